@@ -1,0 +1,163 @@
+use super::*;
+use crate::spec::diag::Diagnostics;
+use crate::spec::node::Node;
+use std::path::Path;
+
+fn m(yaml: &str) -> Matcher {
+    let node = Node::parse(yaml).expect("yaml");
+    let mut d = Diagnostics::new(Path::new("t.yaml"));
+    let m = decode_matcher(&node, "value", &mut d);
+    assert!(d.is_empty(), "{:?}", d.list);
+    m.expect("matcher")
+}
+
+fn err(yaml: &str) -> String {
+    let node = Node::parse(yaml).expect("yaml");
+    let mut d = Diagnostics::new(Path::new("t.yaml"));
+    assert!(decode_matcher(&node, "value", &mut d).is_none());
+    d.list.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+fn t(s: &str) -> Actual {
+    Actual::text(s)
+}
+
+fn n(v: f64) -> Actual {
+    Actual::Number(v)
+}
+
+fn set(items: &[&str]) -> Actual {
+    Actual::list(items.iter().map(|s| t(s)).collect(), false)
+}
+
+#[test]
+fn scalars_mean_equals() {
+    assert!(m("302").test(&n(302.0)).is_ok());
+    assert!(m("302").test(&n(301.0)).is_err());
+    assert!(m("302").test(&t("302")).is_ok());
+    assert!(m("cloudflare").test(&t("cloudflare")).is_ok());
+    assert!(m("cloudflare").test(&t("Cloudflare")).is_err());
+    assert!(m("true").test(&Actual::Bool(true)).is_ok());
+    assert!(m("~").test(&Actual::Null).is_ok());
+    assert_eq!(m("302").to_string(), "302");
+    assert_eq!(m("cloudflare").to_string(), "\"cloudflare\"");
+}
+
+#[test]
+fn text_matchers() {
+    assert!(m("{contains: no_queries}").test(&t("x no_queries_available")).is_ok());
+    assert!(m("{contains: nope}").test(&t("x no_queries_available")).is_err());
+    assert!(m("{matches: '^https://[a-z.]+/$'}").test(&t("https://a.b/")).is_ok());
+    assert!(m("{matches: '^https'}").test(&t("http://a")).is_err());
+    assert!(m("{starts_with: 'https://'}").test(&t("https://x:443/")).is_ok());
+    assert!(m("{starts_with: 'https://'}").test(&t("http://x")).is_err());
+    assert!(m("{ends_with: .app}").test(&t("try.thephenom.app")).is_ok());
+    assert!(m("{ends_with: .app}").test(&t("try.thephenom.com")).is_err());
+    assert!(m("{one_of: [a, b]}").test(&t("b")).is_ok());
+    assert!(m("{one_of: [a, b]}").test(&t("c")).is_err());
+    assert_eq!(m("{one_of: [301, 308]}").to_string(), "one of [301, 308]");
+}
+
+#[test]
+fn presence() {
+    assert!(m("{present: true}").test(&t("")).is_ok());
+    assert!(m("{present: true}").test(&Actual::Absent).is_err());
+    assert!(m("{absent: true}").test(&Actual::Absent).is_ok());
+    assert!(m("{absent: true}").test(&t("x")).is_err());
+    assert!(m("{present: false}").test(&Actual::Absent).is_ok());
+    // Any other matcher fails on an absent value.
+    assert!(m("{not: {contains: x}}").test(&Actual::Absent).is_err());
+}
+
+#[test]
+fn comparisons() {
+    assert!(m("{gt: 21d}").test(&Actual::Seconds(30.0 * 86400.0)).is_ok());
+    assert!(m("{gt: 21d}").test(&Actual::Seconds(3.0 * 86400.0)).is_err());
+    assert!(m("{gt: 21d}").test(&Actual::Seconds(-3.0 * 86400.0)).is_err());
+    assert!(m("{gt: -1d}").test(&Actual::Seconds(-3600.0)).is_ok());
+    assert!(m("{lt: 2s}").test(&Actual::Seconds(0.5)).is_ok());
+    assert!(m("{lt: 500ms}").test(&Actual::Seconds(0.5)).is_err());
+    assert!(m("{lte: 500ms}").test(&Actual::Seconds(0.5)).is_ok());
+    assert!(m("{gte: 200, lt: 300}").test(&n(204.0)).is_ok());
+    assert!(m("{gte: 200, lt: 300}").test(&n(300.0)).is_err());
+    assert!(m("{gt: 1KiB}").test(&t("2048")).is_ok());
+    assert!(m("{gt: 1KiB}").test(&n(1024.0)).is_err());
+    let why = m("{gt: 2s}").test(&n(3.0)).unwrap_err();
+    assert_eq!(why, "this value is not a duration");
+    assert_eq!(m("{gt: 21d}").to_string(), "> 21d");
+    assert_eq!(m("{gte: 200, lt: 300}").to_string(), ">= 200 and < 300");
+}
+
+#[test]
+fn cidr() {
+    let cf = "{in_cidr: [104.16.0.0/13, 172.64.0.0/13, '2606:4700::/32']}";
+    assert!(m(cf).test(&t("104.18.2.1")).is_ok());
+    assert!(m(cf).test(&t("10.0.0.1")).is_err());
+    assert!(m(cf).test(&set(&["104.18.2.1", "2606:4700::1"])).is_ok());
+    assert_eq!(
+        m(cf).test(&set(&["104.18.2.1", "10.0.0.1"])).unwrap_err(),
+        "10.0.0.1 is outside every range"
+    );
+    assert_eq!(m(cf).test(&set(&[])).unwrap_err(), "there are no addresses");
+    assert!(m("{in_cidr: 127.0.0.1}").test(&t("127.0.0.1")).is_ok());
+}
+
+#[test]
+fn combinators() {
+    assert!(m("{not: 404}").test(&n(200.0)).is_ok());
+    assert!(m("{not: 404}").test(&n(404.0)).is_err());
+    assert!(m("{any_of: [{contains: a}, {contains: b}]}").test(&t("xbx")).is_ok());
+    assert!(m("{any_of: [{contains: a}, {contains: b}]}").test(&t("xcx")).is_err());
+    assert!(m("{all_of: [{contains: a}, {contains: b}]}").test(&t("ab")).is_ok());
+    assert!(m("{all_of: [{contains: a}, {contains: b}]}").test(&t("a")).is_err());
+}
+
+#[test]
+fn lists() {
+    let answers = set(&["b.example.", "a.example."]);
+    assert!(m("[a.example., b.example.]").test(&answers).is_ok());
+    assert!(m("[a.example.]").test(&answers).is_err());
+    let ordered = Actual::list(vec![t("a"), t("b")], true);
+    assert!(m("[a, b]").test(&ordered).is_ok());
+    assert!(m("[b, a]").test(&ordered).is_err());
+    assert!(m("{contains: a.example.}").test(&answers).is_ok());
+    assert!(m("{contains: c.example.}").test(&answers).is_err());
+    assert!(m("{contains: {ends_with: .example.}}").test(&answers).is_ok());
+    assert!(m("{each: {ends_with: .example.}}").test(&answers).is_ok());
+    assert_eq!(
+        m("{each: {starts_with: a}}").test(&answers).unwrap_err(),
+        "item 1 (\"b.example.\") is not starts with \"a\""
+    );
+    assert!(m("{count: 2}").test(&answers).is_ok());
+    assert!(m("{count: {gt: 2}}").test(&answers).is_err());
+    assert!(m("{empty: true}").test(&set(&[])).is_ok());
+    assert!(m("{empty: true}").test(&answers).is_err());
+    assert!(m("{empty: false}").test(&answers).is_ok());
+}
+
+#[test]
+fn json_values() {
+    let v = serde_json::json!({"a": [1, 2], "b": {"c": "d"}});
+    let a = Actual::from_json(&v);
+    assert!(m("{equals: {a: [1, 2], b: {c: d}}}").test(&a).is_ok());
+    assert!(m("{equals: {a: [2, 1], b: {c: d}}}").test(&a).is_err());
+}
+
+#[test]
+fn load_errors_are_precise() {
+    assert_eq!(
+        err("{matches: '(unclosed'}"),
+        "t.yaml:1:11: the regex /(unclosed/ for value is invalid: unclosed group; expected a valid regular expression (Rust regex syntax); escape special characters with \\"
+    );
+    assert_eq!(
+        err("{contians: x}"),
+        "t.yaml:1:2: unknown matcher `contians` for value; did you mean `contains`? expected one of: equals, contains, matches, starts_with, ends_with, one_of, present, absent, gt, gte, lt, lte, in_cidr, not, any_of, all_of, each, count, empty"
+    );
+    assert!(err("{gt: 21 days ago}").starts_with("t.yaml:1:6: `21 days ago` for value is not a number, duration or size"));
+    assert_eq!(
+        err("{in_cidr: [10.0.0.0/33]}"),
+        "t.yaml:1:12: `10.0.0.0/33` in `in_cidr` of value is not a CIDR range; expected a range such as 104.16.0.0/13 or 2606:4700::/32"
+    );
+    assert!(err("{}").contains("the matcher for value is empty"));
+    assert!(err("{any_of: x}").contains("expected a list of matchers"));
+}

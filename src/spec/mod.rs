@@ -1,0 +1,4 @@
+pub mod decode;
+pub mod diag;
+pub mod node;
+pub mod quantity;

@@ -1,0 +1,235 @@
+//! A YAML document as a tree of nodes that remember where they stand in the file.
+//!
+//! The typed model is decoded from this tree by hand (see `decode.rs`), not by serde derive,
+//! so that one pass can report every error of a file with its line and column, suggest the
+//! key that was meant, and resolve variables inside scalars before they are typed.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A 1-based position in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// One YAML value with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: NodeValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Keys in file order; duplicate keys are rejected by the YAML parser.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// What kind of YAML value this is, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            NodeValue::Null => "null",
+            NodeValue::Bool(_) => "a boolean",
+            NodeValue::Int(_) => "an integer",
+            NodeValue::Float(_) => "a number",
+            NodeValue::Str(_) => "a string",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Map(_) => "a map",
+        }
+    }
+
+    /// The scalar as text (strings, numbers, booleans), as the user wrote it in spirit.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            NodeValue::Str(s) => Some(s.clone()),
+            NodeValue::Int(i) => Some(i.to_string()),
+            NodeValue::Float(f) => Some(f.to_string()),
+            NodeValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            NodeValue::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` in a map node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| matches!(&k.value, NodeValue::Str(s) if s == key))
+            .map(|(_, v)| v)
+    }
+
+    /// Parses one YAML document. The error carries the parser's position when it has one.
+    pub fn parse(text: &str) -> Result<Node, (Pos, String)> {
+        if text.trim().is_empty() {
+            return Ok(Node {
+                pos: Pos { line: 1, column: 1 },
+                value: NodeValue::Null,
+            });
+        }
+        match serde_saphyr::from_str::<Spanned<NodeValue>>(text) {
+            Ok(spanned) => Ok(Node::from_spanned(spanned)),
+            Err(err) => {
+                let pos = err
+                    .location()
+                    .map(|l| Pos {
+                        line: l.line() as u32,
+                        column: l.column() as u32,
+                    })
+                    .unwrap_or(Pos { line: 1, column: 1 });
+                Err((pos, plain_message(&err.to_string())))
+            }
+        }
+    }
+
+    fn from_spanned(s: Spanned<NodeValue>) -> Node {
+        Node {
+            pos: Pos {
+                line: s.referenced.line() as u32,
+                column: s.referenced.column() as u32,
+            },
+            value: s.value,
+        }
+    }
+}
+
+/// The parser's message without its own position prefix or source snippet, which we print
+/// ourselves in the `file:line:column: message` form.
+fn plain_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    match first.find(" at line ") {
+        Some(i) => first[..i].trim_end_matches(':').to_string(),
+        None => first.to_string(),
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = NodeValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<NodeValue, E> {
+        Ok(NodeValue::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<NodeValue, E> {
+        Ok(NodeValue::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<NodeValue, E> {
+        Ok(NodeValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<NodeValue, E> {
+        Ok(NodeValue::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<NodeValue, E> {
+        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<NodeValue, E> {
+        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<NodeValue, E> {
+        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<NodeValue, E> {
+        Ok(NodeValue::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeValue, E> {
+        Ok(NodeValue::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<NodeValue, E> {
+        Ok(NodeValue::Str(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<NodeValue, E> {
+        Ok(NodeValue::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<NodeValue>>()? {
+            items.push(Node::from_spanned(item));
+        }
+        Ok(NodeValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<NodeValue>>()? {
+            let value = map.next_value::<Spanned<NodeValue>>()?;
+            entries.push((Node::from_spanned(key), Node::from_spanned(value)));
+        }
+        Ok(NodeValue::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let n = Node::parse("checks:\n  - name: a\n    expect: { status: 302 }\n").unwrap();
+        let checks = n.get("checks").unwrap();
+        assert_eq!(checks.pos, Pos { line: 2, column: 3 });
+        let NodeValue::Seq(items) = &checks.value else {
+            panic!("not a seq")
+        };
+        let status = items[0].get("expect").unwrap().get("status").unwrap();
+        assert_eq!(status.value, NodeValue::Int(302));
+        assert_eq!(status.pos, Pos { line: 3, column: 23 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_with_position() {
+        let (pos, msg) = Node::parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(pos.line, 3, "{msg}");
+        assert!(msg.to_lowercase().contains("duplicate"), "{msg}");
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let (pos, msg) = Node::parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(pos.line >= 1, "{msg}");
+        assert!(!msg.is_empty());
+    }
+
+    #[test]
+    fn scalars_keep_their_types() {
+        let n = Node::parse("a: '302'\nb: 1.5\nc: true\nd: ~\ne: 2026-12-31\n").unwrap();
+        assert_eq!(n.get("a").unwrap().value, NodeValue::Str("302".into()));
+        assert_eq!(n.get("b").unwrap().value, NodeValue::Float(1.5));
+        assert_eq!(n.get("c").unwrap().value, NodeValue::Bool(true));
+        assert_eq!(n.get("d").unwrap().value, NodeValue::Null);
+        assert_eq!(n.get("e").unwrap().value, NodeValue::Str("2026-12-31".into()));
+    }
+}
