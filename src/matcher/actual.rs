@@ -17,7 +17,10 @@ pub enum Actual {
     Seconds(f64),
     /// `ordered` lists compare in order with a YAML list (JSON); others compare as sets
     /// (DNS answers, SANs, EKUs).
-    List { items: Vec<Actual>, ordered: bool },
+    List {
+        items: Vec<Actual>,
+        ordered: bool,
+    },
     Object(Vec<(String, Actual)>),
 }
 
@@ -115,9 +118,9 @@ impl Actual {
             }
             (Actual::Object(fields), Literal::Map(lits)) => {
                 fields.len() == lits.len()
-                    && lits.iter().all(|(k, l)| {
-                        fields.iter().any(|(fk, fv)| fk == k && fv.equals(l))
-                    })
+                    && lits
+                        .iter()
+                        .all(|(k, l)| fields.iter().any(|(fk, fv)| fk == k && fv.equals(l)))
             }
             _ => false,
         }
@@ -127,15 +130,15 @@ impl Actual {
 /// Multiset equality: every literal pairs with a distinct item.
 fn set_equal(items: &[Actual], lits: &[Literal]) -> bool {
     let mut used = vec![false; items.len()];
-    lits.iter().all(|l| {
-        match (0..items.len()).find(|&i| !used[i] && items[i].equals(l)) {
+    lits.iter().all(
+        |l| match (0..items.len()).find(|&i| !used[i] && items[i].equals(l)) {
             Some(i) => {
                 used[i] = true;
                 true
             }
             None => false,
-        }
-    })
+        },
+    )
 }
 
 /// At most this many characters of a text are shown in a message.
@@ -206,7 +209,8 @@ impl fmt::Display for Literal {
                 write!(f, "[{}]", parts.join(", "))
             }
             Literal::Map(fields) => {
-                let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{k:?}: {v}")).collect();
+                let parts: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("{k:?}: {v}")).collect();
                 write!(f, "{{{}}}", parts.join(", "))
             }
         }

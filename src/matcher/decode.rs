@@ -49,13 +49,21 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
             "one_of" => match literal(value, what, d) {
                 Some(Literal::List(items)) => Some(Matcher::OneOf(items)),
                 Some(_) => {
-                    d.error(value.pos, format!("`one_of` of {what} is not a list"), "expected a list, e.g. one_of: [301, 308]");
+                    d.error(
+                        value.pos,
+                        format!("`one_of` of {what} is not a list"),
+                        "expected a list, e.g. one_of: [301, 308]",
+                    );
                     None
                 }
                 None => None,
             },
-            "present" => flag(value, key, d).map(|b| if b { Matcher::Present } else { Matcher::Absent }),
-            "absent" => flag(value, key, d).map(|b| if b { Matcher::Absent } else { Matcher::Present }),
+            "present" => {
+                flag(value, key, d).map(|b| if b { Matcher::Present } else { Matcher::Absent })
+            }
+            "absent" => {
+                flag(value, key, d).map(|b| if b { Matcher::Absent } else { Matcher::Present })
+            }
             "gt" | "gte" | "lt" | "lte" => {
                 let op = match key {
                     "gt" => CmpOp::Gt,
@@ -72,21 +80,35 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
                     d.error(value.pos, format!("`{key}` of {what} is {}", value.kind()), format!("expected a list of matchers, e.g. {key}: [{{contains: a}}, {{contains: b}}]"));
                     continue;
                 };
-                let list: Vec<Matcher> = items.iter().filter_map(|i| decode_matcher(i, what, d)).collect();
+                let list: Vec<Matcher> = items
+                    .iter()
+                    .filter_map(|i| decode_matcher(i, what, d))
+                    .collect();
                 if list.len() != items.len() {
                     continue;
                 }
-                Some(if key == "any_of" { Matcher::AnyOf(list) } else { Matcher::AllOf(list) })
+                Some(if key == "any_of" {
+                    Matcher::AnyOf(list)
+                } else {
+                    Matcher::AllOf(list)
+                })
             }
             "each" => decode_matcher(value, what, d).map(|m| Matcher::Each(Box::new(m))),
             "count" => decode_matcher(value, what, d).map(|m| Matcher::Count(Box::new(m))),
             "empty" => boolean(value, "`empty`", d).map(Matcher::Empty),
             _ => {
                 let expected = match crate::spec::diag::suggest(key, MATCHER_KEYS) {
-                    Some(s) => format!("did you mean `{s}`? expected one of: {}", MATCHER_KEYS.join(", ")),
+                    Some(s) => format!(
+                        "did you mean `{s}`? expected one of: {}",
+                        MATCHER_KEYS.join(", ")
+                    ),
                     None => format!("expected one of: {}", MATCHER_KEYS.join(", ")),
                 };
-                d.error(key_node.pos, format!("unknown matcher `{key}` for {what}"), expected);
+                d.error(
+                    key_node.pos,
+                    format!("unknown matcher `{key}` for {what}"),
+                    expected,
+                );
                 None
             }
         };
@@ -100,7 +122,11 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
     }
     match parts.len() {
         0 => {
-            d.error(node.pos, format!("the matcher for {what} is empty"), format!("expected a value or one of: {}", MATCHER_KEYS.join(", ")));
+            d.error(
+                node.pos,
+                format!("the matcher for {what} is empty"),
+                format!("expected a value or one of: {}", MATCHER_KEYS.join(", ")),
+            );
             None
         }
         1 => parts.pop(),
@@ -144,7 +170,11 @@ fn regex(node: &Node, what: &str, d: &mut Diagnostics) -> Option<regex::Regex> {
         Ok(re) => Some(re),
         Err(e) => {
             let detail = e.to_string();
-            let last = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(&detail);
+            let last = detail
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or(&detail);
             d.error(
                 node.pos,
                 format!("the regex /{text}/ for {what} is invalid: {}", last.trim().trim_start_matches("error: ")),
@@ -190,7 +220,9 @@ fn cidrs(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Vec<IpNet>> {
     let mut out = Vec::with_capacity(items.len());
     let before = d.len();
     for item in items {
-        let Some(text) = string(item, what, d) else { continue };
+        let Some(text) = string(item, what, d) else {
+            continue;
+        };
         let t = text.trim();
         let parsed = t
             .parse::<IpNet>()
@@ -198,7 +230,11 @@ fn cidrs(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Vec<IpNet>> {
             .or_else(|| t.parse::<IpAddr>().ok().map(IpNet::from));
         match parsed {
             Some(net) => out.push(net),
-            None => d.error(item.pos, format!("`{t}` in `in_cidr` of {what} is not a CIDR range"), "expected a range such as 104.16.0.0/13 or 2606:4700::/32"),
+            None => d.error(
+                item.pos,
+                format!("`{t}` in `in_cidr` of {what} is not a CIDR range"),
+                "expected a range such as 104.16.0.0/13 or 2606:4700::/32",
+            ),
         }
     }
     (d.len() == before).then_some(out)

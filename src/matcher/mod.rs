@@ -112,7 +112,11 @@ impl Matcher {
             Matcher::AllOf(list) => {
                 for m in list {
                     if let Err(why) = m.test(actual) {
-                        let why = if why.is_empty() { String::new() } else { format!(": {why}") };
+                        let why = if why.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {why}")
+                        };
                         return Err(format!("not {m}{why}"));
                     }
                 }

@@ -15,7 +15,11 @@ fn err(yaml: &str) -> String {
     let node = Node::parse(yaml).expect("yaml");
     let mut d = Diagnostics::new(Path::new("t.yaml"));
     assert!(decode_matcher(&node, "value", &mut d).is_none());
-    d.list.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+    d.list
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn t(s: &str) -> Actual {
@@ -45,14 +49,34 @@ fn scalars_mean_equals() {
 
 #[test]
 fn text_matchers() {
-    assert!(m("{contains: no_queries}").test(&t("x no_queries_available")).is_ok());
-    assert!(m("{contains: nope}").test(&t("x no_queries_available")).is_err());
-    assert!(m("{matches: '^https://[a-z.]+/$'}").test(&t("https://a.b/")).is_ok());
+    assert!(
+        m("{contains: no_queries}")
+            .test(&t("x no_queries_available"))
+            .is_ok()
+    );
+    assert!(
+        m("{contains: nope}")
+            .test(&t("x no_queries_available"))
+            .is_err()
+    );
+    assert!(
+        m("{matches: '^https://[a-z.]+/$'}")
+            .test(&t("https://a.b/"))
+            .is_ok()
+    );
     assert!(m("{matches: '^https'}").test(&t("http://a")).is_err());
-    assert!(m("{starts_with: 'https://'}").test(&t("https://x:443/")).is_ok());
+    assert!(
+        m("{starts_with: 'https://'}")
+            .test(&t("https://x:443/"))
+            .is_ok()
+    );
     assert!(m("{starts_with: 'https://'}").test(&t("http://x")).is_err());
     assert!(m("{ends_with: .app}").test(&t("try.thephenom.app")).is_ok());
-    assert!(m("{ends_with: .app}").test(&t("try.thephenom.com")).is_err());
+    assert!(
+        m("{ends_with: .app}")
+            .test(&t("try.thephenom.com"))
+            .is_err()
+    );
     assert!(m("{one_of: [a, b]}").test(&t("b")).is_ok());
     assert!(m("{one_of: [a, b]}").test(&t("c")).is_err());
     assert_eq!(m("{one_of: [301, 308]}").to_string(), "one of [301, 308]");
@@ -71,9 +95,21 @@ fn presence() {
 
 #[test]
 fn comparisons() {
-    assert!(m("{gt: 21d}").test(&Actual::Seconds(30.0 * 86400.0)).is_ok());
-    assert!(m("{gt: 21d}").test(&Actual::Seconds(3.0 * 86400.0)).is_err());
-    assert!(m("{gt: 21d}").test(&Actual::Seconds(-3.0 * 86400.0)).is_err());
+    assert!(
+        m("{gt: 21d}")
+            .test(&Actual::Seconds(30.0 * 86400.0))
+            .is_ok()
+    );
+    assert!(
+        m("{gt: 21d}")
+            .test(&Actual::Seconds(3.0 * 86400.0))
+            .is_err()
+    );
+    assert!(
+        m("{gt: 21d}")
+            .test(&Actual::Seconds(-3.0 * 86400.0))
+            .is_err()
+    );
     assert!(m("{gt: -1d}").test(&Actual::Seconds(-3600.0)).is_ok());
     assert!(m("{lt: 2s}").test(&Actual::Seconds(0.5)).is_ok());
     assert!(m("{lt: 500ms}").test(&Actual::Seconds(0.5)).is_err());
@@ -106,10 +142,26 @@ fn cidr() {
 fn combinators() {
     assert!(m("{not: 404}").test(&n(200.0)).is_ok());
     assert!(m("{not: 404}").test(&n(404.0)).is_err());
-    assert!(m("{any_of: [{contains: a}, {contains: b}]}").test(&t("xbx")).is_ok());
-    assert!(m("{any_of: [{contains: a}, {contains: b}]}").test(&t("xcx")).is_err());
-    assert!(m("{all_of: [{contains: a}, {contains: b}]}").test(&t("ab")).is_ok());
-    assert!(m("{all_of: [{contains: a}, {contains: b}]}").test(&t("a")).is_err());
+    assert!(
+        m("{any_of: [{contains: a}, {contains: b}]}")
+            .test(&t("xbx"))
+            .is_ok()
+    );
+    assert!(
+        m("{any_of: [{contains: a}, {contains: b}]}")
+            .test(&t("xcx"))
+            .is_err()
+    );
+    assert!(
+        m("{all_of: [{contains: a}, {contains: b}]}")
+            .test(&t("ab"))
+            .is_ok()
+    );
+    assert!(
+        m("{all_of: [{contains: a}, {contains: b}]}")
+            .test(&t("a"))
+            .is_err()
+    );
 }
 
 #[test]
@@ -122,7 +174,11 @@ fn lists() {
     assert!(m("[b, a]").test(&ordered).is_err());
     assert!(m("{contains: a.example.}").test(&answers).is_ok());
     assert!(m("{contains: c.example.}").test(&answers).is_err());
-    assert!(m("{contains: {ends_with: .example.}}").test(&answers).is_ok());
+    assert!(
+        m("{contains: {ends_with: .example.}}")
+            .test(&answers)
+            .is_ok()
+    );
     assert!(m("{each: {ends_with: .example.}}").test(&answers).is_ok());
     assert_eq!(
         m("{each: {starts_with: a}}").test(&answers).unwrap_err(),
@@ -153,7 +209,10 @@ fn load_errors_are_precise() {
         err("{contians: x}"),
         "t.yaml:1:2: unknown matcher `contians` for value; did you mean `contains`? expected one of: equals, contains, matches, starts_with, ends_with, one_of, present, absent, gt, gte, lt, lte, in_cidr, not, any_of, all_of, each, count, empty"
     );
-    assert!(err("{gt: 21 days ago}").starts_with("t.yaml:1:6: `21 days ago` for value is not a number, duration or size"));
+    assert!(
+        err("{gt: 21 days ago}")
+            .starts_with("t.yaml:1:6: `21 days ago` for value is not a number, duration or size")
+    );
     assert_eq!(
         err("{in_cidr: [10.0.0.0/33]}"),
         "t.yaml:1:12: `10.0.0.0/33` in `in_cidr` of value is not a CIDR range; expected a range such as 104.16.0.0/13 or 2606:4700::/32"

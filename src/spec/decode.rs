@@ -167,7 +167,11 @@ pub fn duration(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Duration
     match quantity::parse_duration(&text) {
         Ok(dur) => Some(dur),
         Err(e) => {
-            d.error(node.pos, format!("{what} `{text}` is not a duration: {e}"), "expected a duration such as 500ms, 10s, 2m, 21d");
+            d.error(
+                node.pos,
+                format!("{what} `{text}` is not a duration: {e}"),
+                "expected a duration such as 500ms, 10s, 2m, 21d",
+            );
             None
         }
     }

@@ -1,4 +1,5 @@
 pub mod decode;
 pub mod diag;
+pub mod model;
 pub mod node;
 pub mod quantity;

@@ -206,7 +206,13 @@ mod tests {
         };
         let status = items[0].get("expect").unwrap().get("status").unwrap();
         assert_eq!(status.value, NodeValue::Int(302));
-        assert_eq!(status.pos, Pos { line: 3, column: 23 });
+        assert_eq!(
+            status.pos,
+            Pos {
+                line: 3,
+                column: 23
+            }
+        );
     }
 
     #[test]
@@ -230,6 +236,9 @@ mod tests {
         assert_eq!(n.get("b").unwrap().value, NodeValue::Float(1.5));
         assert_eq!(n.get("c").unwrap().value, NodeValue::Bool(true));
         assert_eq!(n.get("d").unwrap().value, NodeValue::Null);
-        assert_eq!(n.get("e").unwrap().value, NodeValue::Str("2026-12-31".into()));
+        assert_eq!(
+            n.get("e").unwrap().value,
+            NodeValue::Str("2026-12-31".into())
+        );
     }
 }

@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(parse_size("1MiB"), Ok(1 << 20));
         assert_eq!(parse_size("512 KB"), Ok(512_000));
         assert_eq!(parse_size("10"), Ok(10));
-        assert!(parse_size("1 XB").unwrap_err().contains("unknown size unit"));
+        assert!(
+            parse_size("1 XB")
+                .unwrap_err()
+                .contains("unknown size unit")
+        );
         assert!(looks_like_size("1MiB"));
         assert!(!looks_like_size("21d"));
     }

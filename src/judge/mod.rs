@@ -1,0 +1,45 @@
+//! The judge: pure functions from (expectation, observation) to the list of mismatches.
+//! No I/O, so every rule is unit-tested with hand-built observations.
+
+pub mod cert;
+mod http;
+
+use crate::probe::Observation;
+use crate::spec::model::Expect;
+use std::fmt;
+
+/// One expectation that did not hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mismatch {
+    /// What was looked at: `status`, `header location`, `body json $.errors`, `cert expires_in`.
+    pub field: String,
+    pub expected: String,
+    pub actual: String,
+    /// Why, when the expected and actual values alone do not say it.
+    pub note: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, got {}",
+            self.field, self.expected, self.actual
+        )?;
+        if !self.note.is_empty() {
+            write!(f, " ({})", self.note)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every mismatch between what was expected and what was observed; empty means pass.
+pub fn judge(
+    expect: &Expect,
+    observation: &Observation,
+    now: time::OffsetDateTime,
+) -> Vec<Mismatch> {
+    match (expect, observation) {
+        (Expect::Http(e), Observation::Http(o)) => http::judge_http(e, o, now),
+    }
+}

@@ -1,0 +1,82 @@
+//! Probes talk to the network and return what they saw, as plain data. A probe never decides
+//! pass or fail: that is the judge's work.
+
+pub mod http;
+mod tls_client;
+
+pub use http::HttpObservation;
+
+use crate::spec::model::{Environment, Probe};
+use std::fmt;
+use std::time::Duration;
+
+/// What a probe saw.
+#[derive(Debug)]
+pub enum Observation {
+    Http(HttpObservation),
+}
+
+/// Why a probe got no answer: the check's outcome is `error`, not `fail`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeError {
+    pub kind: ProbeErrorKind,
+    /// For people: what happened, where, and the underlying cause.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeErrorKind {
+    /// The check's timeout ran out.
+    Timeout,
+    /// The name did not resolve.
+    Dns,
+    /// The peer refused the connection.
+    Refused,
+    /// Connecting failed otherwise (unreachable, reset).
+    Connect,
+    /// The TLS handshake failed (verification, alert, protocol).
+    Tls,
+    /// The peer answered something that is not HTTP, or broke off mid-answer.
+    Protocol,
+}
+
+impl fmt::Display for ProbeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProbeErrorKind::Timeout => "timeout",
+            ProbeErrorKind::Dns => "dns",
+            ProbeErrorKind::Refused => "connection refused",
+            ProbeErrorKind::Connect => "connect",
+            ProbeErrorKind::Tls => "tls",
+            ProbeErrorKind::Protocol => "protocol",
+        })
+    }
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Shared state of one run's probes: connection pools and TLS configurations are built once
+/// and reused by every check with the same settings.
+pub struct Prober {
+    http: http::HttpProber,
+}
+
+impl Prober {
+    pub fn new(env: &Environment) -> Prober {
+        Prober {
+            http: http::HttpProber::new(env),
+        }
+    }
+
+    /// Runs one probe. The caller bounds it with the check's timeout; `timeout` is passed
+    /// so that the probe can also bound its own phases.
+    pub async fn probe(&self, probe: &Probe, timeout: Duration) -> Result<Observation, ProbeError> {
+        match probe {
+            Probe::Http(p) => self.http.probe(p, timeout).await.map(Observation::Http),
+        }
+    }
+}

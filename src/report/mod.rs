@@ -1,0 +1,6 @@
+//! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
+//! redacted here, at the boundary, from the run's set of secret values.
+
+pub mod junit;
+pub mod reproduce;
+pub mod terminal;

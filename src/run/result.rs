@@ -1,0 +1,125 @@
+//! What a run produced: one result per check, in plan order. Reports read only these.
+
+use crate::judge::Mismatch;
+use crate::probe::{Observation, ProbeError};
+use crate::spec::model::Check;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The outcome of a check, as SPEC names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Pass,
+    /// An answer came and was wrong.
+    Fail,
+    /// No answer (timeout, refused, DNS failure).
+    Error,
+    /// A pending check that failed: excused.
+    Pending,
+    /// A pending check that passed: fails the run.
+    Fixed,
+    /// Not run because `--fail-fast` stopped the run.
+    NotRun,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Pending => "pending",
+            Outcome::Fixed => "fixed",
+            Outcome::NotRun => "not run",
+        }
+    }
+}
+
+/// One try of a check.
+#[derive(Debug)]
+pub struct Attempt {
+    /// Pass, Fail or Error: the raw result before pending is applied.
+    pub outcome: Outcome,
+    pub mismatches: Vec<Mismatch>,
+    pub error: Option<ProbeError>,
+    pub duration: Duration,
+    /// What the probe saw, for verbose reports (None on error).
+    pub observation: Option<Observation>,
+}
+
+#[derive(Debug)]
+pub struct CheckResult {
+    pub check: Arc<Check>,
+    pub outcome: Outcome,
+    /// Every try, in order; the last decided the outcome. Empty when not run.
+    pub attempts: Vec<Attempt>,
+    /// Passed only after a retry.
+    pub flaky: bool,
+    /// Wall time of all attempts and the delays between them.
+    pub duration: Duration,
+    /// One line for people: why the check did not pass (empty on pass).
+    pub message: String,
+    /// A shell command that repeats the probe by hand (curl, openssl, dig); secrets are
+    /// still in it: reports redact.
+    pub reproduce: String,
+}
+
+impl CheckResult {
+    pub fn last_attempt(&self) -> Option<&Attempt> {
+        self.attempts.last()
+    }
+}
+
+/// A whole run.
+#[derive(Debug)]
+pub struct RunReport {
+    pub env: String,
+    pub started: time::OffsetDateTime,
+    pub duration: Duration,
+    pub hostname: String,
+    pub results: Vec<CheckResult>,
+}
+
+/// Counts by outcome, for summaries and exit codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub pending: usize,
+    pub fixed: usize,
+    pub not_run: usize,
+    pub flaky: usize,
+}
+
+impl RunReport {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.results {
+            match r.outcome {
+                Outcome::Pass => c.passed += 1,
+                Outcome::Fail => c.failed += 1,
+                Outcome::Error => c.errors += 1,
+                Outcome::Pending => c.pending += 1,
+                Outcome::Fixed => c.fixed += 1,
+                Outcome::NotRun => c.not_run += 1,
+            }
+            if r.flaky {
+                c.flaky += 1;
+            }
+        }
+        c
+    }
+
+    /// SPEC's exit code: 1 on any fail or fixed, else 3 on any error, else 0.
+    pub fn exit_code(&self) -> i32 {
+        let c = self.counts();
+        if c.failed + c.fixed > 0 {
+            1
+        } else if c.errors > 0 {
+            3
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The resolved, typed plan: what every check probes and expects, with variables filled in.
+//! Nothing here can fail later on a typo: everything was checked when it was built.
+
+use crate::matcher::Matcher;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use serde_json_path::JsonPath;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Everything a run needs: the environment and the checks selected for it.
+#[derive(Debug)]
+pub struct Plan {
+    pub env: Environment,
+    pub checks: Vec<Arc<Check>>,
+    /// Values of `${secret:..}` variables, removed from every output.
+    pub secrets: Secrets,
+}
+
+/// Secret values by name; reports redact them at their boundary.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets {
+    values: BTreeMap<String, String>,
+}
+
+impl Secrets {
+    pub fn insert(&mut self, name: &str, value: &str) {
+        if !value.is_empty() {
+            self.values.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    /// `text` with every secret value replaced by `[redacted:NAME]`; longer values first so
+    /// a secret that contains another is removed whole.
+    pub fn redact(&self, text: &str) -> String {
+        let mut pairs: Vec<(&String, &String)> = self.values.iter().collect();
+        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        let mut out = text.to_string();
+        for (name, value) in pairs {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &format!("[redacted:{name}]"));
+            }
+        }
+        out
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Environment {
+    pub name: String,
+    pub file: Option<PathBuf>,
+    pub vars: BTreeMap<String, String>,
+    /// Fixed DNS answers, like curl --resolve: by `host` or `host:port`.
+    pub resolve: Vec<ResolveRule>,
+    /// DNS servers for every probe; empty means the system's.
+    pub resolvers: Vec<SocketAddr>,
+    /// Extra trust roots for every probe.
+    pub ca: Vec<CertificateDer<'static>>,
+    pub ca_files: Vec<PathBuf>,
+    pub defaults: RunDefaults,
+    pub concurrency: usize,
+    pub host_concurrency: usize,
+}
+
+/// `resolve:` entry: `host` (any port) or `host:port`, to an address (whose port, when given,
+/// replaces the URL's default port).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolveRule {
+    pub host: String,
+    pub port: Option<u16>,
+    pub to: std::net::IpAddr,
+    pub to_port: Option<u16>,
+}
+
+impl Environment {
+    /// The fixed address for `host` on `port`, if `resolve:` has one; `host:port` rules win.
+    pub fn resolve_fixed(&self, host: &str, port: u16) -> Option<SocketAddr> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let rule = self
+            .resolve
+            .iter()
+            .find(|r| r.host == host && r.port == Some(port))
+            .or_else(|| {
+                self.resolve
+                    .iter()
+                    .find(|r| r.host == host && r.port.is_none())
+            })?;
+        Some(SocketAddr::new(rule.to, rule.to_port.unwrap_or(port)))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunDefaults {
+    pub timeout: Duration,
+    pub retries: u32,
+    pub retry_delay: Duration,
+}
+
+impl Default for RunDefaults {
+    fn default() -> Self {
+        RunDefaults {
+            timeout: Duration::from_secs(10),
+            retries: 0,
+            retry_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+/// One check, resolved for one environment.
+#[derive(Debug)]
+pub struct Check {
+    pub id: String,
+    pub name: String,
+    pub suite: String,
+    /// The check file, as given on the command line's `--dir` (relative when it was).
+    pub file: PathBuf,
+    /// Where the check starts in its file.
+    pub line: u32,
+    pub tags: Vec<String>,
+    pub pending: Option<Pending>,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub retry_delay: Duration,
+    pub probe: Probe,
+    pub expect: Expect,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub reason: String,
+    /// After this day (UTC) the failure is no longer excused.
+    pub until: Option<time::Date>,
+}
+
+#[derive(Debug)]
+pub enum Probe {
+    Http(HttpProbe),
+}
+
+impl Probe {
+    /// The host the probe talks to, for the per-host concurrency limit.
+    pub fn host_key(&self) -> String {
+        match self {
+            Probe::Http(h) => match &h.connect_to {
+                Some(c) => c.host.clone(),
+                None => h.url.host_str().unwrap_or_default().to_ascii_lowercase(),
+            },
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Probe::Http(_) => "http",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct HttpProbe {
+    pub url: Url,
+    pub method: reqwest::Method,
+    /// In file order; names as written.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<RequestBody>,
+    /// 0: do not follow; N: follow up to N hops.
+    pub follow_redirects: u32,
+    pub connect_to: Option<ConnectTo>,
+    pub tls: TlsOptions,
+    /// Bodies are read up to this many bytes; more is a failure.
+    pub body_limit: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RequestBody {
+    Text(String),
+    Json(serde_json::Value),
+}
+
+/// curl --connect-to: connect here, keep the URL's host for SNI, Host and verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: String,
+    /// None: the URL's port.
+    pub port: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+impl std::fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsVersion::V1_2 => "1.2",
+            TlsVersion::V1_3 => "1.3",
+        })
+    }
+}
+
+/// TLS client settings of a probe, with the environment's trust roots already merged in.
+#[derive(Clone, Debug)]
+pub struct TlsOptions {
+    pub verify: bool,
+    /// Extra trust roots (environment and check), on top of the system's.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    pub ca_files: Vec<PathBuf>,
+    pub client_identity: Option<ClientIdentity>,
+    pub sni: Option<String>,
+    /// Empty: rustls's defaults (1.2 and 1.3).
+    pub versions: Vec<TlsVersion>,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        TlsOptions {
+            verify: true,
+            extra_roots: Vec::new(),
+            ca_files: Vec::new(),
+            client_identity: None,
+            sni: None,
+            versions: Vec::new(),
+        }
+    }
+}
+
+/// A client certificate chain and its key, read from PEM files at load time.
+#[derive(Debug)]
+pub struct ClientIdentity {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: Arc<PrivateKeyDer<'static>>,
+}
+
+impl Clone for ClientIdentity {
+    fn clone(&self) -> Self {
+        ClientIdentity {
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            chain: self.chain.clone(),
+            key: Arc::clone(&self.key),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Expect {
+    Http(HttpExpect),
+}
+
+#[derive(Debug, Default)]
+pub struct HttpExpect {
+    pub status: Option<Matcher>,
+    /// Lower-case header names.
+    pub headers: Vec<(String, Matcher)>,
+    /// A matcher on the whole body as text.
+    pub body: Option<Matcher>,
+    pub json: Vec<JsonExpect>,
+    pub cert: Option<CertExpect>,
+    pub time: Option<Matcher>,
+}
+
+#[derive(Debug)]
+pub struct JsonExpect {
+    /// As written, for messages.
+    pub path_text: String,
+    pub path: JsonPath,
+    /// Names and indexes only (RFC 9535 §2.3.5.1): matched as the value, or absent.
+    pub singular: bool,
+    pub matcher: Matcher,
+}
+
+/// Expectations on a certificate: the http probe's leaf (and later tls and cert probes).
+#[derive(Debug, Default)]
+pub struct CertExpect {
+    pub expires_in: Option<Matcher>,
+    pub san: Option<Matcher>,
+    pub subject: Option<Matcher>,
+    pub issuer: Option<Matcher>,
+}
