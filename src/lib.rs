@@ -4,6 +4,7 @@
 //! checks and `probe` talks to the network; `judge` compares observations with expectations;
 //! `report` writes the results.
 
+pub mod cli;
 pub mod judge;
 pub mod matcher;
 pub mod probe;

@@ -1,3 +1,6 @@
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    let cli = conform::cli::Cli::parse();
+    std::process::exit(conform::cli::main_with(cli));
 }

@@ -1,11 +1,174 @@
-use super::Mismatch;
-use crate::probe::HttpObservation;
-use crate::spec::model::HttpExpect;
+//! HTTP expectations: status, headers, body (text and JSONPath), leaf certificate, time.
 
-pub fn judge_http(
-    _e: &HttpExpect,
-    _o: &HttpObservation,
-    _now: time::OffsetDateTime,
-) -> Vec<Mismatch> {
-    Vec::new()
+use super::Mismatch;
+use super::cert::judge_cert;
+use crate::matcher::{Actual, Matcher};
+use crate::probe::HttpObservation;
+use crate::spec::model::{HttpExpect, JsonExpect};
+use crate::spec::quantity::format_size;
+
+pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if let Some(seen) = o.body_exceeded {
+        out.push(Mismatch {
+            field: "body".into(),
+            expected: format!("at most {} (the body limit)", format_size(o.body.len() as u64)),
+            actual: format!("more than {} ({} read before stopping)", format_size(o.body.len() as u64), format_size(seen)),
+            note: "raise `body_limit` on the http probe if this body is expected".into(),
+        });
+    }
+    if let Some(m) = &e.status {
+        check(&mut out, "status", m, &Actual::Number(f64::from(o.status)));
+    }
+    for (name, m) in &e.headers {
+        let values = o.header_values(name);
+        let actual = match values.as_slice() {
+            [] => Actual::Absent,
+            [one] => Actual::text(*one),
+            // Repeated headers compare as one comma-joined value (RFC 9110 §5.3), except
+            // that a list matcher (`contains` on items) still sees them one by one.
+            many => Actual::text(many.join(", ")),
+        };
+        check(&mut out, &format!("header {name}"), m, &actual);
+    }
+    if e.body.is_some() || !e.json.is_empty() {
+        let text = String::from_utf8_lossy(&o.body);
+        if let Some(m) = &e.body {
+            check(&mut out, "body", m, &Actual::text(text.as_ref()));
+        }
+        if !e.json.is_empty() {
+            judge_json(&mut out, &e.json, &o.body, header(o, "content-type"));
+        }
+    }
+    if let Some(c) = &e.cert {
+        out.extend(judge_cert(c, o.peer_certificate.as_deref(), now));
+    }
+    if let Some(m) = &e.time {
+        check(&mut out, "time", m, &Actual::Seconds(o.elapsed.as_secs_f64()));
+    }
+    out
+}
+
+fn header<'a>(o: &'a HttpObservation, name: &str) -> &'a str {
+    o.header_values(name).first().copied().unwrap_or("")
+}
+
+fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
+    if let Err(note) = m.test(actual) {
+        out.push(Mismatch { field: field.to_string(), expected: m.to_string(), actual: actual.to_string(), note });
+    }
+}
+
+/// JSON nesting deeper than this is refused: serde_json's own limit (128) guards the stack.
+fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], content_type: &str) {
+    let doc: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(err) => {
+            for e in expects {
+                let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+                out.push(Mismatch {
+                    field: format!("body json {}", e.path_text),
+                    expected: e.matcher.to_string(),
+                    actual: format!("a body that is not JSON ({err}): {shown:?}"),
+                    note: if content_type.is_empty() { String::new() } else { format!("content-type: {content_type}") },
+                });
+            }
+            return;
+        }
+    };
+    for e in expects {
+        let nodes = e.path.query(&doc).all();
+        let actual = if e.singular {
+            nodes.first().map_or(Actual::Absent, |v| Actual::from_json(v))
+        } else {
+            Actual::list(nodes.into_iter().map(Actual::from_json).collect(), true)
+        };
+        check(out, &format!("body json {}", e.path_text), &e.matcher, &actual);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::diag::Diagnostics;
+    use crate::spec::http::decode_expect;
+    use crate::spec::node::Node;
+    use std::path::Path;
+    use std::time::Duration;
+
+    fn expect(yaml: &str) -> HttpExpect {
+        let mut d = Diagnostics::new(Path::new("t.yaml"));
+        let e = decode_expect(&Node::parse(yaml).expect("yaml"), &mut d);
+        assert!(d.is_empty(), "{:?}", d.list);
+        e.expect("expect")
+    }
+
+    fn obs(status: u16, headers: &[(&str, &str)], body: &str) -> HttpObservation {
+        HttpObservation {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+            elapsed: Duration::from_millis(120),
+            ..HttpObservation::default()
+        }
+    }
+
+    fn run(yaml: &str, o: &HttpObservation) -> Vec<String> {
+        judge_http(&expect(yaml), o, time::OffsetDateTime::now_utc()).iter().map(|m| m.to_string()).collect()
+    }
+
+    #[test]
+    fn status_forms() {
+        let o = obs(302, &[], "");
+        assert!(run("{status: 302}", &o).is_empty());
+        assert_eq!(run("{status: 200}", &o), ["status: expected 200, got 302"]);
+        assert!(run("{status: [301, 302]}", &o).is_empty());
+        assert_eq!(run("{status: [301, 308]}", &o), ["status: expected one of [301, 308], got 302"]);
+        assert!(run("{status: 3xx}", &o).is_empty());
+        assert_eq!(run("{status: 2xx}", &o), ["status: expected 2xx, got 302"]);
+        assert!(run("{status: {gte: 300, lt: 400}}", &o).is_empty());
+    }
+
+    #[test]
+    fn headers_case_insensitive_and_absent() {
+        let o = obs(302, &[("location", "https://try.thephenom.app"), ("server", "cloudflare")], "");
+        assert!(run("{headers: {Location: https://try.thephenom.app, cf-ray: {absent: true}}}", &o).is_empty());
+        assert_eq!(run("{headers: {cf-ray: {present: true}}}", &o), ["header cf-ray: expected present, got absent"]);
+        assert_eq!(run("{headers: {server: nginx}}", &o), ["header server: expected \"nginx\", got \"cloudflare\""]);
+        assert_eq!(run("{headers: {x-powered-by: {absent: true}}}", &obs(200, &[("x-powered-by", "PHP")], "")), ["header x-powered-by: expected absent, got \"PHP\""]);
+    }
+
+    #[test]
+    fn body_text_and_json() {
+        let body = r#"{"data":{"__schema":{"queryType":{"fields":[{"name":"no_queries_available"}]}}}}"#;
+        let o = obs(200, &[("content-type", "application/json")], body);
+        assert!(run("{body: {contains: no_queries_available}}", &o).is_empty());
+        assert!(run("{body: {json: {'$.data.__schema.queryType.fields[*].name': [no_queries_available], '$.errors': {absent: true}}}}", &o).is_empty());
+        assert_eq!(
+            run("{body: {json: {'$.data.__schema.queryType.fields[*].name': [no_queries_available, users]}}}", &o),
+            ["body json $.data.__schema.queryType.fields[*].name: expected [\"no_queries_available\", \"users\"], got [\"no_queries_available\"]"]
+        );
+        assert_eq!(run("{body: {json: {'$.errors': {absent: true}}}}", &obs(200, &[], r#"{"errors":[1]}"#)), ["body json $.errors: expected absent, got [1]"]);
+        assert_eq!(run("{body: {json: {'$.x[*]': {empty: true}}}}", &obs(200, &[], r#"{"x":[]}"#)), Vec::<String>::new());
+        let not_json = run("{body: {json: {'$.a': 1}}}", &obs(200, &[("content-type", "text/html")], "<html>"));
+        assert_eq!(not_json.len(), 1);
+        assert!(not_json[0].starts_with("body json $.a: expected 1, got a body that is not JSON (expected value at line 1 column 1): \"<html>\" (content-type: text/html)"), "{not_json:?}");
+        assert_eq!(run("{body: {contains: x, json: {'$.a': 1}}}", &obs(200, &[], r#"{"a":1}"#)), ["body: expected contains \"x\", got \"{\\\"a\\\":1}\""]);
+    }
+
+    #[test]
+    fn time_and_body_limit() {
+        let o = obs(200, &[], "");
+        assert!(run("{time: {lt: 2s}}", &o).is_empty());
+        assert_eq!(run("{time: {lt: 100ms}}", &o), ["time: expected < 100ms, got 120ms"]);
+        let mut big = obs(200, &[], "abcd");
+        big.body_exceeded = Some(8);
+        assert_eq!(run("{status: 200}", &big), ["body: expected at most 4 B (the body limit), got more than 4 B (8 B read before stopping) (raise `body_limit` on the http probe if this body is expected)"]);
+    }
+
+    #[test]
+    fn cert_on_plain_http_fails() {
+        let out = run("{cert: {expires_in: {gt: 21d}}}", &obs(200, &[], ""));
+        assert_eq!(out.len(), 1, "{out:?}");
+    }
 }

@@ -5,7 +5,7 @@
 //! turns probe observations into `Actual`s and matchers into mismatches.
 
 mod actual;
-mod decode;
+pub mod decode;
 
 pub use actual::{Actual, Literal};
 pub use decode::{decode_matcher, decode_quantity};

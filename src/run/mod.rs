@@ -4,3 +4,221 @@
 pub mod result;
 
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
+
+use crate::judge::{Mismatch, judge};
+use crate::probe::{ProbeError, ProbeErrorKind, Prober};
+use crate::spec::model::{Check, Environment, Pending, Probe};
+use crate::spec::quantity::format_seconds;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// Command-line settings that override the files (the highest precedence).
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub concurrency: Option<usize>,
+    pub host_concurrency: Option<usize>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub fail_fast: bool,
+}
+
+/// Runs `checks` and calls `on_result` as each one finishes; the report lists them in the
+/// order given.
+pub async fn run_checks(
+    env: &Environment,
+    checks: &[Arc<Check>],
+    opts: &RunOptions,
+    mut on_result: impl FnMut(&CheckResult),
+) -> RunReport {
+    let started = time::OffsetDateTime::now_utc();
+    let clock = Instant::now();
+    let prober = Arc::new(Prober::new(env));
+    let global = Arc::new(Semaphore::new(opts.concurrency.unwrap_or(env.concurrency).max(1)));
+    let per_host_limit = opts.host_concurrency.unwrap_or(env.host_concurrency).max(1);
+    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
+    let env = Arc::new(env.clone());
+    for (index, check) in checks.iter().enumerate() {
+        let host = hosts
+            .entry(check.probe.host_key())
+            .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
+            .clone();
+        let task = CheckTask {
+            check: Arc::clone(check),
+            env: Arc::clone(&env),
+            prober: Arc::clone(&prober),
+            global: Arc::clone(&global),
+            host,
+            timeout: opts.timeout.unwrap_or(check.timeout),
+            retries: opts.retries.unwrap_or(check.retries),
+            stop: stop_rx.clone(),
+        };
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let result = task.run().await;
+            let _ = tx.send((index, result));
+        });
+    }
+    drop(tx);
+    let mut results: Vec<Option<CheckResult>> = (0..checks.len()).map(|_| None).collect();
+    while let Some((index, result)) = rx.recv().await {
+        if opts.fail_fast && matches!(result.outcome, Outcome::Fail | Outcome::Error | Outcome::Fixed) {
+            let _ = stop_tx.send(true);
+        }
+        on_result(&result);
+        results[index] = Some(result);
+    }
+    RunReport {
+        env: env.name.clone(),
+        started,
+        duration: clock.elapsed(),
+        hostname: hostname(),
+        results: results.into_iter().flatten().collect(),
+    }
+}
+
+struct CheckTask {
+    check: Arc<Check>,
+    env: Arc<Environment>,
+    prober: Arc<Prober>,
+    global: Arc<Semaphore>,
+    host: Arc<Semaphore>,
+    timeout: Duration,
+    retries: u32,
+    stop: watch::Receiver<bool>,
+}
+
+impl CheckTask {
+    async fn run(self) -> CheckResult {
+        let clock = Instant::now();
+        let mut attempts: Vec<Attempt> = Vec::new();
+        // A pending check is expected to fail: retrying it only costs time.
+        let tries = if self.pending_active() { 1 } else { self.retries + 1 };
+        for n in 0..tries {
+            if n > 0 {
+                tokio::time::sleep(self.check.retry_delay).await;
+            }
+            let mut stop = self.stop.clone();
+            let attempt = tokio::select! {
+                a = self.attempt() => a,
+                _ = stop.wait_for(|s| *s) => None,
+            };
+            let Some(attempt) = attempt else {
+                return self.not_run(attempts, clock.elapsed());
+            };
+            let passed = attempt.outcome == Outcome::Pass;
+            attempts.push(attempt);
+            if passed {
+                break;
+            }
+        }
+        self.finish(attempts, clock.elapsed())
+    }
+
+    fn pending_active(&self) -> bool {
+        self.check.pending.as_ref().is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
+    }
+
+    /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
+    async fn attempt(&self) -> Option<Attempt> {
+        let _host = self.host.acquire().await.ok()?;
+        let _slot = self.global.acquire().await.ok()?;
+        if *self.stop.borrow() {
+            return None;
+        }
+        let clock = Instant::now();
+        let probed = tokio::time::timeout(self.timeout, self.prober.probe(&self.check.probe, self.timeout)).await;
+        let duration = clock.elapsed();
+        let observed = probed.unwrap_or_else(|_| {
+            Err(ProbeError {
+                kind: ProbeErrorKind::Timeout,
+                message: format!("no complete answer within {} (timeout)", format_seconds(self.timeout.as_secs_f64())),
+            })
+        });
+        Some(match observed {
+            Ok(observation) => {
+                let mismatches = judge(&self.check.expect, &observation, time::OffsetDateTime::now_utc());
+                let outcome = if mismatches.is_empty() { Outcome::Pass } else { Outcome::Fail };
+                Attempt { outcome, mismatches, error: None, duration, observation: Some(observation) }
+            }
+            Err(error) => Attempt { outcome: Outcome::Error, mismatches: Vec::new(), error: Some(error), duration, observation: None },
+        })
+    }
+
+    fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
+        CheckResult {
+            check: Arc::clone(&self.check),
+            outcome: Outcome::NotRun,
+            attempts,
+            flaky: false,
+            duration,
+            message: "not run: stopped by --fail-fast".into(),
+            reproduce: reproduce(&self.check.probe, &self.env),
+        }
+    }
+
+    fn finish(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
+        let last = attempts.last().map_or(Outcome::Error, |a| a.outcome);
+        let flaky = last == Outcome::Pass && attempts.len() > 1;
+        let today = time::OffsetDateTime::now_utc().date();
+        let (outcome, message) = match (&self.check.pending, last) {
+            (Some(_), Outcome::Pass) => (Outcome::Fixed, "pending check now passes: remove `pending`".to_string()),
+            (Some(p), _) if pending_in_force(p, today) => (Outcome::Pending, format!("pending: {}", p.reason)),
+            (Some(p), raw) => {
+                let until = p.until.map(|d| d.to_string()).unwrap_or_default();
+                (raw, format!("{} (pending expired on {until}: {})", failure_message(attempts.last()), p.reason))
+            }
+            (None, Outcome::Pass) => (Outcome::Pass, String::new()),
+            (None, raw) => (raw, failure_message(attempts.last())),
+        };
+        CheckResult {
+            check: Arc::clone(&self.check),
+            outcome,
+            attempts,
+            flaky,
+            duration,
+            message,
+            reproduce: reproduce(&self.check.probe, &self.env),
+        }
+    }
+}
+
+/// A pending state excuses failures until the end of its `until` day (UTC).
+pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
+    p.until.is_none_or(|until| today <= until)
+}
+
+/// One line: the first mismatch (and how many more), or the probe error.
+fn failure_message(attempt: Option<&Attempt>) -> String {
+    let Some(a) = attempt else { return "no attempt was made".into() };
+    if let Some(e) = &a.error {
+        return e.message.clone();
+    }
+    match a.mismatches.as_slice() {
+        [] => String::new(),
+        [one] => one_line(one),
+        [first, rest @ ..] => format!("{} (+{} more)", one_line(first), rest.len()),
+    }
+}
+
+fn one_line(m: &Mismatch) -> String {
+    format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
+}
+
+fn reproduce(probe: &Probe, env: &Environment) -> String {
+    match probe {
+        Probe::Http(h) => crate::report::reproduce::curl_command(h, env),
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
+}

@@ -60,7 +60,7 @@ impl Secrets {
 pub struct Environment {
     pub name: String,
     pub file: Option<PathBuf>,
-    pub vars: BTreeMap<String, String>,
+    pub vars: BTreeMap<String, super::vars::VarValue>,
     /// Fixed DNS answers, like curl --resolve: by `host` or `host:port`.
     pub resolve: Vec<ResolveRule>,
     /// DNS servers for every probe; empty means the system's.
@@ -134,6 +134,9 @@ pub struct Check {
     pub retry_delay: Duration,
     pub probe: Probe,
     pub expect: Expect,
+    /// `${env:..}`/`${secret:..}` values the process environment does not set: an error for
+    /// `run` when this check is selected, a warning for `validate`.
+    pub unresolved: Vec<super::diag::Diagnostic>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,270 @@
+//! The command line: parses arguments, calls the library, returns SPEC's exit codes.
+
+use crate::report::junit::junit_xml;
+use crate::report::terminal::{TerminalReporter, use_color};
+use crate::report::write::write_atomic;
+use crate::run::{RunOptions, run_checks};
+use crate::spec::diag::Diagnostic;
+use crate::spec::environment::env_names;
+use crate::spec::load::load_plan;
+use crate::spec::model::{Check, Plan, Probe};
+use crate::spec::quantity::parse_duration;
+use crate::spec::select::Filters;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Exit codes (SPEC): 0 all passed, 1 a check failed, 2 bad usage or files, 3 a check could
+/// not be completed.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "conform", version, about = "Checks that live infrastructure matches its declared state.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Probe every selected check and report.
+    Run(RunArgs),
+    /// Show the resolved plan; nothing is probed.
+    List(ListArgs),
+    /// Load and resolve everything; nothing is probed.
+    Validate(ValidateArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Location {
+    /// The environment (environments/NAME.yaml).
+    #[arg(long, default_value = "prod", value_name = "NAME")]
+    pub env: String,
+    /// The folder that holds checks/ and environments/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Run checks with this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// Leave out checks with this tag (repeatable).
+    #[arg(long = "skip-tag", value_name = "T")]
+    pub skip_tags: Vec<String>,
+    /// Run only this check: its id, its name, or a glob of ids such as 'chat/*' (repeatable).
+    #[arg(long = "only", value_name = "ID|GLOB")]
+    pub only: Vec<String>,
+    /// Run only this suite (repeatable).
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+}
+
+impl FilterArgs {
+    fn filters(&self) -> Filters {
+        Filters { tags: self.tags.clone(), skip_tags: self.skip_tags.clone(), only: self.only.clone(), suites: self.suites.clone() }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub location: Location,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Where to write the JUnit report (default: reports/junit.xml under --dir).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Details of failures (-v); of every check (-vv).
+    #[arg(short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// At most this many probes at once (default: the environment's, else 32).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub concurrency: Option<u32>,
+    /// Timeout of every check, overriding the files (e.g. 5s).
+    #[arg(long, value_name = "D", value_parser = parse_cli_duration)]
+    pub timeout: Option<Duration>,
+    /// Retries of every check, overriding the files.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: Option<u32>,
+    /// Stop at the first check that does not pass; the rest are reported as not run.
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub location: Location,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub location: Location,
+    /// Validate for every environment under environments/.
+    #[arg(long, conflicts_with = "env")]
+    pub all_envs: bool,
+}
+
+fn parse_cli_duration(s: &str) -> Result<Duration, String> {
+    match parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("expected a positive duration such as 5s".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e}; expected a duration such as 500ms, 5s or 1m")),
+    }
+}
+
+fn getenv(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn main_with(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Run(args) => cmd_run(args),
+        Command::List(args) => cmd_list(args),
+        Command::Validate(args) => cmd_validate(args),
+    }
+}
+
+fn print_diagnostics(list: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in list {
+        let _ = writeln!(err, "error: {d}");
+    }
+    let n = list.len();
+    let _ = writeln!(err, "{n} error{} found; nothing was probed", if n == 1 { "" } else { "s" });
+}
+
+/// Loads the plan and selects the checks; on failure prints every error and returns the
+/// exit code.
+fn load_selected(location: &Location, filters: &FilterArgs) -> Result<(Plan, Vec<Arc<Check>>), i32> {
+    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| {
+        print_diagnostics(&e);
+        EXIT_USAGE
+    })?;
+    let f = filters.filters();
+    let selected: Vec<Arc<Check>> = plan.checks.iter().filter(|c| f.selects(c)).cloned().collect();
+    if selected.is_empty() {
+        let total = plan.checks.len();
+        eprintln!(
+            "error: no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
+            if total == 1 { "" } else { "s" },
+            plan.env.name,
+            if f.is_empty() { "" } else { " given" }
+        );
+        eprintln!("hint: `conform list --env {}` shows every check with its id and tags", plan.env.name);
+        return Err(EXIT_USAGE);
+    }
+    Ok((plan, selected))
+}
+
+fn cmd_run(args: RunArgs) -> i32 {
+    let (plan, selected) = match load_selected(&args.location, &args.filters) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let unresolved: Vec<Diagnostic> = selected.iter().flat_map(|c| c.unresolved.iter().cloned()).collect();
+    if !unresolved.is_empty() {
+        print_diagnostics(&unresolved);
+        return EXIT_USAGE;
+    }
+    let opts = RunOptions {
+        concurrency: args.concurrency.map(|n| n as usize),
+        host_concurrency: None,
+        timeout: args.timeout,
+        retries: args.retries,
+        fail_fast: args.fail_fast,
+    };
+    let stdout = std::io::stdout();
+    let color = use_color(stdout.is_terminal());
+    let mut terminal = TerminalReporter::new(Box::new(stdout), color, args.verbose, plan.secrets.clone());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let report = runtime.block_on(run_checks(&plan.env, &selected, &opts, |r| terminal.check_finished(r)));
+    terminal.finish(&report);
+    let junit_path = args.junit.unwrap_or_else(|| args.location.dir.join("reports").join("junit.xml"));
+    let written = junit_xml(&report, &plan.secrets).and_then(|xml| write_atomic(&junit_path, xml.as_bytes(), "the JUnit report"));
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return report.exit_code().max(EXIT_USAGE);
+    }
+    report.exit_code()
+}
+
+fn describe_target(c: &Check) -> String {
+    match &c.probe {
+        Probe::Http(h) => {
+            let mut s = format!("{} {}", h.method, h.url);
+            if let Some(ct) = &h.connect_to {
+                s.push_str(&format!(" via {}{}", ct.host, ct.port.map(|p| format!(":{p}")).unwrap_or_default()));
+            }
+            s
+        }
+    }
+}
+
+fn cmd_list(args: ListArgs) -> i32 {
+    let (plan, selected) = match load_selected(&args.location, &args.filters) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let mut out = std::io::stdout().lock();
+    for c in &selected {
+        let mut line = format!("{}  [{}]  {} {}", c.id, c.tags.join(","), c.probe.kind(), plan.secrets.redact(&describe_target(c)));
+        if let Some(p) = &c.pending {
+            line.push_str(&format!("  (pending: {})", p.reason));
+        }
+        if !c.unresolved.is_empty() {
+            line.push_str("  (needs values not set: see `conform validate`)");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
+    0
+}
+
+fn cmd_validate(args: ValidateArgs) -> i32 {
+    let envs = if args.all_envs {
+        let names = env_names(&args.location.dir);
+        if names.is_empty() { vec![args.location.env.clone()] } else { names }
+    } else {
+        vec![args.location.env.clone()]
+    };
+    let mut code = 0;
+    for env in envs {
+        match load_plan(Path::new(&args.location.dir), &env, &getenv) {
+            Ok(plan) => {
+                let suites: std::collections::BTreeSet<&str> = plan.checks.iter().map(|c| c.suite.as_str()).collect();
+                let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.unresolved.iter()).collect();
+                for w in &warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!(
+                    "env {}: {} checks in {} suites are valid{}",
+                    plan.env.name,
+                    plan.checks.len(),
+                    suites.len(),
+                    if warnings.is_empty() { String::new() } else { format!(" ({} values are not set here; `run` needs them)", warnings.len()) }
+                );
+            }
+            Err(errors) => {
+                eprintln!("env {env}:");
+                print_diagnostics(&errors);
+                code = EXIT_USAGE;
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,285 @@
+//! Environment files: where the checks run. `extends` merges a parent under the child.
+
+use super::decode::{MapReader, duration, string, unsigned};
+use super::diag::Diagnostics;
+use super::interpolate::resolve_node;
+use super::model::{Environment, ResolveRule, RunDefaults, Secrets};
+use super::node::{Node, NodeValue, Pos};
+use super::pem;
+use super::vars::{VarSource, VarValue};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+pub const ENV_KEYS: &[&str] = &[
+    "name",
+    "extends",
+    "vars",
+    "resolvers",
+    "resolve",
+    "tls",
+    "defaults",
+    "concurrency",
+    "host_concurrency",
+];
+const DEFAULTS_KEYS: &[&str] = &["timeout", "retries", "retry_delay"];
+const MAX_EXTENDS: usize = 16;
+
+/// Built-in limits (SPEC): 32 probes at once, 4 per host.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+pub const DEFAULT_HOST_CONCURRENCY: usize = 4;
+
+/// One environment file as written; `None` means not set here.
+#[derive(Default)]
+struct EnvLayer {
+    vars: Vec<(String, VarValue)>,
+    resolvers: Option<Vec<SocketAddr>>,
+    resolve: Vec<ResolveRule>,
+    ca_files: Vec<PathBuf>,
+    ca: Vec<rustls::pki_types::CertificateDer<'static>>,
+    timeout: Option<std::time::Duration>,
+    retries: Option<u32>,
+    retry_delay: Option<std::time::Duration>,
+    concurrency: Option<usize>,
+    host_concurrency: Option<usize>,
+}
+
+/// The file of environment `name` under `dir/environments`, if there is one.
+pub fn env_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    ["yaml", "yml"]
+        .iter()
+        .map(|ext| dir.join("environments").join(format!("{name}.{ext}")))
+        .find(|p| p.is_file())
+}
+
+/// Every environment name under `dir/environments`, sorted.
+pub fn env_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("environments"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Loads environment `name` with its `extends` chain. With no `environments/` folder at all,
+/// an empty environment of that name is used, so a folder of checks runs on its own.
+pub fn load_environment(
+    dir: &Path,
+    name: &str,
+    getenv: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+    errors: &mut Vec<super::diag::Diagnostic>,
+) -> Option<Environment> {
+    if !dir.join("environments").is_dir() {
+        return Some(finish(name.to_string(), None, Vec::new()));
+    }
+    let mut layers = Vec::new();
+    let mut current = name.to_string();
+    let mut seen: Vec<String> = Vec::new();
+    let mut display_name = None;
+    let mut first_file = None;
+    let mut from: Option<(PathBuf, Pos)> = None;
+    loop {
+        let Some(file) = env_file(dir, &current) else {
+            let known = env_names(dir);
+            let message = format!("environment `{current}` not found: there is no environments/{current}.yaml");
+            let expected = if known.is_empty() { "create it, or pass --env with an existing environment".to_string() } else { format!("expected one of: {}", known.join(", ")) };
+            let (file, pos) = from.clone().unwrap_or((dir.join("environments"), Pos { line: 1, column: 1 }));
+            errors.push(super::diag::Diagnostic { file, pos, message, expected });
+            return None;
+        };
+        if seen.contains(&current) || seen.len() > MAX_EXTENDS {
+            let (f, pos) = from.unwrap_or((file.clone(), Pos::default()));
+            errors.push(super::diag::Diagnostic { file: f, pos, message: format!("`extends` makes a cycle: {} -> {current}", seen.join(" -> ")), expected: "expected a chain of environments that ends".into() });
+            return None;
+        }
+        seen.push(current.clone());
+        first_file.get_or_insert(file.clone());
+        let mut d = Diagnostics::new(&file);
+        let layer = read_layer(&file, getenv, secrets, &mut d);
+        errors.extend(d.list);
+        let (layer, own_name, extends) = layer?;
+        if display_name.is_none() {
+            display_name = Some(own_name.unwrap_or_else(|| current.clone()));
+        }
+        layers.push(layer);
+        match extends {
+            Some((parent, pos)) => {
+                from = Some((file, pos));
+                current = parent;
+            }
+            None => break,
+        }
+    }
+    layers.reverse();
+    Some(finish(display_name.unwrap_or_else(|| name.to_string()), first_file, layers))
+}
+
+fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environment {
+    let mut env = Environment {
+        name,
+        file,
+        vars: BTreeMap::new(),
+        resolve: Vec::new(),
+        resolvers: Vec::new(),
+        ca: Vec::new(),
+        ca_files: Vec::new(),
+        defaults: RunDefaults::default(),
+        concurrency: DEFAULT_CONCURRENCY,
+        host_concurrency: DEFAULT_HOST_CONCURRENCY,
+    };
+    for layer in layers {
+        env.vars.extend(layer.vars);
+        if let Some(r) = layer.resolvers {
+            env.resolvers = r;
+        }
+        for rule in layer.resolve {
+            env.resolve.retain(|r| !(r.host == rule.host && r.port == rule.port));
+            env.resolve.push(rule);
+        }
+        env.ca.extend(layer.ca);
+        env.ca_files.extend(layer.ca_files);
+        env.defaults.timeout = layer.timeout.unwrap_or(env.defaults.timeout);
+        env.defaults.retries = layer.retries.unwrap_or(env.defaults.retries);
+        env.defaults.retry_delay = layer.retry_delay.unwrap_or(env.defaults.retry_delay);
+        env.concurrency = layer.concurrency.unwrap_or(env.concurrency);
+        env.host_concurrency = layer.host_concurrency.unwrap_or(env.host_concurrency);
+    }
+    env
+}
+
+type LayerParts = (EnvLayer, Option<String>, Option<(String, Pos)>);
+
+fn read_layer(
+    file: &Path,
+    getenv: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+    d: &mut Diagnostics,
+) -> Option<LayerParts> {
+    let root = super::load::parse_file(file, d)?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    if matches!(root.value, NodeValue::Null) {
+        return Some((EnvLayer::default(), None, None));
+    }
+    let mut r = MapReader::new(&root, "environment", d)?;
+    let mut layer = EnvLayer::default();
+    let name = r.take("name").and_then(|n| string(n, "`name`", d));
+    let extends = r.take("extends").and_then(|n| string(n, "`extends`", d).map(|s| (s, n.pos)));
+    if let Some(vars) = r.take("vars") {
+        match vars.as_map() {
+            Some(entries) => {
+                let src = VarSource { vars: None, getenv };
+                for (k, v) in entries {
+                    let Some(key) = string(k, "a variable name", d) else { continue };
+                    let mut missing = Diagnostics::new(file);
+                    let resolved = resolve_node(v, &src, secrets, d, &mut missing);
+                    let value = match missing.list.first() {
+                        Some(m) => VarValue::Missing(format!("{} (in `vars.{key}` of {})", m.message, file.display())),
+                        None => match resolved.scalar_text() {
+                            Some(t) => VarValue::Value(t),
+                            None => {
+                                d.error(v.pos, format!("variable `{key}` is {}", v.kind()), "expected a text or number value");
+                                continue;
+                            }
+                        },
+                    };
+                    layer.vars.push((key, value));
+                }
+            }
+            None => d.error(vars.pos, format!("`vars` is {}", vars.kind()), "expected a map of names to values"),
+        }
+    }
+    if let Some(n) = r.take("resolvers") {
+        let list = super::decode::strings(n, "a resolver", d).unwrap_or_default();
+        let mut addrs = Vec::new();
+        for text in list {
+            match parse_addr(&text, 53) {
+                Some(a) => addrs.push(a),
+                None => d.error(n.pos, format!("resolver `{text}` is not an IP address with an optional port"), "expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53"),
+            }
+        }
+        layer.resolvers = Some(addrs);
+    }
+    if let Some(n) = r.take("resolve") {
+        layer.resolve = resolve_rules(n, d);
+    }
+    if let Some(n) = r.take("tls") {
+        if let Some(mut t) = MapReader::new(n, "environment tls", d) {
+            if let Some(ca) = t.take("ca_file") {
+                if let Some((path, certs)) = pem::read_certs(ca, base, "`ca_file`", d) {
+                    layer.ca.extend(certs);
+                    layer.ca_files.push(path);
+                }
+            }
+            t.finish(&["ca_file"], d);
+        }
+    }
+    if let Some(n) = r.take("defaults") {
+        if let Some(mut dr) = MapReader::new(n, "environment defaults", d) {
+            layer.timeout = dr.take("timeout").and_then(|n| duration(n, "`timeout`", d));
+            layer.retries = dr.take("retries").and_then(|n| unsigned(n, "`retries`", 100, d)).map(|v| v as u32);
+            layer.retry_delay = dr.take("retry_delay").and_then(|n| duration(n, "`retry_delay`", d));
+            dr.finish(DEFAULTS_KEYS, d);
+        }
+    }
+    layer.concurrency = r.take("concurrency").and_then(|n| positive(n, "`concurrency`", d));
+    layer.host_concurrency = r.take("host_concurrency").and_then(|n| positive(n, "`host_concurrency`", d));
+    r.finish(ENV_KEYS, d);
+    Some((layer, name, extends))
+}
+
+fn positive(n: &Node, what: &str, d: &mut Diagnostics) -> Option<usize> {
+    let v = unsigned(n, what, 10_000, d)?;
+    if v == 0 {
+        d.error(n.pos, format!("{what} is 0"), "expected at least 1");
+        return None;
+    }
+    Some(v as usize)
+}
+
+/// `ip`, `ip:port`, `[v6]:port`.
+pub fn parse_addr(text: &str, default_port: u16) -> Option<SocketAddr> {
+    let t = text.trim();
+    if let Ok(a) = t.parse::<SocketAddr>() {
+        return Some(a);
+    }
+    let ip = t.trim_start_matches('[').trim_end_matches(']');
+    ip.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, default_port))
+}
+
+fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
+    let Some(entries) = node.as_map() else {
+        d.error(node.pos, format!("`resolve` is {}", node.kind()), "expected a map of host (or host:port) to address, e.g. chat.example.com: 127.0.0.1");
+        return Vec::new();
+    };
+    let mut rules = Vec::new();
+    for (k, v) in entries {
+        let (Some(key), Some(value)) = (string(k, "a host", d), string(v, "an address", d)) else { continue };
+        let (host, port) = match key.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => match p.parse::<u16>() {
+                Ok(p) => (h.to_string(), Some(p)),
+                Err(_) => {
+                    d.error(k.pos, format!("`{key}` has a port that is not a number"), "expected host or host:port");
+                    continue;
+                }
+            },
+            _ => (key.clone(), None),
+        };
+        let to = if let Ok(a) = value.trim().parse::<SocketAddr>() {
+            Some((a.ip(), Some(a.port())))
+        } else {
+            value.trim().trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok().map(|ip| (ip, None))
+        };
+        match to {
+            Some((to, to_port)) => rules.push(ResolveRule { host: host.trim_end_matches('.').to_ascii_lowercase(), port, to, to_port }),
+            None => d.error(v.pos, format!("`{value}` for `{key}` is not an IP address"), "expected an IP address with an optional port, e.g. 127.0.0.1 or 127.0.0.1:8443"),
+        }
+    }
+    rules
+}

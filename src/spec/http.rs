@@ -1,0 +1,378 @@
+//! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
+
+use super::decode::{MapReader, boolean, string, unsigned};
+use super::diag::Diagnostics;
+use super::model::{
+    CertExpect, ClientIdentity, ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody,
+    TlsOptions, TlsVersion,
+};
+use super::node::{Node, NodeValue};
+use super::pem;
+use crate::matcher::{Literal, Matcher, decode_matcher};
+use std::path::Path;
+
+pub const HTTP_KEYS: &[&str] = &[
+    "url",
+    "method",
+    "headers",
+    "body",
+    "json",
+    "follow_redirects",
+    "connect_to",
+    "tls",
+    "body_limit",
+];
+pub const TLS_KEYS: &[&str] = &["verify", "ca_file", "client_cert", "client_key", "sni", "versions"];
+pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "cert", "time"];
+pub const CERT_KEYS: &[&str] = &["expires_in", "san", "subject", "issuer"];
+
+/// Default cap on response bodies.
+pub const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
+/// `follow_redirects: true` follows up to this many hops.
+pub const DEFAULT_REDIRECT_HOPS: u32 = 10;
+
+/// Decodes `http:`; `base` is the check file's folder, for relative paths; `env_tls` the
+/// environment's trust roots, merged under the probe's own.
+pub fn decode_probe(
+    node: &Node,
+    base: &Path,
+    env_tls: &TlsOptions,
+    d: &mut Diagnostics,
+) -> Option<HttpProbe> {
+    let mut r = MapReader::new(node, "http probe", d)?;
+    let before = d.len();
+    let url = r.require("url", d).and_then(|n| url(n, d));
+    let method = match r.take("method") {
+        Some(n) => string(n, "`method`", d).and_then(|m| {
+            let upper = m.to_ascii_uppercase();
+            match reqwest::Method::from_bytes(upper.as_bytes()) {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    d.error(n.pos, format!("`{m}` is not an HTTP method"), "expected GET, POST, PUT, DELETE, HEAD, OPTIONS, PATCH or another token");
+                    None
+                }
+            }
+        }),
+        None => Some(reqwest::Method::GET),
+    };
+    let headers = r.take("headers").map(|n| request_headers(n, d)).unwrap_or_default();
+    let body = match (r.take("body"), r.take("json")) {
+        (Some(_), Some(j)) => {
+            d.error(j.pos, "the http probe has both `body` and `json`", "expected one of them: `body` for raw text, `json` for a JSON document");
+            None
+        }
+        (Some(b), None) => string(b, "`body`", d).map(RequestBody::Text),
+        (None, Some(j)) => Some(RequestBody::Json(to_json(j))),
+        (None, None) => None,
+    };
+    let follow_redirects = match r.take("follow_redirects") {
+        None => 0,
+        Some(n) => match &n.value {
+            NodeValue::Bool(true) => DEFAULT_REDIRECT_HOPS,
+            NodeValue::Bool(false) => 0,
+            _ => unsigned(n, "`follow_redirects`", 100, d).unwrap_or(0) as u32,
+        },
+    };
+    let connect_to = r.take("connect_to").and_then(|n| connect_to(n, d));
+    let tls = match r.take("tls") {
+        Some(n) => decode_tls(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone()),
+        None => env_tls.clone(),
+    };
+    let body_limit = match r.take("body_limit") {
+        Some(n) => string(n, "`body_limit`", d)
+            .and_then(|t| match super::quantity::parse_size(&t) {
+                Ok(b) if b > 0 => Some(b),
+                _ => {
+                    d.error(n.pos, format!("`body_limit` `{t}` is not a size"), "expected a size such as 1MiB or 64KiB");
+                    None
+                }
+            })
+            .unwrap_or(DEFAULT_BODY_LIMIT),
+        None => DEFAULT_BODY_LIMIT,
+    };
+    r.finish(HTTP_KEYS, d);
+    if d.len() > before {
+        return None;
+    }
+    Some(HttpProbe {
+        url: url?,
+        method: method?,
+        headers,
+        body,
+        follow_redirects,
+        connect_to,
+        tls,
+        body_limit,
+    })
+}
+
+fn url(node: &Node, d: &mut Diagnostics) -> Option<url::Url> {
+    let text = string(node, "`url`", d)?;
+    match url::Url::parse(text.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(u),
+        Ok(u) => {
+            d.error(node.pos, format!("`{text}` is not an http(s) URL (scheme `{}`)", u.scheme()), "expected a URL such as https://host/path");
+            None
+        }
+        Err(e) => {
+            d.error(node.pos, format!("`{text}` is not a valid URL: {e}"), "expected a URL such as https://host:port/path?query");
+            None
+        }
+    }
+}
+
+fn request_headers(node: &Node, d: &mut Diagnostics) -> Vec<(String, String)> {
+    let Some(entries) = node.as_map() else {
+        d.error(node.pos, format!("`headers` is {}", node.kind()), "expected a map of header names to values");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in entries {
+        let (Some(name), Some(value)) = (string(k, "a header name", d), string(v, "a header value", d)) else {
+            continue;
+        };
+        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            d.error(k.pos, format!("`{name}` is not a valid header name"), "expected letters, digits and - only");
+            continue;
+        }
+        if reqwest::header::HeaderValue::from_str(&value).is_err() {
+            d.error(v.pos, format!("the value of header `{name}` has characters a header cannot carry"), "expected visible ASCII text without line breaks");
+            continue;
+        }
+        out.push((name, value));
+    }
+    out
+}
+
+fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value;
+    match &node.value {
+        NodeValue::Null => Value::Null,
+        NodeValue::Bool(b) => Value::Bool(*b),
+        NodeValue::Int(i) => Value::from(*i),
+        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        NodeValue::Str(s) => Value::String(s.clone()),
+        NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeValue::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.scalar_text().unwrap_or_default(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// `host`, `host:port`, `[v6]:port`.
+pub fn connect_to(node: &Node, d: &mut Diagnostics) -> Option<ConnectTo> {
+    let text = string(node, "`connect_to`", d)?;
+    let t = text.trim();
+    let parsed = url::Url::parse(&format!("tcp://{t}")).ok().and_then(|u| {
+        let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
+        (u.path().is_empty() || u.path() == "/").then_some(ConnectTo { host, port: u.port() })
+    });
+    if parsed.is_none() || t.is_empty() {
+        d.error(node.pos, format!("`connect_to` `{t}` is not a host or host:port"), "expected e.g. alb.example.com, 127.0.0.1:8443 or [::1]:443");
+    }
+    parsed
+}
+
+pub fn decode_tls(node: &Node, base: &Path, env_tls: &TlsOptions, d: &mut Diagnostics) -> Option<TlsOptions> {
+    let mut r = MapReader::new(node, "tls settings", d)?;
+    let before = d.len();
+    let mut tls = env_tls.clone();
+    if let Some(n) = r.take("verify") {
+        tls.verify = boolean(n, "`verify`", d).unwrap_or(true);
+    }
+    if let Some(n) = r.take("ca_file") {
+        if let Some((path, certs)) = pem::read_certs(n, base, "`ca_file`", d) {
+            tls.extra_roots.extend(certs);
+            tls.ca_files.push(path);
+        }
+    }
+    match (r.take("client_cert"), r.take("client_key")) {
+        (Some(c), Some(k)) => {
+            let chain = pem::read_certs(c, base, "`client_cert`", d);
+            let key = pem::read_key(k, base, d);
+            if let (Some((cert_file, chain)), Some((key_file, key))) = (chain, key) {
+                tls.client_identity = Some(ClientIdentity { cert_file, key_file, chain, key: std::sync::Arc::new(key) });
+            }
+        }
+        (Some(c), None) => d.error(c.pos, "`client_cert` is given without `client_key`", "add `client_key:` with the PEM private key of the certificate"),
+        (None, Some(k)) => d.error(k.pos, "`client_key` is given without `client_cert`", "add `client_cert:` with the PEM certificate"),
+        (None, None) => {}
+    }
+    if let Some(n) = r.take("sni") {
+        tls.sni = string(n, "`sni`", d).filter(|s| !s.trim().is_empty());
+    }
+    if let Some(n) = r.take("versions") {
+        tls.versions = versions(n, d);
+    }
+    r.finish(TLS_KEYS, d);
+    (d.len() == before).then_some(tls)
+}
+
+fn versions(node: &Node, d: &mut Diagnostics) -> Vec<TlsVersion> {
+    let items: Vec<&Node> = match &node.value {
+        NodeValue::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.scalar_text().as_deref().map(str::trim) {
+            Some("1.2") => out.push(TlsVersion::V1_2),
+            Some("1.3") => out.push(TlsVersion::V1_3),
+            other => d.error(item.pos, format!("TLS version `{}` is not supported", other.unwrap_or(item.kind())), "expected \"1.2\" or \"1.3\" (older versions are insecure and not offered)"),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
+    let mut r = MapReader::new(node, "expect", d)?;
+    let before = d.len();
+    let mut e = HttpExpect::default();
+    if let Some(n) = r.take("status") {
+        e.status = status(n, d);
+    }
+    if let Some(n) = r.take("headers") {
+        match n.as_map() {
+            Some(entries) => {
+                for (k, v) in entries {
+                    if let Some(name) = string(k, "a header name", d) {
+                        let what = format!("header `{name}`");
+                        if let Some(m) = decode_matcher(v, &what, d) {
+                            e.headers.push((name.to_ascii_lowercase(), m));
+                        }
+                    }
+                }
+            }
+            None => d.error(n.pos, format!("`headers` is {}", n.kind()), "expected a map of header names to matchers"),
+        }
+    }
+    if let Some(n) = r.take("body") {
+        body(n, &mut e, d);
+    }
+    if let Some(n) = r.take("cert") {
+        e.cert = decode_cert_expect(n, d);
+    }
+    if let Some(n) = r.take("time") {
+        e.time = decode_matcher(n, "`time`", d);
+    }
+    r.finish(EXPECT_KEYS, d);
+    (d.len() == before).then_some(e)
+}
+
+/// `302`, `[301, 308]` (one of), `"3xx"`, or any matcher.
+fn status(node: &Node, d: &mut Diagnostics) -> Option<Matcher> {
+    match &node.value {
+        NodeValue::Str(s) if s.len() == 3 && s.ends_with("xx") => match s.as_bytes()[0] {
+            c @ b'1'..=b'5' => Some(Matcher::StatusClass(u16::from(c - b'0'))),
+            _ => {
+                d.error(node.pos, format!("`{s}` is not a status class"), "expected 1xx, 2xx, 3xx, 4xx or 5xx");
+                None
+            }
+        },
+        NodeValue::Seq(_) => match crate::matcher::decode::literal(node, "`status`", d)? {
+            Literal::List(items) => Some(Matcher::OneOf(items)),
+            _ => None,
+        },
+        _ => decode_matcher(node, "`status`", d),
+    }
+}
+
+fn body(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
+    let Some(entries) = node.as_map() else {
+        e.body = decode_matcher(node, "`body`", d);
+        return;
+    };
+    let mut rest = Vec::new();
+    for (k, v) in entries {
+        if matches!(&k.value, NodeValue::Str(s) if s == "json") {
+            json_paths(v, e, d);
+        } else {
+            rest.push((k.clone(), v.clone()));
+        }
+    }
+    if !rest.is_empty() {
+        let n = Node { pos: node.pos, value: NodeValue::Map(rest) };
+        e.body = decode_matcher(&n, "`body`", d);
+    }
+}
+
+fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
+    let Some(entries) = node.as_map() else {
+        d.error(node.pos, format!("`json` is {}", node.kind()), "expected a map of JSONPath expressions to matchers, e.g. \"$.errors\": { absent: true }");
+        return;
+    };
+    for (k, v) in entries {
+        let Some(path_text) = string(k, "a JSONPath", d) else { continue };
+        let path = match serde_json_path::JsonPath::parse(&path_text) {
+            Ok(p) => p,
+            Err(err) => {
+                d.error(k.pos, format!("`{path_text}` is not a valid JSONPath: {} at character {}", err.message(), err.position() + 1), "expected an RFC 9535 JSONPath such as $.data.items[0].name or $..id");
+                continue;
+            }
+        };
+        let what = format!("JSONPath `{path_text}`");
+        if let Some(matcher) = decode_matcher(v, &what, d) {
+            e.json.push(JsonExpect { singular: is_singular(&path_text), path_text, path, matcher });
+        }
+    }
+}
+
+/// RFC 9535 §2.3.5.1: a path of names and indexes only selects at most one node.
+pub fn is_singular(path: &str) -> bool {
+    let mut in_quote: Option<char> = None;
+    let mut in_bracket = false;
+    let mut prev = ' ';
+    for c in path.chars() {
+        if let Some(q) = in_quote {
+            if c == q && prev != '\\' {
+                in_quote = None;
+            }
+        } else {
+            match c {
+                '\'' | '"' => in_quote = Some(c),
+                '[' => in_bracket = true,
+                ']' => in_bracket = false,
+                '*' | '?' => return false,
+                ':' | ',' if in_bracket => return false,
+                '.' if prev == '.' => return false,
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    true
+}
+
+pub fn decode_cert_expect(node: &Node, d: &mut Diagnostics) -> Option<CertExpect> {
+    let mut r = MapReader::new(node, "cert expectation", d)?;
+    let mut c = CertExpect::default();
+    let before = d.len();
+    c.expires_in = r.take("expires_in").and_then(|n| decode_matcher(n, "`cert.expires_in`", d));
+    c.san = r.take("san").and_then(|n| decode_matcher(n, "`cert.san`", d));
+    c.subject = r.take("subject").and_then(|n| decode_matcher(n, "`cert.subject`", d));
+    c.issuer = r.take("issuer").and_then(|n| decode_matcher(n, "`cert.issuer`", d));
+    r.finish(CERT_KEYS, d);
+    (d.len() == before).then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_singular;
+
+    #[test]
+    fn singular_paths() {
+        assert!(is_singular("$.data.__schema.queryType"));
+        assert!(is_singular("$['a.b'][0]"));
+        assert!(is_singular("$.a['*']"));
+        assert!(!is_singular("$.data.__schema.queryType.fields[*].name"));
+        assert!(!is_singular("$..id"));
+        assert!(!is_singular("$.a[0:2]"));
+        assert!(!is_singular("$.a[0,1]"));
+        assert!(!is_singular("$.a[?@.b == 1]"));
+    }
+}

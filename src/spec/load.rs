@@ -1,0 +1,136 @@
+//! Loading a project folder: `environments/<env>.yaml` and `checks/**/*.yaml` into a [`Plan`].
+
+use super::checkfile::{FileContext, decode_file, duplicate_name};
+use super::diag::{Diagnostic, Diagnostics};
+use super::environment::load_environment;
+use super::model::{Check, Plan, Secrets, TlsOptions};
+use super::node::{Node, Pos};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Check files larger than this are refused rather than parsed.
+const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads and parses one YAML file; problems go to `d`.
+pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
+    let start = Pos { line: 1, column: 1 };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            d.error(start, format!("the file is {} bytes, larger than conform reads ({} MiB)", m.len(), MAX_FILE_BYTES >> 20), "expected a check file of reasonable size; split it");
+            return None;
+        }
+        _ => {}
+    }
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                d.error(start, format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()), "expected a UTF-8 YAML file");
+                return None;
+            }
+        },
+        Err(e) => {
+            d.error(start, format!("cannot read the file: {e}"), "expected a readable YAML file");
+            return None;
+        }
+    };
+    match Node::parse(&text) {
+        Ok(node) => Some(node),
+        Err((pos, message)) => {
+            d.error(pos, format!("invalid YAML: {message}"), "expected valid YAML; check indentation, quotes and colons here");
+            None
+        }
+    }
+}
+
+/// Every check file under `dir/checks`, sorted, or a diagnostic when there is none.
+pub fn check_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let root = dir.join("checks");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(Diagnostic {
+            file: root,
+            pos: Pos { line: 1, column: 1 },
+            message: "no check files found".into(),
+            expected: "expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)".into(),
+        });
+    }
+    Ok(files)
+}
+
+/// `./checks/a.yaml` reads better as `checks/a.yaml`.
+fn tidy(path: &Path) -> PathBuf {
+    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Loads the folder for environment `env_name`. On failure, every problem is listed.
+pub fn load_plan(dir: &Path, env_name: &str, getenv: &dyn Fn(&str) -> Option<String>) -> Result<Plan, Vec<Diagnostic>> {
+    let dir = tidy(dir);
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let mut errors = Vec::new();
+    let mut secrets = Secrets::default();
+    let env = load_environment(&dir, env_name, getenv, &mut secrets, &mut errors);
+    let files = match check_files(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
+        }
+    };
+    let Some(env) = env else { return Err(errors) };
+    let env_tls = TlsOptions { extra_roots: env.ca.clone(), ca_files: env.ca_files.clone(), ..TlsOptions::default() };
+    let ctx = FileContext { env: &env, env_tls: &env_tls, getenv };
+    let mut checks: Vec<Check> = Vec::new();
+    for file in files {
+        let file = tidy(&file);
+        let mut d = Diagnostics::new(&file);
+        if let Some(root) = parse_file(&file, &mut d) {
+            checks.extend(decode_file(&root, &file, &ctx, &mut secrets, &mut d));
+        }
+        errors.extend(d.list);
+    }
+    errors.extend(duplicates(&checks));
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+        return Err(errors);
+    }
+    Ok(Plan { env, checks: checks.into_iter().map(Arc::new).collect(), secrets })
+}
+
+fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut names: HashMap<(&str, &str), &Check> = HashMap::new();
+    let mut ids: HashMap<&str, &Check> = HashMap::new();
+    for c in checks {
+        if let Some(first) = names.get(&(c.suite.as_str(), c.name.as_str())) {
+            out.push(duplicate_name(c, first));
+        } else {
+            names.insert((&c.suite, &c.name), c);
+            if let Some(first) = ids.get(c.id.as_str()) {
+                out.push(Diagnostic {
+                    file: c.file.clone(),
+                    pos: Pos { line: c.line, column: 1 },
+                    message: format!("check id `{}` is used twice (first at {}:{})", c.id, first.file.display(), first.line),
+                    expected: "expected a unique `id` for each check".into(),
+                });
+            } else {
+                ids.insert(&c.id, c);
+            }
+        }
+    }
+    out
+}
