@@ -5,7 +5,7 @@ use crate::report::terminal::{TerminalReporter, use_color};
 use crate::report::write::write_atomic;
 use crate::run::{RunOptions, run_checks};
 use crate::spec::diag::Diagnostic;
-use crate::spec::environment::env_names;
+use crate::spec::environment::runnable_env_names;
 use crate::spec::load::load_plan;
 use crate::spec::model::{Check, Plan, Probe};
 use crate::spec::quantity::parse_duration;
@@ -21,7 +21,11 @@ use std::time::Duration;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "conform", version, about = "Checks that live infrastructure matches its declared state.")]
+#[command(
+    name = "conform",
+    version,
+    about = "Checks that live infrastructure matches its declared state."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -65,7 +69,12 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     fn filters(&self) -> Filters {
-        Filters { tags: self.tags.clone(), skip_tags: self.skip_tags.clone(), only: self.only.clone(), suites: self.suites.clone() }
+        Filters {
+            tags: self.tags.clone(),
+            skip_tags: self.skip_tags.clone(),
+            only: self.only.clone(),
+            suites: self.suites.clone(),
+        }
     }
 }
 
@@ -107,7 +116,7 @@ pub struct ListArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub location: Location,
-    /// Validate for every environment under environments/.
+    /// Validate for every environment under environments/ (except `abstract: true` ones).
     #[arg(long, conflicts_with = "env")]
     pub all_envs: bool,
 }
@@ -139,18 +148,30 @@ fn print_diagnostics(list: &[Diagnostic]) {
         let _ = writeln!(err, "error: {d}");
     }
     let n = list.len();
-    let _ = writeln!(err, "{n} error{} found; nothing was probed", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        err,
+        "{n} error{} found; nothing was probed",
+        if n == 1 { "" } else { "s" }
+    );
 }
 
 /// Loads the plan and selects the checks; on failure prints every error and returns the
 /// exit code.
-fn load_selected(location: &Location, filters: &FilterArgs) -> Result<(Plan, Vec<Arc<Check>>), i32> {
+fn load_selected(
+    location: &Location,
+    filters: &FilterArgs,
+) -> Result<(Plan, Vec<Arc<Check>>), i32> {
     let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| {
         print_diagnostics(&e);
         EXIT_USAGE
     })?;
     let f = filters.filters();
-    let selected: Vec<Arc<Check>> = plan.checks.iter().filter(|c| f.selects(c)).cloned().collect();
+    let selected: Vec<Arc<Check>> = plan
+        .checks
+        .iter()
+        .filter(|c| f.selects(c))
+        .cloned()
+        .collect();
     if selected.is_empty() {
         let total = plan.checks.len();
         eprintln!(
@@ -159,7 +180,10 @@ fn load_selected(location: &Location, filters: &FilterArgs) -> Result<(Plan, Vec
             plan.env.name,
             if f.is_empty() { "" } else { " given" }
         );
-        eprintln!("hint: `conform list --env {}` shows every check with its id and tags", plan.env.name);
+        eprintln!(
+            "hint: `conform list --env {}` shows every check with its id and tags",
+            plan.env.name
+        );
         return Err(EXIT_USAGE);
     }
     Ok((plan, selected))
@@ -170,7 +194,10 @@ fn cmd_run(args: RunArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let unresolved: Vec<Diagnostic> = selected.iter().flat_map(|c| c.unresolved.iter().cloned()).collect();
+    let unresolved: Vec<Diagnostic> = selected
+        .iter()
+        .flat_map(|c| c.unresolved.iter().cloned())
+        .collect();
     if !unresolved.is_empty() {
         print_diagnostics(&unresolved);
         return EXIT_USAGE;
@@ -184,18 +211,27 @@ fn cmd_run(args: RunArgs) -> i32 {
     };
     let stdout = std::io::stdout();
     let color = use_color(stdout.is_terminal());
-    let mut terminal = TerminalReporter::new(Box::new(stdout), color, args.verbose, plan.secrets.clone());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut terminal =
+        TerminalReporter::new(Box::new(stdout), color, args.verbose, plan.secrets.clone());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return EXIT_USAGE;
         }
     };
-    let report = runtime.block_on(run_checks(&plan.env, &selected, &opts, |r| terminal.check_finished(r)));
+    let report = runtime.block_on(run_checks(&plan.env, &selected, &opts, |r| {
+        terminal.check_finished(r)
+    }));
     terminal.finish(&report);
-    let junit_path = args.junit.unwrap_or_else(|| args.location.dir.join("reports").join("junit.xml"));
-    let written = junit_xml(&report, &plan.secrets).and_then(|xml| write_atomic(&junit_path, xml.as_bytes(), "the JUnit report"));
+    let junit_path = args
+        .junit
+        .unwrap_or_else(|| args.location.dir.join("reports").join("junit.xml"));
+    let written = junit_xml(&report, &plan.secrets)
+        .and_then(|xml| write_atomic(&junit_path, xml.as_bytes(), "the JUnit report"));
     if let Err(e) = written {
         eprintln!("error: {e}");
         return report.exit_code().max(EXIT_USAGE);
@@ -208,7 +244,11 @@ fn describe_target(c: &Check) -> String {
         Probe::Http(h) => {
             let mut s = format!("{} {}", h.method, h.url);
             if let Some(ct) = &h.connect_to {
-                s.push_str(&format!(" via {}{}", ct.host, ct.port.map(|p| format!(":{p}")).unwrap_or_default()));
+                s.push_str(&format!(
+                    " via {}{}",
+                    ct.host,
+                    ct.port.map(|p| format!(":{p}")).unwrap_or_default()
+                ));
             }
             s
         }
@@ -222,7 +262,13 @@ fn cmd_list(args: ListArgs) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
-        let mut line = format!("{}  [{}]  {} {}", c.id, c.tags.join(","), c.probe.kind(), plan.secrets.redact(&describe_target(c)));
+        let mut line = format!(
+            "{}  [{}]  {} {}",
+            c.id,
+            c.tags.join(","),
+            c.probe.kind(),
+            plan.secrets.redact(&describe_target(c))
+        );
         if let Some(p) = &c.pending {
             line.push_str(&format!("  (pending: {})", p.reason));
         }
@@ -237,8 +283,12 @@ fn cmd_list(args: ListArgs) -> i32 {
 
 fn cmd_validate(args: ValidateArgs) -> i32 {
     let envs = if args.all_envs {
-        let names = env_names(&args.location.dir);
-        if names.is_empty() { vec![args.location.env.clone()] } else { names }
+        let names = runnable_env_names(&args.location.dir);
+        if names.is_empty() {
+            vec![args.location.env.clone()]
+        } else {
+            names
+        }
     } else {
         vec![args.location.env.clone()]
     };
@@ -246,8 +296,13 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
     for env in envs {
         match load_plan(Path::new(&args.location.dir), &env, &getenv) {
             Ok(plan) => {
-                let suites: std::collections::BTreeSet<&str> = plan.checks.iter().map(|c| c.suite.as_str()).collect();
-                let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.unresolved.iter()).collect();
+                let suites: std::collections::BTreeSet<&str> =
+                    plan.checks.iter().map(|c| c.suite.as_str()).collect();
+                let warnings: Vec<&Diagnostic> = plan
+                    .checks
+                    .iter()
+                    .flat_map(|c| c.unresolved.iter())
+                    .collect();
                 for w in &warnings {
                     eprintln!("warning: {w}");
                 }
@@ -256,7 +311,14 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
                     plan.env.name,
                     plan.checks.len(),
                     suites.len(),
-                    if warnings.is_empty() { String::new() } else { format!(" ({} values are not set here; `run` needs them)", warnings.len()) }
+                    if warnings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} values are not set here; `run` needs them)",
+                            warnings.len()
+                        )
+                    }
                 );
             }
             Err(errors) => {

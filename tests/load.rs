@@ -26,7 +26,10 @@ impl Project {
     fn load(&self, env: &str) -> Result<Plan, Vec<String>> {
         load_plan(self.path(), env, &getenv).map_err(|errors| {
             let prefix = format!("{}/", self.path().display());
-            errors.iter().map(|e| e.to_string().replace(&prefix, "")).collect()
+            errors
+                .iter()
+                .map(|e| e.to_string().replace(&prefix, ""))
+                .collect()
         })
     }
 }
@@ -42,7 +45,11 @@ fn getenv(name: &str) -> Option<String> {
 const ENV: &str = "vars: { chat_host: chat.test }\n";
 
 fn one_file(check_yaml: &str) -> Result<Plan, Vec<String>> {
-    Project::new(&[("environments/prod.yaml", ENV), ("checks/chat.yaml", check_yaml)]).load("prod")
+    Project::new(&[
+        ("environments/prod.yaml", ENV),
+        ("checks/chat.yaml", check_yaml),
+    ])
+    .load("prod")
 }
 
 #[test]
@@ -68,10 +75,15 @@ fn a_valid_file_loads_with_defaults_merged() {
 
 #[test]
 fn misspelt_key_is_located_and_corrected() {
-    let errors = one_file("checks:\n  - name: a\n    http: { url: 'https://x/' }\n    expect:\n      stauts: 302\n").unwrap_err();
+    let errors = one_file(
+        "checks:\n  - name: a\n    http: { url: 'https://x/' }\n    expect:\n      stauts: 302\n",
+    )
+    .unwrap_err();
     assert_eq!(
         errors,
-        ["checks/chat.yaml:5:7: unknown key `stauts` in the expect; did you mean `status`? expected one of: status, headers, body, cert, time"]
+        [
+            "checks/chat.yaml:5:7: unknown key `stauts` in the expect; did you mean `status`? expected one of: status, headers, body, cert, time"
+        ]
     );
 }
 
@@ -83,7 +95,10 @@ fn every_error_of_every_file_is_listed() {
             "checks/a.yaml",
             "checks:\n  - name: one\n    timout: 5s\n    http: { url: 'https://${chat_hots}/' }\n    expect: { status: 200 }\n  - name: two\n    http: { url: 'not a url' }\n    expect: { body: { matches: '(' } }\n",
         ),
-        ("checks/b.yaml", "checks:\n  - name: three\n    retries: many\n    http: { url: 'https://x/', follow_redirects: maybe }\n    expect: { time: { lt: 2 parsecs } }\n"),
+        (
+            "checks/b.yaml",
+            "checks:\n  - name: three\n    retries: many\n    http: { url: 'https://x/', follow_redirects: maybe }\n    expect: { time: { lt: 2 parsecs } }\n",
+        ),
     ]);
     let errors = p.load("prod").unwrap_err();
     assert_eq!(
@@ -102,7 +117,10 @@ fn every_error_of_every_file_is_listed() {
 
 #[test]
 fn malformed_yaml_has_a_position() {
-    let errors = one_file("checks:\n  - name: a\n    http: { url: 'https://x/'\n    expect: { status: 200 }\n").unwrap_err();
+    let errors = one_file(
+        "checks:\n  - name: a\n    http: { url: 'https://x/'\n    expect: { status: 200 }\n",
+    )
+    .unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("checks/chat.yaml:"), "{errors:?}");
     assert!(errors[0].contains("invalid YAML"), "{errors:?}");
@@ -133,11 +151,23 @@ fn bad_jsonpath_duration_size_and_missing_file() {
     )
     .unwrap_err();
     assert_eq!(errors.len(), 4, "{errors:?}");
-    assert_eq!(errors[0], "checks/chat.yaml:3:14: `timeout` `10` is not a duration: it has no unit (write 10s or 10ms); expected a duration such as 500ms, 10s, 2m, 21d");
-    assert_eq!(errors[1], "checks/chat.yaml:6:19: `body_limit` `lots` is not a size; expected a size such as 1MiB or 64KiB");
-    assert!(errors[2].starts_with("checks/chat.yaml:7:23: cannot read `ca_file` `"), "{errors:?}");
+    assert_eq!(
+        errors[0],
+        "checks/chat.yaml:3:14: `timeout` `10` is not a duration: it has no unit (write 10s or 10ms); expected a duration such as 500ms, 10s, 2m, 21d"
+    );
+    assert_eq!(
+        errors[1],
+        "checks/chat.yaml:6:19: `body_limit` `lots` is not a size; expected a size such as 1MiB or 64KiB"
+    );
+    assert!(
+        errors[2].starts_with("checks/chat.yaml:7:23: cannot read `ca_file` `"),
+        "{errors:?}"
+    );
     assert!(errors[2].ends_with("checks/../pki/nope.pem`: No such file or directory (os error 2); expected a readable PEM file; relative paths start at the folder of this YAML file"), "{errors:?}");
-    assert!(errors[3].starts_with("checks/chat.yaml:9:23: `$.a[` is not a valid JSONPath"), "{errors:?}");
+    assert!(
+        errors[3].starts_with("checks/chat.yaml:9:23: `$.a[` is not a valid JSONPath"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -156,9 +186,18 @@ fn missing_probe_expect_and_unsupported_kind() {
 #[test]
 fn environments_extend_and_resolve_variables() {
     let p = Project::new(&[
-        ("environments/base.yaml", "vars: { chat_host: base.test, try: https://try.test }\ndefaults: { timeout: 7s, retries: 1 }\nresolve: { chat.test: 127.0.0.1 }\n"),
-        ("environments/prod.yaml", "extends: base\nvars: { chat_host: chat.test, alb: '${env:ALB_HOST}', token: '${secret:HASURA_TOKEN}' }\nresolve: { 'chat.test:443': '127.0.0.2:8443' }\nconcurrency: 8\n"),
-        ("checks/chat.yaml", "checks:\n  - name: a\n    http: { url: 'https://${chat_host}/${alb}', headers: { authorization: 'Bearer ${token}' } }\n    expect: { headers: { location: '${try}' } }\n"),
+        (
+            "environments/base.yaml",
+            "vars: { chat_host: base.test, try: https://try.test }\ndefaults: { timeout: 7s, retries: 1 }\nresolve: { chat.test: 127.0.0.1 }\n",
+        ),
+        (
+            "environments/prod.yaml",
+            "extends: base\nvars: { chat_host: chat.test, alb: '${env:ALB_HOST}', token: '${secret:HASURA_TOKEN}' }\nresolve: { 'chat.test:443': '127.0.0.2:8443' }\nconcurrency: 8\n",
+        ),
+        (
+            "checks/chat.yaml",
+            "checks:\n  - name: a\n    http: { url: 'https://${chat_host}/${alb}', headers: { authorization: 'Bearer ${token}' } }\n    expect: { headers: { location: '${try}' } }\n",
+        ),
     ]);
     let plan = p.load("prod").expect("loads");
     assert_eq!(plan.env.name, "prod");
@@ -167,23 +206,48 @@ fn environments_extend_and_resolve_variables() {
     assert_eq!(plan.env.defaults.timeout, Duration::from_secs(7));
     assert_eq!(plan.checks[0].timeout, Duration::from_secs(7));
     assert_eq!(plan.checks[0].retries, 1);
-    assert_eq!(plan.env.resolve_fixed("chat.test", 443), Some("127.0.0.2:8443".parse().expect("addr")));
-    assert_eq!(plan.env.resolve_fixed("chat.test", 80), Some("127.0.0.1:80".parse().expect("addr")));
+    assert_eq!(
+        plan.env.resolve_fixed("chat.test", 443),
+        Some("127.0.0.2:8443".parse().expect("addr"))
+    );
+    assert_eq!(
+        plan.env.resolve_fixed("chat.test", 80),
+        Some("127.0.0.1:80".parse().expect("addr"))
+    );
     let Probe::Http(h) = &plan.checks[0].probe;
     assert_eq!(h.url.as_str(), "https://chat.test/alb.test");
-    assert_eq!(h.headers, [("authorization".to_string(), "Bearer tok-123".to_string())]);
-    assert_eq!(plan.secrets.redact("Bearer tok-123"), "Bearer [redacted:HASURA_TOKEN]");
+    assert_eq!(
+        h.headers,
+        [("authorization".to_string(), "Bearer tok-123".to_string())]
+    );
+    assert_eq!(
+        plan.secrets.redact("Bearer tok-123"),
+        "Bearer [redacted:HASURA_TOKEN]"
+    );
 }
 
 #[test]
 fn missing_secrets_are_deferred_to_the_checks_that_need_them() {
     let p = Project::new(&[
-        ("environments/prod.yaml", "vars: { token: '${secret:NOT_SET}' }\n"),
-        ("checks/a.yaml", "checks:\n  - name: needs it\n    http: { url: 'https://x/', headers: { authorization: '${token}' } }\n    expect: { status: 200 }\n  - name: does not\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n"),
+        (
+            "environments/prod.yaml",
+            "vars: { token: '${secret:NOT_SET}' }\n",
+        ),
+        (
+            "checks/a.yaml",
+            "checks:\n  - name: needs it\n    http: { url: 'https://x/', headers: { authorization: '${token}' } }\n    expect: { status: 200 }\n  - name: does not\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n",
+        ),
     ]);
     let plan = p.load("prod").expect("loads");
     assert_eq!(plan.checks[1].unresolved.len(), 0);
-    let u: Vec<String> = plan.checks[0].unresolved.iter().map(|d| d.to_string().replace(&format!("{}/", p.path().display()), "")).collect();
+    let u: Vec<String> = plan.checks[0]
+        .unresolved
+        .iter()
+        .map(|d| {
+            d.to_string()
+                .replace(&format!("{}/", p.path().display()), "")
+        })
+        .collect();
     assert_eq!(u.len(), 1);
     assert!(u[0].starts_with("checks/a.yaml:3:58: secret `NOT_SET` is not set (needed by `${secret:NOT_SET}`) (in `vars.token` of "), "{u:?}");
 }
@@ -193,10 +257,18 @@ fn extends_cycles_and_unknown_environments() {
     let p = Project::new(&[
         ("environments/a.yaml", "extends: b\n"),
         ("environments/b.yaml", "extends: a\n"),
-        ("checks/x.yaml", "checks:\n  - name: x\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n"),
+        (
+            "checks/x.yaml",
+            "checks:\n  - name: x\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n",
+        ),
     ]);
     let errors = p.load("a").unwrap_err();
-    assert_eq!(errors, ["environments/b.yaml:1:10: `extends` makes a cycle: a -> b -> a; expected a chain of environments that ends"]);
+    assert_eq!(
+        errors,
+        [
+            "environments/b.yaml:1:10: `extends` makes a cycle: a -> b -> a; expected a chain of environments that ends"
+        ]
+    );
     let errors = p.load("prod").unwrap_err();
     assert_eq!(errors, ["environments: environment `prod` not found: there is no environments/prod.yaml; expected one of: a, b"
         .replace("environments: ", "environments:1:1: ")]);
@@ -207,9 +279,14 @@ fn envs_limits_a_check_to_its_environments() {
     let p = Project::new(&[
         ("environments/prod.yaml", ""),
         ("environments/dev.yaml", ""),
-        ("checks/x.yaml", "checks:\n  - name: prod only\n    envs: [prod]\n    http: { url: 'https://${only_in_prod}/' }\n    expect: { status: 200 }\n  - name: everywhere\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n"),
+        (
+            "checks/x.yaml",
+            "checks:\n  - name: prod only\n    envs: [prod]\n    http: { url: 'https://${only_in_prod}/' }\n    expect: { status: 200 }\n  - name: everywhere\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n",
+        ),
     ]);
-    let dev = p.load("dev").expect("dev loads: the prod-only check is not resolved there");
+    let dev = p
+        .load("dev")
+        .expect("dev loads: the prod-only check is not resolved there");
     assert_eq!(dev.checks.len(), 1);
     assert_eq!(dev.checks[0].name, "everywhere");
     assert!(p.load("prod").is_err());
@@ -224,12 +301,22 @@ fn pending_short_and_long_forms() {
     let b = plan.checks[1].pending.as_ref().expect("pending");
     assert_eq!(b.until.map(|d| d.to_string()), Some("2026-12-31".into()));
     let errors = one_file("checks:\n  - name: a\n    pending: { reason: x, until: soon }\n    http: { url: 'https://x/' }\n    expect: { status: 403 }\n").unwrap_err();
-    assert_eq!(errors, ["checks/chat.yaml:3:34: `until` `soon` is not a date; expected a date as YYYY-MM-DD, e.g. 2026-12-31"]);
+    assert_eq!(
+        errors,
+        [
+            "checks/chat.yaml:3:34: `until` `soon` is not a date; expected a date as YYYY-MM-DD, e.g. 2026-12-31"
+        ]
+    );
 }
 
 #[test]
 fn no_check_files_is_an_error() {
     let p = Project::new(&[("environments/prod.yaml", "")]);
     let errors = p.load("prod").unwrap_err();
-    assert_eq!(errors, ["checks:1:1: no check files found; expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)"]);
+    assert_eq!(
+        errors,
+        [
+            "checks:1:1: no check files found; expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)"
+        ]
+    );
 }

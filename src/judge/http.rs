@@ -12,8 +12,15 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
     if let Some(seen) = o.body_exceeded {
         out.push(Mismatch {
             field: "body".into(),
-            expected: format!("at most {} (the body limit)", format_size(o.body.len() as u64)),
-            actual: format!("more than {} ({} read before stopping)", format_size(o.body.len() as u64), format_size(seen)),
+            expected: format!(
+                "at most {} (the body limit)",
+                format_size(o.body.len() as u64)
+            ),
+            actual: format!(
+                "more than {} ({} read before stopping)",
+                format_size(o.body.len() as u64),
+                format_size(seen)
+            ),
             note: "raise `body_limit` on the http probe if this body is expected".into(),
         });
     }
@@ -44,7 +51,12 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
         out.extend(judge_cert(c, o.peer_certificate.as_deref(), now));
     }
     if let Some(m) = &e.time {
-        check(&mut out, "time", m, &Actual::Seconds(o.elapsed.as_secs_f64()));
+        check(
+            &mut out,
+            "time",
+            m,
+            &Actual::Seconds(o.elapsed.as_secs_f64()),
+        );
     }
     out
 }
@@ -55,7 +67,12 @@ fn header<'a>(o: &'a HttpObservation, name: &str) -> &'a str {
 
 fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
     if let Err(note) = m.test(actual) {
-        out.push(Mismatch { field: field.to_string(), expected: m.to_string(), actual: actual.to_string(), note });
+        out.push(Mismatch {
+            field: field.to_string(),
+            expected: m.to_string(),
+            actual: actual.to_string(),
+            note,
+        });
     }
 }
 
@@ -70,7 +87,11 @@ fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], cont
                     field: format!("body json {}", e.path_text),
                     expected: e.matcher.to_string(),
                     actual: format!("a body that is not JSON ({err}): {shown:?}"),
-                    note: if content_type.is_empty() { String::new() } else { format!("content-type: {content_type}") },
+                    note: if content_type.is_empty() {
+                        String::new()
+                    } else {
+                        format!("content-type: {content_type}")
+                    },
                 });
             }
             return;
@@ -79,11 +100,18 @@ fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], cont
     for e in expects {
         let nodes = e.path.query(&doc).all();
         let actual = if e.singular {
-            nodes.first().map_or(Actual::Absent, |v| Actual::from_json(v))
+            nodes
+                .first()
+                .map_or(Actual::Absent, |v| Actual::from_json(v))
         } else {
             Actual::list(nodes.into_iter().map(Actual::from_json).collect(), true)
         };
-        check(out, &format!("body json {}", e.path_text), &e.matcher, &actual);
+        check(
+            out,
+            &format!("body json {}", e.path_text),
+            &e.matcher,
+            &actual,
+        );
     }
 }
 
@@ -106,7 +134,10 @@ mod tests {
     fn obs(status: u16, headers: &[(&str, &str)], body: &str) -> HttpObservation {
         HttpObservation {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.as_bytes().to_vec(),
             elapsed: Duration::from_millis(120),
             ..HttpObservation::default()
@@ -114,7 +145,10 @@ mod tests {
     }
 
     fn run(yaml: &str, o: &HttpObservation) -> Vec<String> {
-        judge_http(&expect(yaml), o, time::OffsetDateTime::now_utc()).iter().map(|m| m.to_string()).collect()
+        judge_http(&expect(yaml), o, time::OffsetDateTime::now_utc())
+            .iter()
+            .map(|m| m.to_string())
+            .collect()
     }
 
     #[test]
@@ -123,7 +157,10 @@ mod tests {
         assert!(run("{status: 302}", &o).is_empty());
         assert_eq!(run("{status: 200}", &o), ["status: expected 200, got 302"]);
         assert!(run("{status: [301, 302]}", &o).is_empty());
-        assert_eq!(run("{status: [301, 308]}", &o), ["status: expected one of [301, 308], got 302"]);
+        assert_eq!(
+            run("{status: [301, 308]}", &o),
+            ["status: expected one of [301, 308], got 302"]
+        );
         assert!(run("{status: 3xx}", &o).is_empty());
         assert_eq!(run("{status: 2xx}", &o), ["status: expected 2xx, got 302"]);
         assert!(run("{status: {gte: 300, lt: 400}}", &o).is_empty());
@@ -131,39 +168,99 @@ mod tests {
 
     #[test]
     fn headers_case_insensitive_and_absent() {
-        let o = obs(302, &[("location", "https://try.thephenom.app"), ("server", "cloudflare")], "");
-        assert!(run("{headers: {Location: https://try.thephenom.app, cf-ray: {absent: true}}}", &o).is_empty());
-        assert_eq!(run("{headers: {cf-ray: {present: true}}}", &o), ["header cf-ray: expected present, got absent"]);
-        assert_eq!(run("{headers: {server: nginx}}", &o), ["header server: expected \"nginx\", got \"cloudflare\""]);
-        assert_eq!(run("{headers: {x-powered-by: {absent: true}}}", &obs(200, &[("x-powered-by", "PHP")], "")), ["header x-powered-by: expected absent, got \"PHP\""]);
+        let o = obs(
+            302,
+            &[
+                ("location", "https://try.thephenom.app"),
+                ("server", "cloudflare"),
+            ],
+            "",
+        );
+        assert!(
+            run(
+                "{headers: {Location: https://try.thephenom.app, cf-ray: {absent: true}}}",
+                &o
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            run("{headers: {cf-ray: {present: true}}}", &o),
+            ["header cf-ray: expected present, got absent"]
+        );
+        assert_eq!(
+            run("{headers: {server: nginx}}", &o),
+            ["header server: expected \"nginx\", got \"cloudflare\""]
+        );
+        assert_eq!(
+            run(
+                "{headers: {x-powered-by: {absent: true}}}",
+                &obs(200, &[("x-powered-by", "PHP")], "")
+            ),
+            ["header x-powered-by: expected absent, got \"PHP\""]
+        );
     }
 
     #[test]
     fn body_text_and_json() {
-        let body = r#"{"data":{"__schema":{"queryType":{"fields":[{"name":"no_queries_available"}]}}}}"#;
+        let body =
+            r#"{"data":{"__schema":{"queryType":{"fields":[{"name":"no_queries_available"}]}}}}"#;
         let o = obs(200, &[("content-type", "application/json")], body);
         assert!(run("{body: {contains: no_queries_available}}", &o).is_empty());
         assert!(run("{body: {json: {'$.data.__schema.queryType.fields[*].name': [no_queries_available], '$.errors': {absent: true}}}}", &o).is_empty());
         assert_eq!(
-            run("{body: {json: {'$.data.__schema.queryType.fields[*].name': [no_queries_available, users]}}}", &o),
-            ["body json $.data.__schema.queryType.fields[*].name: expected [\"no_queries_available\", \"users\"], got [\"no_queries_available\"]"]
+            run(
+                "{body: {json: {'$.data.__schema.queryType.fields[*].name': [no_queries_available, users]}}}",
+                &o
+            ),
+            [
+                "body json $.data.__schema.queryType.fields[*].name: expected [\"no_queries_available\", \"users\"], got [\"no_queries_available\"]"
+            ]
         );
-        assert_eq!(run("{body: {json: {'$.errors': {absent: true}}}}", &obs(200, &[], r#"{"errors":[1]}"#)), ["body json $.errors: expected absent, got [1]"]);
-        assert_eq!(run("{body: {json: {'$.x[*]': {empty: true}}}}", &obs(200, &[], r#"{"x":[]}"#)), Vec::<String>::new());
-        let not_json = run("{body: {json: {'$.a': 1}}}", &obs(200, &[("content-type", "text/html")], "<html>"));
+        assert_eq!(
+            run(
+                "{body: {json: {'$.errors': {absent: true}}}}",
+                &obs(200, &[], r#"{"errors":[1]}"#)
+            ),
+            ["body json $.errors: expected absent, got [1]"]
+        );
+        assert_eq!(
+            run(
+                "{body: {json: {'$.x[*]': {empty: true}}}}",
+                &obs(200, &[], r#"{"x":[]}"#)
+            ),
+            Vec::<String>::new()
+        );
+        let not_json = run(
+            "{body: {json: {'$.a': 1}}}",
+            &obs(200, &[("content-type", "text/html")], "<html>"),
+        );
         assert_eq!(not_json.len(), 1);
         assert!(not_json[0].starts_with("body json $.a: expected 1, got a body that is not JSON (expected value at line 1 column 1): \"<html>\" (content-type: text/html)"), "{not_json:?}");
-        assert_eq!(run("{body: {contains: x, json: {'$.a': 1}}}", &obs(200, &[], r#"{"a":1}"#)), ["body: expected contains \"x\", got \"{\\\"a\\\":1}\""]);
+        assert_eq!(
+            run(
+                "{body: {contains: x, json: {'$.a': 1}}}",
+                &obs(200, &[], r#"{"a":1}"#)
+            ),
+            ["body: expected contains \"x\", got \"{\\\"a\\\":1}\""]
+        );
     }
 
     #[test]
     fn time_and_body_limit() {
         let o = obs(200, &[], "");
         assert!(run("{time: {lt: 2s}}", &o).is_empty());
-        assert_eq!(run("{time: {lt: 100ms}}", &o), ["time: expected < 100ms, got 120ms"]);
+        assert_eq!(
+            run("{time: {lt: 100ms}}", &o),
+            ["time: expected < 100ms, got 120ms"]
+        );
         let mut big = obs(200, &[], "abcd");
         big.body_exceeded = Some(8);
-        assert_eq!(run("{status: 200}", &big), ["body: expected at most 4 B (the body limit), got more than 4 B (8 B read before stopping) (raise `body_limit` on the http probe if this body is expected)"]);
+        assert_eq!(
+            run("{status: 200}", &big),
+            [
+                "body: expected at most 4 B (the body limit), got more than 4 B (8 B read before stopping) (raise `body_limit` on the http probe if this body is expected)"
+            ]
+        );
     }
 
     #[test]

@@ -156,7 +156,7 @@ pub fn literal(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Literal> 
         NodeValue::Map(entries) => {
             let mut out = Vec::with_capacity(entries.len());
             for (k, v) in entries {
-                let key = string(k, "a key", d)?;
+                let key = string(k, &format!("a key in {what}"), d)?;
                 out.push((key, literal(v, what, d)?));
             }
             Literal::Map(out)

@@ -1,1 +1,312 @@
+//! TLS client settings shared by the probes: a rustls `ClientConfig` built from a check's
+//! [`TlsOptions`], always on the `ring` provider, and plain-words descriptions of rustls's
+//! errors for people reading a failed check.
 
+use crate::spec::model::{TlsOptions, TlsVersion};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use sha2::{Digest, Sha256};
+use std::error::Error as StdError;
+use std::fmt::Write as _;
+use std::sync::{Arc, OnceLock};
+
+/// The provider every probe uses: ring, never aws-lc-rs or OpenSSL.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
+
+/// webpki-roots plus the system's trust store, read once per process: reading the system
+/// store costs a directory scan, and it does not change during a run. Unreadable system
+/// certificates are skipped; the bundled roots still apply.
+fn base_roots() -> &'static RootCertStore {
+    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let native = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(native.certs);
+        roots
+    })
+}
+
+/// A rustls client configuration for `opts`, offering `alpn` (in preference order).
+pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientConfig, String> {
+    let provider = provider();
+    let versions: Vec<&'static rustls::SupportedProtocolVersion> = if opts.versions.is_empty() {
+        vec![&rustls::version::TLS13, &rustls::version::TLS12]
+    } else {
+        opts.versions
+            .iter()
+            .map(|v| match v {
+                TlsVersion::V1_2 => &rustls::version::TLS12,
+                TlsVersion::V1_3 => &rustls::version::TLS13,
+            })
+            .collect()
+    };
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_protocol_versions(&versions)
+        .map_err(|e| format!("TLS versions {:?} are not available: {e}", opts.versions))?;
+
+    let verifier: Arc<dyn ServerCertVerifier> = if opts.verify {
+        let mut roots = base_roots().clone();
+        for (i, der) in opts.extra_roots.iter().enumerate() {
+            roots
+                .add(der.clone())
+                .map_err(|e| format!("extra trust root #{} cannot be used as a CA: {e}", i + 1))?;
+        }
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+            .build()
+            .map_err(|e| format!("cannot build the certificate verifier: {e}"))?
+    } else {
+        Arc::new(AcceptAnyServerCert {
+            algorithms: provider.signature_verification_algorithms,
+        })
+    };
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+
+    let mut config = match &opts.client_identity {
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .map_err(|e| {
+                format!(
+                    "client certificate {} with key {} cannot be used: {e}",
+                    id.cert_file.display(),
+                    id.key_file.display()
+                )
+            })?,
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(config)
+}
+
+/// A stable key for everything in `opts` that changes the `ClientConfig`, so that checks with
+/// the same settings share one configuration (and one connection pool).
+pub(crate) fn settings_key(opts: &TlsOptions) -> String {
+    let mut key = format!("verify={};versions={:?};roots=", opts.verify, opts.versions);
+    for der in &opts.extra_roots {
+        key.push_str(&fingerprint(der));
+        key.push(',');
+    }
+    if let Some(id) = &opts.client_identity {
+        key.push_str(";identity=");
+        for der in &id.chain {
+            key.push_str(&fingerprint(der));
+            key.push(',');
+        }
+        key.push_str(&fingerprint(id.key.secret_der()));
+    }
+    key
+}
+
+fn fingerprint(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(16);
+    for b in &digest[..8] {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+/// `verify: false`: any certificate is accepted, but the handshake signatures are still
+/// checked, so the connection is at least with the holder of the presented key.
+#[derive(Debug)]
+struct AcceptAnyServerCert {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnyServerCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// The rustls error somewhere in `err`'s source chain. `io::Error` hides the error it wraps
+/// from `source()`, so each link is also opened with `get_ref`.
+pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// A rustls error in plain words: "certificate verify failed: expired ...", "the server sent
+/// alert certificate_required".
+pub(crate) fn describe_tls_error(err: &rustls::Error) -> String {
+    match err {
+        rustls::Error::InvalidCertificate(cert) => {
+            format!(
+                "certificate verify failed: {}",
+                describe_certificate_error(cert)
+            )
+        }
+        rustls::Error::AlertReceived(alert) => {
+            format!("the server sent alert {}", alert_name(alert))
+        }
+        rustls::Error::NoCertificatesPresented => "the server presented no certificate".into(),
+        rustls::Error::PeerIncompatible(why) => {
+            format!("the server and this client have no TLS setting in common ({why:?})")
+        }
+        rustls::Error::PeerMisbehaved(why) => {
+            format!("the server broke the TLS protocol ({why:?})")
+        }
+        rustls::Error::InvalidMessage(why) => {
+            format!("the server sent something that is not TLS ({why:?})")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn describe_certificate_error(err: &CertificateError) -> String {
+    let date = |t: &UnixTime| {
+        time::OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
+            .ok()
+            .and_then(|d| {
+                d.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| format!("{} (UNIX)", t.as_secs()))
+    };
+    match err {
+        CertificateError::Expired => "expired".into(),
+        CertificateError::ExpiredContext { not_after, .. } => {
+            format!("expired (not valid after {})", date(not_after))
+        }
+        CertificateError::NotValidYet => "not valid yet".into(),
+        CertificateError::NotValidYetContext { not_before, .. } => {
+            format!("not valid yet (not valid before {})", date(not_before))
+        }
+        CertificateError::UnknownIssuer => {
+            "unknown issuer (not signed by a trusted CA; add it with ca_file)".into()
+        }
+        CertificateError::NotValidForName => "the certificate is not valid for this name".into(),
+        CertificateError::NotValidForNameContext {
+            expected,
+            presented,
+        } => format!(
+            "the certificate is not valid for name {} (it names: {})",
+            expected.to_str(),
+            if presented.is_empty() {
+                "nothing".to_string()
+            } else {
+                presented.join(", ")
+            }
+        ),
+        CertificateError::BadSignature => "bad signature".into(),
+        CertificateError::Revoked => "revoked".into(),
+        CertificateError::BadEncoding => "the certificate is not valid DER".into(),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            "the certificate is not meant for TLS servers (extended key usage)".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `CertificateRequired` → `certificate_required`, the name the RFCs and openssl use.
+pub(crate) fn alert_name(alert: &rustls::AlertDescription) -> String {
+    let camel = format!("{alert:?}");
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alert_names_are_snake_case() {
+        assert_eq!(
+            alert_name(&rustls::AlertDescription::CertificateRequired),
+            "certificate_required"
+        );
+        assert_eq!(
+            alert_name(&rustls::AlertDescription::HandshakeFailure),
+            "handshake_failure"
+        );
+    }
+
+    #[test]
+    fn certificate_errors_in_plain_words() {
+        let err = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert_eq!(
+            describe_tls_error(&err),
+            "certificate verify failed: unknown issuer (not signed by a trusted CA; add it with ca_file)"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, err);
+        assert_eq!(
+            find_tls_error(&io),
+            Some(&rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer
+            ))
+        );
+    }
+
+    #[test]
+    fn same_settings_same_key() {
+        let a = TlsOptions::default();
+        let b = TlsOptions {
+            verify: false,
+            ..TlsOptions::default()
+        };
+        assert_eq!(settings_key(&a), settings_key(&TlsOptions::default()));
+        assert_ne!(settings_key(&a), settings_key(&b));
+    }
+}

@@ -1,6 +1,8 @@
 //! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
 //! redacted here, at the boundary, from the run's set of secret values.
 
+pub mod detail;
 pub mod junit;
 pub mod reproduce;
 pub mod terminal;
+pub mod write;

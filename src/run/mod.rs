@@ -35,7 +35,9 @@ pub async fn run_checks(
     let started = time::OffsetDateTime::now_utc();
     let clock = Instant::now();
     let prober = Arc::new(Prober::new(env));
-    let global = Arc::new(Semaphore::new(opts.concurrency.unwrap_or(env.concurrency).max(1)));
+    let global = Arc::new(Semaphore::new(
+        opts.concurrency.unwrap_or(env.concurrency).max(1),
+    ));
     let per_host_limit = opts.host_concurrency.unwrap_or(env.host_concurrency).max(1);
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -65,7 +67,12 @@ pub async fn run_checks(
     drop(tx);
     let mut results: Vec<Option<CheckResult>> = (0..checks.len()).map(|_| None).collect();
     while let Some((index, result)) = rx.recv().await {
-        if opts.fail_fast && matches!(result.outcome, Outcome::Fail | Outcome::Error | Outcome::Fixed) {
+        if opts.fail_fast
+            && matches!(
+                result.outcome,
+                Outcome::Fail | Outcome::Error | Outcome::Fixed
+            )
+        {
             let _ = stop_tx.send(true);
         }
         on_result(&result);
@@ -96,7 +103,11 @@ impl CheckTask {
         let clock = Instant::now();
         let mut attempts: Vec<Attempt> = Vec::new();
         // A pending check is expected to fail: retrying it only costs time.
-        let tries = if self.pending_active() { 1 } else { self.retries + 1 };
+        let tries = if self.pending_active() {
+            1
+        } else {
+            self.retries + 1
+        };
         for n in 0..tries {
             if n > 0 {
                 tokio::time::sleep(self.check.retry_delay).await;
@@ -119,7 +130,10 @@ impl CheckTask {
     }
 
     fn pending_active(&self) -> bool {
-        self.check.pending.as_ref().is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
+        self.check
+            .pending
+            .as_ref()
+            .is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
     }
 
     /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
@@ -130,21 +144,48 @@ impl CheckTask {
             return None;
         }
         let clock = Instant::now();
-        let probed = tokio::time::timeout(self.timeout, self.prober.probe(&self.check.probe, self.timeout)).await;
+        let probed = tokio::time::timeout(
+            self.timeout,
+            self.prober.probe(&self.check.probe, self.timeout),
+        )
+        .await;
         let duration = clock.elapsed();
         let observed = probed.unwrap_or_else(|_| {
             Err(ProbeError {
                 kind: ProbeErrorKind::Timeout,
-                message: format!("no complete answer within {} (timeout)", format_seconds(self.timeout.as_secs_f64())),
+                message: format!(
+                    "no complete answer within {} (timeout)",
+                    format_seconds(self.timeout.as_secs_f64())
+                ),
             })
         });
         Some(match observed {
             Ok(observation) => {
-                let mismatches = judge(&self.check.expect, &observation, time::OffsetDateTime::now_utc());
-                let outcome = if mismatches.is_empty() { Outcome::Pass } else { Outcome::Fail };
-                Attempt { outcome, mismatches, error: None, duration, observation: Some(observation) }
+                let mismatches = judge(
+                    &self.check.expect,
+                    &observation,
+                    time::OffsetDateTime::now_utc(),
+                );
+                let outcome = if mismatches.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                Attempt {
+                    outcome,
+                    mismatches,
+                    error: None,
+                    duration,
+                    observation: Some(observation),
+                }
             }
-            Err(error) => Attempt { outcome: Outcome::Error, mismatches: Vec::new(), error: Some(error), duration, observation: None },
+            Err(error) => Attempt {
+                outcome: Outcome::Error,
+                mismatches: Vec::new(),
+                error: Some(error),
+                duration,
+                observation: None,
+            },
         })
     }
 
@@ -165,11 +206,23 @@ impl CheckTask {
         let flaky = last == Outcome::Pass && attempts.len() > 1;
         let today = time::OffsetDateTime::now_utc().date();
         let (outcome, message) = match (&self.check.pending, last) {
-            (Some(_), Outcome::Pass) => (Outcome::Fixed, "pending check now passes: remove `pending`".to_string()),
-            (Some(p), _) if pending_in_force(p, today) => (Outcome::Pending, format!("pending: {}", p.reason)),
+            (Some(_), Outcome::Pass) => (
+                Outcome::Fixed,
+                "pending check now passes: remove `pending`".to_string(),
+            ),
+            (Some(p), _) if pending_in_force(p, today) => {
+                (Outcome::Pending, format!("pending: {}", p.reason))
+            }
             (Some(p), raw) => {
                 let until = p.until.map(|d| d.to_string()).unwrap_or_default();
-                (raw, format!("{} (pending expired on {until}: {})", failure_message(attempts.last()), p.reason))
+                (
+                    raw,
+                    format!(
+                        "{} (pending expired on {until}: {})",
+                        failure_message(attempts.last()),
+                        p.reason
+                    ),
+                )
             }
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
@@ -193,7 +246,9 @@ pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
 
 /// One line: the first mismatch (and how many more), or the probe error.
 fn failure_message(attempt: Option<&Attempt>) -> String {
-    let Some(a) = attempt else { return "no attempt was made".into() };
+    let Some(a) = attempt else {
+        return "no attempt was made".into();
+    };
     if let Some(e) = &a.error {
         return e.message.clone();
     }

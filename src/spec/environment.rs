@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub const ENV_KEYS: &[&str] = &[
     "name",
+    "abstract",
     "extends",
     "vars",
     "resolvers",
@@ -32,6 +33,8 @@ pub const DEFAULT_HOST_CONCURRENCY: usize = 4;
 /// One environment file as written; `None` means not set here.
 #[derive(Default)]
 struct EnvLayer {
+    /// `abstract: true`: a base to extend, never run on its own.
+    is_abstract: bool,
     vars: Vec<(String, VarValue)>,
     resolvers: Option<Vec<SocketAddr>>,
     resolve: Vec<ResolveRule>,
@@ -67,6 +70,25 @@ pub fn env_names(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The environments that can be run: all but those marked `abstract: true`.
+pub fn runnable_env_names(dir: &Path) -> Vec<String> {
+    env_names(dir)
+        .into_iter()
+        .filter(|name| {
+            let Some(file) = env_file(dir, name) else {
+                return false;
+            };
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let node = Node::parse(&text).ok();
+            let marked = node
+                .as_ref()
+                .and_then(|n| n.get("abstract"))
+                .map(|n| n.value == NodeValue::Bool(true));
+            !marked.unwrap_or(false)
+        })
+        .collect()
+}
+
 /// Loads environment `name` with its `extends` chain. With no `environments/` folder at all,
 /// an empty environment of that name is used, so a folder of checks runs on its own.
 pub fn load_environment(
@@ -88,15 +110,36 @@ pub fn load_environment(
     loop {
         let Some(file) = env_file(dir, &current) else {
             let known = env_names(dir);
-            let message = format!("environment `{current}` not found: there is no environments/{current}.yaml");
-            let expected = if known.is_empty() { "create it, or pass --env with an existing environment".to_string() } else { format!("expected one of: {}", known.join(", ")) };
-            let (file, pos) = from.clone().unwrap_or((dir.join("environments"), Pos { line: 1, column: 1 }));
-            errors.push(super::diag::Diagnostic { file, pos, message, expected });
+            let message = format!(
+                "environment `{current}` not found: there is no environments/{current}.yaml"
+            );
+            let expected = if known.is_empty() {
+                "create it, or pass --env with an existing environment".to_string()
+            } else {
+                format!("expected one of: {}", known.join(", "))
+            };
+            let (file, pos) = from
+                .clone()
+                .unwrap_or((dir.join("environments"), Pos { line: 1, column: 1 }));
+            errors.push(super::diag::Diagnostic {
+                file,
+                pos,
+                message,
+                expected,
+            });
             return None;
         };
         if seen.contains(&current) || seen.len() > MAX_EXTENDS {
             let (f, pos) = from.unwrap_or((file.clone(), Pos::default()));
-            errors.push(super::diag::Diagnostic { file: f, pos, message: format!("`extends` makes a cycle: {} -> {current}", seen.join(" -> ")), expected: "expected a chain of environments that ends".into() });
+            errors.push(super::diag::Diagnostic {
+                file: f,
+                pos,
+                message: format!(
+                    "`extends` makes a cycle: {} -> {current}",
+                    seen.join(" -> ")
+                ),
+                expected: "expected a chain of environments that ends".into(),
+            });
             return None;
         }
         seen.push(current.clone());
@@ -105,6 +148,16 @@ pub fn load_environment(
         let layer = read_layer(&file, getenv, secrets, &mut d);
         errors.extend(d.list);
         let (layer, own_name, extends) = layer?;
+        if layers.is_empty() && layer.is_abstract {
+            let runnable = runnable_env_names(dir).join(", ");
+            errors.push(super::diag::Diagnostic {
+                file,
+                pos: Pos { line: 1, column: 1 },
+                message: format!("environment `{current}` is abstract: it exists to be extended"),
+                expected: format!("expected an environment to run: {runnable}"),
+            });
+            return None;
+        }
         if display_name.is_none() {
             display_name = Some(own_name.unwrap_or_else(|| current.clone()));
         }
@@ -118,7 +171,11 @@ pub fn load_environment(
         }
     }
     layers.reverse();
-    Some(finish(display_name.unwrap_or_else(|| name.to_string()), first_file, layers))
+    Some(finish(
+        display_name.unwrap_or_else(|| name.to_string()),
+        first_file,
+        layers,
+    ))
 }
 
 fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environment {
@@ -140,7 +197,8 @@ fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environ
             env.resolvers = r;
         }
         for rule in layer.resolve {
-            env.resolve.retain(|r| !(r.host == rule.host && r.port == rule.port));
+            env.resolve
+                .retain(|r| !(r.host == rule.host && r.port == rule.port));
             env.resolve.push(rule);
         }
         env.ca.extend(layer.ca);
@@ -169,22 +227,38 @@ fn read_layer(
     }
     let mut r = MapReader::new(&root, "environment", d)?;
     let mut layer = EnvLayer::default();
+    layer.is_abstract = r
+        .take("abstract")
+        .and_then(|n| super::decode::boolean(n, "`abstract`", d))
+        .unwrap_or(false);
     let name = r.take("name").and_then(|n| string(n, "`name`", d));
-    let extends = r.take("extends").and_then(|n| string(n, "`extends`", d).map(|s| (s, n.pos)));
+    let extends = r
+        .take("extends")
+        .and_then(|n| string(n, "`extends`", d).map(|s| (s, n.pos)));
     if let Some(vars) = r.take("vars") {
         match vars.as_map() {
             Some(entries) => {
                 let src = VarSource { vars: None, getenv };
                 for (k, v) in entries {
-                    let Some(key) = string(k, "a variable name", d) else { continue };
+                    let Some(key) = string(k, "a variable name", d) else {
+                        continue;
+                    };
                     let mut missing = Diagnostics::new(file);
                     let resolved = resolve_node(v, &src, secrets, d, &mut missing);
                     let value = match missing.list.first() {
-                        Some(m) => VarValue::Missing(format!("{} (in `vars.{key}` of {})", m.message, file.display())),
+                        Some(m) => VarValue::Missing(format!(
+                            "{} (in `vars.{key}` of {})",
+                            m.message,
+                            file.display()
+                        )),
                         None => match resolved.scalar_text() {
                             Some(t) => VarValue::Value(t),
                             None => {
-                                d.error(v.pos, format!("variable `{key}` is {}", v.kind()), "expected a text or number value");
+                                d.error(
+                                    v.pos,
+                                    format!("variable `{key}` is {}", v.kind()),
+                                    "expected a text or number value",
+                                );
                                 continue;
                             }
                         },
@@ -192,7 +266,11 @@ fn read_layer(
                     layer.vars.push((key, value));
                 }
             }
-            None => d.error(vars.pos, format!("`vars` is {}", vars.kind()), "expected a map of names to values"),
+            None => d.error(
+                vars.pos,
+                format!("`vars` is {}", vars.kind()),
+                "expected a map of names to values",
+            ),
         }
     }
     if let Some(n) = r.take("resolvers") {
@@ -201,7 +279,11 @@ fn read_layer(
         for text in list {
             match parse_addr(&text, 53) {
                 Some(a) => addrs.push(a),
-                None => d.error(n.pos, format!("resolver `{text}` is not an IP address with an optional port"), "expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53"),
+                None => d.error(
+                    n.pos,
+                    format!("resolver `{text}` is not an IP address with an optional port"),
+                    "expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53",
+                ),
             }
         }
         layer.resolvers = Some(addrs);
@@ -209,27 +291,36 @@ fn read_layer(
     if let Some(n) = r.take("resolve") {
         layer.resolve = resolve_rules(n, d);
     }
-    if let Some(n) = r.take("tls") {
-        if let Some(mut t) = MapReader::new(n, "environment tls", d) {
-            if let Some(ca) = t.take("ca_file") {
-                if let Some((path, certs)) = pem::read_certs(ca, base, "`ca_file`", d) {
-                    layer.ca.extend(certs);
-                    layer.ca_files.push(path);
-                }
-            }
-            t.finish(&["ca_file"], d);
+    if let Some(n) = r.take("tls")
+        && let Some(mut t) = MapReader::new(n, "environment tls", d)
+    {
+        if let Some(ca) = t.take("ca_file")
+            && let Some((path, certs)) = pem::read_certs(ca, base, "`ca_file`", d)
+        {
+            layer.ca.extend(certs);
+            layer.ca_files.push(path);
         }
+        t.finish(&["ca_file"], d);
     }
-    if let Some(n) = r.take("defaults") {
-        if let Some(mut dr) = MapReader::new(n, "environment defaults", d) {
-            layer.timeout = dr.take("timeout").and_then(|n| duration(n, "`timeout`", d));
-            layer.retries = dr.take("retries").and_then(|n| unsigned(n, "`retries`", 100, d)).map(|v| v as u32);
-            layer.retry_delay = dr.take("retry_delay").and_then(|n| duration(n, "`retry_delay`", d));
-            dr.finish(DEFAULTS_KEYS, d);
-        }
+    if let Some(n) = r.take("defaults")
+        && let Some(mut dr) = MapReader::new(n, "environment defaults", d)
+    {
+        layer.timeout = dr.take("timeout").and_then(|n| duration(n, "`timeout`", d));
+        layer.retries = dr
+            .take("retries")
+            .and_then(|n| unsigned(n, "`retries`", 100, d))
+            .map(|v| v as u32);
+        layer.retry_delay = dr
+            .take("retry_delay")
+            .and_then(|n| duration(n, "`retry_delay`", d));
+        dr.finish(DEFAULTS_KEYS, d);
     }
-    layer.concurrency = r.take("concurrency").and_then(|n| positive(n, "`concurrency`", d));
-    layer.host_concurrency = r.take("host_concurrency").and_then(|n| positive(n, "`host_concurrency`", d));
+    layer.concurrency = r
+        .take("concurrency")
+        .and_then(|n| positive(n, "`concurrency`", d));
+    layer.host_concurrency = r
+        .take("host_concurrency")
+        .and_then(|n| positive(n, "`host_concurrency`", d));
     r.finish(ENV_KEYS, d);
     Some((layer, name, extends))
 }
@@ -250,22 +341,34 @@ pub fn parse_addr(text: &str, default_port: u16) -> Option<SocketAddr> {
         return Some(a);
     }
     let ip = t.trim_start_matches('[').trim_end_matches(']');
-    ip.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, default_port))
+    ip.parse::<IpAddr>()
+        .ok()
+        .map(|ip| SocketAddr::new(ip, default_port))
 }
 
 fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
     let Some(entries) = node.as_map() else {
-        d.error(node.pos, format!("`resolve` is {}", node.kind()), "expected a map of host (or host:port) to address, e.g. chat.example.com: 127.0.0.1");
+        d.error(
+            node.pos,
+            format!("`resolve` is {}", node.kind()),
+            "expected a map of host (or host:port) to address, e.g. chat.example.com: 127.0.0.1",
+        );
         return Vec::new();
     };
     let mut rules = Vec::new();
     for (k, v) in entries {
-        let (Some(key), Some(value)) = (string(k, "a host", d), string(v, "an address", d)) else { continue };
+        let (Some(key), Some(value)) = (string(k, "a host", d), string(v, "an address", d)) else {
+            continue;
+        };
         let (host, port) = match key.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') => match p.parse::<u16>() {
                 Ok(p) => (h.to_string(), Some(p)),
                 Err(_) => {
-                    d.error(k.pos, format!("`{key}` has a port that is not a number"), "expected host or host:port");
+                    d.error(
+                        k.pos,
+                        format!("`{key}` has a port that is not a number"),
+                        "expected host or host:port",
+                    );
                     continue;
                 }
             },
@@ -274,11 +377,26 @@ fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
         let to = if let Ok(a) = value.trim().parse::<SocketAddr>() {
             Some((a.ip(), Some(a.port())))
         } else {
-            value.trim().trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok().map(|ip| (ip, None))
+            value
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<IpAddr>()
+                .ok()
+                .map(|ip| (ip, None))
         };
         match to {
-            Some((to, to_port)) => rules.push(ResolveRule { host: host.trim_end_matches('.').to_ascii_lowercase(), port, to, to_port }),
-            None => d.error(v.pos, format!("`{value}` for `{key}` is not an IP address"), "expected an IP address with an optional port, e.g. 127.0.0.1 or 127.0.0.1:8443"),
+            Some((to, to_port)) => rules.push(ResolveRule {
+                host: host.trim_end_matches('.').to_ascii_lowercase(),
+                port,
+                to,
+                to_port,
+            }),
+            None => d.error(
+                v.pos,
+                format!("`{value}` for `{key}` is not an IP address"),
+                "expected an IP address with an optional port, e.g. 127.0.0.1 or 127.0.0.1:8443",
+            ),
         }
     }
     rules

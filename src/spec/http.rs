@@ -22,7 +22,14 @@ pub const HTTP_KEYS: &[&str] = &[
     "tls",
     "body_limit",
 ];
-pub const TLS_KEYS: &[&str] = &["verify", "ca_file", "client_cert", "client_key", "sni", "versions"];
+pub const TLS_KEYS: &[&str] = &[
+    "verify",
+    "ca_file",
+    "client_cert",
+    "client_key",
+    "sni",
+    "versions",
+];
 pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "cert", "time"];
 pub const CERT_KEYS: &[&str] = &["expires_in", "san", "subject", "issuer"];
 
@@ -48,17 +55,28 @@ pub fn decode_probe(
             match reqwest::Method::from_bytes(upper.as_bytes()) {
                 Ok(m) => Some(m),
                 Err(_) => {
-                    d.error(n.pos, format!("`{m}` is not an HTTP method"), "expected GET, POST, PUT, DELETE, HEAD, OPTIONS, PATCH or another token");
+                    d.error(
+                        n.pos,
+                        format!("`{m}` is not an HTTP method"),
+                        "expected GET, POST, PUT, DELETE, HEAD, OPTIONS, PATCH or another token",
+                    );
                     None
                 }
             }
         }),
         None => Some(reqwest::Method::GET),
     };
-    let headers = r.take("headers").map(|n| request_headers(n, d)).unwrap_or_default();
+    let headers = r
+        .take("headers")
+        .map(|n| request_headers(n, d))
+        .unwrap_or_default();
     let body = match (r.take("body"), r.take("json")) {
         (Some(_), Some(j)) => {
-            d.error(j.pos, "the http probe has both `body` and `json`", "expected one of them: `body` for raw text, `json` for a JSON document");
+            d.error(
+                j.pos,
+                "the http probe has both `body` and `json`",
+                "expected one of them: `body` for raw text, `json` for a JSON document",
+            );
             None
         }
         (Some(b), None) => string(b, "`body`", d).map(RequestBody::Text),
@@ -83,7 +101,11 @@ pub fn decode_probe(
             .and_then(|t| match super::quantity::parse_size(&t) {
                 Ok(b) if b > 0 => Some(b),
                 _ => {
-                    d.error(n.pos, format!("`body_limit` `{t}` is not a size"), "expected a size such as 1MiB or 64KiB");
+                    d.error(
+                        n.pos,
+                        format!("`body_limit` `{t}` is not a size"),
+                        "expected a size such as 1MiB or 64KiB",
+                    );
                     None
                 }
             })
@@ -111,11 +133,19 @@ fn url(node: &Node, d: &mut Diagnostics) -> Option<url::Url> {
     match url::Url::parse(text.trim()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(u),
         Ok(u) => {
-            d.error(node.pos, format!("`{text}` is not an http(s) URL (scheme `{}`)", u.scheme()), "expected a URL such as https://host/path");
+            d.error(
+                node.pos,
+                format!("`{text}` is not an http(s) URL (scheme `{}`)", u.scheme()),
+                "expected a URL such as https://host/path",
+            );
             None
         }
         Err(e) => {
-            d.error(node.pos, format!("`{text}` is not a valid URL: {e}"), "expected a URL such as https://host:port/path?query");
+            d.error(
+                node.pos,
+                format!("`{text}` is not a valid URL: {e}"),
+                "expected a URL such as https://host:port/path?query",
+            );
             None
         }
     }
@@ -123,20 +153,35 @@ fn url(node: &Node, d: &mut Diagnostics) -> Option<url::Url> {
 
 fn request_headers(node: &Node, d: &mut Diagnostics) -> Vec<(String, String)> {
     let Some(entries) = node.as_map() else {
-        d.error(node.pos, format!("`headers` is {}", node.kind()), "expected a map of header names to values");
+        d.error(
+            node.pos,
+            format!("`headers` is {}", node.kind()),
+            "expected a map of header names to values",
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (k, v) in entries {
-        let (Some(name), Some(value)) = (string(k, "a header name", d), string(v, "a header value", d)) else {
+        let (Some(name), Some(value)) = (
+            string(k, "a header name", d),
+            string(v, "a header value", d),
+        ) else {
             continue;
         };
         if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            d.error(k.pos, format!("`{name}` is not a valid header name"), "expected letters, digits and - only");
+            d.error(
+                k.pos,
+                format!("`{name}` is not a valid header name"),
+                "expected letters, digits and - only",
+            );
             continue;
         }
         if reqwest::header::HeaderValue::from_str(&value).is_err() {
-            d.error(v.pos, format!("the value of header `{name}` has characters a header cannot carry"), "expected visible ASCII text without line breaks");
+            d.error(
+                v.pos,
+                format!("the value of header `{name}` has characters a header cannot carry"),
+                "expected visible ASCII text without line breaks",
+            );
             continue;
         }
         out.push((name, value));
@@ -167,38 +212,67 @@ pub fn connect_to(node: &Node, d: &mut Diagnostics) -> Option<ConnectTo> {
     let text = string(node, "`connect_to`", d)?;
     let t = text.trim();
     let parsed = url::Url::parse(&format!("tcp://{t}")).ok().and_then(|u| {
-        let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']').to_string();
-        (u.path().is_empty() || u.path() == "/").then_some(ConnectTo { host, port: u.port() })
+        let host = u
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        (u.path().is_empty() || u.path() == "/").then_some(ConnectTo {
+            host,
+            port: u.port(),
+        })
     });
     if parsed.is_none() || t.is_empty() {
-        d.error(node.pos, format!("`connect_to` `{t}` is not a host or host:port"), "expected e.g. alb.example.com, 127.0.0.1:8443 or [::1]:443");
+        d.error(
+            node.pos,
+            format!("`connect_to` `{t}` is not a host or host:port"),
+            "expected e.g. alb.example.com, 127.0.0.1:8443 or [::1]:443",
+        );
     }
     parsed
 }
 
-pub fn decode_tls(node: &Node, base: &Path, env_tls: &TlsOptions, d: &mut Diagnostics) -> Option<TlsOptions> {
+pub fn decode_tls(
+    node: &Node,
+    base: &Path,
+    env_tls: &TlsOptions,
+    d: &mut Diagnostics,
+) -> Option<TlsOptions> {
     let mut r = MapReader::new(node, "tls settings", d)?;
     let before = d.len();
     let mut tls = env_tls.clone();
     if let Some(n) = r.take("verify") {
         tls.verify = boolean(n, "`verify`", d).unwrap_or(true);
     }
-    if let Some(n) = r.take("ca_file") {
-        if let Some((path, certs)) = pem::read_certs(n, base, "`ca_file`", d) {
-            tls.extra_roots.extend(certs);
-            tls.ca_files.push(path);
-        }
+    if let Some(n) = r.take("ca_file")
+        && let Some((path, certs)) = pem::read_certs(n, base, "`ca_file`", d)
+    {
+        tls.extra_roots.extend(certs);
+        tls.ca_files.push(path);
     }
     match (r.take("client_cert"), r.take("client_key")) {
         (Some(c), Some(k)) => {
             let chain = pem::read_certs(c, base, "`client_cert`", d);
             let key = pem::read_key(k, base, d);
             if let (Some((cert_file, chain)), Some((key_file, key))) = (chain, key) {
-                tls.client_identity = Some(ClientIdentity { cert_file, key_file, chain, key: std::sync::Arc::new(key) });
+                tls.client_identity = Some(ClientIdentity {
+                    cert_file,
+                    key_file,
+                    chain,
+                    key: std::sync::Arc::new(key),
+                });
             }
         }
-        (Some(c), None) => d.error(c.pos, "`client_cert` is given without `client_key`", "add `client_key:` with the PEM private key of the certificate"),
-        (None, Some(k)) => d.error(k.pos, "`client_key` is given without `client_cert`", "add `client_cert:` with the PEM certificate"),
+        (Some(c), None) => d.error(
+            c.pos,
+            "`client_cert` is given without `client_key`",
+            "add `client_key:` with the PEM private key of the certificate",
+        ),
+        (None, Some(k)) => d.error(
+            k.pos,
+            "`client_key` is given without `client_cert`",
+            "add `client_cert:` with the PEM certificate",
+        ),
         (None, None) => {}
     }
     if let Some(n) = r.take("sni") {
@@ -221,7 +295,14 @@ fn versions(node: &Node, d: &mut Diagnostics) -> Vec<TlsVersion> {
         match item.scalar_text().as_deref().map(str::trim) {
             Some("1.2") => out.push(TlsVersion::V1_2),
             Some("1.3") => out.push(TlsVersion::V1_3),
-            other => d.error(item.pos, format!("TLS version `{}` is not supported", other.unwrap_or(item.kind())), "expected \"1.2\" or \"1.3\" (older versions are insecure and not offered)"),
+            other => d.error(
+                item.pos,
+                format!(
+                    "TLS version `{}` is not supported",
+                    other.unwrap_or(item.kind())
+                ),
+                "expected \"1.2\" or \"1.3\" (older versions are insecure and not offered)",
+            ),
         }
     }
     out.sort();
@@ -248,7 +329,11 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
                     }
                 }
             }
-            None => d.error(n.pos, format!("`headers` is {}", n.kind()), "expected a map of header names to matchers"),
+            None => d.error(
+                n.pos,
+                format!("`headers` is {}", n.kind()),
+                "expected a map of header names to matchers",
+            ),
         }
     }
     if let Some(n) = r.take("body") {
@@ -270,7 +355,11 @@ fn status(node: &Node, d: &mut Diagnostics) -> Option<Matcher> {
         NodeValue::Str(s) if s.len() == 3 && s.ends_with("xx") => match s.as_bytes()[0] {
             c @ b'1'..=b'5' => Some(Matcher::StatusClass(u16::from(c - b'0'))),
             _ => {
-                d.error(node.pos, format!("`{s}` is not a status class"), "expected 1xx, 2xx, 3xx, 4xx or 5xx");
+                d.error(
+                    node.pos,
+                    format!("`{s}` is not a status class"),
+                    "expected 1xx, 2xx, 3xx, 4xx or 5xx",
+                );
                 None
             }
         },
@@ -296,7 +385,10 @@ fn body(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         }
     }
     if !rest.is_empty() {
-        let n = Node { pos: node.pos, value: NodeValue::Map(rest) };
+        let n = Node {
+            pos: node.pos,
+            value: NodeValue::Map(rest),
+        };
         e.body = decode_matcher(&n, "`body`", d);
     }
 }
@@ -307,17 +399,32 @@ fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         return;
     };
     for (k, v) in entries {
-        let Some(path_text) = string(k, "a JSONPath", d) else { continue };
+        let Some(path_text) = string(k, "a JSONPath", d) else {
+            continue;
+        };
         let path = match serde_json_path::JsonPath::parse(&path_text) {
             Ok(p) => p,
             Err(err) => {
-                d.error(k.pos, format!("`{path_text}` is not a valid JSONPath: {} at character {}", err.message(), err.position() + 1), "expected an RFC 9535 JSONPath such as $.data.items[0].name or $..id");
+                d.error(
+                    k.pos,
+                    format!(
+                        "`{path_text}` is not a valid JSONPath: {} at character {}",
+                        err.message(),
+                        err.position() + 1
+                    ),
+                    "expected an RFC 9535 JSONPath such as $.data.items[0].name or $..id",
+                );
                 continue;
             }
         };
         let what = format!("JSONPath `{path_text}`");
         if let Some(matcher) = decode_matcher(v, &what, d) {
-            e.json.push(JsonExpect { singular: is_singular(&path_text), path_text, path, matcher });
+            e.json.push(JsonExpect {
+                singular: is_singular(&path_text),
+                path_text,
+                path,
+                matcher,
+            });
         }
     }
 }
@@ -352,10 +459,18 @@ pub fn decode_cert_expect(node: &Node, d: &mut Diagnostics) -> Option<CertExpect
     let mut r = MapReader::new(node, "cert expectation", d)?;
     let mut c = CertExpect::default();
     let before = d.len();
-    c.expires_in = r.take("expires_in").and_then(|n| decode_matcher(n, "`cert.expires_in`", d));
-    c.san = r.take("san").and_then(|n| decode_matcher(n, "`cert.san`", d));
-    c.subject = r.take("subject").and_then(|n| decode_matcher(n, "`cert.subject`", d));
-    c.issuer = r.take("issuer").and_then(|n| decode_matcher(n, "`cert.issuer`", d));
+    c.expires_in = r
+        .take("expires_in")
+        .and_then(|n| decode_matcher(n, "`cert.expires_in`", d));
+    c.san = r
+        .take("san")
+        .and_then(|n| decode_matcher(n, "`cert.san`", d));
+    c.subject = r
+        .take("subject")
+        .and_then(|n| decode_matcher(n, "`cert.subject`", d));
+    c.issuer = r
+        .take("issuer")
+        .and_then(|n| decode_matcher(n, "`cert.issuer`", d));
     r.finish(CERT_KEYS, d);
     (d.len() == before).then_some(c)
 }

@@ -17,7 +17,15 @@ pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
     let start = Pos { line: 1, column: 1 };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            d.error(start, format!("the file is {} bytes, larger than conform reads ({} MiB)", m.len(), MAX_FILE_BYTES >> 20), "expected a check file of reasonable size; split it");
+            d.error(
+                start,
+                format!(
+                    "the file is {} bytes, larger than conform reads ({} MiB)",
+                    m.len(),
+                    MAX_FILE_BYTES >> 20
+                ),
+                "expected a check file of reasonable size; split it",
+            );
             return None;
         }
         _ => {}
@@ -26,19 +34,34 @@ pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                d.error(start, format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()), "expected a UTF-8 YAML file");
+                d.error(
+                    start,
+                    format!(
+                        "the file is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                    "expected a UTF-8 YAML file",
+                );
                 return None;
             }
         },
         Err(e) => {
-            d.error(start, format!("cannot read the file: {e}"), "expected a readable YAML file");
+            d.error(
+                start,
+                format!("cannot read the file: {e}"),
+                "expected a readable YAML file",
+            );
             return None;
         }
     };
     match Node::parse(&text) {
         Ok(node) => Some(node),
         Err((pos, message)) => {
-            d.error(pos, format!("invalid YAML: {message}"), "expected valid YAML; check indentation, quotes and colons here");
+            d.error(
+                pos,
+                format!("invalid YAML: {message}"),
+                "expected valid YAML; check indentation, quotes and colons here",
+            );
             None
         }
     }
@@ -50,12 +73,17 @@ pub fn check_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(folder) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
                 files.push(path);
             }
         }
@@ -74,13 +102,19 @@ pub fn check_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 
 /// `./checks/a.yaml` reads better as `checks/a.yaml`.
 fn tidy(path: &Path) -> PathBuf {
-    path.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Loads the folder for environment `env_name`. On failure, every problem is listed.
-pub fn load_plan(dir: &Path, env_name: &str, getenv: &dyn Fn(&str) -> Option<String>) -> Result<Plan, Vec<Diagnostic>> {
+pub fn load_plan(
+    dir: &Path,
+    env_name: &str,
+    getenv: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, Vec<Diagnostic>> {
+    // `.` joins as `./checks/a.yaml`; an empty base gives the tidier `checks/a.yaml`.
     let dir = tidy(dir);
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
     let mut errors = Vec::new();
     let mut secrets = Secrets::default();
     let env = load_environment(&dir, env_name, getenv, &mut secrets, &mut errors);
@@ -92,8 +126,16 @@ pub fn load_plan(dir: &Path, env_name: &str, getenv: &dyn Fn(&str) -> Option<Str
         }
     };
     let Some(env) = env else { return Err(errors) };
-    let env_tls = TlsOptions { extra_roots: env.ca.clone(), ca_files: env.ca_files.clone(), ..TlsOptions::default() };
-    let ctx = FileContext { env: &env, env_tls: &env_tls, getenv };
+    let env_tls = TlsOptions {
+        extra_roots: env.ca.clone(),
+        ca_files: env.ca_files.clone(),
+        ..TlsOptions::default()
+    };
+    let ctx = FileContext {
+        env: &env,
+        env_tls: &env_tls,
+        getenv,
+    };
     let mut checks: Vec<Check> = Vec::new();
     for file in files {
         let file = tidy(&file);
@@ -108,7 +150,11 @@ pub fn load_plan(dir: &Path, env_name: &str, getenv: &dyn Fn(&str) -> Option<Str
         errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
         return Err(errors);
     }
-    Ok(Plan { env, checks: checks.into_iter().map(Arc::new).collect(), secrets })
+    Ok(Plan {
+        env,
+        checks: checks.into_iter().map(Arc::new).collect(),
+        secrets,
+    })
 }
 
 fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
@@ -123,8 +169,16 @@ fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
             if let Some(first) = ids.get(c.id.as_str()) {
                 out.push(Diagnostic {
                     file: c.file.clone(),
-                    pos: Pos { line: c.line, column: 1 },
-                    message: format!("check id `{}` is used twice (first at {}:{})", c.id, first.file.display(), first.line),
+                    pos: Pos {
+                        line: c.line,
+                        column: 1,
+                    },
+                    message: format!(
+                        "check id `{}` is used twice (first at {}:{})",
+                        c.id,
+                        first.file.display(),
+                        first.line
+                    ),
                     expected: "expected a unique `id` for each check".into(),
                 });
             } else {

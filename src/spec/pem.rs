@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 /// The path as written, joined to the folder of the file that names it.
 pub fn resolve_path(base: &Path, written: &str) -> PathBuf {
     let p = Path::new(written.trim());
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
 }
 
 fn read(node: &Node, base: &Path, what: &str, d: &mut Diagnostics) -> Option<(PathBuf, Vec<u8>)> {
@@ -26,28 +30,52 @@ fn read(node: &Node, base: &Path, what: &str, d: &mut Diagnostics) -> Option<(Pa
 }
 
 /// Every certificate in a PEM file (a chain); none is an error.
-pub fn read_certs(node: &Node, base: &Path, what: &str, d: &mut Diagnostics) -> Option<(PathBuf, Vec<CertificateDer<'static>>)> {
+pub fn read_certs(
+    node: &Node,
+    base: &Path,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<(PathBuf, Vec<CertificateDer<'static>>)> {
     let (path, bytes) = read(node, base, what, d)?;
     let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&bytes).collect();
     match certs {
         Ok(certs) if !certs.is_empty() => Some((path, certs)),
         Ok(_) => {
-            d.error(node.pos, format!("{what} `{}` holds no certificate", path.display()), "expected PEM text with -----BEGIN CERTIFICATE----- blocks");
+            d.error(
+                node.pos,
+                format!("{what} `{}` holds no certificate", path.display()),
+                "expected PEM text with -----BEGIN CERTIFICATE----- blocks",
+            );
             None
         }
         Err(e) => {
-            d.error(node.pos, format!("{what} `{}` is not valid PEM: {e}", path.display()), "expected PEM text with -----BEGIN CERTIFICATE----- blocks");
+            d.error(
+                node.pos,
+                format!("{what} `{}` is not valid PEM: {e}", path.display()),
+                "expected PEM text with -----BEGIN CERTIFICATE----- blocks",
+            );
             None
         }
     }
 }
 
-pub fn read_key(node: &Node, base: &Path, d: &mut Diagnostics) -> Option<(PathBuf, PrivateKeyDer<'static>)> {
+pub fn read_key(
+    node: &Node,
+    base: &Path,
+    d: &mut Diagnostics,
+) -> Option<(PathBuf, PrivateKeyDer<'static>)> {
     let (path, bytes) = read(node, base, "`client_key`", d)?;
     match PrivateKeyDer::from_pem_slice(&bytes) {
         Ok(key) => Some((path, key)),
         Err(e) => {
-            d.error(node.pos, format!("`client_key` `{}` holds no usable private key: {e}", path.display()), "expected a PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)");
+            d.error(
+                node.pos,
+                format!(
+                    "`client_key` `{}` holds no usable private key: {e}",
+                    path.display()
+                ),
+                "expected a PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)",
+            );
             None
         }
     }

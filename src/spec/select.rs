@@ -14,7 +14,10 @@ pub struct Filters {
 
 impl Filters {
     pub fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.skip_tags.is_empty() && self.only.is_empty() && self.suites.is_empty()
+        self.tags.is_empty()
+            && self.skip_tags.is_empty()
+            && self.only.is_empty()
+            && self.suites.is_empty()
     }
 
     pub fn selects(&self, c: &Check) -> bool {

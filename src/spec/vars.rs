@@ -35,11 +35,7 @@ pub enum VarError {
 
 /// The text with every variable replaced. Secret values met on the way go into `secrets`.
 /// Stops at the first invalid variable; missing values are replaced by "" and reported.
-pub fn interpolate(
-    text: &str,
-    src: &VarSource,
-    secrets: &mut Secrets,
-) -> Result<String, VarError> {
+pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result<String, VarError> {
     if !text.contains('$') {
         return Ok(text.to_string());
     }
@@ -49,9 +45,9 @@ pub fn interpolate(
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
-        if after.starts_with("$${") {
+        if let Some(tail) = after.strip_prefix("$${") {
             out.push_str("${");
-            rest = &after[3..];
+            rest = tail;
             continue;
         }
         if !after.starts_with("${") {
@@ -78,7 +74,9 @@ pub fn interpolate(
     match missing {
         Some(message) => Err(VarError::Missing {
             message,
-            expected: "set it in the environment that runs conform, or give a default: ${env:NAME:-value}".into(),
+            expected:
+                "set it in the environment that runs conform, or give a default: ${env:NAME:-value}"
+                    .into(),
         }),
         None => Ok(out),
     }
@@ -100,15 +98,23 @@ fn resolve_one(inner: &str, src: &VarSource, secrets: &mut Secrets) -> Result<Va
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(VarError::Invalid {
             message: format!("`${{{inner}}}` does not name an environment variable"),
-            expected: format!("expected `${{{kind}:NAME}}` with NAME made of letters, digits and _"),
+            expected: format!(
+                "expected `${{{kind}:NAME}}` with NAME made of letters, digits and _"
+            ),
         });
     }
     let value = match ((src.getenv)(name), default) {
         (Some(v), _) => v,
         (None, Some(d)) => d.to_string(),
         (None, None) => {
-            let what = if kind == "secret" { "secret" } else { "environment variable" };
-            return Ok(VarValue::Missing(format!("{what} `{name}` is not set (needed by `${{{inner}}}`)")));
+            let what = if kind == "secret" {
+                "secret"
+            } else {
+                "environment variable"
+            };
+            return Ok(VarValue::Missing(format!(
+                "{what} `{name}` is not set (needed by `${{{inner}}}`)"
+            )));
         }
     };
     if kind == "secret" {
@@ -120,7 +126,9 @@ fn resolve_one(inner: &str, src: &VarSource, secrets: &mut Secrets) -> Result<Va
 fn lookup_var(name: &str, src: &VarSource) -> Result<VarValue, VarError> {
     let Some(vars) = src.vars else {
         return Err(VarError::Invalid {
-            message: format!("`${{{name}}}` refers to a variable, but environment files can only use `${{env:NAME}}` and `${{secret:NAME}}`"),
+            message: format!(
+                "`${{{name}}}` refers to a variable, but environment files can only use `${{env:NAME}}` and `${{secret:NAME}}`"
+            ),
             expected: "expected `${env:NAME}`, `${env:NAME:-default}` or `${secret:NAME}`".into(),
         });
     };
@@ -129,8 +137,14 @@ fn lookup_var(name: &str, src: &VarSource) -> Result<VarValue, VarError> {
         None => {
             let names: Vec<&str> = vars.keys().map(|k| k.as_str()).collect();
             let expected = match suggest(name, &names) {
-                Some(s) => format!("did you mean `${{{s}}}`? the environment's vars are: {}", names.join(", ")),
-                None if names.is_empty() => "the environment defines no vars; add it under `vars:` in the environment file".into(),
+                Some(s) => format!(
+                    "did you mean `${{{s}}}`? the environment's vars are: {}",
+                    names.join(", ")
+                ),
+                None if names.is_empty() => {
+                    "the environment defines no vars; add it under `vars:` in the environment file"
+                        .into()
+                }
                 None => format!("the environment's vars are: {}", names.join(", ")),
             };
             Err(VarError::Invalid {
@@ -148,7 +162,10 @@ mod tests {
     fn vars() -> BTreeMap<String, VarValue> {
         let mut v = BTreeMap::new();
         v.insert("chat_host".to_string(), VarValue::Value("chat.test".into()));
-        v.insert("alb".to_string(), VarValue::Missing("environment variable `ALB` is not set".into()));
+        v.insert(
+            "alb".to_string(),
+            VarValue::Missing("environment variable `ALB` is not set".into()),
+        );
         v
     }
 
@@ -162,18 +179,27 @@ mod tests {
 
     fn run(text: &str) -> (Result<String, VarError>, Secrets) {
         let v = vars();
-        let src = VarSource { vars: Some(&v), getenv: &getenv };
+        let src = VarSource {
+            vars: Some(&v),
+            getenv: &getenv,
+        };
         let mut secrets = Secrets::default();
         (interpolate(text, &src, &mut secrets), secrets)
     }
 
     #[test]
     fn replaces_every_kind() {
-        assert_eq!(run("https://${chat_host}/").0, Ok("https://chat.test/".into()));
+        assert_eq!(
+            run("https://${chat_host}/").0,
+            Ok("https://chat.test/".into())
+        );
         assert_eq!(run("${env:HOME}/x").0, Ok("/root/x".into()));
         assert_eq!(run("${env:NOPE:-fallback}").0, Ok("fallback".into()));
         assert_eq!(run("${env:NOPE:-}").0, Ok("".into()));
-        assert_eq!(run("price: $5 and $${literal}").0, Ok("price: $5 and ${literal}".into()));
+        assert_eq!(
+            run("price: $5 and $${literal}").0,
+            Ok("price: $5 and ${literal}".into())
+        );
         let (r, secrets) = run("Bearer ${secret:TOKEN}");
         assert_eq!(r, Ok("Bearer s3cr3t".into()));
         assert_eq!(secrets.redact("x s3cr3t y"), "x [redacted:TOKEN] y");
@@ -186,7 +212,8 @@ mod tests {
             r,
             Err(VarError::Invalid {
                 message: "unknown variable `${chat_hots}`".into(),
-                expected: "did you mean `${chat_host}`? the environment's vars are: alb, chat_host".into()
+                expected: "did you mean `${chat_host}`? the environment's vars are: alb, chat_host"
+                    .into()
             })
         );
     }
@@ -194,16 +221,31 @@ mod tests {
     #[test]
     fn missing_values_are_soft() {
         let (r, _) = run("${secret:NOPE}");
-        assert!(matches!(r, Err(VarError::Missing { ref message, .. }) if message == "secret `NOPE` is not set (needed by `${secret:NOPE}`)"), "{r:?}");
+        assert!(
+            matches!(r, Err(VarError::Missing { ref message, .. }) if message == "secret `NOPE` is not set (needed by `${secret:NOPE}`)"),
+            "{r:?}"
+        );
         let (r, _) = run("https://${alb}/");
-        assert!(matches!(r, Err(VarError::Missing { ref message, .. }) if message == "environment variable `ALB` is not set"), "{r:?}");
+        assert!(
+            matches!(r, Err(VarError::Missing { ref message, .. }) if message == "environment variable `ALB` is not set"),
+            "{r:?}"
+        );
     }
 
     #[test]
     fn bad_syntax() {
-        assert!(matches!(run("${chat_host").0, Err(VarError::Invalid { .. })));
-        assert!(matches!(run("${env:BAD NAME}").0, Err(VarError::Invalid { .. })));
-        let src = VarSource { vars: None, getenv: &getenv };
+        assert!(matches!(
+            run("${chat_host").0,
+            Err(VarError::Invalid { .. })
+        ));
+        assert!(matches!(
+            run("${env:BAD NAME}").0,
+            Err(VarError::Invalid { .. })
+        ));
+        let src = VarSource {
+            vars: None,
+            getenv: &getenv,
+        };
         let r = interpolate("${chat_host}", &src, &mut Secrets::default());
         assert!(matches!(r, Err(VarError::Invalid { .. })));
     }

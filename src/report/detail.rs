@@ -1,0 +1,459 @@
+//! What people read about one check, shared by the terminal and JUnit reports: the detail
+//! block (mismatches, errors, attempts, the reproduce command) and the HTTP exchange.
+//!
+//! Every line is built from redacted, printable text: secrets are replaced before anything is
+//! cut or split, so a secret is never shown in part, and control characters a server sent
+//! are escaped so that it cannot drive the reader's terminal or break the XML.
+
+use crate::judge::Mismatch;
+use crate::probe::{HttpObservation, Observation};
+use crate::run::{Attempt, CheckResult, Outcome};
+use crate::spec::model::Secrets;
+use std::fmt::Write as _;
+
+/// What a fixed check says: the pending state is live, so the excuse must go.
+pub const FIXED_TEXT: &str = "pending check now passes: remove `pending`";
+
+/// How much of a response body the verbose exchange shows.
+const BODY_SHOWN: usize = 2048;
+
+/// How long a one-line attempt summary may grow before it is cut.
+const SUMMARY_MAX: usize = 300;
+
+/// `text` with secrets redacted and made printable.
+pub fn clean(secrets: &Secrets, text: &str) -> String {
+    printable(&secrets.redact(text))
+}
+
+/// `text` with control characters (except newline and tab) escaped as `\x1b` or `\u{9b}`,
+/// and the characters XML 1.0 forbids or that reorder text on screen (bidi overrides)
+/// escaped likewise. CRLF line ends become plain newlines.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\t' => out.push(c),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// ` (flaky: passed on attempt 2 of 3)` text for a check that passed only after a retry.
+pub fn flaky_note(result: &CheckResult) -> Option<String> {
+    result.flaky.then(|| {
+        format!(
+            "flaky: passed on attempt {} of {}",
+            result.attempts.len(),
+            result.check.retries + 1
+        )
+    })
+}
+
+/// The detail block of a check, one line each, indented relative to the block: where the
+/// check is, why it did not pass, expected vs actual, earlier attempts, how to reproduce.
+pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
+    let check = &result.check;
+    let mut lines = vec![format!(
+        "at {}",
+        clean(secrets, &format!("{}:{}", check.file.display(), check.line))
+    )];
+    let last = result.last_attempt();
+    let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
+    if !result.message.is_empty()
+        && Some(&result.message) != error_message
+        && result.message != FIXED_TEXT
+    {
+        push_text(&mut lines, "", &clean(secrets, &result.message));
+    }
+    if let Some(last) = last {
+        for mismatch in &last.mismatches {
+            push_mismatch(&mut lines, mismatch, secrets);
+        }
+        if let Some(error) = &last.error {
+            let head = format!("error ({}): ", error.kind);
+            push_text(&mut lines, &head, &clean(secrets, &error.message));
+        }
+    }
+    match result.outcome {
+        Outcome::Pending => {
+            let reason = check.pending.as_ref().map(|p| p.reason.as_str());
+            push_text(
+                &mut lines,
+                "pending: ",
+                &clean(secrets, reason.unwrap_or("")),
+            );
+        }
+        Outcome::Fixed => lines.push(FIXED_TEXT.to_string()),
+        _ => {}
+    }
+    let earlier = result.attempts.len().saturating_sub(1);
+    for (i, attempt) in result.attempts[..earlier].iter().enumerate() {
+        lines.push(attempt_summary(i + 1, attempt, secrets));
+    }
+    if !result.reproduce.is_empty() {
+        push_text(
+            &mut lines,
+            "reproduce: ",
+            &clean(secrets, &result.reproduce),
+        );
+    }
+    lines
+}
+
+/// One line for an attempt: `attempt 1: fail (status: expected 302, got 200)`.
+pub fn attempt_summary(number: usize, attempt: &Attempt, secrets: &Secrets) -> String {
+    let why = if let Some(error) = &attempt.error {
+        format!("{}: {}", error.kind, error.message)
+    } else {
+        let parts: Vec<String> = attempt.mismatches.iter().map(Mismatch::to_string).collect();
+        parts.join("; ")
+    };
+    let mut line = format!("attempt {number}: {}", attempt.outcome.label());
+    if !why.is_empty() {
+        let why = clean(secrets, &why).replace('\n', "\\n");
+        let _ = write!(line, " ({})", cut(&why, SUMMARY_MAX));
+    }
+    line
+}
+
+/// The request sent and the response received, for verbose reports.
+pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<String> {
+    match observation {
+        Observation::Http(http) => http_exchange_lines(http, secrets),
+    }
+}
+
+fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
+    let mut lines = Vec::new();
+    push_text(
+        &mut lines,
+        "> ",
+        &clean(secrets, &format!("{} {}", o.method, o.url)),
+    );
+    for (name, value) in &o.request_headers {
+        push_text(
+            &mut lines,
+            "> ",
+            &clean(secrets, &format!("{name}: {value}")),
+        );
+    }
+    for hop in &o.redirects {
+        let hop = format!("{} {} -> {}", hop.status, hop.url, hop.location);
+        push_text(&mut lines, "< redirect: ", &clean(secrets, &hop));
+    }
+    let mut status = format!("{} {}", o.version, o.status);
+    if !o.redirects.is_empty() {
+        let _ = write!(status, " ({})", o.final_url);
+    }
+    push_text(&mut lines, "< ", &clean(secrets, &status));
+    for (name, value) in &o.headers {
+        push_text(
+            &mut lines,
+            "< ",
+            &clean(secrets, &format!("{name}: {value}")),
+        );
+    }
+    let body = clean(secrets, &String::from_utf8_lossy(&o.body));
+    if body.is_empty() {
+        lines.push("body: empty".to_string());
+    } else {
+        let shown = cut_at_boundary(&body, BODY_SHOWN);
+        lines.push(format!("body ({} bytes):", o.body.len()));
+        push_text(&mut lines, "  ", shown);
+        if shown.len() < body.len() {
+            lines.push(format!("  … {} more bytes", body.len() - shown.len()));
+        }
+    }
+    if let Some(limit) = o.body_exceeded {
+        lines.push(format!(
+            "the body exceeded the {limit}-byte limit: reading stopped there"
+        ));
+    }
+    lines
+}
+
+/// The field name, then expected and actual aligned under it, then the note.
+fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets) {
+    lines.push(clean(secrets, &mismatch.field).replace('\n', " "));
+    push_text(lines, "  expected: ", &clean(secrets, &mismatch.expected));
+    push_text(lines, "  actual:   ", &clean(secrets, &mismatch.actual));
+    if !mismatch.note.is_empty() {
+        push_text(lines, "  note:     ", &clean(secrets, &mismatch.note));
+    }
+}
+
+/// `head` then `text`, whose further lines are aligned under its first.
+fn push_text(lines: &mut Vec<String>, head: &str, text: &str) {
+    let pad = " ".repeat(head.chars().count());
+    for (i, line) in text.split('\n').enumerate() {
+        let prefix = if i == 0 { head } else { &pad };
+        lines.push(format!("{prefix}{line}").trim_end().to_string());
+    }
+}
+
+fn cut_at_boundary(text: &str, max: usize) -> &str {
+    &text[..text.floor_char_boundary(max)]
+}
+
+fn cut(text: &str, max: usize) -> String {
+    let shown = cut_at_boundary(text, max);
+    if shown.len() < text.len() {
+        format!("{shown}…")
+    } else {
+        shown.to_string()
+    }
+}
+
+/// Hand-built checks and results for the report tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::judge::Mismatch;
+    use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
+    use crate::run::{Attempt, CheckResult, Outcome, RunReport};
+    use crate::spec::model::{
+        Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets, TlsOptions,
+    };
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    pub fn check(suite: &str, id: &str, name: &str) -> Check {
+        Check {
+            id: id.to_string(),
+            name: name.to_string(),
+            suite: suite.to_string(),
+            file: format!("checks/{suite}.yaml").into(),
+            line: 3,
+            tags: Vec::new(),
+            pending: None,
+            timeout: Duration::from_secs(10),
+            retries: 0,
+            retry_delay: Duration::from_secs(1),
+            probe: Probe::Http(http_probe("https://chat.example/")),
+            expect: Expect::Http(HttpExpect::default()),
+            unresolved: Vec::new(),
+        }
+    }
+
+    /// A plain GET of `url`, every option at its default.
+    pub fn http_probe(url: &str) -> HttpProbe {
+        HttpProbe {
+            url: url.parse().unwrap(),
+            method: reqwest::Method::GET,
+            headers: Vec::new(),
+            body: None,
+            follow_redirects: 0,
+            connect_to: None,
+            tls: TlsOptions::default(),
+            body_limit: 1 << 20,
+        }
+    }
+
+    pub fn with_pending(mut check: Check, reason: &str) -> Check {
+        check.pending = Some(Pending {
+            reason: reason.to_string(),
+            until: None,
+        });
+        check
+    }
+
+    /// `chat/waf`: pending, and failing as the reason says it will.
+    pub fn pending_waf() -> CheckResult {
+        result(
+            with_pending(check("chat", "chat/waf", "waf"), "WAF rule in COUNT mode"),
+            Outcome::Pending,
+            vec![failed(vec![mismatch("status", "403", "200")])],
+        )
+    }
+
+    /// `chat/new`: pending, but passing.
+    pub fn fixed_new() -> CheckResult {
+        let mut fixed = result(
+            with_pending(check("chat", "chat/new", "new"), "not live"),
+            Outcome::Fixed,
+            vec![passed()],
+        );
+        fixed.message = super::FIXED_TEXT.into();
+        fixed
+    }
+
+    pub fn mismatch(field: &str, expected: &str, actual: &str) -> Mismatch {
+        Mismatch {
+            field: field.to_string(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+            note: String::new(),
+        }
+    }
+
+    pub fn passed() -> Attempt {
+        Attempt {
+            outcome: Outcome::Pass,
+            mismatches: Vec::new(),
+            error: None,
+            duration: Duration::from_millis(50),
+            observation: Some(Observation::Http(observation(200, b"ok"))),
+        }
+    }
+
+    pub fn failed(mismatches: Vec<Mismatch>) -> Attempt {
+        Attempt {
+            outcome: Outcome::Fail,
+            mismatches,
+            error: None,
+            duration: Duration::from_millis(50),
+            observation: Some(Observation::Http(observation(200, b"hello"))),
+        }
+    }
+
+    pub fn errored(kind: ProbeErrorKind, message: &str) -> Attempt {
+        Attempt {
+            outcome: Outcome::Error,
+            mismatches: Vec::new(),
+            error: Some(ProbeError {
+                kind,
+                message: message.to_string(),
+            }),
+            duration: Duration::from_millis(50),
+            observation: None,
+        }
+    }
+
+    pub fn observation(status: u16, body: &[u8]) -> HttpObservation {
+        HttpObservation {
+            method: "GET".into(),
+            url: "https://chat.example/".into(),
+            final_url: "https://chat.example/".into(),
+            status,
+            version: "HTTP/1.1".into(),
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: body.to_vec(),
+            ..HttpObservation::default()
+        }
+    }
+
+    pub fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckResult {
+        CheckResult {
+            check: Arc::new(check),
+            outcome,
+            attempts,
+            flaky: false,
+            duration: Duration::from_millis(120),
+            message: String::new(),
+            reproduce: "curl -sS -i https://chat.example/".to_string(),
+        }
+    }
+
+    pub fn report(results: Vec<CheckResult>) -> RunReport {
+        RunReport {
+            env: "prod".to_string(),
+            started: time::macros::datetime!(2026-05-01 12:00:00 UTC),
+            duration: Duration::from_millis(420),
+            hostname: "ci-runner-1".to_string(),
+            results,
+        }
+    }
+
+    pub fn secrets() -> Secrets {
+        let mut secrets = Secrets::default();
+        secrets.insert("TOKEN", "s3cr3t-t0ken");
+        secrets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+    use crate::probe::ProbeErrorKind;
+
+    #[test]
+    fn printable_escapes_what_could_drive_a_terminal() {
+        assert_eq!(printable("a\u{1b}[2Jb\u{0}c"), "a\\x1b[2Jb\\x00c");
+        assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\x0dx\ty");
+        assert_eq!(
+            printable("\u{9b}31m\u{202e}\u{fffe}é"),
+            "\\u{9b}31m\\u{202e}\\u{fffe}é"
+        );
+    }
+
+    #[test]
+    fn detail_block_of_a_retried_failure() {
+        let mut m = mismatch("status", "302", "200");
+        m.note = "no redirect".into();
+        let mut r = result(
+            check("chat", "chat/root", "root"),
+            Outcome::Fail,
+            vec![
+                errored(ProbeErrorKind::Timeout, "no answer within 5s"),
+                failed(vec![m, mismatch("body", "contains \"x\"", "a\nb")]),
+            ],
+        );
+        r.message = "status: expected 302, got 200".into();
+        assert_eq!(
+            detail_lines(&r, &Secrets::default()),
+            [
+                "at checks/chat.yaml:3",
+                "status: expected 302, got 200",
+                "status",
+                "  expected: 302",
+                "  actual:   200",
+                "  note:     no redirect",
+                "body",
+                "  expected: contains \"x\"",
+                "  actual:   a",
+                "            b",
+                "attempt 1: error (timeout: no answer within 5s)",
+                "reproduce: curl -sS -i https://chat.example/",
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_before_the_body_is_cut() {
+        let secrets = secrets();
+        let mut body = "x".repeat(BODY_SHOWN - 4).into_bytes();
+        body.extend_from_slice(b"s3cr3t-t0ken and more");
+        let mut o = observation(200, &body);
+        o.request_headers = vec![("authorization".into(), "Bearer s3cr3t-t0ken".into())];
+        let text = exchange_lines(&Observation::Http(o), &secrets).join("\n");
+        assert!(!text.contains("s3cr"), "{text}");
+        assert!(
+            text.contains("> authorization: Bearer [redacted:TOKEN]"),
+            "{text}"
+        );
+        assert!(text.contains("more bytes"), "{text}");
+    }
+
+    #[test]
+    fn exchange_shows_redirect_hops_and_an_empty_body() {
+        let mut o = observation(200, b"");
+        o.redirects = vec![crate::probe::http::RedirectHop {
+            url: "https://chat.example/".into(),
+            status: 301,
+            location: "https://app.example/".into(),
+        }];
+        o.final_url = "https://app.example/".into();
+        assert_eq!(
+            exchange_lines(&Observation::Http(o), &Secrets::default()),
+            [
+                "> GET https://chat.example/",
+                "< redirect: 301 https://chat.example/ -> https://app.example/",
+                "< HTTP/1.1 200 (https://app.example/)",
+                "< content-type: text/plain",
+                "body: empty",
+            ]
+        );
+    }
+}

@@ -1,0 +1,3 @@
+mod support;
+#[tokio::test]
+async fn smoke() {}

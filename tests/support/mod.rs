@@ -1,0 +1,18 @@
+//! The in-process harness every end-to-end test shares: a test PKI made at test time, an
+//! HTTP/HTTPS server that records what it was sent, raw TCP servers for hostile cases, and
+//! constructors for hand-built probes and environments. Everything listens on 127.0.0.1 only.
+//!
+//! Use it from a test file with `mod support;`. Not every test file uses every helper.
+#![allow(dead_code, unused_imports)]
+
+mod model;
+mod pki;
+mod raw;
+mod server;
+
+pub use model::{client_identity, http_probe, resolve_rule, test_env};
+pub use pki::{Pki, cert_der, certs_from_pem, days_from_now, key_from_pem, self_signed, write_pem};
+pub use raw::{RawServer, closed_port, raw_server, silent_server};
+pub use server::{
+    ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
+};

@@ -1,0 +1,59 @@
+//! Hand-built plan values, for tests that call probes through the library.
+
+use super::pki::{certs_from_pem, key_from_pem};
+use conform::spec::model::{
+    ClientIdentity, Environment, HttpProbe, ResolveRule, RunDefaults, TlsOptions,
+};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// An environment named `test` with no resolve rules, trust roots or resolvers.
+pub fn test_env() -> Environment {
+    Environment {
+        name: "test".into(),
+        file: None,
+        vars: Default::default(),
+        resolve: Vec::new(),
+        resolvers: Vec::new(),
+        ca: Vec::new(),
+        ca_files: Vec::new(),
+        defaults: RunDefaults::default(),
+        concurrency: 32,
+        host_concurrency: 4,
+    }
+}
+
+/// `resolve: { host[:port]: to[:to_port] }`.
+pub fn resolve_rule(host: &str, port: Option<u16>, to: &str, to_port: Option<u16>) -> ResolveRule {
+    ResolveRule {
+        host: host.to_ascii_lowercase(),
+        port,
+        to: to.parse::<IpAddr>().expect("an IP address"),
+        to_port,
+    }
+}
+
+/// A GET of `url`: no headers or body, redirects not followed, default TLS, 1 MiB body cap.
+pub fn http_probe(url: &str) -> HttpProbe {
+    HttpProbe {
+        url: url.parse().expect("a URL"),
+        method: reqwest::Method::GET,
+        headers: Vec::new(),
+        body: None,
+        follow_redirects: 0,
+        connect_to: None,
+        tls: TlsOptions::default(),
+        body_limit: 1024 * 1024,
+    }
+}
+
+/// A client identity from PEM text (the file names are only for messages).
+pub fn client_identity(chain_pem: &str, key_pem: &str) -> ClientIdentity {
+    ClientIdentity {
+        cert_file: PathBuf::from("client.pem"),
+        key_file: PathBuf::from("client.key"),
+        chain: certs_from_pem(chain_pem),
+        key: Arc::new(key_from_pem(key_pem)),
+    }
+}
