@@ -226,11 +226,14 @@ fn read_layer(
         return Some((EnvLayer::default(), None, None));
     }
     let mut r = MapReader::new(&root, "environment", d)?;
-    let mut layer = EnvLayer::default();
-    layer.is_abstract = r
+    let is_abstract = r
         .take("abstract")
         .and_then(|n| super::decode::boolean(n, "`abstract`", d))
         .unwrap_or(false);
+    let mut layer = EnvLayer {
+        is_abstract,
+        ..EnvLayer::default()
+    };
     let name = r.take("name").and_then(|n| string(n, "`name`", d));
     let extends = r
         .take("extends")
