@@ -1,3 +1,750 @@
+//! The http probe against the in-process test server: requests as sent, redirects,
+//! connect_to / resolve / sni routing, TLS trust and client certificates, and the ways an
+//! answer can fail to come (timeout, refused, garbage, oversize).
+
 mod support;
+
+use conform::probe::http::{HttpObservation, HttpProber, RedirectHop};
+use conform::probe::{ProbeError, ProbeErrorKind};
+use conform::spec::model::{ConnectTo, Environment, HttpProbe, RequestBody};
+use std::time::{Duration, Instant};
+use support::*;
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn run(env: &Environment, probe: &HttpProbe) -> Result<HttpObservation, ProbeError> {
+    HttpProber::new(env).probe(probe, TIMEOUT).await
+}
+
+async fn observe(env: &Environment, probe: &HttpProbe) -> HttpObservation {
+    match run(env, probe).await {
+        Ok(seen) => seen,
+        Err(e) => panic!("probe failed: {e:?}"),
+    }
+}
+
+async fn fail(env: &Environment, probe: &HttpProbe) -> ProbeError {
+    match run(env, probe).await {
+        Ok(seen) => panic!("probe should have failed, saw status {}", seen.status),
+        Err(e) => e,
+    }
+}
+
+fn echo_server() -> TestServerConfig {
+    TestServerConfig::http(|_| TestResponse::ok("hi").header("x-test", "yes"))
+}
+
+/// An HTTPS server for `names`, signed by `pki`'s CA, and a probe trusting that CA.
+async fn https_server(pki: &Pki, names: &[&str]) -> (TestServer, Vec<u8>) {
+    let (chain, key) = pki.valid_server_cert(names);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("secure")
+    }))
+    .await;
+    (server, cert_der(&chain))
+}
+
+fn env_resolving(host: &str) -> Environment {
+    let mut env = test_env();
+    env.resolve
+        .push(resolve_rule(host, None, "127.0.0.1", None));
+    env
+}
+
 #[tokio::test]
-async fn smoke() {}
+async fn get_sends_headers_in_order_and_observes_the_answer() {
+    let server = TestServer::start(echo_server()).await;
+    let mut probe = http_probe(&server.url("/hello?x=1"));
+    probe.headers = vec![
+        ("x-one".into(), "1".into()),
+        ("X-Two".into(), "two words".into()),
+    ];
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.method, "GET");
+    assert_eq!(seen.url, server.url("/hello?x=1"));
+    assert_eq!(seen.final_url, server.url("/hello?x=1"));
+    assert_eq!(seen.redirects, vec![]);
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.version, "HTTP/1.1");
+    assert_eq!(seen.body, b"hi");
+    assert_eq!(seen.body_exceeded, None);
+    assert_eq!(seen.header_values("X-Test"), vec!["yes"]);
+    assert_eq!(seen.header_values("content-length"), vec!["2"]);
+    assert_eq!(seen.remote_addr, Some(server.addr()));
+    assert_eq!(seen.peer_certificate, None);
+    assert_eq!(
+        seen.request_headers,
+        vec![
+            ("x-one".to_string(), "1".to_string()),
+            ("X-Two".to_string(), "two words".to_string())
+        ]
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.method, "GET");
+    assert_eq!(r.path, "/hello?x=1");
+    assert_eq!(r.version, "HTTP/1.1");
+    assert_eq!(
+        r.host.as_deref(),
+        Some(format!("127.0.0.1:{}", server.port()).as_str())
+    );
+    assert_eq!(r.header("x-one"), Some("1"));
+    assert_eq!(r.header("x-two"), Some("two words"));
+    assert_eq!(r.header("user-agent"), Some("conform/0.1.0"));
+    assert_eq!(r.header("content-type"), None);
+    assert_eq!(r.body, b"");
+    assert_eq!(r.sni, None);
+    let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
+    let one = names.iter().position(|n| *n == "x-one").unwrap();
+    let two = names.iter().position(|n| *n == "x-two").unwrap();
+    assert!(one < two, "headers out of order: {names:?}");
+}
+
+#[tokio::test]
+async fn post_json_sets_the_content_type() {
+    let server = TestServer::start(echo_server()).await;
+    let mut probe = http_probe(&server.url("/graphql"));
+    probe.method = reqwest::Method::POST;
+    probe.body = Some(RequestBody::Json(
+        serde_json::json!({"query": "{ __typename }"}),
+    ));
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(
+        seen.request_headers,
+        vec![("content-type".to_string(), "application/json".to_string())]
+    );
+    let r = &server.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.body, br#"{"query":"{ __typename }"}"#);
+}
+
+#[tokio::test]
+async fn json_body_keeps_the_users_content_type_and_text_body_is_raw() {
+    let server = TestServer::start(echo_server()).await;
+    let mut probe = http_probe(&server.url("/"));
+    probe.method = reqwest::Method::PUT;
+    probe.headers = vec![("Content-Type".into(), "application/graphql+json".into())];
+    probe.body = Some(RequestBody::Json(serde_json::json!([1, 2])));
+    observe(&test_env(), &probe).await;
+    probe.headers = vec![];
+    probe.body = Some(RequestBody::Text("raw text".into()));
+    observe(&test_env(), &probe).await;
+
+    let requests = server.requests();
+    let content_types: Vec<&str> = requests[0]
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "content-type")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(content_types, vec!["application/graphql+json"]);
+    assert_eq!(requests[0].body, b"[1,2]");
+    assert_eq!(requests[1].method, "PUT");
+    assert_eq!(requests[1].header("content-type"), None);
+    assert_eq!(requests[1].body, b"raw text");
+}
+
+fn redirecting() -> TestServerConfig {
+    TestServerConfig::http(|r| match r.path.as_str() {
+        "/a" => TestResponse::redirect(301, "b?from=a"),
+        "/b?from=a" => {
+            TestResponse::redirect(302, &format!("http://{}/c", r.host.as_deref().unwrap()))
+        }
+        "/loop" => TestResponse::redirect(302, "/loop"),
+        "/see-other" => TestResponse::redirect(303, "/c"),
+        "/temporary" => TestResponse::redirect(307, "/c"),
+        "/found" => TestResponse::redirect(302, "/c"),
+        "/no-location" => TestResponse::status(302),
+        _ => TestResponse::ok("final"),
+    })
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_by_default() {
+    let server = TestServer::start(redirecting()).await;
+    let seen = observe(&test_env(), &http_probe(&server.url("/a"))).await;
+
+    assert_eq!(seen.status, 301);
+    assert_eq!(seen.header_values("location"), vec!["b?from=a"]);
+    assert_eq!(seen.redirects, vec![]);
+    assert_eq!(seen.final_url, server.url("/a"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn redirects_are_followed_and_every_hop_recorded() {
+    let server = TestServer::start(redirecting()).await;
+    let mut probe = http_probe(&server.url("/a"));
+    probe.follow_redirects = 10;
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body, b"final");
+    assert_eq!(seen.url, server.url("/a"));
+    assert_eq!(seen.final_url, server.url("/c"));
+    assert_eq!(
+        seen.redirects,
+        vec![
+            RedirectHop {
+                url: server.url("/a"),
+                status: 301,
+                location: "b?from=a".into()
+            },
+            RedirectHop {
+                url: server.url("/b?from=a"),
+                status: 302,
+                location: server.url("/c")
+            },
+        ]
+    );
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, vec!["/a", "/b?from=a", "/c"]);
+}
+
+#[tokio::test]
+async fn a_redirect_loop_stops_at_the_hop_limit() {
+    let server = TestServer::start(redirecting()).await;
+    let mut probe = http_probe(&server.url("/loop"));
+    probe.follow_redirects = 3;
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 302);
+    assert_eq!(seen.redirects.len(), 3);
+    assert_eq!(seen.final_url, server.url("/loop"));
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn a_redirect_without_location_is_the_final_answer() {
+    let server = TestServer::start(redirecting()).await;
+    let mut probe = http_probe(&server.url("/no-location"));
+    probe.follow_redirects = 3;
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 302);
+    assert_eq!(seen.redirects, vec![]);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn redirect_methods_follow_the_status() {
+    let server = TestServer::start(redirecting()).await;
+    let env = test_env();
+    for path in ["/see-other", "/found", "/temporary"] {
+        let mut probe = http_probe(&server.url(path));
+        probe.method = reqwest::Method::POST;
+        probe.body = Some(RequestBody::Json(serde_json::json!({"a": 1})));
+        probe.follow_redirects = 1;
+        assert_eq!(observe(&env, &probe).await.status, 200);
+    }
+    let seen: Vec<(String, String, Vec<u8>, Option<String>)> = server
+        .requests()
+        .into_iter()
+        .map(|r| {
+            let ct = r.header("content-type").map(str::to_string);
+            (r.path, r.method, r.body, ct)
+        })
+        .collect();
+    let json = Some("application/json".to_string());
+    assert_eq!(
+        seen,
+        vec![
+            (
+                "/see-other".into(),
+                "POST".into(),
+                br#"{"a":1}"#.to_vec(),
+                json.clone()
+            ),
+            ("/c".into(), "GET".into(), vec![], None),
+            (
+                "/found".into(),
+                "POST".into(),
+                br#"{"a":1}"#.to_vec(),
+                json.clone()
+            ),
+            ("/c".into(), "GET".into(), vec![], None),
+            (
+                "/temporary".into(),
+                "POST".into(),
+                br#"{"a":1}"#.to_vec(),
+                json.clone()
+            ),
+            ("/c".into(), "POST".into(), br#"{"a":1}"#.to_vec(), json),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn credentials_do_not_follow_a_redirect_to_another_host() {
+    let other = TestServer::start(echo_server()).await;
+    let target = format!("http://other.test:{}/landing", other.port());
+    let first = TestServer::start(TestServerConfig::http(move |r| match r.path.as_str() {
+        "/away" => TestResponse::redirect(302, &target),
+        "/here" => TestResponse::redirect(302, "/landing"),
+        _ => TestResponse::ok("same host"),
+    }))
+    .await;
+    let env = env_resolving("other.test");
+    let headers = vec![
+        ("Authorization".to_string(), "Bearer s3cret".to_string()),
+        ("cookie".to_string(), "session=1".to_string()),
+        ("x-keep".to_string(), "kept".to_string()),
+    ];
+
+    let mut probe = http_probe(&first.url("/away"));
+    probe.headers = headers.clone();
+    probe.follow_redirects = 2;
+    let seen = observe(&env, &probe).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(
+        seen.final_url,
+        format!("http://other.test:{}/landing", other.port())
+    );
+    let r = &other.requests()[0];
+    assert_eq!(
+        r.host.as_deref(),
+        Some(format!("other.test:{}", other.port()).as_str())
+    );
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(r.header("cookie"), None);
+    assert_eq!(r.header("x-keep"), Some("kept"));
+
+    let mut probe = http_probe(&first.url("/here"));
+    probe.headers = headers;
+    probe.follow_redirects = 2;
+    assert_eq!(observe(&env, &probe).await.body, b"same host");
+    let landing = first
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/landing")
+        .unwrap();
+    assert_eq!(landing.header("authorization"), Some("Bearer s3cret"));
+    assert_eq!(landing.header("cookie"), Some("session=1"));
+}
+
+#[tokio::test]
+async fn connect_to_keeps_the_urls_host_for_sni_host_and_verification() {
+    let pki = Pki::new();
+    let (server, leaf) = https_server(&pki, &["chat.test"]).await;
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.connect_to = Some(ConnectTo {
+        host: "127.0.0.1".into(),
+        port: None,
+    });
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body, b"secure");
+    assert_eq!(seen.version, "HTTP/2");
+    assert_eq!(seen.remote_addr, Some(server.addr()));
+    assert_eq!(seen.peer_certificate, Some(leaf));
+    let r = &server.requests()[0];
+    assert_eq!(r.sni.as_deref(), Some("chat.test"));
+    assert_eq!(r.alpn.as_deref(), Some("h2"));
+    assert_eq!(
+        r.host.as_deref(),
+        Some(format!("chat.test:{}", server.port()).as_str())
+    );
+}
+
+#[tokio::test]
+async fn connect_to_another_port_keeps_the_urls_authority_in_host() {
+    let pki = Pki::new();
+    let (server, _) = https_server(&pki, &["chat.test"]).await;
+    let mut probe = http_probe("https://chat.test:8443/x");
+    probe.connect_to = Some(ConnectTo {
+        host: "127.0.0.1".into(),
+        port: Some(server.port()),
+    });
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.final_url, "https://chat.test:8443/x");
+    assert_eq!(seen.version, "HTTP/1.1");
+    let r = &server.requests()[0];
+    assert_eq!(r.sni.as_deref(), Some("chat.test"));
+    assert_eq!(r.host.as_deref(), Some("chat.test:8443"));
+    assert_eq!(r.path, "/x");
+}
+
+#[tokio::test]
+async fn tls_sni_sends_another_name() {
+    let pki = Pki::new();
+    let (server, _) = https_server(&pki, &["sni.test"]).await;
+    let mut probe = http_probe(&server.url("/"));
+    probe.tls.sni = Some("sni.test".into());
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.final_url, server.url("/"));
+    assert_eq!(seen.remote_addr, Some(server.addr()));
+    let r = &server.requests()[0];
+    assert_eq!(r.sni.as_deref(), Some("sni.test"));
+    assert_eq!(
+        r.host.as_deref(),
+        Some(format!("127.0.0.1:{}", server.port()).as_str())
+    );
+}
+
+#[tokio::test]
+async fn environment_resolve_answers_are_used() {
+    let server = TestServer::start(echo_server()).await;
+    let probe = http_probe(&format!("http://chat.test:{}/", server.port()));
+    let seen = observe(&env_resolving("chat.test"), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.remote_addr, Some(server.addr()));
+    let r = &server.requests()[0];
+    assert_eq!(
+        r.host.as_deref(),
+        Some(format!("chat.test:{}", server.port()).as_str())
+    );
+}
+
+#[tokio::test]
+async fn verify_false_accepts_a_self_signed_certificate() {
+    let (chain, key) = self_signed(&["chat.test"]);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("ok")
+    }))
+    .await;
+    let mut probe = http_probe(&server.url("/"));
+    probe.tls.verify = false;
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.peer_certificate, Some(cert_der(&chain)));
+}
+
+#[tokio::test]
+async fn an_unknown_ca_is_a_tls_error_that_says_so() {
+    let (chain, key) = self_signed(&["chat.test"]);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("ok")
+    }))
+    .await;
+    let probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    let err = fail(&env_resolving("chat.test"), &probe).await;
+
+    let port = server.port();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
+             verify failed: unknown issuer (not signed by a trusted CA; add it with ca_file)"
+        )
+    );
+    assert_eq!(server.requests(), vec![]);
+}
+
+#[tokio::test]
+async fn an_expired_certificate_is_a_tls_error_with_the_date() {
+    let pki = Pki::new();
+    let not_after = days_from_now(-1).replace_nanosecond(0).unwrap();
+    let (chain, key) = pki.server_cert(&["chat.test"], days_from_now(-30), not_after);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("ok")
+    }))
+    .await;
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let err = fail(&env_resolving("chat.test"), &probe).await;
+
+    let port = server.port();
+    let date = not_after
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
+             verify failed: expired (not valid after {date})"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_is_a_tls_error_naming_both() {
+    let pki = Pki::new();
+    let (server, _) = https_server(&pki, &["other.test"]).await;
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let err = fail(&env_resolving("chat.test"), &probe).await;
+
+    let port = server.port();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
+             verify failed: the certificate is not valid for name chat.test (it names: other.test)"
+        )
+    );
+}
+
+async fn mtls_server(pki: &Pki) -> TestServer {
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TestServerConfig::https(&chain, &key, |r| {
+        TestResponse::ok(format!("client cert: {}", r.client_cert_presented()))
+    })
+    .require_client_cert(&pki.client_ca_pem());
+    TestServer::start(config).await
+}
+
+#[tokio::test]
+async fn a_required_client_certificate_missing_is_a_tls_error() {
+    let pki = Pki::new();
+    let server = mtls_server(&pki).await;
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let err = fail(&env_resolving("chat.test"), &probe).await;
+
+    let port = server.port();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
+             alert certificate_required"
+        )
+    );
+    assert_eq!(server.requests(), vec![]);
+}
+
+#[tokio::test]
+async fn a_client_certificate_is_presented() {
+    let pki = Pki::new();
+    let server = mtls_server(&pki).await;
+    let (client_chain, client_key) = pki.valid_client_cert("probe.client");
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    probe.tls.client_identity = Some(client_identity(&client_chain, &client_key));
+    let seen = observe(&env_resolving("chat.test"), &probe).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body, b"client cert: true");
+    assert_eq!(
+        server.requests()[0].client_cert,
+        Some(cert_der(&client_chain))
+    );
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_while_waiting_for_headers() {
+    let server = silent_server().await;
+    let probe = http_probe(&server.url("/"));
+    let started = Instant::now();
+    let err = HttpProber::new(&test_env())
+        .probe(&probe, Duration::from_secs(1))
+        .await
+        .unwrap_err();
+
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    let addr = server.addr();
+    assert_eq!(err.kind, ProbeErrorKind::Timeout);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET http://{addr}/: no complete answer within 1s (timeout) while waiting for the \
+             response headers from {addr}"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_silent_tls_server_times_out_while_connecting() {
+    let server = silent_server().await;
+    let probe = http_probe(&format!("https://{}/", server.addr()));
+    let started = Instant::now();
+    let err = HttpProber::new(&test_env())
+        .probe(&probe, Duration::from_millis(500))
+        .await
+        .unwrap_err();
+
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    let addr = server.addr();
+    assert_eq!(err.kind, ProbeErrorKind::Timeout);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://{addr}/: no complete answer within 500ms (timeout) while connecting to \
+             {addr} (TCP and TLS handshake)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_cut_and_flagged() {
+    let big: Vec<u8> = (0..2 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let expected = big[..1024 * 1024].to_vec();
+    let server = TestServer::start(TestServerConfig::http(move |_| {
+        TestResponse::ok(big.clone())
+    }))
+    .await;
+    let seen = observe(&test_env(), &http_probe(&server.url("/big"))).await;
+
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body.len(), 1024 * 1024);
+    assert_eq!(seen.body, expected);
+    // How far past the cap reading went depends on how the bytes were chunked in transit.
+    let exceeded = seen.body_exceeded.expect("body_exceeded set");
+    assert!(
+        exceeded > 1024 * 1024 && exceeded <= 2 * 1024 * 1024,
+        "{exceeded}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_at_the_limit_is_not_flagged() {
+    let server = TestServer::start(TestServerConfig::http(|_| {
+        TestResponse::ok(vec![7u8; 1000])
+    }))
+    .await;
+    let mut probe = http_probe(&server.url("/"));
+    probe.body_limit = 1000;
+    let seen = observe(&test_env(), &probe).await;
+
+    assert_eq!(seen.body, vec![7u8; 1000]);
+    assert_eq!(seen.body_exceeded, None);
+}
+
+#[tokio::test]
+async fn a_closed_port_is_refused() {
+    let port = closed_port();
+    let err = fail(
+        &test_env(),
+        &http_probe(&format!("http://127.0.0.1:{port}/")),
+    )
+    .await;
+
+    assert_eq!(err.kind, ProbeErrorKind::Refused);
+    assert_eq!(
+        err.message,
+        format!("GET http://127.0.0.1:{port}/: connection refused (127.0.0.1:{port})")
+    );
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_is_a_protocol_error() {
+    let server = raw_server(b"SSH-2.0-OpenSSH_9.6\r\n\r\n".to_vec()).await;
+    let err = fail(&test_env(), &http_probe(&server.url("/"))).await;
+
+    let addr = server.addr();
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP version parsed"
+        )
+    );
+    let received = String::from_utf8(server.received()[0].clone()).unwrap();
+    assert!(received.starts_with("GET / HTTP/1.1\r\n"), "{received}");
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_protocol_error() {
+    let server = raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc".to_vec()).await;
+    let err = fail(&test_env(), &http_probe(&server.url("/"))).await;
+
+    let addr = server.addr();
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET http://{addr}/: the body from {addr} broke off after 3 bytes: end of file \
+             before message length reached"
+        )
+    );
+}
+
+#[tokio::test]
+async fn http_1_0_and_invalid_utf8_headers_are_observed() {
+    let server = raw_server(b"HTTP/1.0 404 Not Found\r\nX-Bin: a\xffb\r\n\r\ngone".to_vec()).await;
+    let seen = observe(&test_env(), &http_probe(&server.url("/"))).await;
+
+    assert_eq!(seen.status, 404);
+    assert_eq!(seen.version, "HTTP/1.0");
+    assert_eq!(seen.header_values("x-bin"), vec!["a\u{fffd}b"]);
+    assert_eq!(seen.body, b"gone");
+}
+
+#[tokio::test]
+async fn checks_with_the_same_settings_share_a_connection() {
+    let server = TestServer::start(echo_server()).await;
+    let prober = HttpProber::new(&test_env());
+    let probe = http_probe(&server.url("/"));
+    for _ in 0..3 {
+        assert_eq!(prober.probe(&probe, TIMEOUT).await.unwrap().status, 200);
+    }
+
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn tls_1_2_without_the_required_client_certificate_is_a_tls_error() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TestServerConfig::https(&chain, &key, |_| TestResponse::ok("ok"))
+        .require_client_cert(&pki.client_ca_pem())
+        .tls_versions(&[&rustls::version::TLS12]);
+    let server = TestServer::start(config).await;
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let err = fail(&env_resolving("chat.test"), &probe).await;
+
+    let port = server.port();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
+             alert certificate_required"
+        )
+    );
+}
+
+#[tokio::test]
+async fn tls_versions_limit_what_the_client_offers() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TestServerConfig::https(&chain, &key, |_| TestResponse::ok("ok"))
+        .tls_versions(&[&rustls::version::TLS12]);
+    let server = TestServer::start(config).await;
+    let env = env_resolving("chat.test");
+    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_3];
+    let err = fail(&env, &probe).await;
+
+    let port = server.port();
+    assert_eq!(err.kind, ProbeErrorKind::Tls);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
+             alert protocol_version"
+        )
+    );
+    probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_2];
+    assert_eq!(observe(&env, &probe).await.status, 200);
+}

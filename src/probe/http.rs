@@ -114,16 +114,7 @@ impl HttpProber {
         let work = PHASE.scope(phase.clone(), self.exchange(probe, timeout, &phase));
         match tokio::time::timeout(timeout, work).await {
             Ok(result) => result,
-            Err(_) => Err(ProbeError {
-                kind: ProbeErrorKind::Timeout,
-                message: format!(
-                    "{} {}: no complete answer within {} (timeout) while {}",
-                    probe.method,
-                    probe.url,
-                    humantime::format_duration(timeout),
-                    phase.describe()
-                ),
-            }),
+            Err(_) => Err(timed_out(probe, timeout, &phase)),
         }
     }
 
@@ -134,68 +125,32 @@ impl HttpProber {
         phase: &Phase,
     ) -> Result<HttpObservation, ProbeError> {
         let started = Instant::now();
-        let mut headers = probe.headers.clone();
-        let mut body = match &probe.body {
-            None => None,
-            Some(RequestBody::Text(text)) => Some(text.clone().into_bytes()),
-            Some(RequestBody::Json(value)) => {
-                if !headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-                {
-                    headers.push(("content-type".into(), "application/json".into()));
-                }
-                Some(serde_json::to_vec(value).unwrap_or_default())
-            }
-        };
-        let request_headers = headers.clone();
-        let mut method = probe.method.clone();
-        let mut url = probe.url.clone();
+        let mut hop = Hop::first(probe);
+        let request_headers = hop.headers.clone();
         let mut redirects = Vec::new();
         loop {
-            let (route, mut response) = self
-                .send(
-                    probe,
-                    &url,
-                    &method,
-                    &headers,
-                    body.as_deref(),
-                    timeout,
-                    phase,
-                )
-                .await?;
+            let (route, response) = self.send(probe, &hop, timeout, phase).await?;
             let status = response.status();
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-            let next = location.as_deref().and_then(|l| url.join(l).ok());
+            let next = location.as_deref().and_then(|l| hop.url.join(l).ok());
             let follow = status.is_redirection()
                 && (redirects.len() as u64) < u64::from(probe.follow_redirects);
             if let (true, Some(location), Some(next)) = (follow, location, next)
                 && matches!(next.scheme(), "http" | "https")
             {
                 redirects.push(RedirectHop {
-                    url: url.to_string(),
+                    url: hop.url.to_string(),
                     status: status.as_u16(),
                     location,
                 });
-                if next.origin() != url.origin() {
-                    headers.retain(|(n, _)| !is_one_of(n, &CREDENTIAL_HEADERS));
-                }
-                let to_get = status == StatusCode::SEE_OTHER
-                    || (matches!(status.as_u16(), 301 | 302) && method == Method::POST);
-                if to_get {
-                    method = Method::GET;
-                    body = None;
-                    headers.retain(|(n, _)| !is_one_of(n, &BODY_HEADERS));
-                }
-                url = next;
+                hop.redirect(status, next);
                 continue;
             }
 
-            let version = version_text(response.version());
-            let response_headers = response
+            let headers = response
                 .headers()
                 .iter()
                 .map(|(n, v)| {
@@ -208,100 +163,81 @@ impl HttpProber {
                 .get::<reqwest::tls::TlsInfo>()
                 .and_then(|info| info.peer_certificate())
                 .map(<[u8]>::to_vec);
-            let remote_addr = response.remote_addr();
-
-            let mut received = Vec::new();
-            let mut seen: u64 = 0;
-            let mut body_exceeded = None;
-            phase.set(State::ReadingBody(0), &route.target);
-            loop {
-                let chunk = response.chunk().await.map_err(|e| ProbeError {
-                    kind: ProbeErrorKind::Protocol,
-                    message: format!(
-                        "{method} {url}: the body from {} broke off after {seen} bytes: {}",
-                        route.target,
-                        root_cause(&e)
-                    ),
-                })?;
-                let Some(chunk) = chunk else { break };
-                seen += chunk.len() as u64;
-                let room = probe.body_limit.saturating_sub(received.len() as u64);
-                let keep = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-                received.extend_from_slice(&chunk[..keep]);
-                if seen > probe.body_limit {
-                    body_exceeded = Some(seen);
-                    break;
-                }
-                phase.set(State::ReadingBody(seen), &route.target);
-            }
-            drop(response);
-
-            return Ok(HttpObservation {
+            let mut seen = HttpObservation {
                 method: probe.method.to_string(),
                 url: probe.url.to_string(),
                 request_headers,
                 redirects,
-                final_url: url.to_string(),
+                final_url: hop.url.to_string(),
                 status: status.as_u16(),
-                version,
-                headers: response_headers,
-                body: received,
-                body_exceeded,
+                version: version_text(response.version()),
+                headers,
                 peer_certificate,
-                remote_addr,
-                elapsed: started.elapsed(),
-            });
+                remote_addr: response.remote_addr(),
+                ..HttpObservation::default()
+            };
+            (seen.body, seen.body_exceeded) =
+                read_body(response, probe.body_limit, phase, &route.target)
+                    .await
+                    .map_err(|what| ProbeError {
+                        kind: ProbeErrorKind::Protocol,
+                        message: format!("{} {}: {what}", hop.method, hop.url),
+                    })?;
+            seen.elapsed = started.elapsed();
+            return Ok(seen);
         }
     }
 
     /// Sends one hop's request and waits for its response headers.
-    #[allow(clippy::too_many_arguments)]
     async fn send(
         &self,
         probe: &HttpProbe,
-        url: &Url,
-        method: &Method,
-        headers: &[(String, String)],
-        body: Option<&[u8]>,
+        hop: &Hop,
         timeout: Duration,
         phase: &Phase,
     ) -> Result<(Route, reqwest::Response), ProbeError> {
         let fail = |kind, what: String| ProbeError {
             kind,
-            message: format!("{method} {url}: {what}"),
+            message: format!("{} {}: {what}", hop.method, hop.url),
         };
         let route = self
-            .route(probe, url, phase)
+            .route(probe, &hop.url, phase)
             .await
             .map_err(|(k, w)| fail(k, w))?;
         let client = self
             .client(&probe.tls, &route, timeout)
             .map_err(|(k, w)| fail(k, w))?;
 
-        let mut request = client.request(method.clone(), route.wire_url.clone());
-        let user_host = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"));
+        let mut request = client.request(hop.method.clone(), route.wire_url.clone());
+        let user_host = hop
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"));
         if let (Some(host), false) = (&route.host_header, user_host) {
             request = request.header(reqwest::header::HOST, host.as_str());
         }
-        for (name, value) in headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| e.to_string())
-                .and_then(|n| Ok((n, HeaderValue::from_str(value).map_err(|e| e.to_string())?)))
-                .map_err(|e| {
-                    fail(
-                        ProbeErrorKind::Protocol,
-                        format!("header {name:?} cannot be sent: {e}"),
-                    )
-                })?;
-            request = request.header(header.0, header.1);
+        for (name, value) in &hop.headers {
+            let name_ok = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string());
+            let value_ok = HeaderValue::from_str(value).map_err(|e| e.to_string());
+            match (name_ok, value_ok) {
+                (Ok(n), Ok(v)) => request = request.header(n, v),
+                (Err(e), _) | (_, Err(e)) => {
+                    let what = format!("header {name:?} cannot be sent: {e}");
+                    return Err(fail(ProbeErrorKind::Protocol, what));
+                }
+            }
         }
-        if let Some(body) = body {
-            request = request.body(body.to_vec());
+        if let Some(body) = &hop.body {
+            request = request.body(body.clone());
         }
         // A pooled connection goes straight to waiting; a new one passes through
         // `PhaseService`, which says "connecting" until it is up.
         phase.set(State::AwaitingHeaders, &route.target);
         let response = request.send().await.map_err(|e| {
+            // reqwest's connect timeout is the check's timeout too; say it the same way.
+            if e.is_timeout() {
+                return timed_out(probe, timeout, phase);
+            }
             let (kind, what) = classify(&e, &route.target);
             fail(kind, what)
         })?;
@@ -455,6 +391,83 @@ impl HttpProber {
     }
 }
 
+/// The request of one hop: the probe's, then as each followed redirect changed it.
+struct Hop {
+    url: Url,
+    method: Method,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Hop {
+    fn first(probe: &HttpProbe) -> Hop {
+        let mut headers = probe.headers.clone();
+        let body = match &probe.body {
+            None => None,
+            Some(RequestBody::Text(text)) => Some(text.clone().into_bytes()),
+            Some(RequestBody::Json(value)) => {
+                if !headers.iter().any(|(n, _)| is_one_of(n, &["content-type"])) {
+                    headers.push(("content-type".into(), "application/json".into()));
+                }
+                Some(serde_json::to_vec(value).unwrap_or_default())
+            }
+        };
+        Hop {
+            url: probe.url.clone(),
+            method: probe.method.clone(),
+            headers,
+            body,
+        }
+    }
+
+    /// Follows a `status` redirect to `next` as curl -L and browsers do: credentials stay
+    /// with their origin; 303, and 301/302 after a POST, become a GET without body.
+    fn redirect(&mut self, status: StatusCode, next: Url) {
+        if next.origin() != self.url.origin() {
+            self.headers
+                .retain(|(n, _)| !is_one_of(n, &CREDENTIAL_HEADERS));
+        }
+        let to_get = status == StatusCode::SEE_OTHER
+            || (matches!(status.as_u16(), 301 | 302) && self.method == Method::POST);
+        if to_get {
+            self.method = Method::GET;
+            self.body = None;
+            self.headers.retain(|(n, _)| !is_one_of(n, &BODY_HEADERS));
+        }
+        self.url = next;
+    }
+}
+
+/// Reads the body up to `limit` bytes. Past the limit reading stops (the connection is
+/// dropped) and the count of bytes seen so far is returned beside the first `limit`.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+    phase: &Phase,
+    target: &str,
+) -> Result<(Vec<u8>, Option<u64>), String> {
+    let mut body = Vec::new();
+    let mut seen: u64 = 0;
+    phase.set(State::ReadingBody(0), target);
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            let why = root_cause(&e);
+            format!("the body from {target} broke off after {seen} bytes: {why}")
+        })?;
+        let Some(chunk) = chunk else {
+            return Ok((body, None));
+        };
+        seen += chunk.len() as u64;
+        let room = limit.saturating_sub(body.len() as u64);
+        let keep = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        body.extend_from_slice(&chunk[..keep]);
+        if seen > limit {
+            return Ok((body, Some(seen)));
+        }
+        phase.set(State::ReadingBody(seen), target);
+    }
+}
+
 /// `host[:port]` as written in the URL (the port only when it is not the scheme's default).
 fn authority(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
@@ -479,33 +492,39 @@ fn version_text(version: reqwest::Version) -> String {
     }
 }
 
+fn timed_out(probe: &HttpProbe, timeout: Duration, phase: &Phase) -> ProbeError {
+    ProbeError {
+        kind: ProbeErrorKind::Timeout,
+        message: format!(
+            "{} {}: no complete answer within {} (timeout) while {}",
+            probe.method,
+            probe.url,
+            humantime::format_duration(timeout),
+            phase.describe()
+        ),
+    }
+}
+
 /// Sorts a failed request into an error kind, with the cause in words.
 fn classify(err: &reqwest::Error, target: &str) -> (ProbeErrorKind, String) {
-    if let Some(tls) = tls_client::find_tls_error(err) {
-        let why = tls_client::describe_tls_error(tls);
-        return (
-            ProbeErrorKind::Tls,
-            format!("TLS with {target} failed: {why}"),
-        );
+    if let Some(why) = tls_client::tls_failure(err) {
+        let what = format!("TLS with {target} failed: {why}");
+        return (ProbeErrorKind::Tls, what);
     }
     if err.is_dns() {
         return (
             ProbeErrorKind::Dns,
-            format!("name did not resolve ({})", root_cause(err)),
+            format!("{target} did not resolve ({})", root_cause(err)),
         );
     }
-    let io_kind = io_error_kind(err);
-    if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
+    if has_io_kind(err, std::io::ErrorKind::ConnectionRefused) {
         return (
             ProbeErrorKind::Refused,
             format!("connection refused ({target})"),
         );
     }
-    if err.is_timeout() {
-        return (ProbeErrorKind::Timeout, format!("timed out ({target})"));
-    }
     if err.is_connect() {
-        if io_kind == Some(std::io::ErrorKind::UnexpectedEof) {
+        if has_io_kind(err, std::io::ErrorKind::UnexpectedEof) {
             let what = format!("{target} closed the connection during the TLS handshake");
             return (ProbeErrorKind::Tls, what);
         }
@@ -520,24 +539,19 @@ fn classify(err: &reqwest::Error, target: &str) -> (ProbeErrorKind, String) {
     )
 }
 
-fn io_error_kind(err: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
-        }
-        next = e.source();
-    }
-    None
+fn has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
+    tls_client::causes(err).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
 }
 
 /// The innermost error's text: the most specific words ("Connection refused (os error 111)").
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut last = err;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string()
+    tls_client::causes(err)
+        .last()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// What the probe is waiting for, shared with the timeout message.

@@ -158,24 +158,37 @@ impl ServerCertVerifier for AcceptAnyServerCert {
     }
 }
 
-/// The rustls error somewhere in `err`'s source chain. `io::Error` hides the error it wraps
-/// from `source()`, so each link is also opened with `get_ref`.
+/// `err` and its causes, outermost first. `io::Error` hides the error it wraps from
+/// `source()` (it skips to that error's own source), so an `io::Error` is opened with
+/// `get_ref` instead.
+pub(crate) fn causes<'a>(
+    err: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(err), |&e: &&'a (dyn StdError + 'static)| match e
+        .downcast_ref::<std::io::Error>()
+    {
+        Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+        None => e.source(),
+    })
+}
+
+/// The rustls error somewhere in `err`'s causes.
 pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        if let Some(tls) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(tls);
-        }
-        next = e.source();
+    causes(err).find_map(|e| e.downcast_ref::<rustls::Error>())
+}
+
+/// What went wrong with TLS in `err`'s causes, in plain words, if TLS is what failed.
+/// An alert that arrives after the handshake (TLS 1.3 `certificate_required`) reaches the
+/// reader only as the text of an `io::Error`, so that text is recognised too.
+pub(crate) fn tls_failure(err: &(dyn StdError + 'static)) -> Option<String> {
+    if let Some(tls) = find_tls_error(err) {
+        return Some(describe_tls_error(tls));
     }
-    None
+    causes(err).find_map(|e| {
+        let text = e.to_string();
+        let alert = text.strip_prefix("received fatal alert: ")?;
+        Some(format!("the server sent alert {}", snake_case(alert)))
+    })
 }
 
 /// A rustls error in plain words: "certificate verify failed: expired ...", "the server sent
@@ -231,15 +244,28 @@ fn describe_certificate_error(err: &CertificateError) -> String {
         CertificateError::NotValidForNameContext {
             expected,
             presented,
-        } => format!(
-            "the certificate is not valid for name {} (it names: {})",
-            expected.to_str(),
-            if presented.is_empty() {
+        } => {
+            // webpki presents names as `DnsName("a.example")`, `IpAddress(10.0.0.1)`.
+            let names: Vec<&str> = presented
+                .iter()
+                .map(|p| {
+                    let inner = p
+                        .split_once('(')
+                        .and_then(|(_, rest)| rest.strip_suffix(')'))
+                        .unwrap_or(p);
+                    inner.trim_matches('"')
+                })
+                .collect();
+            let names = if names.is_empty() {
                 "nothing".to_string()
             } else {
-                presented.join(", ")
-            }
-        ),
+                names.join(", ")
+            };
+            format!(
+                "the certificate is not valid for name {} (it names: {names})",
+                expected.to_str()
+            )
+        }
         CertificateError::BadSignature => "bad signature".into(),
         CertificateError::Revoked => "revoked".into(),
         CertificateError::BadEncoding => "the certificate is not valid DER".into(),
@@ -252,7 +278,10 @@ fn describe_certificate_error(err: &CertificateError) -> String {
 
 /// `CertificateRequired` → `certificate_required`, the name the RFCs and openssl use.
 pub(crate) fn alert_name(alert: &rustls::AlertDescription) -> String {
-    let camel = format!("{alert:?}");
+    snake_case(&format!("{alert:?}"))
+}
+
+fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
     for (i, c) in camel.chars().enumerate() {
         if c.is_ascii_uppercase() {

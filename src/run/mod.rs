@@ -197,7 +197,7 @@ impl CheckTask {
             flaky: false,
             duration,
             message: "not run: stopped by --fail-fast".into(),
-            reproduce: reproduce(&self.check.probe, &self.env),
+            reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
         }
     }
 
@@ -234,7 +234,7 @@ impl CheckTask {
             flaky,
             duration,
             message,
-            reproduce: reproduce(&self.check.probe, &self.env),
+            reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
         }
     }
 }
@@ -263,9 +263,9 @@ fn one_line(m: &Mismatch) -> String {
     format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
 }
 
-fn reproduce(probe: &Probe, env: &Environment) -> String {
+fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
     match probe {
-        Probe::Http(h) => crate::report::reproduce::curl_command(h, env),
+        Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
     }
 }
 
