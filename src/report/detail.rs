@@ -99,8 +99,21 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         _ => {}
     }
     let earlier = result.attempts.len().saturating_sub(1);
+    let last_why = result.attempts.last().map(attempt_why);
     for (i, attempt) in result.attempts[..earlier].iter().enumerate() {
-        lines.push(attempt_summary(i + 1, attempt, secrets));
+        // An earlier attempt that failed the same way as the last one shown above is said
+        // in a word, not repeated.
+        if last_why.as_deref() == Some(attempt_why(attempt).as_str())
+            && result.outcome != Outcome::Pass
+        {
+            lines.push(format!(
+                "attempt {}: {}, the same as the last attempt",
+                i + 1,
+                attempt.outcome.label()
+            ));
+        } else {
+            lines.push(attempt_summary(i + 1, attempt, secrets));
+        }
     }
     if !result.reproduce.is_empty() {
         push_text(
@@ -114,18 +127,23 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
 
 /// One line for an attempt: `attempt 1: fail (status: expected 302, got 200)`.
 pub fn attempt_summary(number: usize, attempt: &Attempt, secrets: &Secrets) -> String {
-    let why = if let Some(error) = &attempt.error {
-        format!("{}: {}", error.kind, error.message)
-    } else {
-        let parts: Vec<String> = attempt.mismatches.iter().map(Mismatch::to_string).collect();
-        parts.join("; ")
-    };
+    let why = attempt_why(attempt);
     let mut line = format!("attempt {number}: {}", attempt.outcome.label());
     if !why.is_empty() {
         let why = clean(secrets, &why).replace('\n', "\\n");
         let _ = write!(line, " ({})", cut(&why, SUMMARY_MAX));
     }
     line
+}
+
+/// Why an attempt did not pass, in one line (empty for a pass).
+fn attempt_why(attempt: &Attempt) -> String {
+    if let Some(error) = &attempt.error {
+        format!("{}: {}", error.kind, error.message)
+    } else {
+        let parts: Vec<String> = attempt.mismatches.iter().map(Mismatch::to_string).collect();
+        parts.join("; ")
+    }
 }
 
 /// The request sent and the response received, for verbose reports.

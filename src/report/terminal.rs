@@ -91,7 +91,7 @@ impl TerminalReporter {
         for r in failing.iter().take(SUMMARY_NAMES) {
             let what = match r.outcome {
                 Outcome::Fail => "failed",
-                Outcome::Error => "error",
+                Outcome::Error => "errored",
                 _ => "fixed",
             };
             text.push_str(&format!("{what}: {}\n", clean(&self.secrets, &r.check.id)));

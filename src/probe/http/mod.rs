@@ -1,0 +1,337 @@
+//! The http probe: one request (and its redirects), observed whole.
+//!
+//! reqwest does the HTTP; `route.rs` decides where each hop connects (`connect_to`, the
+//! environment's `resolve:` answers, `tls.sni`), follows redirects itself so that every hop is
+//! seen, reads bodies up to the cap, and turns failures into errors written for people
+//! (`failure.rs`, `phase.rs`).
+
+mod failure;
+mod phase;
+mod route;
+
+use super::{ProbeError, ProbeErrorKind};
+use crate::spec::model::{Environment, HttpProbe, RequestBody};
+use failure::{classify, root_cause};
+use phase::{PHASE, Phase, State, timed_out};
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use route::Route;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// One HTTP exchange as seen: the final response, and the redirects that led to it.
+#[derive(Clone, Debug, Default)]
+pub struct HttpObservation {
+    /// The request as sent (first hop): method and URL.
+    pub method: String,
+    pub url: String,
+    /// Request headers as sent on the first hop, in order (values may hold secrets:
+    /// reports redact them).
+    pub request_headers: Vec<(String, String)>,
+    /// Every redirect response followed, in order (empty when none was followed).
+    pub redirects: Vec<RedirectHop>,
+    /// The URL of the final response.
+    pub final_url: String,
+    pub status: u16,
+    /// "HTTP/1.1", "HTTP/2".
+    pub version: String,
+    /// Response headers in order, names lower-case, values as text (invalid UTF-8 replaced).
+    pub headers: Vec<(String, String)>,
+    /// The body, at most `body_limit` bytes.
+    pub body: Vec<u8>,
+    /// The server sent more than `body_limit` bytes; reading stopped there.
+    pub body_exceeded: Option<u64>,
+    /// The leaf certificate the server presented (DER), for https.
+    pub peer_certificate: Option<Vec<u8>>,
+    /// The address connected to.
+    pub remote_addr: Option<SocketAddr>,
+    /// From sending the first request to the end of the final body.
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedirectHop {
+    pub url: String,
+    pub status: u16,
+    pub location: String,
+}
+
+impl HttpObservation {
+    /// All values of a header (name case-insensitive), in order.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// Headers that must not follow a redirect to another origin (as curl and browsers do).
+const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "cookie", "proxy-authorization", "host"];
+/// Headers that describe a request body, dropped with the body when a redirect becomes a GET.
+const BODY_HEADERS: [&str; 4] = [
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "transfer-encoding",
+];
+
+/// The run's HTTP clients, one per distinct (TLS settings, address override, timeout), so
+/// that checks with the same settings share a connection pool.
+pub struct HttpProber {
+    env: Environment,
+    clients: Mutex<HashMap<String, reqwest::Client>>,
+}
+
+impl HttpProber {
+    pub fn new(env: &Environment) -> HttpProber {
+        HttpProber {
+            env: env.clone(),
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn probe(
+        &self,
+        probe: &HttpProbe,
+        timeout: Duration,
+    ) -> Result<HttpObservation, ProbeError> {
+        let phase = Phase::default();
+        let work = PHASE.scope(phase.clone(), self.exchange(probe, timeout, &phase));
+        match tokio::time::timeout(timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(timed_out(probe, timeout, &phase)),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        probe: &HttpProbe,
+        timeout: Duration,
+        phase: &Phase,
+    ) -> Result<HttpObservation, ProbeError> {
+        let started = Instant::now();
+        let mut hop = Hop::first(probe);
+        let request_headers = hop.headers.clone();
+        let mut redirects = Vec::new();
+        loop {
+            let (route, response) = self.send(probe, &hop, timeout, phase).await?;
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let next = location.as_deref().and_then(|l| hop.url.join(l).ok());
+            let follow = status.is_redirection()
+                && (redirects.len() as u64) < u64::from(probe.follow_redirects);
+            if let (true, Some(location), Some(next)) = (follow, location, next)
+                && matches!(next.scheme(), "http" | "https")
+            {
+                redirects.push(RedirectHop {
+                    url: hop.url.to_string(),
+                    status: status.as_u16(),
+                    location,
+                });
+                hop.redirect(status, next);
+                continue;
+            }
+
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(n, v)| {
+                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                    (n.as_str().to_string(), value)
+                })
+                .collect();
+            let peer_certificate = response
+                .extensions()
+                .get::<reqwest::tls::TlsInfo>()
+                .and_then(|info| info.peer_certificate())
+                .map(<[u8]>::to_vec);
+            let mut seen = HttpObservation {
+                method: probe.method.to_string(),
+                url: probe.url.to_string(),
+                request_headers,
+                redirects,
+                final_url: hop.url.to_string(),
+                status: status.as_u16(),
+                version: version_text(response.version()),
+                headers,
+                peer_certificate,
+                remote_addr: response.remote_addr(),
+                ..HttpObservation::default()
+            };
+            (seen.body, seen.body_exceeded) =
+                read_body(response, probe.body_limit, phase, &route.target)
+                    .await
+                    .map_err(|what| ProbeError {
+                        kind: ProbeErrorKind::Protocol,
+                        message: format!("{} {}: {what}", hop.method, hop.url),
+                    })?;
+            seen.elapsed = started.elapsed();
+            return Ok(seen);
+        }
+    }
+
+    /// Sends one hop's request and waits for its response headers.
+    async fn send(
+        &self,
+        probe: &HttpProbe,
+        hop: &Hop,
+        timeout: Duration,
+        phase: &Phase,
+    ) -> Result<(Route, reqwest::Response), ProbeError> {
+        let fail = |kind, what: String| ProbeError {
+            kind,
+            message: format!("{} {}: {what}", hop.method, hop.url),
+        };
+        let route = self
+            .route(probe, &hop.url, phase)
+            .await
+            .map_err(|(k, w)| fail(k, w))?;
+        let client = self
+            .client(&probe.tls, &route, timeout)
+            .map_err(|(k, w)| fail(k, w))?;
+
+        let mut request = client.request(hop.method.clone(), route.wire_url.clone());
+        let user_host = hop
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"));
+        if let (Some(host), false) = (&route.host_header, user_host) {
+            request = request.header(reqwest::header::HOST, host.as_str());
+        }
+        for (name, value) in &hop.headers {
+            let name_ok = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string());
+            let value_ok = HeaderValue::from_str(value).map_err(|e| e.to_string());
+            match (name_ok, value_ok) {
+                (Ok(n), Ok(v)) => request = request.header(n, v),
+                (Err(e), _) | (_, Err(e)) => {
+                    let what = format!("header {name:?} cannot be sent: {e}");
+                    return Err(fail(ProbeErrorKind::Protocol, what));
+                }
+            }
+        }
+        if let Some(body) = &hop.body {
+            request = request.body(body.clone());
+        }
+        // A pooled connection goes straight to waiting; a new one passes through
+        // `PhaseService`, which says "connecting" until it is up.
+        phase.set(State::AwaitingHeaders, &route.target);
+        let response = request.send().await.map_err(|e| {
+            // reqwest's connect timeout is the check's timeout too; say it the same way.
+            if e.is_timeout() {
+                return timed_out(probe, timeout, phase);
+            }
+            let (kind, what) = classify(&e, &route.target);
+            fail(kind, what)
+        })?;
+        Ok((route, response))
+    }
+}
+
+/// The request of one hop: the probe's, then as each followed redirect changed it.
+struct Hop {
+    url: Url,
+    method: Method,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Hop {
+    fn first(probe: &HttpProbe) -> Hop {
+        let mut headers = probe.headers.clone();
+        let body = match &probe.body {
+            None => None,
+            Some(RequestBody::Text(text)) => Some(text.clone().into_bytes()),
+            Some(RequestBody::Json(value)) => {
+                if !headers.iter().any(|(n, _)| is_one_of(n, &["content-type"])) {
+                    headers.push(("content-type".into(), "application/json".into()));
+                }
+                Some(serde_json::to_vec(value).unwrap_or_default())
+            }
+        };
+        Hop {
+            url: probe.url.clone(),
+            method: probe.method.clone(),
+            headers,
+            body,
+        }
+    }
+
+    /// Follows a `status` redirect to `next` as curl -L and browsers do: credentials stay
+    /// with their origin; 303, and 301/302 after a POST, become a GET without body.
+    fn redirect(&mut self, status: StatusCode, next: Url) {
+        if next.origin() != self.url.origin() {
+            self.headers
+                .retain(|(n, _)| !is_one_of(n, &CREDENTIAL_HEADERS));
+        }
+        let to_get = status == StatusCode::SEE_OTHER
+            || (matches!(status.as_u16(), 301 | 302) && self.method == Method::POST);
+        if to_get {
+            self.method = Method::GET;
+            self.body = None;
+            self.headers.retain(|(n, _)| !is_one_of(n, &BODY_HEADERS));
+        }
+        self.url = next;
+    }
+}
+
+/// Reads the body up to `limit` bytes. Past the limit reading stops (the connection is
+/// dropped) and the count of bytes seen so far is returned beside the first `limit`.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+    phase: &Phase,
+    target: &str,
+) -> Result<(Vec<u8>, Option<u64>), String> {
+    let mut body = Vec::new();
+    let mut seen: u64 = 0;
+    phase.set(State::ReadingBody(0), target);
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            let why = root_cause(&e);
+            format!("the body from {target} broke off after {seen} bytes: {why}")
+        })?;
+        let Some(chunk) = chunk else {
+            return Ok((body, None));
+        };
+        seen += chunk.len() as u64;
+        let room = limit.saturating_sub(body.len() as u64);
+        let keep = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        body.extend_from_slice(&chunk[..keep]);
+        if seen > limit {
+            return Ok((body, Some(seen)));
+        }
+        phase.set(State::ReadingBody(seen), target);
+    }
+}
+
+/// `host[:port]` as written in the URL (the port only when it is not the scheme's default).
+fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+fn is_one_of(name: &str, set: &[&str]) -> bool {
+    set.iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
+fn version_text(version: reqwest::Version) -> String {
+    match version {
+        reqwest::Version::HTTP_09 => "HTTP/0.9".into(),
+        reqwest::Version::HTTP_10 => "HTTP/1.0".into(),
+        reqwest::Version::HTTP_11 => "HTTP/1.1".into(),
+        reqwest::Version::HTTP_2 => "HTTP/2".into(),
+        reqwest::Version::HTTP_3 => "HTTP/3".into(),
+        other => format!("{other:?}"),
+    }
+}

@@ -1,0 +1,176 @@
+//! Where each hop connects: `connect_to`, the environment's `resolve:` answers, `tls.sni`;
+//! and the shared client for each distinct setting.
+
+use super::super::{ProbeErrorKind, tls_client};
+use super::failure::root_cause;
+use super::phase::{Phase, PhaseLayer, State};
+use super::{HttpProber, authority};
+use crate::spec::model::{HttpProbe, TlsOptions};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use url::Url;
+
+/// Where one hop goes on the wire. reqwest always derives SNI, certificate name and DNS name
+/// from the URL, so `tls.sni` and a `connect_to` port the URL's explicit port would override
+/// are done by requesting a *wire URL* (host = the SNI name, port = the port to connect to),
+/// resolving its host to the target address, and sending the original authority in `Host`.
+/// Such requests go over HTTP/1.1 only: in HTTP/2 the wire URL would become `:authority`,
+/// which servers take over (or reject when it differs from) `Host`. Without `tls.sni` the
+/// wire URL is the URL itself and nothing changes.
+pub(super) struct Route {
+    pub(super) wire_url: Url,
+    /// The original authority, when the wire URL's differs.
+    pub(super) host_header: Option<String>,
+    /// Addresses the wire URL's host resolves to; empty: the system resolver decides.
+    pub(super) addrs: Vec<SocketAddr>,
+    /// "127.0.0.1:8443" or "example.com:443", for messages.
+    pub(super) target: String,
+}
+
+impl HttpProber {
+    /// Decides where `url` connects. `connect_to` and `tls.sni` apply to the probe's own
+    /// host and port (and scheme), also after a redirect back to it, like curl --connect-to.
+    pub(super) async fn route(
+        &self,
+        probe: &HttpProbe,
+        url: &Url,
+        phase: &Phase,
+    ) -> Result<Route, (ProbeErrorKind, String)> {
+        let bad_url = || (ProbeErrorKind::Connect, "the URL has no host".to_string());
+        let host = url.host_str().ok_or_else(bad_url)?.to_ascii_lowercase();
+        let port = url.port_or_known_default().ok_or_else(bad_url)?;
+        let own = url.scheme() == probe.url.scheme()
+            && Some(host.as_str()) == probe.url.host_str().map(str::to_ascii_lowercase).as_deref()
+            && Some(port) == probe.url.port_or_known_default();
+        let sni = probe
+            .tls
+            .sni
+            .as_deref()
+            .filter(|_| own && url.scheme() == "https");
+
+        let mut addrs = match probe.connect_to.as_ref().filter(|_| own) {
+            Some(to) => {
+                self.resolve_name(&to.host, to.port.unwrap_or(port), phase)
+                    .await?
+            }
+            None => self.env.resolve_fixed(&host, port).into_iter().collect(),
+        };
+        if sni.is_some() && addrs.is_empty() {
+            addrs = self.resolve_name(&host, port, phase).await?;
+        }
+
+        let mut wire_url = url.clone();
+        if let Some(sni) = sni {
+            wire_url
+                .set_host(Some(sni))
+                .map_err(|e| (ProbeErrorKind::Connect, format!("tls.sni {sni:?}: {e}")))?;
+        }
+        if let Some(first) = addrs.first() {
+            // An IP literal is never looked up, so the override must go into the URL itself
+            // (verification then checks the certificate against the target's address).
+            if matches!(
+                wire_url.host(),
+                Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))
+            ) {
+                let _ = wire_url.set_ip_host(first.ip());
+            }
+            // reqwest keeps a resolved address's port only when the URL names none; an
+            // explicit URL port wins, so a different target port goes into the wire URL.
+            if wire_url.port().is_some() && first.port() != port {
+                let _ = wire_url.set_port(Some(first.port()));
+            }
+        }
+        let host_header = (authority(&wire_url) != authority(url)).then(|| authority(url));
+        let target = match addrs.as_slice() {
+            [] => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            [one] => one.to_string(),
+            many => format!("{} (or {} more)", many[0], many.len() - 1),
+        };
+        Ok(Route {
+            wire_url,
+            host_header,
+            addrs,
+            target,
+        })
+    }
+
+    /// Addresses for a `connect_to` host (or a host to reach under another SNI name): an IP
+    /// as it is, then the environment's `resolve:` answers, then the system resolver.
+    async fn resolve_name(
+        &self,
+        host: &str,
+        port: u16,
+        phase: &Phase,
+    ) -> Result<Vec<SocketAddr>, (ProbeErrorKind, String)> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        if let Some(addr) = self.env.resolve_fixed(host, port) {
+            return Ok(vec![addr]);
+        }
+        phase.set(State::Resolving, host);
+        let mut addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| (ProbeErrorKind::Dns, format!("{host} did not resolve ({e})")))?
+            .collect();
+        if addrs.is_empty() {
+            return Err((ProbeErrorKind::Dns, format!("{host} has no address")));
+        }
+        // Sorted so that a round-robin answer does not make a new client every time.
+        addrs.sort();
+        addrs.dedup();
+        Ok(addrs)
+    }
+
+    /// The shared client for these TLS settings and this address override.
+    pub(super) fn client(
+        &self,
+        tls: &TlsOptions,
+        route: &Route,
+        timeout: Duration,
+    ) -> Result<reqwest::Client, (ProbeErrorKind, String)> {
+        let wire_host = route
+            .wire_url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        // A rewritten authority only travels correctly in HTTP/1.1's Host (see `Route`).
+        let http1_only = route.host_header.is_some();
+        let key = format!(
+            "{}|{wire_host}={:?}|{timeout:?}|{http1_only}",
+            tls_client::settings_key(tls),
+            route.addrs
+        );
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let alpn: &[&[u8]] = if http1_only {
+            &[b"http/1.1"]
+        } else {
+            &[b"h2", b"http/1.1"]
+        };
+        let config = tls_client::client_config(tls, alpn).map_err(|e| (ProbeErrorKind::Tls, e))?;
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .tls_info(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(timeout)
+            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
+            .connector_layer(PhaseLayer);
+        if http1_only {
+            builder = builder.http1_only();
+        }
+        if !route.addrs.is_empty() {
+            builder = builder.resolve_to_addrs(&wire_host, &route.addrs);
+        }
+        let client = builder.build().map_err(|e| {
+            let what = format!("cannot set up the HTTP client: {}", root_cause(&e));
+            (ProbeErrorKind::Connect, what)
+        })?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+}
