@@ -3,7 +3,8 @@ use crate::spec::diag::Diagnostics;
 use crate::spec::node::Node;
 use std::path::Path;
 
-fn m(yaml: &str) -> Matcher {
+/// A matcher from YAML text, for tests anywhere in the crate.
+pub(crate) fn m(yaml: &str) -> Matcher {
     let node = Node::parse(yaml).expect("yaml");
     let mut d = Diagnostics::new(Path::new("t.yaml"));
     let m = decode_matcher(&node, "value", &mut d);

@@ -240,9 +240,7 @@ pub(crate) mod fixtures {
     use crate::judge::Mismatch;
     use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
     use crate::run::{Attempt, CheckResult, Outcome, RunReport};
-    use crate::spec::model::{
-        Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets, TlsOptions,
-    };
+    use crate::spec::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -266,16 +264,7 @@ pub(crate) mod fixtures {
 
     /// A plain GET of `url`, every option at its default.
     pub fn http_probe(url: &str) -> HttpProbe {
-        HttpProbe {
-            url: url.parse().unwrap(),
-            method: reqwest::Method::GET,
-            headers: Vec::new(),
-            body: None,
-            follow_redirects: 0,
-            connect_to: None,
-            tls: TlsOptions::default(),
-            body_limit: 1 << 20,
-        }
+        HttpProbe::get(url.parse().unwrap())
     }
 
     pub fn with_pending(mut check: Check, reason: &str) -> Check {

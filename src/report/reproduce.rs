@@ -225,37 +225,20 @@ pub fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::model::{ClientIdentity, ConnectTo, ResolveRule, RunDefaults, TlsOptions};
+    use crate::spec::model::{ClientIdentity, ConnectTo, ResolveRule, TlsOptions};
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use std::path::PathBuf;
     use std::sync::Arc;
 
     fn env(resolve: Vec<ResolveRule>) -> Environment {
         Environment {
-            name: "test".into(),
-            file: None,
-            vars: Default::default(),
             resolve,
-            resolvers: Vec::new(),
-            ca: Vec::new(),
-            ca_files: Vec::new(),
-            defaults: RunDefaults::default(),
-            concurrency: 32,
-            host_concurrency: 4,
+            ..Environment::named("test")
         }
     }
 
     fn probe(url: &str) -> HttpProbe {
-        HttpProbe {
-            url: Url::parse(url).unwrap(),
-            method: reqwest::Method::GET,
-            headers: Vec::new(),
-            body: None,
-            follow_redirects: 0,
-            connect_to: None,
-            tls: TlsOptions::default(),
-            body_limit: 1 << 20,
-        }
+        HttpProbe::get(Url::parse(url).unwrap())
     }
 
     fn rule(host: &str, port: Option<u16>, to: &str, to_port: Option<u16>) -> ResolveRule {

@@ -3,11 +3,10 @@
 use super::decode::{MapReader, duration, string, unsigned};
 use super::diag::Diagnostics;
 use super::interpolate::resolve_node;
-use super::model::{Environment, ResolveRule, RunDefaults, Secrets};
+use super::model::{Environment, ResolveRule, Secrets};
 use super::node::{Node, NodeValue, Pos};
 use super::pem;
 use super::vars::{VarSource, VarValue};
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -179,18 +178,8 @@ pub fn load_environment(
 }
 
 fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environment {
-    let mut env = Environment {
-        name,
-        file,
-        vars: BTreeMap::new(),
-        resolve: Vec::new(),
-        resolvers: Vec::new(),
-        ca: Vec::new(),
-        ca_files: Vec::new(),
-        defaults: RunDefaults::default(),
-        concurrency: DEFAULT_CONCURRENCY,
-        host_concurrency: DEFAULT_HOST_CONCURRENCY,
-    };
+    let mut env = Environment::named(&name);
+    env.file = file;
     for layer in layers {
         env.vars.extend(layer.vars);
         if let Some(r) = layer.resolvers {

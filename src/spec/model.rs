@@ -84,6 +84,23 @@ pub struct ResolveRule {
 }
 
 impl Environment {
+    /// An environment with nothing set: no vars, resolve rules, trust roots or resolvers,
+    /// and the built-in defaults and limits.
+    pub fn named(name: &str) -> Environment {
+        Environment {
+            name: name.to_string(),
+            file: None,
+            vars: BTreeMap::new(),
+            resolve: Vec::new(),
+            resolvers: Vec::new(),
+            ca: Vec::new(),
+            ca_files: Vec::new(),
+            defaults: RunDefaults::default(),
+            concurrency: crate::spec::environment::DEFAULT_CONCURRENCY,
+            host_concurrency: crate::spec::environment::DEFAULT_HOST_CONCURRENCY,
+        }
+    }
+
     /// The fixed address for `host` on `port`, if `resolve:` has one; `host:port` rules win.
     pub fn resolve_fixed(&self, host: &str, port: u16) -> Option<SocketAddr> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -182,6 +199,23 @@ pub struct HttpProbe {
     pub tls: TlsOptions,
     /// Bodies are read up to this many bytes; more is a failure.
     pub body_limit: u64,
+}
+
+impl HttpProbe {
+    /// A GET of `url` with every option at its default: no headers or body, redirects not
+    /// followed, default TLS, the default body cap.
+    pub fn get(url: Url) -> HttpProbe {
+        HttpProbe {
+            url,
+            method: reqwest::Method::GET,
+            headers: Vec::new(),
+            body: None,
+            follow_redirects: 0,
+            connect_to: None,
+            tls: TlsOptions::default(),
+            body_limit: crate::spec::http::DEFAULT_BODY_LIMIT,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

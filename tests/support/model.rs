@@ -1,27 +1,14 @@
 //! Hand-built plan values, for tests that call probes through the library.
 
 use super::pki::{certs_from_pem, key_from_pem};
-use conform::spec::model::{
-    ClientIdentity, Environment, HttpProbe, ResolveRule, RunDefaults, TlsOptions,
-};
+use conform::spec::model::{ClientIdentity, Environment, HttpProbe, ResolveRule};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// An environment named `test` with no resolve rules, trust roots or resolvers.
 pub fn test_env() -> Environment {
-    Environment {
-        name: "test".into(),
-        file: None,
-        vars: Default::default(),
-        resolve: Vec::new(),
-        resolvers: Vec::new(),
-        ca: Vec::new(),
-        ca_files: Vec::new(),
-        defaults: RunDefaults::default(),
-        concurrency: 32,
-        host_concurrency: 4,
-    }
+    Environment::named("test")
 }
 
 /// `resolve: { host[:port]: to[:to_port] }`.
@@ -36,16 +23,7 @@ pub fn resolve_rule(host: &str, port: Option<u16>, to: &str, to_port: Option<u16
 
 /// A GET of `url`: no headers or body, redirects not followed, default TLS, 1 MiB body cap.
 pub fn http_probe(url: &str) -> HttpProbe {
-    HttpProbe {
-        url: url.parse().expect("a URL"),
-        method: reqwest::Method::GET,
-        headers: Vec::new(),
-        body: None,
-        follow_redirects: 0,
-        connect_to: None,
-        tls: TlsOptions::default(),
-        body_limit: 1024 * 1024,
-    }
+    HttpProbe::get(url.parse().expect("a URL"))
 }
 
 /// A client identity from PEM text (the file names are only for messages).

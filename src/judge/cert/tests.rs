@@ -1,24 +1,13 @@
 use super::*;
-use crate::matcher::decode_matcher;
-use crate::spec::diag::Diagnostics;
-use crate::spec::node::Node;
+use crate::matcher::tests::m;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, SerialNumber,
 };
-use std::path::Path;
 use time::Duration;
 use time::macros::datetime;
 
 const NOW: OffsetDateTime = datetime!(2026-11-25 10:00:00 UTC);
-
-fn m(yaml: &str) -> Matcher {
-    let node = Node::parse(yaml).expect("yaml");
-    let mut d = Diagnostics::new(Path::new("t.yaml"));
-    let m = decode_matcher(&node, "value", &mut d);
-    assert!(d.is_empty(), "{:?}", d.list);
-    m.expect("matcher")
-}
 
 fn name(cn: &str, o: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
