@@ -234,7 +234,12 @@ fn cmd_run(args: RunArgs) -> i32 {
         .and_then(|xml| write_atomic(&junit_path, xml.as_bytes(), "the JUnit report"));
     if let Err(e) = written {
         eprintln!("error: {e}");
-        return report.exit_code().max(EXIT_USAGE);
+        // The checks' verdict stands; a run that passed but could not write its report is
+        // not a pass.
+        return match report.exit_code() {
+            0 => EXIT_USAGE,
+            code => code,
+        };
     }
     report.exit_code()
 }
@@ -304,7 +309,7 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
                     .flat_map(|c| c.unresolved.iter())
                     .collect();
                 for w in &warnings {
-                    eprintln!("warning: {w}");
+                    eprintln!("warning: env {}: {w}", plan.env.name);
                 }
                 println!(
                     "env {}: {} checks in {} suites are valid{}",

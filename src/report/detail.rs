@@ -74,6 +74,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     if !result.message.is_empty()
         && Some(&result.message) != error_message
         && result.message != FIXED_TEXT
+        && result.outcome != Outcome::Pending
     {
         push_text(&mut lines, "", &clean(secrets, &result.message));
     }

@@ -14,6 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
 
+/// How long past its timeout a probe may take to report its own timeout.
+const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
+
 /// Command-line settings that override the files (the highest precedence).
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -144,8 +147,10 @@ impl CheckTask {
             return None;
         }
         let clock = Instant::now();
+        // The probe bounds itself by the timeout and says which phase ran out; this outer
+        // bound, a little later, only guarantees the end.
         let probed = tokio::time::timeout(
-            self.timeout,
+            self.timeout + OUTER_TIMEOUT_GRACE,
             self.prober.probe(&self.check.probe, self.timeout),
         )
         .await;

@@ -155,7 +155,11 @@ fn decode_check(
     let node = resolve_node(raw, &src, secrets, d, &mut missing);
     // A value whose variable is wrong is reported once, for the variable, not again for
     // what the unresolved text then fails to be.
-    let var_error_places: Vec<Pos> = d.list[var_errors_from..].iter().map(|e| e.pos).collect();
+    let var_error_places: Vec<Pos> = d.list[var_errors_from..]
+        .iter()
+        .chain(&missing.list)
+        .map(|e| e.pos)
+        .collect();
     let mut r = MapReader::new(&node, "check", d)?;
     let before = d.len();
     let name = r.require("name", d).and_then(|n| string(n, "`name`", d));
@@ -270,6 +274,11 @@ fn decode_check(
             } else {
                 i += 1;
             }
+        }
+        // Only a missing value broke the check (a port that is not set, say): the check
+        // cannot exist without it, so the missing value is an error here, not a warning.
+        if d.len() == before {
+            d.list.extend(missing.list);
         }
         return None;
     }

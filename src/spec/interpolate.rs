@@ -21,9 +21,13 @@ pub fn resolve_node(
                 errors.error(node.pos, message, expected);
                 NodeValue::Str(s.clone())
             }
-            Err(VarError::Missing { message, expected }) => {
+            Err(VarError::Missing {
+                message,
+                expected,
+                text,
+            }) => {
                 missing.error(node.pos, message, expected);
-                NodeValue::Str(String::new())
+                NodeValue::Str(text)
             }
         },
         NodeValue::Seq(items) => NodeValue::Seq(

@@ -107,17 +107,36 @@ fn tidy(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Loads the folder for environment `env_name`. On failure, every problem is listed.
+/// Loads the folder for environment `env_name`. On failure, every problem is listed, with
+/// any secret value met on the way redacted.
 pub fn load_plan(
     dir: &Path,
     env_name: &str,
     getenv: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Vec<Diagnostic>> {
+    let mut secrets = Secrets::default();
+    load(dir, env_name, getenv, &mut secrets).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| Diagnostic {
+                message: secrets.redact(&e.message),
+                expected: secrets.redact(&e.expected),
+                ..e
+            })
+            .collect()
+    })
+}
+
+fn load(
+    dir: &Path,
+    env_name: &str,
+    getenv: &dyn Fn(&str) -> Option<String>,
+    secrets: &mut Secrets,
+) -> Result<Plan, Vec<Diagnostic>> {
     // `.` joins as `./checks/a.yaml`; an empty base gives the tidier `checks/a.yaml`.
     let dir = tidy(dir);
     let mut errors = Vec::new();
-    let mut secrets = Secrets::default();
-    let env = load_environment(&dir, env_name, getenv, &mut secrets, &mut errors);
+    let env = load_environment(&dir, env_name, getenv, secrets, &mut errors);
     let files = match check_files(&dir) {
         Ok(f) => f,
         Err(e) => {
@@ -141,7 +160,7 @@ pub fn load_plan(
         let file = tidy(&file);
         let mut d = Diagnostics::new(&file);
         if let Some(root) = parse_file(&file, &mut d) {
-            checks.extend(decode_file(&root, &file, &ctx, &mut secrets, &mut d));
+            checks.extend(decode_file(&root, &file, &ctx, secrets, &mut d));
         }
         errors.extend(d.list);
     }
@@ -153,7 +172,7 @@ pub fn load_plan(
     Ok(Plan {
         env,
         checks: checks.into_iter().map(Arc::new).collect(),
-        secrets,
+        secrets: secrets.clone(),
     })
 }
 

@@ -33,15 +33,22 @@ impl Secrets {
         }
     }
 
-    /// `text` with every secret value replaced by `[redacted:NAME]`; longer values first so
-    /// a secret that contains another is removed whole.
+    /// `text` with every secret value replaced by `[redacted:NAME]`: as written, and in the
+    /// forms the reports may have turned it into (shell-quoted in a reproduce command,
+    /// escaped in JSON, percent-encoded in a URL). Longer forms go first, so a secret that
+    /// contains another is removed whole.
     pub fn redact(&self, text: &str) -> String {
-        let mut pairs: Vec<(&String, &String)> = self.values.iter().collect();
-        pairs.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        let mut forms: Vec<(&str, String)> = Vec::new();
+        for (name, value) in &self.values {
+            for form in secret_forms(value) {
+                forms.push((name.as_str(), form));
+            }
+        }
+        forms.sort_by_key(|(_, f)| std::cmp::Reverse(f.len()));
         let mut out = text.to_string();
-        for (name, value) in pairs {
-            if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &format!("[redacted:{name}]"));
+        for (name, form) in forms {
+            if out.contains(form.as_str()) {
+                out = out.replace(form.as_str(), &format!("[redacted:{name}]"));
             }
         }
         out
@@ -54,6 +61,24 @@ impl Secrets {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+}
+
+/// A secret value as written and as it reads once quoted or encoded for an output.
+fn secret_forms(value: &str) -> Vec<String> {
+    let mut forms = vec![value.to_string(), value.replace('\'', "'\\''")];
+    if let Ok(json) = serde_json::to_string(value) {
+        forms.push(json.trim_matches('"').to_string());
+    }
+    if let Ok(u) = Url::parse(&format!("http://x/{value}?{value}")) {
+        forms.push(u.path().trim_start_matches('/').to_string());
+        forms.extend(u.query().map(String::from));
+    }
+    let pieces: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    forms.push(pieces);
+    forms.sort();
+    forms.dedup();
+    forms.retain(|f| !f.is_empty());
+    forms
 }
 
 #[derive(Clone, Debug)]

@@ -6,6 +6,10 @@ use super::diag::suggest;
 use super::model::Secrets;
 use std::collections::BTreeMap;
 
+/// What stands for a value the process environment does not set, while loading goes on:
+/// a name that can never resolve, so that it is never probed by mistake.
+pub const UNSET: &str = "unset.invalid";
+
 /// Where variable values come from.
 pub struct VarSource<'a> {
     /// The environment's `vars`, already resolved. `None` in environment files themselves,
@@ -30,7 +34,12 @@ pub enum VarError {
     /// A mistake in the file: an unknown variable or bad syntax.
     Invalid { message: String, expected: String },
     /// A value the process environment does not give; only an error for checks that run.
-    Missing { message: String, expected: String },
+    /// `text` is the text with [`UNSET`] in its place, so that loading can go on.
+    Missing {
+        message: String,
+        expected: String,
+        text: String,
+    },
 }
 
 /// The text with every variable replaced. Secret values met on the way go into `secrets`.
@@ -66,6 +75,7 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
         match resolve_one(inner, src, secrets)? {
             VarValue::Value(v) => out.push_str(&v),
             VarValue::Missing(why) => {
+                out.push_str(UNSET);
                 missing.get_or_insert(why);
             }
         }
@@ -77,6 +87,7 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
             expected:
                 "set it in the environment that runs conform, or give a default: ${env:NAME:-value}"
                     .into(),
+            text: out,
         }),
         None => Ok(out),
     }

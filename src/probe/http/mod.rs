@@ -11,7 +11,7 @@ mod route;
 
 use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{Environment, HttpProbe, RequestBody};
-use failure::{classify, root_cause};
+use failure::{broke_off, classify, root_cause, tls_refusal};
 use phase::{PHASE, Phase, State, timed_out};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -223,15 +223,36 @@ impl HttpProber {
         // A pooled connection goes straight to waiting; a new one passes through
         // `PhaseService`, which says "connecting" until it is up.
         phase.set(State::AwaitingHeaders, &route.target);
-        let response = request.send().await.map_err(|e| {
-            // reqwest's connect timeout is the check's timeout too; say it the same way.
-            if e.is_timeout() {
-                return timed_out(probe, timeout, phase);
+        let e = match request.send().await {
+            Ok(response) => return Ok((route, response)),
+            Err(e) => e,
+        };
+        // reqwest's connect timeout is the check's timeout too; say it the same way.
+        if e.is_timeout() {
+            return Err(timed_out(probe, timeout, phase));
+        }
+        let (kind, what) = classify(&e, &route.target);
+        if matches!(kind, ProbeErrorKind::Protocol | ProbeErrorKind::Connect)
+            && route.wire_url.scheme() == "https"
+            && broke_off(&e)
+        {
+            let name = route.wire_url.host_str().unwrap_or_default();
+            let addr = match route.addrs.first() {
+                Some(addr) => Some(*addr),
+                None => self
+                    .resolve_name(name, route.port(), phase)
+                    .await
+                    .ok()
+                    .and_then(|a| a.first().copied()),
+            };
+            if let Some(addr) = addr
+                && let Some(why) = tls_refusal(&probe.tls, name, addr).await
+            {
+                let what = format!("TLS with {} failed: {why}", route.target);
+                return Err(fail(ProbeErrorKind::Tls, what));
             }
-            let (kind, what) = classify(&e, &route.target);
-            fail(kind, what)
-        })?;
-        Ok((route, response))
+        }
+        Err(fail(kind, what))
     }
 }
 

@@ -27,6 +27,13 @@ pub(super) struct Route {
     pub(super) target: String,
 }
 
+impl Route {
+    /// The port the wire URL connects to.
+    pub(super) fn port(&self) -> u16 {
+        self.wire_url.port_or_known_default().unwrap_or(443)
+    }
+}
+
 impl HttpProber {
     /// Decides where `url` connects. `connect_to` and `tls.sni` apply to the probe's own
     /// host and port (and scheme), also after a redirect back to it, like curl --connect-to.
@@ -96,7 +103,7 @@ impl HttpProber {
 
     /// Addresses for a `connect_to` host (or a host to reach under another SNI name): an IP
     /// as it is, then the environment's `resolve:` answers, then the system resolver.
-    async fn resolve_name(
+    pub(super) async fn resolve_name(
         &self,
         host: &str,
         port: u16,
