@@ -257,6 +257,8 @@ fn describe_target(c: &Check) -> String {
             }
             s
         }
+        Probe::Tls(t) => format!("{}:{} sni {}", t.host, t.port, t.sni),
+        Probe::Cert(c) => c.file.display().to_string(),
     }
 }
 

@@ -67,7 +67,9 @@ fn a_valid_file_loads_with_defaults_merged() {
     assert_eq!(c.retries, 2);
     assert_eq!(c.retry_delay, Duration::from_secs(1));
     assert_eq!(c.line, 6);
-    let Probe::Http(h) = &c.probe;
+    let Probe::Http(h) = &c.probe else {
+        panic!("an http probe")
+    };
     assert_eq!(h.url.as_str(), "https://chat.test/");
     assert_eq!(h.body_limit, 1 << 20);
     assert_eq!(h.follow_redirects, 0);
@@ -214,7 +216,9 @@ fn environments_extend_and_resolve_variables() {
         plan.env.resolve_fixed("chat.test", 80),
         Some("127.0.0.1:80".parse().expect("addr"))
     );
-    let Probe::Http(h) = &plan.checks[0].probe;
+    let Probe::Http(h) = &plan.checks[0].probe else {
+        panic!("an http probe")
+    };
     assert_eq!(h.url.as_str(), "https://chat.test/alb.test");
     assert_eq!(
         h.headers,
@@ -320,3 +324,69 @@ fn no_check_files_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn tls_and_cert_probes_load() {
+    let p = Project::new(&[
+        ("environments/prod.yaml", "vars: { alb: alb.test }\n"),
+        ("pki/client.pem", CLIENT_PEM),
+        (
+            "checks/edge.yaml",
+            "checks:\n  - name: origin refuses anonymous clients\n    tls: { host: '${alb}', sni: chat.test, verify: false, alpn: [h2, http/1.1], versions: ['1.3'] }\n    expect: { handshake: rejected, alert: certificate_required, cert: { chain_expires_in: { gt: 14d }, chain_valid: true } }\n  - name: client cert\n    cert: { file: ../pki/client.pem }\n    expect: { cert: { eku: { contains: clientAuth }, expires_in: { gt: 30d } } }\n",
+        ),
+    ]);
+    let plan = p.load("prod").expect("loads");
+    let Probe::Tls(t) = &plan.checks[0].probe else {
+        panic!("a tls probe")
+    };
+    assert_eq!(
+        (t.host.as_str(), t.port, t.sni.as_str()),
+        ("alb.test", 443, "chat.test")
+    );
+    assert_eq!(t.alpn, ["h2", "http/1.1"]);
+    assert!(!t.tls.verify);
+    assert_eq!(t.tls.versions, [conform::spec::model::TlsVersion::V1_3]);
+    let Probe::Cert(c) = &plan.checks[1].probe else {
+        panic!("a cert probe")
+    };
+    assert!(c.file.ends_with("checks/../pki/client.pem"), "{:?}", c.file);
+}
+
+#[test]
+fn tls_and_cert_probe_errors() {
+    let errors = one_file(
+        "checks:\n  - name: a\n    tls: { port: 70000, alnp: [h2] }\n    expect: { handshake: maybe, cert: { chain_vaild: true } }\n  - name: b\n    http: { url: 'https://x/' }\n    expect: { cert: { chain_valid: true } }\n  - name: c\n    cert: { file: nope.pem }\n    expect: { status: 200 }\n",
+    )
+    .unwrap_err();
+    let errors: Vec<&str> = errors
+        .iter()
+        .map(|e| e.split("; ").next().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "checks/chat.yaml:3:10: the tls probe has no `host`",
+            "checks/chat.yaml:3:18: `port` is `70000`",
+            "checks/chat.yaml:3:25: unknown key `alnp` in the tls probe",
+            "checks/chat.yaml:4:26: `handshake` is `maybe`",
+            "checks/chat.yaml:4:41: unknown key `chain_vaild` in the cert expectation",
+            "checks/chat.yaml:7:23: `chain_valid` needs the whole certificate chain, which the http probe does not see",
+            "checks/chat.yaml:9:19: cannot read `file` `checks/nope.pem`: No such file or directory (os error 2)",
+            "checks/chat.yaml:10:13: the expect has no `cert`",
+            "checks/chat.yaml:10:15: unknown key `status` in the expect",
+        ]
+    );
+}
+
+const CLIENT_PEM: &str = "-----BEGIN CERTIFICATE-----
+MIIBfTCCASOgAwIBAgIUX8pCQ0iAq4fYnqNH7ZBG5LwTs+kwCgYIKoZIzj0EAwIw
+EzERMA8GA1UEAwwIY2xpZW50IDEwIBcNMjYwMTAxMDAwMDAwWhgPMjEyNjAxMDEw
+MDAwMDBaMBMxETAPBgNVBAMMCGNsaWVudCAxMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAEm3C0y8kTjE3yqYzjS0p5Nt2zZ0d4tCvw1cd1cWz1Q2jvY1y0E3p0E4KX
+wS7Z3Y1V8mJ7C4bQ5xkQpGEmXNfzJaNTMFEwHQYDVR0OBBYEFJ0S1O3yJQ4g8m2L
+JdC0Pp4C0t2HMB8GA1UdIwQYMBaAFJ0S1O3yJQ4g8m2LJdC0Pp4C0t2HMA8GA1Ud
+EwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgS0p5Nt2zZ0d4tCvw1cd1cWz1
+Q2jvY1y0E3p0E4KXwS4CIQCbcLTLyROMTfKpjONLSnk23bNnR3i0K/DVx3VxbPVD
+aA==
+-----END CERTIFICATE-----
+";

@@ -1,7 +1,7 @@
 //! HTTP expectations: status, headers, body (text and JSONPath), leaf certificate, time.
 
 use super::Mismatch;
-use super::cert::judge_cert;
+use super::cert::{SeenCerts, judge_cert};
 use crate::matcher::{Actual, Matcher};
 use crate::probe::HttpObservation;
 use crate::spec::model::{HttpExpect, JsonExpect};
@@ -48,7 +48,11 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
         }
     }
     if let Some(c) = &e.cert {
-        out.extend(judge_cert(c, o.peer_certificate.as_deref(), now));
+        out.extend(judge_cert(
+            c,
+            SeenCerts::leaf(o.peer_certificate.as_ref()),
+            now,
+        ));
     }
     if let Some(m) = &e.time {
         check(

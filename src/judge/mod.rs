@@ -3,6 +3,7 @@
 
 pub mod cert;
 mod http;
+mod tls;
 
 use crate::probe::Observation;
 use crate::spec::model::Expect;
@@ -41,5 +42,14 @@ pub fn judge(
 ) -> Vec<Mismatch> {
     match (expect, observation) {
         (Expect::Http(e), Observation::Http(o)) => http::judge_http(e, o, now),
+        (Expect::Tls(e), Observation::Tls(o)) => tls::judge_tls(e, o, now),
+        (Expect::Cert(e), Observation::Cert(o)) => tls::judge_cert_file(e, o, now),
+        // The loader pairs each probe with its own kind of expectation.
+        (e, o) => vec![Mismatch {
+            field: "expect".into(),
+            expected: format!("{e:?}").chars().take(40).collect(),
+            actual: format!("{o:?}").chars().take(40).collect(),
+            note: "an expectation of another probe kind; this is a bug in conform".into(),
+        }],
     }
 }

@@ -1,10 +1,14 @@
 //! Probes talk to the network and return what they saw, as plain data. A probe never decides
 //! pass or fail: that is the judge's work.
 
+pub mod cert;
 pub mod http;
+pub mod tls;
 mod tls_client;
 
+pub use cert::CertObservation;
 pub use http::HttpObservation;
+pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
 use crate::spec::model::{Environment, Probe};
 use std::fmt;
@@ -14,6 +18,8 @@ use std::time::Duration;
 #[derive(Debug)]
 pub enum Observation {
     Http(HttpObservation),
+    Tls(TlsObservation),
+    Cert(CertObservation),
 }
 
 /// Why a probe got no answer: the check's outcome is `error`, not `fail`.
@@ -63,12 +69,14 @@ impl fmt::Display for ProbeError {
 /// and reused by every check with the same settings.
 pub struct Prober {
     http: http::HttpProber,
+    tls: tls::TlsProber,
 }
 
 impl Prober {
     pub fn new(env: &Environment) -> Prober {
         Prober {
             http: http::HttpProber::new(env),
+            tls: tls::TlsProber::new(env),
         }
     }
 
@@ -77,6 +85,8 @@ impl Prober {
     pub async fn probe(&self, probe: &Probe, timeout: Duration) -> Result<Observation, ProbeError> {
         match probe {
             Probe::Http(p) => self.http.probe(p, timeout).await.map(Observation::Http),
+            Probe::Tls(p) => self.tls.probe(p, timeout).await.map(Observation::Tls),
+            Probe::Cert(p) => cert::probe(p).map(Observation::Cert),
         }
     }
 }

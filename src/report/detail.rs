@@ -151,6 +151,7 @@ fn attempt_why(attempt: &Attempt) -> String {
 pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<String> {
     match observation {
         Observation::Http(http) => http_exchange_lines(http, secrets),
+        Observation::Tls(_) | Observation::Cert(_) => Vec::new(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! did (same connect target, SNI, trust, body), so that a person sees the same answer.
 //! Secrets are not removed here: reports redact the finished text.
 
-use crate::spec::model::{Environment, HttpProbe, RequestBody, TlsVersion};
+use crate::spec::model::{CertProbe, Environment, HttpProbe, RequestBody, TlsProbe, TlsVersion};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -220,6 +220,23 @@ pub fn quote(text: &str) -> String {
         return text.to_string();
     }
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// An `openssl s_client` command that repeats a tls probe's handshake.
+pub fn openssl_command(probe: &TlsProbe, env: &Environment) -> String {
+    let _ = env;
+    format!(
+        "openssl s_client -connect {}:{} -servername {}",
+        probe.host, probe.port, probe.sni
+    )
+}
+
+/// An `openssl x509` command that shows the cert probe's certificate.
+pub fn openssl_x509_command(probe: &CertProbe) -> String {
+    format!(
+        "openssl x509 -noout -text -in {}",
+        quote(&probe.file.display().to_string())
+    )
 }
 
 #[cfg(test)]

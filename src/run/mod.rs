@@ -271,6 +271,8 @@ fn one_line(m: &Mismatch) -> String {
 fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
     match probe {
         Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
+        Probe::Tls(t) => crate::report::reproduce::openssl_command(t, env),
+        Probe::Cert(c) => crate::report::reproduce::openssl_x509_command(c),
     }
 }
 

@@ -2,11 +2,11 @@
 
 use super::decode::{MapReader, duration, string, strings, unsigned};
 use super::diag::{Diagnostic, Diagnostics};
-use super::http;
 use super::interpolate::resolve_node;
 use super::model::{Check, Environment, Expect, Pending, Probe, Secrets, TlsOptions};
 use super::node::{Node, NodeValue, Pos};
 use super::vars::VarSource;
+use super::{http, tls};
 use std::path::Path;
 use std::time::Duration;
 
@@ -226,13 +226,21 @@ fn decode_check(
             .take("http")
             .and_then(|n| http::decode_probe(n, base, ctx.env_tls, d))
             .map(Probe::Http),
+        ["tls"] => r
+            .take("tls")
+            .and_then(|n| tls::decode_tls_probe(n, base, ctx.env_tls, d))
+            .map(Probe::Tls),
+        ["cert"] => r
+            .take("cert")
+            .and_then(|n| tls::decode_cert_probe(n, base, ctx.env_tls, d))
+            .map(Probe::Cert),
         [kind] => {
             let pos = r.key_pos(kind).unwrap_or(node.pos);
             r.take(kind);
             d.error(
                 pos,
                 format!("`{kind}` probes are not available in this version of conform"),
-                "expected an `http` probe",
+                "expected an `http`, `tls` or `cert` probe",
             );
             None
         }
@@ -254,6 +262,8 @@ fn decode_check(
     let expect = match r.take("expect") {
         Some(n) => match present.as_slice() {
             ["http"] => http::decode_expect(n, d).map(Expect::Http),
+            ["tls"] => tls::decode_tls_expect(n, d).map(Expect::Tls),
+            ["cert"] => tls::decode_cert_probe_expect(n, d).map(Expect::Cert),
             _ => None,
         },
         None => {

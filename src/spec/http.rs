@@ -1,13 +1,10 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
-use super::decode::{MapReader, boolean, string, unsigned};
+use super::decode::{MapReader, string, unsigned};
 use super::diag::Diagnostics;
-use super::model::{
-    CertExpect, ClientIdentity, ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody,
-    TlsOptions, TlsVersion,
-};
+use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
 use super::node::{Node, NodeValue};
-use super::pem;
+use super::tls::CertScope;
 use crate::matcher::{Literal, Matcher, decode_matcher};
 use std::path::Path;
 
@@ -22,16 +19,7 @@ pub const HTTP_KEYS: &[&str] = &[
     "tls",
     "body_limit",
 ];
-pub const TLS_KEYS: &[&str] = &[
-    "verify",
-    "ca_file",
-    "client_cert",
-    "client_key",
-    "sni",
-    "versions",
-];
 pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "cert", "time"];
-pub const CERT_KEYS: &[&str] = &["expires_in", "san", "subject", "issuer"];
 
 /// Default cap on response bodies.
 pub const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
@@ -93,7 +81,9 @@ pub fn decode_probe(
     };
     let connect_to = r.take("connect_to").and_then(|n| connect_to(n, d));
     let tls = match r.take("tls") {
-        Some(n) => decode_tls(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone()),
+        Some(n) => {
+            super::tls::decode_tls_settings(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone())
+        }
         None => env_tls.clone(),
     };
     let body_limit = match r.take("body_limit") {
@@ -232,84 +222,6 @@ pub fn connect_to(node: &Node, d: &mut Diagnostics) -> Option<ConnectTo> {
     parsed
 }
 
-pub fn decode_tls(
-    node: &Node,
-    base: &Path,
-    env_tls: &TlsOptions,
-    d: &mut Diagnostics,
-) -> Option<TlsOptions> {
-    let mut r = MapReader::new(node, "tls settings", d)?;
-    let before = d.len();
-    let mut tls = env_tls.clone();
-    if let Some(n) = r.take("verify") {
-        tls.verify = boolean(n, "`verify`", d).unwrap_or(true);
-    }
-    if let Some(n) = r.take("ca_file")
-        && let Some((path, certs)) = pem::read_certs(n, base, "`ca_file`", d)
-    {
-        tls.extra_roots.extend(certs);
-        tls.ca_files.push(path);
-    }
-    match (r.take("client_cert"), r.take("client_key")) {
-        (Some(c), Some(k)) => {
-            let chain = pem::read_certs(c, base, "`client_cert`", d);
-            let key = pem::read_key(k, base, d);
-            if let (Some((cert_file, chain)), Some((key_file, key))) = (chain, key) {
-                tls.client_identity = Some(ClientIdentity {
-                    cert_file,
-                    key_file,
-                    chain,
-                    key: std::sync::Arc::new(key),
-                });
-            }
-        }
-        (Some(c), None) => d.error(
-            c.pos,
-            "`client_cert` is given without `client_key`",
-            "add `client_key:` with the PEM private key of the certificate",
-        ),
-        (None, Some(k)) => d.error(
-            k.pos,
-            "`client_key` is given without `client_cert`",
-            "add `client_cert:` with the PEM certificate",
-        ),
-        (None, None) => {}
-    }
-    if let Some(n) = r.take("sni") {
-        tls.sni = string(n, "`sni`", d).filter(|s| !s.trim().is_empty());
-    }
-    if let Some(n) = r.take("versions") {
-        tls.versions = versions(n, d);
-    }
-    r.finish(TLS_KEYS, d);
-    (d.len() == before).then_some(tls)
-}
-
-fn versions(node: &Node, d: &mut Diagnostics) -> Vec<TlsVersion> {
-    let items: Vec<&Node> = match &node.value {
-        NodeValue::Seq(items) => items.iter().collect(),
-        _ => vec![node],
-    };
-    let mut out = Vec::new();
-    for item in items {
-        match item.scalar_text().as_deref().map(str::trim) {
-            Some("1.2") => out.push(TlsVersion::V1_2),
-            Some("1.3") => out.push(TlsVersion::V1_3),
-            other => d.error(
-                item.pos,
-                format!(
-                    "TLS version `{}` is not supported",
-                    other.unwrap_or(item.kind())
-                ),
-                "expected \"1.2\" or \"1.3\" (older versions are insecure and not offered)",
-            ),
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
 pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
     let mut r = MapReader::new(node, "expect", d)?;
     let before = d.len();
@@ -340,7 +252,7 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
         body(n, &mut e, d);
     }
     if let Some(n) = r.take("cert") {
-        e.cert = decode_cert_expect(n, d);
+        e.cert = super::tls::decode_cert_expect(n, CertScope::Leaf, d);
     }
     if let Some(n) = r.take("time") {
         e.time = decode_matcher(n, "`time`", d);
@@ -453,26 +365,6 @@ pub fn is_singular(path: &str) -> bool {
         prev = c;
     }
     true
-}
-
-pub fn decode_cert_expect(node: &Node, d: &mut Diagnostics) -> Option<CertExpect> {
-    let mut r = MapReader::new(node, "cert expectation", d)?;
-    let mut c = CertExpect::default();
-    let before = d.len();
-    c.expires_in = r
-        .take("expires_in")
-        .and_then(|n| decode_matcher(n, "`cert.expires_in`", d));
-    c.san = r
-        .take("san")
-        .and_then(|n| decode_matcher(n, "`cert.san`", d));
-    c.subject = r
-        .take("subject")
-        .and_then(|n| decode_matcher(n, "`cert.subject`", d));
-    c.issuer = r
-        .take("issuer")
-        .and_then(|n| decode_matcher(n, "`cert.issuer`", d));
-    r.finish(CERT_KEYS, d);
-    (d.len() == before).then_some(c)
 }
 
 #[cfg(test)]

@@ -10,4 +10,5 @@ pub mod node;
 pub mod pem;
 pub mod quantity;
 pub mod select;
+pub mod tls;
 pub mod vars;

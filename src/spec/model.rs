@@ -191,6 +191,8 @@ pub struct Pending {
 #[derive(Debug)]
 pub enum Probe {
     Http(HttpProbe),
+    Tls(TlsProbe),
+    Cert(CertProbe),
 }
 
 impl Probe {
@@ -201,12 +203,16 @@ impl Probe {
                 Some(c) => c.host.clone(),
                 None => h.url.host_str().unwrap_or_default().to_ascii_lowercase(),
             },
+            Probe::Tls(t) => t.host.to_ascii_lowercase(),
+            Probe::Cert(c) => format!("file:{}", c.file.display()),
         }
     }
 
     pub fn kind(&self) -> &'static str {
         match self {
             Probe::Http(_) => "http",
+            Probe::Tls(_) => "tls",
+            Probe::Cert(_) => "cert",
         }
     }
 }
@@ -241,6 +247,26 @@ impl HttpProbe {
             body_limit: crate::spec::http::DEFAULT_BODY_LIMIT,
         }
     }
+}
+
+/// The tls probe: one handshake, observed whole.
+#[derive(Debug)]
+pub struct TlsProbe {
+    pub host: String,
+    pub port: u16,
+    /// The name sent as SNI and verified against (default: `host`).
+    pub sni: String,
+    /// ALPN protocols offered, in order (empty: none).
+    pub alpn: Vec<String>,
+    pub tls: TlsOptions,
+}
+
+/// The cert probe: a local PEM file holding a certificate chain, leaf first.
+#[derive(Debug)]
+pub struct CertProbe {
+    pub file: PathBuf,
+    /// Trust roots for `chain_valid` (the probe's `ca_file`, the environment's, the system's).
+    pub tls: TlsOptions,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -321,6 +347,28 @@ impl Clone for ClientIdentity {
 #[derive(Debug)]
 pub enum Expect {
     Http(HttpExpect),
+    Tls(TlsExpect),
+    /// The cert probe's expectations: the certificate (chain) only.
+    Cert(CertExpect),
+}
+
+/// Expectations on a TLS handshake.
+#[derive(Debug, Default)]
+pub struct TlsExpect {
+    /// Default: accepted.
+    pub handshake: Option<HandshakeExpect>,
+    /// The name of the alert the server sent (`certificate_required`, `handshake_failure`).
+    pub alert: Option<Matcher>,
+    /// "1.2" or "1.3".
+    pub version: Option<Matcher>,
+    pub alpn: Option<Matcher>,
+    pub cert: Option<CertExpect>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandshakeExpect {
+    Accepted,
+    Rejected,
 }
 
 #[derive(Debug, Default)]
@@ -345,11 +393,23 @@ pub struct JsonExpect {
     pub matcher: Matcher,
 }
 
-/// Expectations on a certificate: the http probe's leaf (and later tls and cert probes).
+/// Expectations on a certificate: the leaf (http, tls and cert probes) and, where the probe
+/// sees it, the whole chain (tls and cert probes).
 #[derive(Debug, Default)]
 pub struct CertExpect {
     pub expires_in: Option<Matcher>,
+    /// The earliest notAfter in the chain.
+    pub chain_expires_in: Option<Matcher>,
     pub san: Option<Matcher>,
     pub subject: Option<Matcher>,
     pub issuer: Option<Matcher>,
+    pub eku: Option<Matcher>,
+    /// `ECDSA P-256`, `RSA 2048`, `Ed25519`.
+    pub key: Option<Matcher>,
+    /// The chain verifies to a trusted root for the probe's name (tls) or at all (cert).
+    pub chain_valid: Option<Matcher>,
+    /// Lower-case hex, no separators.
+    pub fingerprint_sha256: Option<Matcher>,
+    /// Lower-case hex.
+    pub serial: Option<Matcher>,
 }

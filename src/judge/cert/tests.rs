@@ -48,7 +48,12 @@ fn judge_expiry(yaml: &str, left: Duration) -> Vec<Mismatch> {
         expires_in: Some(m(yaml)),
         ..CertExpect::default()
     };
-    judge_cert(&expect, Some(&leaf(left)), NOW)
+    judge_leaf(&expect, Some(leaf(left)), NOW)
+}
+
+/// Judges a leaf alone, as the http probe sees it.
+fn judge_leaf(expect: &CertExpect, leaf: Option<Vec<u8>>, now: OffsetDateTime) -> Vec<Mismatch> {
+    judge_cert(expect, SeenCerts::leaf(leaf.as_ref()), now)
 }
 
 fn mismatch(field: &str, expected: &str, actual: &str) -> Mismatch {
@@ -164,30 +169,30 @@ fn expired_certificate_reads_as_negative_time() {
 fn names_pass() {
     let der = leaf(Duration::days(30));
     let expect = CertExpect {
-        expires_in: None,
         san: Some(m("{contains: chat.test}")),
         subject: Some(m(r#"{contains: "CN=chat.test"}"#)),
         issuer: Some(m(r#"{contains: "Test CA"}"#)),
+        ..CertExpect::default()
     };
-    assert_eq!(judge_cert(&expect, Some(&der), NOW), vec![]);
+    assert_eq!(judge_leaf(&expect, Some(der.clone()), NOW), vec![]);
     let ip = CertExpect {
         san: Some(m(r#"{contains: "127.0.0.1"}"#)),
         ..CertExpect::default()
     };
-    assert_eq!(judge_cert(&ip, Some(&der), NOW), vec![]);
+    assert_eq!(judge_leaf(&ip, Some(der.clone()), NOW), vec![]);
 }
 
 #[test]
 fn names_fail_with_what_the_certificate_holds() {
     let der = leaf(Duration::days(30));
     let expect = CertExpect {
-        expires_in: None,
         san: Some(m("{contains: other.test}")),
         subject: Some(m(r#"{contains: "CN=other.test"}"#)),
         issuer: Some(m(r#"{contains: "Let's Encrypt"}"#)),
+        ..CertExpect::default()
     };
     assert_eq!(
-        judge_cert(&expect, Some(&der), NOW),
+        judge_leaf(&expect, Some(der.clone()), NOW),
         vec![
             mismatch(
                 "cert san",
@@ -213,19 +218,19 @@ fn no_certificate_fails_every_expectation() {
     let expect = CertExpect {
         expires_in: Some(m("{gt: 21d}")),
         san: Some(m("{contains: chat.test}")),
-        subject: None,
         issuer: Some(m(r#"{contains: "Test CA"}"#)),
+        ..CertExpect::default()
     };
-    let none = "no certificate (not https)";
+    let none = "no certificate was presented";
     assert_eq!(
-        judge_cert(&expect, None, NOW),
+        judge_leaf(&expect, None, NOW),
         vec![
             mismatch("cert expires_in", "> 21d", none),
             mismatch("cert san", r#"contains "chat.test""#, none),
             mismatch("cert issuer", r#"contains "Test CA""#, none),
         ]
     );
-    assert_eq!(judge_cert(&CertExpect::default(), None, NOW), vec![]);
+    assert_eq!(judge_leaf(&CertExpect::default(), None, NOW), vec![]);
 }
 
 #[test]
@@ -239,17 +244,17 @@ fn unreadable_certificate_is_one_mismatch() {
     let why = cert_facts(garbage).unwrap_err();
     assert_eq!(why, "a length runs past the end of the data");
     assert_eq!(
-        judge_cert(&expect, Some(garbage), NOW),
+        judge_leaf(&expect, Some(garbage.to_vec()), NOW),
         vec![Mismatch {
             field: "cert".into(),
             expected: "an X.509 certificate (DER)".into(),
-            actual: "24 bytes that do not parse as one".into(),
+            actual: "the leaf: 24 bytes that do not parse as one".into(),
             note: why,
         }]
     );
     // Nothing expected of the certificate: nothing to fail.
     assert_eq!(
-        judge_cert(&CertExpect::default(), Some(garbage), NOW),
+        judge_leaf(&CertExpect::default(), Some(garbage.to_vec()), NOW),
         vec![]
     );
 }
@@ -268,5 +273,125 @@ fn truncated_or_padded_der_is_not_a_certificate() {
     assert_eq!(
         cert_facts(&padded).unwrap_err(),
         "2 bytes follow the certificate"
+    );
+}
+
+/// A CA certificate named `cn`, valid until NOW + `left`.
+fn ca_cert(cn: &str, left: Duration) -> Vec<u8> {
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name = name(cn, "Conform Tests");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.not_before = NOW - Duration::days(1);
+    ca.not_after = NOW + left;
+    ca.self_signed(&KeyPair::generate().unwrap())
+        .unwrap()
+        .der()
+        .to_vec()
+}
+
+#[test]
+fn chain_expiry_is_the_earliest_in_the_chain() {
+    let chain = vec![
+        leaf(Duration::days(60)),
+        ca_cert("Intermediate", Duration::days(10)),
+    ];
+    let expect = CertExpect {
+        expires_in: Some(m("{gt: 30d}")),
+        chain_expires_in: Some(m("{gt: 14d}")),
+        ..CertExpect::default()
+    };
+    let ok = Ok(());
+    let seen = SeenCerts {
+        chain: &chain,
+        verified: Some(&ok),
+    };
+    assert_eq!(
+        judge_cert(&expect, seen, NOW),
+        vec![mismatch(
+            "cert chain_expires_in",
+            "> 14d",
+            "10d (CN=Intermediate, O=Conform Tests, not after 2026-12-05 10:00:00 UTC)"
+        )]
+    );
+    // With the leaf the earliest, the message says so.
+    let chain = vec![
+        leaf(Duration::days(5)),
+        ca_cert("Intermediate", Duration::days(10)),
+    ];
+    let seen = SeenCerts {
+        chain: &chain,
+        verified: Some(&ok),
+    };
+    let out = judge_cert(&expect, seen, NOW);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(
+        out[1].actual,
+        "5d (the leaf, not after 2026-11-30 10:00:00 UTC)"
+    );
+}
+
+#[test]
+fn chain_valid_eku_key_fingerprint_and_serial() {
+    let der = leaf(Duration::days(30));
+    let facts = cert_facts(&der).unwrap();
+    let expect = CertExpect {
+        chain_valid: Some(m("true")),
+        eku: Some(m("{contains: clientAuth}")),
+        key: Some(m("ECDSA P-256")),
+        fingerprint_sha256: Some(m(&format!("'{}'", facts.fingerprint_sha256))),
+        serial: Some(m("'8f1a2b3c'")),
+        ..CertExpect::default()
+    };
+    let chain = vec![der];
+    let ok = Ok(());
+    assert_eq!(
+        judge_cert(
+            &expect,
+            SeenCerts {
+                chain: &chain,
+                verified: Some(&ok)
+            },
+            NOW
+        ),
+        vec![]
+    );
+    let bad = Err("certificate verify failed: expired".to_string());
+    assert_eq!(
+        judge_cert(
+            &expect,
+            SeenCerts {
+                chain: &chain,
+                verified: Some(&bad)
+            },
+            NOW
+        ),
+        vec![mismatch(
+            "cert chain_valid",
+            "true",
+            "false (certificate verify failed: expired)"
+        )]
+    );
+    let other = CertExpect {
+        eku: Some(m("{not: {contains: serverAuth}}")),
+        serial: Some(m("'01'")),
+        ..CertExpect::default()
+    };
+    assert_eq!(
+        judge_cert(
+            &other,
+            SeenCerts {
+                chain: &chain,
+                verified: None
+            },
+            NOW
+        ),
+        vec![
+            mismatch(
+                "cert eku",
+                "not (contains \"serverAuth\")",
+                "[\"serverAuth\", \"clientAuth\"]"
+            ),
+            mismatch("cert serial", "\"01\"", "\"8f1a2b3c\""),
+        ]
     );
 }
