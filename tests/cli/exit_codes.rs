@@ -1,0 +1,130 @@
+//! No answer is an error, exit 3; a failure outranks an error, exit 1.
+
+use crate::harness::*;
+use crate::support::*;
+use regex::Regex;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_connection_is_an_error_exit_3() {
+    let port = closed_port();
+    let p = Project::new();
+    p.prod_env(port, None, "");
+    p.write(
+        "checks/api.yaml",
+        r#"checks:
+  - name: api up
+    timeout: 5s
+    http: { url: "http://chat.test:${port}/health" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(3);
+    let line = Regex::new(r"^ERROR   api/api-up  api up +\d+\.\d\ds$").unwrap();
+    assert!(line.is_match(out.line_of("api/api-up")), "{out}");
+    let message =
+        format!("GET http://chat.test:{port}/health: connection refused (127.0.0.1:{port})");
+    assert_eq!(
+        out.details_of("api/api-up"),
+        [
+            format!("at {}:2", p.shown("checks/api.yaml")),
+            format!("error (connection refused): {message}"),
+            format!(
+                "reproduce: curl -sS -i --resolve chat.test:{port}:127.0.0.1 --max-time 5 \
+                 http://chat.test:{port}/health"
+            ),
+        ],
+        "{out}"
+    );
+    assert!(out.stdout.contains("\nerrored: api/api-up\n"), "{out}");
+    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+
+    let xml = p.junit();
+    let doc = parse(&xml);
+    assert_eq!(counts(suite(&doc, "api")), ["1", "0", "1", "0"]);
+    let error = child(case(&doc, "api up"), "error");
+    assert_eq!(error.attribute("type"), Some("connection refused"));
+    assert_eq!(error.attribute("message"), Some(message.as_str()));
+    assert!(!has_child(case(&doc, "api up"), "failure"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_server_is_a_timeout_error_within_the_timeout() {
+    let server = silent_server().await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/api.yaml",
+        r#"checks:
+  - name: api up
+    timeout: 1s
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(3);
+    assert!(
+        out.elapsed < Duration::from_millis(2500),
+        "the run took {:?}: {out}",
+        out.elapsed
+    );
+    let port = server.port();
+    let message = format!(
+        "GET http://chat.test:{port}/: no complete answer within 1s (timeout) while waiting \
+         for the response headers from 127.0.0.1:{port}"
+    );
+    let details = out.details_of("api/api-up");
+    assert_eq!(details[1], format!("error (timeout): {message}"), "{out}");
+    assert!(details[2].contains("--max-time 1 "), "{out}");
+    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+
+    let xml = p.junit();
+    let doc = parse(&xml);
+    let error = child(case(&doc, "api up"), "error");
+    assert_eq!(error.attribute("type"), Some("timeout"));
+    assert_eq!(error.attribute("message"), Some(message.as_str()));
+}
+
+/// Exit codes combine: a failure wins over an error (1), an error over passes (3).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_and_an_error_together_exit_1() {
+    let server = http(|_| TestResponse::ok("x")).await;
+    let p = Project::new();
+    p.prod_env_vars(
+        &[("port", server.port()), ("closed", closed_port())],
+        None,
+        "",
+    );
+    p.write(
+        "checks/mix.yaml",
+        r#"checks:
+  - name: ok
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+  - name: wrong
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 201 }
+  - name: down
+    http: { url: "http://chat.test:${closed}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    assert_eq!(
+        out.outcomes(),
+        [
+            ("ERROR".to_string(), "mix/down".to_string()),
+            ("PASS".to_string(), "mix/ok".to_string()),
+            ("FAIL".to_string(), "mix/wrong".to_string()),
+        ]
+    );
+    out.assert_summary("1 passed, 1 failed, 1 errors, 0 pending");
+    let only_error = p
+        .run(&["--skip-tag", "none", "--only", "mix/down", "--only", "ok"])
+        .await;
+    only_error.assert_code(3);
+    only_error.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+}

@@ -1,0 +1,147 @@
+//! Bad files and bad usage: every error located and listed, exit 2, nothing probed.
+
+use crate::harness::*;
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_misspelt_key_is_located_corrected_and_nothing_is_probed() {
+    let server = http(|_| TestResponse::ok("x")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/x.yaml",
+        r#"checks:
+  - name: good
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+  - name: typo
+    http: { url: "http://chat.test:${port}/" }
+    expect:
+      stauts: 302
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    assert_eq!(out.stdout, "", "{out}");
+    let file = p.shown("checks/x.yaml");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {file}:8:7: unknown key `stauts` in the expect; did you mean `status`? \
+             expected one of: status, headers, body, cert, time\n\
+             1 error found; nothing was probed\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(server.requests().len(), 0);
+    assert_eq!(server.connections(), 0, "nothing may be probed");
+    assert!(!p.path().join("reports/junit.xml").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_load_error_of_every_file_is_listed() {
+    let server = http(|_| TestResponse::ok("x")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/a.yaml",
+        r#"checks:
+  - name: one
+    http: { url: "http://chat.test:${prot}/" }
+    expect: { status: 200 }
+"#,
+    );
+    p.write(
+        "checks/b.yaml",
+        r#"checks:
+  - name: two
+    timout: 5s
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    let (a, b) = (p.shown("checks/a.yaml"), p.shown("checks/b.yaml"));
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(
+        lines[0],
+        format!(
+            "error: {a}:3:18: unknown variable `${{prot}}`; did you mean `${{port}}`? \
+             the environment's vars are: port"
+        )
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "error: {b}:3:5: unknown key `timout` in the check; did you mean `timeout`?"
+        )),
+        "{out}"
+    );
+    assert_eq!(lines[2], "2 errors found; nothing was probed");
+    assert_eq!(server.connections(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_selections_and_flags_are_usage_errors() {
+    let server = http(|_| TestResponse::ok("x")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/x.yaml",
+        r#"checks:
+  - name: good
+    tags: [gate]
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&["--tag", "nonexistent"]).await;
+    out.assert_code(2);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: no check selected: 1 check loaded for env `prod`, none matches the filters given\n\
+         hint: `conform list --env prod` shows every check with its id and tags\n"
+    );
+    let out = p.run(&["--only", "x/goood"]).await;
+    out.assert_code(2);
+    assert!(out.stderr.contains("no check selected"), "{out}");
+
+    let out = p.run(&["--bogus"]).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .starts_with("error: unexpected argument '--bogus' found"),
+        "{out}"
+    );
+    let out = p.run(&["--concurrency", "0"]).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("invalid value '0' for '--concurrency <N>'"),
+        "{out}"
+    );
+    let out = p.run(&["--timeout", "0s"]).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("expected a positive duration such as 5s"),
+        "{out}"
+    );
+    let out = p.run(&["--env", "staging"]).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains(
+            "environment `staging` not found: there is no environments/staging.yaml; \
+             expected one of: prod"
+        ),
+        "{out}"
+    );
+    let out = conform(&["frobnicate"], &[], None).await;
+    out.assert_code(2);
+    assert_eq!(server.connections(), 0, "nothing may be probed");
+    assert!(!p.path().join("reports/junit.xml").exists());
+    // The same project is fine without the mistakes.
+    p.run(&["--tag", "gate"]).await.assert_code(0);
+}

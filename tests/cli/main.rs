@@ -1,0 +1,21 @@
+//! End to end: the real `conform` binary against in-process loopback servers. Each test
+//! writes a project (checks/ and environments/) into a temporary folder, starts the servers it
+//! needs on 127.0.0.1, runs the binary with `--dir` and asserts its exit code, its terminal
+//! report and its JUnit file.
+//!
+//! One test binary; the modules group the tests by topic, and `harness` holds what they share.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod harness;
+
+mod exit_codes;
+mod http_behaviour;
+mod list_and_validate;
+mod load_errors;
+mod pending_and_retries;
+mod reports;
+mod secrets;
+mod selection;
+mod tls_and_routing;

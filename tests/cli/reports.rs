@@ -1,0 +1,273 @@
+//! What a run reports when the checks get answers: the terminal lines, the detail block of a
+//! failure with its reproduce command, and the JUnit file, its names and where it is written.
+
+use crate::harness::*;
+use crate::support::*;
+use regex::Regex;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_check_passes_over_https_exit_0_and_junit_describes_the_run() {
+    let pki = Pki::new();
+    let server = https(&pki, |_| json_app()).await;
+    let p = Project::new();
+    p.prod_env(server.port(), Some(&pki), "");
+    p.write(
+        "checks/chat.yaml",
+        r#"suite: chat
+defaults:
+  tags: [chat]
+  timeout: 5s
+checks:
+  - name: app answers
+    tags: [gate]
+    http: { url: "https://chat.test:${port}/" }
+    expect:
+      status: 200
+      headers:
+        X-App: conform-test
+        content-type: { present: true }
+        x-powered-by: { absent: true }
+      body:
+        contains: '"status":"ok"'
+        json:
+          "$.status": ok
+          "$.items[*].name": [a, b]
+          "$.count": { gte: 2 }
+          "$.errors": { absent: true }
+      time: { lt: 5s }
+  - name: certificate is fresh
+    id: chat-cert
+    http: { url: "https://chat.test:${port}/" }
+    expect:
+      cert:
+        expires_in: { gt: 21d }
+        san: { contains: chat.test }
+        issuer: { contains: "conform test CA" }
+"#,
+    );
+    p.write(
+        "checks/nest.yaml",
+        r#"checks:
+  - name: nest status
+    http: { url: "https://chat.test:${port}/nest" }
+    expect: { status: 2xx }
+"#,
+    );
+
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "", "{out}");
+    assert_eq!(
+        out.outcomes(),
+        [
+            ("PASS".to_string(), "chat-cert".to_string()),
+            ("PASS".to_string(), "chat/app-answers".to_string()),
+            ("PASS".to_string(), "nest/nest-status".to_string()),
+        ],
+        "{out}"
+    );
+    let line = Regex::new(r"^PASS    chat/app-answers  app answers +\d+\.\d\ds$").unwrap();
+    assert!(line.is_match(out.line_of("chat/app-answers")), "{out}");
+    let line = Regex::new(r"^PASS    chat-cert  certificate is fresh +\d+\.\d\ds$").unwrap();
+    assert!(line.is_match(out.line_of("chat-cert")), "{out}");
+    // A pass has no details at the default verbosity.
+    assert_eq!(out.details_of("chat/app-answers"), Vec::<String>::new());
+    assert!(
+        !out.stdout.contains("\x1b"),
+        "no colour with NO_COLOR: {out}"
+    );
+    out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
+    assert_eq!(server.requests().len(), 3);
+
+    let xml = p.junit();
+    let doc = parse(&xml);
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("3"));
+    let chat = suite(&doc, "chat");
+    assert_eq!(counts(chat), ["2", "0", "0", "0"]);
+    assert_eq!(counts(suite(&doc, "nest")), ["1", "0", "0", "0"]);
+    assert!(chat.attribute("timestamp").is_some());
+    assert!(chat.attribute("hostname").is_some_and(|h| !h.is_empty()));
+    assert!(chat.attribute("time").is_some());
+    let props: Vec<(&str, &str)> = child(chat, "properties")
+        .children()
+        .filter(|n| n.is_element())
+        .map(|n| (n.attribute("name").unwrap(), n.attribute("value").unwrap()))
+        .collect();
+    assert_eq!(
+        props,
+        [
+            ("env", "prod"),
+            ("conform.version", env!("CARGO_PKG_VERSION"))
+        ]
+    );
+    let app = case(&doc, "app answers");
+    assert_eq!(app.attribute("classname"), Some("prod.chat"));
+    let chat_file = p.shown("checks/chat.yaml");
+    assert_eq!(app.attribute("file"), Some(chat_file.as_str()));
+    assert_eq!(app.attribute("line"), Some("6"));
+    assert!(
+        app.children().all(|n| !n.is_element()),
+        "a pass has no child elements: {xml}"
+    );
+    assert_eq!(
+        case(&doc, "certificate is fresh").attribute("classname"),
+        Some("prod.chat")
+    );
+    let nest = case(&doc, "nest status");
+    assert_eq!(nest.attribute("classname"), Some("prod.nest"));
+    let nest_file = p.shown("checks/nest.yaml");
+    assert_eq!(nest.attribute("file"), Some(nest_file.as_str()));
+}
+
+/// Run from inside the project with `--dir .`, reports name files relative to it.
+#[tokio::test(flavor = "multi_thread")]
+async fn dir_dot_gives_relative_file_names() {
+    let server = http(|_| TestResponse::status(500)).await;
+    let p = Project::new();
+    p.write(
+        "environments/prod.yaml",
+        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
+    );
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: up
+    http: { url: "http://127.0.0.1:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = conform(&["run", "--dir", "."], &[], Some(p.path().to_path_buf())).await;
+    out.assert_code(1);
+    assert_eq!(out.details_of("web/up")[0], "at checks/web.yaml:2", "{out}");
+    let xml = p.junit();
+    let doc = parse(&xml);
+    assert_eq!(case(&doc, "up").attribute("file"), Some("checks/web.yaml"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_status_fails_with_expected_actual_and_a_curl_command() {
+    let pki = Pki::new();
+    let server = https(&pki, |_| TestResponse::ok("welcome")).await;
+    let port = server.port();
+    let p = Project::new();
+    p.prod_env(port, Some(&pki), "");
+    p.write(
+        "checks/chat.yaml",
+        r#"suite: chat
+checks:
+  - name: root redirects to the app
+    id: chat-root-redirect
+    timeout: 5s
+    http: { url: "https://chat.test:${port}/" }
+    expect:
+      status: 302
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    assert_eq!(out.stderr, "", "{out}");
+    let line =
+        Regex::new(r"^FAIL    chat-root-redirect  root redirects to the app +\d+\.\d\ds$").unwrap();
+    assert!(line.is_match(out.line_of("chat-root-redirect")), "{out}");
+    let file = p.shown("checks/chat.yaml");
+    let ca = p.shown("environments/ca.pem");
+    let curl = format!(
+        "curl -sS -i --resolve chat.test:{port}:127.0.0.1 --cacert {ca} --max-time 5 \
+         https://chat.test:{port}/"
+    );
+    assert_eq!(
+        out.details_of("chat-root-redirect"),
+        [
+            format!("at {file}:3"),
+            "status: expected 302, got 200".to_string(),
+            "status".to_string(),
+            "  expected: 302".to_string(),
+            "  actual:   200".to_string(),
+            format!("reproduce: {curl}"),
+        ],
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains("\nfailed: chat-root-redirect\n"),
+        "{out}"
+    );
+    out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
+    assert_eq!(server.requests().len(), 1);
+
+    let xml = p.junit();
+    let doc = parse(&xml);
+    assert_eq!(counts(suite(&doc, "chat")), ["1", "1", "0", "0"]);
+    let tc = case(&doc, "root redirects to the app");
+    assert_eq!(tc.attribute("classname"), Some("prod.chat"));
+    let failure = child(tc, "failure");
+    assert_eq!(failure.attribute("type"), Some("fail"));
+    assert_eq!(
+        failure.attribute("message"),
+        Some("status: expected 302, got 200")
+    );
+    let body = failure.text().unwrap_or_default();
+    assert!(
+        body.contains("status\n  expected: 302\n  actual:   200\n"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("reproduce: {curl}")), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
+    let server = http(|_| TestResponse::ok("fine")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: up
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let custom = p.path().join("out/ci/results.xml");
+    let out = p.run(&["--junit", &custom.display().to_string()]).await;
+    out.assert_code(0);
+    assert!(
+        !p.path().join("reports").exists(),
+        "the default is not written"
+    );
+    let xml = std::fs::read_to_string(&custom).expect("the custom JUnit file");
+    let doc = parse(&xml);
+    assert_eq!(counts(suite(&doc, "web")), ["1", "0", "0", "0"]);
+    let leftovers: Vec<_> = std::fs::read_dir(custom.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["results.xml"], "no temporary file is left");
+
+    // A path under a regular file cannot be written.
+    p.write("blocker", "a file, not a folder");
+    let bad = p.path().join("blocker/junit.xml");
+    let out = p.run(&["--junit", &bad.display().to_string()]).await;
+    assert_ne!(out.code, 0, "{out}");
+    assert_eq!(out.code, 2, "{out}");
+    let prefix = format!(
+        "error: cannot write the JUnit report to {}: ",
+        bad.display()
+    );
+    assert!(out.stderr.starts_with(&prefix), "{out}");
+    assert!(out.stderr.contains("os error"), "{out}");
+    // The checks still ran and were reported.
+    out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
+
+    // The default place under a reports/ that is a file.
+    p.write("reports", "not a folder");
+    let out = p.run(&[]).await;
+    assert_eq!(out.code, 2, "{out}");
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: cannot write the JUnit report to {}: ",
+            p.shown("reports/junit.xml")
+        )),
+        "{out}"
+    );
+}

@@ -1,0 +1,289 @@
+//! Which checks run and how many at once: filters, `--fail-fast`, concurrency limits.
+
+use crate::harness::*;
+use crate::support::*;
+use std::time::Duration;
+
+pub(crate) async fn filter_project() -> (TestServer, Project) {
+    let server = http(|_| TestResponse::ok("fine")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/chat.yaml",
+        r#"suite: chat
+defaults: { tags: [chat] }
+checks:
+  - name: root
+    tags: [gate]
+    http: { url: "http://chat.test:${port}/chat/root" }
+    expect: { status: 200 }
+  - name: admin
+    tags: [slow]
+    http: { url: "http://chat.test:${port}/chat/admin" }
+    expect: { status: 200 }
+  - name: health
+    http: { url: "http://chat.test:${port}/chat/health" }
+    expect: { status: 200 }
+"#,
+    );
+    p.write(
+        "checks/nest.yaml",
+        r#"suite: nest
+checks:
+  - name: api
+    tags: [gate, slow]
+    http: { url: "http://chat.test:${port}/nest/api" }
+    expect: { status: 200 }
+  - name: web
+    http: { url: "http://chat.test:${port}/nest/web" }
+    expect: { status: 200 }
+"#,
+    );
+    (server, p)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_choose_the_checks_that_run() {
+    let (server, p) = filter_project().await;
+    let ids = |out: &Output| -> Vec<String> {
+        assert!(
+            out.checks().iter().all(|(label, _, _)| label == "PASS"),
+            "{out}"
+        );
+        out.outcomes().into_iter().map(|(_, id)| id).collect()
+    };
+    let out = p.run(&["--only", "chat/*"]).await;
+    out.assert_code(0);
+    assert_eq!(ids(&out), ["chat/admin", "chat/health", "chat/root"]);
+    out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
+
+    let out = p.run(&["--skip-tag", "slow"]).await;
+    out.assert_code(0);
+    assert_eq!(ids(&out), ["chat/health", "chat/root", "nest/web"]);
+
+    let out = p.run(&["--suite", "nest"]).await;
+    out.assert_code(0);
+    assert_eq!(ids(&out), ["nest/api", "nest/web"]);
+    out.assert_summary("2 passed, 0 failed, 0 errors, 0 pending");
+
+    let out = p.run(&["--tag", "gate"]).await;
+    assert_eq!(ids(&out), ["chat/root", "nest/api"]);
+
+    let out = p
+        .run(&["--tag", "gate", "--tag", "slow", "--skip-tag", "chat"])
+        .await;
+    assert_eq!(ids(&out), ["nest/api"]);
+
+    let out = p.run(&["--only", "web", "--only", "chat/r*"]).await;
+    assert_eq!(ids(&out), ["chat/root", "nest/web"]);
+
+    let out = p.run(&["--suite", "chat", "--tag", "slow"]).await;
+    assert_eq!(ids(&out), ["chat/admin"]);
+
+    // What was not selected was not probed: 3 + 3 + 2 + 2 + 1 + 2 + 1 requests.
+    assert_eq!(server.requests().len(), 14);
+    // JUnit holds only what ran.
+    let xml = p.junit();
+    let doc = parse(&xml);
+    assert_eq!(counts(suite(&doc, "chat")), ["1", "0", "0", "0"]);
+    assert!(!xml.contains("testsuite name=\"nest\""), "{xml}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_stops_the_run_and_reports_the_rest_as_not_run() {
+    let server = http(|r| match r.path.as_str() {
+        "/bad" => TestResponse::status(500),
+        _ => TestResponse::ok("slow").delay(Duration::from_secs(2)),
+    })
+    .await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    let mut checks = String::from(
+        r#"checks:
+  - name: bad
+    http: { url: "http://chat.test:${port}/bad" }
+    expect: { status: 200 }
+"#,
+    );
+    for i in 1..=4 {
+        checks.push_str(&format!(
+            "  - name: slow {i}\n    http: {{ url: \"http://chat.test:${{port}}/slow{i}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/ff.yaml", &checks);
+    let out = p.run(&["--fail-fast", "--concurrency", "1"]).await;
+    out.assert_code(1);
+    // Without --fail-fast this run takes 8 s; with it, at most the one slow check that may
+    // have taken the only slot before the failing one.
+    assert!(
+        out.elapsed < Duration::from_millis(3500),
+        "took {:?}: {out}",
+        out.elapsed
+    );
+    let outcomes = out.outcomes();
+    assert_eq!(outcomes.len(), 5, "{out}");
+    assert_eq!(outcomes[0], ("FAIL".to_string(), "ff/bad".to_string()));
+    let not_run = outcomes.iter().filter(|(l, _)| l == "NOT RUN").count();
+    let passed = outcomes.iter().filter(|(l, _)| l == "PASS").count();
+    assert!(not_run >= 3 && not_run + passed == 4, "{out}");
+    out.assert_summary(&format!(
+        "{passed} passed, 1 failed, 0 errors, 0 pending, {not_run} not run"
+    ));
+    // A not-run check has no details.
+    let (_, first_not_run) = outcomes.iter().find(|(l, _)| l == "NOT RUN").unwrap();
+    assert_eq!(out.details_of(first_not_run), Vec::<String>::new());
+    let slow_requests = server
+        .requests()
+        .iter()
+        .filter(|r| r.path != "/bad")
+        .count();
+    assert!(
+        slow_requests <= 1,
+        "{slow_requests} slow checks were probed"
+    );
+
+    let xml = p.junit();
+    let doc = parse(&xml);
+    let skipped = child(case(&doc, "slow 4"), "skipped");
+    assert_eq!(
+        skipped.attribute("message"),
+        Some("not run: stopped by --fail-fast")
+    );
+    assert_eq!(
+        counts(suite(&doc, "ff")),
+        ["5", "1", "0", &not_run.to_string()]
+    );
+}
+
+/// With room for every check, --fail-fast cancels the slow ones already running.
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_cancels_checks_in_flight() {
+    let server = http(|r| match r.path.as_str() {
+        "/bad" => TestResponse::status(500).delay(Duration::from_millis(200)),
+        _ => TestResponse::ok("slow").delay(Duration::from_secs(5)),
+    })
+    .await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "host_concurrency: 8\n");
+    let mut checks = String::from(
+        r#"checks:
+  - name: bad
+    http: { url: "http://chat.test:${port}/bad" }
+    expect: { status: 200 }
+"#,
+    );
+    for i in 1..=3 {
+        checks.push_str(&format!(
+            "  - name: slow {i}\n    http: {{ url: \"http://chat.test:${{port}}/slow{i}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/ff.yaml", &checks);
+    let out = p.run(&["--fail-fast"]).await;
+    out.assert_code(1);
+    assert!(
+        out.elapsed < Duration::from_secs(2),
+        "took {:?}: {out}",
+        out.elapsed
+    );
+    out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending, 3 not run");
+}
+
+/// A pending check that fails does not stop a --fail-fast run; a fixed one does.
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_ignores_pending_failures_but_not_fixed_checks() {
+    let server = http(|r| match r.path.as_str() {
+        "/admin" => TestResponse::ok("open"),
+        _ => TestResponse::ok("fine").delay(Duration::from_millis(100)),
+    })
+    .await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/ff.yaml",
+        r#"checks:
+  - name: blocked
+    tags: [excused]
+    pending: "WAF in COUNT mode"
+    http: { url: "http://chat.test:${port}/admin" }
+    expect: { status: 403 }
+  - name: open
+    tags: [fixed]
+    pending: "not live"
+    http: { url: "http://chat.test:${port}/admin" }
+    expect: { status: 200 }
+  - name: a
+    http: { url: "http://chat.test:${port}/a" }
+    expect: { status: 200 }
+  - name: b
+    http: { url: "http://chat.test:${port}/b" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p
+        .run(&["--fail-fast", "--concurrency", "1", "--skip-tag", "fixed"])
+        .await;
+    out.assert_code(0);
+    assert_eq!(
+        out.outcomes(),
+        [
+            ("PASS".to_string(), "ff/a".to_string()),
+            ("PASS".to_string(), "ff/b".to_string()),
+            ("PENDING".to_string(), "ff/blocked".to_string()),
+        ],
+        "{out}"
+    );
+    out.assert_summary("2 passed, 0 failed, 0 errors, 1 pending");
+
+    let out = p
+        .run(&["--fail-fast", "--concurrency", "1", "--skip-tag", "excused"])
+        .await;
+    out.assert_code(1);
+    let outcomes = out.outcomes();
+    assert!(
+        outcomes.contains(&("FIXED".to_string(), "ff/open".to_string())),
+        "{out}"
+    );
+    let not_run = outcomes.iter().filter(|(l, _)| l == "NOT RUN").count();
+    assert!(not_run >= 1, "the fixed check stopped the run: {out}");
+}
+
+/// `host_concurrency: 1` runs one probe at a time against a host; others go in parallel.
+#[tokio::test(flavor = "multi_thread")]
+async fn host_concurrency_serialises_probes_to_one_host() {
+    let server = http(|_| TestResponse::ok("slow").delay(Duration::from_millis(200))).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "host_concurrency: 1\n");
+    let mut checks = String::from("checks:\n");
+    for i in 1..=3 {
+        checks.push_str(&format!(
+            "  - name: c{i}\n    http: {{ url: \"http://chat.test:${{port}}/{i}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/h.yaml", &checks);
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
+    assert!(
+        out.elapsed >= Duration::from_millis(600),
+        "took {:?}",
+        out.elapsed
+    );
+
+    // Raised in the file, the same checks overlap.
+    p.prod_env(server.port(), None, "host_concurrency: 3\n");
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    assert!(
+        out.elapsed < Duration::from_millis(550),
+        "took {:?}",
+        out.elapsed
+    );
+    // --concurrency 1 on the command line serialises them again.
+    let out = p.run(&["--concurrency", "1"]).await;
+    out.assert_code(0);
+    assert!(
+        out.elapsed >= Duration::from_millis(600),
+        "took {:?}",
+        out.elapsed
+    );
+}
