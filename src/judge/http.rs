@@ -1,8 +1,8 @@
 //! HTTP expectations: status, headers, body (text and JSONPath), leaf certificate, time.
 
-use super::Mismatch;
 use super::cert::{SeenCerts, judge_cert};
-use crate::matcher::{Actual, Matcher};
+use super::{Mismatch, check};
+use crate::matcher::Actual;
 use crate::probe::HttpObservation;
 use crate::spec::model::{HttpExpect, JsonExpect};
 use crate::spec::quantity::format_size;
@@ -67,17 +67,6 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
 
 fn header<'a>(o: &'a HttpObservation, name: &str) -> &'a str {
     o.header_values(name).first().copied().unwrap_or("")
-}
-
-fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
-    if let Err(note) = m.test(actual) {
-        out.push(Mismatch {
-            field: field.to_string(),
-            expected: m.to_string(),
-            actual: actual.to_string(),
-            note,
-        });
-    }
 }
 
 /// JSON nesting deeper than this is refused: serde_json's own limit (128) guards the stack.

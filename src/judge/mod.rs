@@ -34,6 +34,23 @@ impl fmt::Display for Mismatch {
     }
 }
 
+/// Tests `actual` with `m`, and records a mismatch for `field` when it fails.
+fn check(
+    out: &mut Vec<Mismatch>,
+    field: &str,
+    m: &crate::matcher::Matcher,
+    actual: &crate::matcher::Actual,
+) {
+    if let Err(note) = m.test(actual) {
+        out.push(Mismatch {
+            field: field.to_string(),
+            expected: m.to_string(),
+            actual: actual.to_string(),
+            note,
+        });
+    }
+}
+
 /// Every mismatch between what was expected and what was observed; empty means pass.
 pub fn judge(
     expect: &Expect,

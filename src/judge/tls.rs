@@ -1,9 +1,9 @@
 //! TLS expectations: the handshake's outcome and alert, version, ALPN, and the certificates;
 //! and the cert probe's file.
 
-use super::Mismatch;
 use super::cert::{SeenCerts, judge_cert};
-use crate::matcher::{Actual, Matcher};
+use super::{Mismatch, check};
+use crate::matcher::Actual;
 use crate::probe::{CertObservation, HandshakeOutcome, TlsObservation};
 use crate::spec::model::{CertExpect, HandshakeExpect, TlsExpect};
 
@@ -76,17 +76,6 @@ pub fn judge_cert_file(
         verified: Some(&o.verified),
     };
     judge_cert(e, seen, now)
-}
-
-fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
-    if let Err(note) = m.test(actual) {
-        out.push(Mismatch {
-            field: field.to_string(),
-            expected: m.to_string(),
-            actual: actual.to_string(),
-            note,
-        });
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! are escaped so that it cannot drive the reader's terminal or break the XML.
 
 use crate::judge::Mismatch;
-use crate::probe::{HttpObservation, Observation};
+use crate::probe::{HttpObservation, Observation, TlsObservation};
 use crate::run::{Attempt, CheckResult, Outcome};
 use crate::spec::model::Secrets;
 use std::fmt::Write as _;
@@ -151,8 +151,56 @@ fn attempt_why(attempt: &Attempt) -> String {
 pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<String> {
     match observation {
         Observation::Http(http) => http_exchange_lines(http, secrets),
-        Observation::Tls(_) | Observation::Cert(_) => Vec::new(),
+        Observation::Tls(tls) => tls_exchange_lines(tls, secrets),
+        Observation::Cert(cert) => chain_lines(&cert.chain, &cert.verified, secrets),
     }
+}
+
+/// The handshake as seen: with whom, how it ended, what was negotiated, the chain.
+fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
+    let mut lines = vec![clean(
+        secrets,
+        &format!("> TLS handshake with {} (sni {})", o.target, o.sni),
+    )];
+    lines.push(clean(secrets, &format!("< {}", o.outcome)));
+    let negotiated: Vec<String> = [
+        o.version.as_ref().map(|v| format!("TLS {v}")),
+        o.cipher_suite.clone(),
+        o.alpn.as_ref().map(|a| format!("alpn {a}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !negotiated.is_empty() {
+        lines.push(format!("< {}", negotiated.join(", ")));
+    }
+    lines.extend(chain_lines(&o.chain, &o.verified, secrets));
+    lines
+}
+
+/// One line per certificate (subject, issuer, not after), then the verification verdict.
+fn chain_lines(chain: &[Vec<u8>], verified: &Result<(), String>, secrets: &Secrets) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, der) in chain.iter().enumerate() {
+        let text = match crate::judge::cert::cert_facts(der) {
+            Ok(f) => format!(
+                "{}. {} (issuer {}; not after {})",
+                i + 1,
+                f.subject,
+                f.issuer,
+                f.not_after.date()
+            ),
+            Err(why) => format!("{}. not a certificate: {why}", i + 1),
+        };
+        lines.push(clean(secrets, &format!("< cert {text}")));
+    }
+    if !chain.is_empty() {
+        lines.push(match verified {
+            Ok(()) => "< chain verified".to_string(),
+            Err(why) => clean(secrets, &format!("< chain not verified: {why}")),
+        });
+    }
+    lines
 }
 
 fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
