@@ -1,9 +1,14 @@
-//! The cert probe: a local PEM file with a certificate chain, read when the check runs.
+//! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
+//! verified for the purpose its leaf states.
 
+use super::tls_client::{describe_verification_error, provider, server_verifier, trust_roots};
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::CertProbe;
-use rustls::pki_types::CertificateDer;
+use crate::spec::model::{CertProbe, TlsOptions};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::WebPkiClientVerifier;
+use std::sync::Arc;
 
 /// What the file held.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +37,74 @@ pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
             probe.file.display()
         )));
     }
-    let verified = super::tls_client::verify_chain(&chain, &probe.tls);
+    let verified = verify_chain(&chain, &probe.tls);
     Ok(CertObservation { chain, verified })
+}
+
+/// Verifies a certificate chain (DER, leaf first, the rest intermediates) against the trust
+/// roots of `opts`, now, for the purpose its leaf states: a leaf whose extended key usage
+/// includes clientAuth as a client certificate, any other as a server certificate for its
+/// first name. `Err` says why not, in plain words.
+fn verify_chain(chain: &[Vec<u8>], opts: &TlsOptions) -> Result<(), String> {
+    let (leaf, rest) = chain.split_first().ok_or("there is no certificate")?;
+    let leaf_der = CertificateDer::from(leaf.as_slice());
+    let intermediates: Vec<CertificateDer<'_>> = rest
+        .iter()
+        .map(|der| CertificateDer::from(der.as_slice()))
+        .collect();
+    let now = UnixTime::now();
+    let verdict = match leaf_purpose(leaf)? {
+        LeafPurpose::Client => {
+            let roots = Arc::new(trust_roots(opts)?);
+            WebPkiClientVerifier::builder_with_provider(roots, provider())
+                .build()
+                .map_err(|e| format!("cannot build the certificate verifier: {e}"))?
+                .verify_client_cert(&leaf_der, &intermediates, now)
+                .map(|_| ())
+        }
+        LeafPurpose::Server(name) => server_verifier(opts)?
+            .verify_server_cert(&leaf_der, &intermediates, &name, &[], now)
+            .map(|_| ()),
+    };
+    verdict.map_err(|e| describe_verification_error(&e))
+}
+
+enum LeafPurpose {
+    Client,
+    /// A server certificate, verified for this name.
+    Server(ServerName<'static>),
+}
+
+/// What `leaf` (DER) is for, from its extended key usage and subjectAltName.
+fn leaf_purpose(leaf: &[u8]) -> Result<LeafPurpose, String> {
+    use x509_parser::extensions::GeneralName;
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf)
+        .map_err(|e| format!("the certificate is not valid DER: {e}"))?;
+    let eku = cert
+        .extended_key_usage()
+        .map_err(|e| format!("the certificate's extended key usage is malformed: {e}"))?;
+    if eku.is_some_and(|eku| eku.value.client_auth) {
+        return Ok(LeafPurpose::Client);
+    }
+    let san = cert
+        .subject_alternative_name()
+        .map_err(|e| format!("the certificate's subjectAltName is malformed: {e}"))?;
+    let names = san
+        .map(|san| san.value.general_names.as_slice())
+        .unwrap_or(&[]);
+    let name = names.iter().find_map(|name| match name {
+        GeneralName::DNSName(dns) => ServerName::try_from(dns.to_string()).ok(),
+        GeneralName::IPAddress(ip) => match *ip {
+            [a, b, c, d] => Some(ServerName::from(std::net::IpAddr::from([*a, *b, *c, *d]))),
+            bytes => <[u8; 16]>::try_from(bytes)
+                .ok()
+                .map(|v6| ServerName::from(std::net::IpAddr::from(v6))),
+        },
+        _ => None,
+    });
+    name.map(LeafPurpose::Server).ok_or_else(|| {
+        "the certificate names no host (no DNS name or address in subjectAltName) and is \
+         not a client certificate, so there is nothing to verify it for"
+            .to_string()
+    })
 }

@@ -8,7 +8,8 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+    CertificateError, ClientConfig, DigitallySignedStruct, ExtendedKeyPurpose, RootCertStore,
+    SignatureScheme,
 };
 use sha2::{Digest, Sha256};
 use std::error::Error as StdError;
@@ -37,7 +38,28 @@ fn base_roots() -> &'static RootCertStore {
 
 /// A rustls client configuration for `opts`, offering `alpn` (in preference order).
 pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientConfig, String> {
-    let provider = provider();
+    config_with_verifier(opts, alpn, server_cert_verifier(opts)?)
+}
+
+/// What decides on the server's certificate: the real verifier when `verify` is on, else
+/// one that accepts any certificate (but still checks the handshake's signatures).
+pub(crate) fn server_cert_verifier(
+    opts: &TlsOptions,
+) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    if opts.verify {
+        return Ok(server_verifier(opts)?);
+    }
+    Ok(Arc::new(AcceptAnyServerCert {
+        algorithms: provider().signature_verification_algorithms,
+    }))
+}
+
+/// [`client_config`] with the server certificate judged by `verifier`.
+pub(crate) fn config_with_verifier(
+    opts: &TlsOptions,
+    alpn: &[&[u8]],
+    verifier: Arc<dyn ServerCertVerifier>,
+) -> Result<ClientConfig, String> {
     let versions: Vec<&'static rustls::SupportedProtocolVersion> = if opts.versions.is_empty() {
         vec![&rustls::version::TLS13, &rustls::version::TLS12]
     } else {
@@ -49,26 +71,9 @@ pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientC
             })
             .collect()
     };
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+    let builder = ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&versions)
-        .map_err(|e| format!("TLS versions {:?} are not available: {e}", opts.versions))?;
-
-    let verifier: Arc<dyn ServerCertVerifier> = if opts.verify {
-        let mut roots = base_roots().clone();
-        for (i, der) in opts.extra_roots.iter().enumerate() {
-            roots
-                .add(der.clone())
-                .map_err(|e| format!("extra trust root #{} cannot be used as a CA: {e}", i + 1))?;
-        }
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-            .build()
-            .map_err(|e| format!("cannot build the certificate verifier: {e}"))?
-    } else {
-        Arc::new(AcceptAnyServerCert {
-            algorithms: provider.signature_verification_algorithms,
-        })
-    };
-    let builder = builder
+        .map_err(|e| format!("TLS versions {:?} are not available: {e}", opts.versions))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
 
@@ -86,6 +91,24 @@ pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientC
     };
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(config)
+}
+
+/// The real verifier of server certificates for the trust roots of `opts`.
+pub(crate) fn server_verifier(opts: &TlsOptions) -> Result<Arc<WebPkiServerVerifier>, String> {
+    WebPkiServerVerifier::builder_with_provider(Arc::new(trust_roots(opts)?), provider())
+        .build()
+        .map_err(|e| format!("cannot build the certificate verifier: {e}"))
+}
+
+/// webpki-roots, the system's roots and the extra roots of `opts`.
+pub(crate) fn trust_roots(opts: &TlsOptions) -> Result<RootCertStore, String> {
+    let mut roots = base_roots().clone();
+    for (i, der) in opts.extra_roots.iter().enumerate() {
+        roots
+            .add(der.clone())
+            .map_err(|e| format!("extra trust root #{} cannot be used as a CA: {e}", i + 1))?;
+    }
+    Ok(roots)
 }
 
 /// A stable key for everything in `opts` that changes the `ClientConfig`, so that checks with
@@ -218,6 +241,15 @@ pub(crate) fn describe_tls_error(err: &rustls::Error) -> String {
     }
 }
 
+/// Why verification failed, in plain words without a "certificate verify failed" prefix:
+/// "expired (not valid after ...)", "unknown issuer (...)".
+pub(crate) fn describe_verification_error(err: &rustls::Error) -> String {
+    match err {
+        rustls::Error::InvalidCertificate(cert) => describe_certificate_error(cert),
+        other => describe_tls_error(other),
+    }
+}
+
 fn describe_certificate_error(err: &CertificateError) -> String {
     let date = |t: &UnixTime| {
         time::OffsetDateTime::from_unix_timestamp(t.as_secs() as i64)
@@ -233,9 +265,9 @@ fn describe_certificate_error(err: &CertificateError) -> String {
         CertificateError::ExpiredContext { not_after, .. } => {
             format!("expired (not valid after {})", date(not_after))
         }
-        CertificateError::NotValidYet => "not valid yet".into(),
+        CertificateError::NotValidYet => "not yet valid".into(),
         CertificateError::NotValidYetContext { not_before, .. } => {
-            format!("not valid yet (not valid before {})", date(not_before))
+            format!("not yet valid (not valid before {})", date(not_before))
         }
         CertificateError::UnknownIssuer => {
             "unknown issuer (not signed by a trusted CA; add it with ca_file)".into()
@@ -269,29 +301,74 @@ fn describe_certificate_error(err: &CertificateError) -> String {
         CertificateError::BadSignature => "bad signature".into(),
         CertificateError::Revoked => "revoked".into(),
         CertificateError::BadEncoding => "the certificate is not valid DER".into(),
-        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
-            "the certificate is not meant for TLS servers (extended key usage)".into()
+        CertificateError::InvalidPurpose => {
+            "the certificate is not meant for this purpose (extended key usage)".into()
         }
+        CertificateError::InvalidPurposeContext { required, .. } => {
+            let who = match required {
+                ExtendedKeyPurpose::ClientAuth => "TLS clients",
+                ExtendedKeyPurpose::ServerAuth => "TLS servers",
+                ExtendedKeyPurpose::Other(_) => "this purpose",
+            };
+            format!("the certificate is not meant for {who} (extended key usage)")
+        }
+        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(e) => describe_webpki_error(e),
+            None => other.to_string(),
+        },
         other => other.to_string(),
     }
 }
 
-/// `CertificateRequired` → `certificate_required`, the name the RFCs and openssl use.
-pub(crate) fn alert_name(alert: &rustls::AlertDescription) -> String {
-    snake_case(&format!("{alert:?}"))
+/// webpki's reasons that rustls passes on without a name of its own.
+fn describe_webpki_error(err: &webpki::Error) -> String {
+    match err {
+        webpki::Error::CaUsedAsEndEntity => {
+            "the certificate is a CA certificate (basicConstraints CA:TRUE), not a server's or \
+             a client's"
+                .into()
+        }
+        webpki::Error::EndEntityUsedAsCa => {
+            "a certificate in the chain that is not a CA signed another (basicConstraints)".into()
+        }
+        webpki::Error::PathLenConstraintViolated => {
+            "the chain is longer than a CA in it allows (pathLenConstraint)".into()
+        }
+        webpki::Error::NameConstraintViolation => {
+            "a CA's name constraints do not allow the certificate's names".into()
+        }
+        webpki::Error::MaximumPathDepthExceeded => "the chain is too long".into(),
+        webpki::Error::UnsupportedCertVersion => "the certificate is not X.509 v3".into(),
+        other => format!("{other:?}"),
+    }
 }
 
+/// `CertificateRequired` → `certificate_required`, the name the RFCs, IANA and openssl use.
+pub(crate) fn alert_name(alert: &rustls::AlertDescription) -> String {
+    match alert {
+        // rustls spells it the British way; the registry does not.
+        rustls::AlertDescription::UnrecognisedName => "unrecognized_name".into(),
+        rustls::AlertDescription::Unknown(code) => format!("unknown alert {code}"),
+        known => snake_case(&format!("{known:?}")),
+    }
+}
+
+/// `UnknownCA` → `unknown_ca`, `UnknownPSKIdentity` → `unknown_psk_identity`: a word starts
+/// at a capital after a small letter, or at the last capital of a run before a small one.
 fn snake_case(camel: &str) -> String {
+    let chars: Vec<char> = camel.chars().collect();
     let mut out = String::with_capacity(camel.len() + 4);
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1);
+        let starts_word = c.is_ascii_uppercase()
+            && (prev.is_some_and(|p| p.is_ascii_lowercase())
+                || prev.is_some_and(|p| p.is_ascii_uppercase())
+                    && next.is_some_and(|n| n.is_ascii_lowercase()));
+        if starts_word {
+            out.push('_');
         }
+        out.push(c.to_ascii_lowercase());
     }
     out
 }
@@ -310,6 +387,19 @@ mod tests {
             alert_name(&rustls::AlertDescription::HandshakeFailure),
             "handshake_failure"
         );
+        assert_eq!(
+            alert_name(&rustls::AlertDescription::UnknownCA),
+            "unknown_ca"
+        );
+        assert_eq!(
+            alert_name(&rustls::AlertDescription::UnknownPSKIdentity),
+            "unknown_psk_identity"
+        );
+        assert_eq!(
+            alert_name(&rustls::AlertDescription::UnrecognisedName),
+            "unrecognized_name"
+        );
+        assert_eq!(snake_case("UnknownCA"), "unknown_ca");
     }
 
     #[test]
@@ -325,6 +415,17 @@ mod tests {
             Some(&rustls::Error::InvalidCertificate(
                 CertificateError::UnknownIssuer
             ))
+        );
+    }
+
+    #[test]
+    fn webpki_reasons_in_plain_words() {
+        let other = rustls::OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity));
+        let err = rustls::Error::InvalidCertificate(CertificateError::Other(other));
+        assert_eq!(
+            describe_verification_error(&err),
+            "the certificate is a CA certificate (basicConstraints CA:TRUE), not a server's or \
+             a client's"
         );
     }
 

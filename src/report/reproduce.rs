@@ -222,20 +222,74 @@ pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// An `openssl s_client` command that repeats a tls probe's handshake.
+/// An `openssl s_client` command that repeats a tls probe's handshake: the same address
+/// (the environment's `resolve:` answer, if any), SNI, ALPN, versions, client identity and
+/// trust, verifying the chain and the name when the probe does. Its input is `/dev/null`, so
+/// it ends after the handshake instead of waiting at the terminal.
 pub fn openssl_command(probe: &TlsProbe, env: &Environment) -> String {
-    let _ = env;
-    format!(
-        "openssl s_client -connect {}:{} -servername {}",
-        probe.host, probe.port, probe.sni
-    )
+    let mut args: Vec<String> = vec!["openssl".into(), "s_client".into()];
+    let target = match env.resolve_fixed(&probe.host, probe.port) {
+        Some(addr) => addr.to_string(),
+        None => format!("{}:{}", bracket(&probe.host), probe.port),
+    };
+    args.extend(["-connect".into(), quote(&target)]);
+    // rustls sends no SNI for an address; openssl would send one if told to.
+    let sni_is_address = probe.sni.parse::<std::net::IpAddr>().is_ok();
+    if sni_is_address {
+        args.push("-noservername".into());
+    } else {
+        args.extend(["-servername".into(), quote(&probe.sni)]);
+    }
+    if !probe.alpn.is_empty() {
+        args.extend(["-alpn".into(), quote(&probe.alpn.join(","))]);
+    }
+    let tls = &probe.tls;
+    match tls.versions.as_slice() {
+        [TlsVersion::V1_2] => args.push("-tls1_2".into()),
+        [TlsVersion::V1_3] => args.push("-tls1_3".into()),
+        _ => {}
+    }
+    if let Some(id) = &tls.client_identity {
+        args.extend(["-cert".into(), quote_path(&id.cert_file)]);
+        args.extend(["-key".into(), quote_path(&id.key_file)]);
+    }
+    let mut ca_files: Vec<&Path> = tls.ca_files.iter().map(|p| p.as_path()).collect();
+    for file in &env.ca_files {
+        if !ca_files.contains(&file.as_path()) {
+            ca_files.push(file.as_path());
+        }
+    }
+    match ca_files.as_slice() {
+        [] => {}
+        [one] => args.extend(["-CAfile".into(), quote_path(one)]),
+        // One -CAfile only; several files are joined for it (bash, zsh).
+        many => {
+            let files: Vec<String> = many.iter().map(|p| quote_path(p)).collect();
+            args.extend(["-CAfile".into(), format!("<(cat {})", files.join(" "))]);
+        }
+    }
+    if tls.verify {
+        // s_client checks the chain but, unasked, not the name.
+        let check_name = if sni_is_address {
+            "-verify_ip"
+        } else {
+            "-verify_hostname"
+        };
+        args.extend([
+            "-verify_return_error".into(),
+            check_name.into(),
+            quote(&probe.sni),
+        ]);
+    }
+    args.push("</dev/null".into());
+    args.join(" ")
 }
 
-/// An `openssl x509` command that shows the cert probe's certificate.
+/// An `openssl x509` command that shows what the cert probe judges of its file's leaf.
 pub fn openssl_x509_command(probe: &CertProbe) -> String {
     format!(
-        "openssl x509 -noout -text -in {}",
-        quote(&probe.file.display().to_string())
+        "openssl x509 -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage -in {}",
+        quote_path(&probe.file)
     )
 }
 
@@ -385,6 +439,88 @@ mod tests {
             curl_command(&p, &e),
             "curl -sS -i --cacert <(cat a.pem 'b c.pem') --tlsv1.3 --tls-max 1.3 \
              --max-time 10 https://h.example/"
+        );
+    }
+
+    fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
+        TlsProbe {
+            host: host.into(),
+            port,
+            sni: sni.into(),
+            alpn: Vec::new(),
+            tls: TlsOptions::default(),
+        }
+    }
+
+    #[test]
+    fn openssl_plain_handshake() {
+        assert_eq!(
+            openssl_command(
+                &tls_probe("chat.example", 443, "chat.example"),
+                &env(vec![])
+            ),
+            "openssl s_client -connect chat.example:443 -servername chat.example \
+             -verify_return_error -verify_hostname chat.example </dev/null"
+        );
+    }
+
+    #[test]
+    fn openssl_with_every_option() {
+        let mut p = tls_probe("alb.example", 8443, "chat.example");
+        p.alpn = vec!["h2".into(), "http/1.1".into()];
+        p.tls = TlsOptions {
+            verify: false,
+            extra_roots: Vec::new(),
+            ca_files: vec![PathBuf::from("pki/ca.pem")],
+            client_identity: Some(ClientIdentity {
+                cert_file: PathBuf::from("pki/client cert.pem"),
+                key_file: PathBuf::from("pki/client.key"),
+                chain: Vec::new(),
+                key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(vec![0u8]))),
+            }),
+            sni: None,
+            versions: vec![TlsVersion::V1_3],
+        };
+        let e = env(vec![rule("alb.example", None, "10.0.0.1", None)]);
+        assert_eq!(
+            openssl_command(&p, &e),
+            "openssl s_client -connect 10.0.0.1:8443 -servername chat.example \
+             -alpn h2,http/1.1 -tls1_3 -cert 'pki/client cert.pem' -key pki/client.key \
+             -CAfile pki/ca.pem </dev/null"
+        );
+    }
+
+    #[test]
+    fn openssl_versions_trust_and_addresses() {
+        let mut p = tls_probe("::1", 443, "10.0.0.7");
+        p.tls.versions = vec![TlsVersion::V1_2, TlsVersion::V1_3];
+        p.tls.ca_files = vec![PathBuf::from("a.pem")];
+        let mut e = env(vec![rule("other.example", None, "10.0.0.1", None)]);
+        e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
+        assert_eq!(
+            openssl_command(&p, &e),
+            "openssl s_client -connect '[::1]:443' -noservername \
+             -CAfile <(cat a.pem 'b c.pem') -verify_return_error -verify_ip 10.0.0.7 </dev/null"
+        );
+        // A port-specific rule, to another port.
+        let p = tls_probe("chat.example", 443, "chat.example");
+        let e = env(vec![rule("chat.example", Some(443), "::1", Some(9443))]);
+        assert!(
+            openssl_command(&p, &e)
+                .starts_with("openssl s_client -connect '[::1]:9443' -servername chat.example ")
+        );
+    }
+
+    #[test]
+    fn openssl_x509_shows_the_judged_fields() {
+        let p = CertProbe {
+            file: PathBuf::from("pki/aop client.pem"),
+            tls: TlsOptions::default(),
+        };
+        assert_eq!(
+            openssl_x509_command(&p),
+            "openssl x509 -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage \
+             -in 'pki/aop client.pem'"
         );
     }
 

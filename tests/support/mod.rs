@@ -5,14 +5,21 @@
 //! Use it from a test file with `mod support;`. Not every test file uses every helper.
 #![allow(dead_code, unused_imports)]
 
+mod authority;
 mod model;
 mod pki;
 mod raw;
 mod server;
+mod tls_server;
 
+pub use authority::{Authority, CLIENT_AUTH, Eku, SERVER_AUTH};
 pub use model::{client_identity, http_probe, resolve_rule, test_env};
 pub use pki::{Pki, cert_der, certs_from_pem, days_from_now, key_from_pem, self_signed, write_pem};
 pub use raw::{RawServer, closed_port, raw_server, silent_server};
 pub use server::{
     ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
+};
+pub use tls_server::{
+    AfterHandshake, BreakOff, Breaker, GREETING, ServerHandshake, TlsServer, TlsServerConfig,
+    handshake_breaker,
 };
