@@ -1,14 +1,11 @@
 //! Failed requests sorted into error kinds, with their causes in words.
 
 use super::super::ProbeErrorKind;
+use super::super::tls::{HandshakeOutcome, Rejection, TlsProber};
 use super::super::tls_client;
-use crate::spec::model::TlsOptions;
-use rustls::pki_types::ServerName;
+use crate::spec::model::{Environment, TlsOptions, TlsProbe};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
-use tokio::net::TcpStream;
 
 /// Sorts a failed request into an error kind, with the cause in words.
 pub(super) fn classify(err: &reqwest::Error, target: &str) -> (ProbeErrorKind, String) {
@@ -66,40 +63,36 @@ const REFUSAL_LOOK: Duration = Duration::from_secs(1);
 ///
 /// A TLS 1.3 server that refuses the client's certificate sends its alert only after the
 /// client has finished the handshake; a client already writing its request may see a
-/// broken pipe or a reset instead of the alert. One more handshake that sends nothing and
-/// reads once, bounded by [`REFUSAL_LOOK`], sees the alert (or the close) itself.
+/// broken pipe or a reset instead of the alert. One more handshake by the tls probe, which
+/// sends nothing and reads once, bounded by [`REFUSAL_LOOK`], sees the alert (or the close).
 pub(super) async fn tls_refusal(
     tls: &TlsOptions,
     server_name: &str,
     addr: SocketAddr,
 ) -> Option<String> {
-    let look = async {
-        let config = tls_client::client_config(tls, &[b"http/1.1"]).ok()?;
-        let name = ServerName::try_from(server_name.to_string()).ok()?;
-        let tcp = TcpStream::connect(addr).await.ok()?;
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-        let mut stream = match connector.connect(name, tcp).await {
-            Ok(stream) => stream,
-            Err(e) => return tls_client::tls_failure(&e),
-        };
-        let mut byte = [0u8; 1];
-        match stream.read(&mut byte).await {
-            Err(e) => tls_client::tls_failure(&e).or_else(|| {
-                Some(format!(
-                    "the server broke off the connection after the handshake ({e})"
-                ))
-            }),
-            Ok(0) => Some(
-                "the server closed the connection right after the handshake, without an alert"
-                    .to_string(),
-            ),
-            Ok(_) => None,
-        }
+    let probe = TlsProbe {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+        sni: server_name.to_string(),
+        alpn: vec!["http/1.1".into()],
+        tls: tls.clone(),
     };
-    tokio::time::timeout(REFUSAL_LOOK, look)
-        .await
-        .ok()
-        .flatten()
+    let prober = TlsProber::new(&Environment::named("second look"));
+    let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
+    match seen.outcome {
+        HandshakeOutcome::Accepted => None,
+        HandshakeOutcome::Rejected { alert: Some(a), .. } => {
+            Some(format!("the server sent alert {a}"))
+        }
+        HandshakeOutcome::Rejected {
+            how: Rejection::Reset,
+            ..
+        } => Some("the server reset the connection right after the handshake".into()),
+        HandshakeOutcome::Rejected { .. } => Some(
+            "the server closed the connection right after the handshake, without an alert".into(),
+        ),
+        HandshakeOutcome::ClientRefused(why) => Some(why),
+    }
 }
 
 /// Whether a failed request broke off in a way a TLS refusal would explain.

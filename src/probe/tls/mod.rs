@@ -4,19 +4,24 @@
 //!
 //! The handshake is driven by hand (a `ClientConnection` fed from the socket) rather than
 //! through tokio-rustls, so that a refused handshake still shows how far it got (version,
-//! chain) and every way it can end is told apart: an alert, a reset, a close, silence.
+//! chain) and every way it can end is told apart: an alert, a reset, a close, silence
+//! (`session.rs`); `verifier.rs` records the chain and the verification verdict.
+
+mod session;
+mod verifier;
+
+use session::Session;
+use verifier::{Presented, RecordingVerifier};
 
 use super::{ProbeError, ProbeErrorKind, tls_client};
-use crate::spec::model::{Environment, TlsOptions, TlsProbe};
+use crate::spec::model::{Environment, TlsProbe};
 use crate::spec::quantity::format_seconds;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{Resumption, WebPkiServerVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConnection, DigitallySignedStruct, ProtocolVersion, SignatureScheme};
+use rustls::client::Resumption;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConnection, ProtocolVersion};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
@@ -276,241 +281,5 @@ fn handshake_timeout(conn: &ClientConnection, place: &str, timeout: Duration) ->
             "TLS with {place}: no handshake within {} (timeout); {stage}",
             format_seconds(timeout.as_secs_f64())
         ),
-    }
-}
-
-/// How a session ended before it could count as accepted.
-enum Ended {
-    /// The server sent this fatal alert.
-    Alert(rustls::AlertDescription),
-    Reset,
-    Closed,
-    /// This client gave up: verification failed, or no setting in common.
-    Refused(rustls::Error),
-    /// The server's bytes are not TLS, or break its rules: (what, the first bytes read).
-    NotTls(rustls::Error, String),
-    /// The connection failed otherwise.
-    Broken(std::io::Error),
-}
-
-impl Ended {
-    fn from_io(e: std::io::Error) -> Ended {
-        use std::io::ErrorKind::*;
-        match e.kind() {
-            ConnectionReset | ConnectionAborted | BrokenPipe => Ended::Reset,
-            UnexpectedEof => Ended::Closed,
-            _ => Ended::Broken(e),
-        }
-    }
-
-    /// `place`: where the probe connected, for messages.
-    fn outcome(self, place: &str) -> Result<HandshakeOutcome, ProbeError> {
-        let rejected = |alert, how| Ok(HandshakeOutcome::Rejected { alert, how });
-        let error = |kind, message| Err(ProbeError { kind, message });
-        match self {
-            Ended::Alert(a) => rejected(Some(tls_client::alert_name(&a)), Rejection::Alert),
-            Ended::Reset => rejected(None, Rejection::Reset),
-            Ended::Closed => rejected(None, Rejection::Closed),
-            Ended::Refused(e) => Ok(HandshakeOutcome::ClientRefused(
-                tls_client::describe_tls_error(&e),
-            )),
-            Ended::NotTls(e @ rustls::Error::InvalidMessage(_), start) => {
-                let what =
-                    format!("TLS with {place} failed: the server's answer is not TLS{start}: {e}");
-                error(ProbeErrorKind::Tls, what)
-            }
-            Ended::NotTls(e, _) => {
-                let why = tls_client::describe_tls_error(&e);
-                error(
-                    ProbeErrorKind::Tls,
-                    format!("TLS with {place} failed: {why}"),
-                )
-            }
-            Ended::Broken(e) => error(
-                ProbeErrorKind::Connect,
-                format!("the connection to {place} broke during the TLS handshake: {e}"),
-            ),
-        }
-    }
-}
-
-/// A handshake in progress: rustls's state and the socket it is fed from.
-struct Session<'c> {
-    conn: &'c mut ClientConnection,
-    tcp: TcpStream,
-    buf: Vec<u8>,
-    handshake_done: Option<Instant>,
-}
-
-impl Session<'_> {
-    async fn handshake(&mut self) -> Result<(), Ended> {
-        loop {
-            self.send().await?;
-            if !self.conn.is_handshaking() {
-                self.handshake_done = Some(Instant::now());
-                return Ok(());
-            }
-            self.receive().await?;
-        }
-    }
-
-    /// Reads after the handshake until the server refuses (`Some`), or sends data (`None`:
-    /// accepted); the caller's bound on it ending in silence also means accepted. Session
-    /// tickets are taken in without a word.
-    async fn watch(&mut self) -> Option<Ended> {
-        loop {
-            match self.receive().await {
-                Err(ended) => return Some(ended),
-                Ok(state) if state.peer_has_closed() => return Some(Ended::Closed),
-                Ok(state) if state.plaintext_bytes_to_read() > 0 => return None,
-                Ok(_) => {}
-            }
-        }
-    }
-
-    /// Writes what rustls has to send.
-    async fn send(&mut self) -> Result<(), Ended> {
-        while self.conn.wants_write() {
-            let mut out = Vec::new();
-            self.conn.write_tls(&mut out).map_err(Ended::Broken)?;
-            self.tcp.write_all(&out).await.map_err(Ended::from_io)?;
-        }
-        Ok(())
-    }
-
-    /// One read from the socket, fed to rustls; what rustls made of it.
-    async fn receive(&mut self) -> Result<rustls::IoState, Ended> {
-        let n = self.tcp.read(&mut self.buf).await.map_err(Ended::from_io)?;
-        if n == 0 {
-            return Err(Ended::Closed);
-        }
-        let mut rest = &self.buf[..n];
-        loop {
-            let fed = self.conn.read_tls(&mut rest).map_err(Ended::Broken)?;
-            let state = match self.conn.process_new_packets() {
-                Ok(state) => state,
-                Err(e) => return Err(self.failed(e, n).await),
-            };
-            if rest.is_empty() || fed == 0 {
-                return Ok(state);
-            }
-        }
-    }
-
-    /// How rustls's error `e` ends the session; `n`: the bytes of the read that caused it.
-    async fn failed(&mut self, e: rustls::Error, n: usize) -> Ended {
-        let ended = match e {
-            rustls::Error::AlertReceived(alert) => Ended::Alert(alert),
-            e @ (rustls::Error::InvalidMessage(_) | rustls::Error::PeerMisbehaved(_)) => {
-                // The server's first answer is shown: it says what the server speaks.
-                let start = if self.conn.protocol_version().is_none() {
-                    format!(" (it begins {})", preview(&self.buf[..n]))
-                } else {
-                    String::new()
-                };
-                Ended::NotTls(e, start)
-            }
-            e => Ended::Refused(e),
-        };
-        // The alert rustls queued for the server, as a courtesy; its fate is moot.
-        let _ = self.send().await;
-        ended
-    }
-}
-
-/// The first bytes of an answer, as text when they are printable, else as hex.
-fn preview(bytes: &[u8]) -> String {
-    let head = &bytes[..bytes.len().min(24)];
-    if head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
-        format!("{:?}", String::from_utf8_lossy(head))
-    } else {
-        let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        format!("with bytes {}", hex.join(" "))
-    }
-}
-
-/// Records the chain the server presented and what the real verifier made of it for the SNI
-/// name, always; the decision is left to the verifier `verify` chose (the real one, or one
-/// that accepts any certificate).
-#[derive(Debug)]
-struct RecordingVerifier {
-    decide: Arc<dyn ServerCertVerifier>,
-    /// The real verifier for the probe's trust roots; `Err` when they cannot be used.
-    judge: Result<Arc<WebPkiServerVerifier>, String>,
-    seen: Mutex<Option<Presented>>,
-}
-
-/// What the server presented, and what verification made of it.
-#[derive(Debug)]
-struct Presented {
-    /// DER, leaf first.
-    chain: Vec<Vec<u8>>,
-    verified: Result<(), String>,
-}
-
-impl RecordingVerifier {
-    fn new(opts: &TlsOptions) -> Result<RecordingVerifier, String> {
-        Ok(RecordingVerifier {
-            decide: tls_client::server_cert_verifier(opts)?,
-            judge: tls_client::server_verifier(opts),
-            seen: Mutex::new(None),
-        })
-    }
-
-    /// The presented chain and the verdict; when the server presented none, says so.
-    fn take(&self) -> Presented {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner()).take();
-        seen.unwrap_or_else(|| Presented {
-            chain: Vec::new(),
-            verified: Err("the server presented no certificate".into()),
-        })
-    }
-}
-
-impl ServerCertVerifier for RecordingVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = match &self.judge {
-            Ok(judge) => judge
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-                .map(|_| ())
-                .map_err(|e| tls_client::describe_verification_error(&e)),
-            Err(why) => Err(why.clone()),
-        };
-        let chain = std::iter::once(end_entity)
-            .chain(intermediates)
-            .map(|c| c.to_vec())
-            .collect();
-        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Presented { chain, verified });
-        self.decide
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.decide.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.decide.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.decide.supported_verify_schemes()
     }
 }
