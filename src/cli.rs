@@ -259,6 +259,11 @@ fn describe_target(c: &Check) -> String {
         }
         Probe::Tls(t) => format!("{}:{} sni {}", t.host, t.port, t.sni),
         Probe::Cert(c) => c.file.display().to_string(),
+        Probe::Dns(d) => {
+            let server = d.server.map(|s| format!(" @{s}")).unwrap_or_default();
+            format!("{} {}{server}", d.name, d.record_type)
+        }
+        Probe::Tcp(t) => format!("{}:{}", t.host, t.port),
     }
 }
 

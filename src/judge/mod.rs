@@ -3,6 +3,7 @@
 
 pub mod cert;
 mod http;
+mod net;
 mod tls;
 
 use crate::probe::Observation;
@@ -61,6 +62,8 @@ pub fn judge(
         (Expect::Http(e), Observation::Http(o)) => http::judge_http(e, o, now),
         (Expect::Tls(e), Observation::Tls(o)) => tls::judge_tls(e, o, now),
         (Expect::Cert(e), Observation::Cert(o)) => tls::judge_cert_file(e, o, now),
+        (Expect::Dns(e), Observation::Dns(o)) => net::judge_dns(e, o),
+        (Expect::Tcp(e), Observation::Tcp(o)) => net::judge_tcp(e, o),
         // The loader pairs each probe with its own kind of expectation.
         (e, o) => vec![Mismatch {
             field: "expect".into(),

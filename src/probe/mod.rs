@@ -2,12 +2,17 @@
 //! pass or fail: that is the judge's work.
 
 pub mod cert;
+pub mod dns;
 pub mod http;
+pub mod resolve;
+pub mod tcp;
 pub mod tls;
 mod tls_client;
 
 pub use cert::CertObservation;
+pub use dns::DnsObservation;
 pub use http::HttpObservation;
+pub use tcp::{ConnectOutcome, TcpObservation};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
 use crate::spec::model::{Environment, Probe};
@@ -20,6 +25,8 @@ pub enum Observation {
     Http(HttpObservation),
     Tls(TlsObservation),
     Cert(CertObservation),
+    Dns(DnsObservation),
+    Tcp(TcpObservation),
 }
 
 /// Why a probe got no answer: the check's outcome is `error`, not `fail`.
@@ -68,15 +75,21 @@ impl fmt::Display for ProbeError {
 /// Shared state of one run's probes: connection pools and TLS configurations are built once
 /// and reused by every check with the same settings.
 pub struct Prober {
+    env: Environment,
+    resolver: resolve::Resolver,
     http: http::HttpProber,
     tls: tls::TlsProber,
+    dns: dns::DnsProber,
 }
 
 impl Prober {
     pub fn new(env: &Environment) -> Prober {
         Prober {
+            env: env.clone(),
+            resolver: resolve::Resolver::new(&env.resolvers),
             http: http::HttpProber::new(env),
             tls: tls::TlsProber::new(env),
+            dns: dns::DnsProber::new(env),
         }
     }
 
@@ -87,6 +100,10 @@ impl Prober {
             Probe::Http(p) => self.http.probe(p, timeout).await.map(Observation::Http),
             Probe::Tls(p) => self.tls.probe(p, timeout).await.map(Observation::Tls),
             Probe::Cert(p) => cert::probe(p).map(Observation::Cert),
+            Probe::Dns(p) => self.dns.probe(p, timeout).await.map(Observation::Dns),
+            Probe::Tcp(p) => tcp::probe(p, &self.env, &self.resolver, timeout)
+                .await
+                .map(Observation::Tcp),
         }
     }
 }

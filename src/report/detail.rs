@@ -153,6 +153,28 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
         Observation::Http(http) => http_exchange_lines(http, secrets),
         Observation::Tls(tls) => tls_exchange_lines(tls, secrets),
         Observation::Cert(cert) => chain_lines(&cert.chain, &cert.verified, secrets),
+        Observation::Dns(dns) => {
+            let mut lines = vec![format!("> asked {} over {:?}", dns.server, dns.protocol)];
+            lines.push(format!(
+                "< {}{}",
+                dns.rcode,
+                if dns.retried_over_tcp {
+                    " (truncated over UDP, asked again over TCP)"
+                } else {
+                    ""
+                }
+            ));
+            lines.extend(
+                dns.answer_section
+                    .iter()
+                    .map(|r| clean(secrets, &format!("< {r}"))),
+            );
+            lines
+        }
+        Observation::Tcp(tcp) => vec![
+            format!("> connect {}", tcp.target),
+            format!("< {} after {:.3}s", tcp.outcome, tcp.elapsed.as_secs_f64()),
+        ],
     }
 }
 

@@ -4,5 +4,6 @@
 pub mod detail;
 pub mod junit;
 pub mod reproduce;
+pub mod reproduce_dns;
 pub mod terminal;
 pub mod write;

@@ -273,6 +273,10 @@ fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
         Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
         Probe::Tls(t) => crate::report::reproduce::openssl_command(t, env),
         Probe::Cert(c) => crate::report::reproduce::openssl_x509_command(c),
+        Probe::Dns(d) => {
+            crate::report::reproduce_dns::dig_command(d, env.resolvers.first().copied())
+        }
+        Probe::Tcp(t) => crate::report::reproduce_dns::nc_command(t, timeout),
     }
 }
 

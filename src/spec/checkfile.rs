@@ -6,7 +6,7 @@ use super::interpolate::resolve_node;
 use super::model::{Check, Environment, Expect, Pending, Probe, Secrets, TlsOptions};
 use super::node::{Node, NodeValue, Pos};
 use super::vars::VarSource;
-use super::{http, tls};
+use super::{http, net, tls};
 use std::path::Path;
 use std::time::Duration;
 
@@ -234,6 +234,14 @@ fn decode_check(
             .take("cert")
             .and_then(|n| tls::decode_cert_probe(n, base, ctx.env_tls, d))
             .map(Probe::Cert),
+        ["dns"] => r
+            .take("dns")
+            .and_then(|n| net::decode_dns_probe(n, d))
+            .map(Probe::Dns),
+        ["tcp"] => r
+            .take("tcp")
+            .and_then(|n| net::decode_tcp_probe(n, d))
+            .map(Probe::Tcp),
         [kind] => {
             let pos = r.key_pos(kind).unwrap_or(node.pos);
             r.take(kind);
@@ -264,6 +272,8 @@ fn decode_check(
             ["http"] => http::decode_expect(n, d).map(Expect::Http),
             ["tls"] => tls::decode_tls_expect(n, d).map(Expect::Tls),
             ["cert"] => tls::decode_cert_probe_expect(n, d).map(Expect::Cert),
+            ["dns"] => net::decode_dns_expect(n, d).map(Expect::Dns),
+            ["tcp"] => net::decode_tcp_expect(n, d).map(Expect::Tcp),
             _ => None,
         },
         None => {

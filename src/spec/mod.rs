@@ -6,6 +6,7 @@ pub mod http;
 pub mod interpolate;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod node;
 pub mod pem;
 pub mod quantity;

@@ -193,6 +193,8 @@ pub enum Probe {
     Http(HttpProbe),
     Tls(TlsProbe),
     Cert(CertProbe),
+    Dns(DnsProbe),
+    Tcp(TcpProbe),
 }
 
 impl Probe {
@@ -205,6 +207,11 @@ impl Probe {
             },
             Probe::Tls(t) => t.host.to_ascii_lowercase(),
             Probe::Cert(c) => format!("file:{}", c.file.display()),
+            Probe::Dns(d) => match d.server {
+                Some(server) => server.ip().to_string(),
+                None => "dns".to_string(),
+            },
+            Probe::Tcp(t) => t.host.to_ascii_lowercase(),
         }
     }
 
@@ -213,6 +220,8 @@ impl Probe {
             Probe::Http(_) => "http",
             Probe::Tls(_) => "tls",
             Probe::Cert(_) => "cert",
+            Probe::Dns(_) => "dns",
+            Probe::Tcp(_) => "tcp",
         }
     }
 }
@@ -267,6 +276,32 @@ pub struct CertProbe {
     pub file: PathBuf,
     /// Trust roots for `chain_valid` (the probe's `ca_file`, the environment's, the system's).
     pub tls: TlsOptions,
+}
+
+/// The dns probe: one question, asked as dig asks it (recursion desired, no cache).
+#[derive(Debug)]
+pub struct DnsProbe {
+    /// Fully qualified, with the trailing dot.
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, `TXT`, `CAA`, `MX`, `NS`, `SOA`, `SRV`, `PTR`, `HTTPS` ...
+    pub record_type: hickory_proto::rr::RecordType,
+    /// None: the environment's resolvers, else the system's.
+    pub server: Option<SocketAddr>,
+    pub protocol: DnsProtocol,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsProtocol {
+    /// UDP, retried over TCP when the answer is truncated (as dig does).
+    Udp,
+    Tcp,
+}
+
+/// The tcp probe: does a connection open?
+#[derive(Debug)]
+pub struct TcpProbe {
+    pub host: String,
+    pub port: u16,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -350,6 +385,36 @@ pub enum Expect {
     Tls(TlsExpect),
     /// The cert probe's expectations: the certificate (chain) only.
     Cert(CertExpect),
+    Dns(DnsExpect),
+    Tcp(TcpExpect),
+}
+
+/// Expectations on a DNS answer.
+#[derive(Debug, Default)]
+pub struct DnsExpect {
+    /// Default: NOERROR.
+    pub rcode: Option<Matcher>,
+    /// The records of the asked type, as dig prints their data.
+    pub answers: Option<Matcher>,
+    /// The CNAME chain that led to the answers.
+    pub cnames: Option<Matcher>,
+    /// The smallest TTL among the answers.
+    pub ttl: Option<Matcher>,
+    pub time: Option<Matcher>,
+}
+
+/// Expectations on a TCP connection.
+#[derive(Debug)]
+pub struct TcpExpect {
+    pub connect: ConnectExpect,
+    pub time: Option<Matcher>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectExpect {
+    Accepted,
+    Refused,
+    Timeout,
 }
 
 /// Expectations on a TLS handshake.

@@ -1,0 +1,172 @@
+//! DNS and TCP expectations.
+
+use super::{Mismatch, check};
+use crate::matcher::{Actual, Literal, Matcher};
+use crate::probe::{ConnectOutcome, DnsObservation, TcpObservation};
+use crate::spec::model::{ConnectExpect, DnsExpect, TcpExpect};
+
+pub fn judge_dns(e: &DnsExpect, o: &DnsObservation) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let noerror = Matcher::Equals(Literal::Text("NOERROR".into()));
+    let rcode = e.rcode.as_ref().unwrap_or(&noerror);
+    check(&mut out, "rcode", rcode, &Actual::text(&o.rcode));
+    if let Some(m) = &e.answers {
+        let answers = Actual::list(o.answers.iter().map(Actual::text).collect(), false);
+        check(&mut out, "answers", m, &answers);
+    }
+    if let Some(m) = &e.cnames {
+        let chain = Actual::list(o.cnames.iter().map(Actual::text).collect(), true);
+        check(&mut out, "cnames", m, &chain);
+    }
+    if let Some(m) = &e.ttl {
+        let ttl = o
+            .ttls
+            .iter()
+            .min()
+            .map_or(Actual::Absent, |t| Actual::Number(f64::from(*t)));
+        check(&mut out, "ttl", m, &ttl);
+    }
+    if let Some(m) = &e.time {
+        check(
+            &mut out,
+            "time",
+            m,
+            &Actual::Seconds(o.elapsed.as_secs_f64()),
+        );
+    }
+    out
+}
+
+pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let (want, expected) = match e.connect {
+        ConnectExpect::Accepted => (ConnectOutcome::Accepted, "accepted"),
+        ConnectExpect::Refused => (ConnectOutcome::Refused, "refused"),
+        ConnectExpect::Timeout => (ConnectOutcome::Timeout, "timeout"),
+    };
+    if o.outcome != want {
+        out.push(Mismatch {
+            field: "connect".into(),
+            expected: expected.into(),
+            actual: format!("{} ({})", o.outcome, o.target),
+            note: String::new(),
+        });
+    }
+    if let Some(m) = &e.time {
+        check(
+            &mut out,
+            "time",
+            m,
+            &Actual::Seconds(o.elapsed.as_secs_f64()),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::tests::m;
+    use crate::spec::model::DnsProtocol;
+    use std::time::Duration;
+
+    fn dns(rcode: &str, answers: &[&str], cnames: &[&str], ttls: &[u32]) -> DnsObservation {
+        DnsObservation {
+            server: "127.0.0.1:53".parse().unwrap(),
+            protocol: DnsProtocol::Udp,
+            rcode: rcode.into(),
+            answers: answers.iter().map(|s| s.to_string()).collect(),
+            ttls: ttls.to_vec(),
+            cnames: cnames.iter().map(|s| s.to_string()).collect(),
+            answer_section: Vec::new(),
+            retried_over_tcp: false,
+            elapsed: Duration::from_millis(3),
+        }
+    }
+
+    fn shown(out: Vec<Mismatch>) -> Vec<String> {
+        out.iter().map(|m| m.to_string()).collect()
+    }
+
+    #[test]
+    fn rcode_defaults_to_noerror() {
+        let nx = dns("NXDOMAIN", &[], &[], &[]);
+        assert_eq!(
+            shown(judge_dns(&DnsExpect::default(), &nx)),
+            ["rcode: expected \"NOERROR\", got \"NXDOMAIN\""]
+        );
+        let e = DnsExpect {
+            rcode: Some(m("NXDOMAIN")),
+            ..DnsExpect::default()
+        };
+        assert!(judge_dns(&e, &nx).is_empty());
+    }
+
+    #[test]
+    fn answers_cnames_and_ttl() {
+        let o = dns(
+            "NOERROR",
+            &["104.18.2.1", "172.64.1.1"],
+            &["phenom.pages.dev."],
+            &[300, 60],
+        );
+        let e = DnsExpect {
+            answers: Some(m("{in_cidr: [104.16.0.0/13, 172.64.0.0/13]}")),
+            cnames: Some(m("[phenom.pages.dev.]")),
+            ttl: Some(m("{lte: 300}")),
+            ..DnsExpect::default()
+        };
+        assert!(judge_dns(&e, &o).is_empty());
+        let e = DnsExpect {
+            answers: Some(m("[172.64.1.1, 104.18.2.1]")),
+            ..DnsExpect::default()
+        };
+        assert!(judge_dns(&e, &o).is_empty(), "answers compare as a set");
+        let e = DnsExpect {
+            answers: Some(m("{in_cidr: [104.16.0.0/13]}")),
+            cnames: Some(m("{empty: true}")),
+            ttl: Some(m("{gt: 60}")),
+            ..DnsExpect::default()
+        };
+        assert_eq!(
+            shown(judge_dns(&e, &o)),
+            [
+                "answers: expected in 104.16.0.0/13, got [\"104.18.2.1\", \"172.64.1.1\"] (172.64.1.1 is outside every range)",
+                "cnames: expected empty, got [\"phenom.pages.dev.\"]",
+                "ttl: expected > 60, got 60",
+            ]
+        );
+        let nodata = dns("NOERROR", &[], &[], &[]);
+        let e = DnsExpect {
+            answers: Some(m("{empty: true}")),
+            ttl: Some(m("{lte: 300}")),
+            ..DnsExpect::default()
+        };
+        assert_eq!(
+            shown(judge_dns(&e, &nodata)),
+            ["ttl: expected <= 300, got absent"]
+        );
+    }
+
+    #[test]
+    fn tcp_connect() {
+        let o = TcpObservation {
+            target: "127.0.0.1:22".into(),
+            outcome: ConnectOutcome::Refused,
+            elapsed: Duration::from_millis(1),
+        };
+        let refused = TcpExpect {
+            connect: ConnectExpect::Refused,
+            time: None,
+        };
+        assert!(judge_tcp(&refused, &o).is_empty());
+        let accepted = TcpExpect {
+            connect: ConnectExpect::Accepted,
+            time: Some(m("{lt: 1s}")),
+        };
+        assert_eq!(
+            shown(judge_tcp(&accepted, &o)),
+            ["connect: expected accepted, got refused (127.0.0.1:22)"]
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! The tcp probe: does a connection to host:port open, is it refused, or does it hang?
+
+use super::{ProbeError, ProbeErrorKind};
+use crate::spec::model::{Environment, TcpProbe};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// How far before the check's timeout a connect attempt gives up, so that a hanging connect
+/// is observed as `timeout` rather than cut off as an error.
+const TIMEOUT_MARGIN: Duration = Duration::from_millis(50);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TcpObservation {
+    /// The address tried, e.g. `127.0.0.1:22`.
+    pub target: String,
+    pub outcome: ConnectOutcome,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectOutcome {
+    Accepted,
+    Refused,
+    /// No answer within the check's timeout.
+    Timeout,
+}
+
+impl std::fmt::Display for ConnectOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConnectOutcome::Accepted => "accepted",
+            ConnectOutcome::Refused => "refused",
+            ConnectOutcome::Timeout => "timeout",
+        })
+    }
+}
+
+pub async fn probe(
+    probe: &TcpProbe,
+    env: &Environment,
+    resolver: &super::resolve::Resolver,
+    timeout: Duration,
+) -> Result<TcpObservation, ProbeError> {
+    let started = Instant::now();
+    let addr = match env.resolve_fixed(&probe.host, probe.port) {
+        Some(addr) => addr,
+        None => match probe.host.parse::<IpAddr>() {
+            Ok(ip) => SocketAddr::new(ip, probe.port),
+            Err(_) => resolver
+                .lookup(&probe.host, probe.port)
+                .await
+                .map_err(|message| ProbeError {
+                    kind: ProbeErrorKind::Dns,
+                    message,
+                })?
+                .first()
+                .copied()
+                .ok_or_else(|| ProbeError {
+                    kind: ProbeErrorKind::Dns,
+                    message: format!("{} has no address", probe.host),
+                })?,
+        },
+    };
+    let budget = timeout
+        .saturating_sub(started.elapsed())
+        .saturating_sub(TIMEOUT_MARGIN);
+    let outcome = match tokio::time::timeout(budget, TcpStream::connect(addr)).await {
+        Ok(Ok(_)) => ConnectOutcome::Accepted,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => ConnectOutcome::Refused,
+        Ok(Err(e)) => {
+            return Err(ProbeError {
+                kind: ProbeErrorKind::Connect,
+                message: format!(
+                    "connecting to {addr} ({}:{}) failed: {e}",
+                    probe.host, probe.port
+                ),
+            });
+        }
+        Err(_) => ConnectOutcome::Timeout,
+    };
+    Ok(TcpObservation {
+        target: addr.to_string(),
+        outcome,
+        elapsed: started.elapsed(),
+    })
+}

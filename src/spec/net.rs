@@ -1,0 +1,177 @@
+//! The `dns` and `tcp` probes and their `expect:` keys.
+
+use super::decode::{MapReader, string, unsigned};
+use super::diag::Diagnostics;
+use super::environment::parse_addr;
+use super::model::{ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, TcpExpect, TcpProbe};
+use super::node::Node;
+use crate::matcher::decode_matcher;
+use hickory_proto::rr::RecordType;
+use std::str::FromStr;
+
+pub const DNS_PROBE_KEYS: &[&str] = &["name", "type", "server", "protocol"];
+pub const DNS_EXPECT_KEYS: &[&str] = &["rcode", "answers", "cnames", "ttl", "time"];
+pub const TCP_PROBE_KEYS: &[&str] = &["host", "port"];
+pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time"];
+const RECORD_TYPES: &str =
+    "A, AAAA, CNAME, TXT, CAA, MX, NS, SOA, SRV, PTR, HTTPS, SVCB, DS, DNSKEY, NAPTR, SSHFP, TLSA";
+
+pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
+    let mut r = MapReader::new(node, "dns probe", d)?;
+    let before = d.len();
+    let name = r.require("name", d).and_then(|n| {
+        let name = string(n, "`name`", d)?.trim().to_ascii_lowercase();
+        let ok =
+            !name.is_empty() && name.len() <= 254 && !name.contains(' ') && !name.contains("..");
+        if !ok {
+            d.error(
+                n.pos,
+                format!("`name` `{name}` is not a domain name"),
+                "expected e.g. nest.thephenom.app",
+            );
+            return None;
+        }
+        Some(if name.ends_with('.') {
+            name
+        } else {
+            format!("{name}.")
+        })
+    });
+    let record_type = r.require("type", d).and_then(|n| {
+        let text = string(n, "`type`", d)?.trim().to_ascii_uppercase();
+        match RecordType::from_str(&text) {
+            Ok(t) if !matches!(t, RecordType::Unknown(_) | RecordType::ZERO) => Some(t),
+            _ => {
+                d.error(
+                    n.pos,
+                    format!("`{text}` is not a DNS record type"),
+                    format!("expected one of: {RECORD_TYPES}"),
+                );
+                None
+            }
+        }
+    });
+    let server = r.take("server").and_then(|n| {
+        let text = string(n, "`server`", d)?;
+        let addr = parse_addr(&text, 53);
+        if addr.is_none() {
+            d.error(
+                n.pos,
+                format!("`server` `{text}` is not an IP address with an optional port"),
+                "expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53",
+            );
+        }
+        addr
+    });
+    let protocol = match r.take("protocol") {
+        None => Some(DnsProtocol::Udp),
+        Some(n) => match string(n, "`protocol`", d)?
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "udp" => Some(DnsProtocol::Udp),
+            "tcp" => Some(DnsProtocol::Tcp),
+            other => {
+                d.error(
+                    n.pos,
+                    format!("`protocol` `{other}` is not udp or tcp"),
+                    "expected udp (the default) or tcp",
+                );
+                None
+            }
+        },
+    };
+    r.finish(DNS_PROBE_KEYS, d);
+    if d.len() > before {
+        return None;
+    }
+    Some(DnsProbe {
+        name: name?,
+        record_type: record_type?,
+        server,
+        protocol: protocol?,
+    })
+}
+
+pub fn decode_dns_expect(node: &Node, d: &mut Diagnostics) -> Option<DnsExpect> {
+    let mut r = MapReader::new(node, "expect", d)?;
+    let before = d.len();
+    let mut take = |key: &str| {
+        let what = format!("`{key}`");
+        r.take(key).and_then(|n| decode_matcher(n, &what, d))
+    };
+    let e = DnsExpect {
+        rcode: take("rcode"),
+        answers: take("answers"),
+        cnames: take("cnames"),
+        ttl: take("ttl"),
+        time: take("time"),
+    };
+    r.finish(DNS_EXPECT_KEYS, d);
+    (d.len() == before).then_some(e)
+}
+
+pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
+    let mut r = MapReader::new(node, "tcp probe", d)?;
+    let before = d.len();
+    let host = r
+        .require("host", d)
+        .and_then(|n| string(n, "`host`", d))
+        .map(|h| {
+            h.trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string()
+        });
+    let port = r.require("port", d).and_then(|n| {
+        let p = unsigned(n, "`port`", 65_535, d)?;
+        if p == 0 {
+            d.error(n.pos, "`port` is 0", "expected a port from 1 to 65535");
+            return None;
+        }
+        u16::try_from(p).ok()
+    });
+    r.finish(TCP_PROBE_KEYS, d);
+    if d.len() > before {
+        return None;
+    }
+    Some(TcpProbe {
+        host: host?,
+        port: port?,
+    })
+}
+
+pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> {
+    let mut r = MapReader::new(node, "expect", d)?;
+    let before = d.len();
+    let connect = match r.take("connect") {
+        None => Some(ConnectExpect::Accepted),
+        Some(n) => match n.scalar_text().as_deref() {
+            Some("accepted") => Some(ConnectExpect::Accepted),
+            Some("refused") => Some(ConnectExpect::Refused),
+            Some("timeout") => Some(ConnectExpect::Timeout),
+            _ => {
+                d.error(
+                    n.pos,
+                    format!(
+                        "`connect` is {}",
+                        n.scalar_text()
+                            .map_or(n.kind().to_string(), |t| format!("`{t}`"))
+                    ),
+                    "expected accepted, refused or timeout",
+                );
+                None
+            }
+        },
+    };
+    let time = r.take("time").and_then(|n| decode_matcher(n, "`time`", d));
+    r.finish(TCP_EXPECT_KEYS, d);
+    if d.len() > before {
+        return None;
+    }
+    Some(TcpExpect {
+        connect: connect?,
+        time,
+    })
+}
