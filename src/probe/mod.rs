@@ -17,6 +17,7 @@ pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
 use crate::spec::model::{Environment, Probe};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a probe saw.
@@ -76,7 +77,7 @@ impl fmt::Display for ProbeError {
 /// and reused by every check with the same settings.
 pub struct Prober {
     env: Environment,
-    resolver: resolve::Resolver,
+    resolver: Arc<resolve::Resolver>,
     http: http::HttpProber,
     tls: tls::TlsProber,
     dns: dns::DnsProber,
@@ -84,11 +85,13 @@ pub struct Prober {
 
 impl Prober {
     pub fn new(env: &Environment) -> Prober {
+        // One resolver per run, shared by every probe.
+        let resolver = Arc::new(resolve::Resolver::new(&env.resolvers));
         Prober {
             env: env.clone(),
-            resolver: resolve::Resolver::new(&env.resolvers),
-            http: http::HttpProber::new(env),
-            tls: tls::TlsProber::new(env),
+            resolver: Arc::clone(&resolver),
+            http: http::HttpProber::with_resolver(env, Arc::clone(&resolver)),
+            tls: tls::TlsProber::with_resolver(env, resolver),
             dns: dns::DnsProber::new(env),
         }
     }

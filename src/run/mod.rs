@@ -44,6 +44,7 @@ pub async fn run_checks(
     let per_host_limit = opts.host_concurrency.unwrap_or(env.host_concurrency).max(1);
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
     for (index, check) in checks.iter().enumerate() {
@@ -60,6 +61,7 @@ pub async fn run_checks(
             timeout: opts.timeout.unwrap_or(check.timeout),
             retries: opts.retries.unwrap_or(check.retries),
             stop: stop_rx.clone(),
+            fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
         };
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -99,6 +101,8 @@ struct CheckTask {
     timeout: Duration,
     retries: u32,
     stop: watch::Receiver<bool>,
+    /// With `--fail-fast`: how this check stops the run.
+    fail_fast: Option<Arc<watch::Sender<bool>>>,
 }
 
 impl CheckTask {
@@ -116,8 +120,9 @@ impl CheckTask {
                 tokio::time::sleep(self.check.retry_delay).await;
             }
             let mut stop = self.stop.clone();
+            let last_try = n + 1 == tries;
             let attempt = tokio::select! {
-                a = self.attempt() => a,
+                a = self.attempt(last_try) => a,
                 _ = stop.wait_for(|s| *s) => None,
             };
             let Some(attempt) = attempt else {
@@ -140,7 +145,9 @@ impl CheckTask {
     }
 
     /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
-    async fn attempt(&self) -> Option<Attempt> {
+    /// With `--fail-fast`, a last try that ends the check badly stops the run before its
+    /// slots are given back, so that no waiting check starts in between.
+    async fn attempt(&self, last_try: bool) -> Option<Attempt> {
         let _host = self.host.acquire().await.ok()?;
         let _slot = self.global.acquire().await.ok()?;
         if *self.stop.borrow() {
@@ -164,7 +171,7 @@ impl CheckTask {
                 ),
             })
         });
-        Some(match observed {
+        let attempt = match observed {
             Ok(observation) => {
                 let mismatches = judge(
                     &self.check.expect,
@@ -191,7 +198,20 @@ impl CheckTask {
                 duration,
                 observation: None,
             },
-        })
+        };
+        if let Some(stop) = &self.fail_fast
+            && last_try
+        {
+            let pending = self.pending_active();
+            let bad = match attempt.outcome {
+                Outcome::Pass => pending,
+                _ => !pending,
+            };
+            if bad {
+                let _ = stop.send(true);
+            }
+        }
+        Some(attempt)
     }
 
     fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {

@@ -9,6 +9,7 @@ mod failure;
 mod phase;
 mod route;
 
+use super::resolve::Resolver;
 use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{Environment, HttpProbe, RequestBody};
 use failure::{broke_off, classify, root_cause, tls_refusal};
@@ -18,7 +19,7 @@ use reqwest::{Method, StatusCode};
 use route::Route;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -85,12 +86,20 @@ const BODY_HEADERS: [&str; 4] = [
 pub struct HttpProber {
     env: Environment,
     clients: Mutex<HashMap<String, reqwest::Client>>,
+    resolver: Arc<Resolver>,
 }
 
 impl HttpProber {
+    /// A prober with a resolver of its own for the environment's resolvers.
     pub fn new(env: &Environment) -> HttpProber {
+        HttpProber::with_resolver(env, Arc::new(Resolver::new(&env.resolvers)))
+    }
+
+    /// A prober that shares the run's resolver.
+    pub fn with_resolver(env: &Environment, resolver: Arc<Resolver>) -> HttpProber {
         HttpProber {
             env: env.clone(),
+            resolver,
             clients: Mutex::new(HashMap::new()),
         }
     }

@@ -1,12 +1,14 @@
 //! Where each hop connects: `connect_to`, the environment's `resolve:` answers, `tls.sni`;
 //! and the shared client for each distinct setting.
 
+use super::super::resolve::Resolver;
 use super::super::{ProbeErrorKind, tls_client};
 use super::failure::root_cause;
 use super::phase::{Phase, PhaseLayer, State};
 use super::{HttpProber, authority};
 use crate::spec::model::{HttpProbe, TlsOptions};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -117,13 +119,11 @@ impl HttpProber {
             return Ok(vec![addr]);
         }
         phase.set(State::Resolving, host);
-        let mut addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        let mut addrs = self
+            .resolver
+            .lookup(host, port)
             .await
-            .map_err(|e| (ProbeErrorKind::Dns, format!("{host} did not resolve ({e})")))?
-            .collect();
-        if addrs.is_empty() {
-            return Err((ProbeErrorKind::Dns, format!("{host} has no address")));
-        }
+            .map_err(|e| (ProbeErrorKind::Dns, e))?;
         // Sorted so that a round-robin answer does not make a new client every time.
         addrs.sort();
         addrs.dedup();
@@ -173,11 +173,27 @@ impl HttpProber {
         if !route.addrs.is_empty() {
             builder = builder.resolve_to_addrs(&wire_host, &route.addrs);
         }
+        builder = builder.dns_resolver(Arc::new(ResolveWith(Arc::clone(&self.resolver))));
         let client = builder.build().map_err(|e| {
             let what = format!("cannot set up the HTTP client: {}", root_cause(&e));
             (ProbeErrorKind::Connect, what)
         })?;
         clients.insert(key, client.clone());
         Ok(client)
+    }
+}
+
+/// The run's resolver, for reqwest: names go to the environment's resolvers when it names
+/// some, as for every other probe.
+struct ResolveWith(Arc<Resolver>);
+
+impl reqwest::dns::Resolve for ResolveWith {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let resolver = Arc::clone(&self.0);
+        Box::pin(async move {
+            let addrs = resolver.lookup(name.as_str(), 0).await?;
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
     }
 }

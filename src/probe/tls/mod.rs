@@ -10,6 +10,8 @@
 mod session;
 mod verifier;
 
+use super::resolve::Resolver;
+
 use session::Session;
 use verifier::{Presented, RecordingVerifier};
 
@@ -102,11 +104,21 @@ impl std::fmt::Display for HandshakeOutcome {
 
 pub struct TlsProber {
     env: Environment,
+    resolver: Arc<Resolver>,
 }
 
 impl TlsProber {
+    /// A prober with a resolver of its own for the environment's resolvers.
     pub fn new(env: &Environment) -> TlsProber {
-        TlsProber { env: env.clone() }
+        TlsProber::with_resolver(env, Arc::new(Resolver::new(&env.resolvers)))
+    }
+
+    /// A prober that shares the run's resolver.
+    pub fn with_resolver(env: &Environment, resolver: Arc<Resolver>) -> TlsProber {
+        TlsProber {
+            env: env.clone(),
+            resolver,
+        }
     }
 
     /// One handshake with `probe.host:probe.port`, bounded by `timeout` as a whole.
@@ -200,14 +212,12 @@ impl TlsProber {
         } else if let Ok(ip) = host.parse::<IpAddr>() {
             vec![SocketAddr::new(ip, probe.port)]
         } else {
-            let lookup = tokio::net::lookup_host((host, probe.port));
+            let lookup = self.resolver.lookup(host, probe.port);
             let found = timeout_at(deadline, lookup).await.map_err(|_| {
                 let what = format!("{host} did not resolve within {within} (timeout)");
                 fail(ProbeErrorKind::Timeout, what)
             })?;
-            let found = found
-                .map_err(|e| fail(ProbeErrorKind::Dns, format!("{host} did not resolve ({e})")))?;
-            found.collect()
+            found.map_err(|e| fail(ProbeErrorKind::Dns, e))?
         };
         let place = |addr: &SocketAddr| {
             if addr.to_string() == named {
