@@ -2,7 +2,9 @@
 //! did (same connect target, SNI, trust, body), so that a person sees the same answer.
 //! Secrets are not removed here: reports redact the finished text.
 
-use crate::spec::model::{CertProbe, Environment, HttpProbe, RequestBody, TlsProbe, TlsVersion};
+use crate::spec::model::{
+    CertProbe, Environment, HttpProbe, RequestBody, TlsOptions, TlsProbe, TlsVersion,
+};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -118,20 +120,8 @@ pub fn curl_command_with_timeout(
     if !tls.verify {
         args.push("-k".into());
     }
-    let mut ca_files: Vec<&Path> = tls.ca_files.iter().map(|p| p.as_path()).collect();
-    for file in &env.ca_files {
-        if !ca_files.contains(&file.as_path()) {
-            ca_files.push(file.as_path());
-        }
-    }
-    match ca_files.as_slice() {
-        [] => {}
-        [one] => args.extend(["--cacert".into(), quote_path(one)]),
-        // curl keeps only the last --cacert; several files are joined for it (bash, zsh).
-        many => {
-            let files: Vec<String> = many.iter().map(|p| quote_path(p)).collect();
-            args.extend(["--cacert".into(), format!("<(cat {})", files.join(" "))]);
-        }
+    if let Some(ca_file) = ca_file_arg(tls, env) {
+        args.extend(["--cacert".into(), ca_file]);
     }
     if let Some(id) = &tls.client_identity {
         args.extend(["--cert".into(), quote_path(&id.cert_file)]);
@@ -170,6 +160,27 @@ fn resolve_rules(env: &Environment, hosts: &[String], port: u16) -> Vec<(String,
         }
     }
     out
+}
+
+/// The extra trust roots of a probe as the one shell word a CA-file option takes: the probe's
+/// `ca_file`s, then the environment's not named already; `None` when there are none. curl
+/// keeps only its last `--cacert` and s_client takes one `-CAfile`, so several files are
+/// joined for them (`<(cat a b)`, bash and zsh).
+fn ca_file_arg(tls: &TlsOptions, env: &Environment) -> Option<String> {
+    let mut ca_files: Vec<&Path> = tls.ca_files.iter().map(|p| p.as_path()).collect();
+    for file in &env.ca_files {
+        if !ca_files.contains(&file.as_path()) {
+            ca_files.push(file.as_path());
+        }
+    }
+    match ca_files.as_slice() {
+        [] => None,
+        [one] => Some(quote_path(one)),
+        many => {
+            let files: Vec<String> = many.iter().map(|p| quote_path(p)).collect();
+            Some(format!("<(cat {})", files.join(" ")))
+        }
+    }
 }
 
 fn header_arg(name: &str, value: &str) -> [String; 2] {
@@ -253,20 +264,8 @@ pub fn openssl_command(probe: &TlsProbe, env: &Environment) -> String {
         args.extend(["-cert".into(), quote_path(&id.cert_file)]);
         args.extend(["-key".into(), quote_path(&id.key_file)]);
     }
-    let mut ca_files: Vec<&Path> = tls.ca_files.iter().map(|p| p.as_path()).collect();
-    for file in &env.ca_files {
-        if !ca_files.contains(&file.as_path()) {
-            ca_files.push(file.as_path());
-        }
-    }
-    match ca_files.as_slice() {
-        [] => {}
-        [one] => args.extend(["-CAfile".into(), quote_path(one)]),
-        // One -CAfile only; several files are joined for it (bash, zsh).
-        many => {
-            let files: Vec<String> = many.iter().map(|p| quote_path(p)).collect();
-            args.extend(["-CAfile".into(), format!("<(cat {})", files.join(" "))]);
-        }
+    if let Some(ca_file) = ca_file_arg(tls, env) {
+        args.extend(["-CAfile".into(), ca_file]);
     }
     if tls.verify {
         // s_client checks the chain but, unasked, not the name.

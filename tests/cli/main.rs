@@ -19,3 +19,4 @@ mod reports;
 mod secrets;
 mod selection;
 mod tls_and_routing;
+mod tls_probe;

@@ -1,18 +1,17 @@
 //! A throwaway PKI made with rcgen: a server CA, a client CA, and leaf certificates with
-//! chosen names and validity, as PEM (what check files point at) and DER.
+//! chosen names and validity, as PEM (what check files point at) and DER. Built on
+//! [`Authority`], which also makes intermediates and leaves with any extended key usage.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
+use super::authority::{Authority, CLIENT_AUTH, SERVER_AUTH};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 
-/// A server CA and a client CA, both fresh per `Pki::new()`.
+/// A server CA and a client CA, both fresh per `Pki::new()`: two [`Authority`] roots that
+/// issue leaves for one purpose each.
 pub struct Pki {
-    ca: CertifiedIssuer<'static, KeyPair>,
-    client_ca: CertifiedIssuer<'static, KeyPair>,
+    ca: Authority,
+    client_ca: Authority,
 }
 
 impl Default for Pki {
@@ -24,8 +23,8 @@ impl Default for Pki {
 impl Pki {
     pub fn new() -> Pki {
         Pki {
-            ca: make_ca("conform test CA"),
-            client_ca: make_ca("conform test client CA"),
+            ca: Authority::root("conform test CA"),
+            client_ca: Authority::root("conform test client CA"),
         }
     }
 
@@ -35,7 +34,7 @@ impl Pki {
     }
 
     pub fn ca_der(&self) -> CertificateDer<'static> {
-        self.ca.der().clone()
+        self.ca.der()
     }
 
     pub fn client_ca_pem(&self) -> String {
@@ -43,7 +42,7 @@ impl Pki {
     }
 
     pub fn client_ca_der(&self) -> CertificateDer<'static> {
-        self.client_ca.der().clone()
+        self.client_ca.der()
     }
 
     /// A server leaf for `names` (DNS names or IP addresses; the first is also the CN),
@@ -54,13 +53,7 @@ impl Pki {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> (String, String) {
-        leaf(
-            &self.ca,
-            names,
-            not_before,
-            not_after,
-            ExtendedKeyUsagePurpose::ServerAuth,
-        )
+        self.ca.issue(names, not_before, not_after, SERVER_AUTH)
     }
 
     /// A server leaf valid from yesterday for 90 days.
@@ -75,13 +68,8 @@ impl Pki {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> (String, String) {
-        leaf(
-            &self.client_ca,
-            &[name],
-            not_before,
-            not_after,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        )
+        self.client_ca
+            .issue(&[name], not_before, not_after, CLIENT_AUTH)
     }
 
     /// A client leaf valid from yesterday for 90 days.
@@ -93,45 +81,6 @@ impl Pki {
 /// Now plus `days` (negative: in the past), for certificate validity.
 pub fn days_from_now(days: i64) -> OffsetDateTime {
     OffsetDateTime::now_utc() + Duration::days(days)
-}
-
-fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.not_before = days_from_now(-2);
-    params.not_after = days_from_now(3650);
-    let key = KeyPair::generate().expect("CA key");
-    CertifiedIssuer::self_signed(params, key).expect("CA certificate")
-}
-
-fn leaf(
-    issuer: &CertifiedIssuer<'static, KeyPair>,
-    names: &[&str],
-    not_before: OffsetDateTime,
-    not_after: OffsetDateTime,
-    purpose: ExtendedKeyUsagePurpose,
-) -> (String, String) {
-    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let mut params = CertificateParams::new(names.clone()).expect("leaf params");
-    if let Some(first) = names.first() {
-        params
-            .distinguished_name
-            .push(DnType::CommonName, first.as_str());
-    }
-    params.extended_key_usages = vec![purpose];
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.use_authority_key_identifier_extension = true;
-    params.not_before = not_before;
-    params.not_after = not_after;
-    let key = KeyPair::generate().expect("leaf key");
-    let cert = params.signed_by(&key, issuer).expect("leaf certificate");
-    (cert.pem(), key.serialize_pem())
 }
 
 /// A self-signed server certificate for `names`, trusted by nobody: (PEM, key PEM).

@@ -1,10 +1,8 @@
 //! A TLS-only server (no HTTP) for the tls probe, and raw TCP servers that break a handshake
 //! off in chosen ways. Everything listens on 127.0.0.1 only and stops when dropped.
 
-use super::pki::{certs_from_pem, key_from_pem};
-use super::server::{ClientAuth, ServerTls};
-use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, SupportedProtocolVersion};
+use super::server::{ClientAuth, ServerTls, rustls_server_config};
+use rustls::SupportedProtocolVersion;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -96,7 +94,7 @@ impl TlsServer {
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(&config.tls)));
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(rustls_server_config(&config.tls)));
         let handshakes = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&handshakes);
         let after = config.after;
@@ -160,43 +158,6 @@ impl TlsServer {
     pub fn handshakes(&self) -> Vec<ServerHandshake> {
         self.handshakes.lock().unwrap().clone()
     }
-}
-
-/// A rustls server configuration for `tls`. (The HTTP test server builds the same from the
-/// same settings; its builder is private to it.)
-fn server_config(tls: &ServerTls) -> rustls::ServerConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider));
-    let builder = if tls.versions.is_empty() {
-        builder.with_safe_default_protocol_versions()
-    } else {
-        builder.with_protocol_versions(&tls.versions)
-    }
-    .expect("TLS versions");
-    let client_ca = |pem: &str| {
-        let mut roots = RootCertStore::empty();
-        for cert in certs_from_pem(pem) {
-            roots.add(cert).expect("client CA");
-        }
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-    };
-    let builder = match &tls.client_auth {
-        ClientAuth::None => builder.with_no_client_auth(),
-        ClientAuth::Optional(pem) => builder.with_client_cert_verifier(
-            client_ca(pem)
-                .allow_unauthenticated()
-                .build()
-                .expect("client verifier"),
-        ),
-        ClientAuth::Required(pem) => {
-            builder.with_client_cert_verifier(client_ca(pem).build().expect("client verifier"))
-        }
-    };
-    let mut config = builder
-        .with_single_cert(certs_from_pem(&tls.chain_pem), key_from_pem(&tls.key_pem))
-        .expect("server certificate and key");
-    config.alpn_protocols = tls.alpn.clone();
-    config
 }
 
 /// How a [`handshake_breaker`] answers a ClientHello.
