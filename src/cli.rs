@@ -257,7 +257,18 @@ fn describe_target(c: &Check) -> String {
             }
             s
         }
-        Probe::Tls(t) => format!("{}:{} sni {}", t.host, t.port, t.sni),
+        Probe::Tls(t) => {
+            let ip = t.host.parse::<std::net::IpAddr>().ok();
+            let target = match ip {
+                Some(ip) => std::net::SocketAddr::new(ip, t.port).to_string(),
+                None => format!("{}:{}", t.host, t.port),
+            };
+            // rustls sends no SNI for an address.
+            match t.sni.parse::<std::net::IpAddr>() {
+                Ok(_) => format!("{target} (no sni)"),
+                Err(_) => format!("{target} sni {}", t.sni),
+            }
+        }
         Probe::Cert(c) => c.file.display().to_string(),
         Probe::Dns(d) => {
             let server = d.server.map(|s| format!(" @{s}")).unwrap_or_default();

@@ -182,7 +182,11 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
 fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
     let mut lines = vec![clean(
         secrets,
-        &format!("> TLS handshake with {} (sni {})", o.target, o.sni),
+        &match o.sni.parse::<std::net::IpAddr>() {
+            // rustls sends no SNI for an address.
+            Ok(_) => format!("> TLS handshake with {} (no sni)", o.target),
+            Err(_) => format!("> TLS handshake with {} (sni {})", o.target, o.sni),
+        },
     )];
     lines.push(clean(secrets, &format!("< {}", o.outcome)));
     let negotiated: Vec<String> = [

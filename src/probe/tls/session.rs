@@ -149,7 +149,10 @@ impl Session<'_> {
 /// The first bytes of an answer, as text when they are printable, else as hex.
 pub(super) fn preview(bytes: &[u8]) -> String {
     let head = &bytes[..bytes.len().min(24)];
-    if head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+    if head
+        .iter()
+        .all(|b| b.is_ascii_graphic() || matches!(b, b' ' | b'\r' | b'\n'))
+    {
         format!("{:?}", String::from_utf8_lossy(head))
     } else {
         let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
