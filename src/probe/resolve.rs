@@ -1,30 +1,169 @@
 //! Name resolution for every probe: the environment's `resolvers:` when it names some, else
 //! the system's.
 
-use std::net::SocketAddr;
+use super::dns::exchange::ask;
+use super::dns::{dns_name, rcode_text, read_answer};
+use crate::spec::model::DnsProtocol;
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, RecordType};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// One resolver per run, shared by every probe.
+/// How long one server may take before the next is asked (the caller's timeout bounds the
+/// whole lookup).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// One resolver per run, shared by every probe. Addresses found are kept for the run, so that
+/// every check of a run talks to the same hosts; nothing outlives the run.
 pub struct Resolver {
     servers: Vec<SocketAddr>,
+    attempt_timeout: Duration,
+    found: Mutex<HashMap<String, Vec<IpAddr>>>,
+}
+
+/// Why one server gave no usable answer.
+enum Failure {
+    /// An answer that settles it: the next server would say the same.
+    Final(String),
+    /// No answer, or one that says nothing (SERVFAIL, REFUSED): ask the next server.
+    TryNext(String),
 }
 
 impl Resolver {
     pub fn new(servers: &[SocketAddr]) -> Resolver {
         Resolver {
             servers: servers.to_vec(),
+            attempt_timeout: ATTEMPT_TIMEOUT,
+            found: Mutex::default(),
         }
+    }
+
+    /// How long each server may take before the next one is asked (default 3 s).
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Resolver {
+        self.attempt_timeout = timeout;
+        self
     }
 
     /// The addresses of `host`, with `port`; the error is for people.
     pub async fn lookup(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
-        let _ = &self.servers;
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| format!("{host} did not resolve ({e})"))?
-            .collect();
-        if addrs.is_empty() {
-            return Err(format!("{host} has no address"));
+        if self.servers.is_empty() {
+            return system_lookup(host, port).await;
         }
-        Ok(addrs)
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        let key = host.trim_end_matches('.').to_ascii_lowercase();
+        let cached = self.found.lock().unwrap().get(&key).cloned();
+        let ips = match cached {
+            Some(ips) => ips,
+            None => {
+                let ips = self.ask_servers(host).await?;
+                self.found.lock().unwrap().insert(key, ips.clone());
+                ips
+            }
+        };
+        Ok(ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect())
     }
+
+    /// Each server in turn until one answers for certain.
+    async fn ask_servers(&self, host: &str) -> Result<Vec<IpAddr>, String> {
+        let name = dns_name(host)?;
+        let mut failures = Vec::new();
+        for &server in &self.servers {
+            match self.ask_server(host, &name, server).await {
+                Ok(ips) => return Ok(ips),
+                Err(Failure::Final(message)) => return Err(message),
+                Err(Failure::TryNext(message)) => failures.push(message),
+            }
+        }
+        Err(format!("{host} did not resolve: {}", failures.join("; ")))
+    }
+
+    /// A and AAAA at once from one server; either family is enough.
+    async fn ask_server(
+        &self,
+        host: &str,
+        name: &Name,
+        server: SocketAddr,
+    ) -> Result<Vec<IpAddr>, Failure> {
+        let (v4, v6) = futures::join!(
+            self.addresses(host, name, RecordType::A, server),
+            self.addresses(host, name, RecordType::AAAA, server),
+        );
+        match (v4, v6) {
+            (Ok(mut v4), Ok(v6)) => {
+                v4.extend(v6);
+                if v4.is_empty() {
+                    return Err(Failure::Final(format!("{host} has no A or AAAA record")));
+                }
+                Ok(v4)
+            }
+            // One family answered with addresses; the other failing does not matter.
+            (Ok(ips), Err(_)) | (Err(_), Ok(ips)) if !ips.is_empty() => Ok(ips),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+
+    async fn addresses(
+        &self,
+        host: &str,
+        name: &Name,
+        record_type: RecordType,
+        server: SocketAddr,
+    ) -> Result<Vec<IpAddr>, Failure> {
+        let started = Instant::now();
+        let exchange = ask(
+            server,
+            name,
+            record_type,
+            DnsProtocol::Udp,
+            started,
+            self.attempt_timeout,
+        )
+        .await
+        .map_err(|e| Failure::TryNext(e.message))?;
+        let response = &exchange.response;
+        match response.response_code {
+            ResponseCode::NoError => {}
+            ResponseCode::NXDomain => {
+                return Err(Failure::Final(format!(
+                    "{host} does not exist (NXDOMAIN from {server})"
+                )));
+            }
+            code => {
+                return Err(Failure::TryNext(format!(
+                    "{server} answered {} for {host} {record_type}",
+                    rcode_text(code)
+                )));
+            }
+        }
+        let answer = read_answer(response, name, record_type);
+        Ok(answer
+            .records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RData::A(a) => Some(IpAddr::V4(a.0)),
+                RData::AAAA(aaaa) => Some(IpAddr::V6(aaaa.0)),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// The system's resolver (getaddrinfo: /etc/hosts, then its DNS servers).
+async fn system_lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| format!("{host} did not resolve ({e})"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{host} has no address"));
+    }
+    Ok(addrs)
 }

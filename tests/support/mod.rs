@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod authority;
+pub mod dns_server;
 mod model;
 mod pki;
 mod raw;

@@ -1,9 +1,21 @@
-//! The dns probe: one question to one server, as dig asks it, observed whole.
+//! The dns probe: one question to one server, as dig asks it, observed whole. No cache: every
+//! probe asks the server.
 
-use super::ProbeError;
+mod answer;
+pub(crate) mod exchange;
+mod text;
+
+pub(crate) use answer::read_answer;
+pub(crate) use text::rcode_text;
+
+use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{DnsProbe, DnsProtocol, Environment};
-use std::net::SocketAddr;
-use std::time::Duration;
+use hickory_proto::rr::Name;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+/// Where the system lists its resolvers.
+const RESOLV_CONF: &str = "/etc/resolv.conf";
 
 /// What the server answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +49,7 @@ impl DnsObservation {
 }
 
 pub struct DnsProber {
-    /// The environment's resolvers, then the system's.
+    /// The environment's resolvers; when empty, the system's are read at each probe.
     servers: Vec<SocketAddr>,
 }
 
@@ -51,12 +63,120 @@ impl DnsProber {
     pub async fn probe(
         &self,
         probe: &DnsProbe,
-        _timeout: Duration,
+        timeout: Duration,
     ) -> Result<DnsObservation, ProbeError> {
-        let _ = (&self.servers, probe);
-        Err(ProbeError {
-            kind: super::ProbeErrorKind::Dns,
-            message: "the dns probe is being built".into(),
+        let started = Instant::now();
+        let name = dns_name(&probe.name).map_err(|message| ProbeError {
+            kind: ProbeErrorKind::Dns,
+            message,
+        })?;
+        let server = match probe.server.or_else(|| self.servers.first().copied()) {
+            Some(server) => server,
+            None => system_server().await?,
+        };
+        let exchange = exchange::ask(
+            server,
+            &name,
+            probe.record_type,
+            probe.protocol,
+            started,
+            timeout,
+        )
+        .await?;
+        let response = &exchange.response;
+        let answer = read_answer(response, &name, probe.record_type);
+        Ok(DnsObservation {
+            server,
+            protocol: exchange.protocol,
+            rcode: rcode_text(response.response_code),
+            answers: answer
+                .records
+                .iter()
+                .map(|r| text::rdata_text(&r.data))
+                .collect(),
+            ttls: answer.records.iter().map(|r| r.ttl).collect(),
+            cnames: answer.cnames.iter().map(Name::to_ascii).collect(),
+            answer_section: response.answers.iter().map(text::dig_line).collect(),
+            retried_over_tcp: exchange.retried_over_tcp,
+            elapsed: started.elapsed(),
         })
+    }
+}
+
+/// `name` as an absolute DNS name (a missing trailing dot is implied, as dig does); Unicode
+/// labels become punycode.
+pub(crate) fn dns_name(name: &str) -> Result<Name, String> {
+    let mut parsed =
+        Name::from_utf8(name).map_err(|e| format!("`{name}` is not a valid DNS name: {e}"))?;
+    parsed.set_fqdn(true);
+    Ok(parsed)
+}
+
+/// The first `nameserver` of the system's resolv.conf, read now: no cache.
+async fn system_server() -> Result<SocketAddr, ProbeError> {
+    let text = tokio::fs::read_to_string(RESOLV_CONF)
+        .await
+        .map_err(|e| ProbeError {
+            kind: ProbeErrorKind::Dns,
+            message: format!(
+                "no DNS server to ask: the check names none, the environment has no \
+                 `resolvers:`, and {RESOLV_CONF} could not be read ({e})"
+            ),
+        })?;
+    nameservers(&text)
+        .first()
+        .copied()
+        .ok_or_else(|| ProbeError {
+            kind: ProbeErrorKind::Dns,
+            message: format!(
+                "no DNS server to ask: the check names none, the environment has no `resolvers:`, \
+             and {RESOLV_CONF} has no usable `nameserver` line"
+            ),
+        })
+}
+
+/// The `nameserver` addresses of a resolv.conf, on port 53. Scoped IPv6 addresses
+/// (`fe80::1%eth0`) are skipped: a socket address cannot carry the interface name here.
+fn nameservers(resolv_conf: &str) -> Vec<SocketAddr> {
+    resolv_conf
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            match (words.next(), words.next()) {
+                (Some("nameserver"), Some(addr)) => addr.parse::<IpAddr>().ok(),
+                _ => None,
+            }
+        })
+        .map(|ip| SocketAddr::new(ip, 53))
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A name for unit tests of this folder.
+    pub(crate) fn name(s: &str) -> Name {
+        dns_name(s).expect("a DNS name")
+    }
+
+    #[test]
+    fn nameservers_come_from_resolv_conf_lines() {
+        let conf = "# generated\nsearch example.com\nnameserver 10.0.0.2\n; nameserver 9.9.9.9\n\
+                    nameserver   2001:db8::53 \nnameserver fe80::1%eth0\noptions ndots:2\n";
+        let found: Vec<String> = nameservers(conf).iter().map(|a| a.to_string()).collect();
+        assert_eq!(found, ["10.0.0.2:53", "[2001:db8::53]:53"]);
+        assert!(nameservers("search example.com\n").is_empty());
+    }
+
+    #[test]
+    fn names_are_absolute_and_ascii() {
+        assert_eq!(dns_name("a.example").unwrap().to_ascii(), "a.example.");
+        assert_eq!(dns_name("A.Example.").unwrap().to_ascii(), "a.example.");
+        assert_eq!(
+            dns_name("bücher.de").unwrap().to_ascii(),
+            "xn--bcher-kva.de."
+        );
+        assert!(dns_name(&"x".repeat(70)).is_err());
     }
 }
