@@ -56,12 +56,31 @@ impl Resolver {
             return Ok(vec![SocketAddr::new(ip, port)]);
         }
         let key = host.trim_end_matches('.').to_ascii_lowercase();
-        let cached = self.found.lock().unwrap().get(&key).cloned();
+        // RFC 6761: localhost is loopback, never a question for the servers.
+        if key == "localhost" || key.ends_with(".localhost") {
+            let loopback = [
+                IpAddr::from([127, 0, 0, 1]),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ];
+            return Ok(loopback
+                .into_iter()
+                .map(|ip| SocketAddr::new(ip, port))
+                .collect());
+        }
+        let cached = self
+            .found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
         let ips = match cached {
             Some(ips) => ips,
             None => {
                 let ips = self.ask_servers(host).await?;
-                self.found.lock().unwrap().insert(key, ips.clone());
+                self.found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, ips.clone());
                 ips
             }
         };
