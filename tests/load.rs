@@ -390,3 +390,31 @@ Q2jvY1y0E3p0E4KXwS4CIQCbcLTLyROMTfKpjONLSnk23bNnR3i0K/DVx3VxbPVD
 aA==
 -----END CERTIFICATE-----
 ";
+
+#[test]
+fn unset_file_paths_are_deferred_like_any_missing_value() {
+    let p = Project::new(&[
+        (
+            "environments/prod.yaml",
+            "vars: { cert: '${secret:ORIGIN_CERT}', key: '${secret:ORIGIN_KEY}' }\n",
+        ),
+        (
+            "checks/origin.yaml",
+            "checks:\n  - name: served with the origin certificate\n    http: { url: 'https://x/', tls: { client_cert: '${cert}', client_key: '${key}' } }\n    expect: { status: 200 }\n  - name: the origin certificate\n    cert: { file: '${cert}' }\n    expect: { cert: { eku: { contains: clientAuth } } }\n  - name: other\n    http: { url: 'https://x/' }\n    expect: { status: 200 }\n",
+        ),
+    ]);
+    let plan = p
+        .load("prod")
+        .expect("loads: the missing values only matter to checks that run");
+    assert_eq!(plan.checks.len(), 3);
+    assert_eq!(plan.checks[0].unresolved.len(), 2);
+    assert_eq!(plan.checks[1].unresolved.len(), 1);
+    assert!(plan.checks[2].unresolved.is_empty());
+    assert!(
+        plan.checks[0].unresolved[0]
+            .message
+            .starts_with("secret `ORIGIN_CERT` is not set"),
+        "{:?}",
+        plan.checks[0].unresolved
+    );
+}

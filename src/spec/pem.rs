@@ -3,6 +3,7 @@
 use super::decode::string;
 use super::diag::Diagnostics;
 use super::node::Node;
+use super::vars::UNSET;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,11 @@ pub fn resolve_path(base: &Path, written: &str) -> PathBuf {
 fn read(node: &Node, base: &Path, what: &str, d: &mut Diagnostics) -> Option<(PathBuf, Vec<u8>)> {
     let written = string(node, what, d)?;
     let path = resolve_path(base, &written);
+    // A path made of a value the process environment does not set: the check that needs
+    // it reports that value, and is never probed without it.
+    if written.contains(UNSET) {
+        return Some((path, Vec::new()));
+    }
     match std::fs::read(&path) {
         Ok(bytes) => Some((path, bytes)),
         Err(e) => {
@@ -37,6 +43,9 @@ pub fn read_certs(
     d: &mut Diagnostics,
 ) -> Option<(PathBuf, Vec<CertificateDer<'static>>)> {
     let (path, bytes) = read(node, base, what, d)?;
+    if bytes.is_empty() && path.to_string_lossy().contains(UNSET) {
+        return Some((path, Vec::new()));
+    }
     let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&bytes).collect();
     match certs {
         Ok(certs) if !certs.is_empty() => Some((path, certs)),
@@ -65,6 +74,9 @@ pub fn read_key(
     d: &mut Diagnostics,
 ) -> Option<(PathBuf, PrivateKeyDer<'static>)> {
     let (path, bytes) = read(node, base, "`client_key`", d)?;
+    if bytes.is_empty() && path.to_string_lossy().contains(UNSET) {
+        return None;
+    }
     match PrivateKeyDer::from_pem_slice(&bytes) {
         Ok(key) => Some((path, key)),
         Err(e) => {
