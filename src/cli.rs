@@ -194,14 +194,6 @@ fn cmd_run(args: RunArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let unresolved: Vec<Diagnostic> = selected
-        .iter()
-        .flat_map(|c| c.unresolved.iter().cloned())
-        .collect();
-    if !unresolved.is_empty() {
-        print_diagnostics(&unresolved);
-        return EXIT_USAGE;
-    }
     let opts = RunOptions {
         concurrency: args.concurrency.map(|n| n as usize),
         host_concurrency: None,

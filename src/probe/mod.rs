@@ -52,6 +52,8 @@ pub enum ProbeErrorKind {
     Tls,
     /// The peer answered something that is not HTTP, or broke off mid-answer.
     Protocol,
+    /// The check needs a value the process environment does not set; it was not probed.
+    Unset,
 }
 
 impl fmt::Display for ProbeErrorKind {
@@ -63,6 +65,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Connect => "connect",
             ProbeErrorKind::Tls => "tls",
             ProbeErrorKind::Protocol => "protocol",
+            ProbeErrorKind::Unset => "unset value",
         })
     }
 }

@@ -108,6 +108,9 @@ struct CheckTask {
 impl CheckTask {
     async fn run(self) -> CheckResult {
         let clock = Instant::now();
+        if let Some(result) = self.unresolved() {
+            return result;
+        }
         let mut attempts: Vec<Attempt> = Vec::new();
         // A pending check is expected to fail: retrying it only costs time.
         let tries = if self.pending_active() {
@@ -212,6 +215,44 @@ impl CheckTask {
             }
         }
         Some(attempt)
+    }
+
+    /// A check that needs a value the process environment does not set is not probed: it
+    /// ends as an error that names the value, and the rest of the run goes on.
+    fn unresolved(&self) -> Option<CheckResult> {
+        let first = self.check.unresolved.first()?;
+        let mut message = format!(
+            "not run: {} (at {}:{})",
+            first.message,
+            first.file.display(),
+            first.pos
+        );
+        if self.check.unresolved.len() > 1 {
+            message.push_str(&format!(
+                " and {} more unset values",
+                self.check.unresolved.len() - 1
+            ));
+        }
+        message.push_str(&format!("; {}", first.expected));
+        let error = ProbeError {
+            kind: ProbeErrorKind::Unset,
+            message: message.clone(),
+        };
+        Some(CheckResult {
+            check: Arc::clone(&self.check),
+            outcome: Outcome::Error,
+            attempts: vec![Attempt {
+                outcome: Outcome::Error,
+                mismatches: Vec::new(),
+                error: Some(error),
+                duration: Duration::ZERO,
+                observation: None,
+            }],
+            flaky: false,
+            duration: Duration::ZERO,
+            message,
+            reproduce: String::new(),
+        })
     }
 
     fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {

@@ -310,26 +310,43 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
     expect: { status: 200 }
 "#,
     );
+    // The check that needs the secret is not probed: it is an error that names the value,
+    // and the rest of the run goes on (exit 3: not every check could be completed).
     let out = p.run(&[]).await;
-    out.assert_code(2);
-    assert_eq!(out.stdout, "", "{out}");
+    out.assert_code(3);
+    assert_eq!(out.stderr, "", "{out}");
+    let mut outcomes = out.outcomes();
+    outcomes.sort();
     assert_eq!(
-        out.stderr,
+        outcomes,
+        [
+            ("ERROR".to_string(), "api/with-token".to_string()),
+            ("PASS".to_string(), "api/public".to_string()),
+        ]
+    );
+    let details = out.details_of("api/with-token");
+    assert_eq!(
+        details[1],
         format!(
-            "error: {}:6:33: secret `TEST_TOKEN` is not set (needed by `${{secret:TEST_TOKEN}}`); \
-             set it in the environment that runs conform, or give a default: ${{env:NAME:-value}}\n\
-             1 error found; nothing was probed\n",
+            "error (unset value): not run: secret `TEST_TOKEN` is not set (needed by `${{secret:TEST_TOKEN}}`) \
+             (at {}:6:33); set it in the environment that runs conform, or give a default: ${{env:NAME:-value}}",
             p.shown("checks/api.yaml")
         ),
         "{out}"
     );
-    assert_eq!(server.connections(), 0, "nothing may be probed");
+    out.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "only the public check was probed"
+    );
     let out = p.run(&["--tag", "gate"]).await;
-    out.assert_code(2);
+    out.assert_code(3);
     assert!(
-        out.stderr.contains("secret `TEST_TOKEN` is not set"),
+        out.stdout.contains("secret `TEST_TOKEN` is not set"),
         "{out}"
     );
+    assert_eq!(server.requests().len(), 1, "the gate check was not probed");
 
     let out = p.run(&["--tag", "other"]).await;
     out.assert_code(0);
@@ -339,5 +356,5 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
         [("PASS".to_string(), "api/public".to_string())]
     );
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests().len(), 2);
 }
