@@ -47,19 +47,27 @@ pub async fn probe(
         Some(addr) => addr,
         None => match probe.host.parse::<IpAddr>() {
             Ok(ip) => SocketAddr::new(ip, probe.port),
-            Err(_) => resolver
-                .lookup(&probe.host, probe.port)
-                .await
-                .map_err(|message| ProbeError {
+            Err(_) => {
+                let lookup = resolver.lookup(&probe.host, probe.port);
+                let found = tokio::time::timeout(timeout.saturating_sub(TIMEOUT_MARGIN), lookup)
+                    .await
+                    .map_err(|_| ProbeError {
+                        kind: ProbeErrorKind::Timeout,
+                        message: format!(
+                            "{} did not resolve within {} (timeout)",
+                            probe.host,
+                            crate::spec::quantity::format_seconds(timeout.as_secs_f64())
+                        ),
+                    })?;
+                let addrs = found.map_err(|message| ProbeError {
                     kind: ProbeErrorKind::Dns,
                     message,
-                })?
-                .first()
-                .copied()
-                .ok_or_else(|| ProbeError {
+                })?;
+                addrs.first().copied().ok_or_else(|| ProbeError {
                     kind: ProbeErrorKind::Dns,
                     message: format!("{} has no address", probe.host),
-                })?,
+                })?
+            }
         },
     };
     let budget = timeout

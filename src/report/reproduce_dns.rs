@@ -1,6 +1,6 @@
 //! Reproduce commands for the dns and tcp probes: `dig` and `nc`.
 
-use crate::spec::model::{DnsProbe, DnsProtocol, TcpProbe};
+use crate::spec::model::{DnsProbe, DnsProtocol, Environment, TcpProbe};
 
 /// `dig @server -p port name TYPE [+tcp]`; without a server, dig asks the system's resolvers
 /// (the environment's are named by the caller when it has them).
@@ -20,10 +20,13 @@ pub fn dig_command(probe: &DnsProbe, default_server: Option<std::net::SocketAddr
     parts.join(" ")
 }
 
-/// `nc -vz -w SECONDS host port`.
-pub fn nc_command(probe: &TcpProbe, timeout: std::time::Duration) -> String {
+/// `nc -vz -w SECONDS host port`, to the environment's fixed answer when it has one.
+pub fn nc_command(probe: &TcpProbe, env: &Environment, timeout: std::time::Duration) -> String {
     let seconds = timeout.as_secs_f64().ceil().max(1.0) as u64;
-    format!("nc -vz -w {seconds} {} {}", probe.host, probe.port)
+    match env.resolve_fixed(&probe.host, probe.port) {
+        Some(addr) => format!("nc -vz -w {seconds} {} {}", addr.ip(), addr.port()),
+        None => format!("nc -vz -w {seconds} {} {}", probe.host, probe.port),
+    }
 }
 
 #[cfg(test)]
@@ -57,9 +60,15 @@ mod tests {
             host: "alb.example".into(),
             port: 22,
         };
-        assert_eq!(
-            nc_command(&t, std::time::Duration::from_millis(2500)),
-            "nc -vz -w 3 alb.example 22"
-        );
+        let mut env = Environment::named("test");
+        let wait = std::time::Duration::from_millis(2500);
+        assert_eq!(nc_command(&t, &env, wait), "nc -vz -w 3 alb.example 22");
+        env.resolve.push(crate::spec::model::ResolveRule {
+            host: "alb.example".into(),
+            port: None,
+            to: "127.0.0.1".parse().unwrap(),
+            to_port: Some(2222),
+        });
+        assert_eq!(nc_command(&t, &env, wait), "nc -vz -w 3 127.0.0.1 2222");
     }
 }

@@ -6,7 +6,7 @@ pub mod result;
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
 
 use crate::judge::{Mismatch, judge};
-use crate::probe::{ProbeError, ProbeErrorKind, Prober};
+use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::spec::model::{Check, Environment, Pending, Probe};
 use crate::spec::quantity::format_seconds;
 use std::collections::HashMap;
@@ -293,6 +293,7 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
+        let env = with_observed_address(&self.check.probe, &self.env, &attempts_last(&attempts));
         CheckResult {
             check: Arc::clone(&self.check),
             outcome,
@@ -300,9 +301,57 @@ impl CheckTask {
             flaky,
             duration,
             message,
-            reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
+            reproduce: reproduce(&self.check.probe, &env, self.timeout),
         }
     }
+}
+
+fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
+    attempts.last().and_then(|a| a.observation.as_ref())
+}
+
+/// Names that only the environment's resolvers know would not resolve for curl, openssl or
+/// nc: the address the probe reached goes into the reproduce command as a fixed answer.
+fn with_observed_address(
+    probe: &Probe,
+    env: &Environment,
+    seen: &Option<&Observation>,
+) -> Environment {
+    let mut env = env.clone();
+    if env.resolvers.is_empty() {
+        return env;
+    }
+    let (host, port, addr) = match (probe, seen) {
+        (Probe::Http(h), Some(Observation::Http(o)))
+            if h.connect_to.is_none() && o.redirects.is_empty() =>
+        {
+            let port = h.url.port_or_known_default().unwrap_or(443);
+            (
+                h.url.host_str().unwrap_or_default().to_string(),
+                port,
+                o.remote_addr,
+            )
+        }
+        (Probe::Tls(t), Some(Observation::Tls(o))) => {
+            (t.host.clone(), t.port, o.target.parse().ok())
+        }
+        (Probe::Tcp(t), Some(Observation::Tcp(o))) => {
+            (t.host.clone(), t.port, o.target.parse().ok())
+        }
+        _ => return env,
+    };
+    if let Some(addr) = addr
+        && host.parse::<std::net::IpAddr>().is_err()
+        && env.resolve_fixed(&host, port).is_none()
+    {
+        env.resolve.push(crate::spec::model::ResolveRule {
+            host: host.to_ascii_lowercase(),
+            port: Some(port),
+            to: addr.ip(),
+            to_port: (addr.port() != port).then_some(addr.port()),
+        });
+    }
+    env
 }
 
 /// A pending state excuses failures until the end of its `until` day (UTC).
@@ -337,7 +386,7 @@ fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
         Probe::Dns(d) => {
             crate::report::reproduce_dns::dig_command(d, env.resolvers.first().copied())
         }
-        Probe::Tcp(t) => crate::report::reproduce_dns::nc_command(t, timeout),
+        Probe::Tcp(t) => crate::report::reproduce_dns::nc_command(t, env, timeout),
     }
 }
 

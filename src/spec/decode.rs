@@ -198,3 +198,26 @@ pub fn strings(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Vec<Strin
         }
     }
 }
+
+/// A TCP/UDP port, 1 to 65535.
+pub fn port(node: &Node, what: &str, d: &mut Diagnostics) -> Option<u16> {
+    let parsed = match &node.value {
+        NodeValue::Int(i) => u16::try_from(*i).ok(),
+        NodeValue::Str(s) => s.trim().parse::<u16>().ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(p) if p > 0 => Some(p),
+        _ => {
+            let shown = node
+                .scalar_text()
+                .map_or(node.kind().to_string(), |t| format!("`{t}`"));
+            d.error(
+                node.pos,
+                format!("{what} is {shown}"),
+                "expected a port from 1 to 65535",
+            );
+            None
+        }
+    }
+}

@@ -266,13 +266,19 @@ fn read_layer(
         }
     }
     if let Some(n) = r.take("resolvers") {
-        let list = super::decode::strings(n, "a resolver", d).unwrap_or_default();
+        let items: Vec<&Node> = match &n.value {
+            NodeValue::Seq(items) => items.iter().collect(),
+            _ => vec![n],
+        };
         let mut addrs = Vec::new();
-        for text in list {
+        for item in items {
+            let Some(text) = string(item, "a resolver", d) else {
+                continue;
+            };
             match parse_addr(&text, 53) {
                 Some(a) => addrs.push(a),
                 None => d.error(
-                    n.pos,
+                    item.pos,
                     format!("resolver `{text}` is not an IP address with an optional port"),
                     "expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53",
                 ),

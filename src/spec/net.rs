@@ -1,6 +1,6 @@
 //! The `dns` and `tcp` probes and their `expect:` keys.
 
-use super::decode::{MapReader, string, unsigned};
+use super::decode::{MapReader, port, string};
 use super::diag::Diagnostics;
 use super::environment::parse_addr;
 use super::model::{ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, TcpExpect, TcpProbe};
@@ -124,14 +124,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
                 .trim_end_matches(']')
                 .to_string()
         });
-    let port = r.require("port", d).and_then(|n| {
-        let p = unsigned(n, "`port`", 65_535, d)?;
-        if p == 0 {
-            d.error(n.pos, "`port` is 0", "expected a port from 1 to 65535");
-            return None;
-        }
-        u16::try_from(p).ok()
-    });
+    let port = r.require("port", d).and_then(|n| port(n, "`port`", d));
     r.finish(TCP_PROBE_KEYS, d);
     if d.len() > before {
         return None;

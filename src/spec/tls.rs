@@ -1,7 +1,7 @@
 //! TLS settings (the http probe's `tls:` and the tls probe's own keys), certificate
 //! expectations, and the `tls` and `cert` probes with their `expect:` keys.
 
-use super::decode::{MapReader, boolean, string, unsigned};
+use super::decode::{MapReader, boolean, port, string};
 use super::diag::Diagnostics;
 use super::model::{
     CertExpect, CertProbe, ClientIdentity, HandshakeExpect, TlsExpect, TlsOptions, TlsProbe,
@@ -175,12 +175,7 @@ pub fn decode_tls_probe(
         Some(h)
     });
     let port = match r.take("port") {
-        Some(n) => unsigned(n, "`port`", 65_535, d).and_then(|p| {
-            if p == 0 {
-                d.error(n.pos, "`port` is 0", "expected a port from 1 to 65535");
-            }
-            u16::try_from(p).ok().filter(|p| *p > 0)
-        }),
+        Some(n) => port(n, "`port`", d),
         None => Some(443),
     };
     let alpn = r

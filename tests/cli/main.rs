@@ -10,6 +10,7 @@ mod support;
 
 mod harness;
 
+mod dns_and_tcp;
 mod exit_codes;
 mod http_behaviour;
 mod list_and_validate;

@@ -18,6 +18,9 @@ use tokio::task::JoinHandle;
 
 /// The test zone; every name below is in it.
 pub const ZONE: &str = "conform.test.";
+/// A name of the zone whose only address is 127.0.0.1 (A, TTL 300): a host that exists
+/// only in the test zone, for http, tls and tcp checks through an environment's resolvers.
+pub const LOOPBACK_NAME: &str = "web.conform.test.";
 /// How many A records `many.conform.test.` has: too many for a 1232-byte UDP answer.
 pub const MANY: usize = 100;
 
@@ -73,6 +76,8 @@ fn zone_records() -> Vec<Record> {
         ),
         record("ns1.conform.test.", 3600, a([192, 0, 2, 53])),
         record("a.conform.test.", 300, a([192, 0, 2, 1])),
+        // Loopback, for http, tls and tcp checks whose host exists only in this zone.
+        record("web.conform.test.", 300, a([127, 0, 0, 1])),
         record(
             "v6.conform.test.",
             120,

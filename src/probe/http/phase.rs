@@ -25,7 +25,7 @@ impl Phase {
         *guard = (state, target.to_string());
     }
 
-    fn set_state(&self, state: State) {
+    pub(super) fn set_state(&self, state: State) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).0 = state;
     }
 
@@ -119,4 +119,9 @@ pub(super) fn timed_out(probe: &HttpProbe, timeout: Duration, phase: &Phase) -> 
             phase.describe()
         ),
     }
+}
+
+/// The running probe's phase, where the caller runs inside one.
+pub(super) fn current() -> Option<Phase> {
+    PHASE.try_with(Phase::clone).ok()
 }

@@ -190,8 +190,15 @@ struct ResolveWith(Arc<Resolver>);
 impl reqwest::dns::Resolve for ResolveWith {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let resolver = Arc::clone(&self.0);
+        let phase = super::phase::current();
         Box::pin(async move {
+            if let Some(phase) = &phase {
+                phase.set(State::Resolving, name.as_str());
+            }
             let addrs = resolver.lookup(name.as_str(), 0).await?;
+            if let Some(phase) = &phase {
+                phase.set_state(State::Connecting);
+            }
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
         })
