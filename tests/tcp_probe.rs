@@ -5,7 +5,6 @@ mod support;
 use conform::probe::resolve::Resolver;
 use conform::probe::tcp::{ConnectOutcome, probe};
 use conform::spec::model::{Environment, TcpProbe};
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 fn tcp(host: &str, port: u16) -> TcpProbe {
@@ -70,32 +69,9 @@ async fn resolve_rules_route_names() {
     assert_eq!(seen.target, format!("127.0.0.1:{port}"));
 }
 
-/// A listener whose accept queue is full drops new SYNs: the connect hangs, on loopback.
-fn full_backlog_listener() -> (socket2::Socket, SocketAddr, Vec<std::net::TcpStream>) {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
-    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    socket.bind(&addr.into()).expect("bind");
-    socket.listen(0).expect("listen");
-    let addr = socket
-        .local_addr()
-        .expect("local")
-        .as_socket()
-        .expect("inet");
-    let mut fillers = Vec::new();
-    // Fill the accept queue (backlog 0 holds one or two on Linux); stop once a connect hangs.
-    for _ in 0..8 {
-        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            Ok(s) => fillers.push(s),
-            Err(_) => break,
-        }
-    }
-    (socket, addr, fillers)
-}
-
 #[tokio::test]
 async fn a_connect_that_hangs_is_a_timeout_within_the_check_timeout() {
-    let (_listener, addr, _fillers) = full_backlog_listener();
+    let (_listener, addr, _fillers) = support::full_backlog_listener();
     let env = Environment::named("test");
     let started = Instant::now();
     let seen = probe(

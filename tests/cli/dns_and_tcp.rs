@@ -877,29 +877,6 @@ async fn a_tcp_check_behind_a_silent_resolver_names_the_host() {
 
 // ---- tcp ------------------------------------------------------------------------------------
 
-/// A listener whose accept queue is full drops new SYNs: the connect hangs, on loopback.
-fn full_backlog_listener() -> (socket2::Socket, SocketAddr, Vec<std::net::TcpStream>) {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
-    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    socket.bind(&addr.into()).expect("bind");
-    socket.listen(0).expect("listen");
-    let addr = socket
-        .local_addr()
-        .expect("local")
-        .as_socket()
-        .expect("inet");
-    let mut fillers = Vec::new();
-    // Fill the accept queue (backlog 0 holds one or two on Linux); stop once a connect hangs.
-    for _ in 0..8 {
-        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            Ok(s) => fillers.push(s),
-            Err(_) => break,
-        }
-    }
-    (socket, addr, fillers)
-}
-
 const TCP_CHECKS: &str = r#"checks:
   - name: open port accepted
     tcp: { host: 127.0.0.1, port: "${open}" }
@@ -934,7 +911,7 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
     let open = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let open_port = open.local_addr().expect("addr").port();
     let closed = closed_port();
-    let (_listener, full, _fillers) = full_backlog_listener();
+    let (_listener, full, _fillers) = crate::support::full_backlog_listener();
     let p = Project::new();
     env_file(
         &p,

@@ -16,7 +16,7 @@ mod tls_server;
 pub use authority::{Authority, CLIENT_AUTH, Eku, SERVER_AUTH};
 pub use model::{client_identity, http_probe, resolve_rule, test_env};
 pub use pki::{Pki, cert_der, certs_from_pem, days_from_now, key_from_pem, self_signed, write_pem};
-pub use raw::{RawServer, closed_port, raw_server, silent_server};
+pub use raw::{RawServer, closed_port, full_backlog_listener, raw_server, silent_server};
 pub use server::{
     ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
 };
