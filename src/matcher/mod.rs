@@ -71,6 +71,21 @@ impl Matcher {
                 Actual::Absent => Ok(()),
                 _ => fail(""),
             },
+            // Combinations leave absence to the matchers they combine.
+            Matcher::AnyOf(list) => bool_result(list.iter().any(|m| m.test(actual).is_ok())),
+            Matcher::AllOf(list) => {
+                for m in list {
+                    if let Err(why) = m.test(actual) {
+                        let why = if why.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {why}")
+                        };
+                        return Err(format!("not {m}{why}"));
+                    }
+                }
+                Ok(())
+            }
             _ if matches!(actual, Actual::Absent) => fail(""),
             Matcher::Equals(lit) => bool_result(actual.equals(lit)),
             Matcher::OneOf(lits) => bool_result(lits.iter().any(|l| actual.equals(l))),
@@ -108,20 +123,6 @@ impl Matcher {
                 Ok(()) => fail(""),
                 Err(_) => Ok(()),
             },
-            Matcher::AnyOf(list) => bool_result(list.iter().any(|m| m.test(actual).is_ok())),
-            Matcher::AllOf(list) => {
-                for m in list {
-                    if let Err(why) = m.test(actual) {
-                        let why = if why.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {why}")
-                        };
-                        return Err(format!("not {m}{why}"));
-                    }
-                }
-                Ok(())
-            }
             Matcher::Each(inner) => match actual {
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {

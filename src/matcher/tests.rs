@@ -90,8 +90,18 @@ fn presence() {
     assert!(m("{absent: true}").test(&Actual::Absent).is_ok());
     assert!(m("{absent: true}").test(&t("x")).is_err());
     assert!(m("{present: false}").test(&Actual::Absent).is_ok());
-    // Any other matcher fails on an absent value.
+    // Any other matcher fails on an absent value, `not` included ...
     assert!(m("{not: {contains: x}}").test(&Actual::Absent).is_err());
+    // ... while combinations leave it to the matchers they combine.
+    let absent_or_other = m("{any_of: [{absent: true}, {not: {starts_with: https://try}}]}");
+    assert!(absent_or_other.test(&Actual::Absent).is_ok());
+    assert!(absent_or_other.test(&t("https://elsewhere")).is_ok());
+    assert!(absent_or_other.test(&t("https://try.example")).is_err());
+    assert!(
+        m("{all_of: [{absent: true}]}")
+            .test(&Actual::Absent)
+            .is_ok()
+    );
 }
 
 #[test]

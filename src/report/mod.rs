@@ -2,6 +2,7 @@
 //! redacted here, at the boundary, from the run's set of secret values.
 
 pub mod detail;
+pub mod explain;
 pub mod junit;
 pub mod reproduce;
 pub mod reproduce_dns;

@@ -378,7 +378,8 @@ fn one_line(m: &Mismatch) -> String {
     format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
 }
 
-fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
+/// The shell command that repeats `probe` by hand.
+pub fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
     match probe {
         Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
         Probe::Tls(t) => crate::report::reproduce::openssl_command(t, env),

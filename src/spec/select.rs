@@ -68,3 +68,95 @@ mod tests {
         assert!(glob("*", ""));
     }
 }
+
+/// `--shard K/N`: which part of the selection one machine runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard; expected K/N with 1 <= K <= N, e.g. 2/4");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = k.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// The checks of this shard: the selection sorted by id and dealt round-robin, so that
+    /// every check lands in exactly one shard, shards differ in size by one at most, and the
+    /// split is the same on every machine and every run of the same checks.
+    pub fn take<T, F: Fn(&T) -> &str>(&self, items: Vec<T>, id: F) -> Vec<T> {
+        let mut order: Vec<(String, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (id(t).to_string(), i))
+            .collect();
+        order.sort();
+        let mine: std::collections::HashSet<usize> = order
+            .iter()
+            .enumerate()
+            .filter(|(pos, _)| pos % self.count == self.index - 1)
+            .map(|(_, (_, i))| *i)
+            .collect();
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| mine.contains(i))
+            .map(|(_, t)| t)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::Shard;
+
+    #[test]
+    fn every_check_in_exactly_one_shard() {
+        let ids: Vec<String> = (0..37).map(|i| format!("suite/check-{i:03}")).collect();
+        for n in 1..=8 {
+            let mut seen: Vec<String> = Vec::new();
+            let mut sizes = Vec::new();
+            for k in 1..=n {
+                let shard = Shard { index: k, count: n };
+                let part = shard.take(ids.clone(), |s| s.as_str());
+                // Stable: the same split twice, and in any input order.
+                let mut reversed = ids.clone();
+                reversed.reverse();
+                let mut again = shard.take(reversed, |s| s.as_str());
+                again.sort();
+                let mut sorted = part.clone();
+                sorted.sort();
+                assert_eq!(sorted, again);
+                sizes.push(part.len());
+                seen.extend(part);
+            }
+            seen.sort();
+            assert_eq!(seen, ids, "N = {n}");
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(max - min <= 1, "N = {n}: {sizes:?}");
+        }
+    }
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
+        assert!("0/4".parse::<Shard>().is_err());
+        assert!("5/4".parse::<Shard>().is_err());
+        assert_eq!(
+            "x".parse::<Shard>().unwrap_err(),
+            "`x` is not a shard; expected K/N with 1 <= K <= N, e.g. 2/4"
+        );
+    }
+}

@@ -16,6 +16,7 @@ mod http_behaviour;
 mod list_and_validate;
 mod load_errors;
 mod pending_and_retries;
+mod phenom;
 mod reports;
 mod secrets;
 mod selection;

@@ -1,6 +1,7 @@
 //! DNS servers on 127.0.0.1 for the dns probe and the resolver: an authoritative hickory
-//! server for `conform.test.` (and a reverse zone), and hand-written UDP/TCP responders that
-//! misbehave on purpose. All stop when dropped.
+//! server for `conform.test.` (and a reverse zone), one for any zone built from given records
+//! ([`start_with`]), and hand-written UDP/TCP responders that misbehave on purpose. All stop
+//! when dropped.
 
 use hickory_proto::op::{Message, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::svcb::{Alpn, SVCB, SvcParamKey, SvcParamValue};
@@ -150,6 +151,38 @@ pub async fn start() -> DnsServer {
         LowerName::from(name(REVERSE_ZONE)),
         vec![zone(REVERSE_ZONE, reverse_records())],
     );
+    serve(catalog).await
+}
+
+/// A record of a zone given to [`start_with`], from text as dig prints its data:
+/// `rr("chat.example.", 300, "A", "104.16.1.1")`. Types: A, AAAA, CNAME, TXT (one string).
+pub fn rr(owner: &str, ttl: u32, record_type: &str, data: &str) -> Record {
+    let data = match record_type {
+        "A" => RData::A(A(data.parse().expect("an IPv4 address"))),
+        "AAAA" => RData::AAAA(AAAA(data.parse().expect("an IPv6 address"))),
+        "CNAME" => RData::CNAME(CNAME(name(data))),
+        "TXT" => RData::TXT(TXT::new(vec![data.to_string()])),
+        other => panic!("rr: record type {other} is not supported here"),
+    };
+    record(owner, ttl, data)
+}
+
+/// An authoritative server on 127.0.0.1 for the zone `origin` (e.g. `example.app.`) holding
+/// `records` and nothing else (an SOA and an NS record are added): a name of the zone with no
+/// record is NXDOMAIN, a name outside it is REFUSED. Nothing is forwarded or recursed.
+pub async fn start_with(origin: &str, records: Vec<Record>) -> DnsServer {
+    let mut all = vec![
+        soa(origin),
+        record(origin, 3600, RData::NS(NS(name(&format!("ns1.{origin}"))))),
+    ];
+    all.extend(records);
+    let mut catalog = Catalog::new();
+    catalog.upsert(LowerName::from(name(origin)), vec![zone(origin, all)]);
+    serve(catalog).await
+}
+
+/// Serves `catalog` over UDP and TCP on one 127.0.0.1 port.
+async fn serve(catalog: Catalog) -> DnsServer {
     let (udp, tcp) = bind_pair().await;
     let addr = udp.local_addr().expect("local address");
     let mut server = Server::new(catalog);

@@ -33,7 +33,7 @@ use tokio::time::{Instant, timeout_at};
 /// [`REFUSAL_ROUND_TRIPS`] times what the TCP connect took (a round trip), for far servers.
 /// Never longer than what is left of the check's timeout. TLS 1.2 is watched the same way:
 /// a server that closes at once has not accepted either.
-pub const REFUSAL_WAIT: Duration = Duration::from_millis(300);
+pub const REFUSAL_WAIT: Duration = Duration::from_millis(500);
 
 /// See [`REFUSAL_WAIT`].
 pub const REFUSAL_ROUND_TRIPS: u32 = 3;

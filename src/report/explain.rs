@@ -1,0 +1,184 @@
+//! `conform explain ID`: one check as it will run, every variable filled in (secrets
+//! redacted), what it expects, and the command that repeats its probe by hand.
+
+use crate::spec::model::{CertExpect, Check, Environment, Expect, Probe, Secrets};
+use std::fmt::Write;
+use std::time::Duration;
+
+pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  ({})", check.id, check.name);
+    let _ = writeln!(out, "  defined at  {}:{}", check.file.display(), check.line);
+    let _ = writeln!(out, "  suite       {}", check.suite);
+    let _ = writeln!(out, "  env         {}", env.name);
+    let _ = writeln!(out, "  tags        {}", check.tags.join(", "));
+    if let Some(p) = &check.pending {
+        let until = p.until.map(|d| format!(" (until {d})")).unwrap_or_default();
+        let _ = writeln!(out, "  pending     {}{until}", p.reason);
+    }
+    let _ = writeln!(
+        out,
+        "  timeout     {}, retries {}, retry_delay {}",
+        seconds(check.timeout),
+        check.retries,
+        seconds(check.retry_delay)
+    );
+    for u in &check.unresolved {
+        let _ = writeln!(
+            out,
+            "  not set     {} ({}:{})",
+            u.message,
+            u.file.display(),
+            u.pos
+        );
+    }
+    let _ = writeln!(out, "probe");
+    for line in probe_lines(&check.probe) {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out, "expect");
+    for line in expect_lines(&check.expect) {
+        let _ = writeln!(out, "  {line}");
+    }
+    let reproduce = crate::run::reproduce(&check.probe, env, check.timeout);
+    let _ = writeln!(out, "reproduce\n  {reproduce}");
+    secrets.redact(&out)
+}
+
+fn seconds(d: Duration) -> String {
+    crate::spec::quantity::format_seconds(d.as_secs_f64())
+}
+
+fn probe_lines(probe: &Probe) -> Vec<String> {
+    match probe {
+        Probe::Http(h) => {
+            let mut lines = vec![format!("http {} {}", h.method, h.url)];
+            lines.extend(h.headers.iter().map(|(n, v)| format!("header {n}: {v}")));
+            if let Some(body) = &h.body {
+                lines.push(format!("body {body:?}"));
+            }
+            if h.follow_redirects > 0 {
+                lines.push(format!("follow up to {} redirects", h.follow_redirects));
+            }
+            if let Some(c) = &h.connect_to {
+                let port = c.port.map(|p| format!(":{p}")).unwrap_or_default();
+                lines.push(format!("connect to {}{port}", c.host));
+            }
+            lines.push(tls_line(&h.tls));
+            lines.push(format!(
+                "body limit {}",
+                crate::spec::quantity::format_size(h.body_limit)
+            ));
+            lines
+        }
+        Probe::Tls(t) => vec![
+            format!("tls {}:{} sni {}", t.host, t.port, t.sni),
+            format!("alpn [{}]", t.alpn.join(", ")),
+            tls_line(&t.tls),
+        ],
+        Probe::Cert(c) => vec![format!("cert file {}", c.file.display())],
+        Probe::Dns(d) => {
+            let server = d
+                .server
+                .map_or("the environment's resolvers".to_string(), |s| s.to_string());
+            vec![format!(
+                "dns {} {} via {server} over {:?}",
+                d.name, d.record_type, d.protocol
+            )]
+        }
+        Probe::Tcp(t) => vec![format!("tcp {}:{}", t.host, t.port)],
+    }
+}
+
+fn tls_line(tls: &crate::spec::model::TlsOptions) -> String {
+    let versions: Vec<String> = tls.versions.iter().map(|v| v.to_string()).collect();
+    let mut parts = vec![format!("verify {}", tls.verify)];
+    if !versions.is_empty() {
+        parts.push(format!("versions {}", versions.join(", ")));
+    }
+    for f in &tls.ca_files {
+        parts.push(format!("ca {}", f.display()));
+    }
+    if let Some(id) = &tls.client_identity {
+        parts.push(format!("client certificate {}", id.cert_file.display()));
+    }
+    if let Some(sni) = &tls.sni {
+        parts.push(format!("sni {sni}"));
+    }
+    format!("tls {}", parts.join(", "))
+}
+
+fn expect_lines(expect: &Expect) -> Vec<String> {
+    let mut lines = Vec::new();
+    fn push(lines: &mut Vec<String>, field: &str, m: &Option<crate::matcher::Matcher>) {
+        if let Some(m) = m {
+            lines.push(format!("{field}: {m}"));
+        }
+    }
+    match expect {
+        Expect::Http(e) => {
+            push(&mut lines, "status", &e.status);
+            for (name, m) in &e.headers {
+                lines.push(format!("header {name}: {m}"));
+            }
+            push(&mut lines, "body", &e.body);
+            for j in &e.json {
+                lines.push(format!("body json {}: {}", j.path_text, j.matcher));
+            }
+            if let Some(c) = &e.cert {
+                lines.extend(cert_lines(c));
+            }
+            if let Some(m) = &e.time {
+                lines.push(format!("time: {m}"));
+            }
+        }
+        Expect::Tls(e) => {
+            let handshake = match e.handshake {
+                Some(crate::spec::model::HandshakeExpect::Rejected) => "rejected",
+                _ => "accepted",
+            };
+            lines.push(format!("handshake: {handshake}"));
+            push(&mut lines, "alert", &e.alert);
+            push(&mut lines, "version", &e.version);
+            push(&mut lines, "alpn", &e.alpn);
+            if let Some(c) = &e.cert {
+                lines.extend(cert_lines(c));
+            }
+        }
+        Expect::Cert(c) => lines.extend(cert_lines(c)),
+        Expect::Dns(e) => {
+            match &e.rcode {
+                Some(m) => lines.push(format!("rcode: {m}")),
+                None => lines.push("rcode: \"NOERROR\"".into()),
+            }
+            push(&mut lines, "answers", &e.answers);
+            push(&mut lines, "cnames", &e.cnames);
+            push(&mut lines, "ttl", &e.ttl);
+            push(&mut lines, "time", &e.time);
+        }
+        Expect::Tcp(e) => {
+            lines.push(format!("connect: {:?}", e.connect).to_lowercase());
+            push(&mut lines, "time", &e.time);
+        }
+    }
+    lines
+}
+
+fn cert_lines(c: &CertExpect) -> Vec<String> {
+    let fields = [
+        ("expires_in", &c.expires_in),
+        ("chain_expires_in", &c.chain_expires_in),
+        ("san", &c.san),
+        ("subject", &c.subject),
+        ("issuer", &c.issuer),
+        ("eku", &c.eku),
+        ("key", &c.key),
+        ("chain_valid", &c.chain_valid),
+        ("fingerprint_sha256", &c.fingerprint_sha256),
+        ("serial", &c.serial),
+    ];
+    fields
+        .iter()
+        .filter_map(|(name, m)| m.as_ref().map(|m| format!("cert {name}: {m}")))
+        .collect()
+}
