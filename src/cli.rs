@@ -39,6 +39,24 @@ pub enum Command {
     List(ListArgs),
     /// Load and resolve everything; nothing is probed.
     Validate(ValidateArgs),
+    /// Show one check as it will run: variables filled in (secrets redacted), what it
+    /// expects, and the command that repeats its probe by hand.
+    Explain(ExplainArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub location: Location,
+    /// The check's id or name.
+    pub id: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -65,6 +83,9 @@ pub struct FilterArgs {
     /// Run only this suite (repeatable).
     #[arg(long = "suite", value_name = "NAME")]
     pub suites: Vec<String>,
+    /// Run only part K of N of the selection, split the same way on every machine.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::spec::select::Shard>,
 }
 
 impl FilterArgs {
@@ -139,7 +160,49 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Run(args) => cmd_run(args),
         Command::List(args) => cmd_list(args),
         Command::Validate(args) => cmd_validate(args),
+        Command::Explain(args) => cmd_explain(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "conform", &mut std::io::stdout());
+            0
+        }
     }
+}
+
+fn cmd_explain(args: ExplainArgs) -> i32 {
+    let plan = match load_plan(&args.location.dir, &args.location.env, &getenv) {
+        Ok(plan) => plan,
+        Err(e) => {
+            print_diagnostics(&e);
+            return EXIT_USAGE;
+        }
+    };
+    let found = plan
+        .checks
+        .iter()
+        .find(|c| c.id == args.id || c.name == args.id);
+    let Some(check) = found else {
+        let ids: Vec<&str> = plan.checks.iter().map(|c| c.id.as_str()).collect();
+        let hint = crate::spec::diag::suggest(&args.id, &ids)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        eprintln!(
+            "error: no check `{}` in env `{}`; {hint}`conform list --env {}` shows every id",
+            args.id, plan.env.name, plan.env.name
+        );
+        return EXIT_USAGE;
+    };
+    say(&crate::report::explain::explain(
+        check,
+        &plan.env,
+        &plan.secrets,
+    ));
+    0
+}
+
+/// Writes to stdout; a reader that went away (`conform list | head`) is not an error.
+fn say(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn print_diagnostics(list: &[Diagnostic]) {
@@ -186,6 +249,10 @@ fn load_selected(
         );
         return Err(EXIT_USAGE);
     }
+    let selected = match filters.shard {
+        Some(shard) => shard.take(selected, |c| c.id.as_str()),
+        None => selected,
+    };
     Ok((plan, selected))
 }
 
@@ -321,8 +388,8 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
                 for w in &warnings {
                     eprintln!("warning: env {}: {w}", plan.env.name);
                 }
-                println!(
-                    "env {}: {} checks in {} suites are valid{}",
+                say(&format!(
+                    "env {}: {} checks in {} suites are valid{}\n",
                     plan.env.name,
                     plan.checks.len(),
                     suites.len(),
@@ -334,7 +401,7 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
                             warnings.len()
                         )
                     }
-                );
+                ));
             }
             Err(errors) => {
                 eprintln!("env {env}:");

@@ -15,6 +15,7 @@ mod exit_codes;
 mod http_behaviour;
 mod list_and_validate;
 mod load_errors;
+mod operations;
 mod pending_and_retries;
 mod phenom;
 mod reports;

@@ -1,0 +1,108 @@
+//! The on-call and scaling commands: `explain`, `--shard`, `completions`.
+
+use crate::harness::{Project, conform};
+use crate::support::TestResponse;
+
+fn shard_project(port: u16) -> Project {
+    let p = Project::new();
+    p.prod_env(port, None, "");
+    let mut checks = String::from("checks:\n");
+    for i in 0..11 {
+        checks.push_str(&format!(
+            "  - name: check {i:02}\n    http: {{ url: \"http://chat.test:${{port}}/{i}\", headers: {{ authorization: \"Bearer ${{secret:TEST_TOKEN}}\" }} }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/many.yaml", &checks);
+    p
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shards_split_the_selection_exactly_once() {
+    let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
+    let p = shard_project(server.port());
+    let dir = p.dir_arg();
+    let env = [("TEST_TOKEN", "tok-123")];
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = conform(&["list", "--dir", &dir, "--shard", &shard], &env, None).await;
+        out.assert_code(0);
+        let ids: Vec<String> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("many/"))
+            .map(|l| l.split("  ").next().unwrap_or_default().to_string())
+            .collect();
+        assert!(ids.len() == 3 || ids.len() == 4, "{out}");
+        // The same split when run.
+        let out = p.run_with_env(&["--shard", &shard], &env).await;
+        out.assert_code(0);
+        let mut ran: Vec<String> = out.outcomes().into_iter().map(|(_, id)| id).collect();
+        ran.sort();
+        let mut listed = ids.clone();
+        listed.sort();
+        assert_eq!(ran, listed);
+        seen.extend(ids);
+    }
+    seen.sort();
+    let all: Vec<String> = (0..11).map(|i| format!("many/check-{i:02}")).collect();
+    assert_eq!(seen, all);
+    assert_eq!(
+        server.requests().len(),
+        11,
+        "every check probed once over the shards"
+    );
+    let out = conform(&["list", "--dir", &dir, "--shard", "4/3"], &env, None).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("`4/3` is not a shard; expected K/N with 1 <= K <= N"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn explain_shows_the_resolved_check_with_secrets_redacted() {
+    let p = shard_project(8080);
+    let dir = p.dir_arg();
+    let env = [("TEST_TOKEN", "tok-123")];
+    let out = conform(&["explain", "--dir", &dir, "many/check-03"], &env, None).await;
+    out.assert_code(0);
+    assert!(!out.stdout.contains("tok-123"), "{out}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "many/check-03  (check 03)");
+    assert!(
+        out.stdout
+            .contains("\n  http GET http://chat.test:8080/3\n"),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("\n  header authorization: Bearer [redacted:TEST_TOKEN]\n"),
+        "{out}"
+    );
+    assert!(out.stdout.contains("\nexpect\n  status: 200\n"), "{out}");
+    assert!(
+        out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer [redacted:TEST_TOKEN]' --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
+        "{out}"
+    );
+    let out = conform(&["explain", "--dir", &dir, "many/check-3"], &env, None).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .starts_with("error: no check `many/check-3` in env `prod`; did you mean `many/check-"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = conform(&["completions", shell], &[], None).await;
+        out.assert_code(0);
+        assert!(out.stdout.contains("conform"), "{shell}: {out}");
+        assert!(out.stdout.contains("validate"), "{shell}: {out}");
+    }
+    let out = conform(&["completions", "tcsh"], &[], None).await;
+    out.assert_code(2);
+}
