@@ -1,6 +1,11 @@
 //! The command line: parses arguments, calls the library, returns SPEC's exit codes.
 
+use crate::report::baseline::compare;
+use crate::report::github::{annotations, step_summary};
+use crate::report::json::{JsonReport, junit_from_json, merge};
 use crate::report::junit::junit_xml;
+use crate::report::metrics::metrics;
+use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
 use crate::report::write::write_atomic;
 use crate::run::{RunOptions, run_checks};
@@ -44,6 +49,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
+    /// Combine shard JSON reports into one JUnit and one JSON report.
+    Merge(MergeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -108,6 +115,19 @@ pub struct RunArgs {
     /// Where to write the JUnit report (default: reports/junit.xml under --dir).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Where to write the JSON report (default: reports/report.json under --dir).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write Prometheus text exposition (check up, durations, certificate time left) here.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+    /// Compare with an earlier JSON report and say what changed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// What stdout shows: human lines, the JSON report, GitHub annotations (with the human
+    /// lines), or TAP.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
     /// Details of failures (-v); of every check (-vv).
     #[arg(short, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -123,6 +143,27 @@ pub struct RunArgs {
     /// Stop at the first check that does not pass; the rest are reported as not run.
     #[arg(long)]
     pub fail_fast: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Tap,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard JSON reports (`--json` of each `run --shard K/N`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Where to write the merged JUnit report.
+    #[arg(long, value_name = "FILE", default_value = "reports/junit.xml")]
+    pub junit: PathBuf,
+    /// Where to write the merged JSON report.
+    #[arg(long, value_name = "FILE", default_value = "reports/report.json")]
+    pub json: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -161,6 +202,7 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::List(args) => cmd_list(args),
         Command::Validate(args) => cmd_validate(args),
         Command::Explain(args) => cmd_explain(args),
+        Command::Merge(args) => cmd_merge(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "conform", &mut std::io::stdout());
@@ -261,6 +303,17 @@ fn cmd_run(args: RunArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    // Read before probing: a baseline that cannot be read is a usage error, found at once.
+    let baseline = match &args.baseline {
+        Some(path) => match read_report(path) {
+            Ok(old) => Some((path.clone(), old)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
     let opts = RunOptions {
         concurrency: args.concurrency.map(|n| n as usize),
         host_concurrency: None,
@@ -270,8 +323,11 @@ fn cmd_run(args: RunArgs) -> i32 {
     };
     let stdout = std::io::stdout();
     let color = use_color(stdout.is_terminal());
-    let mut terminal =
-        TerminalReporter::new(Box::new(stdout), color, args.verbose, plan.secrets.clone());
+    let human: Box<dyn Write + Send> = match args.format {
+        Format::Human | Format::Github => Box::new(stdout),
+        Format::Json | Format::Tap => Box::new(std::io::sink()),
+    };
+    let mut terminal = TerminalReporter::new(human, color, args.verbose, plan.secrets.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -292,14 +348,58 @@ fn cmd_run(args: RunArgs) -> i32 {
     });
     progress.finish();
     terminal.finish(&report);
+    let mut json = JsonReport::from_run(&report, &plan.secrets);
+    if let Some((path, old)) = &baseline {
+        let diff = compare(old, &json).with_file(path);
+        if matches!(args.format, Format::Human | Format::Github) {
+            say(&format!("{}\n", diff.lines().join("\n")));
+        }
+        json.baseline = Some(diff);
+    }
+    let dir = &args.location.dir;
     let junit_path = args
         .junit
-        .unwrap_or_else(|| args.location.dir.join("reports").join("junit.xml"));
-    let written = junit_xml(&report, &plan.secrets)
-        .and_then(|xml| write_atomic(&junit_path, xml.as_bytes(), "the JUnit report"));
-    if let Err(e) = written {
-        eprintln!("error: {e}");
-        // The checks' verdict stands; a run that passed but could not write its report is
+        .unwrap_or_else(|| dir.join("reports").join("junit.xml"));
+    let json_path = args
+        .json
+        .unwrap_or_else(|| dir.join("reports").join("report.json"));
+    let mut problems = Vec::new();
+    let mut write = |path: &Path, text: Result<String, String>, what: &str| {
+        if let Err(e) = text.and_then(|t| write_atomic(path, t.as_bytes(), what)) {
+            problems.push(e);
+        }
+    };
+    write(
+        &junit_path,
+        junit_xml(&report, &plan.secrets),
+        "the JUnit report",
+    );
+    write(&json_path, json.to_string_pretty(), "the JSON report");
+    if let Some(path) = &args.metrics {
+        write(path, Ok(metrics(&report, &plan.secrets)), "the metrics");
+    }
+    match args.format {
+        Format::Human => {}
+        Format::Json => match json.to_string_pretty() {
+            Ok(text) => say(&text),
+            Err(e) => problems.push(e),
+        },
+        Format::Tap => say(&tap(&report, &plan.secrets)),
+        Format::Github => {
+            say(&annotations(&report, &plan.secrets));
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let summary = step_summary(&report, &plan.secrets);
+                if let Err(e) = append(Path::new(&path), &summary) {
+                    problems.push(format!("cannot append to $GITHUB_STEP_SUMMARY: {e}"));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        for e in &problems {
+            eprintln!("error: {e}");
+        }
+        // The checks' verdict stands; a run that passed but could not write its reports is
         // not a pass.
         return match report.exit_code() {
             0 => EXIT_USAGE,
@@ -307,6 +407,59 @@ fn cmd_run(args: RunArgs) -> i32 {
         };
     }
     report.exit_code()
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+fn read_report(path: &Path) -> Result<JsonReport, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
+    JsonReport::parse(&text, path)
+}
+
+fn cmd_merge(args: MergeArgs) -> i32 {
+    let mut reports = Vec::new();
+    for path in &args.files {
+        match read_report(path) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let merged = match merge(reports) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let written = junit_from_json(&merged)
+        .and_then(|xml| write_atomic(&args.junit, xml.as_bytes(), "the JUnit report"))
+        .and_then(|()| merged.to_string_pretty())
+        .and_then(|text| write_atomic(&args.json, text.as_bytes(), "the JSON report"));
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return EXIT_USAGE;
+    }
+    let s = merged.summary;
+    say(&format!(
+        "merged {} reports: {} checks; {} passed, {} failed, {} errors, {} pending\n",
+        args.files.len(),
+        merged.checks.len(),
+        s.passed,
+        s.failed,
+        s.errors,
+        s.pending
+    ));
+    merged.exit_code()
 }
 
 fn describe_target(c: &Check) -> String {

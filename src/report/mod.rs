@@ -1,10 +1,15 @@
 //! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
 //! redacted here, at the boundary, from the run's set of secret values.
 
+pub mod baseline;
 pub mod detail;
 pub mod explain;
+pub mod github;
+pub mod json;
 pub mod junit;
+pub mod metrics;
 pub mod reproduce;
 pub mod reproduce_dns;
+pub mod tap;
 pub mod terminal;
 pub mod write;
