@@ -327,6 +327,17 @@ fn cmd_run(args: RunArgs) -> i32 {
         Format::Human | Format::Github => Box::new(stdout),
         Format::Json | Format::Tap => Box::new(std::io::sink()),
     };
+    if args.format == Format::Github {
+        // Masks first, so that the runner hides the secrets in every line after them.
+        let masks: String = plan
+            .secrets
+            .values()
+            .flat_map(|(_, v)| v.lines().map(String::from).collect::<Vec<_>>())
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("::add-mask::{}\n", crate::report::github::escape_data(&v)))
+            .collect();
+        say(&masks);
+    }
     let mut terminal = TerminalReporter::new(human, color, args.verbose, plan.secrets.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -386,7 +397,13 @@ fn cmd_run(args: RunArgs) -> i32 {
         },
         Format::Tap => say(&tap(&report, &plan.secrets)),
         Format::Github => {
-            say(&annotations(&report, &plan.secrets));
+            // The masks went out before the run.
+            let notes: String = annotations(&report, &plan.secrets)
+                .lines()
+                .filter(|l| !l.starts_with("::add-mask::"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            say(&notes);
             if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
                 let summary = step_summary(&report, &plan.secrets);
                 if let Err(e) = append(Path::new(&path), &summary) {
@@ -450,14 +467,23 @@ fn cmd_merge(args: MergeArgs) -> i32 {
         return EXIT_USAGE;
     }
     let s = merged.summary;
+    let mut counts = format!(
+        "{} passed, {} failed, {} errors, {} pending",
+        s.passed, s.failed, s.errors, s.pending
+    );
+    for (n, what) in [
+        (s.fixed, "fixed"),
+        (s.not_run, "not run"),
+        (s.flaky, "flaky"),
+    ] {
+        if n > 0 {
+            counts.push_str(&format!(", {n} {what}"));
+        }
+    }
     say(&format!(
-        "merged {} reports: {} checks; {} passed, {} failed, {} errors, {} pending\n",
+        "merged {} reports: {} checks; {counts}\n",
         args.files.len(),
-        merged.checks.len(),
-        s.passed,
-        s.failed,
-        s.errors,
-        s.pending
+        merged.checks.len()
     ));
     merged.exit_code()
 }

@@ -204,20 +204,24 @@ fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
     lines
 }
 
+/// A certificate in one line: subject, issuer, not after.
+fn cert_summary(der: &[u8]) -> String {
+    match crate::judge::cert::cert_facts(der) {
+        Ok(f) => format!(
+            "{} (issuer {}; not after {})",
+            f.subject,
+            f.issuer,
+            f.not_after.date()
+        ),
+        Err(why) => format!("not a certificate: {why}"),
+    }
+}
+
 /// One line per certificate (subject, issuer, not after), then the verification verdict.
 fn chain_lines(chain: &[Vec<u8>], verified: &Result<(), String>, secrets: &Secrets) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, der) in chain.iter().enumerate() {
-        let text = match crate::judge::cert::cert_facts(der) {
-            Ok(f) => format!(
-                "{}. {} (issuer {}; not after {})",
-                i + 1,
-                f.subject,
-                f.issuer,
-                f.not_after.date()
-            ),
-            Err(why) => format!("{}. not a certificate: {why}", i + 1),
-        };
+        let text = format!("{}. {}", i + 1, cert_summary(der));
         lines.push(clean(secrets, &format!("< cert {text}")));
     }
     if !chain.is_empty() {
@@ -259,6 +263,9 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
             &clean(secrets, &format!("{name}: {value}")),
         );
     }
+    if let Some(der) = &o.peer_certificate {
+        lines.push(clean(secrets, &format!("< cert {}", cert_summary(der))));
+    }
     let body = clean(secrets, &String::from_utf8_lossy(&o.body));
     if body.is_empty() {
         lines.push("body: empty".to_string());
@@ -270,9 +277,9 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
             lines.push(format!("  … {} more bytes", body.len() - shown.len()));
         }
     }
-    if let Some(limit) = o.body_exceeded {
+    if let Some(seen) = o.body_exceeded {
         lines.push(format!(
-            "the body exceeded the {limit}-byte limit: reading stopped there"
+            "the body was longer than its limit: reading stopped after {seen} bytes"
         ));
     }
     lines

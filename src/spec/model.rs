@@ -65,7 +65,13 @@ impl Secrets {
 
 /// A secret value as written and as it reads once quoted or encoded for an output.
 fn secret_forms(value: &str) -> Vec<String> {
-    let mut forms = vec![value.to_string(), value.replace('\'', "'\\''")];
+    let mut forms = vec![
+        value.to_string(),
+        value.replace('\'', "'\\''"),
+        // Ids are made from names: lower-cased, punctuation turned into dashes.
+        value.to_lowercase(),
+        crate::spec::checkfile::slug(value),
+    ];
     if let Ok(json) = serde_json::to_string(value) {
         forms.push(json.trim_matches('"').to_string());
     }

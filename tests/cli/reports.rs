@@ -232,8 +232,12 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
     let out = p.run(&["--junit", &custom.display().to_string()]).await;
     out.assert_code(0);
     assert!(
-        !p.path().join("reports").exists(),
-        "the default is not written"
+        !p.path().join("reports/junit.xml").exists(),
+        "the default JUnit file is not written"
+    );
+    assert!(
+        p.path().join("reports/report.json").exists(),
+        "the JSON report still goes to its default"
     );
     let xml = std::fs::read_to_string(&custom).expect("the custom JUnit file");
     let doc = parse(&xml);
