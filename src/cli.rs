@@ -3,7 +3,7 @@
 use crate::report::baseline::compare;
 use crate::report::github::{annotations, step_summary};
 use crate::report::json::{JsonReport, junit_from_json, merge};
-use crate::report::junit::junit_xml;
+use crate::report::junit::junit_xml_flavored;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
@@ -51,6 +51,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Combine shard JSON reports into one JUnit and one JSON report.
     Merge(MergeArgs),
+    /// Print the JSON Schema of check and environment files, for editors.
+    Schema,
 }
 
 #[derive(Args, Debug)]
@@ -115,6 +117,10 @@ pub struct RunArgs {
     /// Where to write the JUnit report (default: reports/junit.xml under --dir).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// `rich` (file and line of every check) or `portable` (valid against the Jenkins xUnit
+    /// junit-10.xsd).
+    #[arg(long, value_name = "FLAVOR", default_value = "rich")]
+    pub junit_flavor: crate::report::junit::JunitFlavor,
     /// Where to write the JSON report (default: reports/report.json under --dir).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -203,6 +209,18 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Validate(args) => cmd_validate(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Schema => {
+            match serde_json::to_string_pretty(&crate::spec::schema::schema_document()) {
+                Ok(text) => {
+                    say(&format!("{text}\n"));
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write the schema: {e}");
+                    EXIT_USAGE
+                }
+            }
+        }
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "conform", &mut std::io::stdout());
@@ -380,11 +398,8 @@ fn cmd_run(args: RunArgs) -> i32 {
             problems.push(e);
         }
     };
-    write(
-        &junit_path,
-        junit_xml(&report, &plan.secrets),
-        "the JUnit report",
-    );
+    let junit = junit_xml_flavored(&report, &plan.secrets, args.junit_flavor);
+    write(&junit_path, junit, "the JUnit report");
     write(&json_path, json.to_string_pretty(), "the JSON report");
     if let Some(path) = &args.metrics {
         write(path, Ok(metrics(&report, &plan.secrets)), "the metrics");

@@ -14,12 +14,78 @@ use std::time::Duration;
 
 const NOT_RUN_TEXT: &str = "not run: stopped by --fail-fast";
 
-/// The run as JUnit XML, secrets redacted.
+/// Which JUnit dialect to write. JUnit XML has no single standard: most readers (GitLab,
+/// GitHub test reporters, Buildkite, nextest-style tools) take any attribute, while Jenkins'
+/// xUnit plugin and other strict readers validate against a schema and reject a file with
+/// one attribute too many.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JunitFlavor {
+    /// Everything conform knows: [`RICH_ONLY_ATTRIBUTES`] on top of the portable file.
+    #[default]
+    Rich,
+    /// Valid against the Jenkins xUnit schema (junit-10.xsd): the same elements, text and
+    /// counts, without [`RICH_ONLY_ATTRIBUTES`]. A check that did not pass still says where
+    /// it is defined in the first line of its `<failure>`, `<error>` or `<skipped>` text.
+    Portable,
+}
+
+impl JunitFlavor {
+    pub const NAMES: [&str; 2] = ["rich", "portable"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JunitFlavor::Rich => "rich",
+            JunitFlavor::Portable => "portable",
+        }
+    }
+}
+
+impl std::str::FromStr for JunitFlavor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "rich" => Ok(JunitFlavor::Rich),
+            "portable" => Ok(JunitFlavor::Portable),
+            other => Err(format!(
+                "unknown JUnit flavor `{other}`: expected rich or portable"
+            )),
+        }
+    }
+}
+
+/// `(element, attribute)` pairs that only the rich flavor writes, none of which the xUnit
+/// schema allows: the run's start and skipped count on `<testsuites>`, where each check is
+/// defined, and how long each earlier attempt took.
+pub const RICH_ONLY_ATTRIBUTES: &[(&str, &str)] = &[
+    ("testsuites", "skipped"),
+    ("testsuites", "timestamp"),
+    ("testcase", "file"),
+    ("testcase", "line"),
+    ("rerunFailure", "time"),
+    ("rerunError", "time"),
+    ("flakyFailure", "time"),
+    ("flakyError", "time"),
+];
+
+/// The run as JUnit XML in the rich flavor, secrets redacted.
 pub fn junit_xml(report: &RunReport, secrets: &Secrets) -> Result<String, String> {
+    junit_xml_flavored(report, secrets, JunitFlavor::Rich)
+}
+
+/// The run as JUnit XML in the given flavor, secrets redacted.
+pub fn junit_xml_flavored(
+    report: &RunReport,
+    secrets: &Secrets,
+    flavor: JunitFlavor,
+) -> Result<String, String> {
+    let rich = flavor == JunitFlavor::Rich;
     let started = timestamp(report.started);
     let mut junit = Report::new("conform");
     junit.set_time(report.duration);
-    if let Some(started) = started {
+    if let Some(started) = started
+        && rich
+    {
         junit.set_timestamp(started);
     }
     let mut suites: IndexMap<&str, Vec<&CheckResult>> = IndexMap::new();
@@ -39,23 +105,48 @@ pub fn junit_xml(report: &RunReport, secrets: &Secrets) -> Result<String, String
         test_suite.add_property(("conform.version", env!("CARGO_PKG_VERSION")));
         let classname = text(secrets, &format!("{}.{suite}", report.env));
         for result in results {
-            test_suite.add_test_case(test_case(result, &classname, secrets));
+            test_suite.add_test_case(test_case(result, &classname, secrets, flavor));
         }
         junit.add_test_suite(test_suite);
     }
-    junit
+    let xml = junit
         .to_string()
-        .map_err(|e| format!("cannot build the JUnit report: {e}"))
+        .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
+    Ok(if rich { xml } else { without_root_skipped(xml) })
 }
 
-fn test_case(result: &CheckResult, classname: &str, secrets: &Secrets) -> TestCase {
+/// quick-junit always writes `skipped` on `<testsuites>`, which the xUnit schema does not
+/// allow there (it does on each `<testsuite>`). The root tag holds only conform's name and
+/// numbers, so the attribute is cut from the text of that one tag.
+fn without_root_skipped(xml: String) -> String {
+    const ATTRIBUTE: &str = " skipped=\"";
+    let cut = || {
+        let start = xml.find("<testsuites")?;
+        let tag = &xml[start..start + xml[start..].find('>')?];
+        let at = tag.find(ATTRIBUTE)?;
+        let value = tag[at + ATTRIBUTE.len()..].find('"')?;
+        Some((start + at, start + at + ATTRIBUTE.len() + value + 1))
+    };
+    match cut() {
+        Some((from, to)) => format!("{}{}", &xml[..from], &xml[to..]),
+        None => xml,
+    }
+}
+
+fn test_case(
+    result: &CheckResult,
+    classname: &str,
+    secrets: &Secrets,
+    flavor: JunitFlavor,
+) -> TestCase {
+    let rich = flavor == JunitFlavor::Rich;
     let check = &result.check;
     let details = || xml_safe(&detail_lines(result, secrets).join("\n"));
     let last = result.last_attempt();
     let status = match result.outcome {
         Outcome::Pass => {
             let mut status = TestCaseStatus::success();
-            status.add_reruns(earlier_attempts(result, secrets));
+            status.add_reruns(earlier_attempts(result, secrets, rich));
             status
         }
         Outcome::Fail | Outcome::Fixed | Outcome::Error => {
@@ -73,7 +164,7 @@ fn test_case(result: &CheckResult, classname: &str, secrets: &Secrets) -> TestCa
                 .set_type(ty)
                 .set_description(details())
                 .set_rerun_kind(FlakyOrRerun::Rerun)
-                .add_reruns(earlier_attempts(result, secrets));
+                .add_reruns(earlier_attempts(result, secrets, rich));
             status
         }
         Outcome::Pending => {
@@ -92,12 +183,14 @@ fn test_case(result: &CheckResult, classname: &str, secrets: &Secrets) -> TestCa
     };
     let mut case = TestCase::new(text(secrets, &check.name), status);
     case.set_classname(classname).set_time(result.duration);
-    case.extra.insert(
-        "file".into(),
-        text(secrets, &check.file.display().to_string()).into(),
-    );
-    case.extra
-        .insert("line".into(), check.line.to_string().into());
+    if rich {
+        case.extra.insert(
+            "file".into(),
+            text(secrets, &check.file.display().to_string()).into(),
+        );
+        case.extra
+            .insert("line".into(), check.line.to_string().into());
+    }
     if let Some(note) = flaky_note(result) {
         case.set_system_out(format!("{note}\n{}", details()));
     }
@@ -122,26 +215,29 @@ fn headline(result: &CheckResult) -> String {
     }
 }
 
-/// The tries before the last, as `<flakyFailure>` (the check passed) or `<rerunFailure>`.
-fn earlier_attempts(result: &CheckResult, secrets: &Secrets) -> Vec<TestRerun> {
+/// The tries before the last, as `<flakyFailure>` (the check passed) or `<rerunFailure>`;
+/// `timed` adds each one's duration (rich flavor only).
+fn earlier_attempts(result: &CheckResult, secrets: &Secrets, timed: bool) -> Vec<TestRerun> {
     let earlier = result.attempts.len().saturating_sub(1);
     result.attempts[..earlier]
         .iter()
         .enumerate()
-        .map(|(i, attempt)| rerun(i + 1, attempt, secrets))
+        .map(|(i, attempt)| rerun(i + 1, attempt, secrets, timed))
         .collect()
 }
 
-fn rerun(number: usize, attempt: &Attempt, secrets: &Secrets) -> TestRerun {
+fn rerun(number: usize, attempt: &Attempt, secrets: &Secrets, timed: bool) -> TestRerun {
     let (kind, ty) = match &attempt.error {
         Some(error) => (NonSuccessKind::Error, error.kind.to_string()),
         None => (NonSuccessKind::Failure, "fail".to_string()),
     };
     let mut rerun = TestRerun::new(kind);
     rerun
-        .set_time(attempt.duration)
         .set_type(ty)
         .set_message(xml_safe(&attempt_summary(number, attempt, secrets)));
+    if timed {
+        rerun.set_time(attempt.duration);
+    }
     rerun
 }
 
@@ -324,6 +420,44 @@ mod tests {
             "{out}"
         );
         assert!(flaky.children().any(|n| n.has_tag_name("flakyFailure")));
+    }
+
+    #[test]
+    fn portable_drops_only_the_rich_attributes() {
+        let xml =
+            junit_xml_flavored(&sample(), &Secrets::default(), JunitFlavor::Portable).unwrap();
+        let doc = Document::parse(&xml).unwrap();
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            for (element, attribute) in RICH_ONLY_ATTRIBUTES {
+                assert!(
+                    !node.has_tag_name(*element) || node.attribute(*attribute).is_none(),
+                    "<{element} {attribute}> in {xml}"
+                );
+            }
+        }
+        let root = doc.root_element();
+        assert_eq!(root.attribute("tests"), Some("6"));
+        assert_eq!(root.attribute("time"), Some("0.420"));
+        let failure = child(case(&doc, "root redirects"), "failure");
+        assert!(
+            failure
+                .text()
+                .unwrap()
+                .starts_with("at checks/chat.yaml:3\n")
+        );
+        let rerun = child(case(&doc, "root redirects"), "rerunError");
+        assert_eq!(rerun.attribute("type"), Some("timeout"));
+        assert_eq!(
+            "rich".parse::<JunitFlavor>(),
+            Ok(JunitFlavor::Rich),
+            "{:?}",
+            JunitFlavor::NAMES
+        );
+        assert_eq!(
+            JunitFlavor::Portable.name().parse::<JunitFlavor>(),
+            Ok(JunitFlavor::Portable)
+        );
+        assert!("xunit".parse::<JunitFlavor>().is_err());
     }
 
     #[test]

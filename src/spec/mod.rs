@@ -10,6 +10,7 @@ pub mod net;
 pub mod node;
 pub mod pem;
 pub mod quantity;
+pub mod schema;
 pub mod select;
 pub mod tls;
 pub mod vars;

@@ -106,3 +106,43 @@ async fn completions_for_each_shell() {
     let out = conform(&["completions", "tcsh"], &[], None).await;
     out.assert_code(2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schema_prints_one_json_schema_document() {
+    let out = conform(&["schema"], &[], None).await;
+    out.assert_code(0);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        doc["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(doc["$defs"].as_object().is_some_and(|d| !d.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_portable_junit_flavor_drops_file_and_line() {
+    let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/web.yaml",
+        "checks:\n  - name: up\n    http: { url: \"http://chat.test:${port}/\" }\n    expect: { status: 200 }\n",
+    );
+    let out = p.run(&["--junit-flavor", "portable"]).await;
+    out.assert_code(0);
+    let xml = std::fs::read_to_string(p.path().join("reports/junit.xml")).expect("junit");
+    assert!(
+        xml.contains("<testcase name=\"up\" classname=\"prod.web\""),
+        "{xml}"
+    );
+    assert!(!xml.contains(" file=\""), "{xml}");
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    let xml = std::fs::read_to_string(p.path().join("reports/junit.xml")).expect("junit");
+    assert!(
+        xml.contains(" file=\"checks/web.yaml\"") || xml.contains("web.yaml\" line=\"2\""),
+        "{xml}"
+    );
+    let out = p.run(&["--junit-flavor", "jenkins"]).await;
+    out.assert_code(2);
+}

@@ -1,0 +1,423 @@
+//! JSON Schema (draft 2020-12) for check files and environment files, so that editors can
+//! complete keys and flag mistakes as they are typed, and CI linters can check files without
+//! conform. The loader in this folder stays the authority: it also checks what a schema
+//! cannot (regexes, JSONPaths, files on disk, unique names, variables that resolve), and
+//! `tests/schema.rs` keeps the schema's keys equal to the loader's.
+//!
+//! Convention: write the combined document once per repository with
+//! `conform schema > conform.schema.json` at its root (beside `checks/` and `environments/`),
+//! and start each check and environment file with the modeline (path relative to the file):
+//!
+//! ```yaml
+//! # yaml-language-server: $schema=../conform.schema.json
+//! ```
+//!
+//! or map the globs once in the editor, e.g. VS Code's `"yaml.schemas":
+//! { "./conform.schema.json": ["checks/**/*.yaml", "environments/*.yaml"] }`. The combined
+//! document tells the two kinds apart by `checks:`, which only check files have.
+
+use serde_json::{Map, Value, json};
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// humantime's units, the ones `timeout: 10s` and `expires_in: { gt: 21d }` accept.
+const UNITS: &str = "ns|nsec|nanos|us|usec|µs|ms|msec|millis|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|wk|wks|week|weeks|M|month|months|y|yr|yrs|year|years";
+const SIZE_UNITS: &str = "B|KB|kB|KiB|MB|MiB|GB|GiB";
+const NUMBER: &str = r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?";
+const RECORD_TYPES: &[&str] = &[
+    "A", "AAAA", "CNAME", "TXT", "CAA", "MX", "NS", "SOA", "SRV", "PTR", "HTTPS", "SVCB", "DS",
+    "DNSKEY", "NAPTR", "SSHFP", "TLSA",
+];
+
+/// The schema of a check file (`checks/*.yaml`), standalone.
+pub fn check_file_schema() -> Value {
+    standalone(
+        "conform check file",
+        "What must be true: `checks:`, each with one probe (http, tls, dns, tcp, cert) and `expect:`.",
+        check_file(),
+    )
+}
+
+/// The schema of an environment file (`environments/*.yaml`), standalone.
+pub fn environment_schema() -> Value {
+    standalone(
+        "conform environment file",
+        "Where checks run: variables, resolvers, fixed answers, trust roots and defaults.",
+        environment(),
+    )
+}
+
+/// Both schemas in one document, for `conform schema`: a file with `checks:` is a check
+/// file, any other an environment file.
+pub fn schema_document() -> Value {
+    let mut defs = shared_defs();
+    defs.insert("check_file".into(), check_file());
+    defs.insert("environment".into(), environment());
+    json!({
+        "$schema": DRAFT,
+        "title": "conform check and environment files",
+        "description": "A file with `checks:` is a check file (checks/*.yaml); any other is an environment file (environments/*.yaml).",
+        "$defs": defs,
+        "if": { "type": "object", "required": ["checks"] },
+        "then": r("check_file"),
+        "else": r("environment"),
+    })
+}
+
+fn standalone(title: &str, description: &str, body: Value) -> Value {
+    let mut doc = Map::new();
+    doc.insert("$schema".into(), DRAFT.into());
+    doc.insert("title".into(), title.into());
+    doc.insert("description".into(), description.into());
+    doc.insert("$defs".into(), Value::Object(shared_defs()));
+    if let Value::Object(body) = body {
+        doc.extend(body);
+    }
+    Value::Object(doc)
+}
+
+/// `{"$ref": "#/$defs/<name>"}`: every document keeps its definitions under its root.
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/$defs/{name}") })
+}
+
+/// `schema` with a description, which editors show on hover.
+fn doc(mut schema: Value, description: &str) -> Value {
+    schema["description"] = description.into();
+    schema
+}
+
+/// In a check, every string is resolved before it is typed: `port: ${alb_port}` is fine.
+fn or_var(schema: Value) -> Value {
+    json!({ "anyOf": [schema, r("variable")] })
+}
+
+/// `then` for a map, `otherwise` for anything else: unlike `anyOf`, a mistake inside the
+/// map is reported (and underlined by editors) where it is, not on the whole value.
+fn when_map(then: Value, otherwise: Value) -> Value {
+    json!({ "if": { "type": "object" }, "then": then, "else": otherwise })
+}
+
+/// One value or a list of them; a mistake in a list is reported at its item.
+fn one_or_list(item: Value) -> Value {
+    json!({ "if": { "type": "array" }, "then": { "items": item.clone() }, "else": item })
+}
+
+/// A map with exactly these keys (`properties` is a `json!` map of key -> schema).
+fn object(properties: Value, required: &[&str]) -> Value {
+    let mut o =
+        json!({ "type": "object", "properties": properties, "additionalProperties": false });
+    if !required.is_empty() {
+        o["required"] = json!(required);
+    }
+    o
+}
+
+fn pattern(p: &str) -> Value {
+    json!({ "type": "string", "pattern": p })
+}
+
+/// A whole number from `min` to `max`, as a number or as text.
+fn whole(min: u64, max: u64) -> Value {
+    json!({ "anyOf": [
+        { "type": "integer", "minimum": min, "maximum": max },
+        { "type": "string", "pattern": r"^\s*[0-9]+\s*$" },
+    ] })
+}
+
+/// Scalars and shapes shared by both kinds of file, then each probe and its `expect:`.
+fn shared_defs() -> Map<String, Value> {
+    let duration_body = format!(r"([0-9]+(\.[0-9]+)?\s*({UNITS})\s*)+");
+    let size_body = format!(r"([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*({SIZE_UNITS})?");
+    let quantity = format!(r"^\s*({NUMBER}|{size_body}|-?\s*{duration_body})\s*$");
+    let flag =
+        json!({ "anyOf": [{ "type": "boolean" }, { "enum": ["true", "false"] }, r("variable")] });
+    let until = pattern(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$");
+    let defs = json!({
+        "text": doc(json!({ "type": ["string", "number", "boolean"] }), "A text value; numbers and booleans are read as text."),
+        "texts": doc(one_or_list(r("text")), "A list of text values; a single value is a list of one."),
+        "variable": doc(pattern(r"\$\{"), "A value with ${name}, ${env:NAME} or ${secret:NAME}, known once variables are resolved."),
+        "duration": doc(pattern(&format!(r"^\s*{duration_body}$")), "A duration such as 500ms, 10s, 2m, 1h30m, 21d."),
+        "size": doc(json!({ "anyOf": [{ "type": "integer", "minimum": 1 }, pattern(&format!(r"^\s*{size_body}\s*$"))] }), "A size in bytes such as 1MiB, 64KiB, 512KB."),
+        "quantity": doc(or_var(json!({ "anyOf": [{ "type": "number" }, pattern(&quantity)] })), "A number (200), a duration (2s, 21d, -1d) or a size (1MiB)."),
+        "retries": doc(whole(0, 100), "How many more times a check that did not pass is tried (0 to 100)."),
+        "port": doc(or_var(json!({ "anyOf": [{ "type": "integer", "minimum": 1, "maximum": 65535 }, pattern(r"^\s*[0-9]+\s*$")] })), "A TCP/UDP port, 1 to 65535."),
+        "address": doc(pattern(r"^\s*(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)(:[0-9]+)?\s*$"), "An IP address with an optional port: 1.1.1.1:53, 10.0.0.2, [2606:4700::1111]:53."),
+        "cidr": doc(or_var(pattern(r"^\s*[0-9A-Fa-f:.]+(/[0-9]{1,3})?\s*$")), "An IP range such as 104.16.0.0/13 or 2606:4700::/32, or one address."),
+        "flag": doc(flag, "true or false."),
+        "tls_version": doc(or_var(json!({ "enum": ["1.2", "1.3", 1.2, 1.3] })), "A TLS version: \"1.2\" or \"1.3\"."),
+        "matcher": doc(when_map(r("matcher_map"), json!({ "type": ["string", "number", "boolean", "null", "array"] })), "A scalar or a list means `equals` (a list in order for JSON, as a set for DNS answers, SANs, EKUs); a map holds matcher keys, all of which must hold."),
+        "matcher_map": { "type": "object", "properties": matcher_properties(), "additionalProperties": false, "minProperties": 1 },
+        "pending": doc(when_map(object(json!({
+            "reason": doc(r("text"), "Why the state is not live yet."),
+            "until": doc(until, "The last day (UTC, YYYY-MM-DD) the failure is excused."),
+        }), &["reason"]), json!({ "type": "string" })), "A planned state: the check runs, a failure is excused, a pass fails the run (\"remove `pending`\"). `\"reason\"` or `{ reason, until: 2026-12-31 }`."),
+        "check": check(),
+        "file_defaults": object(json!({
+            "tags": doc(r("texts"), "Added to each check's own tags."),
+            "envs": doc(r("texts"), "Run the file's checks only in these environments."),
+            "timeout": r("duration"),
+            "retries": r("retries"),
+            "retry_delay": r("duration"),
+        }), &[]),
+        "http_probe": http_probe(),
+        "http_expect": http_expect(),
+        "tls_settings": with_key_pair(object(tls_settings(), &[])),
+        "tls_probe": tls_probe(),
+        "tls_expect": object(json!({
+            "handshake": doc(or_var(json!({ "enum": ["accepted", "rejected"] })), "accepted (the default) or rejected: the server refused this client during the handshake."),
+            "alert": doc(r("matcher"), "The TLS alert the server sent, e.g. certificate_required."),
+            "version": doc(r("matcher"), "The negotiated version: \"1.2\" or \"1.3\"."),
+            "alpn": doc(r("matcher"), "The negotiated ALPN protocol, e.g. h2."),
+            "cert": doc(cert_expect(true), "The presented chain: leaf fields and chain-wide ones."),
+        }), &[]),
+        "cert_probe": object(json!({
+            "file": doc(r("text"), "A local PEM certificate chain, leaf first; relative to the check file."),
+            "ca_file": doc(r("text"), "Extra trust roots for `chain_valid` (PEM)."),
+        }), &["file"]),
+        "cert_probe_expect": object(json!({ "cert": doc(cert_expect(true), "What the certificate must be.") }), &["cert"]),
+        "dns_probe": object(json!({
+            "name": doc(r("text"), "The name to ask for; the trailing dot is added when missing."),
+            "type": doc(or_var(json!({ "anyOf": [{ "enum": RECORD_TYPES }, pattern(r"^\s*[A-Za-z][A-Za-z0-9]*\s*$")] })), "The record type: A AAAA CNAME TXT CAA MX NS SOA SRV PTR HTTPS ..."),
+            "server": doc(or_var(r("address")), "The server to ask (default port 53); default: the environment's resolvers, else the system's."),
+            "protocol": doc(or_var(json!({ "anyOf": [{ "enum": ["udp", "tcp"] }, pattern(r"^\s*([uU][dD][pP]|[tT][cC][pP])\s*$")] })), "udp (the default; a truncated answer is asked again over TCP) or tcp."),
+        }), &["name", "type"]),
+        "dns_expect": object(json!({
+            "rcode": doc(r("matcher"), "The response code: NOERROR (the default), NXDOMAIN, SERVFAIL, REFUSED ..."),
+            "answers": doc(r("matcher"), "The records of the asked type, as dig prints their data."),
+            "cnames": doc(r("matcher"), "The CNAME chain that led to the answers, in order."),
+            "ttl": doc(r("matcher"), "The smallest TTL among the answers, in seconds."),
+            "time": doc(r("matcher"), "How long the answer took, e.g. { lt: 1s }."),
+        }), &[]),
+        "tcp_probe": object(json!({
+            "host": doc(r("text"), "The host name or address to connect to."),
+            "port": r("port"),
+        }), &["host", "port"]),
+        "tcp_expect": object(json!({
+            "connect": doc(or_var(json!({ "enum": ["accepted", "refused", "timeout"] })), "accepted (the default), refused or timeout: all three are answers here."),
+            "time": doc(r("matcher"), "How long connecting took."),
+        }), &[]),
+    });
+    let Value::Object(defs) = defs else {
+        unreachable!("a json! map")
+    };
+    defs
+}
+
+fn matcher_properties() -> Value {
+    let matchers = json!({ "type": "array", "items": r("matcher") });
+    json!({
+        "equals": doc(json!({}), "The same value; text and numbers compare by value (\"42\" equals 42)."),
+        "contains": doc(r("matcher"), "On text: a substring. On a list: some item matches this matcher."),
+        "matches": doc(r("text"), "A regex (Rust syntax) the text matches."),
+        "starts_with": doc(r("text"), "A text prefix."),
+        "ends_with": doc(r("text"), "A text suffix."),
+        "one_of": doc(json!({ "type": "array" }), "Equals one of these values."),
+        "present": doc(r("flag"), "The header, JSON node or field is there."),
+        "absent": doc(r("flag"), "The header, JSON node or field is not there."),
+        "gt": doc(r("quantity"), "Greater than a number, duration or size."),
+        "gte": doc(r("quantity"), "Greater than or equal to a number, duration or size."),
+        "lt": doc(r("quantity"), "Less than a number, duration or size."),
+        "lte": doc(r("quantity"), "Less than or equal to a number, duration or size."),
+        "in_cidr": doc(one_or_list(r("cidr")), "An IP (or every IP of a list) is in one of these ranges."),
+        "not": doc(r("matcher"), "The matcher does not hold."),
+        "any_of": doc(matchers.clone(), "At least one of these matchers holds."),
+        "all_of": doc(matchers, "Every one of these matchers holds."),
+        "each": doc(r("matcher"), "On a list: every item matches."),
+        "count": doc(r("matcher"), "On a list: the number of items matches."),
+        "empty": doc(r("flag"), "On a list: it has no items (false: it has some)."),
+    })
+}
+
+/// The TLS settings keys: an http probe's `tls:`, also valid at a tls probe's own level.
+fn tls_settings() -> Value {
+    json!({
+        "verify": doc(r("flag"), "Verify the server's certificate (default true); false accepts any."),
+        "ca_file": doc(r("text"), "Extra trust roots (PEM), relative to the check file."),
+        "client_cert": doc(r("text"), "The mTLS client certificate (PEM), with client_key."),
+        "client_key": doc(r("text"), "The client certificate's private key (PEM)."),
+        "sni": doc(r("text"), "The server name to send; default: the host."),
+        "versions": doc(one_or_list(r("tls_version")), "The TLS versions to offer: [\"1.2\", \"1.3\"]."),
+    })
+}
+
+fn with_key_pair(mut o: Value) -> Value {
+    o["dependentRequired"] =
+        json!({ "client_cert": ["client_key"], "client_key": ["client_cert"] });
+    o
+}
+
+fn tls_probe() -> Value {
+    let mut props = tls_settings();
+    props["host"] = doc(
+        r("text"),
+        "The host name or address (the port goes in `port`).",
+    );
+    props["port"] = doc(r("port"), "Default 443.");
+    props["alpn"] = doc(r("texts"), "ALPN protocols to offer, e.g. [h2, http/1.1].");
+    with_key_pair(object(props, &["host"]))
+}
+
+fn http_probe() -> Value {
+    let token = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+    let methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"];
+    let mut o = object(
+        json!({
+            "url": doc(pattern(r"^\s*([hH][tT][tT][pP][sS]?://|\$\{)"), "The URL to request (http or https)."),
+            "method": doc(or_var(json!({ "type": "string", "pattern": token, "examples": methods })), "The HTTP method; default GET."),
+            "headers": doc(json!({ "type": "object", "propertyNames": { "pattern": token }, "additionalProperties": r("text") }), "Request headers."),
+            "body": doc(r("text"), "A raw request body."),
+            "json": doc(json!({}), "A JSON request body; sets content-type: application/json."),
+            "follow_redirects": doc(json!({ "anyOf": [{ "type": "boolean" }, whole(0, 100), r("variable")] }), "false (the default), true (up to 10 hops) or a number of hops."),
+            "connect_to": doc(r("text"), "Connect to this host[:port] instead; SNI, Host and verification keep the URL's host."),
+            "tls": doc(r("tls_settings"), "TLS settings for https."),
+            "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),
+        }),
+        &["url"],
+    );
+    o["not"] = json!({ "required": ["body", "json"] });
+    o
+}
+
+fn http_expect() -> Value {
+    let code = json!({ "anyOf": [
+        { "type": "integer", "minimum": 100, "maximum": 599 },
+        pattern(r"^\s*[1-5][0-9]{2}\s*$"),
+        r("variable"),
+    ] });
+    let status = when_map(
+        r("matcher_map"),
+        json!({ "anyOf": [code.clone(), pattern(r"^[1-5]xx$"), { "type": "array", "items": code }] }),
+    );
+    let mut body = matcher_properties();
+    body["json"] = doc(
+        json!({ "type": "object", "propertyNames": { "pattern": r"^\$" }, "additionalProperties": r("matcher") }),
+        "JSONPath (RFC 9535) -> matcher. A singular path is matched as the value it selects, any other as the list of nodes it selects.",
+    );
+    let body = when_map(
+        json!({ "properties": body, "additionalProperties": false }),
+        json!({ "type": ["string", "number", "boolean", "null", "array"] }),
+    );
+    object(
+        json!({
+            "status": doc(status, "A status (302), a list of them (one of), a class (\"3xx\") or a matcher."),
+            "headers": doc(json!({ "type": "object", "additionalProperties": r("matcher") }), "Header name (case-insensitive) -> matcher."),
+            "body": doc(body, "A matcher against the body as text, and/or `json:` with JSONPath matchers."),
+            "cert": doc(cert_expect(false), "The leaf certificate the server presented."),
+            "time": doc(r("matcher"), "The whole exchange, redirects included, e.g. { lt: 2s }."),
+        }),
+        &[],
+    )
+}
+
+/// A certificate expectation; `chain` adds the keys that need the whole presented chain,
+/// which the http probe does not see.
+fn cert_expect(chain: bool) -> Value {
+    let m = |d: &str| doc(r("matcher"), d);
+    let mut props = json!({
+        "expires_in": m("Time left until the leaf's notAfter; negative once expired, e.g. { gt: 21d }."),
+        "san": m("The subject alternative names."),
+        "subject": m("The subject, e.g. { contains: \"CN=chat.example\" }."),
+        "issuer": m("The issuer."),
+        "eku": m("Extended key usages: serverAuth, clientAuth ..."),
+        "key": m("The key: \"ECDSA P-256\", \"RSA 2048\", \"Ed25519\" ..."),
+        "fingerprint_sha256": m("The SHA-256 fingerprint, lower-case hex without separators."),
+        "serial": m("The serial number, lower-case hex."),
+    });
+    if chain {
+        props["chain_expires_in"] = m("Time left until the earliest notAfter in the chain.");
+        props["chain_valid"] =
+            m("The chain verifies for the name (or purpose), even with verify: false.");
+    }
+    object(props, &[])
+}
+
+/// The probe keys, and the `$defs` name of the `expect:` each one takes.
+const PROBES: &[(&str, &str)] = &[
+    ("http", "http_expect"),
+    ("tls", "tls_expect"),
+    ("dns", "dns_expect"),
+    ("tcp", "tcp_expect"),
+    ("cert", "cert_probe_expect"),
+];
+
+fn check() -> Value {
+    let mut o = object(
+        json!({
+            "name": doc(r("text"), "What must be true, in words; unique in its suite. The JUnit test case name."),
+            "id": doc(json!({ "type": ["string", "number"], "pattern": r"^\S+$" }), "A stable id; default: <suite>/<slug of name>."),
+            "tags": doc(r("texts"), "Tags for --tag and --skip-tag, e.g. [gate, nightly]."),
+            "envs": doc(r("texts"), "Run only in these environments."),
+            "pending": r("pending"),
+            "timeout": doc(or_var(r("duration")), "How long one attempt may take; default 10s."),
+            "retries": doc(or_var(r("retries")), "How many more times a check that did not pass is tried; default 0."),
+            "retry_delay": doc(or_var(r("duration")), "The wait between attempts; default 1s."),
+            "http": doc(r("http_probe"), "An HTTP(S) request."),
+            "tls": doc(r("tls_probe"), "A TLS handshake, and the certificate chain it presents."),
+            "dns": doc(r("dns_probe"), "A DNS question."),
+            "tcp": doc(r("tcp_probe"), "A TCP connection."),
+            "cert": doc(r("cert_probe"), "A local PEM certificate file."),
+            "expect": doc(json!({ "type": "object" }), "What the probe's answer must be; the keys depend on the probe."),
+        }),
+        &["name", "expect"],
+    );
+    // Exactly one probe, and the `expect:` of that probe.
+    o["oneOf"] = PROBES
+        .iter()
+        .map(|(p, _)| json!({ "required": [p] }))
+        .collect();
+    o["allOf"] = PROBES
+        .iter()
+        .map(|(p, expect)| json!({ "if": { "required": [p] }, "then": { "properties": { "expect": r(expect) } } }))
+        .collect();
+    o
+}
+
+fn check_file() -> Value {
+    object(
+        json!({
+            "suite": doc(r("text"), "The suite's name (JUnit <testsuite name>); default: the file's stem."),
+            "defaults": doc(r("file_defaults"), "Merged into every check of this file."),
+            "checks": doc(json!({ "type": "array", "items": r("check") }), "The checks, each starting with `- name:`."),
+        }),
+        &["checks"],
+    )
+}
+
+/// Only `vars` values are resolved in an environment file: no `${...}` elsewhere.
+fn environment() -> Value {
+    let mut o = object(
+        json!({
+            "name": doc(r("text"), "The environment's name; default: the file's stem."),
+            "abstract": doc(json!({ "anyOf": [{ "type": "boolean" }, { "enum": ["true", "false"] }] }), "true: a base to extend, never run on its own."),
+            "extends": doc(r("text"), "Another environment, merged under this one."),
+            "vars": doc(json!({ "type": "object", "additionalProperties": r("text") }), "Variables for ${name}; values may use ${env:NAME} and ${secret:NAME}."),
+            "resolvers": doc(one_or_list(r("address")), "DNS servers for every probe, http included; default: the system's."),
+            "resolve": doc(json!({ "type": "object", "additionalProperties": r("address") }), "Fixed answers, like curl --resolve: host or host:port -> IP[:port]."),
+            "tls": doc(object(json!({ "ca_file": doc(r("text"), "Extra trust roots (PEM) for every probe.") }), &[]), "TLS settings for every probe."),
+            "defaults": doc(object(json!({ "timeout": r("duration"), "retries": r("retries"), "retry_delay": r("duration") }), &[]), "Defaults for every check, under each file's own."),
+            "concurrency": doc(whole(1, 10_000), "Probes at once; default 32."),
+            "host_concurrency": doc(whole(1, 10_000), "Probes at once per host; default 4."),
+        }),
+        &[],
+    );
+    // An empty environment file is an environment with nothing set.
+    o["type"] = json!(["object", "null"]);
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reference_has_a_definition() {
+        let doc = schema_document();
+        let defs = doc["$defs"].as_object().unwrap();
+        let text = doc.to_string();
+        for part in text.split("\"#/$defs/").skip(1) {
+            let name = &part[..part.find('"').unwrap()];
+            assert!(defs.contains_key(name), "no definition for {name}");
+        }
+    }
+}
