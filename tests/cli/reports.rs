@@ -264,6 +264,7 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
 
     // The default place under a reports/ that is a file.
+    std::fs::remove_dir_all(p.path().join("reports")).expect("the earlier runs' reports");
     p.write("reports", "not a folder");
     let out = p.run(&[]).await;
     assert_eq!(out.code, 2, "{out}");
