@@ -3,7 +3,7 @@
 use crate::report::baseline::compare;
 use crate::report::github::{annotations, step_summary};
 use crate::report::json::{JsonReport, junit_from_json, merge};
-use crate::report::junit::junit_xml_flavored;
+use crate::report::junit::junit_xml_with;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
@@ -398,7 +398,31 @@ fn cmd_run(args: RunArgs) -> i32 {
             problems.push(e);
         }
     };
-    let junit = junit_xml_flavored(&report, &plan.secrets, args.junit_flavor);
+    let baseline_properties: Vec<(String, String)> = match &json.baseline {
+        Some(diff) => vec![
+            (
+                "baseline.newly_failing".into(),
+                diff.newly_failing.join(", "),
+            ),
+            (
+                "baseline.newly_passing".into(),
+                diff.newly_passing.join(", "),
+            ),
+            ("baseline.newly_flaky".into(), diff.newly_flaky.join(", ")),
+            ("baseline.new_checks".into(), diff.new_checks.join(", ")),
+            (
+                "baseline.removed_checks".into(),
+                diff.removed_checks.join(", "),
+            ),
+        ],
+        None => Vec::new(),
+    };
+    let junit = junit_xml_with(
+        &report,
+        &plan.secrets,
+        args.junit_flavor,
+        &baseline_properties,
+    );
     write(&junit_path, junit, "the JUnit report");
     write(&json_path, json.to_string_pretty(), "the JSON report");
     if let Some(path) = &args.metrics {

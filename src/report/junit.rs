@@ -79,6 +79,17 @@ pub fn junit_xml_flavored(
     secrets: &Secrets,
     flavor: JunitFlavor,
 ) -> Result<String, String> {
+    junit_xml_with(report, secrets, flavor, &[])
+}
+
+/// As [`junit_xml_flavored`], with more `<properties>` on every suite (what changed since a
+/// baseline, for one).
+pub fn junit_xml_with(
+    report: &RunReport,
+    secrets: &Secrets,
+    flavor: JunitFlavor,
+    extra_properties: &[(String, String)],
+) -> Result<String, String> {
     let rich = flavor == JunitFlavor::Rich;
     let started = timestamp(report.started);
     let mut junit = Report::new("conform");
@@ -103,6 +114,9 @@ pub fn junit_xml_flavored(
             .insert("hostname".into(), text(secrets, &report.hostname).into());
         test_suite.add_property(("env", text(secrets, &report.env).as_str()));
         test_suite.add_property(("conform.version", env!("CARGO_PKG_VERSION")));
+        for (name, value) in extra_properties {
+            test_suite.add_property((name.as_str(), text(secrets, value).as_str()));
+        }
         let classname = text(secrets, &format!("{}.{suite}", report.env));
         for result in results {
             test_suite.add_test_case(test_case(result, &classname, secrets, flavor));

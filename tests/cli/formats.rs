@@ -930,6 +930,16 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
         "still_failing": 2,
     });
     assert_eq!(parse_json(&read(&b))["baseline"], diff);
+    // The same in the JUnit report, as properties of every suite.
+    let junit = f.p.junit();
+    assert!(
+        junit.contains(r#"<property name="baseline.newly_failing" value="web/broken"/>"#),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(r#"<property name="baseline.new_checks" value="web/added"/>"#),
+        "{junit}"
+    );
 
     // --format json: the comparison is in the report on stdout, not in words.
     let out = f.run(&["--baseline", &a, "--format", "json"]).await;
