@@ -80,31 +80,20 @@
 //! cannot drive the terminal of whoever prints it.
 
 use super::baseline::BaselineDiff;
-use super::detail::{FIXED_TEXT, clean, printable};
+use super::detail::clean;
+use super::junit::{JunitFlavor, junit_from_json_with};
 use crate::judge::Mismatch;
 use crate::probe::{ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, Outcome, RunReport};
 use crate::spec::model::{Check, DnsProtocol, Probe, Secrets};
-use chrono::{DateTime, FixedOffset};
-use indexmap::IndexMap;
-use quick_junit::{
-    FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
-};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// The schema this conform writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// What a not-run check says in JUnit (as in `junit.rs`).
-const NOT_RUN_TEXT: &str = "not run: stopped by --fail-fast";
-
-/// How long a one-line attempt summary may grow before it is cut (as in `detail.rs`).
-const SUMMARY_MAX: usize = 300;
 
 /// A whole run, as the JSON report holds it. See the module documentation for the schema.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -515,7 +504,7 @@ fn kind_token(kind: ProbeErrorKind) -> &'static str {
 }
 
 /// How the other reports name an error kind (`connection refused`); an unknown token as is.
-fn kind_label(token: &str) -> String {
+pub(crate) fn kind_label(token: &str) -> String {
     KINDS
         .iter()
         .find(|k| kind_token(**k) == token)
@@ -565,10 +554,6 @@ fn bracket(host: &str) -> String {
     }
 }
 
-fn duration(seconds: f64) -> Duration {
-    Duration::try_from_secs_f64(seconds).unwrap_or_default()
-}
-
 /// RFC 3339 timestamps, as serde fields.
 pub(crate) mod rfc3339 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
@@ -597,269 +582,28 @@ pub(crate) mod rfc3339 {
     }
 }
 
-/// The report as JUnit XML, laid out as [`super::junit::junit_xml`] lays out a run (SPEC
-/// "JUnit layout"): for a report made by [`JsonReport::from_run`] the two are the same XML.
-/// Its text is made printable again, so a hand-edited report still makes valid XML.
+/// The report as JUnit XML in the rich flavor, laid out as [`super::junit::junit_xml`] lays
+/// out a run (SPEC "JUnit layout"): for a report made by [`JsonReport::from_run`] the two are
+/// the same XML.
 pub fn junit_from_json(report: &JsonReport) -> Result<String, String> {
-    let started = timestamp(report.started);
-    let mut junit = Report::new("conform");
-    junit.set_time(duration(report.duration_seconds));
-    if let Some(started) = started {
-        junit.set_timestamp(started);
-    }
-    let mut suites: IndexMap<&str, Vec<&JsonCheck>> = IndexMap::new();
-    for check in &report.checks {
-        suites.entry(&check.suite).or_default().push(check);
-    }
-    for (suite, checks) in suites {
-        let mut test_suite = TestSuite::new(text(suite));
-        test_suite.set_time(
-            checks
-                .iter()
-                .map(|c| duration(c.duration_seconds))
-                .sum::<Duration>(),
-        );
-        if let Some(started) = started {
-            test_suite.set_timestamp(started);
-        }
-        test_suite
-            .extra
-            .insert("hostname".into(), text(&report.hostname).into());
-        test_suite.add_property(("env", text(&report.env).as_str()));
-        test_suite.add_property(("conform.version", text(&report.conform_version).as_str()));
-        let classname = text(&format!("{}.{suite}", report.env));
-        for check in checks {
-            test_suite.add_test_case(test_case(check, &classname));
-        }
-        junit.add_test_suite(test_suite);
-    }
-    junit
-        .to_string()
-        .map_err(|e| format!("cannot build the JUnit report: {e}"))
-}
-
-fn test_case(check: &JsonCheck, classname: &str) -> TestCase {
-    let details = || xml_safe(&detail_lines(check).join("\n"));
-    let last = check.attempts.last();
-    let status = match check.outcome {
-        JsonOutcome::Pass => {
-            let mut status = TestCaseStatus::success();
-            status.add_reruns(earlier_attempts(check));
-            status
-        }
-        JsonOutcome::Fail | JsonOutcome::Fixed | JsonOutcome::Error => {
-            let (kind, ty) = match check.outcome {
-                JsonOutcome::Fail => (NonSuccessKind::Failure, "fail".to_string()),
-                JsonOutcome::Fixed => (NonSuccessKind::Failure, "fixed".to_string()),
-                _ => match last.and_then(|a| a.error.as_ref()) {
-                    Some(e) => (NonSuccessKind::Error, kind_label(&e.kind)),
-                    None => (NonSuccessKind::Error, "error".to_string()),
-                },
-            };
-            let mut status = TestCaseStatus::non_success(kind);
-            status
-                .set_message(one_line(&headline(check)))
-                .set_type(text(&ty))
-                .set_description(details())
-                .set_rerun_kind(FlakyOrRerun::Rerun)
-                .add_reruns(earlier_attempts(check));
-            status
-        }
-        JsonOutcome::Pending => {
-            let reason = check.pending_reason.as_deref().unwrap_or("");
-            let mut status = TestCaseStatus::skipped();
-            status
-                .set_message(one_line(&format!("pending: {reason}")))
-                .set_description(details());
-            status
-        }
-        JsonOutcome::NotRun => {
-            let mut status = TestCaseStatus::skipped();
-            status.set_message(NOT_RUN_TEXT);
-            status
-        }
-    };
-    let mut case = TestCase::new(text(&check.name), status);
-    case.set_classname(classname)
-        .set_time(duration(check.duration_seconds));
-    case.extra.insert("file".into(), text(&check.file).into());
-    case.extra
-        .insert("line".into(), check.line.to_string().into());
-    if check.flaky {
-        case.set_system_out(format!(
-            "flaky: passed on attempt {} of {}\n{}",
-            check.attempts.len(),
-            u64::from(check.retries) + 1,
-            details()
-        ));
-    }
-    case
-}
-
-/// The one-line reason a check did not pass, even when the message is empty.
-fn headline(check: &JsonCheck) -> String {
-    if !check.message.is_empty() {
-        return check.message.clone();
-    }
-    let last = check.attempts.last();
-    if let Some(error) = last.and_then(|a| a.error.as_ref()) {
-        return error.message.clone();
-    }
-    if let Some(mismatch) = last.and_then(|a| a.mismatches.first()) {
-        return mismatch.to_string();
-    }
-    match check.outcome {
-        JsonOutcome::Fixed => FIXED_TEXT.to_string(),
-        outcome => outcome.label().to_string(),
-    }
-}
-
-/// The tries before the last, as `<flakyFailure>` (the check passed) or `<rerunFailure>`.
-fn earlier_attempts(check: &JsonCheck) -> Vec<TestRerun> {
-    let earlier = check.attempts.len().saturating_sub(1);
-    check.attempts[..earlier]
-        .iter()
-        .enumerate()
-        .map(|(i, attempt)| {
-            let (kind, ty) = match &attempt.error {
-                Some(error) => (NonSuccessKind::Error, kind_label(&error.kind)),
-                None => (NonSuccessKind::Failure, "fail".to_string()),
-            };
-            let mut rerun = TestRerun::new(kind);
-            rerun
-                .set_time(duration(attempt.duration_seconds))
-                .set_type(text(&ty))
-                .set_message(xml_safe(&attempt_summary(i + 1, attempt)));
-            rerun
-        })
-        .collect()
-}
-
-/// The detail block of a check, as [`super::detail::detail_lines`] writes it for a result.
-fn detail_lines(check: &JsonCheck) -> Vec<String> {
-    let mut lines = vec![printable(&format!("at {}:{}", check.file, check.line))];
-    let last = check.attempts.last();
-    let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
-    if !check.message.is_empty()
-        && Some(&check.message) != error_message
-        && check.message != FIXED_TEXT
-        && check.outcome != JsonOutcome::Pending
-    {
-        push_text(&mut lines, "", &printable(&check.message));
-    }
-    if let Some(last) = last {
-        for m in &last.mismatches {
-            lines.push(printable(&m.field).replace('\n', " "));
-            push_text(&mut lines, "  expected: ", &printable(&m.expected));
-            push_text(&mut lines, "  actual:   ", &printable(&m.actual));
-            if !m.note.is_empty() {
-                push_text(&mut lines, "  note:     ", &printable(&m.note));
-            }
-        }
-        if let Some(error) = &last.error {
-            let head = format!("error ({}): ", printable(&kind_label(&error.kind)));
-            push_text(&mut lines, &head, &printable(&error.message));
-        }
-    }
-    match check.outcome {
-        JsonOutcome::Pending => {
-            let reason = check.pending_reason.as_deref().unwrap_or("");
-            push_text(&mut lines, "pending: ", &printable(reason));
-        }
-        JsonOutcome::Fixed => lines.push(FIXED_TEXT.to_string()),
-        _ => {}
-    }
-    let earlier = check.attempts.len().saturating_sub(1);
-    let last_why = last.map(attempt_why);
-    for (i, attempt) in check.attempts[..earlier].iter().enumerate() {
-        if last_why.as_deref() == Some(attempt_why(attempt).as_str())
-            && check.outcome != JsonOutcome::Pass
-        {
-            lines.push(format!(
-                "attempt {}: {}, the same as the last attempt",
-                i + 1,
-                attempt.outcome.label()
-            ));
-        } else {
-            lines.push(attempt_summary(i + 1, attempt));
-        }
-    }
-    if !check.reproduce.is_empty() {
-        push_text(&mut lines, "reproduce: ", &printable(&check.reproduce));
-    }
-    lines
-}
-
-/// `attempt 1: fail (status: expected 302, got 200)`.
-fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
-    let why = attempt_why(attempt);
-    let mut line = format!("attempt {number}: {}", attempt.outcome.label());
-    if !why.is_empty() {
-        let why = printable(&why).replace('\n', "\\n");
-        let shown = &why[..why.floor_char_boundary(SUMMARY_MAX)];
-        let _ = write!(line, " ({shown}");
-        if shown.len() < why.len() {
-            line.push('…');
-        }
-        line.push(')');
-    }
-    line
-}
-
-/// Why an attempt did not pass, in one line (empty for a pass).
-fn attempt_why(attempt: &JsonAttempt) -> String {
-    match &attempt.error {
-        Some(error) => format!("{}: {}", kind_label(&error.kind), error.message),
-        None => {
-            let parts: Vec<String> = attempt.mismatches.iter().map(|m| m.to_string()).collect();
-            parts.join("; ")
-        }
-    }
-}
-
-/// `head` then `text`, whose further lines are aligned under its first.
-fn push_text(lines: &mut Vec<String>, head: &str, text: &str) {
-    let pad = " ".repeat(head.chars().count());
-    for (i, line) in text.split('\n').enumerate() {
-        let prefix = if i == 0 { head } else { &pad };
-        lines.push(format!("{prefix}{line}").trim_end().to_string());
-    }
-}
-
-/// Printable text for an attribute or element.
-fn text(raw: &str) -> String {
-    xml_safe(&printable(raw))
-}
-
-fn one_line(raw: &str) -> String {
-    text(raw).replace('\n', " ")
-}
-
-/// quick-junit drops tabs along with other control characters; keep the spacing.
-fn xml_safe(printable: &str) -> String {
-    printable.replace('\t', "    ")
-}
-
-fn timestamp(t: OffsetDateTime) -> Option<DateTime<FixedOffset>> {
-    let offset = FixedOffset::east_opt(t.offset().whole_seconds())?;
-    let utc = DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond())?;
-    Some(utc.with_timezone(&offset))
+    junit_from_json_with(report, JunitFlavor::Rich, &[])
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::probe::ProbeErrorKind;
+    use crate::report::detail::FIXED_TEXT;
     use crate::report::detail::fixtures::*;
-    use crate::report::junit::junit_xml;
     use crate::spec::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
-    use roxmltree::{Document, Node};
+    use roxmltree::Document;
     use serde_json::json;
     use std::sync::Arc;
+    use std::time::Duration;
 
     /// A failure after a timed-out try, a flaky pass, an error, a pending, a fixed and a
-    /// not-run check, over three suites.
-    fn sample() -> RunReport {
+    /// not-run check, over three suites (the JUnit tests' run too).
+    pub(crate) fn sample() -> RunReport {
         let mut fail_check = check("chat", "chat/root", "root redirects");
         fail_check.tags = vec!["gate".into(), "nightly".into()];
         fail_check.retries = 1;
@@ -1256,123 +1000,6 @@ mod tests {
         assert_eq!(merge(vec![one]).unwrap().baseline, None);
     }
 
-    fn child<'a>(node: Node<'a, 'a>, tag: &str) -> Node<'a, 'a> {
-        node.children()
-            .find(|n| n.has_tag_name(tag))
-            .unwrap_or_else(|| panic!("no <{tag}> in <{}>", node.tag_name().name()))
-    }
-
-    fn case<'a>(doc: &'a Document<'a>, name: &str) -> Node<'a, 'a> {
-        doc.descendants()
-            .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some(name))
-            .unwrap()
-    }
-
-    #[test]
-    fn junit_from_json_has_the_junit_layout() {
-        let xml = junit_from_json(&json_of(&sample())).unwrap();
-        let doc = Document::parse(&xml).unwrap();
-        let root = doc.root_element();
-        assert_eq!(root.tag_name().name(), "testsuites");
-        assert_eq!(root.attribute("tests"), Some("6"));
-        let suites: Vec<_> = root
-            .children()
-            .filter(|n| n.is_element())
-            .map(|s| {
-                let a = |k| s.attribute(k).unwrap();
-                (
-                    a("name"),
-                    a("tests"),
-                    a("failures"),
-                    a("errors"),
-                    a("skipped"),
-                )
-            })
-            .collect();
-        assert_eq!(
-            suites,
-            [
-                ("chat", "3", "2", "0", "1"),
-                ("nest", "2", "0", "1", "0"),
-                ("dns", "1", "0", "0", "1"),
-            ]
-        );
-        let root_case = case(&doc, "root redirects");
-        assert_eq!(root_case.attribute("classname"), Some("prod.chat"));
-        assert_eq!(root_case.attribute("file"), Some("checks/chat.yaml"));
-        assert_eq!(root_case.attribute("line"), Some("3"));
-        let failure = child(root_case, "failure");
-        assert_eq!(
-            failure.attribute("message"),
-            Some("status: expected 302, got 200")
-        );
-        assert_eq!(
-            failure.text().unwrap(),
-            "at checks/chat.yaml:3\n\
-             status: expected 302, got 200\n\
-             status\n\
-             \x20 expected: 302\n\
-             \x20 actual:   200\n\
-             attempt 1: error (timeout: no answer within 5s)\n\
-             reproduce: curl -sS -i https://chat.example/"
-        );
-        let error = child(case(&doc, "api"), "error");
-        assert_eq!(error.attribute("type"), Some("connection refused"));
-        assert_eq!(error.attribute("message"), Some("connect: refused"));
-        assert_eq!(
-            child(case(&doc, "waf"), "skipped").attribute("message"),
-            Some("pending: WAF rule in COUNT mode")
-        );
-        assert_eq!(
-            child(case(&doc, "new"), "failure").attribute("type"),
-            Some("fixed")
-        );
-        let out = child(case(&doc, "nest up"), "system-out").text().unwrap();
-        assert!(
-            out.starts_with("flaky: passed on attempt 2 of 2\n"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn junit_from_json_is_the_junit_of_the_run() {
-        let run = sample();
-        assert_eq!(
-            junit_from_json(&json_of(&run)).unwrap(),
-            junit_xml(&run, &Secrets::default()).unwrap()
-        );
-
-        // Hostile bytes, secrets, retries the same way, a message-less failure and error.
-        let hostile = "s3cr3t-t0ken \u{0}\u{1b}[31m]]></failure>\u{fffe}\u{7}\tend";
-        let mut r = result(
-            check("chat", "chat/x", "x <&> \u{1b}"),
-            Outcome::Fail,
-            vec![
-                failed(vec![mismatch("body", "contains ok", hostile)]),
-                failed(vec![mismatch("body", "contains ok", hostile)]),
-            ],
-        );
-        r.message = format!("got {hostile}");
-        r.reproduce = "curl -H 'x-token: s3cr3t-t0ken' https://chat.example/".into();
-        let quiet = result(
-            check("chat", "chat/q", "q"),
-            Outcome::Fail,
-            vec![failed(vec![mismatch("status", "1", &"x".repeat(400))])],
-        );
-        let mut unset = result(
-            check("dns", "dns/u", "u"),
-            Outcome::Error,
-            vec![errored(ProbeErrorKind::Unset, "HASURA_TOKEN is not set")],
-        );
-        unset.message = "HASURA_TOKEN is not set".into();
-        let run = report(vec![r, quiet, unset]);
-        let secrets = secrets();
-        assert_eq!(
-            junit_from_json(&JsonReport::from_run(&run, &secrets)).unwrap(),
-            junit_xml(&run, &secrets).unwrap()
-        );
-    }
-
     #[test]
     fn junit_from_a_merge_names_every_suite_once() {
         let one = shard(vec![pass("chat", "chat/b", 9)], 1, 1);
@@ -1390,9 +1017,9 @@ mod tests {
             .map(|s| (s.attribute("name").unwrap(), s.attribute("tests").unwrap()))
             .collect();
         assert_eq!(suites, [("chat", "2"), ("nest", "1")]);
-        assert_eq!(
-            case(&doc, "nest/a").attribute("classname"),
-            Some("prod.nest")
-        );
+        let nest_a = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("nest/a"));
+        assert_eq!(nest_a.unwrap().attribute("classname"), Some("prod.nest"));
     }
 }

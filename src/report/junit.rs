@@ -1,18 +1,25 @@
 //! The JUnit XML report (SPEC "JUnit layout"): a `<testsuite>` per suite, a `<testcase>` per
-//! check. quick-junit writes the XML; text reaches it redacted and printable, so the file is
-//! valid whatever bytes a server sent.
+//! check. It is built from a [`JsonReport`], so a run and a merge of shards make the same
+//! XML; quick-junit writes it. Text reaches it redacted and printable (made printable again
+//! here, for a hand-edited report), so the file is valid whatever bytes a server sent.
 
-use super::detail::{FIXED_TEXT, attempt_summary, clean, detail_lines, flaky_note};
-use crate::run::{Attempt, CheckResult, Outcome, RunReport};
+use super::detail::{FIXED_TEXT, clean, printable};
+use super::json::{JsonAttempt, JsonCheck, JsonOutcome, JsonReport, kind_label};
+use crate::run::RunReport;
 use crate::spec::model::Secrets;
 use chrono::{DateTime, FixedOffset};
 use indexmap::IndexMap;
 use quick_junit::{
     FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
+use std::fmt::Write as _;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 const NOT_RUN_TEXT: &str = "not run: stopped by --fail-fast";
+
+/// How long a one-line attempt summary may grow before it is cut (as in `detail.rs`).
+const SUMMARY_MAX: usize = 300;
 
 /// Which JUnit dialect to write. JUnit XML has no single standard: most readers (GitLab,
 /// GitHub test reporters, Buildkite, nextest-style tools) take any attribute, while Jenkins'
@@ -83,43 +90,62 @@ pub fn junit_xml_flavored(
 }
 
 /// As [`junit_xml_flavored`], with more `<properties>` on every suite (what changed since a
-/// baseline, for one).
+/// baseline, for one): [`junit_from_json_with`] over the run's JSON report.
 pub fn junit_xml_with(
     report: &RunReport,
     secrets: &Secrets,
     flavor: JunitFlavor,
     extra_properties: &[(String, String)],
 ) -> Result<String, String> {
+    let extra: Vec<(String, String)> = extra_properties
+        .iter()
+        .map(|(name, value)| (name.clone(), clean(secrets, value)))
+        .collect();
+    junit_from_json_with(&JsonReport::from_run(report, secrets), flavor, &extra)
+}
+
+/// The report as JUnit XML in the given flavor, with more `<properties>` on every suite.
+/// Its text is made printable again, so a hand-edited report still makes valid XML.
+pub fn junit_from_json_with(
+    report: &JsonReport,
+    flavor: JunitFlavor,
+    extra_properties: &[(String, String)],
+) -> Result<String, String> {
     let rich = flavor == JunitFlavor::Rich;
     let started = timestamp(report.started);
     let mut junit = Report::new("conform");
-    junit.set_time(report.duration);
+    junit.set_time(duration(report.duration_seconds));
     if let Some(started) = started
         && rich
     {
         junit.set_timestamp(started);
     }
-    let mut suites: IndexMap<&str, Vec<&CheckResult>> = IndexMap::new();
-    for result in &report.results {
-        suites.entry(&result.check.suite).or_default().push(result);
+    let mut suites: IndexMap<&str, Vec<&JsonCheck>> = IndexMap::new();
+    for check in &report.checks {
+        suites.entry(&check.suite).or_default().push(check);
     }
-    for (suite, results) in suites {
-        let mut test_suite = TestSuite::new(text(secrets, suite));
-        test_suite.set_time(results.iter().map(|r| r.duration).sum::<Duration>());
+    for (suite, checks) in suites {
+        let mut test_suite = TestSuite::new(text(suite));
+        test_suite.set_time(
+            checks
+                .iter()
+                .map(|c| duration(c.duration_seconds))
+                .sum::<Duration>(),
+        );
         if let Some(started) = started {
             test_suite.set_timestamp(started);
         }
         test_suite
             .extra
-            .insert("hostname".into(), text(secrets, &report.hostname).into());
-        test_suite.add_property(("env", text(secrets, &report.env).as_str()));
-        test_suite.add_property(("conform.version", env!("CARGO_PKG_VERSION")));
+            .insert("hostname".into(), text(&report.hostname).into());
+        test_suite.add_property(("env", text(&report.env).as_str()));
+        test_suite.add_property(("conform.version", text(&report.conform_version).as_str()));
         for (name, value) in extra_properties {
-            test_suite.add_property((name.as_str(), text(secrets, value).as_str()));
+            test_suite.add_property((name.as_str(), text(value).as_str()));
         }
-        let classname = text(secrets, &format!("{}.{suite}", report.env));
-        for result in results {
-            test_suite.add_test_case(test_case(result, &classname, secrets, flavor));
+        let classname = text(&format!("{}.{suite}", report.env));
+        for check in checks {
+            test_suite.add_test_case(test_case(check, &classname, rich));
         }
         junit.add_test_suite(test_suite);
     }
@@ -147,121 +173,207 @@ fn without_root_skipped(xml: String) -> String {
     }
 }
 
-fn test_case(
-    result: &CheckResult,
-    classname: &str,
-    secrets: &Secrets,
-    flavor: JunitFlavor,
-) -> TestCase {
-    let rich = flavor == JunitFlavor::Rich;
-    let check = &result.check;
-    let details = || xml_safe(&detail_lines(result, secrets).join("\n"));
-    let last = result.last_attempt();
-    let status = match result.outcome {
-        Outcome::Pass => {
+/// A check's `<testcase>`; `rich` adds where it is defined and each earlier try's duration.
+fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
+    let details = || xml_safe(&detail_lines(check).join("\n"));
+    let last = check.attempts.last();
+    let status = match check.outcome {
+        JsonOutcome::Pass => {
             let mut status = TestCaseStatus::success();
-            status.add_reruns(earlier_attempts(result, secrets, rich));
+            status.add_reruns(earlier_attempts(check, rich));
             status
         }
-        Outcome::Fail | Outcome::Fixed | Outcome::Error => {
-            let (kind, ty) = match result.outcome {
-                Outcome::Fail => (NonSuccessKind::Failure, "fail".to_string()),
-                Outcome::Fixed => (NonSuccessKind::Failure, "fixed".to_string()),
+        JsonOutcome::Fail | JsonOutcome::Fixed | JsonOutcome::Error => {
+            let (kind, ty) = match check.outcome {
+                JsonOutcome::Fail => (NonSuccessKind::Failure, "fail".to_string()),
+                JsonOutcome::Fixed => (NonSuccessKind::Failure, "fixed".to_string()),
                 _ => match last.and_then(|a| a.error.as_ref()) {
-                    Some(e) => (NonSuccessKind::Error, e.kind.to_string()),
+                    Some(e) => (NonSuccessKind::Error, kind_label(&e.kind)),
                     None => (NonSuccessKind::Error, "error".to_string()),
                 },
             };
             let mut status = TestCaseStatus::non_success(kind);
             status
-                .set_message(one_line(secrets, &headline(result)))
-                .set_type(ty)
+                .set_message(one_line(&headline(check)))
+                .set_type(text(&ty))
                 .set_description(details())
                 .set_rerun_kind(FlakyOrRerun::Rerun)
-                .add_reruns(earlier_attempts(result, secrets, rich));
+                .add_reruns(earlier_attempts(check, rich));
             status
         }
-        Outcome::Pending => {
-            let reason = check.pending.as_ref().map_or("", |p| p.reason.as_str());
+        JsonOutcome::Pending => {
+            let reason = check.pending_reason.as_deref().unwrap_or("");
             let mut status = TestCaseStatus::skipped();
             status
-                .set_message(one_line(secrets, &format!("pending: {reason}")))
+                .set_message(one_line(&format!("pending: {reason}")))
                 .set_description(details());
             status
         }
-        Outcome::NotRun => {
+        JsonOutcome::NotRun => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(NOT_RUN_TEXT);
             status
         }
     };
-    let mut case = TestCase::new(text(secrets, &check.name), status);
-    case.set_classname(classname).set_time(result.duration);
+    let mut case = TestCase::new(text(&check.name), status);
+    case.set_classname(classname)
+        .set_time(duration(check.duration_seconds));
     if rich {
-        case.extra.insert(
-            "file".into(),
-            text(secrets, &check.file.display().to_string()).into(),
-        );
+        case.extra.insert("file".into(), text(&check.file).into());
         case.extra
             .insert("line".into(), check.line.to_string().into());
     }
-    if let Some(note) = flaky_note(result) {
-        case.set_system_out(format!("{note}\n{}", details()));
+    if check.flaky {
+        case.set_system_out(format!(
+            "flaky: passed on attempt {} of {}\n{}",
+            check.attempts.len(),
+            u64::from(check.retries) + 1,
+            details()
+        ));
     }
     case
 }
 
-/// The one-line reason a check did not pass, even when the runner left `message` empty.
-fn headline(result: &CheckResult) -> String {
-    if !result.message.is_empty() {
-        return result.message.clone();
+/// The one-line reason a check did not pass, even when the message is empty.
+fn headline(check: &JsonCheck) -> String {
+    if !check.message.is_empty() {
+        return check.message.clone();
     }
-    let last = result.last_attempt();
+    let last = check.attempts.last();
     if let Some(error) = last.and_then(|a| a.error.as_ref()) {
         return error.message.clone();
     }
     if let Some(mismatch) = last.and_then(|a| a.mismatches.first()) {
         return mismatch.to_string();
     }
-    match result.outcome {
-        Outcome::Fixed => FIXED_TEXT.to_string(),
+    match check.outcome {
+        JsonOutcome::Fixed => FIXED_TEXT.to_string(),
         outcome => outcome.label().to_string(),
     }
 }
 
 /// The tries before the last, as `<flakyFailure>` (the check passed) or `<rerunFailure>`;
 /// `timed` adds each one's duration (rich flavor only).
-fn earlier_attempts(result: &CheckResult, secrets: &Secrets, timed: bool) -> Vec<TestRerun> {
-    let earlier = result.attempts.len().saturating_sub(1);
-    result.attempts[..earlier]
+fn earlier_attempts(check: &JsonCheck, timed: bool) -> Vec<TestRerun> {
+    let earlier = check.attempts.len().saturating_sub(1);
+    check.attempts[..earlier]
         .iter()
         .enumerate()
-        .map(|(i, attempt)| rerun(i + 1, attempt, secrets, timed))
+        .map(|(i, attempt)| {
+            let (kind, ty) = match &attempt.error {
+                Some(error) => (NonSuccessKind::Error, kind_label(&error.kind)),
+                None => (NonSuccessKind::Failure, "fail".to_string()),
+            };
+            let mut rerun = TestRerun::new(kind);
+            rerun
+                .set_type(text(&ty))
+                .set_message(xml_safe(&attempt_summary(i + 1, attempt)));
+            if timed {
+                rerun.set_time(duration(attempt.duration_seconds));
+            }
+            rerun
+        })
         .collect()
 }
 
-fn rerun(number: usize, attempt: &Attempt, secrets: &Secrets, timed: bool) -> TestRerun {
-    let (kind, ty) = match &attempt.error {
-        Some(error) => (NonSuccessKind::Error, error.kind.to_string()),
-        None => (NonSuccessKind::Failure, "fail".to_string()),
-    };
-    let mut rerun = TestRerun::new(kind);
-    rerun
-        .set_type(ty)
-        .set_message(xml_safe(&attempt_summary(number, attempt, secrets)));
-    if timed {
-        rerun.set_time(attempt.duration);
+/// The detail block of a check, as [`super::detail::detail_lines`] writes it for a result.
+fn detail_lines(check: &JsonCheck) -> Vec<String> {
+    let mut lines = vec![printable(&format!("at {}:{}", check.file, check.line))];
+    let last = check.attempts.last();
+    let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
+    if !check.message.is_empty()
+        && Some(&check.message) != error_message
+        && check.message != FIXED_TEXT
+        && check.outcome != JsonOutcome::Pending
+    {
+        push_text(&mut lines, "", &printable(&check.message));
     }
-    rerun
+    if let Some(last) = last {
+        for m in &last.mismatches {
+            lines.push(printable(&m.field).replace('\n', " "));
+            push_text(&mut lines, "  expected: ", &printable(&m.expected));
+            push_text(&mut lines, "  actual:   ", &printable(&m.actual));
+            if !m.note.is_empty() {
+                push_text(&mut lines, "  note:     ", &printable(&m.note));
+            }
+        }
+        if let Some(error) = &last.error {
+            let head = format!("error ({}): ", printable(&kind_label(&error.kind)));
+            push_text(&mut lines, &head, &printable(&error.message));
+        }
+    }
+    match check.outcome {
+        JsonOutcome::Pending => {
+            let reason = check.pending_reason.as_deref().unwrap_or("");
+            push_text(&mut lines, "pending: ", &printable(reason));
+        }
+        JsonOutcome::Fixed => lines.push(FIXED_TEXT.to_string()),
+        _ => {}
+    }
+    let earlier = check.attempts.len().saturating_sub(1);
+    let last_why = last.map(attempt_why);
+    for (i, attempt) in check.attempts[..earlier].iter().enumerate() {
+        if last_why.as_deref() == Some(attempt_why(attempt).as_str())
+            && check.outcome != JsonOutcome::Pass
+        {
+            lines.push(format!(
+                "attempt {}: {}, the same as the last attempt",
+                i + 1,
+                attempt.outcome.label()
+            ));
+        } else {
+            lines.push(attempt_summary(i + 1, attempt));
+        }
+    }
+    if !check.reproduce.is_empty() {
+        push_text(&mut lines, "reproduce: ", &printable(&check.reproduce));
+    }
+    lines
 }
 
-/// Redacted, printable text for an attribute or element.
-fn text(secrets: &Secrets, raw: &str) -> String {
-    xml_safe(&clean(secrets, raw))
+/// `attempt 1: fail (status: expected 302, got 200)`.
+fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
+    let why = attempt_why(attempt);
+    let mut line = format!("attempt {number}: {}", attempt.outcome.label());
+    if !why.is_empty() {
+        let why = printable(&why).replace('\n', "\\n");
+        let shown = &why[..why.floor_char_boundary(SUMMARY_MAX)];
+        let _ = write!(line, " ({shown}");
+        if shown.len() < why.len() {
+            line.push('…');
+        }
+        line.push(')');
+    }
+    line
 }
 
-fn one_line(secrets: &Secrets, raw: &str) -> String {
-    text(secrets, raw).replace('\n', " ")
+/// Why an attempt did not pass, in one line (empty for a pass).
+fn attempt_why(attempt: &JsonAttempt) -> String {
+    match &attempt.error {
+        Some(error) => format!("{}: {}", kind_label(&error.kind), error.message),
+        None => {
+            let parts: Vec<String> = attempt.mismatches.iter().map(|m| m.to_string()).collect();
+            parts.join("; ")
+        }
+    }
+}
+
+/// `head` then `text`, whose further lines are aligned under its first.
+fn push_text(lines: &mut Vec<String>, head: &str, text: &str) {
+    let pad = " ".repeat(head.chars().count());
+    for (i, line) in text.split('\n').enumerate() {
+        let prefix = if i == 0 { head } else { &pad };
+        lines.push(format!("{prefix}{line}").trim_end().to_string());
+    }
+}
+
+/// Printable text for an attribute or element.
+fn text(raw: &str) -> String {
+    xml_safe(&printable(raw))
+}
+
+fn one_line(raw: &str) -> String {
+    text(raw).replace('\n', " ")
 }
 
 /// quick-junit drops tabs along with other control characters; keep the spacing.
@@ -269,7 +381,11 @@ fn xml_safe(printable: &str) -> String {
     printable.replace('\t', "    ")
 }
 
-fn timestamp(t: time::OffsetDateTime) -> Option<DateTime<FixedOffset>> {
+fn duration(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds).unwrap_or_default()
+}
+
+fn timestamp(t: OffsetDateTime) -> Option<DateTime<FixedOffset>> {
     let offset = FixedOffset::east_opt(t.offset().whole_seconds())?;
     let utc = DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond())?;
     Some(utc.with_timezone(&offset))
@@ -280,38 +396,10 @@ mod tests {
     use super::*;
     use crate::probe::ProbeErrorKind;
     use crate::report::detail::fixtures::*;
+    use crate::report::json::junit_from_json;
+    use crate::report::json::tests::sample;
+    use crate::run::Outcome;
     use roxmltree::{Document, Node};
-
-    fn sample() -> RunReport {
-        let mut fail = result(
-            check("chat", "chat/root", "root redirects"),
-            Outcome::Fail,
-            vec![
-                errored(ProbeErrorKind::Timeout, "no answer within 5s"),
-                failed(vec![mismatch("status", "302", "200")]),
-            ],
-        );
-        fail.message = "status: expected 302, got 200".into();
-        let mut flaky = result(
-            check("nest", "nest/up", "nest up"),
-            Outcome::Pass,
-            vec![failed(vec![mismatch("status", "200", "503")]), passed()],
-        );
-        flaky.flaky = true;
-        flaky.check = std::sync::Arc::new({
-            let mut c = check("nest", "nest/up", "nest up");
-            c.retries = 1;
-            c
-        });
-        let error = result(
-            check("nest", "nest/api", "api"),
-            Outcome::Error,
-            vec![errored(ProbeErrorKind::Refused, "connect: refused")],
-        );
-        let (pending, fixed) = (pending_waf(), fixed_new());
-        let not_run = result(check("dns", "dns/mx", "mx"), Outcome::NotRun, vec![]);
-        report(vec![fail, flaky, error, pending, fixed, not_run])
-    }
 
     fn child<'a>(node: Node<'a, 'a>, tag: &str) -> Node<'a, 'a> {
         node.children()
@@ -501,6 +589,111 @@ mod tests {
                 .attribute("message")
                 .unwrap()
                 .starts_with("got [redacted:TOKEN] \\x00")
+        );
+    }
+
+    #[test]
+    fn junit_from_json_has_the_junit_layout() {
+        let xml = junit_from_json(&JsonReport::from_run(&sample(), &Secrets::default())).unwrap();
+        let doc = Document::parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        assert_eq!(root.attribute("tests"), Some("6"));
+        let suites: Vec<_> = root
+            .children()
+            .filter(|n| n.is_element())
+            .map(|s| {
+                let a = |k| s.attribute(k).unwrap();
+                (
+                    a("name"),
+                    a("tests"),
+                    a("failures"),
+                    a("errors"),
+                    a("skipped"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            suites,
+            [
+                ("chat", "3", "2", "0", "1"),
+                ("nest", "2", "0", "1", "0"),
+                ("dns", "1", "0", "0", "1"),
+            ]
+        );
+        let root_case = case(&doc, "root redirects");
+        assert_eq!(root_case.attribute("classname"), Some("prod.chat"));
+        assert_eq!(root_case.attribute("file"), Some("checks/chat.yaml"));
+        assert_eq!(root_case.attribute("line"), Some("3"));
+        let failure = child(root_case, "failure");
+        assert_eq!(
+            failure.attribute("message"),
+            Some("status: expected 302, got 200")
+        );
+        assert_eq!(
+            failure.text().unwrap(),
+            "at checks/chat.yaml:3\n\
+             status: expected 302, got 200\n\
+             status\n\
+             \x20 expected: 302\n\
+             \x20 actual:   200\n\
+             attempt 1: error (timeout: no answer within 5s)\n\
+             reproduce: curl -sS -i https://chat.example/"
+        );
+        let error = child(case(&doc, "api"), "error");
+        assert_eq!(error.attribute("type"), Some("connection refused"));
+        assert_eq!(error.attribute("message"), Some("connect: refused"));
+        assert_eq!(
+            child(case(&doc, "waf"), "skipped").attribute("message"),
+            Some("pending: WAF rule in COUNT mode")
+        );
+        assert_eq!(
+            child(case(&doc, "new"), "failure").attribute("type"),
+            Some("fixed")
+        );
+        let out = child(case(&doc, "nest up"), "system-out").text().unwrap();
+        assert!(
+            out.starts_with("flaky: passed on attempt 2 of 2\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn junit_from_json_is_the_junit_of_the_run() {
+        let run = sample();
+        assert_eq!(
+            junit_from_json(&JsonReport::from_run(&run, &Secrets::default())).unwrap(),
+            junit_xml(&run, &Secrets::default()).unwrap()
+        );
+
+        // Hostile bytes, secrets, retries the same way, a message-less failure and error.
+        let hostile = "s3cr3t-t0ken \u{0}\u{1b}[31m]]></failure>\u{fffe}\u{7}\tend";
+        let mut r = result(
+            check("chat", "chat/x", "x <&> \u{1b}"),
+            Outcome::Fail,
+            vec![
+                failed(vec![mismatch("body", "contains ok", hostile)]),
+                failed(vec![mismatch("body", "contains ok", hostile)]),
+            ],
+        );
+        r.message = format!("got {hostile}");
+        r.reproduce = "curl -H 'x-token: s3cr3t-t0ken' https://chat.example/".into();
+        let quiet = result(
+            check("chat", "chat/q", "q"),
+            Outcome::Fail,
+            vec![failed(vec![mismatch("status", "1", &"x".repeat(400))])],
+        );
+        let mut unset = result(
+            check("dns", "dns/u", "u"),
+            Outcome::Error,
+            vec![errored(ProbeErrorKind::Unset, "HASURA_TOKEN is not set")],
+        );
+        unset.message = "HASURA_TOKEN is not set".into();
+        let run = report(vec![r, quiet, unset]);
+        let secrets = secrets();
+        assert_eq!(
+            junit_from_json(&JsonReport::from_run(&run, &secrets)).unwrap(),
+            junit_xml(&run, &secrets).unwrap()
         );
     }
 }
