@@ -1,0 +1,431 @@
+use super::*;
+use crate::probe::ProbeErrorKind;
+use crate::report::detail::FIXED_TEXT;
+use crate::report::detail::fixtures::*;
+use crate::spec::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
+use roxmltree::Document;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A failure after a timed-out try, a flaky pass, an error, a pending, a fixed and a
+/// not-run check, over three suites (the JUnit tests' run too).
+pub(crate) fn sample() -> RunReport {
+    let mut fail_check = check("chat", "chat/root", "root redirects");
+    fail_check.tags = vec!["gate".into(), "nightly".into()];
+    fail_check.retries = 1;
+    let mut fail = result(
+        fail_check,
+        Outcome::Fail,
+        vec![
+            errored(ProbeErrorKind::Timeout, "no answer within 5s"),
+            failed(vec![mismatch("status", "302", "200")]),
+        ],
+    );
+    fail.message = "status: expected 302, got 200".into();
+    let mut flaky = result(
+        check("nest", "nest/up", "nest up"),
+        Outcome::Pass,
+        vec![failed(vec![mismatch("status", "200", "503")]), passed()],
+    );
+    flaky.flaky = true;
+    flaky.check = Arc::new({
+        let mut c = check("nest", "nest/up", "nest up");
+        c.retries = 1;
+        c
+    });
+    let error = result(
+        check("nest", "nest/api", "api"),
+        Outcome::Error,
+        vec![errored(ProbeErrorKind::Refused, "connect: refused")],
+    );
+    let (pending, fixed) = (pending_waf(), fixed_new());
+    let not_run = result(check("dns", "dns/mx", "mx"), Outcome::NotRun, vec![]);
+    report(vec![fail, flaky, error, pending, fixed, not_run])
+}
+
+fn json_of(report: &RunReport) -> JsonReport {
+    JsonReport::from_run(report, &Secrets::default())
+}
+
+#[test]
+fn from_run_writes_every_field() {
+    let mut m = mismatch("status", "302", "200");
+    m.note = "no redirect".into();
+    let mut r = result(
+        check("chat", "chat/root", "root redirects"),
+        Outcome::Fail,
+        vec![
+            errored(ProbeErrorKind::Timeout, "no answer within 5s"),
+            failed(vec![m]),
+        ],
+    );
+    r.message = "status: expected 302, got 200".into();
+    let value = serde_json::to_value(json_of(&report(vec![r, pending_waf()]))).unwrap();
+    let attempt_failed = json!({
+        "outcome": "fail", "duration_seconds": 0.05, "error": null,
+        "mismatches": [{ "field": "status", "expected": "403", "actual": "200", "note": "" }],
+    });
+    assert_eq!(
+        value,
+        json!({
+            "schema_version": 1,
+            "conform_version": env!("CARGO_PKG_VERSION"),
+            "env": "prod",
+            "started": "2026-05-01T12:00:00Z",
+            "duration_seconds": 0.42,
+            "hostname": "ci-runner-1",
+            "summary": { "passed": 0, "failed": 1, "errors": 0, "pending": 1, "fixed": 0,
+                         "not_run": 0, "flaky": 0, "exit_code": 1 },
+            "checks": [
+                { "id": "chat/root", "name": "root redirects", "suite": "chat",
+                  "file": "checks/chat.yaml", "line": 3, "tags": [], "probe": "http",
+                  "target": "GET https://chat.example/", "outcome": "fail", "flaky": false,
+                  "retries": 0, "duration_seconds": 0.12,
+                  "message": "status: expected 302, got 200", "pending_reason": null,
+                  "reproduce": "curl -sS -i https://chat.example/",
+                  "attempts": [
+                      { "outcome": "error", "duration_seconds": 0.05,
+                        "error": { "kind": "timeout", "message": "no answer within 5s" },
+                        "mismatches": [] },
+                      { "outcome": "fail", "duration_seconds": 0.05, "error": null,
+                        "mismatches": [{ "field": "status", "expected": "302",
+                                         "actual": "200", "note": "no redirect" }] },
+                  ] },
+                { "id": "chat/waf", "name": "waf", "suite": "chat",
+                  "file": "checks/chat.yaml", "line": 3, "tags": [], "probe": "http",
+                  "target": "GET https://chat.example/", "outcome": "pending",
+                  "flaky": false, "retries": 0, "duration_seconds": 0.12, "message": "",
+                  "pending_reason": "WAF rule in COUNT mode",
+                  "reproduce": "curl -sS -i https://chat.example/",
+                  "attempts": [attempt_failed] },
+            ],
+            "baseline": null,
+        })
+    );
+}
+
+#[test]
+fn summary_outcomes_and_flaky_match_the_run() {
+    let run = sample();
+    let json = json_of(&run);
+    let c = run.counts();
+    assert_eq!(
+        json.summary,
+        JsonSummary {
+            passed: c.passed,
+            failed: c.failed,
+            errors: c.errors,
+            pending: c.pending,
+            fixed: c.fixed,
+            not_run: c.not_run,
+            flaky: c.flaky,
+            exit_code: run.exit_code(),
+        }
+    );
+    assert_eq!((c.passed, c.failed, c.fixed, c.flaky), (1, 1, 1, 1));
+    let outcomes: Vec<_> = serde_json::to_value(&json).unwrap()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["outcome"].clone(), c["flaky"].clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (json!("fail"), json!(false)),
+            (json!("pass"), json!(true)),
+            (json!("error"), json!(false)),
+            (json!("pending"), json!(false)),
+            (json!("fixed"), json!(false)),
+            (json!("not_run"), json!(false)),
+        ]
+    );
+    assert_eq!(json.checks[0].tags, ["gate", "nightly"]);
+    assert_eq!(json.checks[0].retries, 1);
+    assert_eq!(
+        json.checks[2].attempts[0].error,
+        Some(JsonError {
+            kind: "refused".into(),
+            message: "connect: refused".into()
+        })
+    );
+    assert_eq!(json.checks[4].message, FIXED_TEXT);
+    assert_eq!(json.checks[4].pending_reason.as_deref(), Some("not live"));
+    assert!(json.checks[5].attempts.is_empty());
+    assert_eq!(json.exit_code(), 1);
+}
+
+#[test]
+fn targets_say_what_each_probe_reached() {
+    let with = |probe: Probe| {
+        let mut c = check("x", "x/y", "y");
+        c.probe = probe;
+        (c.probe.kind(), target(&c))
+    };
+    let mut http = http_probe("https://chat.example/a?b=1");
+    http.method = reqwest::Method::POST;
+    http.connect_to = Some(ConnectTo {
+        host: "alb.example".into(),
+        port: Some(8443),
+    });
+    assert_eq!(
+        with(Probe::Http(http)),
+        (
+            "http",
+            "POST https://chat.example/a?b=1 via alb.example:8443".into()
+        )
+    );
+    let tls = TlsProbe {
+        host: "10.0.0.1".into(),
+        port: 443,
+        sni: "chat.example".into(),
+        alpn: vec![],
+        tls: TlsOptions::default(),
+    };
+    assert_eq!(
+        with(Probe::Tls(tls)),
+        ("tls", "10.0.0.1:443 (sni chat.example)".into())
+    );
+    let dns = DnsProbe {
+        name: "nest.example.".into(),
+        record_type: hickory_proto::rr::RecordType::CNAME,
+        server: Some("1.1.1.1:53".parse().unwrap()),
+        protocol: DnsProtocol::Tcp,
+    };
+    assert_eq!(
+        with(Probe::Dns(dns)),
+        ("dns", "nest.example. CNAME @1.1.1.1:53 over tcp".into())
+    );
+    let tcp = TcpProbe {
+        host: "::1".into(),
+        port: 22,
+    };
+    assert_eq!(with(Probe::Tcp(tcp)), ("tcp", "[::1]:22".into()));
+    let cert = CertProbe {
+        file: "pki/client.pem".into(),
+        tls: TlsOptions::default(),
+    };
+    assert_eq!(with(Probe::Cert(cert)), ("cert", "pki/client.pem".into()));
+}
+
+#[test]
+fn secrets_never_appear_and_control_characters_are_escaped() {
+    let secret = "s3cr3t-t0ken";
+    let mut c = check("chat", &format!("chat/{secret}"), &format!("n {secret}"));
+    c.tags = vec![secret.into()];
+    c.probe = Probe::Http(http_probe(&format!("https://chat.example/?t={secret}")));
+    let c = with_pending(c, &format!("reason {secret}"));
+    let mut m = mismatch(secret, secret, &format!("{secret}\u{1b}[2J"));
+    m.note = secret.into();
+    let mut r = result(
+        c,
+        Outcome::Fail,
+        vec![
+            errored(ProbeErrorKind::Tls, &format!("alert {secret}")),
+            failed(vec![m]),
+        ],
+    );
+    r.message = format!("got {secret}");
+    r.reproduce = format!("curl -H 'authorization: Bearer {secret}' https://chat.example/");
+    let mut run = report(vec![r]);
+    run.env = format!("env-{secret}");
+    run.hostname = format!("host-{secret}");
+    let json = JsonReport::from_run(&run, &secrets());
+    let text = json.to_string_pretty().unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("[redacted:TOKEN]"), "{text}");
+    assert!(!text.contains("\\u001b"), "{text}");
+    assert_eq!(
+        json.checks[0].attempts[1].mismatches[0].actual,
+        "[redacted:TOKEN]\\x1b[2J"
+    );
+    let xml = junit_from_json(&json).unwrap();
+    assert!(!xml.contains("s3cr3t"), "{xml}");
+}
+
+#[test]
+fn round_trip() {
+    let json = json_of(&sample());
+    let text = json.to_string_pretty().unwrap();
+    assert!(text.ends_with("}\n"));
+    let back = JsonReport::parse(&text, Path::new("reports/report.json")).unwrap();
+    assert_eq!(back, json);
+
+    let mut with_baseline = json.clone();
+    with_baseline.baseline = Some(super::super::baseline::compare(&json, &json));
+    let text = with_baseline.to_string_pretty().unwrap();
+    assert_eq!(
+        JsonReport::parse(&text, Path::new("r.json")).unwrap(),
+        with_baseline
+    );
+}
+
+#[test]
+fn a_minimal_hand_written_report_parses() {
+    let text = r#"{"schema_version": 1, "conform_version": "0.1.0", "env": "prod",
+        "started": "2026-11-24T02:00:00+01:00", "duration_seconds": 1,
+        "summary": {"passed": 1, "failed": 0, "errors": 0, "pending": 0, "fixed": 0,
+                    "not_run": 0, "flaky": 0, "exit_code": 0},
+        "checks": [{"id": "a/b", "name": "b", "suite": "a", "outcome": "pass",
+                    "some_later_field": true}]}"#;
+    let report = JsonReport::parse(text, Path::new("old.json")).unwrap();
+    assert_eq!(report.checks[0].outcome, JsonOutcome::Pass);
+    assert_eq!(report.baseline, None);
+    assert_eq!(
+        rfc3339::text(report.started),
+        "2026-11-24T01:00:00Z",
+        "times are written in UTC"
+    );
+}
+
+#[test]
+fn parse_errors_say_what_is_wrong() {
+    let err = |text: &str| JsonReport::parse(text, Path::new("reports/x.json")).unwrap_err();
+    let garbage = err("<testsuites/>");
+    assert!(
+        garbage.starts_with("reports/x.json: not a conform JSON report: not JSON ("),
+        "{garbage}"
+    );
+    assert_eq!(
+        err("[1]"),
+        "reports/x.json: not a conform JSON report: expected an object, found an array"
+    );
+    assert_eq!(
+        err(r#"{"env": "prod"}"#),
+        "reports/x.json: not a conform JSON report: it has no schema_version"
+    );
+    assert_eq!(
+        err(r#"{"schema_version": 2, "whatever": []}"#),
+        "reports/x.json was written by a newer conform (schema 2); this conform reads \
+         schema 1"
+    );
+    assert_eq!(
+        err(r#"{"schema_version": "1"}"#),
+        "reports/x.json: schema_version must be a whole number, found \"1\""
+    );
+    assert_eq!(
+        err(r#"{"schema_version": 0}"#),
+        "reports/x.json: unknown schema_version 0; this conform reads schema 1"
+    );
+    let mut value = serde_json::to_value(json_of(&sample())).unwrap();
+    value["checks"][0]["outcome"] = json!("exploded");
+    let bad = err(&value.to_string());
+    assert!(
+        bad.starts_with(
+            "reports/x.json: not a valid conform JSON report: unknown variant `exploded`"
+        ),
+        "{bad}"
+    );
+    value["checks"][0]["outcome"] = json!("fail");
+    value["started"] = json!("yesterday");
+    let bad = err(&value.to_string());
+    assert!(bad.contains("`yesterday` is not an RFC 3339 time"), "{bad}");
+}
+
+fn shard(results: Vec<CheckResult>, started_minute: u8, millis: u64) -> JsonReport {
+    let mut run = report(results);
+    run.started = run.started.replace_minute(started_minute).unwrap();
+    run.duration = Duration::from_millis(millis);
+    run.hostname = format!("runner-{started_minute}");
+    json_of(&run)
+}
+
+fn pass(suite: &str, id: &str, line: u32) -> CheckResult {
+    let mut c = check(suite, id, id);
+    c.line = line;
+    result(c, Outcome::Pass, vec![passed()])
+}
+
+#[test]
+fn merge_combines_shards() {
+    let mut flaky = pass("nest", "nest/up", 4);
+    flaky.flaky = true;
+    let error = result(
+        check("nest", "nest/api", "api"),
+        Outcome::Error,
+        vec![errored(ProbeErrorKind::Refused, "refused")],
+    );
+    let one = shard(
+        vec![pass("chat", "chat/b", 9), error, pending_waf()],
+        5,
+        900,
+    );
+    let two = shard(vec![flaky, pass("chat", "chat/a", 12)], 2, 1500);
+    let merged = merge(vec![one, two]).unwrap();
+    let ids: Vec<&str> = merged.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["chat/waf", "chat/b", "chat/a", "nest/api", "nest/up"]);
+    assert_eq!(
+        merged.summary,
+        JsonSummary {
+            passed: 3,
+            pending: 1,
+            errors: 1,
+            flaky: 1,
+            exit_code: 3,
+            ..JsonSummary::default()
+        }
+    );
+    assert_eq!(rfc3339::text(merged.started), "2026-05-01T12:02:00Z");
+    assert_eq!(merged.duration_seconds, 1.5);
+    assert_eq!(merged.hostname, "runner-5, runner-2");
+    assert_eq!(merged.conform_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(merged.env, "prod");
+
+    let fixed = shard(vec![fixed_new()], 1, 1);
+    assert_eq!(merge(vec![merged, fixed]).unwrap().summary.exit_code, 1);
+}
+
+#[test]
+fn merge_refuses_overlaps_other_environments_and_nothing() {
+    let one = shard(vec![pass("chat", "chat/a", 1)], 1, 1);
+    let two = shard(vec![pass("chat", "chat/b", 2)], 1, 1);
+    let again = shard(
+        vec![pass("dns", "dns/a", 2), pass("chat", "chat/a", 1)],
+        1,
+        1,
+    );
+    assert_eq!(
+        merge(vec![one.clone(), two.clone(), again]).unwrap_err(),
+        "check chat/a is in report 1 and report 3: were the shards' --shard K/N \
+         different, or a report given twice?"
+    );
+    let mut staging = two;
+    staging.env = "staging".into();
+    assert_eq!(
+        merge(vec![one, staging]).unwrap_err(),
+        "cannot merge reports of different environments: report 1 is prod, report 2 is \
+         staging"
+    );
+    assert_eq!(merge(vec![]).unwrap_err(), "no reports to merge");
+}
+
+#[test]
+fn merge_drops_shard_baselines() {
+    let mut one = shard(vec![pass("chat", "chat/a", 1)], 1, 1);
+    one.baseline = Some(super::super::baseline::compare(&one, &one));
+    assert_eq!(merge(vec![one]).unwrap().baseline, None);
+}
+
+#[test]
+fn junit_from_a_merge_names_every_suite_once() {
+    let one = shard(vec![pass("chat", "chat/b", 9)], 1, 1);
+    let two = shard(
+        vec![pass("nest", "nest/a", 1), pass("chat", "chat/a", 3)],
+        1,
+        1,
+    );
+    let xml = junit_from_json(&merge(vec![one, two]).unwrap()).unwrap();
+    let doc = Document::parse(&xml).unwrap();
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.is_element())
+        .map(|s| (s.attribute("name").unwrap(), s.attribute("tests").unwrap()))
+        .collect();
+    assert_eq!(suites, [("chat", "2"), ("nest", "1")]);
+    let nest_a = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("nest/a"));
+    assert_eq!(nest_a.unwrap().attribute("classname"), Some("prod.nest"));
+}

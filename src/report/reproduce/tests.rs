@@ -1,0 +1,236 @@
+use super::*;
+use crate::spec::model::{ClientIdentity, ConnectTo, ResolveRule, TlsOptions};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn env(resolve: Vec<ResolveRule>) -> Environment {
+    Environment {
+        resolve,
+        ..Environment::named("test")
+    }
+}
+
+fn probe(url: &str) -> HttpProbe {
+    HttpProbe::get(Url::parse(url).unwrap())
+}
+
+fn rule(host: &str, port: Option<u16>, to: &str, to_port: Option<u16>) -> ResolveRule {
+    ResolveRule {
+        host: host.into(),
+        port,
+        to: to.parse().unwrap(),
+        to_port,
+    }
+}
+
+#[test]
+fn plain_get() {
+    assert_eq!(
+        curl_command(&probe("https://chat.example/"), &env(vec![])),
+        "curl -sS -i --max-time 10 https://chat.example/"
+    );
+}
+
+#[test]
+fn post_json_with_headers_and_redirects() {
+    let mut p = probe("https://api.example/v1/graphql?x=1&y=2");
+    p.method = reqwest::Method::POST;
+    p.headers = vec![
+        ("authorization".into(), "Bearer t0k'en".into()),
+        ("x-empty".into(), String::new()),
+    ];
+    p.body = Some(RequestBody::Json(
+        serde_json::json!({"query": "{ __typename }"}),
+    ));
+    p.follow_redirects = 3;
+    assert_eq!(
+        curl_command_with_timeout(&p, &env(vec![]), Duration::from_millis(2500)),
+        "curl -sS -i -X POST -H 'authorization: Bearer t0k'\\''en' -H 'x-empty;' \
+         -H 'content-type: application/json' --data-raw '{\"query\":\"{ __typename }\"}' \
+         -L --max-redirs 3 --max-time 2.5 'https://api.example/v1/graphql?x=1&y=2'"
+    );
+}
+
+#[test]
+fn text_body_keeps_method_and_no_form_content_type() {
+    let mut p = probe("http://h.example:8080/x");
+    p.body = Some(RequestBody::Text("a b".into()));
+    assert_eq!(
+        curl_command(&p, &env(vec![])),
+        "curl -sS -i -X GET -H Content-Type: --data-raw 'a b' --max-time 10 \
+         http://h.example:8080/x"
+    );
+}
+
+#[test]
+fn head_uses_dash_i() {
+    let mut p = probe("https://h.example/");
+    p.method = reqwest::Method::HEAD;
+    assert_eq!(
+        curl_command(&p, &env(vec![])),
+        "curl -sS -i -I --max-time 10 https://h.example/"
+    );
+}
+
+#[test]
+fn connect_to_and_resolve_rules() {
+    let mut p = probe("https://chat.example/");
+    p.connect_to = Some(ConnectTo {
+        host: "alb.example".into(),
+        port: Some(8443),
+    });
+    let e = env(vec![
+        rule("alb.example", None, "10.0.0.1", None),
+        rule("chat.example", None, "10.0.0.9", None),
+    ]);
+    assert_eq!(
+        curl_command(&p, &e),
+        "curl -sS -i --connect-to chat.example:443:alb.example:8443 \
+         --resolve alb.example:8443:10.0.0.1 --max-time 10 https://chat.example/"
+    );
+}
+
+#[test]
+fn resolve_rules_for_the_url_host() {
+    let p = probe("https://chat.example/");
+    let e = env(vec![
+        rule("chat.example", None, "127.0.0.10", None),
+        rule("chat.example", Some(8443), "::1", Some(9443)),
+        rule("other.example", None, "127.0.0.11", None),
+    ]);
+    assert_eq!(
+        curl_command(&p, &e),
+        "curl -sS -i --resolve chat.example:443:127.0.0.10 \
+         --connect-to 'chat.example:8443:[::1]:9443' --max-time 10 https://chat.example/"
+    );
+}
+
+#[test]
+fn tls_options() {
+    let mut p = probe("https://chat.example:8443/");
+    p.tls = TlsOptions {
+        verify: false,
+        extra_roots: Vec::new(),
+        ca_files: vec![PathBuf::from("pki/ca.pem")],
+        client_identity: Some(ClientIdentity {
+            cert_file: PathBuf::from("pki/client cert.pem"),
+            key_file: PathBuf::from("pki/client.key"),
+            chain: Vec::new(),
+            key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(vec![0u8]))),
+        }),
+        sni: Some("other.example".into()),
+        versions: vec![TlsVersion::V1_3, TlsVersion::V1_2],
+    };
+    assert_eq!(
+        curl_command(&p, &env(vec![])),
+        "curl -sS -i -H 'Host: chat.example:8443' \
+         --connect-to other.example:8443:chat.example:8443 -k --cacert pki/ca.pem \
+         --cert 'pki/client cert.pem' --key pki/client.key --tlsv1.2 --tls-max 1.3 \
+         --max-time 10 https://other.example:8443/"
+    );
+}
+
+#[test]
+fn several_ca_files_are_joined() {
+    let mut p = probe("https://h.example/");
+    p.tls.ca_files = vec![PathBuf::from("a.pem")];
+    let mut e = env(vec![]);
+    e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
+    p.tls.versions = vec![TlsVersion::V1_3];
+    assert_eq!(
+        curl_command(&p, &e),
+        "curl -sS -i --cacert <(cat a.pem 'b c.pem') --tlsv1.3 --tls-max 1.3 \
+         --max-time 10 https://h.example/"
+    );
+}
+
+fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
+    TlsProbe {
+        host: host.into(),
+        port,
+        sni: sni.into(),
+        alpn: Vec::new(),
+        tls: TlsOptions::default(),
+    }
+}
+
+#[test]
+fn openssl_plain_handshake() {
+    assert_eq!(
+        openssl_command(
+            &tls_probe("chat.example", 443, "chat.example"),
+            &env(vec![])
+        ),
+        "openssl s_client -connect chat.example:443 -servername chat.example \
+         -verify_return_error -verify_hostname chat.example </dev/null"
+    );
+}
+
+#[test]
+fn openssl_with_every_option() {
+    let mut p = tls_probe("alb.example", 8443, "chat.example");
+    p.alpn = vec!["h2".into(), "http/1.1".into()];
+    p.tls = TlsOptions {
+        verify: false,
+        extra_roots: Vec::new(),
+        ca_files: vec![PathBuf::from("pki/ca.pem")],
+        client_identity: Some(ClientIdentity {
+            cert_file: PathBuf::from("pki/client cert.pem"),
+            key_file: PathBuf::from("pki/client.key"),
+            chain: Vec::new(),
+            key: Arc::new(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(vec![0u8]))),
+        }),
+        sni: None,
+        versions: vec![TlsVersion::V1_3],
+    };
+    let e = env(vec![rule("alb.example", None, "10.0.0.1", None)]);
+    assert_eq!(
+        openssl_command(&p, &e),
+        "openssl s_client -connect 10.0.0.1:8443 -servername chat.example \
+         -alpn h2,http/1.1 -tls1_3 -cert 'pki/client cert.pem' -key pki/client.key \
+         -CAfile pki/ca.pem </dev/null"
+    );
+}
+
+#[test]
+fn openssl_versions_trust_and_addresses() {
+    let mut p = tls_probe("::1", 443, "10.0.0.7");
+    p.tls.versions = vec![TlsVersion::V1_2, TlsVersion::V1_3];
+    p.tls.ca_files = vec![PathBuf::from("a.pem")];
+    let mut e = env(vec![rule("other.example", None, "10.0.0.1", None)]);
+    e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
+    assert_eq!(
+        openssl_command(&p, &e),
+        "openssl s_client -connect '[::1]:443' -noservername \
+         -CAfile <(cat a.pem 'b c.pem') -verify_return_error -verify_ip 10.0.0.7 </dev/null"
+    );
+    // A port-specific rule, to another port.
+    let p = tls_probe("chat.example", 443, "chat.example");
+    let e = env(vec![rule("chat.example", Some(443), "::1", Some(9443))]);
+    assert!(
+        openssl_command(&p, &e)
+            .starts_with("openssl s_client -connect '[::1]:9443' -servername chat.example ")
+    );
+}
+
+#[test]
+fn openssl_x509_shows_the_judged_fields() {
+    let p = CertProbe {
+        file: PathBuf::from("pki/aop client.pem"),
+        tls: TlsOptions::default(),
+    };
+    assert_eq!(
+        openssl_x509_command(&p),
+        "openssl x509 -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage \
+         -in 'pki/aop client.pem'"
+    );
+}
+
+#[test]
+fn quoting() {
+    assert_eq!(quote("plain-text_1.2:3/x"), "plain-text_1.2:3/x");
+    assert_eq!(quote(""), "''");
+    assert_eq!(quote("it's"), r"'it'\''s'");
+    assert_eq!(quote("$HOME"), "'$HOME'");
+}
