@@ -112,6 +112,7 @@ fn every_outcome() -> RunReport {
     let mut long = result(check("dns", "slow", 0, None), Outcome::Pass, vec![pass()]);
     long.duration = Duration::from_secs_f64(3725.5);
     RunReport {
+        interrupted: None,
         env: format!("prod \"{HOSTILE}"),
         started: time::macros::datetime!(2026-05-01 12:00:00 UTC),
         duration: Duration::from_secs(3730),

@@ -25,6 +25,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         timeout: args.timeout,
         retries: args.retries,
         fail_fast: args.fail_fast,
+        stop_on_signals: true,
     };
     let stdout = std::io::stdout();
     let color = use_color(stdout.is_terminal());
@@ -64,6 +65,10 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
     });
     progress.finish();
     terminal.finish(&report);
+    if let Some(signal) = report.interrupted {
+        let not_run = report.counts().not_run;
+        eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
+    }
     let mut json = JsonReport::from_run(&report, &plan.secrets);
     if let Some((path, old)) = &baseline {
         let diff = compare(old, &json).with_file(path);

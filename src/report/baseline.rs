@@ -193,6 +193,7 @@ mod tests {
             summary: JsonSummary::default(),
             checks,
             baseline: None,
+            interrupted: None,
         }
     }
 

@@ -111,6 +111,10 @@ pub struct JsonReport {
     /// What changed since `--baseline`, when one was given.
     #[serde(default)]
     pub baseline: Option<BaselineDiff>,
+    /// The signal that stopped the run early (`SIGINT`, `SIGTERM`); the checks it cut short
+    /// are `not_run`. Written only when it happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
 }
 
 /// Counts by outcome and the run's exit code.
@@ -278,6 +282,7 @@ impl JsonReport {
             summary: summarize(&checks),
             checks,
             baseline: None,
+            interrupted: report.interrupted.map(String::from),
         }
     }
 
@@ -390,6 +395,7 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         summary: summarize(&checks),
         checks,
         baseline: None,
+        interrupted: None,
     })
 }
 

@@ -211,7 +211,12 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
         }
         JsonOutcome::NotRun => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(NOT_RUN_TEXT);
+            let message = if check.message.is_empty() {
+                NOT_RUN_TEXT
+            } else {
+                check.message.as_str()
+            };
+            status.set_message(one_line(message));
             status
         }
     };

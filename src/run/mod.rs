@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     pub retries: Option<u32>,
     pub fail_fast: bool,
+    /// Stop on SIGINT or SIGTERM: checks not finished are reported as not run.
+    pub stop_on_signals: bool,
 }
 
 /// Runs `checks` and calls `on_result` as each one finishes; the report lists them in the
@@ -45,6 +47,15 @@ pub async fn run_checks(
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
+    let interrupted = Arc::new(std::sync::Mutex::new(None::<&'static str>));
+    if opts.stop_on_signals {
+        let (stop_tx, interrupted) = (Arc::clone(&stop_tx), Arc::clone(&interrupted));
+        tokio::spawn(async move {
+            let signal = wait_for_signal().await;
+            *interrupted.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+            let _ = stop_tx.send(true);
+        });
+    }
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
     for (index, check) in checks.iter().enumerate() {
@@ -61,6 +72,7 @@ pub async fn run_checks(
             timeout: opts.timeout.unwrap_or(check.timeout),
             retries: opts.retries.unwrap_or(check.retries),
             stop: stop_rx.clone(),
+            interrupted: Arc::clone(&interrupted),
             fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
         };
         let tx = tx.clone();
@@ -83,7 +95,9 @@ pub async fn run_checks(
         on_result(&result);
         results[index] = Some(result);
     }
+    let interrupted = *interrupted.lock().unwrap_or_else(|e| e.into_inner());
     RunReport {
+        interrupted,
         env: env.name.clone(),
         started,
         duration: clock.elapsed(),
@@ -101,6 +115,8 @@ struct CheckTask {
     timeout: Duration,
     retries: u32,
     stop: watch::Receiver<bool>,
+    /// The signal that stopped the run, if one did.
+    interrupted: Arc<std::sync::Mutex<Option<&'static str>>>,
     /// With `--fail-fast`: how this check stops the run.
     fail_fast: Option<Arc<watch::Sender<bool>>>,
 }
@@ -262,7 +278,10 @@ impl CheckTask {
             attempts,
             flaky: false,
             duration,
-            message: "not run: stopped by --fail-fast".into(),
+            message: match *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(signal) => format!("not run: the run was interrupted ({signal})"),
+                None => "not run: stopped by --fail-fast".into(),
+            },
             reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
         }
     }
@@ -388,6 +407,31 @@ pub fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String 
             crate::report::reproduce_dns::dig_command(d, env.resolvers.first().copied())
         }
         Probe::Tcp(t) => crate::report::reproduce_dns::nc_command(t, env, timeout),
+    }
+}
+
+/// The first SIGINT or SIGTERM, by name; never returns where signals cannot be watched.
+async fn wait_for_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "interrupt",
+            Err(_) => std::future::pending().await,
+        }
     }
 }
 

@@ -73,6 +73,8 @@ impl CheckResult {
 /// A whole run.
 #[derive(Debug)]
 pub struct RunReport {
+    /// The signal that stopped the run early (`SIGINT`, `SIGTERM`), if one did.
+    pub interrupted: Option<&'static str>,
     pub env: String,
     pub started: time::OffsetDateTime,
     pub duration: Duration,
@@ -113,6 +115,12 @@ impl RunReport {
 
     /// SPEC's exit code: 1 on any fail or fixed, else 3 on any error, else 0.
     pub fn exit_code(&self) -> i32 {
+        // 128 + the signal's number, as shells report a process a signal ended.
+        match self.interrupted {
+            Some("SIGTERM") => return 143,
+            Some(_) => return 130,
+            None => {}
+        }
         let c = self.counts();
         if c.failed + c.fixed > 0 {
             1

@@ -146,3 +146,72 @@ async fn the_portable_junit_flavor_drops_file_and_line() {
     let out = p.run(&["--junit-flavor", "jenkins"]).await;
     out.assert_code(2);
 }
+
+/// An interrupted run stops probing, reports what finished and marks the rest not run, and
+/// exits non-zero (130 for SIGINT).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_run_writes_its_reports_and_exits_130() {
+    let server = crate::harness::http(|r| {
+        if r.path == "/fast" {
+            TestResponse::ok("ok")
+        } else {
+            TestResponse::ok("slow").delay(std::time::Duration::from_secs(20))
+        }
+    })
+    .await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/web.yaml",
+        "checks:\n  - name: fast\n    http: { url: \"http://chat.test:${port}/fast\" }\n    expect: { status: 200 }\n  - name: slow\n    timeout: 30s\n    http: { url: \"http://chat.test:${port}/slow\" }\n    expect: { status: 200 }\n",
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--dir", &p.dir_arg()])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    // Wait until the slow check is being probed, then interrupt.
+    let started = std::time::Instant::now();
+    while server.requests().len() < 2 && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || child.wait_with_output()),
+    )
+    .await
+    .expect("the run ends soon after SIGINT")
+    .expect("join")
+    .expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(stdout.contains("PASS    web/fast"), "{stdout}");
+    assert!(stdout.contains("NOT RUN web/slow"), "{stdout}");
+    assert!(
+        stdout.contains("1 passed, 0 failed, 0 errors, 0 pending, 1 not run in "),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr,
+        "interrupted by SIGINT: 1 checks not run; the reports say so\n"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read("reports/report.json")).expect("the JSON report");
+    assert_eq!(json["interrupted"], "SIGINT");
+    assert_eq!(json["summary"]["not_run"], 1);
+    let junit = p.junit();
+    assert!(
+        junit.contains("not run: the run was interrupted (SIGINT)"),
+        "{junit}"
+    );
+}

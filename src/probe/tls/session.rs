@@ -42,6 +42,19 @@ impl Ended {
             Ended::Refused(e) => Ok(HandshakeOutcome::ClientRefused(
                 tls_client::describe_tls_error(&e),
             )),
+            Ended::NotTls(
+                rustls::Error::InvalidMessage(
+                    rustls::InvalidMessage::HandshakePayloadTooLarge
+                    | rustls::InvalidMessage::MessageTooLarge,
+                ),
+                _,
+            ) => {
+                let what = format!(
+                    "TLS with {place} failed: the server's handshake message (its certificate \
+                     chain, most often) is larger than the 64 KiB a TLS client accepts"
+                );
+                error(ProbeErrorKind::Tls, what)
+            }
             Ended::NotTls(e @ rustls::Error::InvalidMessage(_), start) => {
                 let what =
                     format!("TLS with {place} failed: the server's answer is not TLS{start}: {e}");

@@ -125,6 +125,7 @@ pub fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckRe
 
 pub fn report(results: Vec<CheckResult>) -> RunReport {
     RunReport {
+        interrupted: None,
         env: "prod".to_string(),
         started: time::macros::datetime!(2026-05-01 12:00:00 UTC),
         duration: Duration::from_millis(420),
