@@ -45,6 +45,7 @@ pub async fn run_checks(
     ));
     let per_host_limit = opts.host_concurrency.unwrap_or(env.host_concurrency).max(1);
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut pacers: HashMap<String, Arc<Pacer>> = HashMap::new();
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     let interrupted = Arc::new(std::sync::Mutex::new(None::<&'static str>));
@@ -63,6 +64,13 @@ pub async fn run_checks(
             .entry(check.probe.host_key())
             .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
             .clone();
+        let pacer = env.host_rate.map(|rate| {
+            Arc::clone(
+                pacers
+                    .entry(check.probe.host_key())
+                    .or_insert_with(|| Arc::new(Pacer::new(rate.interval()))),
+            )
+        });
         let task = CheckTask {
             check: Arc::clone(check),
             env: Arc::clone(&env),
@@ -73,6 +81,7 @@ pub async fn run_checks(
             retries: opts.retries.unwrap_or(check.retries),
             stop: stop_rx.clone(),
             interrupted: Arc::clone(&interrupted),
+            pacer,
             fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
         };
         let tx = tx.clone();
@@ -117,6 +126,8 @@ struct CheckTask {
     stop: watch::Receiver<bool>,
     /// The signal that stopped the run, if one did.
     interrupted: Arc<std::sync::Mutex<Option<&'static str>>>,
+    /// The host's `host_rate`, shared by every check of the host.
+    pacer: Option<Arc<Pacer>>,
     /// With `--fail-fast`: how this check stops the run.
     fail_fast: Option<Arc<watch::Sender<bool>>>,
 }
@@ -168,6 +179,9 @@ impl CheckTask {
     /// slots are given back, so that no waiting check starts in between.
     async fn attempt(&self, last_try: bool) -> Option<Attempt> {
         let _host = self.host.acquire().await.ok()?;
+        if let Some(pacer) = &self.pacer {
+            pacer.wait_turn().await;
+        }
         let _slot = self.global.acquire().await.ok()?;
         if *self.stop.borrow() {
             return None;
@@ -371,6 +385,33 @@ fn with_observed_address(
         });
     }
     env
+}
+
+/// Spaces the probes of one host `interval` apart (`host_rate`), so that a run never trips an
+/// edge's rate limit: each caller is given the next free moment and sleeps until it.
+struct Pacer {
+    interval: Duration,
+    next: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    fn new(interval: Duration) -> Pacer {
+        Pacer {
+            interval,
+            next: std::sync::Mutex::new(None),
+        }
+    }
+
+    async fn wait_turn(&self) {
+        let turn = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let now = tokio::time::Instant::now();
+            let turn = next.map_or(now, |n| n.max(now));
+            *next = Some(turn + self.interval);
+            turn
+        };
+        tokio::time::sleep_until(turn).await;
+    }
 }
 
 /// A pending state excuses failures until the end of its `until` day (UTC).

@@ -21,6 +21,7 @@ pub const ENV_KEYS: &[&str] = &[
     "defaults",
     "concurrency",
     "host_concurrency",
+    "host_rate",
 ];
 const DEFAULTS_KEYS: &[&str] = &["timeout", "retries", "retry_delay"];
 const MAX_EXTENDS: usize = 16;
@@ -44,6 +45,7 @@ struct EnvLayer {
     retry_delay: Option<std::time::Duration>,
     concurrency: Option<usize>,
     host_concurrency: Option<usize>,
+    host_rate: Option<super::model::Rate>,
 }
 
 /// The file of environment `name` under `dir/environments`, if there is one.
@@ -197,6 +199,7 @@ fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environ
         env.defaults.retry_delay = layer.retry_delay.unwrap_or(env.defaults.retry_delay);
         env.concurrency = layer.concurrency.unwrap_or(env.concurrency);
         env.host_concurrency = layer.host_concurrency.unwrap_or(env.host_concurrency);
+        env.host_rate = layer.host_rate.or(env.host_rate);
     }
     env
 }
@@ -319,6 +322,7 @@ fn read_layer(
     layer.host_concurrency = r
         .take("host_concurrency")
         .and_then(|n| positive(n, "`host_concurrency`", d));
+    layer.host_rate = r.take("host_rate").and_then(|n| rate(n, d));
     r.finish(ENV_KEYS, d);
     Some((layer, name, extends))
 }
@@ -398,4 +402,27 @@ fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
         }
     }
     rules
+}
+
+/// `10/s`, `15/10s`, `100/1m`: requests per period.
+fn rate(node: &Node, d: &mut Diagnostics) -> Option<super::model::Rate> {
+    let text = string(node, "`host_rate`", d)?;
+    let parsed = text.split_once('/').and_then(|(count, per)| {
+        let count: u32 = count.trim().parse().ok().filter(|c| *c > 0)?;
+        let per = per.trim();
+        let per = if per.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            super::quantity::parse_duration(per).ok()?
+        } else {
+            super::quantity::parse_duration(&format!("1{per}")).ok()?
+        };
+        (!per.is_zero()).then_some(super::model::Rate { count, per })
+    });
+    if parsed.is_none() {
+        d.error(
+            node.pos,
+            format!("`host_rate` `{text}` is not a rate"),
+            "expected requests per period, e.g. 10/s, 15/10s or 100/1m",
+        );
+    }
+    parsed
 }

@@ -102,6 +102,22 @@ pub struct Environment {
     pub defaults: RunDefaults,
     pub concurrency: usize,
     pub host_concurrency: usize,
+    /// At most this many probes per host per period (`host_rate: 10/s`), evenly spaced.
+    pub host_rate: Option<Rate>,
+}
+
+/// A request rate: `count` per `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per: Duration,
+}
+
+impl Rate {
+    /// The time between two requests at this rate.
+    pub fn interval(&self) -> Duration {
+        self.per / self.count.max(1)
+    }
 }
 
 /// `resolve:` entry: `host` (any port) or `host:port`, to an address (whose port, when given,
@@ -129,6 +145,7 @@ impl Environment {
             defaults: RunDefaults::default(),
             concurrency: crate::spec::environment::DEFAULT_CONCURRENCY,
             host_concurrency: crate::spec::environment::DEFAULT_HOST_CONCURRENCY,
+            host_rate: None,
         }
     }
 

@@ -398,6 +398,10 @@ fn environment() -> Value {
             "defaults": doc(object(json!({ "timeout": r("duration"), "retries": r("retries"), "retry_delay": r("duration") }), &[]), "Defaults for every check, under each file's own."),
             "concurrency": doc(whole(1, 10_000), "Probes at once; default 32."),
             "host_concurrency": doc(whole(1, 10_000), "Probes at once per host; default 4."),
+            "host_rate": doc(
+                json!({"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*/\\s*([0-9]+\\s*)?[a-zA-Zµ]+\\s*$"}),
+                "At most this many probes per host per period, evenly spaced: 10/s, 15/10s, 100/1m."
+            ),
         }),
         &[],
     );

@@ -215,3 +215,39 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
         "{junit}"
     );
 }
+
+/// `host_rate` spaces the probes of one host evenly, so a run never trips an edge rate limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn host_rate_spaces_the_probes_of_a_host() {
+    let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "host_rate: 5/s\n");
+    let mut checks = String::from("checks:\n");
+    for i in 0..5 {
+        checks.push_str(&format!(
+            "  - name: c{i}\n    http: {{ url: \"http://chat.test:${{port}}/{i}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/paced.yaml", &checks);
+    let started = std::time::Instant::now();
+    let out = p.run(&[]).await;
+    let elapsed = started.elapsed();
+    out.assert_code(0);
+    out.assert_summary("5 passed, 0 failed, 0 errors, 0 pending");
+    // Five probes 200 ms apart: the last starts 800 ms after the first.
+    assert!(
+        elapsed >= std::time::Duration::from_millis(780),
+        "{elapsed:?}"
+    );
+    assert!(elapsed < std::time::Duration::from_secs(4), "{elapsed:?}");
+    assert_eq!(server.requests().len(), 5);
+
+    p.prod_env(server.port(), None, "host_rate: fast\n");
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("`host_rate` `fast` is not a rate; expected requests per period, e.g. 10/s, 15/10s or 100/1m"),
+        "{out}"
+    );
+}
