@@ -418,3 +418,19 @@ fn unset_file_paths_are_deferred_like_any_missing_value() {
         plan.checks[0].unresolved
     );
 }
+
+#[test]
+fn load_check_text_reports_instead_of_panicking() {
+    use conform::spec::load::load_check_text;
+    // The shipped check files decode (their `${...}` references are only unresolved).
+    for entry in std::fs::read_dir("checks").expect("checks/") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let _ = load_check_text(&text);
+    }
+    let errors = load_check_text("checks: [");
+    assert!(errors[0].message.starts_with("invalid YAML"), "{errors:?}");
+    assert_eq!(errors[0].file, Path::new("fuzz.yaml"));
+    let errors = load_check_text("");
+    assert!(errors[0].message.contains("empty"), "{errors:?}");
+}

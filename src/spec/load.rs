@@ -3,7 +3,7 @@
 use super::checkfile::{FileContext, decode_file, duplicate_name};
 use super::diag::{Diagnostic, Diagnostics};
 use super::environment::load_environment;
-use super::model::{Check, Plan, Secrets, TlsOptions};
+use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use super::node::{Node, Pos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +65,31 @@ pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
             None
         }
     }
+}
+
+/// Decodes `text` as the check file `fuzz.yaml` for an empty environment named `fuzz` (no
+/// variables, no TLS options, no process environment) and returns its diagnostics; the
+/// checks are dropped. For fuzzing and tools: no input may make it panic.
+pub fn load_check_text(text: &str) -> Vec<Diagnostic> {
+    let file = Path::new("fuzz.yaml");
+    let mut d = Diagnostics::new(file);
+    match Node::parse(text) {
+        Ok(root) => {
+            let env = Environment::named("fuzz");
+            let ctx = FileContext {
+                env: &env,
+                env_tls: &TlsOptions::default(),
+                getenv: &|_| None,
+            };
+            decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d);
+        }
+        Err((pos, message)) => d.error(
+            pos,
+            format!("invalid YAML: {message}"),
+            "expected valid YAML",
+        ),
+    }
+    d.list
 }
 
 /// Every check file under `dir/checks`, sorted, or a diagnostic when there is none.
