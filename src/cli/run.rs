@@ -197,20 +197,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
         eprintln!("error: {e}");
         return EXIT_USAGE;
     }
-    let s = merged.summary;
-    let mut counts = format!(
-        "{} passed, {} failed, {} errors, {} pending",
-        s.passed, s.failed, s.errors, s.pending
-    );
-    for (n, what) in [
-        (s.fixed, "fixed"),
-        (s.not_run, "not run"),
-        (s.flaky, "flaky"),
-    ] {
-        if n > 0 {
-            counts.push_str(&format!(", {n} {what}"));
-        }
-    }
+    let counts = merged.summary.counts().text();
     say(&format!(
         "merged {} reports: {} checks; {counts}\n",
         args.files.len(),

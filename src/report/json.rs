@@ -84,7 +84,7 @@ use super::detail::clean;
 use super::junit::{JunitFlavor, junit_from_json_with};
 use crate::judge::Mismatch;
 use crate::probe::{ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Outcome, RunReport};
+use crate::run::{Attempt, CheckResult, Counts, Outcome, RunReport};
 use crate::spec::model::{Check, DnsProtocol, Probe, Secrets};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -399,30 +399,37 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
     })
 }
 
-/// Counts and the exit code (SPEC: 1 on any fail or fixed, else 3 on any error, else 0).
+/// Counts and the exit code, by the same rules as a run's.
 fn summarize(checks: &[JsonCheck]) -> JsonSummary {
-    let mut s = JsonSummary::default();
+    let mut c = Counts::default();
     for check in checks {
-        match check.outcome {
-            JsonOutcome::Pass => s.passed += 1,
-            JsonOutcome::Fail => s.failed += 1,
-            JsonOutcome::Error => s.errors += 1,
-            JsonOutcome::Pending => s.pending += 1,
-            JsonOutcome::Fixed => s.fixed += 1,
-            JsonOutcome::NotRun => s.not_run += 1,
-        }
-        if check.flaky {
-            s.flaky += 1;
+        c.add(check.outcome.into(), check.flaky);
+    }
+    JsonSummary {
+        passed: c.passed,
+        failed: c.failed,
+        errors: c.errors,
+        pending: c.pending,
+        fixed: c.fixed,
+        not_run: c.not_run,
+        flaky: c.flaky,
+        exit_code: c.exit_code(),
+    }
+}
+
+impl JsonSummary {
+    /// The counts, for their text and exit code.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            passed: self.passed,
+            failed: self.failed,
+            errors: self.errors,
+            pending: self.pending,
+            fixed: self.fixed,
+            not_run: self.not_run,
+            flaky: self.flaky,
         }
     }
-    s.exit_code = if s.failed + s.fixed > 0 {
-        1
-    } else if s.errors > 0 {
-        3
-    } else {
-        0
-    };
-    s
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {

@@ -150,22 +150,7 @@ impl TerminalReporter {
 
 /// `3 passed, 1 failed, 0 errors, 1 pending, 1 fixed in 0.42s`.
 pub fn summary_line(report: &RunReport) -> String {
-    let c = report.counts();
-    let mut line = format!(
-        "{} passed, {} failed, {} errors, {} pending",
-        c.passed, c.failed, c.errors, c.pending
-    );
-    for (n, what) in [
-        (c.fixed, "fixed"),
-        (c.not_run, "not run"),
-        (c.flaky, "flaky"),
-    ] {
-        if n > 0 {
-            line.push_str(&format!(", {n} {what}"));
-        }
-    }
-    line.push_str(&format!(" in {}", seconds(report.duration)));
-    line
+    format!("{} in {}", report.counts().text(), seconds(report.duration))
 }
 
 fn seconds(duration: std::time::Duration) -> String {

@@ -94,40 +94,69 @@ pub struct Counts {
     pub flaky: usize,
 }
 
-impl RunReport {
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for r in &self.results {
-            match r.outcome {
-                Outcome::Pass => c.passed += 1,
-                Outcome::Fail => c.failed += 1,
-                Outcome::Error => c.errors += 1,
-                Outcome::Pending => c.pending += 1,
-                Outcome::Fixed => c.fixed += 1,
-                Outcome::NotRun => c.not_run += 1,
-            }
-            if r.flaky {
-                c.flaky += 1;
-            }
+impl Counts {
+    /// Counts one check.
+    pub fn add(&mut self, outcome: Outcome, flaky: bool) {
+        match outcome {
+            Outcome::Pass => self.passed += 1,
+            Outcome::Fail => self.failed += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Pending => self.pending += 1,
+            Outcome::Fixed => self.fixed += 1,
+            Outcome::NotRun => self.not_run += 1,
         }
-        c
+        if flaky {
+            self.flaky += 1;
+        }
     }
 
     /// SPEC's exit code: 1 on any fail or fixed, else 3 on any error, else 0.
     pub fn exit_code(&self) -> i32 {
-        // 128 + the signal's number, as shells report a process a signal ended.
-        match self.interrupted {
-            Some("SIGTERM") => return 143,
-            Some(_) => return 130,
-            None => {}
-        }
-        let c = self.counts();
-        if c.failed + c.fixed > 0 {
+        if self.failed + self.fixed > 0 {
             1
-        } else if c.errors > 0 {
+        } else if self.errors > 0 {
             3
         } else {
             0
+        }
+    }
+
+    /// `3 passed, 1 failed, 0 errors, 1 pending`, with `, N fixed`, `, N not run` and
+    /// `, N flaky` when not zero.
+    pub fn text(&self) -> String {
+        let mut line = format!(
+            "{} passed, {} failed, {} errors, {} pending",
+            self.passed, self.failed, self.errors, self.pending
+        );
+        for (n, what) in [
+            (self.fixed, "fixed"),
+            (self.not_run, "not run"),
+            (self.flaky, "flaky"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!(", {n} {what}"));
+            }
+        }
+        line
+    }
+}
+
+impl RunReport {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.results {
+            c.add(r.outcome, r.flaky);
+        }
+        c
+    }
+
+    /// SPEC's exit code (see [`Counts::exit_code`]), or 128 + the signal's number when a
+    /// signal ended the run, as shells report a process a signal ended.
+    pub fn exit_code(&self) -> i32 {
+        match self.interrupted {
+            Some("SIGTERM") => 143,
+            Some(_) => 130,
+            None => self.counts().exit_code(),
         }
     }
 }
