@@ -197,6 +197,8 @@ struct Row {
     run_seconds: Option<f64>,
     probe_seconds: Option<f64>,
     requests: u64,
+    /// The server's mean delay as really slept (its timer's resolution adds to `delay`).
+    mean_held: Option<Duration>,
     peak_per_host: u32,
     versions: String,
 }
@@ -247,6 +249,11 @@ async fn run_workload(spec: &Workload, pki: &BenchPki, timer: &Timer, dir: &Path
         run_seconds,
         probe_seconds,
         requests: stats.total.load(Ordering::SeqCst),
+        mean_held: match stats.total.load(Ordering::SeqCst) {
+            0 => None,
+            _ if spec.delay.is_zero() => None,
+            n => Some(Duration::from_nanos(stats.held_ns.load(Ordering::SeqCst) / n)),
+        },
         peak_per_host: stats
             .hosts
             .lock()
@@ -335,6 +342,17 @@ fn print_table(rows: &[Row]) {
                 "{:<9} conform's own run duration {}",
                 "",
                 ms(Duration::from_secs_f64(run))
+            );
+        }
+        if let Some(held) = row.mean_held {
+            let real_limit = held * row.checks.div_ceil(row.concurrency) as u32;
+            println!(
+                "{:<9} the server held each request {} on average: limit at that delay {}, \
+                 ratio {:.2}",
+                "",
+                ms(held),
+                ms(real_limit),
+                row.measured.wall.as_secs_f64() / real_limit.as_secs_f64()
             );
         }
     }
@@ -456,6 +474,8 @@ impl BenchPki {
 #[derive(Default)]
 struct Stats {
     total: AtomicU64,
+    /// Sum over requests of the time each was really held (the timer's delay as slept).
+    held_ns: AtomicU64,
     hosts: Mutex<HashMap<String, HostStats>>,
     versions: Mutex<BTreeMap<String, u64>>,
 }
@@ -570,7 +590,10 @@ where
             let host = host.split(':').next().unwrap_or_default().to_string();
             let _in_flight = InFlight::enter(&stats, host, format!("{:?}", request.version()));
             if !delay.is_zero() {
+                let held = Instant::now();
                 tokio::time::sleep(delay).await;
+                let ns = u64::try_from(held.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                stats.held_ns.fetch_add(ns, Ordering::SeqCst);
             }
             Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
         }

@@ -1,14 +1,13 @@
 //! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
 //! verified for the purpose its leaf states.
 
-use super::tls_client::{describe_verification_error, provider, server_verifier, trust_roots};
+use super::tls_client::{describe_verification_error, server_verifier};
+use super::trust;
 use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{CertProbe, TlsOptions};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::server::WebPkiClientVerifier;
-use std::sync::Arc;
 
 /// What the file held.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,14 +53,7 @@ fn verify_chain(chain: &[Vec<u8>], opts: &TlsOptions) -> Result<(), String> {
         .collect();
     let now = UnixTime::now();
     let verdict = match leaf_purpose(leaf)? {
-        LeafPurpose::Client => {
-            let roots = Arc::new(trust_roots(opts)?);
-            WebPkiClientVerifier::builder_with_provider(roots, provider())
-                .build()
-                .map_err(|e| format!("cannot build the certificate verifier: {e}"))?
-                .verify_client_cert(&leaf_der, &intermediates, now)
-                .map(|_| ())
-        }
+        LeafPurpose::Client => trust::verify_client_cert(opts, &leaf_der, &intermediates, now)?,
         LeafPurpose::Server(name) => server_verifier(opts)?
             .verify_server_cert(&leaf_der, &intermediates, &name, &[], now)
             .map(|_| ()),

@@ -8,6 +8,7 @@ pub mod resolve;
 pub mod tcp;
 pub mod tls;
 mod tls_client;
+mod trust;
 
 pub use cert::CertObservation;
 pub use dns::DnsObservation;

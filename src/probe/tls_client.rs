@@ -3,37 +3,23 @@
 //! errors for people reading a failed check.
 
 use crate::spec::model::{TlsOptions, TlsVersion};
-use rustls::client::WebPkiServerVerifier;
+use super::trust::ServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, ExtendedKeyPurpose, RootCertStore,
-    SignatureScheme,
+    CertificateError, ClientConfig, DigitallySignedStruct, ExtendedKeyPurpose, SignatureScheme,
 };
+use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 use std::error::Error as StdError;
 use std::fmt::Write as _;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The provider every probe uses: ring, never aws-lc-rs or OpenSSL.
 pub(crate) fn provider() -> Arc<CryptoProvider> {
     static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
     Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
-}
-
-/// webpki-roots plus the system's trust store, read once per process: reading the system
-/// store costs a directory scan, and it does not change during a run. Unreadable system
-/// certificates are skipped; the bundled roots still apply.
-fn base_roots() -> &'static RootCertStore {
-    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let native = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(native.certs);
-        roots
-    })
 }
 
 /// A rustls client configuration for `opts`, offering `alpn` (in preference order).
@@ -93,22 +79,22 @@ pub(crate) fn config_with_verifier(
     Ok(config)
 }
 
-/// The real verifier of server certificates for the trust roots of `opts`.
-pub(crate) fn server_verifier(opts: &TlsOptions) -> Result<Arc<WebPkiServerVerifier>, String> {
-    WebPkiServerVerifier::builder_with_provider(Arc::new(trust_roots(opts)?), provider())
-        .build()
-        .map_err(|e| format!("cannot build the certificate verifier: {e}"))
-}
-
-/// webpki-roots, the system's roots and the extra roots of `opts`.
-pub(crate) fn trust_roots(opts: &TlsOptions) -> Result<RootCertStore, String> {
-    let mut roots = base_roots().clone();
-    for (i, der) in opts.extra_roots.iter().enumerate() {
-        roots
-            .add(der.clone())
-            .map_err(|e| format!("extra trust root #{} cannot be used as a CA: {e}", i + 1))?;
+/// The real verifier of server certificates for the trust roots of `opts`, one per distinct
+/// set of roots in the process, so that every check with the same roots shares it.
+pub(crate) fn server_verifier(opts: &TlsOptions) -> Result<Arc<ServerVerifier>, String> {
+    static VERIFIERS: OnceLock<Mutex<HashMap<String, Arc<ServerVerifier>>>> = OnceLock::new();
+    let mut key = String::new();
+    for der in &opts.extra_roots {
+        key.push_str(&fingerprint(der));
+        key.push(',');
     }
-    Ok(roots)
+    let cache = VERIFIERS.get_or_init(Mutex::default);
+    if let Some(verifier) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(Arc::clone(verifier));
+    }
+    let verifier = Arc::new(ServerVerifier::new(opts)?);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(Arc::clone(cache.entry(key).or_insert(verifier)))
 }
 
 /// A stable key for everything in `opts` that changes the `ClientConfig`, so that checks with

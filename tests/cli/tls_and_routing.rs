@@ -271,3 +271,55 @@ async fn a_missing_client_certificate_is_always_reported_as_the_tls_alert() {
         assert_eq!(out.details_of("mtls/anon")[1], expected, "{out}");
     }
 }
+
+/// A CA that only the system's trust store holds (here through `SSL_CERT_FILE`) is trusted as
+/// any bundled root is: the store is read when the bundled and `ca_file` roots do not accept
+/// the chain. Without it the same check fails on the unknown issuer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ca_only_in_the_system_store_is_trusted() {
+    let pki = Pki::new();
+    let server = https(&pki, |_| TestResponse::ok("system")).await;
+    let p = Project::new();
+    // No `ca_file`: the test CA is known only to the system store given below.
+    p.prod_env(server.port(), None, "");
+    p.write("system/ca.pem", &pki.ca_pem());
+    p.write("system/none.pem", "");
+    p.write("system/dir/.keep", "");
+    p.write(
+        "checks/system.yaml",
+        r#"checks:
+  - name: system root
+    http: { url: "https://chat.test:${port}/" }
+    expect: { status: 200, body: system }
+"#,
+    );
+    let store = |file: &str| {
+        [
+            ("SSL_CERT_FILE", p.path().join(file).display().to_string()),
+            (
+                "SSL_CERT_DIR",
+                p.path().join("system/dir").display().to_string(),
+            ),
+        ]
+    };
+    let with_ca = store("system/ca.pem");
+    let with_ca: Vec<(&str, &str)> = with_ca.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = p.run_with_env(&[], &with_ca).await;
+    out.assert_code(0);
+    out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
+
+    let without = store("system/none.pem");
+    let without: Vec<(&str, &str)> = without.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = p.run_with_env(&[], &without).await;
+    out.assert_code(3);
+    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    let report: serde_json::Value = serde_json::from_str(&p.read("reports/report.json")).unwrap();
+    let port = server.port();
+    assert_eq!(
+        report["checks"][0]["message"],
+        format!(
+            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate verify failed: unknown issuer \
+             (not signed by a trusted CA; add it with ca_file)"
+        )
+    );
+}

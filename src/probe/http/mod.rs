@@ -81,11 +81,18 @@ const BODY_HEADERS: [&str; 4] = [
     "transfer-encoding",
 ];
 
+/// The HTTP clients made so far, by settings, and the TLS configurations they share.
+#[derive(Default)]
+struct Clients {
+    http: HashMap<String, reqwest::Client>,
+    tls: HashMap<String, rustls::ClientConfig>,
+}
+
 /// The run's HTTP clients, one per distinct (TLS settings, address override, timeout), so
 /// that checks with the same settings share a connection pool.
 pub struct HttpProber {
     env: Environment,
-    clients: Mutex<HashMap<String, reqwest::Client>>,
+    clients: Mutex<Clients>,
     resolver: Arc<Resolver>,
 }
 
@@ -100,7 +107,7 @@ impl HttpProber {
         HttpProber {
             env: env.clone(),
             resolver,
-            clients: Mutex::new(HashMap::new()),
+            clients: Mutex::default(),
         }
     }
 

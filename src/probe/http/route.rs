@@ -144,21 +144,28 @@ impl HttpProber {
             .to_ascii_lowercase();
         // A rewritten authority only travels correctly in HTTP/1.1's Host (see `Route`).
         let http1_only = route.host_header.is_some();
-        let key = format!(
-            "{}|{wire_host}={:?}|{timeout:?}|{http1_only}",
-            tls_client::settings_key(tls),
-            route.addrs
-        );
+        let tls_key = format!("{}|{http1_only}", tls_client::settings_key(tls));
+        let key = format!("{tls_key}|{wire_host}={:?}|{timeout:?}", route.addrs);
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(client) = clients.get(&key) {
+        if let Some(client) = clients.http.get(&key) {
             return Ok(client.clone());
         }
-        let alpn: &[&[u8]] = if http1_only {
-            &[b"http/1.1"]
-        } else {
-            &[b"h2", b"http/1.1"]
+        // One TLS configuration per distinct TLS settings, shared by the clients of every
+        // host: one verifier, one client identity, one session cache for resumption.
+        let config = match clients.tls.get(&tls_key) {
+            Some(config) => config.clone(),
+            None => {
+                let alpn: &[&[u8]] = if http1_only {
+                    &[b"http/1.1"]
+                } else {
+                    &[b"h2", b"http/1.1"]
+                };
+                let config =
+                    tls_client::client_config(tls, alpn).map_err(|e| (ProbeErrorKind::Tls, e))?;
+                clients.tls.insert(tls_key, config.clone());
+                config
+            }
         };
-        let config = tls_client::client_config(tls, alpn).map_err(|e| (ProbeErrorKind::Tls, e))?;
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(config)
             .tls_info(true)
@@ -178,7 +185,7 @@ impl HttpProber {
             let what = format!("cannot set up the HTTP client: {}", root_cause(&e));
             (ProbeErrorKind::Connect, what)
         })?;
-        clients.insert(key, client.clone());
+        clients.http.insert(key, client.clone());
         Ok(client)
     }
 }

@@ -3,7 +3,7 @@
 
 use super::super::tls_client;
 use crate::spec::model::TlsOptions;
-use rustls::client::WebPkiServerVerifier;
+use super::super::trust::ServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 pub(super) struct RecordingVerifier {
     decide: Arc<dyn ServerCertVerifier>,
     /// The real verifier for the probe's trust roots; `Err` when they cannot be used.
-    judge: Result<Arc<WebPkiServerVerifier>, String>,
+    judge: Result<Arc<ServerVerifier>, String>,
     seen: Mutex<Option<Presented>>,
 }
 
