@@ -41,16 +41,34 @@ const CONFORM: &str = env!("CARGO_BIN_EXE_conform");
 const HOSTS: usize = 10;
 /// Longest a single conform process may run before it is killed.
 const CHILD_DEADLINE: Duration = Duration::from_secs(300);
-/// `host_concurrency` of the generated environment: at least `concurrency`, so the per-host
-/// limit never binds before the global one.
-const HOST_CONCURRENCY: usize = 32;
+/// conform's built-in `concurrency` and `host_concurrency`, which the benchmark runs at unless
+/// CONFORM_BENCH_CONCURRENCY / CONFORM_BENCH_HOST_CONCURRENCY ask for others.
+const DEFAULT_CONCURRENCY: usize = 32;
+const DEFAULT_HOST_CONCURRENCY: usize = 4;
 
-fn main() {
-    let concurrency: usize = std::env::var("CONFORM_BENCH_CONCURRENCY")
+/// A positive number from the environment variable `name`.
+fn env_number(name: &str) -> Option<usize> {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .filter(|&c| c > 0)
-        .unwrap_or(32);
+        .filter(|&n| n > 0)
+}
+
+fn main() {
+    let concurrency_set = env_number("CONFORM_BENCH_CONCURRENCY");
+    let host_concurrency_set = env_number("CONFORM_BENCH_HOST_CONCURRENCY");
+    let concurrency = concurrency_set.unwrap_or(DEFAULT_CONCURRENCY);
+    let host_concurrency = host_concurrency_set.unwrap_or(DEFAULT_HOST_CONCURRENCY);
+    // What the generated environment says; nothing when the built-in defaults apply.
+    let mut limits = String::new();
+    if let Some(n) = concurrency_set {
+        let _ = writeln!(limits, "concurrency: {n}");
+    }
+    if let Some(n) = host_concurrency_set {
+        let _ = writeln!(limits, "host_concurrency: {n}");
+    }
+    // The global limit binds only while the hosts together allow more.
+    let concurrency = concurrency.min(host_concurrency * HOSTS);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -58,12 +76,22 @@ fn main() {
         .expect("tokio runtime");
     let timer = Timer::detect();
     let pki = BenchPki::new();
-    let scratch = tempfile::tempdir().expect("temporary directory");
+    let mut scratch = tempfile::tempdir().expect("temporary directory");
+    if std::env::var_os("CONFORM_BENCH_KEEP").is_some() {
+        scratch.disable_cleanup(true);
+        println!("  kept:             {}", scratch.path().display());
+    }
     println!("conform benchmark");
     println!("  binary:           {CONFORM}");
     println!(
-        "  concurrency:      {concurrency} (CONFORM_BENCH_CONCURRENCY), host_concurrency: {}",
-        HOST_CONCURRENCY.max(concurrency)
+        "  concurrency:      {} (CONFORM_BENCH_CONCURRENCY), host_concurrency: {host_concurrency} \
+         (CONFORM_BENCH_HOST_CONCURRENCY){}",
+        concurrency_set.unwrap_or(DEFAULT_CONCURRENCY),
+        if limits.is_empty() {
+            "; conform's defaults"
+        } else {
+            ""
+        }
     );
     println!(
         "  hosts:            host0..host{}.bench.test -> 127.0.0.1",
@@ -101,7 +129,7 @@ fn main() {
             tls: true,
             concurrency,
         };
-        run_workload(&spec, &pki, &timer, &scratch.path().join("cold")).await
+        run_workload(&spec, &limits, &pki, &timer, &scratch.path().join("cold")).await
     });
     if let (Some(run), Some(probe)) = (cold.run_seconds, cold.probe_seconds) {
         println!(
@@ -142,13 +170,13 @@ fn main() {
         },
     ] {
         let dir = scratch.path().join(spec.label.replace(' ', "-"));
-        let row = runtime.block_on(run_workload(&spec, &pki, &timer, &dir));
+        let row = runtime.block_on(run_workload(&spec, &limits, &pki, &timer, &dir));
         rows.push(row);
     }
 
     // W4: validate 10,000 checks; nothing listens, nothing is probed.
     let w4_dir = scratch.path().join("W4");
-    write_project(&w4_dir, 10_000, "https", 9, Some(&pki.ca_pem), concurrency);
+    write_project(&w4_dir, 10_000, "https", 9, Some(&pki.ca_pem), &limits);
     let args = [
         OsArg::from("validate"),
         OsArg::from("--env"),
@@ -203,7 +231,13 @@ struct Row {
     versions: String,
 }
 
-async fn run_workload(spec: &Workload, pki: &BenchPki, timer: &Timer, dir: &Path) -> Row {
+async fn run_workload(
+    spec: &Workload,
+    limits: &str,
+    pki: &BenchPki,
+    timer: &Timer,
+    dir: &Path,
+) -> Row {
     let tls = spec.tls.then(|| pki.server_config());
     let server = BenchServer::start(tls, spec.delay).await;
     let scheme = if spec.tls { "https" } else { "http" };
@@ -213,7 +247,7 @@ async fn run_workload(spec: &Workload, pki: &BenchPki, timer: &Timer, dir: &Path
         scheme,
         server.port,
         spec.tls.then_some(pki.ca_pem.as_str()),
-        spec.concurrency,
+        limits,
     );
     let report = dir.join("report.json");
     let args = [
@@ -380,7 +414,7 @@ fn write_project(
     scheme: &str,
     port: u16,
     ca_pem: Option<&str>,
-    concurrency: usize,
+    limits: &str,
 ) {
     let checks_dir = dir.join("checks");
     let env_dir = dir.join("environments");
@@ -395,12 +429,8 @@ fn write_project(
         std::fs::write(dir.join("ca.pem"), ca).expect("write ca.pem");
         env.push_str("tls: { ca_file: ../ca.pem }\n");
     }
-    let _ = writeln!(
-        env,
-        "defaults: {{ timeout: 10s, retries: 0 }}\nconcurrency: {concurrency}\n\
-         host_concurrency: {}",
-        HOST_CONCURRENCY.max(concurrency)
-    );
+    env.push_str("defaults: { timeout: 10s, retries: 0 }\n");
+    env.push_str(limits);
     std::fs::write(env_dir.join("bench.yaml"), env).expect("write environments/bench.yaml");
 
     const PER_FILE: usize = 1_000;
@@ -591,7 +621,7 @@ where
             let _in_flight = InFlight::enter(&stats, host, format!("{:?}", request.version()));
             if !delay.is_zero() {
                 let held = Instant::now();
-                tokio::time::sleep(delay).await;
+                hold(delay).await;
                 let ns = u64::try_from(held.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 stats.held_ns.fetch_add(ns, Ordering::SeqCst);
             }
@@ -601,6 +631,22 @@ where
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
         .serve_connection(io, service)
         .await;
+}
+
+/// Waits `delay` to within a few tens of microseconds. tokio's timer counts whole
+/// milliseconds and rounds up (a 25 ms sleep lasts 25-27 ms), which would charge the
+/// server's own lateness to conform; the last 2 ms are slept on a blocking thread instead,
+/// with the kernel's finer timer.
+async fn hold(delay: Duration) {
+    let deadline = Instant::now() + delay;
+    const FINE: Duration = Duration::from_millis(2);
+    if delay > FINE {
+        tokio::time::sleep(delay - FINE).await;
+    }
+    let rest = deadline.saturating_duration_since(Instant::now());
+    if !rest.is_zero() {
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
+    }
 }
 
 // ---- running conform and measuring it ----

@@ -434,3 +434,48 @@ fn load_check_text_reports_instead_of_panicking() {
     let errors = load_check_text("");
     assert!(errors[0].message.contains("empty"), "{errors:?}");
 }
+
+/// Files are parsed in parallel; the plan still lists checks in file order (path order), then
+/// in order within each file, and errors from several files all come back, sorted.
+#[test]
+fn many_files_load_in_order_and_report_every_error() {
+    let names: Vec<String> = (0..12).map(|i| format!("checks/f{i:02}.yaml")).collect();
+    let texts: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n  - name: b{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n"
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("environments/prod.yaml", ENV)];
+    files.extend(
+        names
+            .iter()
+            .zip(&texts)
+            .map(|(n, t)| (n.as_str(), t.as_str())),
+    );
+    let plan = Project::new(&files).load("prod").expect("loads");
+    let ids: Vec<&str> = plan.checks.iter().map(|c| c.id.as_str()).collect();
+    let expected: Vec<String> = (0..12)
+        .flat_map(|i| [format!("f{i:02}/a{i}"), format!("f{i:02}/b{i}")])
+        .collect();
+    assert_eq!(ids, expected);
+
+    files.push(("checks/g1.yaml", "checks:\n  - name: x\n    htp: {}\n"));
+    files.push(("checks/g0.yaml", "checks: [\n"));
+    let errors = Project::new(&files).load("prod").expect_err("fails");
+    assert_eq!(
+        errors,
+        [
+            "checks/g0.yaml:1:9: invalid YAML: line 1 column 9: unclosed bracket '['; expected \
+             valid YAML; check indentation, quotes and colons here",
+            "checks/g1.yaml:2:5: the check has no probe; expected exactly one of: http, tls, dns, \
+             tcp, cert",
+            "checks/g1.yaml:2:5: the check has no `expect`; add what must be true, e.g. expect: { \
+             status: 200 }",
+            "checks/g1.yaml:3:5: unknown key `htp` in the check; did you mean `http`? expected \
+             one of: name, id, tags, envs, pending, timeout, retries, retry_delay, http, tls, \
+             dns, tcp, cert, expect",
+        ]
+    );
+}

@@ -7,7 +7,8 @@ use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use super::node::{Node, Pos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Check files larger than this are refused rather than parsed.
 const MAX_FILE_BYTES: u64 = 16 << 20;
@@ -181,10 +182,8 @@ fn load(
         getenv,
     };
     let mut checks: Vec<Check> = Vec::new();
-    for file in files {
-        let file = tidy(&file);
-        let mut d = Diagnostics::new(&file);
-        if let Some(root) = parse_file(&file, &mut d) {
+    for (file, mut d, root) in parse_all(&files) {
+        if let Some(root) = root {
             checks.extend(decode_file(&root, &file, &ctx, secrets, &mut d));
         }
         errors.extend(d.list);
@@ -199,6 +198,53 @@ fn load(
         checks: checks.into_iter().map(Arc::new).collect(),
         secrets: secrets.clone(),
     })
+}
+
+/// Reads and parses `files`, on up to one thread per CPU: YAML parsing is most of a large
+/// load's time, and files are independent. The result keeps the order of `files`; if no
+/// thread can be started, this thread parses them all.
+fn parse_all(files: &[PathBuf]) -> Vec<(PathBuf, Diagnostics, Option<Node>)> {
+    let parse = |file: &PathBuf| {
+        let file = tidy(file);
+        let mut d = Diagnostics::new(&file);
+        let root = parse_file(&file, &mut d);
+        (file, d, root)
+    };
+    let helpers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .saturating_sub(1);
+    if helpers == 0 {
+        return files.iter().map(parse).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<(PathBuf, Diagnostics, Option<Node>)>>> =
+        files.iter().map(|_| Mutex::new(None)).collect();
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else { break };
+            let parsed = parse(file);
+            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(parsed);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            // A helper that cannot start leaves its share to the others and to this thread.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .zip(files)
+        .map(|(slot, file)| {
+            let parsed = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+            // The worker that took each index filled its slot; parsing again here only
+            // keeps this function total.
+            parsed.unwrap_or_else(|| parse(file))
+        })
+        .collect()
 }
 
 fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
