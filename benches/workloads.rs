@@ -286,7 +286,9 @@ async fn run_workload(
         mean_held: match stats.total.load(Ordering::SeqCst) {
             0 => None,
             _ if spec.delay.is_zero() => None,
-            n => Some(Duration::from_nanos(stats.held_ns.load(Ordering::SeqCst) / n)),
+            n => Some(Duration::from_nanos(
+                stats.held_ns.load(Ordering::SeqCst) / n,
+            )),
         },
         peak_per_host: stats
             .hosts

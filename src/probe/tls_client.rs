@@ -2,16 +2,16 @@
 //! [`TlsOptions`], always on the `ring` provider, and plain-words descriptions of rustls's
 //! errors for people reading a failed check.
 
-use crate::spec::model::{TlsOptions, TlsVersion};
 use super::trust::ServerVerifier;
+use crate::spec::model::{TlsOptions, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, ExtendedKeyPurpose, SignatureScheme,
 };
-use std::collections::HashMap;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -200,10 +200,13 @@ fn load(
     })
 }
 
+/// One check file read and parsed: its tidy path, its problems, its tree if it parsed.
+type Parsed = (PathBuf, Diagnostics, Option<Node>);
+
 /// Reads and parses `files`, on up to one thread per CPU: YAML parsing is most of a large
 /// load's time, and files are independent. The result keeps the order of `files`; if no
 /// thread can be started, this thread parses them all.
-fn parse_all(files: &[PathBuf]) -> Vec<(PathBuf, Diagnostics, Option<Node>)> {
+fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
     let parse = |file: &PathBuf| {
         let file = tidy(file);
         let mut d = Diagnostics::new(&file);
@@ -218,8 +221,7 @@ fn parse_all(files: &[PathBuf]) -> Vec<(PathBuf, Diagnostics, Option<Node>)> {
         return files.iter().map(parse).collect();
     }
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(PathBuf, Diagnostics, Option<Node>)>>> =
-        files.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Parsed>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);

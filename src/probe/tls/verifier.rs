@@ -2,8 +2,8 @@
 //! of it, whatever `verify` decides.
 
 use super::super::tls_client;
-use crate::spec::model::TlsOptions;
 use super::super::trust::ServerVerifier;
+use crate::spec::model::TlsOptions;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
