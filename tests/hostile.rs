@@ -1,7 +1,8 @@
 //! The http and tls probes against servers on 127.0.0.1 that misbehave: silence, dripping,
 //! endless or oversized bodies, huge or garbled heads, resets, redirect loops and chains,
 //! credentials and redirects to another host, bytes that are not text, a gzip bomb, JSON
-//! nested too deep, odd statuses; and for TLS garbage, a stall and a very large chain.
+//! nested too deep, odd statuses; for TLS garbage, a stall and a very large chain; DNS
+//! floods, drips and cut answers; certificate files that are FIFOs, devices or huge.
 //!
 //! Every case asserts a clear outcome (an observation with exact facts, or an error of an
 //! exact kind with a message that says what happened) and that it ended within the
@@ -11,19 +12,23 @@ mod support;
 
 use conform::judge::judge;
 use conform::matcher::Matcher;
+use conform::probe::cert;
+use conform::probe::dns::{DnsObservation, DnsProber};
 use conform::probe::http::{HttpObservation, HttpProber};
 use conform::probe::tls::{HandshakeOutcome, TlsObservation, TlsProber};
 use conform::probe::{Observation, ProbeError, ProbeErrorKind};
 use conform::spec::model::{
-    Environment, Expect, HttpExpect, HttpProbe, JsonExpect, TlsOptions, TlsProbe,
+    CertProbe, DnsProbe, DnsProtocol, Environment, Expect, HttpExpect, HttpProbe, JsonExpect,
+    TlsOptions, TlsProbe,
 };
+use hickory_proto::rr::RecordType;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::{JoinHandle, JoinSet};
 
 /// How far past its timeout a probe may run.
@@ -859,4 +864,248 @@ async fn a_certificate_message_over_64kib_is_a_tls_error_that_says_so() {
     // chain) is over this client's 64 KiB limit, not that the server does not speak TLS.
     assert!(!err.message.contains("not TLS"), "{}", err.message);
     assert!(err.message.contains("64 KiB"), "{}", err.message);
+}
+
+// ---- DNS servers that misbehave ------------------------------------------------------------
+//
+// tests/dns_probe.rs has the single misbehaviours (silence, another id, garbage, a CNAME
+// loop, truncation); these are the floods and drips.
+
+const DNS_TIMEOUT: Duration = Duration::from_secs(1);
+
+fn dns_question(server: SocketAddr, protocol: DnsProtocol) -> DnsProbe {
+    DnsProbe {
+        name: "a.conform.test.".into(),
+        record_type: RecordType::A,
+        server: Some(server),
+        protocol,
+    }
+}
+
+async fn dns(probe: &DnsProbe) -> Result<DnsObservation, ProbeError> {
+    within(
+        DNS_TIMEOUT,
+        DnsProber::new(&test_env()).probe(probe, DNS_TIMEOUT),
+    )
+    .await
+    .0
+}
+
+/// `query` turned into a response (QR set) to another transaction id: well formed, but no
+/// answer to the question asked.
+fn other_id_response(query: &[u8]) -> Vec<u8> {
+    let mut reply = query.to_vec();
+    if reply.len() >= 3 {
+        reply[0] ^= 0x5a;
+        reply[2] |= 0x80;
+    }
+    reply
+}
+
+/// A UDP responder on 127.0.0.1: for the first query, sends every datagram `replies` makes of
+/// it, as fast as the socket takes them.
+async fn udp_flood(replies: fn(&[u8]) -> Vec<Vec<u8>>) -> (SocketAddr, JoinHandle<()>) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+    let addr = socket.local_addr().expect("local address");
+    let task = tokio::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        if let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+            for reply in replies(&buf[..n]) {
+                let _ = socket.send_to(&reply, peer).await;
+            }
+            std::future::pending::<()>().await;
+        }
+    });
+    (addr, task)
+}
+
+/// A TCP responder on 127.0.0.1 that reads one length-prefixed query and hands the stream
+/// and the query to `answer`.
+async fn tcp_dns<F, Fut>(answer: F) -> (SocketAddr, JoinHandle<()>)
+where
+    F: FnOnce(TcpStream, Vec<u8>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind tcp");
+    let addr = listener.local_addr().expect("local address");
+    let task = tokio::spawn(async move {
+        let Ok((mut tcp, _)) = listener.accept().await else {
+            return;
+        };
+        let mut length = [0u8; 2];
+        if tcp.read_exact(&mut length).await.is_err() {
+            return;
+        }
+        let mut query = vec![0u8; usize::from(u16::from_be_bytes(length))];
+        if tcp.read_exact(&mut query).await.is_ok() {
+            answer(tcp, query).await;
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn ten_thousand_garbage_datagrams_are_ignored_until_the_timeout() {
+    let (addr, _server) = udp_flood(|query| {
+        let mut garbage = vec![0xa5u8; 512];
+        garbage[..2].copy_from_slice(&query[..2]);
+        let mut flood = vec![garbage; 5_000];
+        flood.extend(std::iter::repeat_n(other_id_response(query), 5_000));
+        flood
+    })
+    .await;
+    let err = dns(&dns_question(addr, DnsProtocol::Udp))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ProbeErrorKind::Timeout);
+    let prefix = format!("no answer from {addr} over UDP within 1s (timeout); ignored ");
+    let count: usize = err
+        .message
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix(" datagram(s) that were not an answer to the question"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", err.message));
+    // Loopback may drop some of a burst; most arrive, each is read and set aside.
+    assert!((1..=10_000).contains(&count), "{count}");
+    let peak = peak_rss_kib();
+    println!("peak RSS (VmHWM) after the DNS flood: {peak} KiB");
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+}
+
+#[tokio::test]
+async fn a_tcp_answer_dripped_a_byte_at_a_time_times_out() {
+    let (addr, _server) = tcp_dns(|mut tcp, _query| async move {
+        let _ = tcp.write_all(&512u16.to_be_bytes()).await;
+        for _ in 0..512 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if tcp.write_all(&[0]).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await;
+    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ProbeErrorKind::Timeout);
+    assert_eq!(
+        err.message,
+        format!("no answer from {addr} over TCP within 1s (timeout)")
+    );
+}
+
+#[tokio::test]
+async fn a_tcp_answer_cut_short_is_a_protocol_error() {
+    let (addr, _server) = tcp_dns(|mut tcp, query| async move {
+        let _ = tcp.write_all(&u16::MAX.to_be_bytes()).await;
+        let _ = tcp.write_all(&query).await;
+        // Closed here, 65535 - query.len() bytes short.
+    })
+    .await;
+    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!("{addr} closed the TCP connection before answering completely")
+    );
+}
+
+#[tokio::test]
+async fn endless_tcp_answers_to_other_questions_end_at_the_timeout() {
+    let (addr, _server) = tcp_dns(|mut tcp, query| async move {
+        let reply = other_id_response(&query);
+        let mut framed = (reply.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&reply);
+        while tcp.write_all(&framed).await.is_ok() {}
+    })
+    .await;
+    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ProbeErrorKind::Timeout);
+    assert_eq!(
+        err.message,
+        format!("no answer from {addr} over TCP within 1s (timeout)")
+    );
+}
+
+// ---- certificate files that are not what they seem ---------------------------------------
+
+fn cert_probe(file: &std::path::Path) -> CertProbe {
+    CertProbe {
+        file: file.to_path_buf(),
+        tls: TlsOptions::default(),
+    }
+}
+
+#[test]
+fn a_fifo_as_certificate_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("cert.pem");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+    // SAFETY: a valid NUL-terminated path and a mode; mkfifo touches nothing else.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let started = Instant::now();
+    let err = cert::probe(&cert_probe(&fifo)).unwrap_err();
+    assert!(started.elapsed() < SLACK);
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!(
+            "{} is not a regular file; expected a PEM file with the certificate chain",
+            fifo.display()
+        )
+    );
+}
+
+#[test]
+fn a_device_and_a_huge_file_as_certificate_file_are_refused() {
+    let err = cert::probe(&cert_probe(std::path::Path::new("/dev/zero"))).unwrap_err();
+    assert_eq!(
+        err.message,
+        "/dev/zero is not a regular file; expected a PEM file with the certificate chain"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let huge = dir.path().join("huge.pem");
+    std::fs::write(&huge, vec![b'A'; 3 * MIB]).expect("write");
+    let err = cert::probe(&cert_probe(&huge)).unwrap_err();
+    assert_eq!(
+        err.message,
+        format!(
+            "{} is larger than 1 MiB; expected a PEM file with the certificate chain",
+            huge.display()
+        )
+    );
+}
+
+#[test]
+fn garbage_as_certificate_file_is_no_certificate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("garbage.pem");
+    // Binary bytes and a BEGIN line that never ends: no PEM section at all.
+    let mut bytes = vec![0u8, 0xff, 0xfe];
+    bytes.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n!!!!\n");
+    std::fs::write(&file, bytes).expect("write");
+    let err = cert::probe(&cert_probe(&file)).unwrap_err();
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!("{} holds no certificate", file.display())
+    );
+
+    // A section that ends but holds no base64 is not valid PEM.
+    std::fs::write(
+        &file,
+        "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+    )
+    .expect("write");
+    let err = cert::probe(&cert_probe(&file)).unwrap_err();
+    assert!(
+        err.message
+            .starts_with(&format!("{} is not valid PEM: ", file.display())),
+        "{}",
+        err.message
+    );
 }

@@ -106,7 +106,19 @@ impl Prober {
         match probe {
             Probe::Http(p) => self.http.probe(p, timeout).await.map(Observation::Http),
             Probe::Tls(p) => self.tls.probe(p, timeout).await.map(Observation::Tls),
-            Probe::Cert(p) => cert::probe(p).map(Observation::Cert),
+            // A file read and a chain verification: off the async workers.
+            Probe::Cert(p) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || cert::probe(&p))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(ProbeError {
+                            kind: ProbeErrorKind::Protocol,
+                            message: format!("the certificate check stopped: {e}"),
+                        })
+                    })
+                    .map(Observation::Cert)
+            }
             Probe::Dns(p) => self.dns.probe(p, timeout).await.map(Observation::Dns),
             Probe::Tcp(p) => tcp::probe(p, &self.env, &self.resolver, timeout)
                 .await

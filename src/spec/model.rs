@@ -294,7 +294,7 @@ pub struct TlsProbe {
 }
 
 /// The cert probe: a local PEM file holding a certificate chain, leaf first.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CertProbe {
     pub file: PathBuf,
     /// Trust roots for `chain_valid` (the probe's `ca_file`, the environment's, the system's).
