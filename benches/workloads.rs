@@ -201,7 +201,7 @@ fn main() {
         "limit = ceil(N / concurrency) x delay; ratio = wall / limit. wall and cpu are the \
          conform process's (process start, loading, TLS, reports included); the server runs \
          in this process and its CPU is not counted. ok = checks passed / N (from the JSON \
-         report); requests = what the server received; peak/host = most requests in flight \
+         report); requests = what the server received; conns = TCP connections it accepted; peak/host = most requests in flight \
          at once for one host name."
     );
     drop(runtime);
@@ -225,6 +225,7 @@ struct Row {
     run_seconds: Option<f64>,
     probe_seconds: Option<f64>,
     requests: u64,
+    connections: u64,
     /// The server's mean delay as really slept (its timer's resolution adds to `delay`).
     mean_held: Option<Duration>,
     peak_per_host: u32,
@@ -283,6 +284,7 @@ async fn run_workload(
         run_seconds,
         probe_seconds,
         requests: stats.total.load(Ordering::SeqCst),
+        connections: stats.connections.load(Ordering::SeqCst),
         mean_held: match stats.total.load(Ordering::SeqCst) {
             0 => None,
             _ if spec.delay.is_zero() => None,
@@ -329,7 +331,7 @@ fn read_report(path: &Path) -> (Option<u64>, Option<f64>, Option<f64>) {
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<9} {:>6} {:>5} {:>7} {:>9} {:>9} {:>6} {:>9} {:>10} {:>9} {:>9} {:>10}  protocol",
+        "{:<9} {:>6} {:>5} {:>7} {:>9} {:>9} {:>6} {:>9} {:>10} {:>9} {:>9} {:>6} {:>10}  protocol",
         "workload",
         "N",
         "conc",
@@ -341,6 +343,7 @@ fn print_table(rows: &[Row]) {
         "peak RSS",
         "ok",
         "requests",
+        "conns",
         "peak/host"
     );
     for row in rows {
@@ -354,7 +357,7 @@ fn print_table(rows: &[Row]) {
             )
         };
         println!(
-            "{:<9} {:>6} {:>5} {:>7} {:>9} {:>9} {:>6} {:>9} {:>10} {:>9} {:>9} {:>10}  {}",
+            "{:<9} {:>6} {:>5} {:>7} {:>9} {:>9} {:>6} {:>9} {:>10} {:>9} {:>9} {:>6} {:>10}  {}",
             row.label,
             row.checks,
             row.concurrency,
@@ -370,6 +373,7 @@ fn print_table(rows: &[Row]) {
                 row.checks
             ),
             row.requests,
+            row.connections,
             row.peak_per_host,
             row.versions
         );
@@ -506,6 +510,8 @@ impl BenchPki {
 #[derive(Default)]
 struct Stats {
     total: AtomicU64,
+    /// TCP connections accepted: with connection reuse, far fewer than requests.
+    connections: AtomicU64,
     /// Sum over requests of the time each was really held (the timer's delay as slept).
     held_ns: AtomicU64,
     hosts: Mutex<HashMap<String, HostStats>>,
@@ -575,6 +581,7 @@ impl BenchServer {
                     }
                 };
                 let _ = tcp.set_nodelay(true);
+                state.connections.fetch_add(1, Ordering::SeqCst);
                 let (acceptor, state) = (acceptor.clone(), Arc::clone(&state));
                 connections.spawn(async move {
                     match acceptor {

@@ -276,3 +276,84 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
         "{out}"
     );
 }
+
+/// A disk that fills up mid-write (here: the process may not write files over 256 bytes, as
+/// `ulimit -f` sets, with SIGXFSZ ignored, so writes fail with EFBIG): each report that cannot
+/// be written is named in a clear error, the previous reports stay whole, no temporary file is
+/// left, and the run exits 2 even though its check passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_keeps_the_old_reports_and_says_so() {
+    use std::os::unix::process::CommandExt;
+    let server = http(|_| TestResponse::ok("fine")).await;
+    let p = Project::new();
+    p.prod_env(server.port(), None, "");
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: up
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    p.run(&[]).await.assert_code(0);
+    let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
+
+    let dir = p.dir_arg();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conform"));
+        command.args(["run", "--dir", &dir]).env("NO_COLOR", "1");
+        // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 256,
+                    rlim_max: 256,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        command.output().expect("run conform")
+    })
+    .await
+    .expect("the runner thread");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("1 passed, 0 failed, 0 errors, 0 pending"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "error: cannot write the JUnit report to {}: File too large (os error 27)\n\
+             error: cannot write the JSON report to {}: File too large (os error 27)\n",
+            p.shown("reports/junit.xml"),
+            p.shown("reports/report.json")
+        )
+    );
+    assert_eq!(
+        p.read("reports/junit.xml"),
+        junit,
+        "the old JUnit report is whole"
+    );
+    assert_eq!(
+        p.read("reports/report.json"),
+        json,
+        "the old JSON report is whole"
+    );
+    let mut left: Vec<String> = std::fs::read_dir(p.path().join("reports"))
+        .expect("reports/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["junit.xml", "report.json"],
+        "no temporary file is left"
+    );
+}
