@@ -80,15 +80,9 @@
 //! cannot drive the terminal of whoever prints it.
 
 use super::baseline::BaselineDiff;
-use super::detail::clean;
 use super::junit::{JunitFlavor, junit_from_json_with};
-use crate::judge::Mismatch;
-use crate::probe::{ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Counts, Outcome, RunReport};
-use crate::spec::model::{Check, DnsProtocol, Probe, Secrets};
+use crate::run::{Counts, Outcome};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
 use time::OffsetDateTime;
 
@@ -265,27 +259,6 @@ impl std::fmt::Display for JsonMismatch {
 }
 
 impl JsonReport {
-    /// The report of a finished run, every string redacted and made printable.
-    pub fn from_run(report: &RunReport, secrets: &Secrets) -> JsonReport {
-        let checks: Vec<JsonCheck> = report
-            .results
-            .iter()
-            .map(|r| json_check(r, secrets))
-            .collect();
-        JsonReport {
-            schema_version: SCHEMA_VERSION,
-            conform_version: env!("CARGO_PKG_VERSION").to_string(),
-            env: clean(secrets, &report.env),
-            started: report.started.to_offset(time::UtcOffset::UTC),
-            duration_seconds: report.duration.as_secs_f64(),
-            hostname: clean(secrets, &report.hostname),
-            summary: summarize(&checks),
-            checks,
-            baseline: None,
-            interrupted: report.interrupted.map(String::from),
-        }
-    }
-
     /// Pretty-printed JSON, ending with a newline.
     pub fn to_string_pretty(&self) -> Result<String, String> {
         let mut text = serde_json::to_string_pretty(self)
@@ -337,68 +310,6 @@ impl JsonReport {
     }
 }
 
-/// Combines the reports of the shards of one run (`conform merge`): the same environment is
-/// required and no check may be in two reports. Checks are sorted by suite, file and line;
-/// the summary and exit code are recomputed; `started` is the earliest and the duration the
-/// longest. The shards' baseline comparisons are dropped: compare the merged report instead.
-pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
-    let Some(first) = reports.first() else {
-        return Err("no reports to merge".to_string());
-    };
-    let env = first.env.clone();
-    let mut started = first.started;
-    let mut duration_seconds = first.duration_seconds;
-    let mut versions: Vec<String> = Vec::new();
-    let mut hostnames: Vec<String> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut checks = Vec::new();
-    for (i, report) in reports.into_iter().enumerate() {
-        let number = i + 1;
-        if report.env != env {
-            return Err(format!(
-                "cannot merge reports of different environments: report 1 is {env}, report \
-                 {number} is {}",
-                report.env
-            ));
-        }
-        started = started.min(report.started);
-        duration_seconds = duration_seconds.max(report.duration_seconds);
-        for (list, value) in [
-            (&mut versions, report.conform_version),
-            (&mut hostnames, report.hostname),
-        ] {
-            if !value.is_empty() && !list.contains(&value) {
-                list.push(value);
-            }
-        }
-        for check in report.checks {
-            if let Some(earlier) = seen.insert(check.id.clone(), number) {
-                return Err(format!(
-                    "check {} is in report {earlier} and report {number}: were the shards' \
-                     --shard K/N different, or a report given twice?",
-                    check.id
-                ));
-            }
-            checks.push(check);
-        }
-    }
-    checks.sort_by(|a, b| {
-        (&a.suite, &a.file, a.line, &a.id).cmp(&(&b.suite, &b.file, b.line, &b.id))
-    });
-    Ok(JsonReport {
-        schema_version: SCHEMA_VERSION,
-        conform_version: versions.join(", "),
-        env,
-        started,
-        duration_seconds,
-        hostname: hostnames.join(", "),
-        summary: summarize(&checks),
-        checks,
-        baseline: None,
-        interrupted: None,
-    })
-}
-
 /// Counts and the exit code, by the same rules as a run's.
 fn summarize(checks: &[JsonCheck]) -> JsonSummary {
     let mut c = Counts::default();
@@ -443,130 +354,6 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
-    let check = &result.check;
-    let text = |raw: &str| clean(secrets, raw);
-    JsonCheck {
-        id: text(&check.id),
-        name: text(&check.name),
-        suite: text(&check.suite),
-        file: text(&check.file.display().to_string()),
-        line: check.line,
-        tags: check.tags.iter().map(|t| text(t)).collect(),
-        probe: check.probe.kind().to_string(),
-        target: text(&target(check)),
-        outcome: result.outcome.into(),
-        flaky: result.flaky,
-        retries: check.retries,
-        duration_seconds: result.duration.as_secs_f64(),
-        message: text(&result.message),
-        pending_reason: check.pending.as_ref().map(|p| text(&p.reason)),
-        reproduce: text(&result.reproduce),
-        attempts: result
-            .attempts
-            .iter()
-            .map(|a| json_attempt(a, secrets))
-            .collect(),
-    }
-}
-
-fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
-    let text = |raw: &str| clean(secrets, raw);
-    JsonAttempt {
-        outcome: attempt.outcome.into(),
-        duration_seconds: attempt.duration.as_secs_f64(),
-        error: attempt.error.as_ref().map(|e: &ProbeError| JsonError {
-            kind: kind_token(e.kind).to_string(),
-            message: text(&e.message),
-        }),
-        mismatches: attempt
-            .mismatches
-            .iter()
-            .map(|m: &Mismatch| JsonMismatch {
-                field: text(&m.field),
-                expected: text(&m.expected),
-                actual: text(&m.actual),
-                note: text(&m.note),
-            })
-            .collect(),
-    }
-}
-
-/// Every error kind, for reading tokens back.
-const KINDS: [ProbeErrorKind; 7] = [
-    ProbeErrorKind::Timeout,
-    ProbeErrorKind::Dns,
-    ProbeErrorKind::Refused,
-    ProbeErrorKind::Connect,
-    ProbeErrorKind::Tls,
-    ProbeErrorKind::Protocol,
-    ProbeErrorKind::Unset,
-];
-
-/// The stable token of an error kind in the JSON report.
-fn kind_token(kind: ProbeErrorKind) -> &'static str {
-    match kind {
-        ProbeErrorKind::Timeout => "timeout",
-        ProbeErrorKind::Dns => "dns",
-        ProbeErrorKind::Refused => "refused",
-        ProbeErrorKind::Connect => "connect",
-        ProbeErrorKind::Tls => "tls",
-        ProbeErrorKind::Protocol => "protocol",
-        ProbeErrorKind::Unset => "unset",
-    }
-}
-
-/// How the other reports name an error kind (`connection refused`); an unknown token as is.
-pub(crate) fn kind_label(token: &str) -> String {
-    KINDS
-        .iter()
-        .find(|k| kind_token(**k) == token)
-        .map_or_else(|| token.to_string(), ToString::to_string)
-}
-
-/// What the check probed, in a few words, before redaction.
-fn target(check: &Check) -> String {
-    match &check.probe {
-        Probe::Http(h) => {
-            let mut t = format!("{} {}", h.method, h.url);
-            if let Some(to) = &h.connect_to {
-                let _ = write!(t, " via {}", bracket(&to.host));
-                if let Some(port) = to.port {
-                    let _ = write!(t, ":{port}");
-                }
-            }
-            t
-        }
-        Probe::Tls(t) => {
-            let mut s = format!("{}:{}", bracket(&t.host), t.port);
-            if t.sni != t.host {
-                let _ = write!(s, " (sni {})", t.sni);
-            }
-            s
-        }
-        Probe::Dns(d) => {
-            let mut s = format!("{} {}", d.name, d.record_type);
-            if let Some(server) = d.server {
-                let _ = write!(s, " @{server}");
-            }
-            if d.protocol == DnsProtocol::Tcp {
-                s.push_str(" over tcp");
-            }
-            s
-        }
-        Probe::Tcp(t) => format!("{}:{}", bracket(&t.host), t.port),
-        Probe::Cert(c) => c.file.display().to_string(),
-    }
-}
-
-fn bracket(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    }
-}
-
 /// RFC 3339 timestamps, as serde fields.
 pub(crate) mod rfc3339 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
@@ -602,5 +389,10 @@ pub fn junit_from_json(report: &JsonReport) -> Result<String, String> {
     junit_from_json_with(report, JunitFlavor::Rich, &[])
 }
 
+mod from_run;
+mod merge;
 #[cfg(test)]
 pub(crate) mod tests;
+
+pub(crate) use from_run::kind_label;
+pub use merge::merge;

@@ -1,13 +1,21 @@
 //! The scheduler: runs the plan's checks with global and per-host limits, timeouts and
 //! retries, and applies `pending`. It knows nothing about HTTP or DNS.
 
+mod pacer;
+mod reproduce;
 pub mod result;
+mod signals;
 
+pub use reproduce::reproduce;
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
+
+use pacer::Pacer;
+use reproduce::with_observed_address;
+use signals::wait_for_signal;
 
 use crate::judge::{Mismatch, judge};
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
-use crate::spec::model::{Check, Environment, Pending, Probe};
+use crate::spec::model::{Check, Environment, Pending};
 use crate::spec::quantity::format_seconds;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -343,77 +351,6 @@ fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
     attempts.last().and_then(|a| a.observation.as_ref())
 }
 
-/// Names that only the environment's resolvers know would not resolve for curl, openssl or
-/// nc: the address the probe reached goes into the reproduce command as a fixed answer.
-fn with_observed_address(
-    probe: &Probe,
-    env: &Environment,
-    seen: &Option<&Observation>,
-) -> Environment {
-    let mut env = env.clone();
-    if env.resolvers.is_empty() {
-        return env;
-    }
-    let (host, port, addr) = match (probe, seen) {
-        (Probe::Http(h), Some(Observation::Http(o)))
-            if h.connect_to.is_none() && o.redirects.is_empty() =>
-        {
-            let port = h.url.port_or_known_default().unwrap_or(443);
-            (
-                h.url.host_str().unwrap_or_default().to_string(),
-                port,
-                o.remote_addr,
-            )
-        }
-        (Probe::Tls(t), Some(Observation::Tls(o))) => {
-            (t.host.clone(), t.port, o.target.parse().ok())
-        }
-        (Probe::Tcp(t), Some(Observation::Tcp(o))) => {
-            (t.host.clone(), t.port, o.target.parse().ok())
-        }
-        _ => return env,
-    };
-    if let Some(addr) = addr
-        && host.parse::<std::net::IpAddr>().is_err()
-        && env.resolve_fixed(&host, port).is_none()
-    {
-        env.resolve.push(crate::spec::model::ResolveRule {
-            host: host.to_ascii_lowercase(),
-            port: Some(port),
-            to: addr.ip(),
-            to_port: (addr.port() != port).then_some(addr.port()),
-        });
-    }
-    env
-}
-
-/// Spaces the probes of one host `interval` apart (`host_rate`), so that a run never trips an
-/// edge's rate limit: each caller is given the next free moment and sleeps until it.
-struct Pacer {
-    interval: Duration,
-    next: std::sync::Mutex<Option<tokio::time::Instant>>,
-}
-
-impl Pacer {
-    fn new(interval: Duration) -> Pacer {
-        Pacer {
-            interval,
-            next: std::sync::Mutex::new(None),
-        }
-    }
-
-    async fn wait_turn(&self) {
-        let turn = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
-            let now = tokio::time::Instant::now();
-            let turn = next.map_or(now, |n| n.max(now));
-            *next = Some(turn + self.interval);
-            turn
-        };
-        tokio::time::sleep_until(turn).await;
-    }
-}
-
 /// A pending state excuses failures until the end of its `until` day (UTC).
 pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
     p.until.is_none_or(|until| today <= until)
@@ -436,44 +373,6 @@ fn failure_message(attempt: Option<&Attempt>) -> String {
 
 fn one_line(m: &Mismatch) -> String {
     format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
-}
-
-/// The shell command that repeats `probe` by hand.
-pub fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
-    match probe {
-        Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
-        Probe::Tls(t) => crate::report::reproduce::openssl_command(t, env),
-        Probe::Cert(c) => crate::report::reproduce::openssl_x509_command(c),
-        Probe::Dns(d) => {
-            crate::report::reproduce_dns::dig_command(d, env.resolvers.first().copied())
-        }
-        Probe::Tcp(t) => crate::report::reproduce_dns::nc_command(t, env, timeout),
-    }
-}
-
-/// The first SIGINT or SIGTERM, by name; never returns where signals cannot be watched.
-async fn wait_for_signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => tokio::select! {
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            _ => std::future::pending().await,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "interrupt",
-            Err(_) => std::future::pending().await,
-        }
-    }
 }
 
 fn hostname() -> String {

@@ -1,0 +1,158 @@
+//! A finished run as its JSON report: every string redacted and made printable.
+
+use super::super::detail::clean;
+use super::{
+    JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
+};
+use crate::judge::Mismatch;
+use crate::probe::{ProbeError, ProbeErrorKind};
+use crate::run::{Attempt, CheckResult, RunReport};
+use crate::spec::model::{Check, DnsProtocol, Probe, Secrets};
+use std::fmt::Write as _;
+
+impl JsonReport {
+    /// The report of a finished run, every string redacted and made printable.
+    pub fn from_run(report: &RunReport, secrets: &Secrets) -> JsonReport {
+        let checks: Vec<JsonCheck> = report
+            .results
+            .iter()
+            .map(|r| json_check(r, secrets))
+            .collect();
+        JsonReport {
+            schema_version: SCHEMA_VERSION,
+            conform_version: env!("CARGO_PKG_VERSION").to_string(),
+            env: clean(secrets, &report.env),
+            started: report.started.to_offset(time::UtcOffset::UTC),
+            duration_seconds: report.duration.as_secs_f64(),
+            hostname: clean(secrets, &report.hostname),
+            summary: summarize(&checks),
+            checks,
+            baseline: None,
+            interrupted: report.interrupted.map(String::from),
+        }
+    }
+}
+
+fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
+    let check = &result.check;
+    let text = |raw: &str| clean(secrets, raw);
+    JsonCheck {
+        id: text(&check.id),
+        name: text(&check.name),
+        suite: text(&check.suite),
+        file: text(&check.file.display().to_string()),
+        line: check.line,
+        tags: check.tags.iter().map(|t| text(t)).collect(),
+        probe: check.probe.kind().to_string(),
+        target: text(&target(check)),
+        outcome: result.outcome.into(),
+        flaky: result.flaky,
+        retries: check.retries,
+        duration_seconds: result.duration.as_secs_f64(),
+        message: text(&result.message),
+        pending_reason: check.pending.as_ref().map(|p| text(&p.reason)),
+        reproduce: text(&result.reproduce),
+        attempts: result
+            .attempts
+            .iter()
+            .map(|a| json_attempt(a, secrets))
+            .collect(),
+    }
+}
+
+fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
+    let text = |raw: &str| clean(secrets, raw);
+    JsonAttempt {
+        outcome: attempt.outcome.into(),
+        duration_seconds: attempt.duration.as_secs_f64(),
+        error: attempt.error.as_ref().map(|e: &ProbeError| JsonError {
+            kind: kind_token(e.kind).to_string(),
+            message: text(&e.message),
+        }),
+        mismatches: attempt
+            .mismatches
+            .iter()
+            .map(|m: &Mismatch| JsonMismatch {
+                field: text(&m.field),
+                expected: text(&m.expected),
+                actual: text(&m.actual),
+                note: text(&m.note),
+            })
+            .collect(),
+    }
+}
+
+/// Every error kind, for reading tokens back.
+const KINDS: [ProbeErrorKind; 7] = [
+    ProbeErrorKind::Timeout,
+    ProbeErrorKind::Dns,
+    ProbeErrorKind::Refused,
+    ProbeErrorKind::Connect,
+    ProbeErrorKind::Tls,
+    ProbeErrorKind::Protocol,
+    ProbeErrorKind::Unset,
+];
+
+/// The stable token of an error kind in the JSON report.
+fn kind_token(kind: ProbeErrorKind) -> &'static str {
+    match kind {
+        ProbeErrorKind::Timeout => "timeout",
+        ProbeErrorKind::Dns => "dns",
+        ProbeErrorKind::Refused => "refused",
+        ProbeErrorKind::Connect => "connect",
+        ProbeErrorKind::Tls => "tls",
+        ProbeErrorKind::Protocol => "protocol",
+        ProbeErrorKind::Unset => "unset",
+    }
+}
+
+/// How the other reports name an error kind (`connection refused`); an unknown token as is.
+pub(crate) fn kind_label(token: &str) -> String {
+    KINDS
+        .iter()
+        .find(|k| kind_token(**k) == token)
+        .map_or_else(|| token.to_string(), ToString::to_string)
+}
+
+/// What the check probed, in a few words, before redaction.
+pub(super) fn target(check: &Check) -> String {
+    match &check.probe {
+        Probe::Http(h) => {
+            let mut t = format!("{} {}", h.method, h.url);
+            if let Some(to) = &h.connect_to {
+                let _ = write!(t, " via {}", bracket(&to.host));
+                if let Some(port) = to.port {
+                    let _ = write!(t, ":{port}");
+                }
+            }
+            t
+        }
+        Probe::Tls(t) => {
+            let mut s = format!("{}:{}", bracket(&t.host), t.port);
+            if t.sni != t.host {
+                let _ = write!(s, " (sni {})", t.sni);
+            }
+            s
+        }
+        Probe::Dns(d) => {
+            let mut s = format!("{} {}", d.name, d.record_type);
+            if let Some(server) = d.server {
+                let _ = write!(s, " @{server}");
+            }
+            if d.protocol == DnsProtocol::Tcp {
+                s.push_str(" over tcp");
+            }
+            s
+        }
+        Probe::Tcp(t) => format!("{}:{}", bracket(&t.host), t.port),
+        Probe::Cert(c) => c.file.display().to_string(),
+    }
+}
+
+fn bracket(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
