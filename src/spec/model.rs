@@ -11,6 +11,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
+mod expect;
+mod secrets;
+
+pub use expect::*;
+pub use secrets::Secrets;
+
 /// Everything a run needs: the environment and the checks selected for it.
 #[derive(Debug)]
 pub struct Plan {
@@ -18,73 +24,6 @@ pub struct Plan {
     pub checks: Vec<Arc<Check>>,
     /// Values of `${secret:..}` variables, removed from every output.
     pub secrets: Secrets,
-}
-
-/// Secret values by name; reports redact them at their boundary.
-#[derive(Clone, Debug, Default)]
-pub struct Secrets {
-    values: BTreeMap<String, String>,
-}
-
-impl Secrets {
-    pub fn insert(&mut self, name: &str, value: &str) {
-        if !value.is_empty() {
-            self.values.insert(name.to_string(), value.to_string());
-        }
-    }
-
-    /// `text` with every secret value replaced by `[redacted:NAME]`: as written, and in the
-    /// forms the reports may have turned it into (shell-quoted in a reproduce command,
-    /// escaped in JSON, percent-encoded in a URL). Longer forms go first, so a secret that
-    /// contains another is removed whole.
-    pub fn redact(&self, text: &str) -> String {
-        let mut forms: Vec<(&str, String)> = Vec::new();
-        for (name, value) in &self.values {
-            for form in secret_forms(value) {
-                forms.push((name.as_str(), form));
-            }
-        }
-        forms.sort_by_key(|(_, f)| std::cmp::Reverse(f.len()));
-        let mut out = text.to_string();
-        for (name, form) in forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), &format!("[redacted:{name}]"));
-            }
-        }
-        out
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-}
-
-/// A secret value as written and as it reads once quoted or encoded for an output.
-fn secret_forms(value: &str) -> Vec<String> {
-    let mut forms = vec![
-        value.to_string(),
-        value.replace('\'', "'\\''"),
-        // Ids are made from names: lower-cased, punctuation turned into dashes.
-        value.to_lowercase(),
-        crate::spec::checkfile::slug(value),
-    ];
-    if let Ok(json) = serde_json::to_string(value) {
-        forms.push(json.trim_matches('"').to_string());
-    }
-    if let Ok(u) = Url::parse(&format!("http://x/{value}?{value}")) {
-        forms.push(u.path().trim_start_matches('/').to_string());
-        forms.extend(u.query().map(String::from));
-    }
-    let pieces: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    forms.push(pieces);
-    forms.sort();
-    forms.dedup();
-    forms.retain(|f| !f.is_empty());
-    forms
 }
 
 #[derive(Clone, Debug)]
@@ -400,104 +339,4 @@ impl Clone for ClientIdentity {
             key: Arc::clone(&self.key),
         }
     }
-}
-
-#[derive(Debug)]
-pub enum Expect {
-    Http(HttpExpect),
-    Tls(TlsExpect),
-    /// The cert probe's expectations: the certificate (chain) only.
-    Cert(CertExpect),
-    Dns(DnsExpect),
-    Tcp(TcpExpect),
-}
-
-/// Expectations on a DNS answer.
-#[derive(Debug, Default)]
-pub struct DnsExpect {
-    /// Default: NOERROR.
-    pub rcode: Option<Matcher>,
-    /// The records of the asked type, as dig prints their data.
-    pub answers: Option<Matcher>,
-    /// The CNAME chain that led to the answers.
-    pub cnames: Option<Matcher>,
-    /// The smallest TTL among the answers.
-    pub ttl: Option<Matcher>,
-    pub time: Option<Matcher>,
-}
-
-/// Expectations on a TCP connection.
-#[derive(Debug)]
-pub struct TcpExpect {
-    pub connect: ConnectExpect,
-    pub time: Option<Matcher>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectExpect {
-    Accepted,
-    Refused,
-    Timeout,
-}
-
-/// Expectations on a TLS handshake.
-#[derive(Debug, Default)]
-pub struct TlsExpect {
-    /// Default: accepted.
-    pub handshake: Option<HandshakeExpect>,
-    /// The name of the alert the server sent (`certificate_required`, `handshake_failure`).
-    pub alert: Option<Matcher>,
-    /// "1.2" or "1.3".
-    pub version: Option<Matcher>,
-    pub alpn: Option<Matcher>,
-    pub cert: Option<CertExpect>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HandshakeExpect {
-    Accepted,
-    Rejected,
-}
-
-#[derive(Debug, Default)]
-pub struct HttpExpect {
-    pub status: Option<Matcher>,
-    /// Lower-case header names.
-    pub headers: Vec<(String, Matcher)>,
-    /// A matcher on the whole body as text.
-    pub body: Option<Matcher>,
-    pub json: Vec<JsonExpect>,
-    pub cert: Option<CertExpect>,
-    pub time: Option<Matcher>,
-}
-
-#[derive(Debug)]
-pub struct JsonExpect {
-    /// As written, for messages.
-    pub path_text: String,
-    pub path: JsonPath,
-    /// Names and indexes only (RFC 9535 §2.3.5.1): matched as the value, or absent.
-    pub singular: bool,
-    pub matcher: Matcher,
-}
-
-/// Expectations on a certificate: the leaf (http, tls and cert probes) and, where the probe
-/// sees it, the whole chain (tls and cert probes).
-#[derive(Debug, Default)]
-pub struct CertExpect {
-    pub expires_in: Option<Matcher>,
-    /// The earliest notAfter in the chain.
-    pub chain_expires_in: Option<Matcher>,
-    pub san: Option<Matcher>,
-    pub subject: Option<Matcher>,
-    pub issuer: Option<Matcher>,
-    pub eku: Option<Matcher>,
-    /// `ECDSA P-256`, `RSA 2048`, `Ed25519`.
-    pub key: Option<Matcher>,
-    /// The chain verifies to a trusted root for the probe's name (tls) or at all (cert).
-    pub chain_valid: Option<Matcher>,
-    /// Lower-case hex, no separators.
-    pub fingerprint_sha256: Option<Matcher>,
-    /// Lower-case hex.
-    pub serial: Option<Matcher>,
 }

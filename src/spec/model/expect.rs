@@ -1,0 +1,103 @@
+//! What a check expects of its probe's observation, by probe kind.
+
+use super::*;
+
+#[derive(Debug)]
+pub enum Expect {
+    Http(HttpExpect),
+    Tls(TlsExpect),
+    /// The cert probe's expectations: the certificate (chain) only.
+    Cert(CertExpect),
+    Dns(DnsExpect),
+    Tcp(TcpExpect),
+}
+
+/// Expectations on a DNS answer.
+#[derive(Debug, Default)]
+pub struct DnsExpect {
+    /// Default: NOERROR.
+    pub rcode: Option<Matcher>,
+    /// The records of the asked type, as dig prints their data.
+    pub answers: Option<Matcher>,
+    /// The CNAME chain that led to the answers.
+    pub cnames: Option<Matcher>,
+    /// The smallest TTL among the answers.
+    pub ttl: Option<Matcher>,
+    pub time: Option<Matcher>,
+}
+
+/// Expectations on a TCP connection.
+#[derive(Debug)]
+pub struct TcpExpect {
+    pub connect: ConnectExpect,
+    pub time: Option<Matcher>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectExpect {
+    Accepted,
+    Refused,
+    Timeout,
+}
+
+/// Expectations on a TLS handshake.
+#[derive(Debug, Default)]
+pub struct TlsExpect {
+    /// Default: accepted.
+    pub handshake: Option<HandshakeExpect>,
+    /// The name of the alert the server sent (`certificate_required`, `handshake_failure`).
+    pub alert: Option<Matcher>,
+    /// "1.2" or "1.3".
+    pub version: Option<Matcher>,
+    pub alpn: Option<Matcher>,
+    pub cert: Option<CertExpect>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandshakeExpect {
+    Accepted,
+    Rejected,
+}
+
+#[derive(Debug, Default)]
+pub struct HttpExpect {
+    pub status: Option<Matcher>,
+    /// Lower-case header names.
+    pub headers: Vec<(String, Matcher)>,
+    /// A matcher on the whole body as text.
+    pub body: Option<Matcher>,
+    pub json: Vec<JsonExpect>,
+    pub cert: Option<CertExpect>,
+    pub time: Option<Matcher>,
+}
+
+#[derive(Debug)]
+pub struct JsonExpect {
+    /// As written, for messages.
+    pub path_text: String,
+    pub path: JsonPath,
+    /// Names and indexes only (RFC 9535 §2.3.5.1): matched as the value, or absent.
+    pub singular: bool,
+    pub matcher: Matcher,
+}
+
+/// Expectations on a certificate: the leaf (http, tls and cert probes) and, where the probe
+/// sees it, the whole chain (tls and cert probes).
+#[derive(Debug, Default)]
+pub struct CertExpect {
+    pub expires_in: Option<Matcher>,
+    /// The earliest notAfter in the chain.
+    pub chain_expires_in: Option<Matcher>,
+    pub san: Option<Matcher>,
+    pub subject: Option<Matcher>,
+    pub issuer: Option<Matcher>,
+    pub eku: Option<Matcher>,
+    /// `ECDSA P-256`, `RSA 2048`, `Ed25519`.
+    pub key: Option<Matcher>,
+    /// The chain verifies to a trusted root for the probe's name (tls) or at all (cert).
+    pub chain_valid: Option<Matcher>,
+    /// Lower-case hex, no separators.
+    pub fingerprint_sha256: Option<Matcher>,
+    /// Lower-case hex.
+    pub serial: Option<Matcher>,
+}
