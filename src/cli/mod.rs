@@ -1,8 +1,11 @@
 //! The command line: parses arguments, calls the library, returns SPEC's exit codes.
 //! `run.rs` holds `conform run` and `conform merge`; `progress.rs` the progress line.
 
+mod args;
 mod progress;
 mod run;
+
+pub use args::*;
 
 use run::{cmd_merge, cmd_run};
 
@@ -19,189 +22,13 @@ use crate::spec::diag::Diagnostic;
 use crate::spec::environment::runnable_env_names;
 use crate::spec::load::load_plan;
 use crate::spec::model::{Check, Plan, Probe};
-use crate::spec::quantity::parse_duration;
-use crate::spec::select::Filters;
-use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Exit codes (SPEC): 0 all passed, 1 a check failed, 2 bad usage or files, 3 a check could
 /// not be completed.
 pub const EXIT_USAGE: i32 = 2;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "conform",
-    version,
-    about = "Checks that live infrastructure matches its declared state."
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Probe every selected check and report.
-    Run(RunArgs),
-    /// Show the resolved plan; nothing is probed.
-    List(ListArgs),
-    /// Load and resolve everything; nothing is probed.
-    Validate(ValidateArgs),
-    /// Show one check as it will run: variables filled in (secrets redacted), what it
-    /// expects, and the command that repeats its probe by hand.
-    Explain(ExplainArgs),
-    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
-    Completions(CompletionsArgs),
-    /// Combine shard JSON reports into one JUnit and one JSON report.
-    Merge(MergeArgs),
-    /// Print the JSON Schema of check and environment files, for editors.
-    Schema,
-}
-
-#[derive(Args, Debug)]
-pub struct ExplainArgs {
-    #[command(flatten)]
-    pub location: Location,
-    /// The check's id or name.
-    pub id: String,
-}
-
-#[derive(Args, Debug)]
-pub struct CompletionsArgs {
-    pub shell: clap_complete::Shell,
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct Location {
-    /// The environment (environments/NAME.yaml).
-    #[arg(long, default_value = "prod", value_name = "NAME")]
-    pub env: String,
-    /// The folder that holds checks/ and environments/.
-    #[arg(long, default_value = ".", value_name = "DIR")]
-    pub dir: PathBuf,
-}
-
-#[derive(Args, Debug, Clone, Default)]
-pub struct FilterArgs {
-    /// Run checks with this tag (repeatable: any of them).
-    #[arg(long = "tag", value_name = "T")]
-    pub tags: Vec<String>,
-    /// Leave out checks with this tag (repeatable).
-    #[arg(long = "skip-tag", value_name = "T")]
-    pub skip_tags: Vec<String>,
-    /// Run only this check: its id, its name, or a glob of ids such as 'chat/*' (repeatable).
-    #[arg(long = "only", value_name = "ID|GLOB")]
-    pub only: Vec<String>,
-    /// Run only this suite (repeatable).
-    #[arg(long = "suite", value_name = "NAME")]
-    pub suites: Vec<String>,
-    /// Run only part K of N of the selection, split the same way on every machine.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::spec::select::Shard>,
-}
-
-impl FilterArgs {
-    fn filters(&self) -> Filters {
-        Filters {
-            tags: self.tags.clone(),
-            skip_tags: self.skip_tags.clone(),
-            only: self.only.clone(),
-            suites: self.suites.clone(),
-        }
-    }
-}
-
-#[derive(Args, Debug)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub location: Location,
-    #[command(flatten)]
-    pub filters: FilterArgs,
-    /// Where to write the JUnit report (default: reports/junit.xml under --dir).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// `rich` (file and line of every check) or `portable` (valid against the Jenkins xUnit
-    /// junit-10.xsd).
-    #[arg(long, value_name = "FLAVOR", default_value = "rich")]
-    pub junit_flavor: crate::report::junit::JunitFlavor,
-    /// Where to write the JSON report (default: reports/report.json under --dir).
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Write Prometheus text exposition (check up, durations, certificate time left) here.
-    #[arg(long, value_name = "FILE")]
-    pub metrics: Option<PathBuf>,
-    /// Compare with an earlier JSON report and say what changed.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// What stdout shows: human lines, the JSON report, GitHub annotations (with the human
-    /// lines), or TAP.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Details of failures (-v); of every check (-vv).
-    #[arg(short, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// At most this many probes at once (default: the environment's, else 32).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub concurrency: Option<u32>,
-    /// Timeout of every check, overriding the files (e.g. 5s).
-    #[arg(long, value_name = "D", value_parser = parse_cli_duration)]
-    pub timeout: Option<Duration>,
-    /// Retries of every check, overriding the files.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub retries: Option<u32>,
-    /// Stop at the first check that does not pass; the rest are reported as not run.
-    #[arg(long)]
-    pub fail_fast: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Github,
-    Tap,
-}
-
-#[derive(Args, Debug)]
-pub struct MergeArgs {
-    /// Shard JSON reports (`--json` of each `run --shard K/N`).
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// Where to write the merged JUnit report.
-    #[arg(long, value_name = "FILE", default_value = "reports/junit.xml")]
-    pub junit: PathBuf,
-    /// Where to write the merged JSON report.
-    #[arg(long, value_name = "FILE", default_value = "reports/report.json")]
-    pub json: PathBuf,
-}
-
-#[derive(Args, Debug)]
-pub struct ListArgs {
-    #[command(flatten)]
-    pub location: Location,
-    #[command(flatten)]
-    pub filters: FilterArgs,
-}
-
-#[derive(Args, Debug)]
-pub struct ValidateArgs {
-    #[command(flatten)]
-    pub location: Location,
-    /// Validate for every environment under environments/ (except `abstract: true` ones).
-    #[arg(long, conflicts_with = "env")]
-    pub all_envs: bool,
-}
-
-fn parse_cli_duration(s: &str) -> Result<Duration, String> {
-    match parse_duration(s) {
-        Ok(d) if d.is_zero() => Err("expected a positive duration such as 5s".into()),
-        Ok(d) => Ok(d),
-        Err(e) => Err(format!("{e}; expected a duration such as 500ms, 5s or 1m")),
-    }
-}
 
 fn getenv(name: &str) -> Option<String> {
     std::env::var(name).ok()
