@@ -13,7 +13,7 @@ mod support;
 use conform::judge::judge;
 use conform::matcher::Matcher;
 use conform::probe::cert;
-use conform::probe::dns::{DnsObservation, DnsProber};
+use conform::probe::dns::DnsProber;
 use conform::probe::http::{HttpObservation, HttpProber};
 use conform::probe::tls::{HandshakeOutcome, TlsObservation, TlsProber};
 use conform::probe::{Observation, ProbeError, ProbeErrorKind};
@@ -24,6 +24,7 @@ use conform::spec::model::{
 use hickory_proto::rr::RecordType;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::*;
@@ -159,6 +160,26 @@ async fn read_head(tcp: &mut TcpStream) -> Vec<u8> {
     head
 }
 
+/// A [`scripted`] server that answers every request with `bytes`, then keeps the connection
+/// open without another byte.
+async fn stalls_after(bytes: &'static [u8]) -> Scripted {
+    scripted(move |mut tcp| async move {
+        let _ = tcp.write_all(bytes).await;
+        std::future::pending::<()>().await;
+    })
+    .await
+}
+
+/// Asserts that a GET of `http://<addr>/` failed as no valid HTTP answer, for `cause`.
+#[track_caller]
+fn assert_not_http(err: &ProbeError, addr: SocketAddr, cause: &str) {
+    assert_error(
+        err,
+        ProbeErrorKind::Protocol,
+        &no_valid_http_answer(addr, cause),
+    );
+}
+
 /// Writes `chunk` until the peer goes away.
 async fn pump(tcp: &mut TcpStream, chunk: &[u8]) {
     while tcp.write_all(chunk).await.is_ok() {}
@@ -181,14 +202,7 @@ async fn accepted_and_never_answered_times_out_waiting_for_headers() {
     let server = silent_server().await;
     let err = fail(&http_probe(&server.url("/")), ONE_SECOND).await;
     let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no complete answer within 1s (timeout) while waiting for the \
-             response headers from {addr}"
-        )
-    );
+    assert_error(&err, ProbeErrorKind::Timeout, &headers_timeout(addr, "1s"));
 }
 
 #[tokio::test]
@@ -205,53 +219,29 @@ async fn headers_dripped_a_byte_every_300ms_time_out() {
     let err = fail(&http_probe(&server.url("/")), ONE_SECOND).await;
     let addr = server.addr;
     assert!(server.heads()[0].starts_with("GET / HTTP/1.1\r\n"));
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no complete answer within 1s (timeout) while waiting for the \
-             response headers from {addr}"
-        )
-    );
+    assert_error(&err, ProbeErrorKind::Timeout, &headers_timeout(addr, "1s"));
 }
 
 #[tokio::test]
 async fn a_status_line_then_silence_times_out_waiting_for_headers() {
-    let server = scripted(|mut tcp| async move {
-        let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\n").await;
-        std::future::pending::<()>().await;
-    })
-    .await;
+    let server = stalls_after(b"HTTP/1.1 200 OK\r\n").await;
     let err = fail(&http_probe(&server.url("/")), ONE_SECOND).await;
     let addr = server.addr;
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no complete answer within 1s (timeout) while waiting for the \
-             response headers from {addr}"
-        )
-    );
+    assert_error(&err, ProbeErrorKind::Timeout, &headers_timeout(addr, "1s"));
 }
 
 #[tokio::test]
 async fn a_body_that_stalls_times_out_saying_how_much_was_read() {
-    let server = scripted(|mut tcp| async move {
-        let _ = tcp
-            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789")
-            .await;
-        std::future::pending::<()>().await;
-    })
-    .await;
+    let server = stalls_after(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789").await;
     let err = fail(&http_probe(&server.url("/")), ONE_SECOND).await;
     let addr = server.addr;
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
+    assert_error(
+        &err,
+        ProbeErrorKind::Timeout,
+        &format!(
             "GET http://{addr}/: no complete answer within 1s (timeout) while reading the body \
              from {addr} (10 bytes so far)"
-        )
+        ),
     );
 }
 
@@ -349,13 +339,10 @@ async fn a_reset_mid_body_is_a_protocol_error_saying_where() {
     .await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
     let addr = server.addr;
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: the body from {addr} broke off after 1000 bytes: Connection \
-             reset by peer (os error 104)"
-        )
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &body_broke_off(addr, 1000, "Connection reset by peer (os error 104)"),
     );
 }
 
@@ -368,12 +355,7 @@ async fn one_mib_of_headers_is_a_protocol_error() {
     answer.extend_from_slice(b"\r\ncontent-length: 2\r\n\r\nok");
     let server = raw_server(answer).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!("GET http://{addr}/: no valid HTTP answer from {addr}: message head is too large")
-    );
+    assert_not_http(&err, server.addr(), "message head is too large");
 }
 
 #[tokio::test]
@@ -385,12 +367,7 @@ async fn ten_thousand_headers_are_a_protocol_error() {
     answer.extend_from_slice(b"content-length: 2\r\n\r\nok");
     let server = raw_server(answer).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!("GET http://{addr}/: no valid HTTP answer from {addr}: message head is too large")
-    );
+    assert_not_http(&err, server.addr(), "message head is too large");
 }
 
 #[tokio::test]
@@ -398,28 +375,14 @@ async fn garbage_bytes_are_a_protocol_error() {
     let garbage: Vec<u8> = (0..512u32).map(|i| (i * 37 % 256) as u8).collect();
     let server = raw_server(garbage).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP version parsed"
-        )
-    );
+    assert_not_http(&err, server.addr(), "invalid HTTP version parsed");
 }
 
 #[tokio::test]
 async fn an_http_0_9_reply_without_a_status_line_is_a_protocol_error() {
     let server = raw_server(&b"<html><body>hello from 1991</body></html>\r\n"[..]).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP version parsed"
-        )
-    );
+    assert_not_http(&err, server.addr(), "invalid HTTP version parsed");
 }
 
 #[tokio::test]
@@ -434,14 +397,7 @@ async fn status_999_is_observed() {
 async fn status_1000_is_a_protocol_error() {
     let server = raw_server(&b"HTTP/1.1 1000 Too Far\r\ncontent-length: 0\r\n\r\n"[..]).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP status-code parsed"
-        )
-    );
+    assert_not_http(&err, server.addr(), "invalid HTTP status-code parsed");
 }
 
 // ---- bytes that are not text -------------------------------------------------------------
@@ -482,12 +438,7 @@ async fn a_nul_byte_in_a_header_value_is_a_protocol_error() {
     let server =
         raw_server(&b"HTTP/1.1 200 OK\r\nx-nul: a\x00b\r\ncontent-length: 0\r\n\r\n"[..]).await;
     let err = fail(&http_probe(&server.url("/")), TIMEOUT).await;
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!("GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP header parsed")
-    );
+    assert_not_http(&err, server.addr(), "invalid HTTP header parsed");
 }
 
 // ---- a gzip bomb and JSON too deep -------------------------------------------------------
@@ -624,9 +575,7 @@ async fn a_redirect_loop_ends_at_the_hop_limit() {
         TestResponse::redirect(302, "/loop")
     }))
     .await;
-    let mut probe = http_probe(&server.url("/loop"));
-    probe.follow_redirects = 10;
-    let seen = observe(&probe).await;
+    let seen = observe(&http_probe_following(&server.url("/loop"), 10)).await;
 
     assert_eq!(seen.status, 302);
     assert_eq!(seen.header_values("location"), vec!["/loop"]);
@@ -658,9 +607,7 @@ fn chain_of_50() -> TestServerConfig {
 #[tokio::test]
 async fn a_50_hop_chain_stops_at_10_hops() {
     let server = TestServer::start(chain_of_50()).await;
-    let mut probe = http_probe(&server.url("/hop/0"));
-    probe.follow_redirects = 10;
-    let seen = observe(&probe).await;
+    let seen = observe(&http_probe_following(&server.url("/hop/0"), 10)).await;
 
     assert_eq!(seen.status, 307);
     assert_eq!(seen.redirects.len(), 10);
@@ -673,9 +620,7 @@ async fn a_50_hop_chain_stops_at_10_hops() {
 #[tokio::test]
 async fn a_50_hop_chain_is_followed_whole_when_allowed() {
     let server = TestServer::start(chain_of_50()).await;
-    let mut probe = http_probe(&server.url("/hop/0"));
-    probe.follow_redirects = 50;
-    let seen = observe(&probe).await;
+    let seen = observe(&http_probe_following(&server.url("/hop/0"), 50)).await;
 
     assert_eq!(seen.status, 200);
     assert_eq!(seen.body, b"the end");
@@ -687,9 +632,7 @@ async fn a_50_hop_chain_is_followed_whole_when_allowed() {
 #[tokio::test]
 async fn a_302_without_location_is_the_final_answer() {
     let server = raw_server(&b"HTTP/1.1 302 Found\r\ncontent-length: 5\r\n\r\nmoved"[..]).await;
-    let mut probe = http_probe(&server.url("/"));
-    probe.follow_redirects = 10;
-    let seen = observe(&probe).await;
+    let seen = observe(&http_probe_following(&server.url("/"), 10)).await;
     assert_eq!(seen.status, 302);
     assert_eq!(seen.header_values("location"), Vec::<&str>::new());
     assert_eq!(seen.redirects, vec![]);
@@ -712,12 +655,11 @@ async fn authorization_does_not_follow_a_redirect_to_another_host() {
         .push(resolve_rule("elsewhere.test", None, "127.0.0.1", None));
 
     for (from, to) in [("/to-port", "/by-port"), ("/to-name", "/by-name")] {
-        let mut probe = http_probe(&first.url(from));
+        let mut probe = http_probe_following(&first.url(from), 10);
         probe.headers = vec![
             ("Authorization".into(), "Bearer s3cret".into()),
             ("x-keep".into(), "kept".into()),
         ];
-        probe.follow_redirects = 10;
         let seen = http_with(&env, &probe, TIMEOUT)
             .await
             .expect("an observation");
@@ -758,55 +700,61 @@ fn tls_probe(port: u16, roots: Vec<rustls::pki_types::CertificateDer<'static>>) 
     }
 }
 
+/// Runs `probe` with `timeout`, expecting it to fail.
+async fn tls_error(probe: &TlsProbe, timeout: Duration) -> ProbeError {
+    match tls(probe, timeout).await {
+        Ok(seen) => panic!("probe should have failed, saw {:?}", seen.outcome),
+        Err(e) => e,
+    }
+}
+
+/// How every TLS failure against 127.0.0.1:`port` begins.
+fn tls_failed(port: u16) -> String {
+    format!("TLS with 127.0.0.1:{port} failed: ")
+}
+
+/// 300 bytes that are not a TLS record; they begin 00 5b b6 11 6c c7 22 7d.
+fn not_tls() -> BreakOff {
+    BreakOff::Answer((0..300u32).map(|i| (i * 91 % 256) as u8).collect())
+}
+
 #[tokio::test]
 async fn tls_garbage_instead_of_a_server_hello_is_a_tls_error() {
-    let garbage: Vec<u8> = (0..300u32).map(|i| (i * 91 % 256) as u8).collect();
-    let server = handshake_breaker(BreakOff::Answer(garbage)).await;
-    let err = tls(&tls_probe(server.port(), vec![]), TIMEOUT)
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "TLS with 127.0.0.1:{} failed: the server's answer is not TLS (it begins \
-             with bytes 00 5b b6 11 6c c7 22 7d): received corrupt message of type InvalidContentType",
-            server.port()
-        )
+    let server = handshake_breaker(not_tls()).await;
+    let port = server.port();
+    let err = tls_error(&tls_probe(port, vec![]), TIMEOUT).await;
+    assert_error(
+        &err,
+        ProbeErrorKind::Tls,
+        &format!(
+            "TLS with 127.0.0.1:{port} failed: the server's answer is not TLS (it begins with \
+             bytes 00 5b b6 11 6c c7 22 7d): received corrupt message of type InvalidContentType"
+        ),
     );
 }
 
 #[tokio::test]
 async fn https_to_garbage_is_a_tls_error() {
-    let garbage: Vec<u8> = (0..300u32).map(|i| (i * 91 % 256) as u8).collect();
-    let server = handshake_breaker(BreakOff::Answer(garbage)).await;
+    let server = handshake_breaker(not_tls()).await;
     let url = format!("https://127.0.0.1:{}/", server.port());
     let err = fail(&http_probe(&url), TIMEOUT).await;
     assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert!(
-        err.message.starts_with(&format!(
-            "GET {url}: TLS with 127.0.0.1:{} failed: ",
-            server.port()
-        )),
-        "{}",
-        err.message
-    );
+    let start = format!("GET {url}: {}", tls_failed(server.port()));
+    assert!(err.message.starts_with(&start), "{}", err.message);
 }
 
 #[tokio::test]
 async fn a_stalled_tls_handshake_times_out() {
     let server = handshake_breaker(BreakOff::Stall).await;
-    let err = tls(&tls_probe(server.port(), vec![]), ONE_SECOND)
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
+    let err = tls_error(&tls_probe(server.port(), vec![]), ONE_SECOND).await;
+    assert_error(
+        &err,
+        ProbeErrorKind::Timeout,
+        &format!(
             "TLS with 127.0.0.1:{}: no handshake within 1s (timeout); the server took the \
              connection but did not answer the ClientHello",
             server.port()
-        )
+        ),
     );
 }
 
@@ -854,12 +802,13 @@ async fn a_certificate_message_over_64kib_is_a_tls_error_that_says_so() {
             > 80 * 1024
     );
     let server = TlsServer::start(TlsServerConfig::new(&chain, &key)).await;
-    let err = tls(&tls_probe(server.port(), vec![ca.der()]), TIMEOUT)
-        .await
-        .unwrap_err();
+    let err = tls_error(&tls_probe(server.port(), vec![ca.der()]), TIMEOUT).await;
     assert_eq!(err.kind, ProbeErrorKind::Tls);
-    let start = format!("TLS with 127.0.0.1:{} failed: ", server.port());
-    assert!(err.message.starts_with(&start), "{}", err.message);
+    assert!(
+        err.message.starts_with(&tls_failed(server.port())),
+        "{}",
+        err.message
+    );
     // The answer is TLS: the message must say that a handshake message (the certificate
     // chain) is over this client's 64 KiB limit, not that the server does not speak TLS.
     assert!(!err.message.contains("not TLS"), "{}", err.message);
@@ -882,13 +831,20 @@ fn dns_question(server: SocketAddr, protocol: DnsProtocol) -> DnsProbe {
     }
 }
 
-async fn dns(probe: &DnsProbe) -> Result<DnsObservation, ProbeError> {
-    within(
-        DNS_TIMEOUT,
-        DnsProber::new(&test_env()).probe(probe, DNS_TIMEOUT),
-    )
-    .await
-    .0
+/// Asks `server` over `protocol` with [`DNS_TIMEOUT`], expecting the probe to fail.
+async fn dns_error(server: SocketAddr, protocol: DnsProtocol) -> ProbeError {
+    let probe = dns_question(server, protocol);
+    let prober = DnsProber::new(&test_env());
+    let (outcome, _) = within(DNS_TIMEOUT, prober.probe(&probe, DNS_TIMEOUT)).await;
+    match outcome {
+        Ok(seen) => panic!("probe should have failed, saw {seen:?}"),
+        Err(e) => e,
+    }
+}
+
+/// The timeout message for a TCP query to `addr` that got no answer.
+fn no_tcp_answer(addr: SocketAddr) -> String {
+    format!("no answer from {addr} over TCP within 1s (timeout)")
 }
 
 /// `query` turned into a response (QR set) to another transaction id: well formed, but no
@@ -954,9 +910,7 @@ async fn ten_thousand_garbage_datagrams_are_ignored_until_the_timeout() {
         flood
     })
     .await;
-    let err = dns(&dns_question(addr, DnsProtocol::Udp))
-        .await
-        .unwrap_err();
+    let err = dns_error(addr, DnsProtocol::Udp).await;
     assert_eq!(err.kind, ProbeErrorKind::Timeout);
     let prefix = format!("no answer from {addr} over UDP within 1s (timeout); ignored ");
     let count: usize = err
@@ -984,14 +938,8 @@ async fn a_tcp_answer_dripped_a_byte_at_a_time_times_out() {
         }
     })
     .await;
-    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!("no answer from {addr} over TCP within 1s (timeout)")
-    );
+    let err = dns_error(addr, DnsProtocol::Tcp).await;
+    assert_error(&err, ProbeErrorKind::Timeout, &no_tcp_answer(addr));
 }
 
 #[tokio::test]
@@ -1002,13 +950,11 @@ async fn a_tcp_answer_cut_short_is_a_protocol_error() {
         // Closed here, 65535 - query.len() bytes short.
     })
     .await;
-    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!("{addr} closed the TCP connection before answering completely")
+    let err = dns_error(addr, DnsProtocol::Tcp).await;
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &format!("{addr} closed the TCP connection before answering completely"),
     );
 }
 
@@ -1021,23 +967,31 @@ async fn endless_tcp_answers_to_other_questions_end_at_the_timeout() {
         while tcp.write_all(&framed).await.is_ok() {}
     })
     .await;
-    let err = dns(&dns_question(addr, DnsProtocol::Tcp))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!("no answer from {addr} over TCP within 1s (timeout)")
-    );
+    let err = dns_error(addr, DnsProtocol::Tcp).await;
+    assert_error(&err, ProbeErrorKind::Timeout, &no_tcp_answer(addr));
 }
 
 // ---- certificate files that are not what they seem ---------------------------------------
 
-fn cert_probe(file: &std::path::Path) -> CertProbe {
-    CertProbe {
+/// Probes the certificate file `file`, expecting the probe to fail.
+fn cert_error(file: &Path) -> ProbeError {
+    let probe = CertProbe {
         file: file.to_path_buf(),
         tls: TlsOptions::default(),
+    };
+    match cert::probe(&probe) {
+        Ok(_) => panic!("probe of {} should have failed", file.display()),
+        Err(e) => e,
     }
+}
+
+/// The message for a certificate file `file` that is refused before it is read: it `is`
+/// something other than a PEM file.
+fn not_a_pem_file(file: &Path, is: &str) -> String {
+    format!(
+        "{} {is}; expected a PEM file with the certificate chain",
+        file.display()
+    )
 }
 
 #[test]
@@ -1048,21 +1002,18 @@ fn a_fifo_as_certificate_file_is_refused_at_once() {
     // SAFETY: a valid NUL-terminated path and a mode; mkfifo touches nothing else.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
     let started = Instant::now();
-    let err = cert::probe(&cert_probe(&fifo)).unwrap_err();
+    let err = cert_error(&fifo);
     assert!(started.elapsed() < SLACK);
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "{} is not a regular file; expected a PEM file with the certificate chain",
-            fifo.display()
-        )
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &not_a_pem_file(&fifo, "is not a regular file"),
     );
 }
 
 #[test]
 fn a_device_and_a_huge_file_as_certificate_file_are_refused() {
-    let err = cert::probe(&cert_probe(std::path::Path::new("/dev/zero"))).unwrap_err();
+    let err = cert_error(Path::new("/dev/zero"));
     assert_eq!(
         err.message,
         "/dev/zero is not a regular file; expected a PEM file with the certificate chain"
@@ -1070,14 +1021,8 @@ fn a_device_and_a_huge_file_as_certificate_file_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let huge = dir.path().join("huge.pem");
     std::fs::write(&huge, vec![b'A'; 3 * MIB]).expect("write");
-    let err = cert::probe(&cert_probe(&huge)).unwrap_err();
-    assert_eq!(
-        err.message,
-        format!(
-            "{} is larger than 1 MiB; expected a PEM file with the certificate chain",
-            huge.display()
-        )
-    );
+    let err = cert_error(&huge);
+    assert_eq!(err.message, not_a_pem_file(&huge, "is larger than 1 MiB"));
 }
 
 #[test]
@@ -1088,11 +1033,11 @@ fn garbage_as_certificate_file_is_no_certificate() {
     let mut bytes = vec![0u8, 0xff, 0xfe];
     bytes.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n!!!!\n");
     std::fs::write(&file, bytes).expect("write");
-    let err = cert::probe(&cert_probe(&file)).unwrap_err();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!("{} holds no certificate", file.display())
+    let err = cert_error(&file);
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &format!("{} holds no certificate", file.display()),
     );
 
     // A section that ends but holds no base64 is not valid PEM.
@@ -1101,7 +1046,7 @@ fn garbage_as_certificate_file_is_no_certificate() {
         "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
     )
     .expect("write");
-    let err = cert::probe(&cert_probe(&file)).unwrap_err();
+    let err = cert_error(&file);
     assert!(
         err.message
             .starts_with(&format!("{} is not valid PEM: ", file.display())),

@@ -30,6 +30,21 @@ async fn fail(env: &Environment, probe: &HttpProbe) -> ProbeError {
     }
 }
 
+/// Probes with `timeout`, asserting that the probe fails and gives up within 2 s.
+async fn fail_within_2s(probe: &HttpProbe, timeout: Duration) -> ProbeError {
+    let started = Instant::now();
+    let err = HttpProber::new(&test_env())
+        .probe(probe, timeout)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    err
+}
+
 fn echo_server() -> TestServerConfig {
     TestServerConfig::http(|_| TestResponse::ok("hi").header("x-test", "yes"))
 }
@@ -44,11 +59,39 @@ async fn https_server(pki: &Pki, names: &[&str]) -> (TestServer, Vec<u8>) {
     (server, cert_der(&chain))
 }
 
+/// An HTTPS server presenting `chain` and answering "ok".
+async fn https_ok(chain: &str, key: &str) -> TestServer {
+    TestServer::start(TestServerConfig::https(chain, key, |_| {
+        TestResponse::ok("ok")
+    }))
+    .await
+}
+
 fn env_resolving(host: &str) -> Environment {
     let mut env = test_env();
     env.resolve
         .push(resolve_rule(host, None, "127.0.0.1", None));
     env
+}
+
+/// `GET https://chat.test:<port>/`, trusting `pki`'s CA.
+fn chat_probe(port: u16, pki: &Pki) -> HttpProbe {
+    let mut probe = http_probe(&format!("https://chat.test:{port}/"));
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    probe
+}
+
+/// Runs `probe` with chat.test resolving to 127.0.0.1, expecting it to fail.
+async fn fail_for_chat(probe: &HttpProbe) -> ProbeError {
+    fail(&env_resolving("chat.test"), probe).await
+}
+
+/// Asserts a TLS error for `GET https://chat.test:<port>/` connected to 127.0.0.1, for `cause`.
+#[track_caller]
+fn assert_tls_failed(err: &ProbeError, port: u16, cause: &str) {
+    let message =
+        format!("GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: {cause}");
+    assert_error(err, ProbeErrorKind::Tls, &message);
 }
 
 #[tokio::test]
@@ -180,9 +223,7 @@ async fn redirects_are_not_followed_by_default() {
 #[tokio::test]
 async fn redirects_are_followed_and_every_hop_recorded() {
     let server = TestServer::start(redirecting()).await;
-    let mut probe = http_probe(&server.url("/a"));
-    probe.follow_redirects = 10;
-    let seen = observe(&test_env(), &probe).await;
+    let seen = observe(&test_env(), &http_probe_following(&server.url("/a"), 10)).await;
 
     assert_eq!(seen.status, 200);
     assert_eq!(seen.body, b"final");
@@ -210,9 +251,7 @@ async fn redirects_are_followed_and_every_hop_recorded() {
 #[tokio::test]
 async fn a_redirect_loop_stops_at_the_hop_limit() {
     let server = TestServer::start(redirecting()).await;
-    let mut probe = http_probe(&server.url("/loop"));
-    probe.follow_redirects = 3;
-    let seen = observe(&test_env(), &probe).await;
+    let seen = observe(&test_env(), &http_probe_following(&server.url("/loop"), 3)).await;
 
     assert_eq!(seen.status, 302);
     assert_eq!(seen.redirects.len(), 3);
@@ -223,9 +262,11 @@ async fn a_redirect_loop_stops_at_the_hop_limit() {
 #[tokio::test]
 async fn a_redirect_without_location_is_the_final_answer() {
     let server = TestServer::start(redirecting()).await;
-    let mut probe = http_probe(&server.url("/no-location"));
-    probe.follow_redirects = 3;
-    let seen = observe(&test_env(), &probe).await;
+    let seen = observe(
+        &test_env(),
+        &http_probe_following(&server.url("/no-location"), 3),
+    )
+    .await;
 
     assert_eq!(seen.status, 302);
     assert_eq!(seen.redirects, vec![]);
@@ -237,10 +278,9 @@ async fn redirect_methods_follow_the_status() {
     let server = TestServer::start(redirecting()).await;
     let env = test_env();
     for path in ["/see-other", "/found", "/temporary"] {
-        let mut probe = http_probe(&server.url(path));
+        let mut probe = http_probe_following(&server.url(path), 1);
         probe.method = reqwest::Method::POST;
         probe.body = Some(RequestBody::Json(serde_json::json!({"a": 1})));
-        probe.follow_redirects = 1;
         assert_eq!(observe(&env, &probe).await.status, 200);
     }
     let seen: Vec<(String, String, Vec<u8>, Option<String>)> = server
@@ -297,9 +337,8 @@ async fn credentials_do_not_follow_a_redirect_to_another_host() {
         ("x-keep".to_string(), "kept".to_string()),
     ];
 
-    let mut probe = http_probe(&first.url("/away"));
+    let mut probe = http_probe_following(&first.url("/away"), 2);
     probe.headers = headers.clone();
-    probe.follow_redirects = 2;
     let seen = observe(&env, &probe).await;
     assert_eq!(seen.status, 200);
     assert_eq!(
@@ -315,9 +354,8 @@ async fn credentials_do_not_follow_a_redirect_to_another_host() {
     assert_eq!(r.header("cookie"), None);
     assert_eq!(r.header("x-keep"), Some("kept"));
 
-    let mut probe = http_probe(&first.url("/here"));
+    let mut probe = http_probe_following(&first.url("/here"), 2);
     probe.headers = headers;
-    probe.follow_redirects = 2;
     assert_eq!(observe(&env, &probe).await.body, b"same host");
     let landing = first
         .requests()
@@ -413,10 +451,7 @@ async fn environment_resolve_answers_are_used() {
 #[tokio::test]
 async fn verify_false_accepts_a_self_signed_certificate() {
     let (chain, key) = self_signed(&["chat.test"]);
-    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
-        TestResponse::ok("ok")
-    }))
-    .await;
+    let server = https_ok(&chain, &key).await;
     let mut probe = http_probe(&server.url("/"));
     probe.tls.verify = false;
     let seen = observe(&test_env(), &probe).await;
@@ -428,21 +463,15 @@ async fn verify_false_accepts_a_self_signed_certificate() {
 #[tokio::test]
 async fn an_unknown_ca_is_a_tls_error_that_says_so() {
     let (chain, key) = self_signed(&["chat.test"]);
-    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
-        TestResponse::ok("ok")
-    }))
-    .await;
+    let server = https_ok(&chain, &key).await;
     let probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    let err = fail(&env_resolving("chat.test"), &probe).await;
+    let err = fail_for_chat(&probe).await;
 
-    let port = server.port();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
-             verify failed: unknown issuer (not signed by a trusted CA; add it with ca_file)"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        "certificate verify failed: unknown issuer (not signed by a trusted CA; add it with \
+         ca_file)",
     );
     assert_eq!(server.requests(), vec![]);
 }
@@ -452,25 +481,16 @@ async fn an_expired_certificate_is_a_tls_error_with_the_date() {
     let pki = Pki::new();
     let not_after = days_from_now(-1).replace_nanosecond(0).unwrap();
     let (chain, key) = pki.server_cert(&["chat.test"], days_from_now(-30), not_after);
-    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
-        TestResponse::ok("ok")
-    }))
-    .await;
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
-    let err = fail(&env_resolving("chat.test"), &probe).await;
+    let server = https_ok(&chain, &key).await;
+    let err = fail_for_chat(&chat_probe(server.port(), &pki)).await;
 
-    let port = server.port();
     let date = not_after
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
-             verify failed: expired (not valid after {date})"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        &format!("certificate verify failed: expired (not valid after {date})"),
     );
 }
 
@@ -478,18 +498,13 @@ async fn an_expired_certificate_is_a_tls_error_with_the_date() {
 async fn a_certificate_for_another_name_is_a_tls_error_naming_both() {
     let pki = Pki::new();
     let (server, _) = https_server(&pki, &["other.test"]).await;
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
-    let err = fail(&env_resolving("chat.test"), &probe).await;
+    let err = fail_for_chat(&chat_probe(server.port(), &pki)).await;
 
-    let port = server.port();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: certificate \
-             verify failed: the certificate is not valid for name chat.test (it names: other.test)"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        "certificate verify failed: the certificate is not valid for name chat.test (it names: \
+         other.test)",
     );
 }
 
@@ -506,18 +521,12 @@ async fn mtls_server(pki: &Pki) -> TestServer {
 async fn a_required_client_certificate_missing_is_a_tls_error() {
     let pki = Pki::new();
     let server = mtls_server(&pki).await;
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
-    let err = fail(&env_resolving("chat.test"), &probe).await;
+    let err = fail_for_chat(&chat_probe(server.port(), &pki)).await;
 
-    let port = server.port();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
-             alert certificate_required"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        "the server sent alert certificate_required",
     );
     assert_eq!(server.requests(), vec![]);
 }
@@ -527,8 +536,7 @@ async fn a_client_certificate_is_presented() {
     let pki = Pki::new();
     let server = mtls_server(&pki).await;
     let (client_chain, client_key) = pki.valid_client_cert("probe.client");
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    let mut probe = chat_probe(server.port(), &pki);
     probe.tls.client_identity = Some(client_identity(&client_chain, &client_key));
     let seen = observe(&env_resolving("chat.test"), &probe).await;
 
@@ -543,52 +551,26 @@ async fn a_client_certificate_is_presented() {
 #[tokio::test]
 async fn a_silent_server_times_out_while_waiting_for_headers() {
     let server = silent_server().await;
-    let probe = http_probe(&server.url("/"));
-    let started = Instant::now();
-    let err = HttpProber::new(&test_env())
-        .probe(&probe, Duration::from_secs(1))
-        .await
-        .unwrap_err();
+    let err = fail_within_2s(&http_probe(&server.url("/")), Duration::from_secs(1)).await;
 
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        started.elapsed()
-    );
     let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no complete answer within 1s (timeout) while waiting for the \
-             response headers from {addr}"
-        )
-    );
+    assert_error(&err, ProbeErrorKind::Timeout, &headers_timeout(addr, "1s"));
 }
 
 #[tokio::test]
 async fn a_silent_tls_server_times_out_while_connecting() {
     let server = silent_server().await;
     let probe = http_probe(&format!("https://{}/", server.addr()));
-    let started = Instant::now();
-    let err = HttpProber::new(&test_env())
-        .probe(&probe, Duration::from_millis(500))
-        .await
-        .unwrap_err();
+    let err = fail_within_2s(&probe, Duration::from_millis(500)).await;
 
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        started.elapsed()
-    );
     let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Timeout);
-    assert_eq!(
-        err.message,
-        format!(
+    assert_error(
+        &err,
+        ProbeErrorKind::Timeout,
+        &format!(
             "GET https://{addr}/: no complete answer within 500ms (timeout) while connecting to \
              {addr} (TCP and TLS handshake)"
-        )
+        ),
     );
 }
 
@@ -636,10 +618,10 @@ async fn a_closed_port_is_refused() {
     )
     .await;
 
-    assert_eq!(err.kind, ProbeErrorKind::Refused);
-    assert_eq!(
-        err.message,
-        format!("GET http://127.0.0.1:{port}/: connection refused (127.0.0.1:{port})")
+    assert_error(
+        &err,
+        ProbeErrorKind::Refused,
+        &format!("GET http://127.0.0.1:{port}/: connection refused (127.0.0.1:{port})"),
     );
 }
 
@@ -648,13 +630,10 @@ async fn an_answer_that_is_not_http_is_a_protocol_error() {
     let server = raw_server(b"SSH-2.0-OpenSSH_9.6\r\n\r\n".to_vec()).await;
     let err = fail(&test_env(), &http_probe(&server.url("/"))).await;
 
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: no valid HTTP answer from {addr}: invalid HTTP version parsed"
-        )
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &no_valid_http_answer(server.addr(), "invalid HTTP version parsed"),
     );
     let received = String::from_utf8(server.received()[0].clone()).unwrap();
     assert!(received.starts_with("GET / HTTP/1.1\r\n"), "{received}");
@@ -665,14 +644,14 @@ async fn a_body_cut_short_is_a_protocol_error() {
     let server = raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc".to_vec()).await;
     let err = fail(&test_env(), &http_probe(&server.url("/"))).await;
 
-    let addr = server.addr();
-    assert_eq!(err.kind, ProbeErrorKind::Protocol);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET http://{addr}/: the body from {addr} broke off after 3 bytes: end of file \
-             before message length reached"
-        )
+    assert_error(
+        &err,
+        ProbeErrorKind::Protocol,
+        &body_broke_off(
+            server.addr(),
+            3,
+            "end of file before message length reached",
+        ),
     );
 }
 
@@ -708,18 +687,12 @@ async fn tls_1_2_without_the_required_client_certificate_is_a_tls_error() {
         .require_client_cert(&pki.client_ca_pem())
         .tls_versions(&[&rustls::version::TLS12]);
     let server = TestServer::start(config).await;
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
-    let err = fail(&env_resolving("chat.test"), &probe).await;
+    let err = fail_for_chat(&chat_probe(server.port(), &pki)).await;
 
-    let port = server.port();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
-             alert certificate_required"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        "the server sent alert certificate_required",
     );
 }
 
@@ -731,19 +704,14 @@ async fn tls_versions_limit_what_the_client_offers() {
         .tls_versions(&[&rustls::version::TLS12]);
     let server = TestServer::start(config).await;
     let env = env_resolving("chat.test");
-    let mut probe = http_probe(&format!("https://chat.test:{}/", server.port()));
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    let mut probe = chat_probe(server.port(), &pki);
     probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_3];
     let err = fail(&env, &probe).await;
 
-    let port = server.port();
-    assert_eq!(err.kind, ProbeErrorKind::Tls);
-    assert_eq!(
-        err.message,
-        format!(
-            "GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the server sent \
-             alert protocol_version"
-        )
+    assert_tls_failed(
+        &err,
+        server.port(),
+        "the server sent alert protocol_version",
     );
     probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_2];
     assert_eq!(observe(&env, &probe).await.status, 200);

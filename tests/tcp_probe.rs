@@ -3,32 +3,34 @@
 mod support;
 
 use conform::probe::resolve::Resolver;
-use conform::probe::tcp::{ConnectOutcome, probe};
+use conform::probe::tcp::{ConnectOutcome, TcpObservation, probe};
 use conform::spec::model::{Environment, TcpProbe};
 use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
 
-fn tcp(host: &str, port: u16) -> TcpProbe {
-    TcpProbe {
+/// A listener on 127.0.0.1 that accepts (the kernel completes connects) and its port.
+async fn open_port() -> (TcpListener, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    (listener, port)
+}
+
+/// Probes `host:port` in `env` (no system resolvers) with `timeout`.
+async fn connect(env: &Environment, host: &str, port: u16, timeout: Duration) -> TcpObservation {
+    let tcp = TcpProbe {
         host: host.into(),
         port,
-    }
+    };
+    probe(&tcp, env, &Resolver::new(&[]), timeout)
+        .await
+        .expect("observed")
 }
 
 #[tokio::test]
 async fn an_open_port_is_accepted() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
+    let (_listener, port) = open_port().await;
     let env = Environment::named("test");
-    let seen = probe(
-        &tcp("127.0.0.1", port),
-        &env,
-        &Resolver::new(&[]),
-        Duration::from_secs(2),
-    )
-    .await
-    .expect("observed");
+    let seen = connect(&env, "127.0.0.1", port, Duration::from_secs(2)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Accepted);
     assert_eq!(seen.target, format!("127.0.0.1:{port}"));
 }
@@ -37,34 +39,17 @@ async fn an_open_port_is_accepted() {
 async fn a_closed_port_is_refused() {
     let port = support::closed_port();
     let env = Environment::named("test");
-    let seen = probe(
-        &tcp("127.0.0.1", port),
-        &env,
-        &Resolver::new(&[]),
-        Duration::from_secs(2),
-    )
-    .await
-    .expect("observed");
+    let seen = connect(&env, "127.0.0.1", port, Duration::from_secs(2)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Refused);
 }
 
 #[tokio::test]
 async fn resolve_rules_route_names() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
+    let (_listener, port) = open_port().await;
     let mut env = Environment::named("test");
     env.resolve
         .push(support::resolve_rule("alb.test", None, "127.0.0.1", None));
-    let seen = probe(
-        &tcp("alb.test", port),
-        &env,
-        &Resolver::new(&[]),
-        Duration::from_secs(2),
-    )
-    .await
-    .expect("observed");
+    let seen = connect(&env, "alb.test", port, Duration::from_secs(2)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Accepted);
     assert_eq!(seen.target, format!("127.0.0.1:{port}"));
 }
@@ -74,23 +59,9 @@ async fn a_connect_that_hangs_is_a_timeout_within_the_check_timeout() {
     let (_listener, addr, _fillers) = support::full_backlog_listener();
     let env = Environment::named("test");
     let started = Instant::now();
-    let seen = probe(
-        &tcp("127.0.0.1", addr.port()),
-        &env,
-        &Resolver::new(&[]),
-        Duration::from_secs(1),
-    )
-    .await
-    .expect("observed");
+    let seen = connect(&env, "127.0.0.1", addr.port(), Duration::from_secs(1)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Timeout);
-    assert!(
-        started.elapsed() < Duration::from_millis(1500),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "{:?}",
-        started.elapsed()
-    );
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
 }

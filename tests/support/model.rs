@@ -26,6 +26,13 @@ pub fn http_probe(url: &str) -> HttpProbe {
     HttpProbe::get(url.parse().expect("a URL"))
 }
 
+/// [`http_probe`] that follows up to `hops` redirects.
+pub fn http_probe_following(url: &str, hops: u32) -> HttpProbe {
+    let mut probe = http_probe(url);
+    probe.follow_redirects = hops;
+    probe
+}
+
 /// A client identity from PEM text (the file names are only for messages).
 pub fn client_identity(chain_pem: &str, key_pem: &str) -> ClientIdentity {
     ClientIdentity {
