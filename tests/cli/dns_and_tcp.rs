@@ -11,56 +11,15 @@ use crate::harness::*;
 use crate::support::dns_server::{self, Misbehaviour};
 use crate::support::*;
 use hickory_proto::op::ResponseCode;
-use regex::Regex;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The wall-time bound for a run whose slowest check has `timeout: 1s`.
 const ONE_SECOND_RUN: Duration = Duration::from_millis(2500);
 
-#[track_caller]
-fn assert_matches(pattern: &str, text: &str, out: &Output) {
-    let re = Regex::new(pattern).expect("regex");
-    assert!(
-        re.is_match(text),
-        "{text:?} does not match {pattern}\n{out}"
-    );
-}
-
-/// `^<LABEL> <id>  <name> <seconds>s$`.
-#[track_caller]
-fn assert_line(out: &Output, label: &str, id: &str, name: &str) {
-    let pattern = format!(
-        r"^{label:<8}{}  {} +\d+\.\d\ds$",
-        regex::escape(id),
-        regex::escape(name)
-    );
-    assert_matches(&pattern, out.line_of(id), out);
-}
-
-/// `at <file>:<line>`, the first detail line of a check.
-fn at(p: &Project, file: &str, line: usize) -> String {
-    format!("at {}:{line}", p.shown(file))
-}
-
 /// A detail block: `lines`, each owned.
 fn lines(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|l| l.to_string()).collect()
-}
-
-/// A mismatch as the detail block shows it: the one-line message, the field, expected and
-/// actual (and the note, when there is one).
-fn mismatch(field: &str, expected: &str, actual: &str, note: Option<&str>) -> Vec<String> {
-    let mut v = vec![
-        format!("{field}: expected {expected}, got {actual}"),
-        field.to_string(),
-        format!("  expected: {expected}"),
-        format!("  actual:   {actual}"),
-    ];
-    if let Some(note) = note {
-        v.push(format!("  note:     {note}"));
-    }
-    v
 }
 
 /// `dig @127.0.0.1 -p <port> <name> <TYPE>`, as the reproduce line names a loopback server.
@@ -72,13 +31,11 @@ fn dig(server: SocketAddr, name: &str, record_type: &str) -> String {
     )
 }
 
-/// `environments/prod.yaml` with `vars` (quoted) and the extra top-level keys in `extra`.
-fn env_file(p: &Project, vars: &[(&str, String)], extra: &str) {
+/// `environments/prod.yaml` with `vars` (quoted), then (when given) the test CA as a trust
+/// root, then the extra top-level keys in `extra`.
+fn env_file(p: &Project, vars: &[(&str, String)], pki: Option<&Pki>, extra: &str) {
     let vars: Vec<String> = vars.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
-    p.write(
-        "environments/prod.yaml",
-        &format!("vars: {{ {} }}\n{extra}", vars.join(", ")),
-    );
+    p.env(&format!("vars: {{ {} }}\n", vars.join(", ")), pki, extra);
 }
 
 // ---- dns answers from the test zone ---------------------------------------------------------
@@ -142,14 +99,21 @@ async fn dns_answers_from_the_test_zone_pass() {
     let dns = dns_server::start().await;
     let d = dns.addr();
     let p = Project::new();
-    env_file(&p, &[("dns", d.to_string())], "");
+    env_file(&p, &[("dns", d.to_string())], None, "");
     p.write("checks/zone.yaml", ZONE_CHECKS);
 
     let out = p.run(&["-vv"]).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(0);
     let file = "checks/zone.yaml";
-    let asked = |protocol: &str| format!("> asked {d} over {protocol}");
+    // How every detail block starts: where, the dig command, the protocol and the rcode line.
+    let head = |line: usize, question: &str, protocol: &str, rcode: &str| {
+        vec![
+            p.at(file, line),
+            format!("reproduce: dig @127.0.0.1 -p {} {question}", d.port()),
+            format!("> asked {d} over {protocol}"),
+            rcode.to_string(),
+        ]
+    };
     let cases: &[Answered] = &[
         (
             "zone/a-records-as-a-set",
@@ -253,31 +217,18 @@ async fn dns_answers_from_the_test_zone_pass() {
         ),
     ];
     for &(id, name, line, question, protocol, rcode, section) in cases {
-        assert_line(&out, "PASS", id, name);
-        let mut expected = vec![
-            at(&p, file, line),
-            format!("reproduce: dig @127.0.0.1 -p {} {question}", d.port()),
-            asked(protocol),
-            rcode.to_string(),
-        ];
+        out.assert_line("PASS", id, name);
+        let mut expected = head(line, question, protocol, rcode);
         expected.extend(lines(section));
         assert_eq!(out.details_of(id), expected, "{id}\n{out}");
     }
 
     // TXT: the answer is the strings joined; the section line is only checked for its head.
     let id = "zone/txt-strings-joined";
-    assert_line(&out, "PASS", id, "txt strings joined");
+    out.assert_line("PASS", id, "txt strings joined");
     let details = out.details_of(id);
-    assert_eq!(
-        details[..4],
-        [
-            at(&p, file, 17),
-            dig(d, "txt.conform.test.", "TXT"),
-            asked("Udp"),
-            "< NOERROR".to_string(),
-        ],
-        "{out}"
-    );
+    let txt = head(17, "txt.conform.test. TXT", "Udp", "< NOERROR");
+    assert_eq!(details[..4], txt, "{out}");
     assert_eq!(details.len(), 5, "{out}");
     assert!(
         details[4].starts_with("< txt.conform.test. 30 IN TXT "),
@@ -286,18 +237,11 @@ async fn dns_answers_from_the_test_zone_pass() {
 
     // 100 addresses do not fit a UDP answer: asked again over TCP, as dig does.
     let id = "zone/truncated-then-tcp";
-    assert_line(&out, "PASS", id, "truncated then tcp");
+    out.assert_line("PASS", id, "truncated then tcp");
     let details = out.details_of(id);
-    assert_eq!(
-        details[..4],
-        [
-            at(&p, file, 35),
-            dig(d, "many.conform.test.", "A"),
-            asked("Tcp"),
-            "< NOERROR (truncated over UDP, asked again over TCP)".to_string(),
-        ],
-        "{out}"
-    );
+    let truncated = "< NOERROR (truncated over UDP, asked again over TCP)";
+    let many = head(35, "many.conform.test. A", "Tcp", truncated);
+    assert_eq!(details[..4], many, "{out}");
     let records: Vec<&String> = details[4..]
         .iter()
         .filter(|l| l.starts_with("< many.conform.test. 300 IN A 10.0.0."))
@@ -307,9 +251,7 @@ async fn dns_answers_from_the_test_zone_pass() {
 
     assert_eq!(out.checks().len(), 12, "{out}");
     out.assert_summary("12 passed, 0 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "zone")), ["12", "0", "0", "0"]);
+    assert_eq!(p.junit_counts("zone"), ["12", "0", "0", "0"]);
 }
 
 const ZONE_MISMATCHES: &str = r#"checks:
@@ -340,13 +282,12 @@ async fn dns_answers_that_differ_fail_with_expected_actual_and_dig() {
     let dns = dns_server::start().await;
     let d = dns.addr();
     let p = Project::new();
-    env_file(&p, &[("dns", d.to_string())], "");
+    env_file(&p, &[("dns", d.to_string())], None, "");
     p.write("checks/zone.yaml", ZONE_MISMATCHES);
     let file = "checks/zone.yaml";
 
     let out = p.run(&[]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(1);
 
     let cases: Vec<(&str, &str, usize, Vec<String>, String)> = vec![
         (
@@ -367,6 +308,19 @@ async fn dns_answers_that_differ_fail_with_expected_actual_and_dig() {
             5,
             mismatch("rcode", r#""NOERROR""#, r#""NXDOMAIN""#, None),
             dig(d, "nope.conform.test.", "A"),
+        ),
+        // NODATA: the name has no A record, and an empty list is in no range.
+        (
+            "zone/nodata-is-no-address",
+            "nodata is no address",
+            8,
+            mismatch(
+                "answers",
+                "in 192.0.2.0/24",
+                "[]",
+                Some("there are no addresses"),
+            ),
+            dig(d, "v6.conform.test.", "A"),
         ),
         (
             "zone/ttl-below-300",
@@ -401,47 +355,20 @@ async fn dns_answers_that_differ_fail_with_expected_actual_and_dig() {
         ),
     ];
     for (id, name, line, mismatch, reproduce) in cases {
-        assert_line(&out, "FAIL", id, name);
-        let mut expected = vec![at(&p, file, line)];
-        expected.extend(mismatch);
-        expected.push(reproduce);
+        out.assert_line("FAIL", id, name);
+        let expected = [vec![p.at(file, line)], mismatch, vec![reproduce]].concat();
         assert_eq!(out.details_of(id), expected, "{id}\n{out}");
     }
 
-    // NODATA: the name has no A record, and an empty list is in no range.
-    let id = "zone/nodata-is-no-address";
-    assert_line(&out, "FAIL", id, "nodata is no address");
-    let mut expected = vec![at(&p, file, 8)];
-    expected.extend(mismatch(
-        "answers",
-        "in 192.0.2.0/24",
-        "[]",
-        Some("there are no addresses"),
-    ));
-    expected.push(dig(d, "v6.conform.test.", "A"));
-    assert_eq!(out.details_of(id), expected, "{out}");
-
     out.assert_summary("0 passed, 6 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "zone")), ["6", "6", "0", "0"]);
-    let failure = child(case(&doc, "nxdomain unexpected"), "failure");
-    assert_eq!(
-        failure.attribute("message"),
-        Some(r#"rcode: expected "NOERROR", got "NXDOMAIN""#),
-        "{xml}"
-    );
-    assert_eq!(failure.attribute("type"), Some("fail"), "{xml}");
-    let body = failure.text().unwrap_or_default();
-    assert!(body.contains(&dig(d, "nope.conform.test.", "A")), "{xml}");
-    let failure = child(case(&doc, "cloudflare ranges"), "failure");
-    assert!(
-        failure
-            .text()
-            .unwrap_or_default()
-            .contains("  note:     192.0.2.1 is outside every range"),
-        "{xml}"
-    );
+    assert_eq!(p.junit_counts("zone"), ["6", "6", "0", "0"]);
+    let failure = p.verdict("nxdomain unexpected", "failure");
+    failure.assert_is("fail", r#"rcode: expected "NOERROR", got "NXDOMAIN""#);
+    let nope = dig(d, "nope.conform.test.", "A");
+    assert!(failure.text.contains(&nope), "{}", failure.xml);
+    let failure = p.verdict("cloudflare ranges", "failure");
+    let note = "  note:     192.0.2.1 is outside every range";
+    assert!(failure.text.contains(note), "{}", failure.xml);
 }
 
 // ---- the environment's resolvers for dns checks -------------------------------------------
@@ -470,21 +397,21 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
     env_file(
         &p,
         &[("refusing", refusing.addr().to_string())],
+        None,
         &format!("resolvers: [\"{d}\"]\n"),
     );
     p.write("checks/res.yaml", RESOLVER_CHECKS);
     let file = "checks/res.yaml";
 
     let out = p.run(&["-v"]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_line(&out, "PASS", "res/by-the-resolver", "by the resolver");
-    assert_line(&out, "PASS", "res/own-server-wins", "own server wins");
+    out.assert_code_quiet(1);
+    out.assert_line("PASS", "res/by-the-resolver", "by the resolver");
+    out.assert_line("PASS", "res/own-server-wins", "own server wins");
     assert!(out.details_of("res/by-the-resolver").is_empty(), "{out}");
     assert!(out.details_of("res/own-server-wins").is_empty(), "{out}");
     let id = "res/wrong-address-by-the-resolver";
-    assert_line(&out, "FAIL", id, "wrong address by the resolver");
-    let mut expected = vec![at(&p, file, 5)];
+    out.assert_line("FAIL", id, "wrong address by the resolver");
+    let mut expected = vec![p.at(file, 5)];
     expected.extend(mismatch(
         "answers",
         r#"["192.0.2.99"]"#,
@@ -506,7 +433,7 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
     assert_eq!(
         out.details_of("res/by-the-resolver"),
         [
-            at(&p, file, 2),
+            p.at(file, 2),
             dig(d, "a.conform.test.", "A"),
             format!("> asked {d} over Udp"),
             "< NOERROR".to_string(),
@@ -520,7 +447,7 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
     assert_eq!(
         out.details_of("res/own-server-wins"),
         [
-            at(&p, file, 8),
+            p.at(file, 8),
             dig(r, "a.conform.test.", "A"),
             format!("> asked {r} over Udp"),
             "< REFUSED".to_string(),
@@ -571,24 +498,20 @@ async fn zone_hosts() -> ZoneHosts {
     assert_eq!(dns_server::LOOPBACK_NAME, "web.conform.test.");
     let dns = dns_server::start().await;
     let pki = Pki::new();
-    let (chain, key) = pki.valid_server_cert(&["web.conform.test"]);
-    let tls = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+    let config = https_config(&pki, &["web.conform.test"], |_| {
         TestResponse::ok("from tls")
-    }))
-    .await;
+    });
+    let tls = TestServer::start(config).await;
     let web = http(|_| TestResponse::ok("hello from web")).await;
     let p = Project::new();
-    p.write("environments/ca.pem", &pki.ca_pem());
     env_file(
         &p,
         &[
             ("web", web.port().to_string()),
             ("tls", tls.port().to_string()),
         ],
-        &format!(
-            "tls: {{ ca_file: ca.pem }}\nresolvers: [\"{}\"]\n",
-            dns.addr()
-        ),
+        Some(&pki),
+        &format!("resolvers: [\"{}\"]\n", dns.addr()),
     );
     p.write("checks/web.yaml", ZONE_HOST_CHECKS);
     ZoneHosts { dns, web, tls, p }
@@ -603,12 +526,11 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
     let (web_port, tls_port) = (web.port(), tls.port());
 
     let out = p.run(&["--skip-tag", "missing"]).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_line(&out, "PASS", "web/http-by-zone-name", "http by zone name");
-    assert_line(&out, "PASS", "web/https-by-zone-name", "https by zone name");
-    assert_line(&out, "PASS", "web/tls-by-zone-name", "tls by zone name");
-    assert_line(&out, "PASS", "web/tcp-by-zone-name", "tcp by zone name");
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "web/http-by-zone-name", "http by zone name");
+    out.assert_line("PASS", "web/https-by-zone-name", "https by zone name");
+    out.assert_line("PASS", "web/tls-by-zone-name", "tls by zone name");
+    out.assert_line("PASS", "web/tcp-by-zone-name", "tcp by zone name");
     for id in [
         "web/http-by-zone-name",
         "web/https-by-zone-name",
@@ -633,8 +555,7 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
     assert_eq!(requests[0].sni.as_deref(), Some("web.conform.test"));
 
     let out = p.run(&["--tag", "missing"]).await;
-    out.assert_code(3);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(3);
     let nx = format!(
         "nope.conform.test does not exist (NXDOMAIN from {})",
         dns.addr()
@@ -643,11 +564,11 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
     let ca = p.shown("environments/ca.pem");
 
     let id = "web/http-to-a-missing-name";
-    assert_line(&out, "ERROR", id, "http to a missing name");
+    out.assert_line("ERROR", id, "http to a missing name");
     assert_eq!(
         out.details_of(id),
         [
-            at(&p, file, 14),
+            p.at(file, 14),
             format!(
                 "error (dns): GET http://nope.conform.test:{web_port}/hello: \
                  nope.conform.test:{web_port} did not resolve ({nx})"
@@ -660,10 +581,10 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
         "{out}"
     );
     let id = "web/tls-to-a-missing-name";
-    assert_line(&out, "ERROR", id, "tls to a missing name");
+    out.assert_line("ERROR", id, "tls to a missing name");
     let details = out.details_of(id);
     assert_eq!(details.len(), 3, "{out}");
-    assert_eq!(details[0], at(&p, file, 18));
+    assert_eq!(details[0], p.at(file, 18));
     assert!(details[1].starts_with("error (dns): "), "{out}");
     assert!(details[1].contains(&nx), "{out}");
     assert!(
@@ -674,11 +595,11 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
         "{out}"
     );
     let id = "web/tcp-to-a-missing-name";
-    assert_line(&out, "ERROR", id, "tcp to a missing name");
+    out.assert_line("ERROR", id, "tcp to a missing name");
     assert_eq!(
         out.details_of(id),
         [
-            at(&p, file, 22),
+            p.at(file, 22),
             format!("error (dns): {nx}"),
             format!("reproduce: nc -vz -w 10 nope.conform.test {web_port}"),
         ],
@@ -687,12 +608,9 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
     out.assert_summary("0 passed, 0 failed, 3 errors, 0 pending");
     assert_eq!(web.requests().len(), 1, "nothing more reached the server");
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "web")), ["3", "0", "3", "0"]);
-    let error = child(case(&doc, "tcp to a missing name"), "error");
-    assert_eq!(error.attribute("type"), Some("dns"), "{xml}");
-    assert_eq!(error.attribute("message"), Some(nx.as_str()), "{xml}");
+    assert_eq!(p.junit_counts("web"), ["3", "0", "3", "0"]);
+    p.verdict("tcp to a missing name", "error")
+        .assert_is("dns", &nx);
 }
 
 /// The reproduce command is for repeating the probe by hand. For a host that only the
@@ -719,12 +637,6 @@ async fn reproduce_commands_reach_hosts_that_only_the_resolvers_know() {
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    let reproduce = |id: &str| -> String {
-        out.details_of(id)
-            .into_iter()
-            .find(|l| l.starts_with("reproduce: "))
-            .unwrap_or_else(|| panic!("no reproduce line for {id}\n{out}"))
-    };
     // Either the address the resolvers gave or the resolver itself.
     let routed = |line: &str| line.contains("127.0.0.1") || line.contains(&dns.addr().to_string());
     for id in [
@@ -732,7 +644,7 @@ async fn reproduce_commands_reach_hosts_that_only_the_resolvers_know() {
         "web/tls-by-zone-name",
         "web/tcp-by-zone-name",
     ] {
-        let line = reproduce(id);
+        let line = out.reproduce(id);
         assert!(routed(&line), "{id}: {line}\n{out}");
     }
     drop((web, tls));
@@ -747,7 +659,7 @@ async fn a_dns_server_that_never_answers_is_an_error_within_the_timeout() {
     let silent = dns_server::hostile(Misbehaviour::Silent).await;
     let s = silent.addr();
     let p = Project::new();
-    env_file(&p, &[("silent", s.to_string())], "");
+    env_file(&p, &[("silent", s.to_string())], None, "");
     p.write(
         "checks/quiet.yaml",
         r#"checks:
@@ -762,37 +674,34 @@ async fn a_dns_server_that_never_answers_is_an_error_within_the_timeout() {
 "#,
     );
     let out = p.run(&[]).await;
-    out.assert_code(3);
-    assert_eq!(out.stderr, "", "{out}");
-    assert!(out.elapsed < ONE_SECOND_RUN, "{:?}\n{out}", out.elapsed);
-    assert!(out.elapsed >= Duration::from_secs(1), "{out}");
+    out.assert_code_quiet(3);
+    out.assert_within(ONE_SECOND_RUN);
+    out.assert_took_at_least(Duration::from_secs(1));
     let file = "checks/quiet.yaml";
-    assert_line(&out, "ERROR", "quiet/over-udp", "over udp");
+    out.assert_line("ERROR", "quiet/over-udp", "over udp");
     assert_eq!(
         out.details_of("quiet/over-udp"),
         [
-            at(&p, file, 2),
+            p.at(file, 2),
             format!("error (timeout): no answer from {s} over UDP within 1s (timeout)"),
             dig(s, "a.conform.test.", "A"),
         ],
         "{out}"
     );
-    assert_line(&out, "ERROR", "quiet/over-tcp", "over tcp");
+    out.assert_line("ERROR", "quiet/over-tcp", "over tcp");
     assert_eq!(
         out.details_of("quiet/over-tcp"),
         [
-            at(&p, file, 6),
+            p.at(file, 6),
             format!("error (timeout): no answer from {s} over TCP within 1s (timeout)"),
             format!("{} +tcp", dig(s, "a.conform.test.", "A")),
         ],
         "{out}"
     );
     out.assert_summary("0 passed, 0 failed, 2 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "quiet")), ["2", "0", "2", "0"]);
-    let error = child(case(&doc, "over udp"), "error");
-    assert_eq!(error.attribute("type"), Some("timeout"), "{xml}");
+    assert_eq!(p.junit_counts("quiet"), ["2", "0", "2", "0"]);
+    let error = p.verdict("over udp", "error");
+    assert_eq!(error.kind.as_deref(), Some("timeout"), "{}", error.xml);
 }
 
 /// An http check whose host is asked of a resolver that never answers runs out of time while
@@ -806,6 +715,7 @@ async fn an_http_check_behind_a_silent_resolver_says_it_was_resolving() {
     env_file(
         &p,
         &[("web", port.to_string())],
+        None,
         &format!("resolvers: [\"{}\"]\n", silent.addr()),
     );
     p.write(
@@ -819,7 +729,7 @@ async fn an_http_check_behind_a_silent_resolver_says_it_was_resolving() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    assert!(out.elapsed < ONE_SECOND_RUN, "{out}");
+    out.assert_within(ONE_SECOND_RUN);
     let details = out.details_of("quiet/http");
     let error = &details[1];
     assert!(
@@ -843,6 +753,7 @@ async fn a_tcp_check_behind_a_silent_resolver_names_the_host() {
     env_file(
         &p,
         &[("port", closed_port().to_string())],
+        None,
         &format!("resolvers: [\"{}\"]\n", silent.addr()),
     );
     p.write(
@@ -856,7 +767,7 @@ async fn a_tcp_check_behind_a_silent_resolver_names_the_host() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    assert!(out.elapsed < ONE_SECOND_RUN, "{out}");
+    out.assert_within(ONE_SECOND_RUN);
     let details = out.details_of("quiet/tcp");
     let error = &details[1];
     assert!(error.starts_with("error (timeout): "), "{out}");
@@ -920,15 +831,15 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
             ("closed", closed.to_string()),
             ("full", full.port().to_string()),
         ],
+        None,
         "",
     );
     p.write("checks/ports.yaml", TCP_CHECKS);
     let file = "checks/ports.yaml";
 
     let out = p.run(&["-vv", "--skip-tag", "wrong"]).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
-    assert!(out.elapsed < ONE_SECOND_RUN, "{:?}\n{out}", out.elapsed);
+    out.assert_code_quiet(0);
+    out.assert_within(ONE_SECOND_RUN);
     let cases = [
         (
             "ports/open-port-accepted",
@@ -956,12 +867,12 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
         ),
     ];
     for (id, name, line, port, wait, outcome) in cases {
-        assert_line(&out, "PASS", id, name);
+        out.assert_line("PASS", id, name);
         let details = out.details_of(id);
         assert_eq!(
             details[..3],
             [
-                at(&p, file, line),
+                p.at(file, line),
                 format!("reproduce: nc -vz -w {wait} 127.0.0.1 {port}"),
                 format!("> connect 127.0.0.1:{port}"),
             ],
@@ -983,9 +894,8 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
     out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
 
     let out = p.run(&["--tag", "wrong"]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
-    assert!(out.elapsed < ONE_SECOND_RUN, "{:?}\n{out}", out.elapsed);
+    out.assert_code_quiet(1);
+    out.assert_within(ONE_SECOND_RUN);
     let cases = [
         (
             "ports/closed-port-accepted",
@@ -1016,11 +926,14 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
         ),
     ];
     for (id, name, line, expected, actual, port, wait) in cases {
-        assert_line(&out, "FAIL", id, name);
+        out.assert_line("FAIL", id, name);
         let actual = format!("{actual} (127.0.0.1:{port})");
-        let mut want = vec![at(&p, file, line)];
-        want.extend(mismatch("connect", expected, &actual, None));
-        want.push(format!("reproduce: nc -vz -w {wait} 127.0.0.1 {port}"));
+        let want = [
+            vec![p.at(file, line)],
+            mismatch("connect", expected, &actual, None),
+            vec![format!("reproduce: nc -vz -w {wait} 127.0.0.1 {port}")],
+        ]
+        .concat();
         assert_eq!(out.details_of(id), want, "{id}\n{out}");
     }
     assert_eq!(
@@ -1028,15 +941,10 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
         format!("connect: expected accepted, got refused (127.0.0.1:{closed})")
     );
     out.assert_summary("0 passed, 3 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "ports")), ["3", "3", "0", "0"]);
-    let failure = child(case(&doc, "closed port accepted"), "failure");
-    assert_eq!(
-        failure.attribute("message"),
-        Some(format!("connect: expected accepted, got refused (127.0.0.1:{closed})").as_str()),
-        "{xml}"
-    );
+    assert_eq!(p.junit_counts("ports"), ["3", "3", "0", "0"]);
+    let failure = p.verdict("closed port accepted", "failure");
+    let message = format!("connect: expected accepted, got refused (127.0.0.1:{closed})");
+    assert_eq!(failure.message, Some(message), "{}", failure.xml);
     drop(open);
 }
 
@@ -1054,6 +962,7 @@ async fn list_and_validate_show_dns_and_tcp_checks_without_probing() {
     env_file(
         &p,
         &[("dns", s.to_string()), ("port", port.to_string())],
+        None,
         &format!("resolvers: [\"{s}\"]\n"),
     );
     p.write(
@@ -1072,10 +981,8 @@ checks:
     expect: { connect: refused }
 "#,
     );
-    let dir = p.dir_arg();
-    let out = conform(&["list", "--dir", &dir], &[], None).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
+    let out = p.list(&[]).await;
+    out.assert_code_quiet(0);
     assert_eq!(
         out.stdout,
         format!(
@@ -1086,7 +993,7 @@ checks:
         ),
         "{out}"
     );
-    let out = conform(&["list", "--dir", &dir, "--tag", "gate"], &[], None).await;
+    let out = p.list(&["--tag", "gate"]).await;
     out.assert_code(0);
     assert_eq!(
         out.stdout,
@@ -1094,7 +1001,7 @@ checks:
         "{out}"
     );
 
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(0);
     assert_eq!(out.stdout, "env prod: 3 checks in 1 suites are valid\n");
     assert_eq!(out.stderr, "");
@@ -1153,8 +1060,7 @@ async fn validate_locates_bad_dns_and_tcp_fields() {
          one of: rcode, answers, cnames, ttl, time\n\
          9 errors found; nothing was probed\n"
     );
-    let dir = p.dir_arg();
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(2);
     assert_eq!(out.stdout, "", "{out}");
     assert_eq!(out.stderr, format!("env prod:\n{expected}"), "{out}");
@@ -1175,20 +1081,13 @@ async fn validate_locates_bad_dns_and_tcp_fields() {
         "environments/prod.yaml",
         "resolvers: [\"127.0.0.1:53\", dns.conform.test]\n",
     );
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(2);
     let env = p.shown("environments/prod.yaml");
-    assert!(
-        out.stderr
-            .starts_with(&format!("env prod:\nerror: {env}:1:")),
-        "{out}"
-    );
-    assert!(
-        out.stderr.contains(
-            "resolver `dns.conform.test` is not an IP address with an optional port; expected \
-             e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53\n"
-        ),
-        "{out}"
+    out.assert_stderr_starts_with(&format!("env prod:\nerror: {env}:1:"));
+    out.assert_stderr_contains(
+        "resolver `dns.conform.test` is not an IP address with an optional port; expected \
+             e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53\n",
     );
 }
 
@@ -1205,16 +1104,12 @@ async fn a_bad_resolver_is_located_at_its_entry() {
         "environments/prod.yaml",
         "resolvers:\n  - 127.0.0.1:53\n  - dns.conform.test\n",
     );
-    let dir = p.dir_arg();
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(2);
     let env = p.shown("environments/prod.yaml");
-    assert!(
-        out.stderr.starts_with(&format!(
-            "env prod:\nerror: {env}:3:5: resolver `dns.conform.test` is not an IP address"
-        )),
-        "{out}"
-    );
+    out.assert_stderr_starts_with(&format!(
+        "env prod:\nerror: {env}:3:5: resolver `dns.conform.test` is not an IP address"
+    ));
 }
 
 /// A port out of range is told the range a port may take, which does not include 0.
@@ -1230,8 +1125,7 @@ async fn a_port_out_of_range_is_told_the_range_of_ports() {
     expect: { connect: refused }
 "#,
     );
-    let dir = p.dir_arg();
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(2);
     assert_eq!(
         out.stderr,

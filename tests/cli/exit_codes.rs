@@ -2,14 +2,12 @@
 
 use crate::harness::*;
 use crate::support::*;
-use regex::Regex;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_connection_is_an_error_exit_3() {
     let port = closed_port();
-    let p = Project::new();
-    p.prod_env(port, None, "");
+    let p = Project::with_prod_env(port, None, "");
     p.write(
         "checks/api.yaml",
         r#"checks:
@@ -21,14 +19,13 @@ async fn a_refused_connection_is_an_error_exit_3() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    let line = Regex::new(r"^ERROR   api/api-up  api up +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("api/api-up")), "{out}");
+    out.assert_line("ERROR", "api/api-up", "api up");
     let message =
         format!("GET http://chat.test:{port}/health: connection refused (127.0.0.1:{port})");
     assert_eq!(
         out.details_of("api/api-up"),
         [
-            format!("at {}:2", p.shown("checks/api.yaml")),
+            p.at("checks/api.yaml", 2),
             format!("error (connection refused): {message}"),
             format!(
                 "reproduce: curl -sS -i --resolve chat.test:{port}:127.0.0.1 --max-time 5 \
@@ -40,20 +37,16 @@ async fn a_refused_connection_is_an_error_exit_3() {
     assert!(out.stdout.contains("\nerrored: api/api-up\n"), "{out}");
     out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "api")), ["1", "0", "1", "0"]);
-    let error = child(case(&doc, "api up"), "error");
-    assert_eq!(error.attribute("type"), Some("connection refused"));
-    assert_eq!(error.attribute("message"), Some(message.as_str()));
-    assert!(!has_child(case(&doc, "api up"), "failure"));
+    assert_eq!(p.junit_counts("api"), ["1", "0", "1", "0"]);
+    p.verdict("api up", "error")
+        .assert_is("connection refused", &message);
+    assert!(!p.junit_case_has("api up", "failure"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_silent_server_is_a_timeout_error_within_the_timeout() {
     let server = silent_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write(
         "checks/api.yaml",
         r#"checks:
@@ -65,11 +58,7 @@ async fn a_silent_server_is_a_timeout_error_within_the_timeout() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    assert!(
-        out.elapsed < Duration::from_millis(2500),
-        "the run took {:?}: {out}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_millis(2500));
     let port = server.port();
     let message = format!(
         "GET http://chat.test:{port}/: no complete answer within 1s (timeout) while waiting \
@@ -80,11 +69,7 @@ async fn a_silent_server_is_a_timeout_error_within_the_timeout() {
     assert!(details[2].contains("--max-time 1 "), "{out}");
     out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let error = child(case(&doc, "api up"), "error");
-    assert_eq!(error.attribute("type"), Some("timeout"));
-    assert_eq!(error.attribute("message"), Some(message.as_str()));
+    p.verdict("api up", "error").assert_is("timeout", &message);
 }
 
 /// Exit codes combine: a failure wins over an error (1), an error over passes (3).
@@ -113,14 +98,11 @@ async fn a_failure_and_an_error_together_exit_1() {
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    assert_eq!(
-        out.outcomes(),
-        [
-            ("ERROR".to_string(), "mix/down".to_string()),
-            ("PASS".to_string(), "mix/ok".to_string()),
-            ("FAIL".to_string(), "mix/wrong".to_string()),
-        ]
-    );
+    out.assert_outcomes(&[
+        ("ERROR", "mix/down"),
+        ("PASS", "mix/ok"),
+        ("FAIL", "mix/wrong"),
+    ]);
     out.assert_summary("1 passed, 1 failed, 1 errors, 0 pending");
     let only_error = p
         .run(&["--skip-tag", "none", "--only", "mix/down", "--only", "ok"])

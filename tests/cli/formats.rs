@@ -148,19 +148,6 @@ impl Fixture {
     }
 }
 
-/// Neither the secret nor any run of 6 of its characters is in `text`.
-#[track_caller]
-fn assert_no_secret(text: &str, what: &str) {
-    let chars: Vec<char> = SECRET.chars().collect();
-    for w in chars.windows(6) {
-        let part: String = w.iter().collect();
-        assert!(
-            !text.contains(&part),
-            "{what} shows {part:?} of the secret:\n{text}"
-        );
-    }
-}
-
 #[track_caller]
 fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
@@ -222,6 +209,14 @@ fn assert_no_human_lines(out: &Output) {
     }
 }
 
+/// `conform merge <reports> --junit <junit> --json <json>`.
+async fn merge(reports: &[&str], junit: &str, json: &str) -> Output {
+    let mut args = vec!["merge"];
+    args.extend_from_slice(reports);
+    args.extend(["--junit", junit, "--json", json]);
+    conform(&args, &[], None).await
+}
+
 /// The closing summary of a human run, the part before " in ", wherever it is in stdout.
 #[track_caller]
 fn closing_counts(out: &Output) -> String {
@@ -242,7 +237,7 @@ fn closing_counts(out: &Output) -> String {
 /// The report of a run of the six checks, field by field.
 #[track_caller]
 fn assert_six_report(f: &Fixture, text: &str) {
-    assert_no_secret(text, "the JSON report");
+    assert_no_secret(text, SECRET, "the JSON report");
     assert!(text.contains(REDACTED), "{text}");
     assert!(text.ends_with("}\n"), "{text}");
     let r = parse_json(text);
@@ -455,8 +450,7 @@ async fn json_report_holds_every_check_attempt_and_no_secret() {
 async fn format_json_prints_exactly_the_report_and_keeps_the_exit_code() {
     let f = fixture().await;
     let out = f.run(&["--format", "json"]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(1);
     assert_no_human_lines(&out);
     assert_eq!(
         out.stdout,
@@ -494,10 +488,9 @@ fn regex_glob(glob: &str) -> Regex {
 async fn format_tap_is_tap_14_with_a_todo_for_the_pending_check() {
     let f = fixture().await;
     let out = f.run(&["--format", "tap"]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(1);
     assert_no_human_lines(&out);
-    assert_no_secret(&out.stdout, "TAP");
+    assert_no_secret(&out.stdout, SECRET, "TAP");
     assert!(out.stdout.contains(REDACTED), "{out}");
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines[..2], ["TAP version 14", "1..6"], "{out}");
@@ -611,8 +604,7 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
             &[("TEST_TOKEN", SECRET), ("GITHUB_STEP_SUMMARY", &summary)],
         )
         .await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(1);
 
     // The human lines, all of them.
     let label = |l: &str, id: &str| (l.to_string(), id.to_string());
@@ -741,11 +733,11 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
         .lines()
         .filter(|l| !l.starts_with("::add-mask::"))
         .collect();
-    assert_no_secret(&unmasked.join("\n"), "stdout without the mask");
+    assert_no_secret(&unmasked.join("\n"), SECRET, "stdout without the mask");
 
     // The step summary: appended, a heading and a Markdown table of what did not pass.
     let md = read(&summary);
-    assert_no_secret(&md, "the step summary");
+    assert_no_secret(&md, SECRET, "the step summary");
     let rest = md
         .strip_prefix("# an earlier step\n")
         .unwrap_or_else(|| panic!("appended to what was there:\n{md}"));
@@ -812,7 +804,7 @@ async fn metrics_say_up_duration_and_certificate_time_left_per_check() {
     let out = f.run(&["--metrics", &path]).await;
     out.assert_code(1);
     let text = read(&path);
-    assert_no_secret(&text, "the metrics");
+    assert_no_secret(&text, SECRET, "the metrics");
 
     // Every sample: name{labels} value, the value a number; every family typed as a gauge.
     let sample = Regex::new(r#"^([a-z_]+)\{([^{}]*)\} (\S+)$"#).unwrap();
@@ -953,11 +945,7 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
     let c = f.file("c.json");
     let out = f.run(&["--baseline", &missing, "--json", &c]).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .starts_with(&format!("error: cannot read the report {missing}: ")),
-        "{out}"
-    );
+    out.assert_stderr_starts_with(&format!("error: cannot read the report {missing}: "));
     assert_eq!(out.stdout, "", "{out}");
     assert_eq!(f.server.requests().len(), asked, "nothing probed");
     assert!(!Path::new(&c).exists(), "no report written");
@@ -1077,10 +1065,8 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
         assert_eq!(seen, every_once, "{n} shards");
 
         let (m_json, m_xml) = (f.file(&format!("m{n}.json")), f.file(&format!("m{n}.xml")));
-        let mut args = vec!["merge"];
-        args.extend(files.iter().map(String::as_str));
-        args.extend(["--junit", &m_xml, "--json", &m_json]);
-        let merged = conform(&args, &[], None).await;
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let merged = merge(&files, &m_xml, &m_json).await;
         merged.assert_code(full.code);
         // (The flaky count is missing from this line: see `merge_says_every_count_the_run_says`.)
         assert!(
@@ -1111,12 +1097,7 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
     let s21 = f.file("s2/1.json");
     let first = ids_of(&parse_json(&read(&s21)))[0].clone();
     let (x_json, x_xml) = (f.file("x.json"), f.file("x.xml"));
-    let twice = conform(
-        &["merge", &s21, &s21, "--junit", &x_xml, "--json", &x_json],
-        &[],
-        None,
-    )
-    .await;
+    let twice = merge(&[&s21, &s21], &x_xml, &x_json).await;
     twice.assert_code(2);
     assert_eq!(
         twice.stderr,
@@ -1139,14 +1120,7 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
         .await;
     out.assert_code(0);
     let s22 = f.file("s2/2.json");
-    let mixed = conform(
-        &[
-            "merge", &s22, &staging, "--junit", &x_xml, "--json", &x_json,
-        ],
-        &[],
-        None,
-    )
-    .await;
+    let mixed = merge(&[&s22, &staging], &x_xml, &x_json).await;
     mixed.assert_code(2);
     assert_eq!(
         mixed.stderr,
@@ -1192,8 +1166,8 @@ async fn no_format_shows_the_secret_even_with_vv() {
         } else {
             out.stdout.lines().collect()
         };
-        assert_no_secret(&stdout.join("\n"), &what("stdout"));
-        assert_no_secret(&out.stderr, &what("stderr"));
+        assert_no_secret(&stdout.join("\n"), SECRET, &what("stdout"));
+        assert_no_secret(&out.stderr, SECRET, &what("stderr"));
         assert!(out.stdout.contains(REDACTED), "{out}");
         if matches!(format, "human" | "github") {
             // -vv shows the exchange, redacted.
@@ -1210,13 +1184,13 @@ async fn no_format_shows_the_secret_even_with_vv() {
             ("report.json", f.p.read("reports/report.json")),
             ("metrics", read(&metrics)),
         ] {
-            assert_no_secret(&text, &what(file));
+            assert_no_secret(&text, SECRET, &what(file));
         }
         assert!(f.p.read("reports/junit.xml").contains(REDACTED));
         assert!(f.p.read("reports/report.json").contains(REDACTED));
         if format == "github" {
             let md = read(&summary);
-            assert_no_secret(&md, &what("the step summary"));
+            assert_no_secret(&md, SECRET, &what("the step summary"));
             assert!(md.contains(REDACTED), "{md}");
         } else {
             assert!(
@@ -1265,19 +1239,7 @@ checks:
         counts,
         "2 passed, 2 failed, 1 errors, 1 pending, 1 fixed, 1 flaky"
     );
-    let merged = conform(
-        &[
-            "merge",
-            &full,
-            "--junit",
-            &f.file("m.xml"),
-            "--json",
-            &f.file("m.json"),
-        ],
-        &[],
-        None,
-    )
-    .await;
+    let merged = merge(&[&full], &f.file("m.xml"), &f.file("m.json")).await;
     merged.assert_code(1);
     assert_eq!(
         merged.stdout,
@@ -1289,19 +1251,7 @@ checks:
     let only = f.file("fixed.json");
     let out = f.run(&["--only", "fixed/*", "--json", &only]).await;
     out.assert_code(1);
-    let merged = conform(
-        &[
-            "merge",
-            &only,
-            "--junit",
-            &f.file("n.xml"),
-            "--json",
-            &f.file("n.json"),
-        ],
-        &[],
-        None,
-    )
-    .await;
+    let merged = merge(&[&only], &f.file("n.xml"), &f.file("n.json")).await;
     merged.assert_code(1);
     assert_eq!(
         merged.stdout,
@@ -1314,8 +1264,7 @@ checks:
 /// redaction (and GitHub's `::add-mask::`, case-sensitive too) no longer recognises.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_in_a_check_name_does_not_leak_through_its_id() {
-    let p = Project::new();
-    p.prod_env(closed_port(), None, "");
+    let p = Project::with_prod_env(closed_port(), None, "");
     p.write(
         "checks/keys.yaml",
         r#"checks:

@@ -1,6 +1,6 @@
-//! The harness every end-to-end test shares: a project folder, the binary run with a hang
-//! limit, its output taken apart into check lines and detail blocks, JUnit helpers, and the
-//! loopback servers most tests start.
+//! The harness every end-to-end test shares: a project folder and the files tests write in it,
+//! the binary run with a hang limit, its output taken apart into check lines and detail blocks
+//! (and asserted), JUnit helpers, certificate times, and the loopback servers most tests start.
 
 use crate::support::*;
 use regex::Regex;
@@ -8,6 +8,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 /// A binary that has not finished after this long is killed and the test fails.
 const HANG_LIMIT: Duration = Duration::from_secs(30);
@@ -24,6 +26,13 @@ impl Project {
         Project {
             dir: tempfile::tempdir().expect("tempdir"),
         }
+    }
+
+    /// A new project with `environments/prod.yaml` as [`Project::prod_env`] writes it.
+    pub(crate) fn with_prod_env(port: u16, pki: Option<&Pki>, extra: &str) -> Project {
+        let p = Project::new();
+        p.prod_env(port, pki, extra);
+        p
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -57,16 +66,46 @@ impl Project {
         extra: &str,
     ) -> &Project {
         let vars: Vec<String> = vars.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
-        let mut text = format!(
+        let text = format!(
             "vars: {{ {} }}\nresolve: {{ chat.test: 127.0.0.1 }}\n",
             vars.join(", ")
         );
+        self.env(&text, pki, extra)
+    }
+
+    /// `environments/prod.yaml`: `head`, then (when given) the test CA as a trust root (written
+    /// to `environments/ca.pem`), then `tail`.
+    pub(crate) fn env(&self, head: &str, pki: Option<&Pki>, tail: &str) -> &Project {
+        let mut text = head.to_string();
         if let Some(pki) = pki {
             self.write("environments/ca.pem", &pki.ca_pem());
             text.push_str("tls: { ca_file: ca.pem }\n");
         }
-        text.push_str(extra);
+        text.push_str(tail);
         self.write("environments/prod.yaml", &text)
+    }
+
+    /// `checks/<suite>.yaml` with one http check: `name`, a GET of `url`, and `expect` (a flow
+    /// mapping such as `{ status: 200 }`). The check starts on line 2.
+    pub(crate) fn http_check(&self, suite: &str, name: &str, url: &str, expect: &str) -> &Project {
+        self.write(
+            &format!("checks/{suite}.yaml"),
+            &format!(
+                "checks:\n  - name: {name}\n    http: {{ url: \"{url}\" }}\n    expect: {expect}\n"
+            ),
+        )
+    }
+
+    /// A client identity as `pki/client.pem` and `pki/client.key`, the files
+    /// `client_cert: ../pki/client.pem` and `client_key: ../pki/client.key` of a check name.
+    pub(crate) fn client_identity(&self, chain: &str, key: &str) -> &Project {
+        self.write("pki/client.pem", chain);
+        self.write("pki/client.key", key)
+    }
+
+    /// `at <file>:<line>`, the first detail line of a check, for the file `rel` names.
+    pub(crate) fn at(&self, rel: &str, line: usize) -> String {
+        format!("at {}:{line}", self.shown(rel))
     }
 
     /// The file a check file names, as the binary reports it (`--dir` joined).
@@ -83,14 +122,69 @@ impl Project {
         self.read("reports/junit.xml")
     }
 
+    /// (tests, failures, errors, skipped) of testsuite `name` in `reports/junit.xml`.
+    pub(crate) fn junit_counts(&self, name: &str) -> [String; 4] {
+        let xml = self.junit();
+        let doc = parse(&xml);
+        counts(suite(&doc, name)).map(String::from)
+    }
+
+    /// Whether testcase `name` in `reports/junit.xml` has a `<tag>` child.
+    pub(crate) fn junit_case_has(&self, name: &str, tag: &str) -> bool {
+        let xml = self.junit();
+        let doc = parse(&xml);
+        has_child(case(&doc, name), tag)
+    }
+
+    /// The `<tag>` (`failure`, `error`, `skipped`...) of testcase `name` in `reports/junit.xml`.
+    #[track_caller]
+    pub(crate) fn verdict(&self, name: &str, tag: &str) -> Verdict {
+        let xml = self.junit();
+        let (kind, message, text) = {
+            let doc = parse(&xml);
+            let node = child(case(&doc, name), tag);
+            (
+                node.attribute("type").map(String::from),
+                node.attribute("message").map(String::from),
+                node.text().unwrap_or_default().to_string(),
+            )
+        };
+        Verdict {
+            kind,
+            message,
+            text,
+            xml,
+        }
+    }
+
     /// `conform run --dir <project> <args>`.
     pub(crate) async fn run(&self, args: &[&str]) -> Output {
         self.run_with_env(args, &[]).await
     }
 
     pub(crate) async fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command("run", args, env).await
+    }
+
+    /// `conform list --dir <project> <args>`.
+    pub(crate) async fn list(&self, args: &[&str]) -> Output {
+        self.command("list", args, &[]).await
+    }
+
+    /// `conform validate --dir <project> <args>`.
+    pub(crate) async fn validate(&self, args: &[&str]) -> Output {
+        self.command("validate", args, &[]).await
+    }
+
+    /// `conform <command> --dir <project> <args>`, with `env` set.
+    pub(crate) async fn command(
+        &self,
+        command: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
         let dir = self.dir_arg();
-        let mut all = vec!["run", "--dir", dir.as_str()];
+        let mut all = vec![command, "--dir", dir.as_str()];
         all.extend_from_slice(args);
         conform(&all, env, None).await
     }
@@ -117,40 +211,33 @@ pub(crate) async fn conform(args: &[&str], env: &[(&str, &str)], cwd: Option<Pat
         .expect("the runner thread")
 }
 
-pub(crate) fn run_blocking(
-    args: &[String],
-    env: &[(String, String)],
-    cwd: Option<PathBuf>,
-) -> Output {
+fn run_blocking(args: &[String], env: &[(String, String)], cwd: Option<PathBuf>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
     command
         .args(args)
         .env("NO_COLOR", "1")
         .env_remove("TEST_TOKEN")
-        .env_remove("CONFORM_TEST_UNSET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env_remove("CONFORM_TEST_UNSET");
     for (k, v) in env {
         command.env(k, v);
     }
     if let Some(cwd) = cwd {
         command.current_dir(cwd);
     }
+    run_bounded(command, args)
+}
+
+/// Runs `command` (the binary with `args`) with no stdin, reading its output, and kills it and
+/// fails the test if it has not finished within [`HANG_LIMIT`].
+pub(crate) fn run_bounded(mut command: Command, args: &[String]) -> Output {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = command.spawn().expect("start conform");
-    let mut out_pipe = child.stdout.take().expect("stdout");
-    let mut err_pipe = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
+    let out_reader = read_all(child.stdout.take().expect("stdout"));
+    let err_reader = read_all(child.stderr.take().expect("stderr"));
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for conform") {
             break status;
@@ -163,14 +250,21 @@ pub(crate) fn run_blocking(
         std::thread::sleep(Duration::from_millis(5));
     };
     let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out_reader.join().expect("stdout reader")).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
     Output {
         code: status.code().expect("conform exited by a signal"),
-        stdout,
-        stderr,
+        stdout: out_reader.join().expect("stdout reader"),
+        stderr: err_reader.join().expect("stderr reader"),
         elapsed,
     }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
 }
 
 const LABELS: [&str; 6] = ["PASS", "FAIL", "ERROR", "PENDING", "FIXED", "NOT RUN"];
@@ -179,6 +273,13 @@ impl Output {
     #[track_caller]
     pub(crate) fn assert_code(&self, code: i32) {
         assert_eq!(self.code, code, "exit code; output:\n{self}");
+    }
+
+    /// Asserts the exit code, and that nothing was written to stderr.
+    #[track_caller]
+    pub(crate) fn assert_code_quiet(&self, code: i32) {
+        self.assert_code(code);
+        assert_eq!(self.stderr, "", "stderr; output:\n{self}");
     }
 
     /// The per-check lines: (label, id, the rest of the line).
@@ -241,6 +342,66 @@ impl Output {
         let (shown, _) = last.rsplit_once(" in ").unwrap();
         assert_eq!(shown, counts, "closing line; output:\n{self}");
     }
+
+    /// Asserts the line of check `id`, whole: `^<LABEL> <id>  <name> <seconds>s$`.
+    #[track_caller]
+    pub(crate) fn assert_line(&self, label: &str, id: &str, name: &str) {
+        let pattern = format!(
+            r"^{label:<8}{}  {} +\d+\.\d\ds$",
+            regex::escape(id),
+            regex::escape(name)
+        );
+        assert_matches(&pattern, self.line_of(id), self);
+    }
+
+    /// Asserts (label, id) of every check line, sorted by id: see [`Output::outcomes`].
+    #[track_caller]
+    pub(crate) fn assert_outcomes(&self, expected: &[(&str, &str)]) {
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(label, id)| (label.to_string(), id.to_string()))
+            .collect();
+        assert_eq!(self.outcomes(), expected, "{self}");
+    }
+
+    /// The `reproduce: ` line of check `id`'s detail block.
+    #[track_caller]
+    pub(crate) fn reproduce(&self, id: &str) -> String {
+        self.details_of(id)
+            .into_iter()
+            .find(|l| l.starts_with("reproduce: "))
+            .unwrap_or_else(|| panic!("no reproduce line for {id}\n{self}"))
+    }
+
+    #[track_caller]
+    pub(crate) fn assert_stderr_starts_with(&self, prefix: &str) {
+        assert!(self.stderr.starts_with(prefix), "{prefix:?}: {self}");
+    }
+
+    #[track_caller]
+    pub(crate) fn assert_stderr_contains(&self, part: &str) {
+        assert!(self.stderr.contains(part), "{part:?}: {self}");
+    }
+
+    /// Asserts that the run took less than `limit`.
+    #[track_caller]
+    pub(crate) fn assert_within(&self, limit: Duration) {
+        assert!(
+            self.elapsed < limit,
+            "took {:?}, more than {limit:?}: {self}",
+            self.elapsed
+        );
+    }
+
+    /// Asserts that the run took `least` or more.
+    #[track_caller]
+    pub(crate) fn assert_took_at_least(&self, least: Duration) {
+        assert!(
+            self.elapsed >= least,
+            "took {:?}, less than {least:?}: {self}",
+            self.elapsed
+        );
+    }
 }
 
 impl std::fmt::Display for Output {
@@ -251,6 +412,64 @@ impl std::fmt::Display for Output {
             self.code, self.elapsed, self.stdout, self.stderr
         )
     }
+}
+
+#[track_caller]
+pub(crate) fn assert_matches(pattern: &str, text: &str, out: &Output) {
+    let re = Regex::new(pattern).expect("regex");
+    assert!(
+        re.is_match(text),
+        "{text:?} does not match {pattern}\n{out}"
+    );
+}
+
+/// A mismatch as the detail block shows it: the one-line message, the field, expected and
+/// actual (and the note, when there is one).
+pub(crate) fn mismatch(
+    field: &str,
+    expected: &str,
+    actual: &str,
+    note: Option<&str>,
+) -> Vec<String> {
+    let mut v = vec![
+        format!("{field}: expected {expected}, got {actual}"),
+        field.to_string(),
+        format!("  expected: {expected}"),
+        format!("  actual:   {actual}"),
+    ];
+    if let Some(note) = note {
+        v.push(format!("  note:     {note}"));
+    }
+    v
+}
+
+/// Neither `secret` nor any run of 6 of its characters is in `text`.
+#[track_caller]
+pub(crate) fn assert_no_secret(text: &str, secret: &str, what: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    for w in chars.windows(6) {
+        let part: String = w.iter().collect();
+        assert!(
+            !text.contains(&part),
+            "{what} shows {part:?} of the secret:\n{text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificate times.
+
+/// The whole second before `t`: what a certificate made with `t` as a bound says.
+pub(crate) fn whole_second(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).expect("nanosecond 0")
+}
+
+/// `2026-12-07 10:00:00 UTC`, as the judge shows a certificate's notAfter.
+pub(crate) fn utc_text(t: OffsetDateTime) -> String {
+    t.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+    ))
+    .expect("format")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,6 +501,31 @@ pub(crate) fn has_child(node: roxmltree::Node<'_, '_>, tag: &str) -> bool {
     node.children().any(|n| n.has_tag_name(tag))
 }
 
+/// One child of a JUnit testcase (`<failure>`, `<error>`, `<skipped>`...): its attributes and
+/// text, and the whole report for the messages of failed assertions.
+pub(crate) struct Verdict {
+    pub(crate) kind: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) text: String,
+    pub(crate) xml: String,
+}
+
+impl Verdict {
+    /// Asserts its `type` and its `message`, exactly.
+    #[track_caller]
+    pub(crate) fn assert_is(&self, kind: &str, message: &str) {
+        assert_eq!(self.kind.as_deref(), Some(kind), "{}", self.xml);
+        assert_eq!(self.message.as_deref(), Some(message), "{}", self.xml);
+    }
+
+    /// Asserts that its `message` starts with `prefix`.
+    #[track_caller]
+    pub(crate) fn assert_message_starts_with(&self, prefix: &str) {
+        let message = self.message.as_deref().expect("a message");
+        assert!(message.starts_with(prefix), "{}", self.xml);
+    }
+}
+
 /// (tests, failures, errors, skipped) of a testsuite.
 pub(crate) fn counts<'a>(node: roxmltree::Node<'a, 'a>) -> [&'a str; 4] {
     ["tests", "failures", "errors", "skipped"].map(|k| node.attribute(k).unwrap_or("-"))
@@ -295,14 +539,31 @@ pub(crate) async fn https(
     pki: &Pki,
     handler: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static,
 ) -> TestServer {
-    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
-    TestServer::start(TestServerConfig::https(&chain, &key, handler)).await
+    TestServer::start(https_config(pki, &["chat.test"], handler)).await
+}
+
+/// The configuration of an HTTPS server for `names` signed by `pki`'s CA.
+pub(crate) fn https_config(
+    pki: &Pki,
+    names: &[&str],
+    handler: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static,
+) -> TestServerConfig {
+    let (chain, key) = pki.valid_server_cert(names);
+    TestServerConfig::https(&chain, &key, handler)
 }
 
 pub(crate) async fn http(
     handler: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static,
 ) -> TestServer {
     TestServer::start(TestServerConfig::http(handler)).await
+}
+
+/// An HTTP server that answers every request with `response`, and a project whose environment
+/// routes `chat.test:${port}` to it (see [`Project::prod_env`]).
+pub(crate) async fn http_project(response: TestResponse) -> (TestServer, Project) {
+    let server = http(move |_| response.clone()).await;
+    let p = Project::with_prod_env(server.port(), None, "");
+    (server, p)
 }
 
 pub(crate) fn json_app() -> TestResponse {

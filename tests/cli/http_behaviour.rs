@@ -18,8 +18,7 @@ async fn redirect_server() -> TestServer {
 #[tokio::test(flavor = "multi_thread")]
 async fn redirects_are_seen_or_followed_as_asked() {
     let server = redirect_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write(
         "checks/web.yaml",
         r#"checks:
@@ -46,8 +45,7 @@ async fn redirects_are_seen_or_followed_as_asked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_that_was_not_expected_fails_with_the_hop_in_verbose_output() {
     let server = redirect_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write(
         "checks/web.yaml",
         r#"checks:
@@ -78,9 +76,7 @@ async fn a_redirect_that_was_not_expected_fails_with_the_hop_in_verbose_output()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_over_the_cap_fails_and_says_so() {
-    let server = http(|_| TestResponse::ok(vec![b'a'; 2 * 1024 * 1024])).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (_server, p) = http_project(TestResponse::ok(vec![b'a'; 2 * 1024 * 1024])).await;
     p.write(
         "checks/big.yaml",
         r#"checks:
@@ -109,15 +105,8 @@ async fn a_body_over_the_cap_fails_and_says_so() {
         details[5],
         "  note:     raise `body_limit` on the http probe if this body is expected"
     );
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let failure = child(case(&doc, "big body"), "failure");
-    assert!(
-        failure
-            .attribute("message")
-            .unwrap()
-            .starts_with("body: expected at most 1 MiB (the body limit), got more than 1 MiB"),
-        "{xml}"
+    p.verdict("big body", "failure").assert_message_starts_with(
+        "body: expected at most 1 MiB (the body limit), got more than 1 MiB",
     );
 }
 
@@ -132,15 +121,12 @@ async fn hostile_body_bytes_keep_the_terminal_and_the_xml_safe() {
     .into_bytes();
     response.extend_from_slice(hostile);
     let server = raw_server(response).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write(
-        "checks/evil.yaml",
-        r#"checks:
-  - name: evil <&> "quoted"
-    http: { url: "http://chat.test:${port}/" }
-    expect: { body: { contains: ok }, headers: { x-note: calm } }
-"#,
+    let p = Project::with_prod_env(server.port(), None, "");
+    p.http_check(
+        "evil",
+        r#"evil <&> "quoted""#,
+        "http://chat.test:${port}/",
+        "{ body: { contains: ok }, headers: { x-note: calm } }",
     );
     let out = p.run(&["-vv"]).await;
     out.assert_code(1);
@@ -160,11 +146,8 @@ async fn hostile_body_bytes_keep_the_terminal_and_the_xml_safe() {
     assert!(!out.stdout.contains('\u{9b}'), "raw C1 CSI: {out}");
     assert!(out.stdout.contains("< x-note: \\u{9b}2J"), "{out}");
     assert!(out.stdout.contains("\\x1b[31mred"), "{out}");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let tc = case(&doc, "evil <&> \"quoted\"");
-    let failure = child(tc, "failure");
-    let body = failure.text().unwrap_or_default();
+    let failure = p.verdict("evil <&> \"quoted\"", "failure");
+    let body = &failure.text;
     assert!(
         body.contains(
             "  actual:   \"\\0\\u{1b}[31mred\\u{1b}]0;title\\u{7} ]]></failure><x a='\\u{c}'>"
@@ -172,9 +155,10 @@ async fn hostile_body_bytes_keep_the_terminal_and_the_xml_safe() {
         "{body}"
     );
     assert_eq!(
-        failure.attribute("message"),
+        failure.message.as_deref(),
         Some("header x-note: expected \"calm\", got \"\\u{9b}2J\" (+1 more)")
     );
+    let xml = &failure.xml;
     assert!(!xml.contains('\u{1b}') && !xml.contains('\u{0}'), "{xml}");
 }
 
@@ -184,8 +168,7 @@ async fn hostile_body_bytes_keep_the_terminal_and_the_xml_safe() {
 async fn a_stuck_tls_handshake_times_out_while_connecting_and_cli_timeout_wins() {
     let server = silent_server().await;
     let port = server.port();
-    let p = Project::new();
-    p.prod_env(port, None, "defaults: { timeout: 10s }\n");
+    let p = Project::with_prod_env(port, None, "defaults: { timeout: 10s }\n");
     p.write(
         "checks/tls.yaml",
         r#"checks:
@@ -197,11 +180,7 @@ async fn a_stuck_tls_handshake_times_out_while_connecting_and_cli_timeout_wins()
     );
     let out = p.run(&["--timeout", "500ms"]).await;
     out.assert_code(3);
-    assert!(
-        out.elapsed < Duration::from_millis(2000),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_millis(2000));
     let details = out.details_of("tls/stuck");
     assert_eq!(
         details[1],
@@ -218,15 +197,12 @@ async fn a_stuck_tls_handshake_times_out_while_connecting_and_cli_timeout_wins()
 #[tokio::test(flavor = "multi_thread")]
 async fn timeouts_follow_the_precedence_of_environment_file_and_check() {
     let server = silent_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "defaults: { timeout: 300ms }\n");
-    p.write(
-        "checks/a.yaml",
-        r#"checks:
-  - name: env default
-    http: { url: "http://chat.test:${port}/" }
-    expect: { status: 200 }
-"#,
+    let p = Project::with_prod_env(server.port(), None, "defaults: { timeout: 300ms }\n");
+    p.http_check(
+        "a",
+        "env default",
+        "http://chat.test:${port}/",
+        "{ status: 200 }",
     );
     p.write(
         "checks/b.yaml",
@@ -255,9 +231,5 @@ checks:
         );
     }
     // They ran at once, so the run took about the longest timeout.
-    assert!(
-        out.elapsed < Duration::from_millis(2000),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_millis(2000));
 }

@@ -34,10 +34,8 @@ async fn plan_project() -> (TestServer, Project) {
 async fn list_shows_the_resolved_plan_and_probes_nothing() {
     let (server, p) = plan_project().await;
     let port = server.port();
-    let dir = p.dir_arg();
-    let out = conform(&["list", "--dir", &dir], &[], None).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "");
+    let out = p.list(&[]).await;
+    out.assert_code_quiet(0);
     assert_eq!(
         out.stdout,
         format!(
@@ -51,7 +49,7 @@ async fn list_shows_the_resolved_plan_and_probes_nothing() {
              7 checks for env prod\n"
         )
     );
-    let out = conform(&["list", "--dir", &dir, "--tag", "gate"], &[], None).await;
+    let out = p.list(&["--tag", "gate"]).await;
     out.assert_code(0);
     assert_eq!(
         out.stdout,
@@ -62,7 +60,7 @@ async fn list_shows_the_resolved_plan_and_probes_nothing() {
         )
     );
     // staging: its own vars, and no prod-only check.
-    let out = conform(&["list", "--dir", &dir, "--env", "staging"], &[], None).await;
+    let out = p.list(&["--env", "staging"]).await;
     out.assert_code(0);
     assert!(
         out.stdout
@@ -74,30 +72,25 @@ async fn list_shows_the_resolved_plan_and_probes_nothing() {
         "{out}"
     );
 
-    let out = conform(&["list", "--dir", &dir, "--tag", "nope"], &[], None).await;
+    let out = p.list(&["--tag", "nope"]).await;
     out.assert_code(2);
-    assert!(out.stderr.contains("no check selected"), "{out}");
-    let out = conform(&["list", "--dir", &dir, "--env", "base"], &[], None).await;
+    out.assert_stderr_contains("no check selected");
+    let out = p.list(&["--env", "base"]).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .contains("environment `base` is abstract: it exists to be extended"),
-        "{out}"
-    );
+    out.assert_stderr_contains("environment `base` is abstract: it exists to be extended");
     assert_eq!(server.connections(), 0, "list probes nothing");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn validate_checks_every_environment_and_warns_about_unset_values() {
     let (server, p) = plan_project().await;
-    let dir = p.dir_arg();
     let warning = format!(
         "warning: env prod: {}:8:67: environment variable `CONFORM_TEST_UNSET` is not set (needed by \
          `${{env:CONFORM_TEST_UNSET}}`); set it in the environment that runs conform, or give a \
          default: ${{env:NAME:-value}}\n",
         p.shown("checks/pending.yaml")
     );
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(0);
     assert_eq!(
         out.stdout,
@@ -105,7 +98,7 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
     );
     assert_eq!(out.stderr, warning);
 
-    let out = conform(&["validate", "--dir", &dir, "--all-envs"], &[], None).await;
+    let out = p.validate(&["--all-envs"]).await;
     out.assert_code(0);
     assert_eq!(
         out.stdout,
@@ -115,12 +108,9 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
     assert_eq!(out.stderr.matches("warning: ").count(), 2, "{out}");
 
     // Set, there is nothing to warn about.
-    let out = conform(
-        &["validate", "--dir", &dir],
-        &[("CONFORM_TEST_UNSET", "42")],
-        None,
-    )
-    .await;
+    let out = p
+        .command("validate", &[], &[("CONFORM_TEST_UNSET", "42")])
+        .await;
     out.assert_code(0);
     assert_eq!(out.stdout, "env prod: 7 checks in 3 suites are valid\n");
     assert_eq!(out.stderr, "");
@@ -129,8 +119,7 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
     let out = p.run(&[]).await;
     // The pending check passes against this server (fixed: exit 1); the one needing the
     // value is an error, unprobed.
-    out.assert_code(1);
-    assert_eq!(out.stderr, "");
+    out.assert_code_quiet(1);
     assert!(
         out.stdout
             .contains("not run: environment variable `CONFORM_TEST_UNSET` is not set"),
@@ -146,23 +135,16 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
         "environments/staging.yaml",
         "extends: base\nconcurency: 3\n",
     );
-    let out = conform(&["validate", "--dir", &dir, "--all-envs"], &[], None).await;
+    let out = p.validate(&["--all-envs"]).await;
     out.assert_code(2);
     assert!(out.stdout.starts_with("env prod: 7 checks"), "{out}");
-    assert!(out.stderr.contains("env staging:\nerror: "), "{out}");
-    assert!(
-        out.stderr
-            .contains("unknown key `concurency` in the environment; did you mean `concurrency`?"),
-        "{out}"
+    out.assert_stderr_contains("env staging:\nerror: ");
+    out.assert_stderr_contains(
+        "unknown key `concurency` in the environment; did you mean `concurrency`?",
     );
-    let out = conform(&["validate", "--dir", &dir, "--env", "base"], &[], None).await;
+    let out = p.validate(&["--env", "base"]).await;
     out.assert_code(2);
-    let out = conform(
-        &["validate", "--dir", &dir, "--env", "prod", "--all-envs"],
-        &[],
-        None,
-    )
-    .await;
+    let out = p.validate(&["--env", "prod", "--all-envs"]).await;
     out.assert_code(2);
     assert_eq!(
         server.requests().len() - before,
@@ -202,8 +184,7 @@ async fn an_unset_value_in_a_url_is_only_a_warning() {
     expect: { status: 200 }
 "#,
     );
-    let dir = p.dir_arg();
-    let out = conform(&["validate", "--dir", &dir], &[], None).await;
+    let out = p.validate(&[]).await;
     out.assert_code(0);
     assert_eq!(out.stderr.matches("warning: ").count(), 2, "{out}");
     let out = p.run(&["--tag", "gate"]).await;

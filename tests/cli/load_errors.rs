@@ -5,9 +5,7 @@ use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_misspelt_key_is_located_corrected_and_nothing_is_probed() {
-    let server = http(|_| TestResponse::ok("x")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("x")).await;
     p.write(
         "checks/x.yaml",
         r#"checks:
@@ -40,9 +38,7 @@ async fn a_misspelt_key_is_located_corrected_and_nothing_is_probed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_load_error_of_every_file_is_listed() {
-    let server = http(|_| TestResponse::ok("x")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("x")).await;
     p.write(
         "checks/a.yaml",
         r#"checks:
@@ -84,9 +80,7 @@ async fn every_load_error_of_every_file_is_listed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_selections_and_flags_are_usage_errors() {
-    let server = http(|_| TestResponse::ok("x")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("x")).await;
     p.write(
         "checks/x.yaml",
         r#"checks:
@@ -104,40 +98,30 @@ async fn bad_selections_and_flags_are_usage_errors() {
         "error: no check selected: 1 check loaded for env `prod`, none matches the filters given\n\
          hint: `conform list --env prod` shows every check with its id and tags\n"
     );
-    let out = p.run(&["--only", "x/goood"]).await;
-    out.assert_code(2);
-    assert!(out.stderr.contains("no check selected"), "{out}");
-
     let out = p.run(&["--bogus"]).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .starts_with("error: unexpected argument '--bogus' found"),
-        "{out}"
-    );
-    let out = p.run(&["--concurrency", "0"]).await;
-    out.assert_code(2);
-    assert!(
-        out.stderr
-            .contains("invalid value '0' for '--concurrency <N>'"),
-        "{out}"
-    );
-    let out = p.run(&["--timeout", "0s"]).await;
-    out.assert_code(2);
-    assert!(
-        out.stderr
-            .contains("expected a positive duration such as 5s"),
-        "{out}"
-    );
-    let out = p.run(&["--env", "staging"]).await;
-    out.assert_code(2);
-    assert!(
-        out.stderr.contains(
-            "environment `staging` not found: there is no environments/staging.yaml; \
-             expected one of: prod"
+    out.assert_stderr_starts_with("error: unexpected argument '--bogus' found");
+    // Each of these mistakes is a usage error that says what is wrong.
+    for (args, said) in [
+        (&["--only", "x/goood"][..], "no check selected"),
+        (
+            &["--concurrency", "0"],
+            "invalid value '0' for '--concurrency <N>'",
         ),
-        "{out}"
-    );
+        (
+            &["--timeout", "0s"],
+            "expected a positive duration such as 5s",
+        ),
+        (
+            &["--env", "staging"],
+            "environment `staging` not found: there is no environments/staging.yaml; expected \
+             one of: prod",
+        ),
+    ] {
+        let out = p.run(args).await;
+        out.assert_code(2);
+        out.assert_stderr_contains(said);
+    }
     let out = conform(&["frobnicate"], &[], None).await;
     out.assert_code(2);
     assert_eq!(server.connections(), 0, "nothing may be probed");

@@ -1,11 +1,10 @@
 //! The on-call and scaling commands: `explain`, `--shard`, `completions`.
 
-use crate::harness::{Project, conform};
+use crate::harness::{Project, conform, http_project};
 use crate::support::TestResponse;
 
 fn shard_project(port: u16) -> Project {
-    let p = Project::new();
-    p.prod_env(port, None, "");
+    let p = Project::with_prod_env(port, None, "");
     let mut checks = String::from("checks:\n");
     for i in 0..11 {
         checks.push_str(&format!(
@@ -20,12 +19,11 @@ fn shard_project(port: u16) -> Project {
 async fn shards_split_the_selection_exactly_once() {
     let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
     let p = shard_project(server.port());
-    let dir = p.dir_arg();
     let env = [("TEST_TOKEN", "tok-123")];
     let mut seen = Vec::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
-        let out = conform(&["list", "--dir", &dir, "--shard", &shard], &env, None).await;
+        let out = p.command("list", &["--shard", &shard], &env).await;
         out.assert_code(0);
         let ids: Vec<String> = out
             .stdout
@@ -52,21 +50,16 @@ async fn shards_split_the_selection_exactly_once() {
         11,
         "every check probed once over the shards"
     );
-    let out = conform(&["list", "--dir", &dir, "--shard", "4/3"], &env, None).await;
+    let out = p.command("list", &["--shard", "4/3"], &env).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .contains("`4/3` is not a shard; expected K/N with 1 <= K <= N"),
-        "{out}"
-    );
+    out.assert_stderr_contains("`4/3` is not a shard; expected K/N with 1 <= K <= N");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn explain_shows_the_resolved_check_with_secrets_redacted() {
     let p = shard_project(8080);
-    let dir = p.dir_arg();
     let env = [("TEST_TOKEN", "tok-123")];
-    let out = conform(&["explain", "--dir", &dir, "many/check-03"], &env, None).await;
+    let out = p.command("explain", &["many/check-03"], &env).await;
     out.assert_code(0);
     assert!(!out.stdout.contains("tok-123"), "{out}");
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -86,12 +79,10 @@ async fn explain_shows_the_resolved_check_with_secrets_redacted() {
         out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer [redacted:TEST_TOKEN]' --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
         "{out}"
     );
-    let out = conform(&["explain", "--dir", &dir, "many/check-3"], &env, None).await;
+    let out = p.command("explain", &["many/check-3"], &env).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .starts_with("error: no check `many/check-3` in env `prod`; did you mean `many/check-"),
-        "{out}"
+    out.assert_stderr_starts_with(
+        "error: no check `many/check-3` in env `prod`; did you mean `many/check-",
     );
 }
 
@@ -121,16 +112,11 @@ async fn schema_prints_one_json_schema_document() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_portable_junit_flavor_drops_file_and_line() {
-    let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write(
-        "checks/web.yaml",
-        "checks:\n  - name: up\n    http: { url: \"http://chat.test:${port}/\" }\n    expect: { status: 200 }\n",
-    );
+    let (_server, p) = http_project(TestResponse::ok("ok")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
     let out = p.run(&["--junit-flavor", "portable"]).await;
     out.assert_code(0);
-    let xml = std::fs::read_to_string(p.path().join("reports/junit.xml")).expect("junit");
+    let xml = p.junit();
     assert!(
         xml.contains("<testcase name=\"up\" classname=\"prod.web\""),
         "{xml}"
@@ -138,7 +124,7 @@ async fn the_portable_junit_flavor_drops_file_and_line() {
     assert!(!xml.contains(" file=\""), "{xml}");
     let out = p.run(&[]).await;
     out.assert_code(0);
-    let xml = std::fs::read_to_string(p.path().join("reports/junit.xml")).expect("junit");
+    let xml = p.junit();
     assert!(
         xml.contains(" file=\"checks/web.yaml\"") || xml.contains("web.yaml\" line=\"2\""),
         "{xml}"
@@ -159,8 +145,7 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
         }
     })
     .await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write(
         "checks/web.yaml",
         "checks:\n  - name: fast\n    http: { url: \"http://chat.test:${port}/fast\" }\n    expect: { status: 200 }\n  - name: slow\n    timeout: 30s\n    http: { url: \"http://chat.test:${port}/slow\" }\n    expect: { status: 200 }\n",
@@ -220,8 +205,7 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
 #[tokio::test(flavor = "multi_thread")]
 async fn host_rate_spaces_the_probes_of_a_host() {
     let server = crate::harness::http(|_| TestResponse::ok("ok")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "host_rate: 5/s\n");
+    let p = Project::with_prod_env(server.port(), None, "host_rate: 5/s\n");
     let mut checks = String::from("checks:\n");
     for i in 0..5 {
         checks.push_str(&format!(
@@ -245,9 +229,8 @@ async fn host_rate_spaces_the_probes_of_a_host() {
     p.prod_env(server.port(), None, "host_rate: fast\n");
     let out = p.run(&[]).await;
     out.assert_code(2);
-    assert!(
-        out.stderr
-            .contains("`host_rate` `fast` is not a rate; expected requests per period, e.g. 10/s, 15/10s or 100/1m"),
-        "{out}"
+    out.assert_stderr_contains(
+        "`host_rate` `fast` is not a rate; expected requests per period, e.g. 10/s, 15/10s or \
+         100/1m",
     );
 }

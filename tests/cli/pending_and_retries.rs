@@ -3,7 +3,6 @@
 
 use crate::harness::*;
 use crate::support::*;
-use regex::Regex;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -27,9 +26,7 @@ checks:
 "#;
 
 async fn pending_project() -> (TestServer, Project) {
-    let server = http(|_| TestResponse::ok("open")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("open")).await;
     p.write("checks/waf.yaml", PENDING_CHECKS);
     (server, p)
 }
@@ -39,8 +36,7 @@ async fn a_failing_pending_check_is_excused_exit_0() {
     let (server, p) = pending_project().await;
     let out = p.run(&["--only", "waf/admin-blocked"]).await;
     out.assert_code(0);
-    let line = Regex::new(r"^PENDING waf/admin-blocked  admin blocked +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("waf/admin-blocked")), "{out}");
+    out.assert_line("PENDING", "waf/admin-blocked", "admin blocked");
     let details = out.details_of("waf/admin-blocked");
     assert!(
         details.contains(&"pending: WAF rule still in COUNT mode".to_string()),
@@ -52,15 +48,13 @@ async fn a_failing_pending_check_is_excused_exit_0() {
     // A pending check is tried once, whatever `retries` says.
     assert_eq!(server.requests().len(), 1);
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "waf")), ["1", "0", "0", "1"]);
-    let skipped = child(case(&doc, "admin blocked"), "skipped");
+    assert_eq!(p.junit_counts("waf"), ["1", "0", "0", "1"]);
+    let skipped = p.verdict("admin blocked", "skipped");
     assert_eq!(
-        skipped.attribute("message"),
+        skipped.message.as_deref(),
         Some("pending: WAF rule still in COUNT mode")
     );
-    let body = skipped.text().unwrap_or_default();
+    let body = &skipped.text;
     assert!(body.contains("expected: 403"), "{body}");
     assert!(body.contains("reproduce: curl "), "{body}");
 }
@@ -75,7 +69,7 @@ async fn the_pending_reason_is_said_once() {
     assert_eq!(
         out.details_of("waf/admin-blocked"),
         [
-            format!("at {}:3", p.shown("checks/waf.yaml")),
+            p.at("checks/waf.yaml", 3),
             "status".to_string(),
             "  expected: 403".to_string(),
             "  actual:   200".to_string(),
@@ -87,12 +81,7 @@ async fn the_pending_reason_is_said_once() {
         ],
         "{out}"
     );
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let body = child(case(&doc, "admin blocked"), "skipped")
-        .text()
-        .unwrap_or_default()
-        .to_string();
+    let body = p.verdict("admin blocked", "skipped").text;
     assert_eq!(body.matches("pending: WAF rule").count(), 1, "{body}");
 }
 
@@ -101,24 +90,17 @@ async fn a_passing_pending_check_is_fixed_exit_1() {
     let (server, p) = pending_project().await;
     let out = p.run(&["--only", "new endpoint"]).await;
     out.assert_code(1);
-    let line = Regex::new(r"^FIXED   waf/new-endpoint  new endpoint +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("waf/new-endpoint")), "{out}");
+    out.assert_line("FIXED", "waf/new-endpoint", "new endpoint");
     let details = out.details_of("waf/new-endpoint");
-    assert_eq!(details[0], format!("at {}:9", p.shown("checks/waf.yaml")));
+    assert_eq!(details[0], p.at("checks/waf.yaml", 9));
     assert_eq!(details[1], "pending check now passes: remove `pending`");
     assert!(out.stdout.contains("\nfixed: waf/new-endpoint\n"), "{out}");
     out.assert_summary("0 passed, 0 failed, 0 errors, 0 pending, 1 fixed");
     assert_eq!(server.requests().len(), 1);
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "waf")), ["1", "1", "0", "0"]);
-    let failure = child(case(&doc, "new endpoint"), "failure");
-    assert_eq!(failure.attribute("type"), Some("fixed"));
-    assert_eq!(
-        failure.attribute("message"),
-        Some("pending check now passes: remove `pending`")
-    );
+    assert_eq!(p.junit_counts("waf"), ["1", "1", "0", "0"]);
+    p.verdict("new endpoint", "failure")
+        .assert_is("fixed", "pending check now passes: remove `pending`");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -126,24 +108,18 @@ async fn an_expired_pending_check_that_fails_is_a_failure_exit_1() {
     let (_server, p) = pending_project().await;
     let out = p.run(&["--only", "waf/old-*"]).await;
     out.assert_code(1);
-    let line = Regex::new(r"^FAIL    waf/old-excuse  old excuse +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("waf/old-excuse")), "{out}");
+    out.assert_line("FAIL", "waf/old-excuse", "old excuse");
     let message = "status: expected 403, got 200 (pending expired on 2020-01-01: was due in 2019)";
     assert_eq!(out.details_of("waf/old-excuse")[1], message, "{out}");
     out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let failure = child(case(&doc, "old excuse"), "failure");
-    assert_eq!(failure.attribute("type"), Some("fail"));
-    assert_eq!(failure.attribute("message"), Some(message));
+    p.verdict("old excuse", "failure")
+        .assert_is("fail", message);
 
     // All three together: the summary counts each outcome once.
     let all = p.run(&[]).await;
     all.assert_code(1);
     all.assert_summary("0 passed, 1 failed, 0 errors, 1 pending, 1 fixed");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "waf")), ["3", "2", "0", "1"]);
+    assert_eq!(p.junit_counts("waf"), ["3", "2", "0", "1"]);
 }
 
 /// `/flaky` fails its first request, then passes; `/broken` always fails.
@@ -170,18 +146,24 @@ const RETRY_CHECKS: &str = r#"checks:
     expect: { status: 200 }
 "#;
 
+/// A [`retry_server`] and a project of [`RETRY_CHECKS`].
+async fn retry_project() -> (TestServer, Project) {
+    let server = retry_server().await;
+    let p = Project::with_prod_env(server.port(), None, "");
+    p.write("checks/up.yaml", RETRY_CHECKS);
+    (server, p)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_that_passes_on_retry_is_a_flaky_pass() {
-    let server = retry_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write("checks/up.yaml", RETRY_CHECKS);
+    let (server, p) = retry_project().await;
     let out = p.run(&["--only", "up/flaky"]).await;
     out.assert_code(0);
-    let line =
-        Regex::new(r"^PASS    up/flaky  flaky \(flaky: passed on attempt 2 of 3\) +\d+\.\d\ds$")
-            .unwrap();
-    assert!(line.is_match(out.line_of("up/flaky")), "{out}");
+    out.assert_line(
+        "PASS",
+        "up/flaky",
+        "flaky (flaky: passed on attempt 2 of 3)",
+    );
     let details = out.details_of("up/flaky");
     assert_eq!(
         details[1], "attempt 1: fail (status: expected 200, got 503)",
@@ -190,18 +172,11 @@ async fn a_check_that_passes_on_retry_is_a_flaky_pass() {
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending, 1 flaky");
     assert_eq!(paths(&server), ["/flaky", "/flaky"]);
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "up")), ["1", "0", "0", "0"]);
-    let tc = case(&doc, "flaky");
-    assert!(!has_child(tc, "failure"), "{xml}");
-    let flaky = child(tc, "flakyFailure");
-    assert_eq!(flaky.attribute("type"), Some("fail"));
-    assert_eq!(
-        flaky.attribute("message"),
-        Some("attempt 1: fail (status: expected 200, got 503)")
-    );
-    let out_text = child(tc, "system-out").text().unwrap_or_default();
+    assert_eq!(p.junit_counts("up"), ["1", "0", "0", "0"]);
+    assert!(!p.junit_case_has("flaky", "failure"), "{}", p.junit());
+    p.verdict("flaky", "flakyFailure")
+        .assert_is("fail", "attempt 1: fail (status: expected 200, got 503)");
+    let out_text = p.verdict("flaky", "system-out").text;
     assert!(
         out_text.starts_with("flaky: passed on attempt 2 of 3\n"),
         "{out_text}"
@@ -210,10 +185,7 @@ async fn a_check_that_passes_on_retry_is_a_flaky_pass() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_that_always_fails_is_tried_retries_plus_one_times() {
-    let server = retry_server().await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write("checks/up.yaml", RETRY_CHECKS);
+    let (server, p) = retry_project().await;
     let out = p.run(&["--only", "up/broken"]).await;
     out.assert_code(1);
     assert!(
@@ -227,12 +199,11 @@ async fn a_check_that_always_fails_is_tried_retries_plus_one_times() {
     );
     out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
     assert_eq!(paths(&server), ["/broken", "/broken"]);
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let tc = case(&doc, "broken");
-    assert_eq!(child(tc, "failure").attribute("type"), Some("fail"));
+    let failure = p.verdict("broken", "failure");
+    assert_eq!(failure.kind.as_deref(), Some("fail"), "{}", failure.xml);
+    let rerun = p.verdict("broken", "rerunFailure");
     assert_eq!(
-        child(tc, "rerunFailure").attribute("message"),
+        rerun.message.as_deref(),
         Some("attempt 1: fail (status: expected 200, got 500)")
     );
 
@@ -247,9 +218,7 @@ async fn a_check_that_always_fails_is_tried_retries_plus_one_times() {
 /// Retries wait `retry_delay` between tries.
 #[tokio::test(flavor = "multi_thread")]
 async fn retries_wait_the_retry_delay() {
-    let server = http(|_| TestResponse::status(500)).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::status(500)).await;
     p.write(
         "checks/r.yaml",
         r#"checks:
@@ -262,11 +231,7 @@ async fn retries_wait_the_retry_delay() {
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    assert!(
-        out.elapsed >= Duration::from_millis(600),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_took_at_least(Duration::from_millis(600));
     assert_eq!(server.requests().len(), 3);
     let details = out.details_of("r/r");
     assert!(details.contains(&"attempt 1: fail, the same as the last attempt".to_string()));

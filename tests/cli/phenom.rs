@@ -17,12 +17,9 @@ use crate::support::*;
 use regex::Regex;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 use time::OffsetDateTime;
-use time::macros::format_description;
 
 // ---- what the seeds say ---------------------------------------------------------------------
 
@@ -650,9 +647,6 @@ defaults: {{ timeout: 3s, retries: 0 }}
 
 // ---- running the binary ---------------------------------------------------------------------
 
-/// A binary that has not finished after this long is killed and the test fails.
-const HANG_LIMIT: Duration = Duration::from_secs(30);
-
 /// Runs `conform <args>` (NO_COLOR=1) without the values prod takes from the process
 /// environment, whatever the shell that runs the tests sets.
 async fn phenom(args: &[&str]) -> Output {
@@ -664,45 +658,11 @@ async fn phenom(args: &[&str]) -> Output {
 
 fn run_without_prod_values(args: &[String]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
-    command
-        .args(args)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).env("NO_COLOR", "1");
     for name in PROD_VALUES {
         command.env_remove(name);
     }
-    let started = Instant::now();
-    let mut child = command.spawn().expect("start conform");
-    let out_reader = read_all(child.stdout.take().expect("stdout"));
-    let err_reader = read_all(child.stderr.take().expect("stderr"));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for conform") {
-            break status;
-        }
-        if started.elapsed() > HANG_LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("conform {args:?} did not finish within {HANG_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Output {
-        code: status.code().expect("conform exited by a signal"),
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-        elapsed: started.elapsed(),
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own.
-fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = pipe.read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf).into_owned()
-    })
+    run_bounded(command, args)
 }
 
 /// `conform list --env standin --dir <dir> <filters>`: the ids of the plan, in its order.
@@ -710,8 +670,7 @@ async fn listed(dir: &str, filters: &[&str]) -> Vec<String> {
     let mut args = vec!["list", "--env", "standin", "--dir", dir];
     args.extend_from_slice(filters);
     let out = phenom(&args).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     let (last, plan) = lines.split_last().expect("a closing line");
     assert_eq!(
@@ -736,28 +695,6 @@ async fn run_standin(p: &Project, filters: &[&str]) -> Output {
 }
 
 // ---- helpers --------------------------------------------------------------------------------
-
-/// The whole second before `t`: what a certificate made with `t` as a bound says.
-fn whole_second(t: OffsetDateTime) -> OffsetDateTime {
-    t.replace_nanosecond(0).expect("nanosecond 0")
-}
-
-/// `2026-12-07 10:00:00 UTC`, as the judge shows a certificate's notAfter.
-fn utc_text(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-    ))
-    .expect("format")
-}
-
-#[track_caller]
-fn assert_matches(pattern: &str, text: &str, out: &Output) {
-    let re = Regex::new(pattern).expect("regex");
-    assert!(
-        re.is_match(text),
-        "{text:?} does not match {pattern}\n{out}"
-    );
-}
 
 /// The hosts the edge was asked for, each once.
 fn hosts_seen(server: &TestServer) -> BTreeSet<String> {
@@ -1175,8 +1112,7 @@ async fn drifted_standins_fail_exactly_the_drifted_claims() {
     let p = phenom_project(&s);
     let plan = listed(&p.dir_arg(), &[]).await;
     let out = run_standin(&p, &[]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(1);
 
     let location = |to: &str| format!("\"{to}\"");
     let failures = drift_failures();

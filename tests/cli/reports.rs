@@ -3,14 +3,12 @@
 
 use crate::harness::*;
 use crate::support::*;
-use regex::Regex;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_check_passes_over_https_exit_0_and_junit_describes_the_run() {
     let pki = Pki::new();
     let server = https(&pki, |_| json_app()).await;
-    let p = Project::new();
-    p.prod_env(server.port(), Some(&pki), "");
+    let p = Project::with_prod_env(server.port(), Some(&pki), "");
     p.write(
         "checks/chat.yaml",
         r#"suite: chat
@@ -55,21 +53,14 @@ checks:
     );
 
     let out = p.run(&[]).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_eq!(
-        out.outcomes(),
-        [
-            ("PASS".to_string(), "chat-cert".to_string()),
-            ("PASS".to_string(), "chat/app-answers".to_string()),
-            ("PASS".to_string(), "nest/nest-status".to_string()),
-        ],
-        "{out}"
-    );
-    let line = Regex::new(r"^PASS    chat/app-answers  app answers +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("chat/app-answers")), "{out}");
-    let line = Regex::new(r"^PASS    chat-cert  certificate is fresh +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("chat-cert")), "{out}");
+    out.assert_code_quiet(0);
+    out.assert_outcomes(&[
+        ("PASS", "chat-cert"),
+        ("PASS", "chat/app-answers"),
+        ("PASS", "nest/nest-status"),
+    ]);
+    out.assert_line("PASS", "chat/app-answers", "app answers");
+    out.assert_line("PASS", "chat-cert", "certificate is fresh");
     // A pass has no details at the default verbosity.
     assert_eq!(out.details_of("chat/app-answers"), Vec::<String>::new());
     assert!(
@@ -126,18 +117,12 @@ checks:
 async fn dir_dot_gives_relative_file_names() {
     let server = http(|_| TestResponse::status(500)).await;
     let p = Project::new();
-    p.write(
-        "environments/prod.yaml",
+    p.env(
         &format!("vars: {{ port: \"{}\" }}\n", server.port()),
+        None,
+        "",
     );
-    p.write(
-        "checks/web.yaml",
-        r#"checks:
-  - name: up
-    http: { url: "http://127.0.0.1:${port}/" }
-    expect: { status: 200 }
-"#,
-    );
+    p.http_check("web", "up", "http://127.0.0.1:${port}/", "{ status: 200 }");
     let out = conform(&["run", "--dir", "."], &[], Some(p.path().to_path_buf())).await;
     out.assert_code(1);
     assert_eq!(out.details_of("web/up")[0], "at checks/web.yaml:2", "{out}");
@@ -151,8 +136,7 @@ async fn a_wrong_status_fails_with_expected_actual_and_a_curl_command() {
     let pki = Pki::new();
     let server = https(&pki, |_| TestResponse::ok("welcome")).await;
     let port = server.port();
-    let p = Project::new();
-    p.prod_env(port, Some(&pki), "");
+    let p = Project::with_prod_env(port, Some(&pki), "");
     p.write(
         "checks/chat.yaml",
         r#"suite: chat
@@ -166,12 +150,8 @@ checks:
 "#,
     );
     let out = p.run(&[]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
-    let line =
-        Regex::new(r"^FAIL    chat-root-redirect  root redirects to the app +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("chat-root-redirect")), "{out}");
-    let file = p.shown("checks/chat.yaml");
+    out.assert_code_quiet(1);
+    out.assert_line("FAIL", "chat-root-redirect", "root redirects to the app");
     let ca = p.shown("environments/ca.pem");
     let curl = format!(
         "curl -sS -i --resolve chat.test:{port}:127.0.0.1 --cacert {ca} --max-time 5 \
@@ -180,13 +160,11 @@ checks:
     assert_eq!(
         out.details_of("chat-root-redirect"),
         [
-            format!("at {file}:3"),
-            "status: expected 302, got 200".to_string(),
-            "status".to_string(),
-            "  expected: 302".to_string(),
-            "  actual:   200".to_string(),
-            format!("reproduce: {curl}"),
-        ],
+            vec![p.at("checks/chat.yaml", 3)],
+            mismatch("status", "302", "200", None),
+            vec![format!("reproduce: {curl}")]
+        ]
+        .concat(),
         "{out}"
     );
     assert!(
@@ -196,18 +174,14 @@ checks:
     out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
     assert_eq!(server.requests().len(), 1);
 
+    assert_eq!(p.junit_counts("chat"), ["1", "1", "0", "0"]);
     let xml = p.junit();
     let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "chat")), ["1", "1", "0", "0"]);
     let tc = case(&doc, "root redirects to the app");
     assert_eq!(tc.attribute("classname"), Some("prod.chat"));
-    let failure = child(tc, "failure");
-    assert_eq!(failure.attribute("type"), Some("fail"));
-    assert_eq!(
-        failure.attribute("message"),
-        Some("status: expected 302, got 200")
-    );
-    let body = failure.text().unwrap_or_default();
+    let failure = p.verdict("root redirects to the app", "failure");
+    failure.assert_is("fail", "status: expected 302, got 200");
+    let body = &failure.text;
     assert!(
         body.contains("status\n  expected: 302\n  actual:   200\n"),
         "{body}"
@@ -217,17 +191,8 @@ checks:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
-    let server = http(|_| TestResponse::ok("fine")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write(
-        "checks/web.yaml",
-        r#"checks:
-  - name: up
-    http: { url: "http://chat.test:${port}/" }
-    expect: { status: 200 }
-"#,
-    );
+    let (_server, p) = http_project(TestResponse::ok("fine")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
     let custom = p.path().join("out/ci/results.xml");
     let out = p.run(&["--junit", &custom.display().to_string()]).await;
     out.assert_code(0);
@@ -254,12 +219,11 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
     let out = p.run(&["--junit", &bad.display().to_string()]).await;
     assert_ne!(out.code, 0, "{out}");
     assert_eq!(out.code, 2, "{out}");
-    let prefix = format!(
+    out.assert_stderr_starts_with(&format!(
         "error: cannot write the JUnit report to {}: ",
         bad.display()
-    );
-    assert!(out.stderr.starts_with(&prefix), "{out}");
-    assert!(out.stderr.contains("os error"), "{out}");
+    ));
+    out.assert_stderr_contains("os error");
     // The checks still ran and were reported.
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
 
@@ -268,13 +232,10 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
     p.write("reports", "not a folder");
     let out = p.run(&[]).await;
     assert_eq!(out.code, 2, "{out}");
-    assert!(
-        out.stderr.starts_with(&format!(
-            "error: cannot write the JUnit report to {}: ",
-            p.shown("reports/junit.xml")
-        )),
-        "{out}"
-    );
+    out.assert_stderr_starts_with(&format!(
+        "error: cannot write the JUnit report to {}: ",
+        p.shown("reports/junit.xml")
+    ));
 }
 
 /// A disk that fills up mid-write (here: the process may not write files over 256 bytes, as
@@ -284,51 +245,39 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_keeps_the_old_reports_and_says_so() {
     use std::os::unix::process::CommandExt;
-    let server = http(|_| TestResponse::ok("fine")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
-    p.write(
-        "checks/web.yaml",
-        r#"checks:
-  - name: up
-    http: { url: "http://chat.test:${port}/" }
-    expect: { status: 200 }
-"#,
-    );
+    let (_server, p) = http_project(TestResponse::ok("fine")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
     p.run(&[]).await.assert_code(0);
     let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
 
-    let dir = p.dir_arg();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conform"));
-        command.args(["run", "--dir", &dir]).env("NO_COLOR", "1");
-        // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                let limit = libc::rlimit {
-                    rlim_cur: 256,
-                    rlim_max: 256,
-                };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-                Ok(())
-            });
-        }
-        command.output().expect("run conform")
-    })
-    .await
-    .expect("the runner thread");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let args = vec!["run".to_string(), "--dir".to_string(), p.dir_arg()];
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conform"));
+    command.args(&args).env("NO_COLOR", "1");
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 256,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = tokio::task::spawn_blocking(move || run_bounded(command, &args))
+        .await
+        .expect("the runner thread");
+    out.assert_code(2);
     assert!(
-        stdout.contains("1 passed, 0 failed, 0 errors, 0 pending"),
-        "{stdout}"
+        out.stdout
+            .contains("1 passed, 0 failed, 0 errors, 0 pending"),
+        "{out}"
     );
     assert_eq!(
-        stderr,
+        out.stderr,
         format!(
             "error: cannot write the JUnit report to {}: File too large (os error 27)\n\
              error: cannot write the JSON report to {}: File too large (os error 27)\n",

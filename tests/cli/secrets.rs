@@ -6,40 +6,54 @@ use crate::support::*;
 
 const SECRET: &str = "s3cr3t-value-123";
 
-/// Echoes the request's Authorization header, and its query, in the body and a header.
-async fn echo_server(pki: &Pki) -> TestServer {
-    https(pki, |r| {
+/// An HTTPS server that echoes the request's Authorization header, and its query, in the body
+/// and a header; and a project that trusts it (`extra` added to its environment), with
+/// `checks` as `checks/api.yaml`.
+async fn echo_project(extra: &str, checks: &str) -> (TestServer, Project) {
+    let pki = Pki::new();
+    let server = https(&pki, |r| {
         let auth = r.header("authorization").unwrap_or("none").to_string();
         TestResponse::ok(format!("you sent: {auth} to {}", r.path)).header("x-echo", &auth)
     })
-    .await
+    .await;
+    let p = Project::with_prod_env(server.port(), Some(&pki), extra);
+    p.write("checks/api.yaml", checks);
+    (server, p)
 }
 
-/// The secret's value, or any run of 6 of its characters, appears nowhere in `text`.
+/// Runs the project with `secret` as `TEST_TOKEN` and `args`; a check fails (exit 1).
+async fn run_failing(p: &Project, args: &[&str], secret: &str) -> Output {
+    let out = p.run_with_env(args, &[("TEST_TOKEN", secret)]).await;
+    out.assert_code(1);
+    out
+}
+
+/// A project of one check, `t`, whose http probe has the keys `http` (one a line) and that
+/// expects 201 of the echo server, which answers 200: run with `secret` as `TEST_TOKEN` and
+/// `args`, it fails (exit 1).
+async fn run_one_check(
+    http: &[&str],
+    secret: &str,
+    args: &[&str],
+) -> (TestServer, Project, Output) {
+    let keys: String = http.iter().map(|k| format!("      {k}\n")).collect();
+    let checks = format!("checks:\n  - name: t\n    http:\n{keys}    expect: {{ status: 201 }}\n");
+    let (server, p) = echo_project("", &checks).await;
+    let out = run_failing(&p, args, secret).await;
+    (server, p, out)
+}
+
+/// Neither stdout nor the JUnit report shows `secret` or any run of 6 of its characters.
 #[track_caller]
-fn assert_no_secret(text: &str, secret: &str, what: &str) {
-    let chars: Vec<char> = secret.chars().collect();
-    for w in chars.windows(6) {
-        let part: String = w.iter().collect();
-        assert!(
-            !text.contains(&part),
-            "{what} shows {part:?} of the secret:\n{text}"
-        );
-    }
+fn assert_reports_hide(p: &Project, out: &Output, secret: &str) {
+    assert_no_secret(&out.stdout, secret, "stdout");
+    assert_no_secret(&p.junit(), secret, "junit.xml");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_never_appears_in_any_output_even_with_vv() {
-    let pki = Pki::new();
-    let server = echo_server(&pki).await;
-    let p = Project::new();
-    p.prod_env(
-        server.port(),
-        Some(&pki),
+    let (server, p) = echo_project(
         "defaults: { retries: 1, retry_delay: 10ms }\n",
-    );
-    p.write(
-        "checks/api.yaml",
         r#"checks:
   - name: token works
     http:
@@ -55,14 +69,12 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
     expect:
       body: { contains: "Bearer ${secret:TEST_TOKEN}" }
 "#,
-    );
-    let out = p.run_with_env(&["-vv"], &[("TEST_TOKEN", SECRET)]).await;
-    out.assert_code(1);
+    )
+    .await;
+    let out = run_failing(&p, &["-vv"], SECRET).await;
     out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    assert_no_secret(&out.stdout, SECRET, "stdout");
+    assert_reports_hide(&p, &out, SECRET);
     assert_no_secret(&out.stderr, SECRET, "stderr");
-    assert_no_secret(&xml, SECRET, "junit.xml");
 
     let details = out.details_of("api/token-works");
     for expected in [
@@ -94,19 +106,15 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
             .contains(&"> authorization: Bearer [redacted:TEST_TOKEN]".to_string()),
         "{out}"
     );
-    let doc = parse(&xml);
-    let failure = child(case(&doc, "token works"), "failure");
+    let failure = p.verdict("token works", "failure");
+    let message = failure.message.as_deref().expect("a message");
+    assert!(message.contains("[redacted:TEST_TOKEN]"), "{}", failure.xml);
     assert!(
         failure
-            .attribute("message")
-            .unwrap()
-            .contains("[redacted:TEST_TOKEN]")
-    );
-    assert!(
-        failure
-            .text()
-            .unwrap()
-            .contains("-H 'authorization: Bearer [redacted:TEST_TOKEN]'")
+            .text
+            .contains("-H 'authorization: Bearer [redacted:TEST_TOKEN]'"),
+        "{}",
+        failure.xml
     );
     // The server did get the real value, every time.
     let sent: Vec<Option<String>> = server
@@ -130,19 +138,8 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
 /// redacted like one written in the check.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_through_environment_vars_is_redacted() {
-    let pki = Pki::new();
-    let server = echo_server(&pki).await;
-    let p = Project::new();
-    p.write("environments/ca.pem", &pki.ca_pem());
-    p.write(
-        "environments/prod.yaml",
-        &format!(
-            "vars: {{ port: \"{}\", token: \"${{secret:TEST_TOKEN}}\" }}\nresolve: {{ chat.test: 127.0.0.1 }}\ntls: {{ ca_file: ca.pem }}\n",
-            server.port()
-        ),
-    );
-    p.write(
-        "checks/api.yaml",
+    let (server, p) = echo_project(
+        "",
         r#"checks:
   - name: t
     http:
@@ -150,19 +147,25 @@ async fn a_secret_through_environment_vars_is_redacted() {
       headers: { x-api-key: "${token}", authorization: "${token}" }
     expect: { body: nope }
 "#,
+    )
+    .await;
+    // The token as a var of the environment.
+    p.write(
+        "environments/prod.yaml",
+        &format!(
+            "vars: {{ port: \"{}\", token: \"${{secret:TEST_TOKEN}}\" }}\nresolve: {{ chat.test: 127.0.0.1 }}\ntls: {{ ca_file: ca.pem }}\n",
+            server.port()
+        ),
     );
-    let out = p.run_with_env(&["-v"], &[("TEST_TOKEN", SECRET)]).await;
-    out.assert_code(1);
-    assert_no_secret(&out.stdout, SECRET, "stdout");
-    assert_no_secret(&p.junit(), SECRET, "junit.xml");
+    let out = run_failing(&p, &["-v"], SECRET).await;
+    assert_reports_hide(&p, &out, SECRET);
     assert!(
         out.stdout.contains("-H 'x-api-key: [redacted:TEST_TOKEN]'"),
         "{out}"
     );
     assert_eq!(server.requests()[0].header("x-api-key"), Some(SECRET));
     // `list` shows the plan, redacted too.
-    let dir = p.dir_arg();
-    let list = conform(&["list", "--dir", &dir], &[("TEST_TOKEN", SECRET)], None).await;
+    let list = p.command("list", &[], &[("TEST_TOKEN", SECRET)]).await;
     list.assert_code(0);
     assert_no_secret(&list.stdout, SECRET, "list");
 }
@@ -172,28 +175,16 @@ async fn a_secret_through_environment_vars_is_redacted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_with_a_quote_is_redacted_in_the_reproduce_command() {
     let secret = "pa'ss-w0rd-123";
-    let pki = Pki::new();
-    let server = echo_server(&pki).await;
-    let p = Project::new();
-    p.prod_env(server.port(), Some(&pki), "");
-    p.write(
-        "checks/api.yaml",
-        r#"checks:
-  - name: t
-    http:
-      url: "https://chat.test:${port}/"
-      headers: { authorization: "Bearer ${secret:TEST_TOKEN}" }
-    expect: { status: 201 }
-"#,
-    );
-    let out = p.run_with_env(&[], &[("TEST_TOKEN", secret)]).await;
-    out.assert_code(1);
+    let http = [
+        r#"url: "https://chat.test:${port}/""#,
+        r#"headers: { authorization: "Bearer ${secret:TEST_TOKEN}" }"#,
+    ];
+    let (server, p, out) = run_one_check(&http, secret, &[]).await;
     assert_eq!(
         server.requests()[0].header("authorization"),
         Some("Bearer pa'ss-w0rd-123")
     );
-    assert_no_secret(&out.stdout, secret, "stdout");
-    assert_no_secret(&p.junit(), secret, "junit.xml");
+    assert_reports_hide(&p, &out, secret);
 }
 
 /// A secret in a `json:` request body with a `"`: the reproduce command carries the
@@ -201,29 +192,17 @@ async fn a_secret_with_a_quote_is_redacted_in_the_reproduce_command() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_with_a_double_quote_in_a_json_body_is_redacted() {
     let secret = "pa\"ss-w0rd-123";
-    let pki = Pki::new();
-    let server = echo_server(&pki).await;
-    let p = Project::new();
-    p.prod_env(server.port(), Some(&pki), "");
-    p.write(
-        "checks/api.yaml",
-        r#"checks:
-  - name: t
-    http:
-      url: "https://chat.test:${port}/login"
-      method: POST
-      json: { password: "${secret:TEST_TOKEN}" }
-    expect: { status: 201 }
-"#,
-    );
-    let out = p.run_with_env(&[], &[("TEST_TOKEN", secret)]).await;
-    out.assert_code(1);
+    let http = [
+        r#"url: "https://chat.test:${port}/login""#,
+        "method: POST",
+        r#"json: { password: "${secret:TEST_TOKEN}" }"#,
+    ];
+    let (server, p, out) = run_one_check(&http, secret, &[]).await;
     assert_eq!(
         server.requests()[0].body,
         br#"{"password":"pa\"ss-w0rd-123"}"#
     );
-    assert_no_secret(&out.stdout, secret, "stdout");
-    assert_no_secret(&p.junit(), secret, "junit.xml");
+    assert_reports_hide(&p, &out, secret);
 }
 
 /// A secret in the URL's query with a character URLs percent-encode: every report shows the
@@ -231,39 +210,20 @@ async fn a_secret_with_a_double_quote_in_a_json_body_is_redacted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_in_the_url_is_redacted_even_when_percent_encoded() {
     let secret = "pa ss-w0rd-123";
-    let pki = Pki::new();
-    let server = echo_server(&pki).await;
-    let p = Project::new();
-    p.prod_env(server.port(), Some(&pki), "");
-    p.write(
-        "checks/api.yaml",
-        r#"checks:
-  - name: t
-    http:
-      url: "https://chat.test:${port}/feed?key=${secret:TEST_TOKEN}"
-    expect: { status: 201 }
-"#,
-    );
-    let out = p.run_with_env(&["-vv"], &[("TEST_TOKEN", secret)]).await;
-    out.assert_code(1);
+    let http = [r#"url: "https://chat.test:${port}/feed?key=${secret:TEST_TOKEN}""#];
+    let (server, p, out) = run_one_check(&http, secret, &["-vv"]).await;
     assert_eq!(server.requests()[0].path, "/feed?key=pa%20ss-w0rd-123");
     let encoded = "pa%20ss-w0rd-123";
     assert!(!out.stdout.contains(encoded), "{out}");
     assert!(!p.junit().contains(encoded));
-    let list = conform(
-        &["list", "--dir", &p.dir_arg()],
-        &[("TEST_TOKEN", secret)],
-        None,
-    )
-    .await;
+    let list = p.command("list", &[], &[("TEST_TOKEN", secret)]).await;
     assert!(!list.stdout.contains(encoded), "{list}");
 }
 
 /// Load errors quote the value they reject; a secret inside must be redacted there too.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_secret_in_a_rejected_value_is_redacted_in_load_errors() {
-    let p = Project::new();
-    p.prod_env(closed_port(), None, "");
+    let p = Project::with_prod_env(closed_port(), None, "");
     p.write(
         "checks/api.yaml",
         r#"checks:
@@ -279,22 +239,15 @@ async fn a_secret_in_a_rejected_value_is_redacted_in_load_errors() {
     out.assert_code(2);
     assert_eq!(out.stderr.matches("error: ").count(), 2, "{out}");
     assert_no_secret(&out.stderr, SECRET, "stderr");
-    assert!(out.stderr.contains("[redacted:TEST_TOKEN]"), "{out}");
-    let out = conform(
-        &["validate", "--dir", &p.dir_arg()],
-        &[("TEST_TOKEN", SECRET)],
-        None,
-    )
-    .await;
+    out.assert_stderr_contains("[redacted:TEST_TOKEN]");
+    let out = p.command("validate", &[], &[("TEST_TOKEN", SECRET)]).await;
     out.assert_code(2);
     assert_no_secret(&out.stderr, SECRET, "validate stderr");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
-    let server = http(|_| TestResponse::ok("fine")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("fine")).await;
     p.write(
         "checks/api.yaml",
         r#"checks:
@@ -313,8 +266,7 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
     // The check that needs the secret is not probed: it is an error that names the value,
     // and the rest of the run goes on (exit 3: not every check could be completed).
     let out = p.run(&[]).await;
-    out.assert_code(3);
-    assert_eq!(out.stderr, "", "{out}");
+    out.assert_code_quiet(3);
     let mut outcomes = out.outcomes();
     outcomes.sort();
     assert_eq!(
@@ -349,12 +301,8 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
     assert_eq!(server.requests().len(), 1, "the gate check was not probed");
 
     let out = p.run(&["--tag", "other"]).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_eq!(
-        out.outcomes(),
-        [("PASS".to_string(), "api/public".to_string())]
-    );
+    out.assert_code_quiet(0);
+    out.assert_outcomes(&[("PASS", "api/public")]);
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
     assert_eq!(server.requests().len(), 2);
 }

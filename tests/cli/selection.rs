@@ -5,9 +5,7 @@ use crate::support::*;
 use std::time::Duration;
 
 pub(crate) async fn filter_project() -> (TestServer, Project) {
-    let server = http(|_| TestResponse::ok("fine")).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let (server, p) = http_project(TestResponse::ok("fine")).await;
     p.write(
         "checks/chat.yaml",
         r#"suite: chat
@@ -83,21 +81,26 @@ async fn filters_choose_the_checks_that_run() {
     // What was not selected was not probed: 3 + 3 + 2 + 2 + 1 + 2 + 1 requests.
     assert_eq!(server.requests().len(), 14);
     // JUnit holds only what ran.
+    assert_eq!(p.junit_counts("chat"), ["1", "0", "0", "0"]);
     let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "chat")), ["1", "0", "0", "0"]);
     assert!(!xml.contains("testsuite name=\"nest\""), "{xml}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn fail_fast_stops_the_run_and_reports_the_rest_as_not_run() {
-    let server = http(|r| match r.path.as_str() {
-        "/bad" => TestResponse::status(500),
-        _ => TestResponse::ok("slow").delay(Duration::from_secs(2)),
+/// `checks/ff.yaml`: a check `bad` of `/bad` (answered with `bad`) then `slow` checks
+/// `slow 1`, `slow 2`... of `/slow1`, `/slow2`... (answered 200 after `slow_delay`); `extra`
+/// is added to the environment.
+async fn fail_fast_project(
+    bad: TestResponse,
+    slow_delay: Duration,
+    slow: usize,
+    extra: &str,
+) -> (TestServer, Project) {
+    let server = http(move |r| match r.path.as_str() {
+        "/bad" => bad.clone(),
+        _ => TestResponse::ok("slow").delay(slow_delay),
     })
     .await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, extra);
     let mut checks = String::from(
         r#"checks:
   - name: bad
@@ -105,21 +108,24 @@ async fn fail_fast_stops_the_run_and_reports_the_rest_as_not_run() {
     expect: { status: 200 }
 "#,
     );
-    for i in 1..=4 {
+    for i in 1..=slow {
         checks.push_str(&format!(
             "  - name: slow {i}\n    http: {{ url: \"http://chat.test:${{port}}/slow{i}\" }}\n    expect: {{ status: 200 }}\n"
         ));
     }
     p.write("checks/ff.yaml", &checks);
+    (server, p)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_fast_stops_the_run_and_reports_the_rest_as_not_run() {
+    let bad = TestResponse::status(500);
+    let (server, p) = fail_fast_project(bad, Duration::from_secs(2), 4, "").await;
     let out = p.run(&["--fail-fast", "--concurrency", "1"]).await;
     out.assert_code(1);
     // Without --fail-fast this run takes 8 s; with it, at most the one slow check that may
     // have taken the only slot before the failing one.
-    assert!(
-        out.elapsed < Duration::from_millis(3500),
-        "took {:?}: {out}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_millis(3500));
     let outcomes = out.outcomes();
     assert_eq!(outcomes.len(), 5, "{out}");
     assert_eq!(outcomes[0], ("FAIL".to_string(), "ff/bad".to_string()));
@@ -142,49 +148,23 @@ async fn fail_fast_stops_the_run_and_reports_the_rest_as_not_run() {
         "{slow_requests} slow checks were probed"
     );
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let skipped = child(case(&doc, "slow 4"), "skipped");
+    let skipped = p.verdict("slow 4", "skipped");
     assert_eq!(
-        skipped.attribute("message"),
+        skipped.message.as_deref(),
         Some("not run: stopped by --fail-fast")
     );
-    assert_eq!(
-        counts(suite(&doc, "ff")),
-        ["5", "1", "0", &not_run.to_string()]
-    );
+    assert_eq!(p.junit_counts("ff"), ["5", "1", "0", &not_run.to_string()]);
 }
 
 /// With room for every check, --fail-fast cancels the slow ones already running.
 #[tokio::test(flavor = "multi_thread")]
 async fn fail_fast_cancels_checks_in_flight() {
-    let server = http(|r| match r.path.as_str() {
-        "/bad" => TestResponse::status(500).delay(Duration::from_millis(200)),
-        _ => TestResponse::ok("slow").delay(Duration::from_secs(5)),
-    })
-    .await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "host_concurrency: 8\n");
-    let mut checks = String::from(
-        r#"checks:
-  - name: bad
-    http: { url: "http://chat.test:${port}/bad" }
-    expect: { status: 200 }
-"#,
-    );
-    for i in 1..=3 {
-        checks.push_str(&format!(
-            "  - name: slow {i}\n    http: {{ url: \"http://chat.test:${{port}}/slow{i}\" }}\n    expect: {{ status: 200 }}\n"
-        ));
-    }
-    p.write("checks/ff.yaml", &checks);
+    let bad = TestResponse::status(500).delay(Duration::from_millis(200));
+    let slow_delay = Duration::from_secs(5);
+    let (_server, p) = fail_fast_project(bad, slow_delay, 3, "host_concurrency: 8\n").await;
     let out = p.run(&["--fail-fast"]).await;
     out.assert_code(1);
-    assert!(
-        out.elapsed < Duration::from_secs(2),
-        "took {:?}: {out}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_secs(2));
     out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending, 3 not run");
 }
 
@@ -196,8 +176,7 @@ async fn fail_fast_ignores_pending_failures_but_not_fixed_checks() {
         _ => TestResponse::ok("fine").delay(Duration::from_millis(100)),
     })
     .await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write(
         "checks/ff.yaml",
         r#"checks:
@@ -223,15 +202,11 @@ async fn fail_fast_ignores_pending_failures_but_not_fixed_checks() {
         .run(&["--fail-fast", "--concurrency", "1", "--skip-tag", "fixed"])
         .await;
     out.assert_code(0);
-    assert_eq!(
-        out.outcomes(),
-        [
-            ("PASS".to_string(), "ff/a".to_string()),
-            ("PASS".to_string(), "ff/b".to_string()),
-            ("PENDING".to_string(), "ff/blocked".to_string()),
-        ],
-        "{out}"
-    );
+    out.assert_outcomes(&[
+        ("PASS", "ff/a"),
+        ("PASS", "ff/b"),
+        ("PENDING", "ff/blocked"),
+    ]);
     out.assert_summary("2 passed, 0 failed, 0 errors, 1 pending");
 
     let out = p
@@ -251,8 +226,7 @@ async fn fail_fast_ignores_pending_failures_but_not_fixed_checks() {
 #[tokio::test(flavor = "multi_thread")]
 async fn host_concurrency_serialises_probes_to_one_host() {
     let server = http(|_| TestResponse::ok("slow").delay(Duration::from_millis(200))).await;
-    let p = Project::new();
-    p.prod_env(server.port(), None, "host_concurrency: 1\n");
+    let p = Project::with_prod_env(server.port(), None, "host_concurrency: 1\n");
     let mut checks = String::from("checks:\n");
     for i in 1..=3 {
         checks.push_str(&format!(
@@ -263,27 +237,15 @@ async fn host_concurrency_serialises_probes_to_one_host() {
     let out = p.run(&[]).await;
     out.assert_code(0);
     out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
-    assert!(
-        out.elapsed >= Duration::from_millis(600),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_took_at_least(Duration::from_millis(600));
 
     // Raised in the file, the same checks overlap.
     p.prod_env(server.port(), None, "host_concurrency: 3\n");
     let out = p.run(&[]).await;
     out.assert_code(0);
-    assert!(
-        out.elapsed < Duration::from_millis(550),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_within(Duration::from_millis(550));
     // --concurrency 1 on the command line serialises them again.
     let out = p.run(&["--concurrency", "1"]).await;
     out.assert_code(0);
-    assert!(
-        out.elapsed >= Duration::from_millis(600),
-        "took {:?}",
-        out.elapsed
-    );
+    out.assert_took_at_least(Duration::from_millis(600));
 }

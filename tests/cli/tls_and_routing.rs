@@ -3,7 +3,6 @@
 
 use crate::harness::*;
 use crate::support::*;
-use regex::Regex;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_to_keeps_the_urls_host_for_sni_and_host() {
@@ -11,12 +10,9 @@ async fn connect_to_keeps_the_urls_host_for_sni_and_host() {
     let server = https(&pki, |_| TestResponse::ok("via alb")).await;
     let port = server.port();
     let p = Project::new();
-    p.write("environments/ca.pem", &pki.ca_pem());
     // No resolve rule: chat.test is reachable only through connect_to.
-    p.write(
-        "environments/prod.yaml",
-        &format!("vars: {{ port: \"{port}\", alb: 127.0.0.1 }}\ntls: {{ ca_file: ca.pem }}\n"),
-    );
+    let vars = format!("vars: {{ port: \"{port}\", alb: 127.0.0.1 }}\n");
+    p.env(&vars, Some(&pki), "");
     p.write(
         "checks/alb.yaml",
         r#"checks:
@@ -42,7 +38,7 @@ async fn connect_to_keeps_the_urls_host_for_sni_and_host() {
     );
     assert_eq!(requests[0].path, "/path?q=1");
 
-    let list = conform(&["list", "--dir", &p.dir_arg()], &[], None).await;
+    let list = p.list(&[]).await;
     list.assert_code(0);
     assert_eq!(
         list.stdout,
@@ -58,21 +54,14 @@ async fn connect_to_keeps_the_urls_host_for_sni_and_host() {
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_to_with_a_port_and_tls_sni_route_as_asked() {
     let pki = Pki::new();
-    let (chain, key) = pki.valid_server_cert(&["chat.test", "other.test"]);
-    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+    let config = https_config(&pki, &["chat.test", "other.test"], |_| {
         TestResponse::ok("x")
-    }))
-    .await;
+    });
+    let server = TestServer::start(config).await;
     let port = server.port();
     let p = Project::new();
-    p.write("environments/ca.pem", &pki.ca_pem());
-    p.write(
-        "environments/prod.yaml",
-        &format!(
-            "vars: {{ port: \"{port}\" }}\ntls: {{ ca_file: ca.pem }}\n\
-             resolve: {{ other.test: 127.0.0.1 }}\n"
-        ),
-    );
+    let vars = format!("vars: {{ port: \"{port}\" }}\n");
+    p.env(&vars, Some(&pki), "resolve: { other.test: 127.0.0.1 }\n");
     p.write(
         "checks/route.yaml",
         r#"checks:
@@ -123,20 +112,13 @@ async fn a_resolve_rule_with_a_port_routes_a_url_without_one() {
     let server = https(&pki, |_| TestResponse::ok("routed")).await;
     let port = server.port();
     let p = Project::new();
-    p.write("environments/ca.pem", &pki.ca_pem());
-    p.write(
-        "environments/prod.yaml",
-        &format!(
-            "resolve: {{ \"chat.test:443\": \"127.0.0.1:{port}\" }}\ntls: {{ ca_file: ca.pem }}\n"
-        ),
-    );
-    p.write(
-        "checks/r.yaml",
-        r#"checks:
-  - name: routed
-    http: { url: "https://chat.test/x" }
-    expect: { body: routed, status: 201 }
-"#,
+    let resolve = format!("resolve: {{ \"chat.test:443\": \"127.0.0.1:{port}\" }}\n");
+    p.env(&resolve, Some(&pki), "");
+    p.http_check(
+        "r",
+        "routed",
+        "https://chat.test/x",
+        "{ body: routed, status: 201 }",
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
@@ -156,13 +138,13 @@ async fn a_resolve_rule_with_a_port_routes_a_url_without_one() {
     );
 }
 
+/// An HTTPS server for `chat.test` that requires a client certificate from `pki`'s client CA
+/// and says whether it saw one.
 async fn mtls_server(pki: &Pki) -> TestServer {
-    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
-    let config = TestServerConfig::https(&chain, &key, |r| {
+    let config = https_config(pki, &["chat.test"], |r| {
         TestResponse::ok(format!("client cert: {}", r.client_cert_presented()))
-    })
-    .require_client_cert(&pki.client_ca_pem());
-    TestServer::start(config).await
+    });
+    TestServer::start(config.require_client_cert(&pki.client_ca_pem())).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -171,10 +153,8 @@ async fn mtls_passes_with_the_client_certificate_and_is_an_error_without() {
     let server = mtls_server(&pki).await;
     let port = server.port();
     let (client_chain, client_key) = pki.valid_client_cert("probe.client");
-    let p = Project::new();
-    p.prod_env(port, Some(&pki), "");
-    p.write("pki/client.pem", &client_chain);
-    p.write("pki/client.key", &client_key);
+    let p = Project::with_prod_env(port, Some(&pki), "");
+    p.client_identity(&client_chain, &client_key);
     p.write(
         "checks/mtls.yaml",
         r#"checks:
@@ -201,9 +181,7 @@ async fn mtls_passes_with_the_client_certificate_and_is_an_error_without() {
 
     let out = p.run(&["--tag", "anon"]).await;
     out.assert_code(3);
-    let line =
-        Regex::new(r"^ERROR   mtls/without-identity  without identity +\d+\.\d\ds$").unwrap();
-    assert!(line.is_match(out.line_of("mtls/without-identity")), "{out}");
+    out.assert_line("ERROR", "mtls/without-identity", "without identity");
     // Which words the error has is not deterministic (see the ignored test below); it is an
     // error about this URL, and the server saw a handshake without a certificate.
     let details = out.details_of("mtls/without-identity");
@@ -222,16 +200,8 @@ async fn mtls_passes_with_the_client_certificate_and_is_an_error_without() {
         failures.iter().all(|f| f == "peer sent no certificates"),
         "{failures:?}"
     );
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let error = child(case(&doc, "without identity"), "error");
-    assert!(
-        error
-            .attribute("message")
-            .unwrap()
-            .starts_with(&format!("GET https://chat.test:{port}/: ")),
-        "{xml}"
-    );
+    p.verdict("without identity", "error")
+        .assert_message_starts_with(&format!("GET https://chat.test:{port}/: "));
     assert_eq!(
         server.requests().len(),
         1,
@@ -251,15 +221,12 @@ async fn a_missing_client_certificate_is_always_reported_as_the_tls_alert() {
     let pki = Pki::new();
     let server = mtls_server(&pki).await;
     let port = server.port();
-    let p = Project::new();
-    p.prod_env(port, Some(&pki), "");
-    p.write(
-        "checks/mtls.yaml",
-        r#"checks:
-  - name: anon
-    http: { url: "https://chat.test:${port}/" }
-    expect: { status: 200 }
-"#,
+    let p = Project::with_prod_env(port, Some(&pki), "");
+    p.http_check(
+        "mtls",
+        "anon",
+        "https://chat.test:${port}/",
+        "{ status: 200 }",
     );
     let expected = format!(
         "error (tls): GET https://chat.test:{port}/: TLS with 127.0.0.1:{port} failed: the \
@@ -279,40 +246,40 @@ async fn a_missing_client_certificate_is_always_reported_as_the_tls_alert() {
 async fn a_ca_only_in_the_system_store_is_trusted() {
     let pki = Pki::new();
     let server = https(&pki, |_| TestResponse::ok("system")).await;
-    let p = Project::new();
     // No `ca_file`: the test CA is known only to the system store given below.
-    p.prod_env(server.port(), None, "");
+    let p = Project::with_prod_env(server.port(), None, "");
     p.write("system/ca.pem", &pki.ca_pem());
     p.write("system/none.pem", "");
     p.write("system/dir/.keep", "");
-    p.write(
-        "checks/system.yaml",
-        r#"checks:
-  - name: system root
-    http: { url: "https://chat.test:${port}/" }
-    expect: { status: 200, body: system }
-"#,
+    p.http_check(
+        "system",
+        "system root",
+        "https://chat.test:${port}/",
+        "{ status: 200, body: system }",
     );
-    let store = |file: &str| {
-        [
-            ("SSL_CERT_FILE", p.path().join(file).display().to_string()),
-            (
-                "SSL_CERT_DIR",
-                p.path().join("system/dir").display().to_string(),
-            ),
-        ]
-    };
-    let with_ca = store("system/ca.pem");
-    let with_ca: Vec<(&str, &str)> = with_ca.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let out = p.run_with_env(&[], &with_ca).await;
-    out.assert_code(0);
-    out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
-
-    let without = store("system/none.pem");
-    let without: Vec<(&str, &str)> = without.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let out = p.run_with_env(&[], &without).await;
-    out.assert_code(3);
-    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    // With the CA in the store it passes; without, the same check cannot verify the chain.
+    let cert_dir = p.shown("system/dir");
+    for (cert_file, code, summary) in [
+        (
+            "system/ca.pem",
+            0,
+            "1 passed, 0 failed, 0 errors, 0 pending",
+        ),
+        (
+            "system/none.pem",
+            3,
+            "0 passed, 0 failed, 1 errors, 0 pending",
+        ),
+    ] {
+        let cert_file = p.shown(cert_file);
+        let store = [
+            ("SSL_CERT_FILE", cert_file.as_str()),
+            ("SSL_CERT_DIR", &cert_dir),
+        ];
+        let out = p.run_with_env(&[], &store).await;
+        out.assert_code(code);
+        out.assert_summary(summary);
+    }
     let report: serde_json::Value = serde_json::from_str(&p.read("reports/report.json")).unwrap();
     let port = server.port();
     assert_eq!(

@@ -5,50 +5,15 @@
 
 use crate::harness::*;
 use crate::support::*;
-use regex::Regex;
 use rustls::SupportedProtocolVersion;
 use rustls::version::{TLS12, TLS13};
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-
-/// The whole second before `t`: what a certificate made with `t` as a bound says.
-fn whole_second(t: OffsetDateTime) -> OffsetDateTime {
-    t.replace_nanosecond(0).expect("nanosecond 0")
-}
-
-/// `2026-12-07 10:00:00 UTC`, as the judge shows a certificate's notAfter.
-fn utc_text(t: OffsetDateTime) -> String {
-    t.format(format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-    ))
-    .expect("format")
-}
 
 /// `2026-12-07T10:00:00Z`, as a verification failure names a certificate's notAfter.
 fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).expect("format")
-}
-
-#[track_caller]
-fn assert_matches(pattern: &str, text: &str, out: &Output) {
-    let re = Regex::new(pattern).expect("regex");
-    assert!(
-        re.is_match(text),
-        "{text:?} does not match {pattern}\n{out}"
-    );
-}
-
-/// `^<LABEL> <id>  <name> <seconds>s$`.
-#[track_caller]
-fn assert_line(out: &Output, label: &str, id: &str, name: &str) {
-    let pattern = format!(
-        r"^{label:<8}{}  {} +\d+\.\d\ds$",
-        regex::escape(id),
-        regex::escape(name)
-    );
-    assert_matches(&pattern, out.line_of(id), out);
 }
 
 // ---- client certificates -------------------------------------------------------------
@@ -112,45 +77,37 @@ async fn a_required_client_certificate_under_tls13_and_tls12() {
                  resolve: {{ chat.test: 127.0.0.1 }}\n"
             ),
         );
-        p.write("pki/client.pem", &client_chain);
-        p.write("pki/client.key", &client_key);
+        p.client_identity(&client_chain, &client_key);
         p.write("checks/mtls.yaml", MTLS_CHECKS);
 
         let out = p.run(&[]).await;
         out.assert_code(1);
         assert_eq!(out.stderr, "", "TLS {name}: {out}");
-        assert_line(
-            &out,
-            "PASS",
-            "mtls/anonymous-is-refused",
-            "anonymous is refused",
-        );
-        assert_line(
-            &out,
+        out.assert_line("PASS", "mtls/anonymous-is-refused", "anonymous is refused");
+        out.assert_line(
             "PASS",
             "mtls/with-the-client-identity",
             "with the client identity",
         );
-        assert_line(
-            &out,
+        out.assert_line(
             "FAIL",
             "mtls/anonymous-is-accepted",
             "anonymous is accepted",
         );
-        let message = "handshake: expected accepted, got rejected (alert certificate_required)";
+        let rejected = "rejected (alert certificate_required)";
+        let message = format!("handshake: expected accepted, got {rejected}");
+        let openssl = format!(
+            "reproduce: openssl s_client -connect 127.0.0.1:{port} -servername chat.test \
+             </dev/null"
+        );
         assert_eq!(
             out.details_of("mtls/anonymous-is-accepted"),
             [
-                format!("at {}:5", p.shown("checks/mtls.yaml")),
-                message.to_string(),
-                "handshake".to_string(),
-                "  expected: accepted".to_string(),
-                "  actual:   rejected (alert certificate_required)".to_string(),
-                format!(
-                    "reproduce: openssl s_client -connect 127.0.0.1:{port} -servername chat.test \
-                     </dev/null"
-                ),
-            ],
+                vec![p.at("checks/mtls.yaml", 5)],
+                mismatch("handshake", "accepted", rejected, None),
+                vec![openssl.clone()]
+            ]
+            .concat(),
             "TLS {name}: {out}"
         );
         assert!(
@@ -179,26 +136,15 @@ async fn a_required_client_certificate_under_tls13_and_tls12() {
             "TLS {name}"
         );
 
-        let xml = p.junit();
-        let doc = parse(&xml);
-        assert_eq!(counts(suite(&doc, "mtls")), ["3", "1", "0", "0"]);
-        let failure = child(case(&doc, "anonymous is accepted"), "failure");
-        assert_eq!(failure.attribute("message"), Some(message), "{xml}");
-        assert_eq!(failure.attribute("type"), Some("fail"), "{xml}");
-        let body = failure.text().unwrap_or_default();
-        assert!(
-            body.contains("  actual:   rejected (alert certificate_required)\n"),
-            "{xml}"
-        );
-        assert!(
-            body.contains(&format!(
-                "reproduce: openssl s_client -connect 127.0.0.1:{port} -servername chat.test \
-                 </dev/null"
-            )),
-            "{xml}"
-        );
+        assert_eq!(p.junit_counts("mtls"), ["3", "1", "0", "0"]);
+        let failure = p.verdict("anonymous is accepted", "failure");
+        failure.assert_is("fail", &message);
+        let xml = failure.xml;
+        let actual = format!("  actual:   {rejected}\n");
+        assert!(failure.text.contains(&actual), "{xml}");
+        assert!(failure.text.contains(&openssl), "{xml}");
         for passed in ["anonymous is refused", "with the client identity"] {
-            assert!(!has_child(case(&doc, passed), "failure"), "{xml}");
+            assert!(!p.junit_case_has(passed, "failure"), "{xml}");
         }
     }
 }
@@ -212,10 +158,8 @@ async fn the_openssl_command_carries_the_identity_and_the_version() {
     // A client certificate from a CA the server does not trust: refused with unknown_ca.
     let stranger = Authority::root("someone else's CA");
     let (client_chain, client_key) = stranger.issue_valid(&["probe.client"], CLIENT_AUTH);
-    let p = Project::new();
-    p.prod_env(port, None, "");
-    p.write("pki/client.pem", &client_chain);
-    p.write("pki/client.key", &client_key);
+    let p = Project::with_prod_env(port, None, "");
+    p.client_identity(&client_chain, &client_key);
     p.write(
         "checks/mtls.yaml",
         r#"checks:
@@ -307,14 +251,12 @@ async fn certificate_expectations_on_a_server() {
 "#,
     );
     let out = p.run(&[]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_line(&out, "PASS", "certs/good", "good");
-    assert_line(&out, "FAIL", "certs/short", "short");
-    assert_line(&out, "FAIL", "certs/expired-lenient", "expired lenient");
-    assert_line(&out, "FAIL", "certs/expired-strict", "expired strict");
-    assert_line(
-        &out,
+    out.assert_code_quiet(1);
+    out.assert_line("PASS", "certs/good", "good");
+    out.assert_line("FAIL", "certs/short", "short");
+    out.assert_line("FAIL", "certs/expired-lenient", "expired lenient");
+    out.assert_line("FAIL", "certs/expired-strict", "expired strict");
+    out.assert_line(
         "FAIL",
         "certs/expired-strict-expects-rejected",
         "expired strict expects rejected",
@@ -384,44 +326,30 @@ async fn certificate_expectations_on_a_server() {
     // With verify on, this client refuses the handshake itself.
     let d = out.details_of("certs/expired-strict");
     let refused = format!("refused by this client: certificate verify failed: {chain_reason}");
+    let strict = openssl(expired.port(), true);
     assert_eq!(
         d,
         [
-            format!("at {file}:20"),
-            format!("handshake: expected accepted, got {refused}"),
-            "handshake".to_string(),
-            "  expected: accepted".to_string(),
-            format!("  actual:   {refused}"),
-            openssl(expired.port(), true),
-        ],
+            vec![format!("at {file}:20")],
+            mismatch("handshake", "accepted", &refused, None),
+            vec![strict.clone()]
+        ]
+        .concat(),
         "{out}"
     );
 
     // The server's refusal was expected, but this client gave up first: the note says so.
     let d = out.details_of("certs/expired-strict-expects-rejected");
-    assert_eq!(
-        d[2..],
-        [
-            "handshake".to_string(),
-            "  expected: rejected".to_string(),
-            format!("  actual:   {refused}"),
-            "  note:     this client gave up before the server could decide; set `verify: false` \
-             to test the server's side"
-                .to_string(),
-            openssl(expired.port(), true),
-        ],
-        "{out}"
-    );
+    let note = "this client gave up before the server could decide; set `verify: false` to \
+                test the server's side";
+    let rejected = mismatch("handshake", "rejected", &refused, Some(note));
+    // From the field on: the one-line message is not checked.
+    assert_eq!(d[2..], [&rejected[1..], &[strict]].concat(), "{out}");
 
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "certs")), ["5", "4", "0", "0"]);
-    let failure = child(case(&doc, "expired strict"), "failure");
-    assert_eq!(
-        failure.attribute("message"),
-        Some(format!("handshake: expected accepted, got {refused}").as_str()),
-        "{xml}"
-    );
+    assert_eq!(p.junit_counts("certs"), ["5", "4", "0", "0"]);
+    let failure = p.verdict("expired strict", "failure");
+    let message = format!("handshake: expected accepted, got {refused}");
+    assert_eq!(failure.message, Some(message), "{}", failure.xml);
 }
 
 /// A chain whose intermediate expires before its leaf: `chain_expires_in` names the
@@ -458,8 +386,8 @@ async fn an_intermediate_that_expires_first_fails_chain_expires_in() {
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    assert_line(&out, "PASS", "chain/leaf", "leaf");
-    assert_line(&out, "FAIL", "chain/chain", "chain");
+    out.assert_line("PASS", "chain/leaf", "leaf");
+    out.assert_line("FAIL", "chain/chain", "chain");
     let d = out.details_of("chain/chain");
     assert_eq!(d.len(), 6, "{out}");
     assert_eq!(d[2], "cert chain_expires_in");
@@ -503,8 +431,8 @@ async fn alpn_and_version() {
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    assert_line(&out, "PASS", "alpn/h2", "h2");
-    assert_line(&out, "FAIL", "alpn/http1-only", "http1 only");
+    out.assert_line("PASS", "alpn/h2", "h2");
+    out.assert_line("FAIL", "alpn/http1-only", "http1 only");
     let ca = p.shown("environments/ca.pem");
     assert_eq!(
         out.details_of("alpn/http1-only")[1..],
@@ -532,8 +460,7 @@ async fn alpn_and_version() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_connection_is_an_error_exit_3() {
     let port = closed_port();
-    let p = Project::new();
-    p.prod_env(port, None, "");
+    let p = Project::with_prod_env(port, None, "");
     p.write(
         "checks/tls.yaml",
         r#"checks:
@@ -544,12 +471,12 @@ async fn a_refused_connection_is_an_error_exit_3() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    assert_line(&out, "ERROR", "tls/up", "up");
+    out.assert_line("ERROR", "tls/up", "up");
     let message = format!("connection refused (127.0.0.1:{port})");
     assert_eq!(
         out.details_of("tls/up"),
         [
-            format!("at {}:2", p.shown("checks/tls.yaml")),
+            p.at("checks/tls.yaml", 2),
             format!("error (connection refused): {message}"),
             format!(
                 "reproduce: openssl s_client -connect 127.0.0.1:{port} -servername chat.test \
@@ -559,20 +486,16 @@ async fn a_refused_connection_is_an_error_exit_3() {
         "{out}"
     );
     out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    assert_eq!(counts(suite(&doc, "tls")), ["1", "0", "1", "0"]);
-    let error = child(case(&doc, "up"), "error");
-    assert_eq!(error.attribute("type"), Some("connection refused"));
-    assert_eq!(error.attribute("message"), Some(message.as_str()));
+    assert_eq!(p.junit_counts("tls"), ["1", "0", "1", "0"]);
+    p.verdict("up", "error")
+        .assert_is("connection refused", &message);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stalled_handshake_is_a_timeout_error_within_the_timeout() {
     let server = handshake_breaker(BreakOff::Stall).await;
     let port = server.port();
-    let p = Project::new();
-    p.prod_env(port, None, "");
+    let p = Project::with_prod_env(port, None, "");
     p.write(
         "checks/tls.yaml",
         r#"checks:
@@ -584,12 +507,8 @@ async fn a_stalled_handshake_is_a_timeout_error_within_the_timeout() {
     );
     let out = p.run(&[]).await;
     out.assert_code(3);
-    assert!(
-        out.elapsed < Duration::from_millis(2500),
-        "the run took {:?}: {out}",
-        out.elapsed
-    );
-    assert_line(&out, "ERROR", "tls/stalled", "stalled");
+    out.assert_within(Duration::from_millis(2500));
+    out.assert_line("ERROR", "tls/stalled", "stalled");
     let message = format!(
         "TLS with chat.test:{port} at 127.0.0.1:{port}: no handshake within 1s (timeout); the \
          server took the connection but did not answer the ClientHello"
@@ -605,11 +524,7 @@ async fn a_stalled_handshake_is_a_timeout_error_within_the_timeout() {
         ],
         "{out}"
     );
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let error = child(case(&doc, "stalled"), "error");
-    assert_eq!(error.attribute("type"), Some("timeout"));
-    assert_eq!(error.attribute("message"), Some(message.as_str()));
+    p.verdict("stalled", "error").assert_is("timeout", &message);
 }
 
 // ---- -v: the handshake as seen ---------------------------------------------------------
@@ -643,14 +558,19 @@ async fn verbose_shows_the_handshake_and_the_chain() {
     out.assert_code(1);
     let server_cert_day = server_cert_end.date();
     let ca_pem = p.shown("environments/ca.pem");
+    // The reproduce line of a check, and what -v shows after it.
+    let exchange = |id: &str| {
+        let d = out.details_of(id);
+        let at = d
+            .iter()
+            .position(|l| l.starts_with("reproduce: "))
+            .expect("a reproduce line");
+        (d[at].clone(), d[at + 1..].to_vec())
+    };
 
-    let d = out.details_of("v/refused");
-    let at = d
-        .iter()
-        .position(|l| l.starts_with("reproduce: "))
-        .expect("a reproduce line");
+    let (reproduce, seen) = exchange("v/refused");
     assert_eq!(
-        d[at + 1..],
+        seen,
         [
             format!(
                 "> TLS handshake with 127.0.0.1:{} (sni chat.test)",
@@ -666,7 +586,7 @@ async fn verbose_shows_the_handshake_and_the_chain() {
         "{out}"
     );
     assert_eq!(
-        d[at],
+        reproduce,
         format!(
             "reproduce: openssl s_client -connect 127.0.0.1:{} -servername chat.test -CAfile \
              {ca_pem} </dev/null",
@@ -675,13 +595,9 @@ async fn verbose_shows_the_handshake_and_the_chain() {
         "{out}"
     );
 
-    let d = out.details_of("v/expired");
-    let at = d
-        .iter()
-        .position(|l| l.starts_with("reproduce: "))
-        .expect("a reproduce line");
+    let (_, seen) = exchange("v/expired");
     assert_eq!(
-        d[at + 1..],
+        seen,
         [
             format!(
                 "> TLS handshake with 127.0.0.1:{} (sni chat.test)",
@@ -735,19 +651,13 @@ async fn the_cert_probe_judges_a_local_client_certificate() {
 "#,
     );
     let out = p.run(&[]).await;
-    out.assert_code(1);
-    assert_eq!(out.stderr, "", "{out}");
-    assert_line(&out, "PASS", "client/client-cert", "client cert");
-    assert_line(
-        &out,
-        "FAIL",
-        "client/short-client-cert",
-        "short client cert",
-    );
+    out.assert_code_quiet(1);
+    out.assert_line("PASS", "client/client-cert", "client cert");
+    out.assert_line("FAIL", "client/short-client-cert", "short client cert");
     let d = out.details_of("client/short-client-cert");
     let pem = p.shown("checks/../pki/short.pem");
     assert_eq!(d.len(), 6, "{out}");
-    assert_eq!(d[0], format!("at {}:6", p.shown("checks/client.yaml")));
+    assert_eq!(d[0], p.at("checks/client.yaml", 6));
     assert_eq!(d[2], "cert expires_in");
     assert_eq!(d[3], "  expected: > 30d");
     assert_matches(
@@ -767,16 +677,8 @@ async fn the_cert_probe_judges_a_local_client_certificate() {
         "{out}"
     );
     out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
-    let xml = p.junit();
-    let doc = parse(&xml);
-    let failure = child(case(&doc, "short client cert"), "failure");
-    assert!(
-        failure
-            .attribute("message")
-            .unwrap()
-            .starts_with("cert expires_in: expected > 30d, got 9d 23h "),
-        "{xml}"
-    );
+    p.verdict("short client cert", "failure")
+        .assert_message_starts_with("cert expires_in: expected > 30d, got 9d 23h ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -816,8 +718,7 @@ async fn a_missing_certificate_file_is_a_load_error() {
 async fn list_shows_tls_and_cert_checks() {
     let pki = Pki::new();
     let (cert, _) = pki.valid_client_cert("aop");
-    let p = Project::new();
-    p.prod_env(8443, None, "");
+    let p = Project::with_prod_env(8443, None, "");
     p.write("pki/client.pem", &cert);
     p.write(
         "checks/tls.yaml",
@@ -834,9 +735,8 @@ async fn list_shows_tls_and_cert_checks() {
     expect: { cert: { expires_in: { gt: 30d } } }
 "#,
     );
-    let out = conform(&["list", "--dir", &p.dir_arg()], &[], None).await;
-    out.assert_code(0);
-    assert_eq!(out.stderr, "", "{out}");
+    let out = p.list(&[]).await;
+    out.assert_code_quiet(0);
     assert_eq!(
         out.stdout,
         format!(
