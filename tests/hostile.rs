@@ -758,6 +758,38 @@ async fn a_stalled_tls_handshake_times_out() {
     );
 }
 
+/// Three checks of a host whose TLS handshake stalls, started together with one prober: the
+/// first opens the connection and the others wait for it; each ends at its own timeout,
+/// saying it was connecting.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_https_checks_of_a_stalled_handshake_each_time_out_connecting() {
+    let server = handshake_breaker(BreakOff::Stall).await;
+    let url = format!("https://127.0.0.1:{}/", server.port());
+    let prober = Arc::new(HttpProber::new(&test_env()));
+    let probe = Arc::new(http_probe(&url));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..3)
+        .map(|_| {
+            let (prober, probe) = (Arc::clone(&prober), Arc::clone(&probe));
+            tokio::spawn(async move { prober.probe(&probe, ONE_SECOND).await })
+        })
+        .collect();
+    for task in tasks {
+        let err = task.await.expect("the probe task").unwrap_err();
+        assert_error(
+            &err,
+            ProbeErrorKind::Timeout,
+            &format!(
+                "GET {url}: no complete answer within 1s (timeout) while connecting to \
+                 127.0.0.1:{} (TCP and TLS handshake)",
+                server.port()
+            ),
+        );
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed < ONE_SECOND + SLACK, "{elapsed:?}");
+}
+
 /// A leaf for [`NAME`] and `extra` more names of 40 bytes each, signed by `ca`.
 fn big_leaf(ca: &Authority, extra: usize) -> (String, String) {
     let names: Vec<String> = std::iter::once(NAME.to_string())

@@ -7,6 +7,7 @@ mod support;
 use conform::probe::http::{HttpObservation, HttpProber, RedirectHop};
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::spec::model::{ConnectTo, Environment, HttpProbe, RequestBody};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -677,6 +678,68 @@ async fn checks_with_the_same_settings_share_a_connection() {
 
     assert_eq!(server.requests().len(), 3);
     assert_eq!(server.connections(), 1);
+}
+
+/// Four checks of one HTTPS host that start together: the first opens a connection, the
+/// others wait for it, and as it speaks HTTP/2 they all share it.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_checks_of_an_http2_host_share_one_connection() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("ok").delay(Duration::from_millis(100))
+    }))
+    .await;
+    let prober = Arc::new(HttpProber::new(&env_resolving("chat.test")));
+    let probe = Arc::new(chat_probe(server.port(), &pki));
+    let started = Instant::now();
+    let versions = concurrently(4, &prober, &probe).await;
+    let elapsed = started.elapsed();
+
+    assert_eq!(versions, ["HTTP/2"; 4]);
+    assert_eq!(server.requests().len(), 4);
+    assert_eq!(server.connections(), 1);
+    // Multiplexed, not one after another.
+    assert!(elapsed < Duration::from_millis(350), "{elapsed:?}");
+}
+
+/// The same over HTTP/1.1 only: the others wait for the first connection to open, then open
+/// their own, and the four requests still run side by side.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_checks_of_an_http1_host_open_their_own_connections() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("ok").delay(Duration::from_millis(100))
+    })
+    .alpn(&[b"http/1.1"]);
+    let server = TestServer::start(config).await;
+    let prober = Arc::new(HttpProber::new(&env_resolving("chat.test")));
+    let probe = Arc::new(chat_probe(server.port(), &pki));
+    let started = Instant::now();
+    let versions = concurrently(4, &prober, &probe).await;
+    let elapsed = started.elapsed();
+
+    assert_eq!(versions, ["HTTP/1.1"; 4]);
+    assert_eq!(server.connections(), 4);
+    assert!(elapsed < Duration::from_millis(350), "{elapsed:?}");
+}
+
+/// Runs `probe` `n` times at once with one prober; the HTTP versions seen, in order.
+async fn concurrently(n: usize, prober: &Arc<HttpProber>, probe: &Arc<HttpProbe>) -> Vec<String> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (prober, probe) = (Arc::clone(prober), Arc::clone(probe));
+            tokio::spawn(async move { prober.probe(&probe, TIMEOUT).await })
+        })
+        .collect();
+    let mut versions = Vec::new();
+    for task in tasks {
+        let seen = task.await.expect("the probe task").expect("an answer");
+        assert_eq!(seen.status, 200);
+        versions.push(seen.version);
+    }
+    versions
 }
 
 #[tokio::test]

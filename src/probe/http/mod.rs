@@ -13,7 +13,7 @@ use super::resolve::Resolver;
 use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{Environment, HttpProbe, RequestBody};
 use failure::{broke_off, classify, root_cause, tls_refusal};
-use phase::{PHASE, Phase, State, timed_out};
+use phase::{Openings, PHASE, Phase, State, timed_out};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use route::Route;
@@ -93,6 +93,7 @@ struct Clients {
 pub struct HttpProber {
     env: Environment,
     clients: Mutex<Clients>,
+    openings: Openings,
     resolver: Arc<Resolver>,
 }
 
@@ -108,6 +109,7 @@ impl HttpProber {
             env: env.clone(),
             resolver,
             clients: Mutex::default(),
+            openings: Openings::default(),
         }
     }
 
@@ -210,7 +212,7 @@ impl HttpProber {
             .route(probe, &hop.url, phase)
             .await
             .map_err(|(k, w)| fail(k, w))?;
-        let client = self
+        let (client, client_key) = self
             .client(&probe.tls, &route, timeout)
             .map_err(|(k, w)| fail(k, w))?;
 
@@ -236,10 +238,18 @@ impl HttpProber {
         if let Some(body) = &hop.body {
             request = request.body(body.clone());
         }
+        let origin = format!(
+            "{client_key}|{}",
+            route.wire_url.origin().ascii_serialization()
+        );
+        phase.set_role(self.openings.claim(&origin));
         // A pooled connection goes straight to waiting; a new one passes through
         // `PhaseService`, which says "connecting" until it is up.
         phase.set(State::AwaitingHeaders, &route.target);
-        let e = match request.send().await {
+        let sent = request.send().await;
+        // A role the connector did not take (a pooled connection served) ends here.
+        drop(phase.take_role());
+        let e = match sent {
             Ok(response) => return Ok((route, response)),
             Err(e) => e,
         };

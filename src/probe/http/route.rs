@@ -130,13 +130,13 @@ impl HttpProber {
         Ok(addrs)
     }
 
-    /// The shared client for these TLS settings and this address override.
+    /// The shared client for these TLS settings and this address override, and its key.
     pub(super) fn client(
         &self,
         tls: &TlsOptions,
         route: &Route,
         timeout: Duration,
-    ) -> Result<reqwest::Client, (ProbeErrorKind, String)> {
+    ) -> Result<(reqwest::Client, String), (ProbeErrorKind, String)> {
         let wire_host = route
             .wire_url
             .host_str()
@@ -148,7 +148,7 @@ impl HttpProber {
         let key = format!("{tls_key}|{wire_host}={:?}|{timeout:?}", route.addrs);
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(client) = clients.http.get(&key) {
-            return Ok(client.clone());
+            return Ok((client.clone(), key));
         }
         // One TLS configuration per distinct TLS settings, shared by the clients of every
         // host: one verifier, one client identity, one session cache for resumption.
@@ -185,8 +185,8 @@ impl HttpProber {
             let what = format!("cannot set up the HTTP client: {}", root_cause(&e));
             (ProbeErrorKind::Connect, what)
         })?;
-        clients.http.insert(key, client.clone());
-        Ok(client)
+        clients.http.insert(key.clone(), client.clone());
+        Ok((client, key))
     }
 }
 
