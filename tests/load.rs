@@ -479,3 +479,36 @@ fn many_files_load_in_order_and_report_every_error() {
         ]
     );
 }
+
+/// One check file's text decoded on its own (the fuzz targets' and tools' entry): its checks,
+/// or every error; `load_check_text` gives the same errors.
+#[test]
+fn a_check_text_decodes_alone() {
+    use conform::spec::load::{decode_check_text, load_check_text};
+    let checks = decode_check_text(
+        "checks:\n  - name: up\n    http: { url: 'https://x.test/' }\n    expect: { status: 200 }\n",
+    )
+    .expect("decodes");
+    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["fuzz/up"]);
+    assert!(matches!(checks[0].probe, Probe::Http(_)));
+
+    let bad = "checks:\n  - name: x\n    htp: {}\n";
+    let errors: Vec<String> = decode_check_text(bad)
+        .expect_err("fails")
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        errors,
+        load_check_text(bad)
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(
+        errors[2].starts_with("fuzz.yaml:3:5: unknown key `htp`"),
+        "{errors:#?}"
+    );
+}

@@ -72,8 +72,14 @@ pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
 /// variables, no TLS options, no process environment) and returns its diagnostics; the
 /// checks are dropped. For fuzzing and tools: no input may make it panic.
 pub fn load_check_text(text: &str) -> Vec<Diagnostic> {
+    decode_check_text(text).err().unwrap_or_default()
+}
+
+/// Decodes `text` as [`load_check_text`] does, and returns its checks when it has no errors.
+pub fn decode_check_text(text: &str) -> Result<Vec<Check>, Vec<Diagnostic>> {
     let file = Path::new("fuzz.yaml");
     let mut d = Diagnostics::new(file);
+    let mut checks = Vec::new();
     match Node::parse(text) {
         Ok(root) => {
             let env = Environment::named("fuzz");
@@ -82,7 +88,7 @@ pub fn load_check_text(text: &str) -> Vec<Diagnostic> {
                 env_tls: &TlsOptions::default(),
                 getenv: &|_| None,
             };
-            decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d);
+            checks = decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d);
         }
         Err((pos, message)) => d.error(
             pos,
@@ -90,7 +96,11 @@ pub fn load_check_text(text: &str) -> Vec<Diagnostic> {
             "expected valid YAML",
         ),
     }
-    d.list
+    if d.list.is_empty() {
+        Ok(checks)
+    } else {
+        Err(d.list)
+    }
 }
 
 /// Every check file under `dir/checks`, sorted, or a diagnostic when there is none.

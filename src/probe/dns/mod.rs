@@ -10,7 +10,8 @@ pub(crate) use text::rcode_text;
 
 use super::{ProbeError, ProbeErrorKind};
 use crate::spec::model::{DnsProbe, DnsProtocol, Environment};
-use hickory_proto::rr::Name;
+use hickory_proto::op::Message;
+use hickory_proto::rr::{Name, RecordType};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -83,24 +84,64 @@ impl DnsProber {
             timeout,
         )
         .await?;
-        let response = &exchange.response;
-        let answer = read_answer(response, &name, probe.record_type);
-        Ok(DnsObservation {
+        Ok(observe(
+            &exchange.response,
+            &name,
+            probe.record_type,
             server,
-            protocol: exchange.protocol,
-            rcode: rcode_text(response.response_code),
-            answers: answer
-                .records
-                .iter()
-                .map(|r| text::rdata_text(&r.data))
-                .collect(),
-            ttls: answer.records.iter().map(|r| r.ttl).collect(),
-            cnames: answer.cnames.iter().map(Name::to_ascii).collect(),
-            answer_section: response.answers.iter().map(text::dig_line).collect(),
-            retried_over_tcp: exchange.retried_over_tcp,
-            elapsed: started.elapsed(),
-        })
+            exchange.protocol,
+            exchange.retried_over_tcp,
+            started.elapsed(),
+        ))
     }
+}
+
+/// What a response says about the question `name` `asked`, as dig would show it.
+fn observe(
+    response: &Message,
+    name: &Name,
+    asked: RecordType,
+    server: SocketAddr,
+    protocol: DnsProtocol,
+    retried_over_tcp: bool,
+    elapsed: Duration,
+) -> DnsObservation {
+    let answer = read_answer(response, name, asked);
+    DnsObservation {
+        server,
+        protocol,
+        rcode: rcode_text(response.response_code),
+        answers: answer
+            .records
+            .iter()
+            .map(|r| text::rdata_text(&r.data))
+            .collect(),
+        ttls: answer.records.iter().map(|r| r.ttl).collect(),
+        cnames: answer.cnames.iter().map(Name::to_ascii).collect(),
+        answer_section: response.answers.iter().map(text::dig_line).collect(),
+        retried_over_tcp,
+        elapsed,
+    }
+}
+
+/// The observation `probe` would make of a server answering with the bytes `wire` (a DNS
+/// message); `Err` says why the bytes are not one. For fuzzing and tools: no bytes may make
+/// it panic.
+pub fn observe_wire(probe: &DnsProbe, wire: &[u8]) -> Result<DnsObservation, String> {
+    let name = dns_name(&probe.name)?;
+    let response = Message::from_vec(wire).map_err(|e| format!("not a DNS message: {e}"))?;
+    let server = probe
+        .server
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 53)));
+    Ok(observe(
+        &response,
+        &name,
+        probe.record_type,
+        server,
+        probe.protocol,
+        false,
+        Duration::ZERO,
+    ))
 }
 
 /// `name` as an absolute DNS name (a missing trailing dot is implied, as dig does); Unicode
@@ -158,6 +199,49 @@ pub(crate) mod tests {
     /// A name for unit tests of this folder.
     pub(crate) fn name(s: &str) -> Name {
         dns_name(s).expect("a DNS name")
+    }
+
+    #[test]
+    fn a_message_on_the_wire_is_observed_as_the_probe_would() {
+        use hickory_proto::op::OpCode;
+        use hickory_proto::rr::rdata::{A, CNAME};
+        use hickory_proto::rr::{RData, Record};
+        let mut m = Message::response(7, OpCode::Query);
+        m.add_answers([
+            Record::from_rdata(
+                name("chat.test."),
+                60,
+                RData::CNAME(CNAME(name("edge.chat.test."))),
+            ),
+            Record::from_rdata(
+                name("edge.chat.test."),
+                30,
+                RData::A(A([104, 16, 1, 2].into())),
+            ),
+        ]);
+        let wire = m.to_vec().expect("encode");
+        let probe = DnsProbe {
+            name: "chat.test".into(),
+            record_type: RecordType::A,
+            server: None,
+            protocol: DnsProtocol::Udp,
+        };
+        let seen = observe_wire(&probe, &wire).expect("a DNS message");
+        assert_eq!(seen.rcode, "NOERROR");
+        assert_eq!(seen.answers, ["104.16.1.2"]);
+        assert_eq!(seen.ttls, [30]);
+        assert_eq!(seen.cnames, ["edge.chat.test."]);
+        assert_eq!(
+            seen.answer_section,
+            [
+                "chat.test. 60 IN CNAME edge.chat.test.",
+                "edge.chat.test. 30 IN A 104.16.1.2"
+            ]
+        );
+        assert_eq!(seen.server.to_string(), "127.0.0.1:53");
+
+        let err = observe_wire(&probe, b"\x00\x07garbage").unwrap_err();
+        assert!(err.starts_with("not a DNS message: "), "{err}");
     }
 
     #[test]
