@@ -684,18 +684,7 @@ async fn checks_with_the_same_settings_share_a_connection() {
 /// others wait for it, and as it speaks HTTP/2 they all share it.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_checks_of_an_http2_host_share_one_connection() {
-    let pki = Pki::new();
-    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
-    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
-        TestResponse::ok("ok").delay(Duration::from_millis(100))
-    }))
-    .await;
-    let prober = Arc::new(HttpProber::new(&env_resolving("chat.test")));
-    let probe = Arc::new(chat_probe(server.port(), &pki));
-    let started = Instant::now();
-    let versions = concurrently(4, &prober, &probe).await;
-    let elapsed = started.elapsed();
-
+    let (server, versions, elapsed) = four_at_once(&[b"h2", b"http/1.1"]).await;
     assert_eq!(versions, ["HTTP/2"; 4]);
     assert_eq!(server.requests().len(), 4);
     assert_eq!(server.connections(), 1);
@@ -707,22 +696,29 @@ async fn concurrent_checks_of_an_http2_host_share_one_connection() {
 /// their own, and the four requests still run side by side.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_checks_of_an_http1_host_open_their_own_connections() {
+    let (server, versions, elapsed) = four_at_once(&[b"http/1.1"]).await;
+    assert_eq!(versions, ["HTTP/1.1"; 4]);
+    assert_eq!(server.requests().len(), 4);
+    assert_eq!(server.connections(), 4);
+    assert!(elapsed < Duration::from_millis(350), "{elapsed:?}");
+}
+
+/// Four checks of `https://chat.test/` started at once with one prober, against a server
+/// offering `alpn` that answers after 100 ms: the server, the HTTP versions seen and the time
+/// all four took.
+async fn four_at_once(alpn: &[&[u8]]) -> (TestServer, Vec<String>, Duration) {
     let pki = Pki::new();
     let (chain, key) = pki.valid_server_cert(&["chat.test"]);
     let config = TestServerConfig::https(&chain, &key, |_| {
         TestResponse::ok("ok").delay(Duration::from_millis(100))
     })
-    .alpn(&[b"http/1.1"]);
+    .alpn(alpn);
     let server = TestServer::start(config).await;
     let prober = Arc::new(HttpProber::new(&env_resolving("chat.test")));
     let probe = Arc::new(chat_probe(server.port(), &pki));
     let started = Instant::now();
     let versions = concurrently(4, &prober, &probe).await;
-    let elapsed = started.elapsed();
-
-    assert_eq!(versions, ["HTTP/1.1"; 4]);
-    assert_eq!(server.connections(), 4);
-    assert!(elapsed < Duration::from_millis(350), "{elapsed:?}");
+    (server, versions, started.elapsed())
 }
 
 /// Runs `probe` `n` times at once with one prober; the HTTP versions seen, in order.
