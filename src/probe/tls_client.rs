@@ -83,11 +83,7 @@ pub(crate) fn config_with_verifier(
 /// set of roots in the process, so that every check with the same roots shares it.
 pub(crate) fn server_verifier(opts: &TlsOptions) -> Result<Arc<ServerVerifier>, String> {
     static VERIFIERS: OnceLock<Mutex<HashMap<String, Arc<ServerVerifier>>>> = OnceLock::new();
-    let mut key = String::new();
-    for der in &opts.extra_roots {
-        key.push_str(&fingerprint(der));
-        key.push(',');
-    }
+    let key = fingerprints(&opts.extra_roots);
     let cache = VERIFIERS.get_or_init(Mutex::default);
     if let Some(verifier) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(Arc::clone(verifier));
@@ -100,20 +96,23 @@ pub(crate) fn server_verifier(opts: &TlsOptions) -> Result<Arc<ServerVerifier>, 
 /// A stable key for everything in `opts` that changes the `ClientConfig`, so that checks with
 /// the same settings share one configuration (and one connection pool).
 pub(crate) fn settings_key(opts: &TlsOptions) -> String {
-    let mut key = format!("verify={};versions={:?};roots=", opts.verify, opts.versions);
-    for der in &opts.extra_roots {
-        key.push_str(&fingerprint(der));
-        key.push(',');
-    }
+    let mut key = format!(
+        "verify={};versions={:?};roots={}",
+        opts.verify,
+        opts.versions,
+        fingerprints(&opts.extra_roots)
+    );
     if let Some(id) = &opts.client_identity {
         key.push_str(";identity=");
-        for der in &id.chain {
-            key.push_str(&fingerprint(der));
-            key.push(',');
-        }
+        key.push_str(&fingerprints(&id.chain));
         key.push_str(&fingerprint(id.key.secret_der()));
     }
     key
+}
+
+/// The fingerprint of each of `ders`, each followed by a comma.
+fn fingerprints(ders: &[CertificateDer<'_>]) -> String {
+    ders.iter().map(|der| fingerprint(der) + ",").collect()
 }
 
 fn fingerprint(bytes: &[u8]) -> String {

@@ -103,12 +103,12 @@ impl ServerCertVerifier for ServerVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let bundled =
-            self.bundled
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        match (bundled, || self.with_system()) {
-            (Ok(verified), _) => Ok(verified),
-            (Err(e), with_system) => match with_system() {
+        match self
+            .bundled
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Ok(verified) => Ok(verified),
+            Err(e) => match self.with_system() {
                 Some(all) => {
                     all.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
                 }
