@@ -17,6 +17,8 @@ pub(super) struct RecordingVerifier {
     decide: Arc<dyn ServerCertVerifier>,
     /// The real verifier for the probe's trust roots; `Err` when they cannot be used.
     judge: Result<Arc<ServerVerifier>, String>,
+    /// `verify` is on: `decide` is `judge` itself, whose verdict then decides as it stands.
+    enforce: bool,
     seen: Mutex<Option<Presented>>,
 }
 
@@ -33,6 +35,7 @@ impl RecordingVerifier {
         Ok(RecordingVerifier {
             decide: tls_client::server_cert_verifier(opts)?,
             judge: tls_client::server_verifier(opts),
+            enforce: opts.verify,
             seen: Mutex::new(None),
         })
     }
@@ -56,20 +59,26 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = match &self.judge {
-            Ok(judge) => judge
-                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-                .map(|_| ())
-                .map_err(|e| tls_client::describe_verification_error(&e)),
-            Err(why) => Err(why.clone()),
+        let verdict = self.judge.as_ref().map(|judge| {
+            judge.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        });
+        let verified = match &verdict {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(tls_client::describe_verification_error(e)),
+            Err(why) => Err(why.to_string()),
         };
         let chain = std::iter::once(end_entity)
             .chain(intermediates)
             .map(|c| c.to_vec())
             .collect();
         *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Presented { chain, verified });
-        self.decide
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        match verdict {
+            // The chain is verified once: the same verifier would only say it again.
+            Ok(verdict) if self.enforce => verdict,
+            _ => self
+                .decide
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+        }
     }
 
     fn verify_tls12_signature(
