@@ -36,6 +36,7 @@ fn check(suite: &str, name: &str, retries: u32, pending: Option<&str>) -> Check 
         probe: Probe::Http(HttpProbe::get("https://chat.example/".parse().unwrap())),
         expect: Expect::Http(HttpExpect::default()),
         unresolved: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

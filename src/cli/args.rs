@@ -130,6 +130,9 @@ pub struct RunArgs {
     /// Stop at the first check that does not pass; the rest are reported as not run.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Treat every warning (an http check with no `status` expectation) as a load error.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -168,6 +171,9 @@ pub struct ValidateArgs {
     /// Validate for every environment under environments/ (except `abstract: true` ones).
     #[arg(long, conflicts_with = "env")]
     pub all_envs: bool,
+    /// Treat every warning (an http check with no `status` expectation) as a load error.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_cli_duration(s: &str) -> Result<Duration, String> {

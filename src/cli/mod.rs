@@ -116,12 +116,34 @@ fn print_diagnostics(list: &[Diagnostic]) {
 fn load_selected(
     location: &Location,
     filters: &FilterArgs,
+    strict: bool,
 ) -> Result<(Plan, Vec<Arc<Check>>), i32> {
     let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| {
         print_diagnostics(&e);
         EXIT_USAGE
     })?;
     let f = filters.filters();
+    let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
+    let unmatched = crate::spec::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name);
+    if !unmatched.is_empty() {
+        for e in &unmatched {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "hint: `conform list --env {}` shows every check with its id and tags",
+            plan.env.name
+        );
+        return Err(EXIT_USAGE);
+    }
+    let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.warnings.iter()).collect();
+    if strict && !warnings.is_empty() {
+        let errors: Vec<Diagnostic> = warnings.into_iter().cloned().collect();
+        print_diagnostics(&errors);
+        return Err(EXIT_USAGE);
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let selected: Vec<Arc<Check>> = plan
         .checks
         .iter()
@@ -184,7 +206,7 @@ fn describe_target(c: &Check) -> String {
 }
 
 fn cmd_list(args: ListArgs) -> i32 {
-    let (plan, selected) = match load_selected(&args.location, &args.filters) {
+    let (plan, selected) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -226,6 +248,20 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
             Ok(plan) => {
                 let suites: std::collections::BTreeSet<&str> =
                     plan.checks.iter().map(|c| c.suite.as_str()).collect();
+                let lint: Vec<Diagnostic> = plan
+                    .checks
+                    .iter()
+                    .flat_map(|c| c.warnings.iter().cloned())
+                    .collect();
+                if args.strict && !lint.is_empty() {
+                    eprintln!("env {}:", plan.env.name);
+                    print_diagnostics(&lint);
+                    code = EXIT_USAGE;
+                    continue;
+                }
+                for w in &lint {
+                    eprintln!("warning: env {}: {w}", plan.env.name);
+                }
                 let warnings: Vec<&Diagnostic> = plan
                     .checks
                     .iter()

@@ -4,7 +4,7 @@ use super::*;
 use progress::{PROGRESS_AFTER, Progress};
 
 pub(super) fn cmd_run(args: RunArgs) -> i32 {
-    let (plan, selected) = match load_selected(&args.location, &args.filters) {
+    let (plan, selected) = match load_selected(&args.location, &args.filters, args.strict) {
         Ok(v) => v,
         Err(code) => return code,
     };

@@ -157,11 +157,13 @@ mod tests {
         };
         let refused = TcpExpect {
             connect: ConnectExpect::Refused,
+            explicit: true,
             time: None,
         };
         assert!(judge_tcp(&refused, &o).is_empty());
         let accepted = TcpExpect {
             connect: ConnectExpect::Accepted,
+            explicit: true,
             time: Some(m("{lt: 1s}")),
         };
         assert_eq!(

@@ -7,7 +7,7 @@ pub mod http;
 pub mod resolve;
 pub mod tcp;
 pub mod tls;
-mod tls_client;
+pub(crate) mod tls_client;
 mod trust;
 
 pub use cert::CertObservation;

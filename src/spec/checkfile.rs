@@ -3,7 +3,7 @@
 use super::decode::{MapReader, duration, string, strings, unsigned};
 use super::diag::{Diagnostic, Diagnostics};
 use super::interpolate::resolve_node;
-use super::model::{Check, Environment, Expect, Pending, Probe, Secrets, TlsOptions};
+use super::model::{Check, Environment, Expect, KeptOut, Pending, Probe, Secrets, TlsOptions};
 use super::node::{Node, NodeValue, Pos};
 use super::vars::VarSource;
 use super::{http, net, tls};
@@ -45,6 +45,62 @@ pub struct FileContext<'a> {
     pub env: &'a Environment,
     pub env_tls: &'a TlsOptions,
     pub getenv: &'a dyn Fn(&str) -> Option<String>,
+    /// The environments `envs:` may name; empty when the folder has no `environments/`.
+    pub known_envs: &'a KnownEnvs,
+}
+
+/// The environments of a folder, for checking `envs:`.
+#[derive(Clone, Debug, Default)]
+pub struct KnownEnvs {
+    pub runnable: Vec<String>,
+    /// `abstract: true`: bases that never run.
+    pub abstract_: Vec<String>,
+}
+
+impl KnownEnvs {
+    /// Checks every name of an `envs:` node; errors at each name's place.
+    fn check(&self, node: &Node, d: &mut Diagnostics) {
+        if self.runnable.is_empty() {
+            return;
+        }
+        let items: Vec<&Node> = match &node.value {
+            NodeValue::Seq(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        let names: Vec<&str> = self.runnable.iter().map(String::as_str).collect();
+        for item in items {
+            let Some(name) = item.scalar_text() else {
+                continue;
+            };
+            if names.contains(&name.as_str()) {
+                continue;
+            }
+            if self.abstract_.contains(&name) {
+                d.error(
+                    item.pos,
+                    format!("`envs` names `{name}`, an abstract environment that never runs"),
+                    format!("expected the environments that run: {}", names.join(", ")),
+                );
+                continue;
+            }
+            let hint = super::diag::suggest(&name, &names)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            d.error(
+                item.pos,
+                format!("`envs` names `{name}`, which is not an environment: the check would never run there"),
+                format!("{hint}expected one of: {}", names.join(", ")),
+            );
+        }
+    }
+}
+
+/// What one check file holds for the environment: its checks, and those its `envs:` keep
+/// out.
+#[derive(Debug, Default)]
+pub struct FileChecks {
+    pub checks: Vec<Check>,
+    pub kept_out: Vec<KeptOut>,
 }
 
 /// The checks of one file that apply to the environment, with their positions.
@@ -54,17 +110,17 @@ pub fn decode_file(
     ctx: &FileContext,
     secrets: &mut Secrets,
     d: &mut Diagnostics,
-) -> Vec<Check> {
+) -> FileChecks {
     if matches!(root.value, NodeValue::Null) {
         d.error(
             root.pos,
             "the check file is empty",
             "expected `checks:` with a list of checks",
         );
-        return Vec::new();
+        return FileChecks::default();
     }
     let Some(mut r) = MapReader::new(root, "check file", d) else {
-        return Vec::new();
+        return FileChecks::default();
     };
     let stem = file
         .file_stem()
@@ -77,12 +133,12 @@ pub fn decode_file(
         .unwrap_or(stem);
     let defaults = r
         .take("defaults")
-        .map(|n| decode_defaults(n, d))
+        .map(|n| decode_defaults(n, ctx, d))
         .unwrap_or_default();
     let checks_node = r.require("checks", d);
     r.finish(FILE_KEYS, d);
     let Some(checks_node) = checks_node else {
-        return Vec::new();
+        return FileChecks::default();
     };
     let NodeValue::Seq(items) = &checks_node.value else {
         d.error(
@@ -90,22 +146,33 @@ pub fn decode_file(
             format!("`checks` is {}", checks_node.kind()),
             "expected a list of checks, each starting with `- name:`",
         );
-        return Vec::new();
+        return FileChecks::default();
     };
     let base = file.parent().unwrap_or(Path::new("."));
-    let mut out = Vec::new();
+    let mut out = FileChecks::default();
     for item in items {
-        if let Some(check) = decode_check(item, file, base, &suite, &defaults, ctx, secrets, d) {
-            out.push(check);
+        match decode_check(item, file, base, &suite, &defaults, ctx, secrets, d) {
+            Some(Decoded::Check(check)) => out.checks.push(*check),
+            Some(Decoded::KeptOut(k)) => out.kept_out.push(k),
+            None => {}
         }
     }
     out
 }
 
-fn decode_defaults(node: &Node, d: &mut Diagnostics) -> FileDefaults {
+/// A check, or one that `envs:` keeps out of this environment.
+enum Decoded {
+    Check(Box<Check>),
+    KeptOut(KeptOut),
+}
+
+fn decode_defaults(node: &Node, ctx: &FileContext, d: &mut Diagnostics) -> FileDefaults {
     let Some(mut r) = MapReader::new(node, "file defaults", d) else {
         return FileDefaults::default();
     };
+    if let Some(n) = r.key_pos("envs").and(node.get("envs")) {
+        ctx.known_envs.check(n, d);
+    }
     let out = FileDefaults {
         tags: r
             .take("tags")
@@ -135,16 +202,19 @@ fn decode_check(
     ctx: &FileContext,
     secrets: &mut Secrets,
     d: &mut Diagnostics,
-) -> Option<Check> {
+) -> Option<Decoded> {
     // `envs` decides whether the check exists here at all, before any variable is needed.
     let envs = match raw.get("envs") {
-        Some(n) => strings(n, "`envs`", d),
+        Some(n) => {
+            ctx.known_envs.check(n, d);
+            strings(n, "`envs`", d)
+        }
         None => defaults.envs.clone(),
     };
     if let Some(envs) = &envs
         && !envs.iter().any(|e| e == &ctx.env.name)
     {
-        return None;
+        return Some(Decoded::KeptOut(kept_out(raw, file, suite, defaults, envs)));
     }
     let src = VarSource {
         vars: Some(&ctx.env.vars),
@@ -267,15 +337,41 @@ fn decode_check(
     };
     // The expectation is decoded for the probe kind written, even when the probe itself
     // had errors, so that its own errors are reported in the same run.
+    let mut warnings = Vec::new();
     let expect = match r.take("expect") {
-        Some(n) => match present.as_slice() {
-            ["http"] => http::decode_expect(n, d).map(Expect::Http),
-            ["tls"] => tls::decode_tls_expect(n, d).map(Expect::Tls),
-            ["cert"] => tls::decode_cert_probe_expect(n, d).map(Expect::Cert),
-            ["dns"] => net::decode_dns_expect(n, d).map(Expect::Dns),
-            ["tcp"] => net::decode_tcp_expect(n, d).map(Expect::Tcp),
-            _ => None,
-        },
+        Some(n) => {
+            let expect = match present.as_slice() {
+                ["http"] => http::decode_expect(n, d).map(Expect::Http),
+                ["tls"] => tls::decode_tls_expect(n, d).map(Expect::Tls),
+                ["cert"] => tls::decode_cert_probe_expect(n, d).map(Expect::Cert),
+                ["dns"] => net::decode_dns_expect(n, d).map(Expect::Dns),
+                ["tcp"] => net::decode_tcp_expect(n, d).map(Expect::Tcp),
+                _ => None,
+            };
+            match &expect {
+                Some(e) if e.is_empty() => {
+                    d.error(
+                        n.pos,
+                        "`expect` holds no expectation, so any answer would pass",
+                        format!(
+                            "expected what must be true, e.g. expect: {}",
+                            example_expect(e)
+                        ),
+                    );
+                    None
+                }
+                Some(Expect::Http(h)) if h.status.is_none() => {
+                    warnings.push(Diagnostic {
+                        file: file.to_path_buf(),
+                        pos: n.pos,
+                        message: "the http check has no `status` expectation: any status passes, a 500 included".into(),
+                        expected: "add e.g. status: 200 (or status: 2xx); --strict makes this an error".into(),
+                    });
+                    expect
+                }
+                _ => expect,
+            }
+        }
         None => {
             d.error(
                 node.pos,
@@ -302,7 +398,7 @@ fn decode_check(
         }
         return None;
     }
-    Some(Check {
+    Some(Decoded::Check(Box::new(Check {
         id: id?,
         name: name?,
         suite: suite.to_string(),
@@ -316,7 +412,51 @@ fn decode_check(
         probe: probe?,
         expect: expect?,
         unresolved: missing.list,
-    })
+        warnings,
+    })))
+}
+
+/// What selection needs to know of a check that `envs:` keeps out: its id, name, suite and
+/// tags as written (variables are not resolved for an environment it does not run in).
+fn kept_out(
+    raw: &Node,
+    file: &Path,
+    suite: &str,
+    defaults: &FileDefaults,
+    envs: &[String],
+) -> KeptOut {
+    let mut scratch = Diagnostics::new(file);
+    let text = |key: &str| raw.get(key).and_then(|n| n.scalar_text());
+    let name = text("name").unwrap_or_default();
+    let id = text("id").unwrap_or_else(|| format!("{suite}/{}", slug(&name)));
+    let mut tags = defaults.tags.clone();
+    for t in raw
+        .get("tags")
+        .and_then(|n| strings(n, "`tags`", &mut scratch))
+        .unwrap_or_default()
+    {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    KeptOut {
+        id,
+        name,
+        suite: suite.to_string(),
+        tags,
+        envs: envs.to_vec(),
+    }
+}
+
+/// What to write in an `expect:` of this kind, for the "holds no expectation" error.
+fn example_expect(e: &Expect) -> &'static str {
+    match e {
+        Expect::Http(_) => "{ status: 200 }",
+        Expect::Tls(_) => "{ handshake: accepted }",
+        Expect::Cert(_) => "{ cert: { expires_in: { gt: 21d } } }",
+        Expect::Dns(_) => "{ rcode: NOERROR }",
+        Expect::Tcp(_) => "{ connect: accepted }",
+    }
 }
 
 fn decode_pending(node: &Node, d: &mut Diagnostics) -> Option<Pending> {

@@ -110,14 +110,23 @@ pub fn load_environment(
     let mut from: Option<(PathBuf, Pos)> = None;
     loop {
         let Some(file) = env_file(dir, &current) else {
-            let known = env_names(dir);
+            // `extends:` may name an abstract base; `--env` only one that runs.
+            let known = if from.is_some() {
+                env_names(dir)
+            } else {
+                runnable_env_names(dir)
+            };
             let message = format!(
                 "environment `{current}` not found: there is no environments/{current}.yaml"
             );
             let expected = if known.is_empty() {
                 "create it, or pass --env with an existing environment".to_string()
             } else {
-                format!("expected one of: {}", known.join(", "))
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let hint = super::diag::suggest(&current, &names)
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                format!("{hint}expected one of: {}", known.join(", "))
             };
             let (file, pos) = from
                 .clone()

@@ -1,5 +1,6 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
+use super::closed::{Domain, decode_closed, status_class};
 use super::decode::{MapReader, string, unsigned};
 use super::diag::Diagnostics;
 use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
@@ -231,6 +232,11 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
     }
     if let Some(n) = r.take("headers") {
         match n.as_map() {
+            Some([]) => d.error(
+                n.pos,
+                "`headers` holds no expectation",
+                "expected header names with matchers, e.g. headers: { location: https://example.com/ }",
+            ),
             Some(entries) => {
                 for (k, v) in entries {
                     if let Some(name) = string(k, "a header name", d) {
@@ -261,25 +267,37 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
     (d.len() == before).then_some(e)
 }
 
-/// `302`, `[301, 308]` (one of), `"3xx"`, or any matcher.
+/// `302`, `[301, 308]` (one of), `"3xx"`, or any matcher; every status written, at any depth,
+/// is 100-599 or a class 1xx-5xx.
 fn status(node: &Node, d: &mut Diagnostics) -> Option<Matcher> {
-    match &node.value {
-        NodeValue::Str(s) if s.len() == 3 && s.ends_with("xx") => match s.as_bytes()[0] {
-            c @ b'1'..=b'5' => Some(Matcher::StatusClass(u16::from(c - b'0'))),
-            _ => {
-                d.error(
-                    node.pos,
-                    format!("`{s}` is not a status class"),
-                    "expected 1xx, 2xx, 3xx, 4xx or 5xx",
-                );
-                None
+    decode_closed(node, "`status`", Domain::Status, d).map(status_classes)
+}
+
+/// Status classes and lists wherever they are written: `"3xx"` is the class, a list is one
+/// of its items (`any_of: ["2xx", 404]`, `not: [500, "5xx"]`).
+fn status_classes(m: Matcher) -> Matcher {
+    let lift = |items: Vec<Matcher>| items.into_iter().map(status_classes).collect();
+    match m {
+        Matcher::Equals(Literal::Text(t)) => match status_class(t.trim()) {
+            Some(class) => Matcher::StatusClass(class),
+            None => Matcher::Equals(Literal::Text(t)),
+        },
+        Matcher::Equals(Literal::List(items)) | Matcher::OneOf(items) => {
+            let plain = |l: &Literal| match l {
+                Literal::Text(t) => status_class(t.trim()).is_none(),
+                Literal::List(_) => false,
+                _ => true,
+            };
+            if items.iter().all(plain) {
+                Matcher::OneOf(items)
+            } else {
+                Matcher::AnyOf(lift(items.into_iter().map(Matcher::Equals).collect()))
             }
-        },
-        NodeValue::Seq(_) => match crate::matcher::decode::literal(node, "`status`", d)? {
-            Literal::List(items) => Some(Matcher::OneOf(items)),
-            _ => None,
-        },
-        _ => decode_matcher(node, "`status`", d),
+        }
+        Matcher::Not(inner) => Matcher::Not(Box::new(status_classes(*inner))),
+        Matcher::AnyOf(items) => Matcher::AnyOf(lift(items)),
+        Matcher::AllOf(items) => Matcher::AllOf(lift(items)),
+        other => other,
     }
 }
 
@@ -288,6 +306,13 @@ fn body(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         e.body = decode_matcher(node, "`body`", d);
         return;
     };
+    if entries.is_empty() {
+        d.error(
+            node.pos,
+            "`body` holds no expectation",
+            "expected a matcher, e.g. body: { contains: ok }, or json: with JSONPaths",
+        );
+    }
     let mut rest = Vec::new();
     for (k, v) in entries {
         if matches!(&k.value, NodeValue::Str(s) if s == "json") {
@@ -310,6 +335,13 @@ fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         d.error(node.pos, format!("`json` is {}", node.kind()), "expected a map of JSONPath expressions to matchers, e.g. \"$.errors\": { absent: true }");
         return;
     };
+    if entries.is_empty() {
+        d.error(
+            node.pos,
+            "`json` holds no expectation",
+            "expected JSONPaths with matchers, e.g. json: { \"$.errors\": { absent: true } }",
+        );
+    }
     for (k, v) in entries {
         let Some(path_text) = string(k, "a JSONPath", d) else {
             continue;

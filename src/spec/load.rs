@@ -1,8 +1,8 @@
 //! Loading a project folder: `environments/<env>.yaml` and `checks/**/*.yaml` into a [`Plan`].
 
-use super::checkfile::{FileContext, decode_file, duplicate_name};
+use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::diag::{Diagnostic, Diagnostics};
-use super::environment::load_environment;
+use super::environment::{env_names, load_environment, runnable_env_names};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use super::node::{Node, Pos};
 use std::collections::HashMap;
@@ -87,8 +87,9 @@ pub fn decode_check_text(text: &str) -> Result<Vec<Check>, Vec<Diagnostic>> {
                 env: &env,
                 env_tls: &TlsOptions::default(),
                 getenv: &|_| None,
+                known_envs: &KnownEnvs::default(),
             };
-            checks = decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d);
+            checks = decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d).checks;
         }
         Err((pos, message)) => d.error(
             pos,
@@ -186,15 +187,27 @@ fn load(
         ca_files: env.ca_files.clone(),
         ..TlsOptions::default()
     };
+    let runnable = runnable_env_names(&dir);
+    let known_envs = KnownEnvs {
+        abstract_: env_names(&dir)
+            .into_iter()
+            .filter(|n| !runnable.contains(n))
+            .collect(),
+        runnable,
+    };
     let ctx = FileContext {
         env: &env,
         env_tls: &env_tls,
         getenv,
+        known_envs: &known_envs,
     };
     let mut checks: Vec<Check> = Vec::new();
+    let mut kept_out = Vec::new();
     for (file, mut d, root) in parse_all(&files) {
         if let Some(root) = root {
-            checks.extend(decode_file(&root, &file, &ctx, secrets, &mut d));
+            let found = decode_file(&root, &file, &ctx, secrets, &mut d);
+            checks.extend(found.checks);
+            kept_out.extend(found.kept_out);
         }
         errors.extend(d.list);
     }
@@ -206,6 +219,7 @@ fn load(
     Ok(Plan {
         env,
         checks: checks.into_iter().map(Arc::new).collect(),
+        kept_out,
         secrets: secrets.clone(),
     })
 }

@@ -1,4 +1,5 @@
 pub mod checkfile;
+pub mod closed;
 pub mod decode;
 pub mod diag;
 pub mod environment;

@@ -22,6 +22,9 @@ pub use secrets::Secrets;
 pub struct Plan {
     pub env: Environment,
     pub checks: Vec<Arc<Check>>,
+    /// Checks whose `envs:` keep them out of this environment, so that a filter that names
+    /// one can say so.
+    pub kept_out: Vec<KeptOut>,
     /// Values of `${secret:..}` variables, removed from every output.
     pub secrets: Secrets,
 }
@@ -141,6 +144,20 @@ pub struct Check {
     /// `${env:..}`/`${secret:..}` values the process environment does not set: an error for
     /// `run` when this check is selected, a warning for `validate`.
     pub unresolved: Vec<super::diag::Diagnostic>,
+    /// What is allowed but probably wrong (an http check with no `status`); `--strict` makes
+    /// these load errors.
+    pub warnings: Vec<super::diag::Diagnostic>,
+}
+
+/// A check that exists in the files but whose `envs:` does not name the environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptOut {
+    pub id: String,
+    pub name: String,
+    pub suite: String,
+    pub tags: Vec<String>,
+    /// The environments it runs in.
+    pub envs: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! The `dns` and `tcp` probes and their `expect:` keys.
 
+use super::closed::{Domain, RCODES, RECORD_TYPES, decode_closed};
 use super::decode::{MapReader, port, string};
 use super::diag::Diagnostics;
 use super::environment::parse_addr;
@@ -13,8 +14,6 @@ pub const DNS_PROBE_KEYS: &[&str] = &["name", "type", "server", "protocol"];
 pub const DNS_EXPECT_KEYS: &[&str] = &["rcode", "answers", "cnames", "ttl", "time"];
 pub const TCP_PROBE_KEYS: &[&str] = &["host", "port"];
 pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time"];
-const RECORD_TYPES: &str =
-    "A, AAAA, CNAME, TXT, CAA, MX, NS, SOA, SRV, PTR, HTTPS, SVCB, DS, DNSKEY, NAPTR, SSHFP, TLSA";
 
 pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
     let mut r = MapReader::new(node, "dns probe", d)?;
@@ -38,14 +37,15 @@ pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
         })
     });
     let record_type = r.require("type", d).and_then(|n| {
-        let text = string(n, "`type`", d)?.trim().to_ascii_uppercase();
+        let written = string(n, "`type`", d)?;
+        let text = written.trim().to_ascii_uppercase();
         match RecordType::from_str(&text) {
-            Ok(t) if !matches!(t, RecordType::Unknown(_) | RecordType::ZERO) => Some(t),
+            Ok(t) if RECORD_TYPES.values.contains(&text.as_str()) => Some(t),
             _ => {
                 d.error(
                     n.pos,
-                    format!("`{text}` is not a DNS record type"),
-                    format!("expected one of: {RECORD_TYPES}"),
+                    format!("`{}` is not a DNS record type", written.trim()),
+                    RECORD_TYPES.expected(&text),
                 );
                 None
             }
@@ -97,12 +97,15 @@ pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
 pub fn decode_dns_expect(node: &Node, d: &mut Diagnostics) -> Option<DnsExpect> {
     let mut r = MapReader::new(node, "expect", d)?;
     let before = d.len();
+    let rcode = r
+        .take("rcode")
+        .and_then(|n| decode_closed(n, "`rcode`", Domain::One(&RCODES), d));
     let mut take = |key: &str| {
         let what = format!("`{key}`");
         r.take(key).and_then(|n| decode_matcher(n, &what, d))
     };
     let e = DnsExpect {
-        rcode: take("rcode"),
+        rcode,
         answers: take("answers"),
         cnames: take("cnames"),
         ttl: take("ttl"),
@@ -138,6 +141,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
 pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> {
     let mut r = MapReader::new(node, "expect", d)?;
     let before = d.len();
+    let explicit = r.has("connect");
     let connect = match r.take("connect") {
         None => Some(ConnectExpect::Accepted),
         Some(n) => match n.scalar_text().as_deref() {
@@ -145,15 +149,7 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
             Some("refused") => Some(ConnectExpect::Refused),
             Some("timeout") => Some(ConnectExpect::Timeout),
             _ => {
-                d.error(
-                    n.pos,
-                    format!(
-                        "`connect` is {}",
-                        n.scalar_text()
-                            .map_or(n.kind().to_string(), |t| format!("`{t}`"))
-                    ),
-                    "expected accepted, refused or timeout",
-                );
+                closed_word(n, "connect", &["accepted", "refused", "timeout"], d);
                 None
             }
         },
@@ -165,6 +161,35 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
     }
     Some(TcpExpect {
         connect: connect?,
+        explicit,
         time,
     })
+}
+
+/// The error for a key that takes one word of `words` (`connect`, `handshake`), with "did
+/// you mean".
+pub fn closed_word(n: &Node, key: &str, words: &[&str], d: &mut Diagnostics) {
+    let shown = n
+        .scalar_text()
+        .map_or(n.kind().to_string(), |t| format!("`{t}`"));
+    let hint = n
+        .scalar_text()
+        .and_then(|t| {
+            words
+                .iter()
+                .copied()
+                .find(|w| w.eq_ignore_ascii_case(t.trim()))
+                .or_else(|| super::diag::suggest(&t, words))
+        })
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    let list = match words {
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    d.error(
+        n.pos,
+        format!("`{key}` is {shown}"),
+        format!("{hint}expected {list}"),
+    );
 }

@@ -16,6 +16,9 @@
 //! { "./conform.schema.json": ["checks/**/*.yaml", "environments/*.yaml"] }`. The combined
 //! document tells the two kinds apart by `checks:`, which only check files have.
 
+use super::closed::{
+    ALERTS, ClosedSet, EKUS, KEYS, RCODES, RECORD_TYPES, STATUS_MAX, STATUS_MIN, TLS_VERSIONS,
+};
 use serde_json::{Map, Value, json};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -24,10 +27,6 @@ const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 const UNITS: &str = "ns|nsec|nanos|us|usec|µs|ms|msec|millis|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|wk|wks|week|weeks|M|month|months|y|yr|yrs|year|years";
 const SIZE_UNITS: &str = "B|KB|kB|KiB|MB|MiB|GB|GiB";
 const NUMBER: &str = r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?";
-const RECORD_TYPES: &[&str] = &[
-    "A", "AAAA", "CNAME", "TXT", "CAA", "MX", "NS", "SOA", "SRV", "PTR", "HTTPS", "SVCB", "DS",
-    "DNSKEY", "NAPTR", "SSHFP", "TLSA",
-];
 
 /// The schema of a check file (`checks/*.yaml`), standalone.
 pub fn check_file_schema() -> Value {
@@ -103,6 +102,12 @@ fn one_or_list(item: Value) -> Value {
     json!({ "if": { "type": "array" }, "then": { "items": item.clone() }, "else": item })
 }
 
+/// An `expect:` (or a part of one) must say something: an empty one would pass anything.
+fn not_empty(mut o: Value) -> Value {
+    o["minProperties"] = json!(1);
+    o
+}
+
 /// A map with exactly these keys (`properties` is a `json!` map of key -> schema).
 fn object(properties: Value, required: &[&str]) -> Value {
     let mut o =
@@ -164,13 +169,13 @@ fn shared_defs() -> Map<String, Value> {
         "http_expect": http_expect(),
         "tls_settings": with_key_pair(object(tls_settings(), &[])),
         "tls_probe": tls_probe(),
-        "tls_expect": object(json!({
+        "tls_expect": not_empty(object(json!({
             "handshake": doc(or_var(json!({ "enum": ["accepted", "rejected"] })), "accepted (the default) or rejected: the server refused this client during the handshake."),
-            "alert": doc(r("matcher"), "The TLS alert the server sent, e.g. certificate_required."),
-            "version": doc(r("matcher"), "The negotiated version: \"1.2\" or \"1.3\"."),
+            "alert": doc(r("alert_matcher"), "The TLS alert the server sent, e.g. certificate_required."),
+            "version": doc(r("version_matcher"), "The negotiated version: \"1.2\" or \"1.3\"."),
             "alpn": doc(r("matcher"), "The negotiated ALPN protocol, e.g. h2."),
             "cert": doc(cert_expect(true), "The presented chain: leaf fields and chain-wide ones."),
-        }), &[]),
+        }), &[])),
         "cert_probe": object(json!({
             "file": doc(r("text"), "A local PEM certificate chain, leaf first; relative to the check file."),
             "ca_file": doc(r("text"), "Extra trust roots for `chain_valid` (PEM)."),
@@ -178,30 +183,145 @@ fn shared_defs() -> Map<String, Value> {
         "cert_probe_expect": object(json!({ "cert": doc(cert_expect(true), "What the certificate must be.") }), &["cert"]),
         "dns_probe": object(json!({
             "name": doc(r("text"), "The name to ask for; the trailing dot is added when missing."),
-            "type": doc(or_var(json!({ "anyOf": [{ "enum": RECORD_TYPES }, pattern(r"^\s*[A-Za-z][A-Za-z0-9]*\s*$")] })), "The record type: A AAAA CNAME TXT CAA MX NS SOA SRV PTR HTTPS ..."),
+            "type": doc(or_var(pattern(&any_case(RECORD_TYPES.values))), "The record type: A AAAA CNAME TXT CAA MX NS SOA SRV PTR HTTPS ..."),
             "server": doc(or_var(r("address")), "The server to ask (default port 53); default: the environment's resolvers, else the system's."),
             "protocol": doc(or_var(json!({ "anyOf": [{ "enum": ["udp", "tcp"] }, pattern(r"^\s*([uU][dD][pP]|[tT][cC][pP])\s*$")] })), "udp (the default; a truncated answer is asked again over TCP) or tcp."),
         }), &["name", "type"]),
-        "dns_expect": object(json!({
-            "rcode": doc(r("matcher"), "The response code: NOERROR (the default), NXDOMAIN, SERVFAIL, REFUSED ..."),
+        "dns_expect": not_empty(object(json!({
+            "rcode": doc(r("rcode_matcher"), "The response code: NOERROR (the default), NXDOMAIN, SERVFAIL, REFUSED ..."),
             "answers": doc(r("matcher"), "The records of the asked type, as dig prints their data."),
             "cnames": doc(r("matcher"), "The CNAME chain that led to the answers, in order."),
             "ttl": doc(r("matcher"), "The smallest TTL among the answers, in seconds."),
             "time": doc(r("matcher"), "How long the answer took, e.g. { lt: 1s }."),
-        }), &[]),
+        }), &[])),
         "tcp_probe": object(json!({
             "host": doc(r("text"), "The host name or address to connect to."),
             "port": r("port"),
         }), &["host", "port"]),
-        "tcp_expect": object(json!({
+        "tcp_expect": not_empty(object(json!({
             "connect": doc(or_var(json!({ "enum": ["accepted", "refused", "timeout"] })), "accepted (the default), refused or timeout: all three are answers here."),
             "time": doc(r("matcher"), "How long connecting took."),
-        }), &[]),
+        }), &[])),
     });
-    let Value::Object(defs) = defs else {
+    let Value::Object(mut defs) = defs else {
         unreachable!("a json! map")
     };
+    for (name, set) in [
+        ("rcode", &RCODES),
+        ("alert", &ALERTS),
+        ("version", &TLS_VERSIONS),
+        ("key", &KEYS),
+        ("eku", &EKUS),
+    ] {
+        defs.insert(format!("{name}_value"), closed_value(set));
+        defs.insert(format!("{name}_matcher"), closed_matcher(name, Closed::One));
+    }
+    defs.insert(
+        "eku_list_matcher".into(),
+        closed_matcher("eku", Closed::List),
+    );
+    let code = json!({ "anyOf": [
+        { "type": "integer", "minimum": STATUS_MIN, "maximum": STATUS_MAX },
+        pattern(r"^\s*([1-5][0-9]{2}|[1-5]xx)\s*$"),
+        r("variable"),
+    ] });
+    defs.insert("status_value".into(), code);
+    defs.insert(
+        "status_matcher".into(),
+        closed_matcher("status", Closed::Status),
+    );
     defs
+}
+
+/// A member of a closed set, as the loader takes it (`tests/schema.rs` holds them equal).
+fn closed_value(set: &ClosedSet) -> Value {
+    let mut any = vec![json!({ "enum": set.values })];
+    // `version: 1.3` is a number in YAML.
+    let numbers: Vec<f64> = set.values.iter().filter_map(|v| v.parse().ok()).collect();
+    if !numbers.is_empty() {
+        any.push(json!({ "enum": numbers }));
+    }
+    if let Some(p) = set.pattern {
+        any.push(pattern(p));
+    }
+    any.push(r("variable"));
+    doc(
+        json!({ "anyOf": any }),
+        &format!("A {}: {}.", set.what, set.values.join(", ")),
+    )
+}
+
+/// `^\s*(A|[Aa][Aa]...)\s*$`: one of `words` in any case (JSON Schema regexes have no flags).
+fn any_case(words: &[&str]) -> String {
+    let alternatives: Vec<String> = words
+        .iter()
+        .map(|w| {
+            w.chars()
+                .map(|c| {
+                    if c.is_ascii_alphabetic() {
+                        format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    format!(r"^\s*({})\s*$", alternatives.join("|"))
+}
+
+/// The shape of the value a closed-set matcher meets.
+#[derive(Clone, Copy, PartialEq)]
+enum Closed {
+    /// One member (rcode, alert, version, key).
+    One,
+    /// A list of members (EKUs).
+    List,
+    /// An HTTP status: a number, so comparisons apply, and a list means one of.
+    Status,
+}
+
+/// The matcher of a field that takes `<name>_value`s: the same keys as any matcher, but every
+/// value written must be a member, and keys that can never hold for it are refused.
+fn closed_matcher(name: &str, shape: Closed) -> Value {
+    let value = r(&format!("{name}_value"));
+    let this = r(&match shape {
+        Closed::List => format!("{name}_list_matcher"),
+        _ => format!("{name}_matcher"),
+    });
+    let item = r(&format!("{name}_matcher"));
+    let bare = match shape {
+        Closed::One => value,
+        Closed::List => json!({ "type": "array", "items": value }),
+        Closed::Status => json!({ "anyOf": [value.clone(), { "type": "array", "items": value }] }),
+    };
+    let list = shape == Closed::List;
+    let refused = Value::Bool(false);
+    let props = json!({
+        "equals": bare.clone(),
+        "one_of": { "type": "array", "items": bare.clone() },
+        "contains": if list { item.clone() } else { when_map(this.clone(), r("text")) },
+        "matches": r("text"),
+        "starts_with": r("text"),
+        "ends_with": r("text"),
+        "present": r("flag"),
+        "absent": r("flag"),
+        "gt": if shape == Closed::Status { r("quantity") } else { refused.clone() },
+        "gte": if shape == Closed::Status { r("quantity") } else { refused.clone() },
+        "lt": if shape == Closed::Status { r("quantity") } else { refused.clone() },
+        "lte": if shape == Closed::Status { r("quantity") } else { refused.clone() },
+        "in_cidr": refused.clone(),
+        "not": this.clone(),
+        "any_of": { "type": "array", "items": this.clone() },
+        "all_of": { "type": "array", "items": this },
+        "each": if list { item } else { refused.clone() },
+        "count": if list { r("matcher") } else { refused },
+        "empty": r("flag"),
+    });
+    when_map(
+        json!({ "type": "object", "properties": props, "additionalProperties": false, "minProperties": 1 }),
+        bare,
+    )
 }
 
 fn matcher_properties() -> Value {
@@ -280,34 +400,26 @@ fn http_probe() -> Value {
 }
 
 fn http_expect() -> Value {
-    let code = json!({ "anyOf": [
-        { "type": "integer", "minimum": 100, "maximum": 599 },
-        pattern(r"^\s*[1-5][0-9]{2}\s*$"),
-        r("variable"),
-    ] });
-    let status = when_map(
-        r("matcher_map"),
-        json!({ "anyOf": [code.clone(), pattern(r"^[1-5]xx$"), { "type": "array", "items": code }] }),
-    );
+    let status = r("status_matcher");
     let mut body = matcher_properties();
     body["json"] = doc(
-        json!({ "type": "object", "propertyNames": { "pattern": r"^\$" }, "additionalProperties": r("matcher") }),
+        json!({ "type": "object", "propertyNames": { "pattern": r"^\$" }, "additionalProperties": r("matcher"), "minProperties": 1 }),
         "JSONPath (RFC 9535) -> matcher. A singular path is matched as the value it selects, any other as the list of nodes it selects.",
     );
     let body = when_map(
-        json!({ "properties": body, "additionalProperties": false }),
+        json!({ "properties": body, "additionalProperties": false, "minProperties": 1 }),
         json!({ "type": ["string", "number", "boolean", "null", "array"] }),
     );
-    object(
+    not_empty(object(
         json!({
             "status": doc(status, "A status (302), a list of them (one of), a class (\"3xx\") or a matcher."),
-            "headers": doc(json!({ "type": "object", "additionalProperties": r("matcher") }), "Header name (case-insensitive) -> matcher."),
+            "headers": doc(json!({ "type": "object", "additionalProperties": r("matcher"), "minProperties": 1 }), "Header name (case-insensitive) -> matcher."),
             "body": doc(body, "A matcher against the body as text, and/or `json:` with JSONPath matchers."),
             "cert": doc(cert_expect(false), "The leaf certificate the server presented."),
             "time": doc(r("matcher"), "The whole exchange, redirects included, e.g. { lt: 2s }."),
         }),
         &[],
-    )
+    ))
 }
 
 /// A certificate expectation; `chain` adds the keys that need the whole presented chain,
@@ -319,8 +431,8 @@ fn cert_expect(chain: bool) -> Value {
         "san": m("The subject alternative names."),
         "subject": m("The subject, e.g. { contains: \"CN=chat.example\" }."),
         "issuer": m("The issuer."),
-        "eku": m("Extended key usages: serverAuth, clientAuth ..."),
-        "key": m("The key: \"ECDSA P-256\", \"RSA 2048\", \"Ed25519\" ..."),
+        "eku": doc(r("eku_list_matcher"), "Extended key usages: serverAuth, clientAuth ..."),
+        "key": doc(r("key_matcher"), "The key: \"ECDSA P-256\", \"RSA 2048\", \"Ed25519\" ..."),
         "fingerprint_sha256": m("The SHA-256 fingerprint, lower-case hex without separators."),
         "serial": m("The serial number, lower-case hex."),
     });
@@ -329,7 +441,7 @@ fn cert_expect(chain: bool) -> Value {
         props["chain_valid"] =
             m("The chain verifies for the name (or purpose), even with verify: false.");
     }
-    object(props, &[])
+    not_empty(object(props, &[]))
 }
 
 /// The probe keys, and the `$defs` name of the `expect:` each one takes.

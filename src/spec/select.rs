@@ -1,6 +1,6 @@
 //! Choosing which checks run: `--tag`, `--skip-tag`, `--only`, `--suite`.
 
-use super::model::Check;
+use super::model::{Check, KeptOut};
 
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
@@ -26,6 +26,76 @@ impl Filters {
             && (self.suites.is_empty() || self.suites.contains(&c.suite))
             && (self.only.is_empty() || self.only.iter().any(|p| p == &c.name || glob(p, &c.id)))
     }
+}
+
+/// Every filter value that selects nothing among `checks`: each with "did you mean", or the
+/// check that exists but whose `envs:` keep it out of `env`. A typo in a filter must not
+/// quietly shrink a gate to the checks that happen to match the rest.
+pub fn unmatched(
+    filters: &Filters,
+    checks: &[&Check],
+    kept_out: &[KeptOut],
+    env: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let kept = |k: &KeptOut| {
+        format!(
+            "check `{}` exists, but its `envs: [{}]` keep it out of env `{env}`",
+            k.id,
+            k.envs.join(", ")
+        )
+    };
+    let mut tag_values: Vec<&str> = checks
+        .iter()
+        .flat_map(|c| c.tags.iter().map(String::as_str))
+        .collect();
+    tag_values.sort();
+    tag_values.dedup();
+    for (flag, values) in [("--tag", &filters.tags), ("--skip-tag", &filters.skip_tags)] {
+        for t in values {
+            if checks.iter().any(|c| c.tags.contains(t)) {
+                continue;
+            }
+            out.push(match kept_out.iter().find(|k| k.tags.contains(t)) {
+                Some(k) => format!("{flag} `{t}` selects no check here: {}", kept(k)),
+                None => format!(
+                    "{flag} `{t}` matches no check's tags{}",
+                    hint(t, &tag_values)
+                ),
+            });
+        }
+    }
+    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    for p in &filters.only {
+        let matches = |id: &str, name: &str| p == name || glob(p, id);
+        if checks.iter().any(|c| matches(&c.id, &c.name)) {
+            continue;
+        }
+        out.push(match kept_out.iter().find(|k| matches(&k.id, &k.name)) {
+            Some(k) => format!("--only `{p}` selects no check here: {}", kept(k)),
+            None => format!("--only `{p}` matches no check id or name{}", hint(p, &ids)),
+        });
+    }
+    let mut suites: Vec<&str> = checks.iter().map(|c| c.suite.as_str()).collect();
+    suites.sort();
+    suites.dedup();
+    for s in &filters.suites {
+        if suites.contains(&s.as_str()) {
+            continue;
+        }
+        out.push(match kept_out.iter().find(|k| &k.suite == s) {
+            Some(k) => format!("--suite `{s}` selects no check here: {}", kept(k)),
+            None => format!("--suite `{s}` is not a suite{}", hint(s, &suites)),
+        });
+    }
+    out
+}
+
+/// "; did you mean `x`?" when a candidate is close.
+fn hint(word: &str, candidates: &[&str]) -> String {
+    super::diag::suggest(word, candidates)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 /// `*` matches any run of characters, `?` one character; everything else is literal.

@@ -1,6 +1,7 @@
 //! TLS settings (the http probe's `tls:` and the tls probe's own keys), certificate
 //! expectations, and the `tls` and `cert` probes with their `expect:` keys.
 
+use super::closed::{ALERTS, Domain, EKUS, KEYS, TLS_VERSIONS, decode_closed};
 use super::decode::{MapReader, boolean, port, string};
 use super::diag::Diagnostics;
 use super::model::{
@@ -208,25 +209,17 @@ pub fn decode_tls_expect(node: &Node, d: &mut Diagnostics) -> Option<TlsExpect> 
             Some("accepted") => Some(HandshakeExpect::Accepted),
             Some("rejected") => Some(HandshakeExpect::Rejected),
             _ => {
-                d.error(
-                    n.pos,
-                    format!(
-                        "`handshake` is {}",
-                        n.scalar_text()
-                            .map_or(n.kind().to_string(), |t| format!("`{t}`"))
-                    ),
-                    "expected accepted or rejected",
-                );
+                super::net::closed_word(n, "handshake", &["accepted", "rejected"], d);
                 None
             }
         };
     }
     e.alert = r
         .take("alert")
-        .and_then(|n| decode_matcher(n, "`alert`", d));
+        .and_then(|n| decode_closed(n, "`alert`", Domain::One(&ALERTS), d));
     e.version = r
         .take("version")
-        .and_then(|n| decode_matcher(n, "`version`", d));
+        .and_then(|n| decode_closed(n, "`version`", Domain::One(&TLS_VERSIONS), d));
     e.alpn = r.take("alpn").and_then(|n| decode_matcher(n, "`alpn`", d));
     e.cert = r
         .take("cert")
@@ -290,7 +283,15 @@ pub fn decode_cert_expect(
     }
     let mut take = |key: &str| {
         let what = format!("`cert.{key}`");
-        r.take(key).and_then(|n| decode_matcher(n, &what, d))
+        let domain = match key {
+            "eku" => Some(Domain::List(&EKUS)),
+            "key" => Some(Domain::One(&KEYS)),
+            _ => None,
+        };
+        r.take(key).and_then(|n| match domain {
+            Some(domain) => decode_closed(n, &what, domain, d),
+            None => decode_matcher(n, &what, d),
+        })
     };
     let c = CertExpect {
         expires_in: take("expires_in"),
@@ -305,5 +306,12 @@ pub fn decode_cert_expect(
         serial: take("serial"),
     };
     r.finish(CERT_EXPECT_KEYS, d);
+    if d.len() == before && c.is_empty() {
+        d.error(
+            node.pos,
+            "`cert` holds no expectation",
+            "expected what the certificate must be, e.g. cert: { expires_in: { gt: 21d } }",
+        );
+    }
     (d.len() == before).then_some(c)
 }

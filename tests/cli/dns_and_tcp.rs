@@ -1020,19 +1020,19 @@ async fn validate_locates_bad_dns_and_tcp_fields() {
         r#"checks:
   - name: bad type
     dns: { name: a.conform.test, type: AAAAA, server: 127.0.0.1 }
-    expect: {}
+    expect: { rcode: NOERROR }
   - name: bad protocol
     dns: { name: a.conform.test, type: A, protocol: quic }
-    expect: {}
+    expect: { rcode: NOERROR }
   - name: server by name
     dns: { name: a.conform.test, type: A, server: dns.conform.test }
-    expect: {}
+    expect: { rcode: NOERROR }
   - name: server port too big
     dns: { name: a.conform.test, type: A, server: "127.0.0.1:99999" }
-    expect: {}
+    expect: { rcode: NOERROR }
   - name: bad name
     dns: { name: "a..conform.test", type: A }
-    expect: {}
+    expect: { rcode: NOERROR }
   - name: bad connect
     tcp: { host: 127.0.0.1, port: 0 }
     expect: { connect: maybe }
@@ -1043,8 +1043,10 @@ async fn validate_locates_bad_dns_and_tcp_fields() {
     );
     let f = p.shown("checks/net.yaml");
     let expected = format!(
-        "error: {f}:3:40: `AAAAA` is not a DNS record type; expected one of: A, AAAA, CNAME, \
-         TXT, CAA, MX, NS, SOA, SRV, PTR, HTTPS, SVCB, DS, DNSKEY, NAPTR, SSHFP, TLSA\n\
+        "error: {f}:3:40: `AAAAA` is not a DNS record type; did you mean `AAAA`? expected one \
+         of: A, AAAA, ANAME, CAA, CDS, CDNSKEY, CERT, CNAME, CSYNC, DNSKEY, DS, HINFO, HTTPS, \
+         KEY, MX, NAPTR, NS, NSEC, NSEC3, NSEC3PARAM, OPENPGPKEY, PTR, RRSIG, SIG, SOA, SRV, \
+         SSHFP, SVCB, TLSA, TXT\n\
          error: {f}:6:53: `protocol` `quic` is not udp or tcp; expected udp (the default) or tcp\n\
          error: {f}:9:51: `server` `dns.conform.test` is not an IP address with an optional \
          port; expected e.g. 1.1.1.1:53, 10.0.0.2 or [2606:4700::1111]:53\n\
@@ -1075,7 +1077,7 @@ async fn validate_locates_bad_dns_and_tcp_fields() {
     // A resolver that is not an address, in the environment.
     p.write(
         "checks/net.yaml",
-        "checks:\n  - name: ok\n    dns: { name: a.conform.test, type: A }\n    expect: {}\n",
+        "checks:\n  - name: ok\n    dns: { name: a.conform.test, type: A }\n    expect: { rcode: NOERROR }\n",
     );
     p.write(
         "environments/prod.yaml",
@@ -1098,7 +1100,7 @@ async fn a_bad_resolver_is_located_at_its_entry() {
     let p = Project::new();
     p.write(
         "checks/net.yaml",
-        "checks:\n  - name: ok\n    dns: { name: a.conform.test, type: A }\n    expect: {}\n",
+        "checks:\n  - name: ok\n    dns: { name: a.conform.test, type: A }\n    expect: { rcode: NOERROR }\n",
     );
     p.write(
         "environments/prod.yaml",

@@ -63,6 +63,7 @@ checks:
       headers: { authorization: "Bearer ${secret:TEST_TOKEN}" }
     expect:
       headers: { x-echo: { equals: "50%, a:b" } }
+      status: 200
 "#;
 
 /// A check whose id and expectation hold `%`, `:` and `,`, for the GitHub escaping.
@@ -73,6 +74,7 @@ checks:
     http: { url: "https://chat.test:${port}/ok" }
     expect:
       headers: { x-app: { equals: "50%, a:b" } }
+      status: 200
 "#;
 
 struct Fixture {

@@ -95,7 +95,7 @@ async fn bad_selections_and_flags_are_usage_errors() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "error: no check selected: 1 check loaded for env `prod`, none matches the filters given\n\
+        "error: --tag `nonexistent` matches no check's tags\n\
          hint: `conform list --env prod` shows every check with its id and tags\n"
     );
     let out = p.run(&["--bogus"]).await;
@@ -103,7 +103,10 @@ async fn bad_selections_and_flags_are_usage_errors() {
     out.assert_stderr_starts_with("error: unexpected argument '--bogus' found");
     // Each of these mistakes is a usage error that says what is wrong.
     for (args, said) in [
-        (&["--only", "x/goood"][..], "no check selected"),
+        (
+            &["--only", "x/goood"][..],
+            "error: --only `x/goood` matches no check id or name; did you mean `x/good`?\n",
+        ),
         (
             &["--concurrency", "0"],
             "invalid value '0' for '--concurrency <N>'",

@@ -41,6 +41,7 @@ checks:
         expires_in: { gt: 21d }
         san: { contains: chat.test }
         issuer: { contains: "conform test CA" }
+      status: 200
 "#,
     );
     p.write(

@@ -19,6 +19,7 @@ pub(crate) fn rcode_text(code: ResponseCode) -> String {
         8 => "NXRRSET",
         9 => "NOTAUTH",
         10 => "NOTZONE",
+        11 => "DSOTYPENI",
         16 => "BADVERS",
         17 => "BADKEY",
         18 => "BADTIME",

@@ -20,6 +20,7 @@ pub fn check(suite: &str, id: &str, name: &str) -> Check {
         probe: Probe::Http(http_probe("https://chat.example/")),
         expect: Expect::Http(HttpExpect::default()),
         unresolved: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

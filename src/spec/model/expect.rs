@@ -30,6 +30,8 @@ pub struct DnsExpect {
 #[derive(Debug)]
 pub struct TcpExpect {
     pub connect: ConnectExpect,
+    /// `connect:` was written (it defaults to accepted).
+    pub explicit: bool,
     pub time: Option<Matcher>,
 }
 
@@ -100,4 +102,51 @@ pub struct CertExpect {
     pub fingerprint_sha256: Option<Matcher>,
     /// Lower-case hex.
     pub serial: Option<Matcher>,
+}
+
+impl Expect {
+    /// Nothing is expected: such an expectation would pass any answer.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Expect::Http(e) => {
+                e.status.is_none()
+                    && e.headers.is_empty()
+                    && e.body.is_none()
+                    && e.json.is_empty()
+                    && e.cert.as_ref().is_none_or(CertExpect::is_empty)
+                    && e.time.is_none()
+            }
+            Expect::Tls(e) => {
+                e.handshake.is_none()
+                    && e.alert.is_none()
+                    && e.version.is_none()
+                    && e.alpn.is_none()
+                    && e.cert.as_ref().is_none_or(CertExpect::is_empty)
+            }
+            Expect::Cert(e) => e.is_empty(),
+            Expect::Dns(e) => {
+                e.rcode.is_none()
+                    && e.answers.is_none()
+                    && e.cnames.is_none()
+                    && e.ttl.is_none()
+                    && e.time.is_none()
+            }
+            Expect::Tcp(e) => !e.explicit && e.time.is_none(),
+        }
+    }
+}
+
+impl CertExpect {
+    pub fn is_empty(&self) -> bool {
+        self.expires_in.is_none()
+            && self.chain_expires_in.is_none()
+            && self.san.is_none()
+            && self.subject.is_none()
+            && self.issuer.is_none()
+            && self.eku.is_none()
+            && self.key.is_none()
+            && self.chain_valid.is_none()
+            && self.fingerprint_sha256.is_none()
+            && self.serial.is_none()
+    }
 }
