@@ -1,0 +1,301 @@
+//! Fail closed at load time: a typo in a closed value, an empty expectation, an `envs:` or a
+//! filter that names nothing is exit 2 with "did you mean", before anything is probed, never
+//! a check that passes (or vanishes) by mistake.
+
+use crate::harness::*;
+use crate::support::dns_server;
+use crate::support::*;
+
+/// `rcode: { not: NXDOMAN }` (a typo) used to validate and then pass against an NXDOMAIN
+/// answer. Now it is exit 2 where it is written; spelled right, the same check fails
+/// against the same real answer, so the typo would have been a false green.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_value_typo_is_a_load_error_not_a_pass() {
+    let dns = dns_server::start().await;
+    let p = Project::new();
+    p.env(&format!("vars: {{ dns: \"{}\" }}\n", dns.addr()), None, "");
+    let check = |rcode: &str| {
+        format!(
+            "checks:\n  - name: gone\n    dns: {{ name: gone.conform.test, type: A, server: \"${{dns}}\" }}\n    expect: {{ rcode: {{ not: {rcode} }} }}\n"
+        )
+    };
+    p.write("checks/dns.yaml", &check("NXDOMAN"));
+    let f = p.shown("checks/dns.yaml");
+    let expected = format!(
+        "error: {f}:4:29: `NXDOMAN` is not a DNS response code; did you mean `NXDOMAIN`? \
+         expected one of: NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, YXDOMAIN, \
+         YXRRSET, NXRRSET, NOTAUTH, NOTZONE, DSOTYPENI, BADVERS, BADKEY, BADTIME, BADMODE, \
+         BADNAME, BADALG, BADTRUNC, BADCOOKIE, or RCODE<number> for an unassigned code\n\
+         1 error found; nothing was probed\n"
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    assert_eq!(out.stdout, "", "{out}");
+    assert_eq!(out.stderr, expected, "{out}");
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    assert_eq!(out.stderr, format!("env prod:\n{expected}"), "{out}");
+
+    p.write("checks/dns.yaml", &check("NXDOMAIN"));
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    out.assert_outcomes(&[("FAIL", "dns/gone")]);
+    assert!(
+        out.stdout
+            .contains("rcode: expected not (\"NXDOMAIN\"), got \"NXDOMAIN\""),
+        "{out}"
+    );
+}
+
+/// Every closed set, in one file: each mistake is located and all are listed at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_closed_set_is_checked_at_load() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "vars: {}\n");
+    p.write(
+        "checks/closed.yaml",
+        r#"checks:
+  - name: version
+    tls: { host: a.test }
+    expect: { version: "1.4", alert: certificate_requird, handshake: rejectd }
+  - name: statuses
+    http: { url: "https://a.test/" }
+    expect: { status: { any_of: [200, 999, "two hundred"] } }
+  - name: certificate
+    tls: { host: a.test }
+    expect: { cert: { eku: [serverAuth, clientauth], key: "ECDSA P-265" } }
+  - name: connect
+    tcp: { host: a.test, port: 1 }
+    expect: { connect: refsed }
+  - name: type
+    dns: { name: a.test, type: AAA }
+    expect: { rcode: { one_of: [NOERROR, noerror] } }
+"#,
+    );
+    let f = p.shown("checks/closed.yaml");
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(
+        errors
+            .iter()
+            .map(|l| l.split("; ").next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        [
+            format!("error: {f}:4:24: `1.4` is not a TLS version"),
+            format!("error: {f}:4:38: `certificate_requird` is not a TLS alert"),
+            format!("error: {f}:4:70: `handshake` is `rejectd`"),
+            format!("error: {f}:7:39: `999` is not an HTTP status"),
+            format!("error: {f}:7:44: `two hundred` is not an HTTP status"),
+            format!("error: {f}:10:41: `clientauth` is not an extended key usage"),
+            format!("error: {f}:10:59: `ECDSA P-265` is not a key type"),
+            format!("error: {f}:13:24: `connect` is `refsed`"),
+            format!("error: {f}:15:32: `AAA` is not a DNS record type"),
+            format!("error: {f}:16:42: `noerror` is not a DNS response code"),
+        ],
+        "{out}"
+    );
+    for hint in [
+        "did you mean `certificate_required`?",
+        "did you mean `rejected`? expected accepted or rejected",
+        "did you mean `clientAuth`?",
+        "did you mean `ECDSA P-256`?",
+        "did you mean `refused`? expected accepted, refused or timeout",
+        "did you mean `AAAA`?",
+        "did you mean `NOERROR`?",
+        "expected a status from 100 to 599 (e.g. 302), or a class: 1xx, 2xx, 3xx, 4xx or 5xx",
+    ] {
+        out.assert_stderr_contains(hint);
+    }
+    assert!(
+        out.stderr
+            .ends_with("10 errors found; nothing was probed\n"),
+        "{out}"
+    );
+}
+
+/// `expect: {}` used to pass against a 500. It is a load error; nothing is probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_expect_is_a_load_error() {
+    let (server, p) = http_project(TestResponse::status(500)).await;
+    p.http_check("api", "anything goes", "http://chat.test:${port}/", "{}");
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {}:4:13: `expect` holds no expectation, so any answer would pass; expected \
+             what must be true, e.g. expect: {{ status: 200 }}\n1 error found; nothing was probed\n",
+            p.shown("checks/api.yaml")
+        ),
+        "{out}"
+    );
+    // Matchers that are all empty are the same mistake.
+    p.http_check(
+        "api",
+        "anything goes",
+        "http://chat.test:${port}/",
+        "{ headers: {} }",
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    out.assert_stderr_contains(":4:24: `headers` holds no expectation;");
+    assert_eq!(server.connections(), 0, "nothing may be probed");
+}
+
+/// An http check with no `status` passes a 500: allowed, with a warning on stderr that names
+/// the place; `--strict` makes it a load error for `run` and `validate`.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_status_warns_and_strict_refuses() {
+    let (server, p) = http_project(TestResponse::status(500).header("x-app", "conform")).await;
+    p.http_check(
+        "api",
+        "served by the app",
+        "http://chat.test:${port}/",
+        "{ headers: { x-app: conform } }",
+    );
+    let warning = format!(
+        "{}:4:13: the http check has no `status` expectation: any status passes, a 500 \
+         included; add e.g. status: 200 (or status: 2xx); --strict makes this an error\n",
+        p.shown("checks/api.yaml")
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, format!("warning: {warning}"), "{out}");
+    assert_eq!(server.connections(), 1);
+
+    let out = p.run(&["--strict"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!("error: {warning}1 error found; nothing was probed\n"),
+        "{out}"
+    );
+    let out = p.validate(&["--strict"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!("env prod:\nerror: {warning}1 error found; nothing was probed\n"),
+        "{out}"
+    );
+    let out = p.validate(&[]).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, format!("warning: env prod: {warning}"), "{out}");
+    assert_eq!(server.connections(), 1, "--strict probes nothing");
+}
+
+/// `envs: [prdo]` used to validate; the check silently never ran. A name that is not an
+/// environment (or is an abstract one) is a load error with "did you mean".
+#[tokio::test(flavor = "multi_thread")]
+async fn envs_must_name_environments_that_run() {
+    let p = Project::new();
+    p.write("environments/base.yaml", "abstract: true\n");
+    p.write("environments/prod.yaml", "extends: base\n");
+    p.write("environments/staging.yaml", "extends: base\n");
+    p.write(
+        "checks/a.yaml",
+        r#"defaults:
+  envs: [prod, stagng]
+checks:
+  - name: typo
+    envs: [prdo]
+    http: { url: "https://a.test/" }
+    expect: { status: 200 }
+  - name: base
+    envs: [base, prod]
+    http: { url: "https://a.test/" }
+    expect: { status: 200 }
+"#,
+    );
+    let f = p.shown("checks/a.yaml");
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "env prod:\n\
+             error: {f}:2:16: `envs` names `stagng`, which is not an environment: the check would \
+             never run there; did you mean `staging`? expected one of: prod, staging\n\
+             error: {f}:5:12: `envs` names `prdo`, which is not an environment: the check would \
+             never run there; did you mean `prod`? expected one of: prod, staging\n\
+             error: {f}:9:12: `envs` names `base`, an abstract environment that never runs; \
+             expected the environments that run: prod, staging\n\
+             3 errors found; nothing was probed\n"
+        ),
+        "{out}"
+    );
+}
+
+/// Filters that select nothing are exit 2 with "did you mean"; a check that exists but whose
+/// `envs:` keep it out is named as such; nothing is probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_that_select_nothing_say_why() {
+    let (server, p) = http_project(TestResponse::ok("x")).await;
+    p.write("environments/staging.yaml", "vars: { port: \"1\" }\n");
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: home
+    tags: [gate]
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+  - name: staging only
+    tags: [canary]
+    envs: [staging]
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let hint = "hint: `conform list --env prod` shows every check with its id and tags\n";
+    for (args, said) in [
+        (
+            &["--tag", "gaet"][..],
+            "error: --tag `gaet` matches no check's tags; did you mean `gate`?\n".to_string(),
+        ),
+        (
+            &["--skip-tag", "gatee"],
+            "error: --skip-tag `gatee` matches no check's tags; did you mean `gate`?\n".into(),
+        ),
+        (
+            &["--only", "web/hom"],
+            "error: --only `web/hom` matches no check id or name; did you mean `web/home`?\n"
+                .into(),
+        ),
+        (
+            &["--suite", "wbe"],
+            "error: --suite `wbe` is not a suite; did you mean `web`?\n".into(),
+        ),
+        (
+            &["--only", "web/staging-only"],
+            "error: --only `web/staging-only` selects no check here: check `web/staging-only` \
+             exists, but its `envs: [staging]` keep it out of env `prod`\n"
+                .into(),
+        ),
+        (
+            &["--tag", "canary", "--tag", "gate"],
+            "error: --tag `canary` selects no check here: check `web/staging-only` exists, but \
+             its `envs: [staging]` keep it out of env `prod`\n"
+                .into(),
+        ),
+    ] {
+        let out = p.run(args).await;
+        out.assert_code(2);
+        assert_eq!(out.stdout, "", "{args:?}: {out}");
+        assert_eq!(out.stderr, format!("{said}{hint}"), "{args:?}: {out}");
+    }
+    let out = p.run(&["--env", "prdo"]).await;
+    out.assert_code(2);
+    out.assert_stderr_contains(
+        "environment `prdo` not found: there is no environments/prdo.yaml; did you mean \
+         `prod`? expected one of: prod, staging\n",
+    );
+    assert_eq!(server.connections(), 0, "nothing may be probed");
+    // Each filter right: the gate check runs.
+    p.run(&["--tag", "gate", "--suite", "web"])
+        .await
+        .assert_code(0);
+}
