@@ -83,7 +83,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             push_mismatch(&mut lines, mismatch, secrets);
         }
         if let Some(error) = &last.error {
-            let head = format!("error ({}): ", error.kind);
+            let head = format!("{} ({}): ", last.outcome.label(), error.kind);
             push_text(&mut lines, &head, &clean(secrets, &error.message));
         }
     }
