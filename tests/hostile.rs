@@ -1039,7 +1039,7 @@ fn a_fifo_as_certificate_file_is_refused_at_once() {
     assert_error(
         &err,
         ProbeErrorKind::Protocol,
-        &not_a_pem_file(&fifo, "is not a regular file"),
+        &not_a_pem_file(&fifo, "is a FIFO, not a regular file"),
     );
 }
 
@@ -1048,7 +1048,8 @@ fn a_device_and_a_huge_file_as_certificate_file_are_refused() {
     let err = cert_error(Path::new("/dev/zero"));
     assert_eq!(
         err.message,
-        "/dev/zero is not a regular file; expected a PEM file with the certificate chain"
+        "/dev/zero is a character device, not a regular file; expected a PEM file with the \
+         certificate chain"
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let huge = dir.path().join("huge.pem");

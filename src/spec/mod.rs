@@ -2,6 +2,7 @@ pub mod checkfile;
 pub mod decode;
 pub mod diag;
 pub mod environment;
+pub mod file;
 pub mod http;
 pub mod interpolate;
 pub mod load;
