@@ -251,6 +251,9 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
         let hop = format!("{} {} -> {}", hop.status, hop.url, hop.location);
         push_text(&mut lines, "< redirect: ", &clean(secrets, &hop));
     }
+    if let Some(why) = &o.not_followed {
+        push_text(&mut lines, "< redirect ", &clean(secrets, why));
+    }
     let mut status = format!("{} {}", o.version, o.status);
     if !o.redirects.is_empty() {
         let _ = write!(status, " ({})", o.final_url);
