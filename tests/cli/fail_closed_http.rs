@@ -198,6 +198,14 @@ fn pem_refused(
 
 const ONE_ERROR: &str = "1 error found; nothing was probed\n";
 
+/// `conform validate` of the project: refused (exit 2), at once.
+async fn validate_refused(p: &Project) -> Output {
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    out.assert_within(Duration::from_secs(5));
+    out
+}
+
 /// A FIFO named as `ca_file`: `validate` says what it is at once (before, it blocked forever
 /// opening it); the harness kills a binary that hangs, so a regression fails.
 #[tokio::test(flavor = "multi_thread")]
@@ -205,9 +213,7 @@ async fn a_fifo_as_ca_file_is_a_load_error_at_once() {
     let p = Project::new();
     check_with_tls(&p, "{ ca_file: ../pki/ca.pem }");
     mkfifo(&p.path().join("pki/ca.pem"));
-    let out = p.validate(&[]).await;
-    out.assert_code(2);
-    out.assert_within(Duration::from_secs(5));
+    let out = validate_refused(&p).await;
     let error = pem_refused(
         &p,
         "checks/chat.yaml",
@@ -240,9 +246,7 @@ async fn a_device_and_an_oversized_pem_are_load_errors() {
     p.write("pki/big.pem", &big);
     p.write("pki/client.key", &key);
     p.write("environments/prod.yaml", "tls: { ca_file: /dev/zero }\n");
-    let out = p.validate(&[]).await;
-    out.assert_code(2);
-    out.assert_within(Duration::from_secs(5));
+    let out = validate_refused(&p).await;
     let device = pem_refused(
         &p,
         "environments/prod.yaml",
@@ -291,8 +295,7 @@ async fn a_fifo_check_file_and_a_folder_environment_file_are_load_errors() {
     let q = Project::new();
     std::fs::create_dir_all(q.path().join("environments/prod.yaml")).expect("mkdir");
     q.http_check("up", "up", "http://chat.test/", "{ status: 200 }");
-    let out = q.validate(&[]).await;
-    out.assert_code(2);
+    let out = validate_refused(&q).await;
     let env = q.shown("environments/prod.yaml");
     assert_eq!(
         out.stderr,
@@ -534,8 +537,7 @@ async fn follow_redirects_map_mistakes_are_load_errors() {
     expect: { status: 200 }
 "#,
     );
-    let out = p.validate(&[]).await;
-    out.assert_code(2);
+    let out = validate_refused(&p).await;
     let file = p.shown("checks/r.yaml");
     assert_eq!(
         out.stderr,
