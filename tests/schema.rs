@@ -97,7 +97,7 @@ checks:
       method: post
       headers: { authorization: "Bearer ${env:TOKEN}", x-count: 3 }
       json: { query: "{ __typename }", list: [1, true, null] }
-      follow_redirects: 5
+      follow_redirects: { max: 5, allow_downgrade: true }
       connect_to: "127.0.0.1:${port}"
       body_limit: 4MiB
       tls: { verify: false, ca_file: ca.pem, client_cert: client.pem, client_key: client.key, sni: other.test, versions: ["1.2", 1.3] }
@@ -374,6 +374,16 @@ fn check_file_mistakes_are_rejected_where_they_are() {
             "/checks/1/http",
         ),
         (
+            "follow_redirects: { max: 5, allow_downgrade: true }",
+            "follow_redirects: { max: 5, allow_downgrades: true }",
+            "/checks/0/http/follow_redirects",
+        ),
+        (
+            "follow_redirects: { max: 5, allow_downgrade: true }",
+            "follow_redirects: { max: 500 }",
+            "/checks/0/http/follow_redirects",
+        ),
+        (
             "client_key: client.key, versions",
             "versions",
             "/checks/3/tls",
@@ -482,6 +492,8 @@ fn the_schema_names_exactly_the_loaders_keys() {
         set(&["timeout", "retries", "retry_delay"])
     );
     assert_eq!(prop("environment", "tls"), set(&["ca_file"]));
+    let redirects = &doc["$defs"]["http_probe"]["properties"]["follow_redirects"]["anyOf"][3];
+    assert_eq!(keys(&doc, redirects), set(http::REDIRECT_KEYS));
 }
 
 #[test]

@@ -62,6 +62,13 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
             &Actual::Seconds(o.elapsed.as_secs_f64()),
         );
     }
+    // The answer judged is a redirect that was not followed: the first mismatch says why.
+    if let (Some(why), Some(first)) = (&o.not_followed, out.first_mut()) {
+        first.note = match first.note.as_str() {
+            "" => why.clone(),
+            note => format!("{note}; {why}"),
+        };
+    }
     out
 }
 
@@ -157,6 +164,20 @@ mod tests {
         assert!(run("{status: 3xx}", &o).is_empty());
         assert_eq!(run("{status: 2xx}", &o), ["status: expected 2xx, got 302"]);
         assert!(run("{status: {gte: 300, lt: 400}}", &o).is_empty());
+    }
+
+    #[test]
+    fn a_redirect_not_followed_says_why_on_the_first_mismatch() {
+        let mut o = obs(301, &[], "moved");
+        o.not_followed = Some("not followed: https → http downgrade".into());
+        assert!(run("{status: 301}", &o).is_empty());
+        assert_eq!(
+            run("{status: 200, body: app}", &o),
+            [
+                "status: expected 200, got 301 (not followed: https → http downgrade)",
+                "body: expected \"app\", got \"moved\""
+            ]
+        );
     }
 
     #[test]

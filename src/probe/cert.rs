@@ -4,11 +4,11 @@
 use super::tls_client::{describe_verification_error, server_verifier};
 use super::trust;
 use super::{ProbeError, ProbeErrorKind};
+use crate::spec::file::{FileError, PEM_CAP, read_capped};
 use crate::spec::model::{CertProbe, TlsOptions};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use std::io::Read;
 use std::path::Path;
 
 /// What the file held.
@@ -41,32 +41,16 @@ pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
     Ok(CertObservation { chain, verified })
 }
 
-/// A certificate file is refused past this size: real chains are a few KiB.
-const MAX_CERT_FILE: u64 = 1 << 20;
-
-/// The file's bytes, when it is a regular file of at most [`MAX_CERT_FILE`] bytes: a FIFO
-/// would block the read forever, and a device such as /dev/zero never ends.
+/// The file's bytes, when it is a regular file of at most [`PEM_CAP`] bytes: a FIFO would
+/// block the read forever, and a device such as /dev/zero never ends.
 fn read_pem_file(path: &Path) -> Result<Vec<u8>, String> {
-    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(format!(
-            "{} is not a regular file; expected a PEM file with the certificate chain",
+    read_capped(path, PEM_CAP).map_err(|e| match e {
+        FileError::Io(e) => format!("cannot read {}: {e}", path.display()),
+        e => format!(
+            "{} {e}; expected a PEM file with the certificate chain",
             path.display()
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_CERT_FILE + 1).read_to_end(&mut bytes))
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_CERT_FILE {
-        return Err(format!(
-            "{} is larger than {} MiB; expected a PEM file with the certificate chain",
-            path.display(),
-            MAX_CERT_FILE >> 20
-        ));
-    }
-    Ok(bytes)
+        ),
+    })
 }
 
 /// Verifies a certificate chain (DER, leaf first, the rest intermediates) against the trust

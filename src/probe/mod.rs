@@ -31,7 +31,8 @@ pub enum Observation {
     Tcp(TcpObservation),
 }
 
-/// Why a probe got no answer: the check's outcome is `error`, not `fail`.
+/// Why a probe got no answer: the check's outcome is `error`, not `fail`; except a
+/// [`ProbeErrorKind::Certificate`], an answer that contradicts the check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProbeError {
     pub kind: ProbeErrorKind,
@@ -49,12 +50,22 @@ pub enum ProbeErrorKind {
     Refused,
     /// Connecting failed otherwise (unreachable, reset).
     Connect,
-    /// The TLS handshake failed (verification, alert, protocol).
+    /// The TLS handshake failed (alert, protocol, no setting in common).
     Tls,
+    /// The server's certificate does not verify with `verify: true` (unknown issuer, expired,
+    /// another name): the server answered, and the answer contradicts the check.
+    Certificate,
     /// The peer answered something that is not HTTP, or broke off mid-answer.
     Protocol,
     /// The check needs a value the process environment does not set; it was not probed.
     Unset,
+}
+
+impl ProbeErrorKind {
+    /// Whether the server answered: the check then fails rather than errs.
+    pub fn is_answer(self) -> bool {
+        self == ProbeErrorKind::Certificate
+    }
 }
 
 impl fmt::Display for ProbeErrorKind {
@@ -65,6 +76,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Refused => "connection refused",
             ProbeErrorKind::Connect => "connect",
             ProbeErrorKind::Tls => "tls",
+            ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset value",
         })

@@ -83,7 +83,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             push_mismatch(&mut lines, mismatch, secrets);
         }
         if let Some(error) = &last.error {
-            let head = format!("error ({}): ", error.kind);
+            let head = format!("{} ({}): ", last.outcome.label(), error.kind);
             push_text(&mut lines, &head, &clean(secrets, &error.message));
         }
     }
@@ -250,6 +250,9 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     for hop in &o.redirects {
         let hop = format!("{} {} -> {}", hop.status, hop.url, hop.location);
         push_text(&mut lines, "< redirect: ", &clean(secrets, &hop));
+    }
+    if let Some(why) = &o.not_followed {
+        push_text(&mut lines, "< redirect ", &clean(secrets, why));
     }
     let mut status = format!("{} {}", o.version, o.status);
     if !o.redirects.is_empty() {

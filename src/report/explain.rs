@@ -58,7 +58,15 @@ fn probe_lines(probe: &Probe) -> Vec<String> {
                 lines.push(format!("body {body:?}"));
             }
             if h.follow_redirects > 0 {
-                lines.push(format!("follow up to {} redirects", h.follow_redirects));
+                let downgrade = if h.allow_downgrade {
+                    ", https to http too"
+                } else {
+                    ""
+                };
+                lines.push(format!(
+                    "follow up to {} redirects{downgrade}",
+                    h.follow_redirects
+                ));
             }
             if let Some(c) = &h.connect_to {
                 let port = c.port.map(|p| format!(":{p}")).unwrap_or_default();

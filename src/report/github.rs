@@ -162,7 +162,8 @@ fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         if let Some(error) = &last.error
             && error.message != lines[0]
         {
-            lines.push(format!("error ({}): {}", error.kind, error.message));
+            let head = last.outcome.label();
+            lines.push(format!("{head} ({}): {}", error.kind, error.message));
         }
     }
     if result.flaky {

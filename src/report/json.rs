@@ -65,9 +65,10 @@
 //! - `attempts`: every try in order, the last decided the outcome (empty when not run). Each
 //!   has `outcome` (`pass`, `fail` or `error`, before `pending` is applied),
 //!   `duration_seconds`, `error` (`null`, or `kind` and `message` when no answer came; kinds:
-//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`) and `mismatches`
-//!   (each expectation that did not hold: `field`, `expected`, `actual`, `note`, the note
-//!   empty when there is none).
+//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`; and `certificate`,
+//!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
+//!   `mismatches` (each expectation that did not hold: `field`, `expected`, `actual`, `note`,
+//!   the note empty when there is none).
 //!
 //! `baseline`, with `--baseline FILE`: `file` and `started` of the baseline report, then lists
 //! of check ids: `newly_failing` (was pass or pending, now fail, error or fixed),

@@ -266,8 +266,10 @@ fn earlier_attempts(check: &JsonCheck, timed: bool) -> Vec<TestRerun> {
         .enumerate()
         .map(|(i, attempt)| {
             let (kind, ty) = match &attempt.error {
-                Some(error) => (NonSuccessKind::Error, kind_label(&error.kind)),
-                None => (NonSuccessKind::Failure, "fail".to_string()),
+                Some(error) if attempt.outcome == JsonOutcome::Error => {
+                    (NonSuccessKind::Error, kind_label(&error.kind))
+                }
+                _ => (NonSuccessKind::Failure, "fail".to_string()),
             };
             let mut rerun = TestRerun::new(kind);
             rerun
@@ -303,7 +305,11 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
             }
         }
         if let Some(error) = &last.error {
-            let head = format!("error ({}): ", printable(&kind_label(&error.kind)));
+            let head = format!(
+                "{} ({}): ",
+                last.outcome.label(),
+                printable(&kind_label(&error.kind))
+            );
             push_text(&mut lines, &head, &printable(&error.message));
         }
     }

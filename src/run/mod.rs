@@ -233,7 +233,12 @@ impl CheckTask {
                 }
             }
             Err(error) => Attempt {
-                outcome: Outcome::Error,
+                // A certificate that does not verify is an answer, and a wrong one.
+                outcome: if error.kind.is_answer() {
+                    Outcome::Fail
+                } else {
+                    Outcome::Error
+                },
                 mismatches: Vec::new(),
                 error: Some(error),
                 duration,

@@ -53,7 +53,8 @@ pub fn env_file(dir: &Path, name: &str) -> Option<PathBuf> {
     ["yaml", "yml"]
         .iter()
         .map(|ext| dir.join("environments").join(format!("{name}.{ext}")))
-        .find(|p| p.is_file())
+        // Anything by that name: a FIFO or a folder there is refused when read, not ignored.
+        .find(|p| std::fs::metadata(p).is_ok())
 }
 
 /// Every environment name under `dir/environments`, sorted.
@@ -79,7 +80,8 @@ pub fn runnable_env_names(dir: &Path) -> Vec<String> {
             let Some(file) = env_file(dir, name) else {
                 return false;
             };
-            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let bytes = super::file::read_capped(&file, super::file::YAML_CAP);
+            let text = String::from_utf8(bytes.unwrap_or_default()).unwrap_or_default();
             let node = Node::parse(&text).ok();
             let marked = node
                 .as_ref()

@@ -1,7 +1,7 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
 use super::closed::{Domain, decode_closed, status_class};
-use super::decode::{MapReader, string, unsigned};
+use super::decode::{MapReader, boolean, string, unsigned};
 use super::diag::Diagnostics;
 use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
 use super::node::{Node, NodeValue};
@@ -72,13 +72,9 @@ pub fn decode_probe(
         (None, Some(j)) => Some(RequestBody::Json(to_json(j))),
         (None, None) => None,
     };
-    let follow_redirects = match r.take("follow_redirects") {
-        None => 0,
-        Some(n) => match &n.value {
-            NodeValue::Bool(true) => DEFAULT_REDIRECT_HOPS,
-            NodeValue::Bool(false) => 0,
-            _ => unsigned(n, "`follow_redirects`", 100, d).unwrap_or(0) as u32,
-        },
+    let (follow_redirects, allow_downgrade) = match r.take("follow_redirects") {
+        None => (0, false),
+        Some(n) => redirects(n, d),
     };
     let connect_to = r.take("connect_to").and_then(|n| connect_to(n, d));
     let tls = match r.take("tls") {
@@ -113,10 +109,38 @@ pub fn decode_probe(
         headers,
         body,
         follow_redirects,
+        allow_downgrade,
         connect_to,
         tls,
         body_limit,
     })
+}
+
+pub const REDIRECT_KEYS: &[&str] = &["max", "allow_downgrade"];
+
+/// `follow_redirects`: `true`/`false`, a number of hops, or `{ max, allow_downgrade }` (`max`
+/// defaults to 10 there): (hops, whether an https → http hop is followed).
+fn redirects(node: &Node, d: &mut Diagnostics) -> (u32, bool) {
+    let hops = |n: &Node, d: &mut Diagnostics| match &n.value {
+        NodeValue::Bool(true) => DEFAULT_REDIRECT_HOPS,
+        NodeValue::Bool(false) => 0,
+        _ => unsigned(n, "`follow_redirects`", 100, d).unwrap_or(0) as u32,
+    };
+    if !matches!(node.value, NodeValue::Map(_)) {
+        return (hops(node, d), false);
+    }
+    let Some(mut r) = MapReader::new(node, "`follow_redirects` map", d) else {
+        return (0, false);
+    };
+    let max = r.take("max").map_or(DEFAULT_REDIRECT_HOPS, |n| {
+        unsigned(n, "`follow_redirects.max`", 100, d).unwrap_or(0) as u32
+    });
+    let allow_downgrade = r
+        .take("allow_downgrade")
+        .and_then(|n| boolean(n, "`follow_redirects.allow_downgrade`", d))
+        .unwrap_or(false);
+    r.finish(REDIRECT_KEYS, d);
+    (max, allow_downgrade)
 }
 
 fn url(node: &Node, d: &mut Diagnostics) -> Option<url::Url> {

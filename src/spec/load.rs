@@ -3,6 +3,7 @@
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::diag::{Diagnostic, Diagnostics};
 use super::environment::{env_names, load_environment, runnable_env_names};
+use super::file::{FileError, YAML_CAP, read_capped};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use super::node::{Node, Pos};
 use std::collections::HashMap;
@@ -10,47 +11,30 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Check files larger than this are refused rather than parsed.
-const MAX_FILE_BYTES: u64 = 16 << 20;
-
 /// Reads and parses one YAML file; problems go to `d`.
 pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
     let start = Pos { line: 1, column: 1 };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            d.error(
-                start,
-                format!(
-                    "the file is {} bytes, larger than conform reads ({} MiB)",
-                    m.len(),
-                    MAX_FILE_BYTES >> 20
-                ),
-                "expected a check file of reasonable size; split it",
-            );
+    let bytes = match read_capped(path, YAML_CAP) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let message = match e {
+                FileError::Io(e) => format!("cannot read the file: {e}"),
+                e => format!("the file {e}"),
+            };
+            d.error(start, message, "expected a readable YAML file");
             return None;
         }
-        _ => {}
-    }
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                d.error(
-                    start,
-                    format!(
-                        "the file is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                    "expected a UTF-8 YAML file",
-                );
-                return None;
-            }
-        },
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
         Err(e) => {
             d.error(
                 start,
-                format!("cannot read the file: {e}"),
-                "expected a readable YAML file",
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "expected a UTF-8 YAML file",
             );
             return None;
         }

@@ -3,6 +3,7 @@ pub mod closed;
 pub mod decode;
 pub mod diag;
 pub mod environment;
+pub mod file;
 pub mod http;
 pub mod interpolate;
 pub mod load;

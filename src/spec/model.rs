@@ -214,6 +214,8 @@ pub struct HttpProbe {
     pub body: Option<RequestBody>,
     /// 0: do not follow; N: follow up to N hops.
     pub follow_redirects: u32,
+    /// Follow a redirect from https to http too (otherwise it is the final answer).
+    pub allow_downgrade: bool,
     pub connect_to: Option<ConnectTo>,
     pub tls: TlsOptions,
     /// Bodies are read up to this many bytes; more is a failure.
@@ -230,6 +232,7 @@ impl HttpProbe {
             headers: Vec::new(),
             body: None,
             follow_redirects: 0,
+            allow_downgrade: false,
             connect_to: None,
             tls: TlsOptions::default(),
             body_limit: crate::spec::http::DEFAULT_BODY_LIMIT,

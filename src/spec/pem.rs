@@ -2,6 +2,7 @@
 
 use super::decode::string;
 use super::diag::Diagnostics;
+use super::file::{FileError, PEM_CAP, read_capped};
 use super::node::Node;
 use super::vars::UNSET;
 use rustls::pki_types::pem::PemObject;
@@ -26,13 +27,16 @@ fn read(node: &Node, base: &Path, what: &str, d: &mut Diagnostics) -> Option<(Pa
     if written.contains(UNSET) {
         return Some((path, Vec::new()));
     }
-    match std::fs::read(&path) {
-        Ok(bytes) => Some((path, bytes)),
-        Err(e) => {
-            d.error(node.pos, format!("cannot read {what} `{}`: {e}", path.display()), "expected a readable PEM file; relative paths start at the folder of this YAML file");
-            None
-        }
-    }
+    let shown = path.display();
+    let message = match read_capped(&path, PEM_CAP) {
+        Ok(bytes) => return Some((path, bytes)),
+        Err(FileError::Io(e)) => format!("cannot read {what} `{shown}`: {e}"),
+        Err(e) => format!("{what} `{shown}` {e}"),
+    };
+    let expected = "expected a readable PEM file; relative paths start at the folder of this \
+                    YAML file";
+    d.error(node.pos, message, expected);
+    None
 }
 
 /// Every certificate in a PEM file (a chain); none is an error.

@@ -388,7 +388,15 @@ fn http_probe() -> Value {
             "headers": doc(json!({ "type": "object", "propertyNames": { "pattern": token }, "additionalProperties": r("text") }), "Request headers."),
             "body": doc(r("text"), "A raw request body."),
             "json": doc(json!({}), "A JSON request body; sets content-type: application/json."),
-            "follow_redirects": doc(json!({ "anyOf": [{ "type": "boolean" }, whole(0, 100), r("variable")] }), "false (the default), true (up to 10 hops) or a number of hops."),
+            "follow_redirects": doc(json!({ "anyOf": [
+                { "type": "boolean" },
+                whole(0, 100),
+                r("variable"),
+                object(json!({
+                    "max": doc(or_var(whole(0, 100)), "How many hops to follow; default 10."),
+                    "allow_downgrade": doc(r("flag"), "Follow a redirect from https to http too; default false."),
+                }), &[]),
+            ] }), "false (the default), true (up to 10 hops), a number of hops, or { max, allow_downgrade }. A hop to another origin carries none of the check's headers, body or client certificate; an https to http hop is not followed unless allow_downgrade is true."),
             "connect_to": doc(r("text"), "Connect to this host[:port] instead; SNI, Host and verification keep the URL's host."),
             "tls": doc(r("tls_settings"), "TLS settings for https."),
             "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),

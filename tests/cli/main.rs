@@ -13,6 +13,7 @@ mod harness;
 mod dns_and_tcp;
 mod exit_codes;
 mod fail_closed_load;
+mod fail_closed_http;
 mod formats;
 mod http_behaviour;
 mod list_and_validate;

@@ -9,6 +9,11 @@ use std::time::Duration;
 
 /// Sorts a failed request into an error kind, with the cause in words.
 pub(super) fn classify(err: &reqwest::Error, target: &str) -> (ProbeErrorKind, String) {
+    if let Some(e @ rustls::Error::InvalidCertificate(_)) = tls_client::find_tls_error(err) {
+        let why = tls_client::describe_verification_error(e);
+        let what = format!("the server certificate of {target} does not verify: {why}");
+        return (ProbeErrorKind::Certificate, what);
+    }
     if let Some(why) = tls_client::tls_failure(err) {
         let what = format!("TLS with {target} failed: {why}");
         return (ProbeErrorKind::Tls, what);

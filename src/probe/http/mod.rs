@@ -11,7 +11,7 @@ mod route;
 
 use super::resolve::Resolver;
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::{Environment, HttpProbe, RequestBody};
+use crate::spec::model::{Environment, HttpProbe, RequestBody, TlsOptions};
 use failure::{broke_off, classify, root_cause, tls_refusal};
 use phase::{Openings, PHASE, Phase, State, timed_out};
 use reqwest::header::{HeaderName, HeaderValue};
@@ -36,6 +36,9 @@ pub struct HttpObservation {
     pub redirects: Vec<RedirectHop>,
     /// The URL of the final response.
     pub final_url: String,
+    /// Why the final response, a redirect, was not followed although `follow_redirects` asked
+    /// for it (an https → http downgrade); a note for people.
+    pub not_followed: Option<String>,
     pub status: u16,
     /// "HTTP/1.1", "HTTP/2".
     pub version: String,
@@ -71,8 +74,6 @@ impl HttpObservation {
     }
 }
 
-/// Headers that must not follow a redirect to another origin (as curl and browsers do).
-const CREDENTIAL_HEADERS: [&str; 4] = ["authorization", "cookie", "proxy-authorization", "host"];
 /// Headers that describe a request body, dropped with the body when a redirect becomes a GET.
 const BODY_HEADERS: [&str; 4] = [
     "content-type",
@@ -146,16 +147,26 @@ impl HttpProber {
             let next = location.as_deref().and_then(|l| hop.url.join(l).ok());
             let follow = status.is_redirection()
                 && (redirects.len() as u64) < u64::from(probe.follow_redirects);
+            let mut not_followed = None;
             if let (true, Some(location), Some(next)) = (follow, location, next)
                 && matches!(next.scheme(), "http" | "https")
             {
-                redirects.push(RedirectHop {
-                    url: hop.url.to_string(),
-                    status: status.as_u16(),
-                    location,
-                });
-                hop.redirect(status, next);
-                continue;
+                if hop.url.scheme() == "https" && next.scheme() == "http" && !probe.allow_downgrade
+                {
+                    not_followed = Some(format!(
+                        "not followed: https → http downgrade to {next}; set `follow_redirects: \
+                         {{ max: {}, allow_downgrade: true }}` to follow",
+                        probe.follow_redirects
+                    ));
+                } else {
+                    redirects.push(RedirectHop {
+                        url: hop.url.to_string(),
+                        status: status.as_u16(),
+                        location,
+                    });
+                    hop.redirect(status, next);
+                    continue;
+                }
             }
 
             let headers = response
@@ -177,6 +188,7 @@ impl HttpProber {
                 request_headers,
                 redirects,
                 final_url: hop.url.to_string(),
+                not_followed,
                 status: status.as_u16(),
                 version: version_text(response.version()),
                 headers,
@@ -212,8 +224,19 @@ impl HttpProber {
             .route(probe, &hop.url, phase)
             .await
             .map_err(|(k, w)| fail(k, w))?;
+        // The client certificate stays with the check's origin.
+        let stripped;
+        let tls = if hop.identity {
+            &probe.tls
+        } else {
+            stripped = TlsOptions {
+                client_identity: None,
+                ..probe.tls.clone()
+            };
+            &stripped
+        };
         let (client, client_key) = self
-            .client(&probe.tls, &route, timeout)
+            .client(tls, &route, timeout)
             .map_err(|(k, w)| fail(k, w))?;
 
         let mut request = client.request(hop.method.clone(), route.wire_url.clone());
@@ -272,7 +295,7 @@ impl HttpProber {
                     .and_then(|a| a.first().copied()),
             };
             if let Some(addr) = addr
-                && let Some(why) = tls_refusal(&probe.tls, name, addr).await
+                && let Some(why) = tls_refusal(tls, name, addr).await
             {
                 let what = format!("TLS with {} failed: {why}", route.target);
                 return Err(fail(ProbeErrorKind::Tls, what));
@@ -288,6 +311,8 @@ struct Hop {
     method: Method,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    /// The check's client certificate is offered (until a hop leaves its origin).
+    identity: bool,
 }
 
 impl Hop {
@@ -308,15 +333,19 @@ impl Hop {
             method: probe.method.clone(),
             headers,
             body,
+            identity: true,
         }
     }
 
-    /// Follows a `status` redirect to `next` as curl -L and browsers do: credentials stay
-    /// with their origin; 303, and 301/302 after a POST, become a GET without body.
+    /// Follows a `status` redirect to `next`: 303, and 301/302 after a POST, become a GET
+    /// without body. A hop to another origin (scheme, host or port) carries nothing of the
+    /// check's: none of its headers (custom ones such as `x-api-key` included), no body, no
+    /// client certificate; and they do not come back on a later hop.
     fn redirect(&mut self, status: StatusCode, next: Url) {
         if next.origin() != self.url.origin() {
-            self.headers
-                .retain(|(n, _)| !is_one_of(n, &CREDENTIAL_HEADERS));
+            self.headers.clear();
+            self.body = None;
+            self.identity = false;
         }
         let to_get = status == StatusCode::SEE_OTHER
             || (matches!(status.as_u16(), 301 | 302) && self.method == Method::POST);

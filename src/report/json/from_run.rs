@@ -83,12 +83,13 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
 }
 
 /// Every error kind, for reading tokens back.
-const KINDS: [ProbeErrorKind; 7] = [
+const KINDS: [ProbeErrorKind; 8] = [
     ProbeErrorKind::Timeout,
     ProbeErrorKind::Dns,
     ProbeErrorKind::Refused,
     ProbeErrorKind::Connect,
     ProbeErrorKind::Tls,
+    ProbeErrorKind::Certificate,
     ProbeErrorKind::Protocol,
     ProbeErrorKind::Unset,
 ];
@@ -101,6 +102,7 @@ fn kind_token(kind: ProbeErrorKind) -> &'static str {
         ProbeErrorKind::Refused => "refused",
         ProbeErrorKind::Connect => "connect",
         ProbeErrorKind::Tls => "tls",
+        ProbeErrorKind::Certificate => "certificate",
         ProbeErrorKind::Protocol => "protocol",
         ProbeErrorKind::Unset => "unset",
     }
