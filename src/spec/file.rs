@@ -48,7 +48,7 @@ impl From<std::io::Error> for FileError {
 /// most `cap + 1` bytes are read, whatever the file's size claims.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     regular(&std::fs::metadata(path)?)?;
-    let file = File::open(path)?;
+    let file = open_nonblocking(path)?;
     regular(&file.metadata()?)?;
     let mut bytes = Vec::new();
     file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
@@ -56,6 +56,19 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
         return Err(FileError::TooLarge(cap));
     }
     Ok(bytes)
+}
+
+/// Opens for reading without waiting: should the path become a FIFO after it was looked at,
+/// the open returns at once and the second look refuses it.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 fn regular(meta: &Metadata) -> Result<(), FileError> {
