@@ -1,22 +1,27 @@
 //! The command line: parses arguments, calls the library, returns SPEC's exit codes.
-//! `run.rs` holds `conform run` and `conform merge`; `progress.rs` the progress line.
+//! `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how both stop on
+//! bad input (exit 2, with reports that say why); `progress.rs` the progress line.
 
 mod args;
+mod merge;
 mod progress;
+mod refusal;
 mod run;
 
 pub use args::*;
 
-use run::{cmd_merge, cmd_run};
+use merge::cmd_merge;
+use refusal::Refusal;
+use run::cmd_run;
 
 use crate::report::baseline::compare;
+use crate::report::detail::clean;
 use crate::report::github::{annotations, step_summary};
-use crate::report::json::{JsonReport, junit_from_json, merge};
+use crate::report::json::{JsonFilters, JsonReport, JsonSelection, JsonShard, fingerprint};
 use crate::report::junit::junit_xml_with;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
-use crate::report::write::write_atomic;
 use crate::run::{RunOptions, run_checks};
 use crate::spec::diag::Diagnostic;
 use crate::spec::environment::runnable_env_names;
@@ -111,16 +116,13 @@ fn print_diagnostics(list: &[Diagnostic]) {
     );
 }
 
-/// Loads the plan and selects the checks; on failure prints every error and returns the
-/// exit code.
+/// Loads the plan and selects the checks, with the record of the selection (before
+/// `--shard`) for the reports; on failure prints every error and returns them.
 fn load_selected(
     location: &Location,
     filters: &FilterArgs,
-) -> Result<(Plan, Vec<Arc<Check>>), i32> {
-    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| {
-        print_diagnostics(&e);
-        EXIT_USAGE
-    })?;
+) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection), Refusal> {
+    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| Refusal::load(&e))?;
     let f = filters.filters();
     let selected: Vec<Arc<Check>> = plan
         .checks
@@ -130,23 +132,51 @@ fn load_selected(
         .collect();
     if selected.is_empty() {
         let total = plan.checks.len();
-        eprintln!(
-            "error: no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
-            if total == 1 { "" } else { "s" },
-            plan.env.name,
-            if f.is_empty() { "" } else { " given" }
-        );
-        eprintln!(
-            "hint: `conform list --env {}` shows every check with its id and tags",
-            plan.env.name
-        );
-        return Err(EXIT_USAGE);
+        return Err(Refusal::plain(
+            &format!(
+                "no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
+                if total == 1 { "" } else { "s" },
+                plan.env.name,
+                if f.is_empty() { "" } else { " given" }
+            ),
+            &format!(
+                "`conform list --env {}` shows every check with its id and tags",
+                plan.env.name
+            ),
+        ));
     }
+    let selection = selection_record(&plan, filters, &selected);
     let selected = match filters.shard {
         Some(shard) => shard.take(selected, |c| c.id.as_str()),
         None => selected,
     };
-    Ok((plan, selected))
+    Ok((plan, selected, selection))
+}
+
+/// What the filters selected, for the JSON report: ids as the report writes them.
+fn selection_record(plan: &Plan, filters: &FilterArgs, selected: &[Arc<Check>]) -> JsonSelection {
+    let text = |values: &[String]| -> Vec<String> {
+        values.iter().map(|v| clean(&plan.secrets, v)).collect()
+    };
+    let ids: Vec<String> = selected
+        .iter()
+        .map(|c| clean(&plan.secrets, &c.id))
+        .collect();
+    JsonSelection {
+        shard: filters.shard.map(|s| JsonShard {
+            index: s.index,
+            count: s.count,
+        }),
+        filters: JsonFilters {
+            tags: text(&filters.tags),
+            skip_tags: text(&filters.skip_tags),
+            only: text(&filters.only),
+            suites: text(&filters.suites),
+        },
+        checks: ids.len(),
+        sha256: fingerprint(&ids),
+        missing_shards: Vec::new(),
+    }
 }
 
 fn describe_target(c: &Check) -> String {
@@ -184,9 +214,9 @@ fn describe_target(c: &Check) -> String {
 }
 
 fn cmd_list(args: ListArgs) -> i32 {
-    let (plan, selected) = match load_selected(&args.location, &args.filters) {
+    let (plan, selected, _) = match load_selected(&args.location, &args.filters) {
         Ok(v) => v,
-        Err(code) => return code,
+        Err(_) => return EXIT_USAGE,
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {

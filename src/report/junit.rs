@@ -149,6 +149,9 @@ pub fn junit_from_json_with(
         }
         junit.add_test_suite(test_suite);
     }
+    if let Some(load_errors) = load::load_error_suite(report, rich) {
+        junit.add_test_suite(load_errors);
+    }
     let xml = junit
         .to_string()
         .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
@@ -396,5 +399,8 @@ fn timestamp(t: OffsetDateTime) -> Option<DateTime<FixedOffset>> {
     Some(utc.with_timezone(&offset))
 }
 
+mod load;
 #[cfg(test)]
 mod tests;
+
+pub use load::LOAD_CLASSNAME;
