@@ -118,3 +118,43 @@ impl JsonReport {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::node::Pos;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_refused_report_reads_back_and_says_why_it_holds_nothing() {
+        let diagnostic = Diagnostic {
+            file: PathBuf::from("checks/web.yaml"),
+            pos: Pos { line: 5, column: 7 },
+            message: "unknown key `stauts`\u{1b}[31m".into(),
+            expected: "did you mean `status`?".into(),
+        };
+        let error = JsonLoadError::from_diagnostic(&diagnostic);
+        assert_eq!(
+            error.to_string(),
+            "checks/web.yaml:5:7: unknown key `stauts`\\x1b[31m; did you mean `status`?"
+        );
+        let plain = JsonLoadError::plain("no check selected", "");
+        assert_eq!(
+            (plain.location(), plain.to_string()),
+            (None, "no check selected".into())
+        );
+        let report = JsonReport::refused("prod", "ci", vec![error, plain]);
+        assert_eq!(report.exit_code(), 2);
+        let text = report.to_string_pretty().unwrap();
+        let back = JsonReport::parse(&text, Path::new("r.json")).unwrap();
+        assert_eq!(back, report);
+        assert_eq!(
+            back.why_no_results().as_deref(),
+            Some(
+                "it is the report of a run that stopped before probing, on 2 load errors (the \
+                 first: checks/web.yaml:5:7: unknown key `stauts`\\x1b[31m; did you mean \
+                 `status`?), and holds no results"
+            )
+        );
+    }
+}

@@ -165,3 +165,126 @@ pub fn holds_the_selection(merged: &JsonReport) -> Option<String> {
         short(&selection.sha256)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::detail::fixtures::{check as a_check, passed, report as run, result};
+    use crate::report::json::{JsonFilters, JsonLoadError};
+    use crate::run::Outcome;
+    use crate::spec::model::Secrets;
+
+    fn report(env: &str, shard: Option<(usize, usize)>, ids: &[&str]) -> JsonReport {
+        let mut r = JsonReport::refused(env, "ci", Vec::new());
+        r.selection = Some(JsonSelection {
+            shard: shard.map(|(index, count)| JsonShard { index, count }),
+            filters: JsonFilters::default(),
+            checks: ids.len(),
+            sha256: fingerprint(ids),
+            missing_shards: Vec::new(),
+        });
+        r
+    }
+
+    fn check(reports: &[(&str, &JsonReport)]) -> ShardSet {
+        let named: Vec<(String, &JsonReport)> =
+            reports.iter().map(|(n, r)| (n.to_string(), *r)).collect();
+        check_set(&named)
+    }
+
+    const IDS: [&str; 3] = ["a/x", "a/y", "b/z"];
+
+    #[test]
+    fn a_whole_set_in_any_order_has_no_problem() {
+        let (one, two) = (
+            report("prod", Some((1, 2)), &IDS),
+            report("prod", Some((2, 2)), &IDS),
+        );
+        assert_eq!(check(&[("2", &two), ("1", &one)]), ShardSet::default());
+        let whole = report("prod", None, &IDS);
+        assert_eq!(check(&[("w", &whole)]), ShardSet::default());
+    }
+
+    #[test]
+    fn every_problem_is_listed() {
+        let one = report("prod", Some((1, 4)), &IDS);
+        let staging = report("staging", Some((2, 4)), &IDS);
+        let mut other_filters = report("prod", Some((3, 4)), &IDS);
+        other_filters.selection.as_mut().unwrap().filters.suites = vec!["a".into()];
+        let refused = JsonReport::refused(
+            "prod",
+            "ci",
+            vec![JsonLoadError::plain("no check selected", "")],
+        );
+        let mut old = report("prod", Some((4, 4)), &IDS);
+        old.selection = None;
+        let set = check(&[
+            ("one", &one),
+            ("one again", &one),
+            ("staging", &staging),
+            ("filters", &other_filters),
+            ("refused", &refused),
+            ("old", &old),
+        ]);
+        let version = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            set.problems,
+            [
+                "staging is not of the same selection as one: env staging, not prod; every \
+                 shard must run the same checkout with the same --env and filters"
+                    .to_string(),
+                "filters is not of the same selection as one: --suite a, not no filters; \
+                 every shard must run the same checkout with the same --env and filters"
+                    .to_string(),
+                "refused: it is the report of a run that stopped before probing, on 1 load \
+                 error (the first: no check selected), and holds no results"
+                    .to_string(),
+                format!(
+                    "old does not record the selection it ran (a report of schema 1): merge \
+                     needs the reports of conform {version} or later; run the shards again"
+                ),
+                "shard 1/4 is given more than once: one, one again".to_string(),
+            ]
+        );
+        let missing: Vec<String> = set.missing.iter().map(ToString::to_string).collect();
+        assert_eq!(missing, ["2/4", "3/4", "4/4"]);
+    }
+
+    #[test]
+    fn a_partial_merge_given_again_is_still_partial() {
+        let mut partial = report("prod", None, &IDS);
+        partial.selection.as_mut().unwrap().missing_shards = vec![JsonShard { index: 3, count: 3 }];
+        assert_eq!(
+            check(&[("partial", &partial)]).missing,
+            [JsonShard { index: 3, count: 3 }]
+        );
+    }
+
+    #[test]
+    fn a_merge_must_hold_exactly_the_selected_checks() {
+        let whole = report("prod", None, &IDS);
+        let mut merged = whole.clone();
+        let results = IDS
+            .iter()
+            .map(|id| result(a_check("a", id, id), Outcome::Pass, vec![passed()]))
+            .collect();
+        merged.checks = JsonReport::from_run(&run(results), &Secrets::default()).checks;
+        assert_eq!(holds_the_selection(&merged), None);
+        merged.checks.pop();
+        let (held, selected) = (fingerprint(&IDS[..2]), fingerprint(&IDS));
+        assert_eq!(
+            holds_the_selection(&merged),
+            Some(format!(
+                "the reports hold 2 checks (sha256 {}), but their selection had 3 (sha256 {}): \
+                 a report was changed after its run",
+                &held[..12],
+                &selected[..12]
+            ))
+        );
+        // Not checked for a partial merge, nor for reports that record no selection.
+        merged.selection.as_mut().unwrap().missing_shards = vec![JsonShard { index: 2, count: 2 }];
+        assert_eq!(holds_the_selection(&merged), None);
+        merged.selection = None;
+        assert_eq!(holds_the_selection(&merged), None);
+    }
+}
