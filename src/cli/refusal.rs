@@ -27,9 +27,25 @@ impl Refusal {
 
     /// Any other reason: `error: <message>`, then `hint: <hint>` unless it is empty.
     pub(super) fn plain(message: &str, hint: &str) -> Refusal {
-        let mut refusal = Refusal::default();
-        refusal.add(message, hint);
-        refusal
+        Refusal::messages(&[message.to_string()], hint)
+    }
+
+    /// Several reasons with one fix (filters that select nothing): an `error:` line each,
+    /// then one `hint:` line unless it is empty; the reports give each error the hint.
+    pub(super) fn messages(messages: &[String], hint: &str) -> Refusal {
+        let mut err = std::io::stderr().lock();
+        for message in messages {
+            let _ = writeln!(err, "error: {message}");
+        }
+        if !hint.is_empty() {
+            let _ = writeln!(err, "hint: {hint}");
+        }
+        Refusal {
+            errors: messages
+                .iter()
+                .map(|m| JsonLoadError::plain(m, hint))
+                .collect(),
+        }
     }
 
     /// One more reason, printed as [`Refusal::plain`] prints it.

@@ -171,7 +171,11 @@ async fn a_broken_check_file_replaces_the_last_green_reports() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_refusal_of_run_replaces_the_reports_where_they_were_asked() {
     let (server, p) = http_project(TestResponse::ok("fine")).await;
-    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
+    p.write(
+        "checks/web.yaml",
+        "checks:\n  - name: up\n    tags: [gate]\n    http: { url: \"http://chat.test:${port}/\" }\n    expect: { status: 200 }\n",
+    );
+    p.http_check("api", "up", "http://chat.test:${port}/", "{ status: 200 }");
     let (junit, json) = (p.shown("out/j.xml"), p.shown("out/r.json"));
     let to = ["--junit", junit.as_str(), "--json", json.as_str()];
     let good = |p: &Project| {
@@ -188,12 +192,14 @@ async fn every_refusal_of_run_replaces_the_reports_where_they_were_asked() {
         }
     };
 
-    // A selection that selects nothing.
+    // Filters that each select a check, but none together.
     good(&p).await;
-    let out = p.run(&[&["--tag", "nightly"][..], &to].concat()).await;
+    let out = p
+        .run(&[&["--tag", "gate", "--suite", "api"][..], &to].concat())
+        .await;
     out.assert_code(2);
     let message =
-        "no check selected: 1 check loaded for env `prod`, none matches the filters given";
+        "no check selected: 2 checks loaded for env `prod`, none matches the filters given";
     let hint = "`conform list --env prod` shows every check with its id and tags";
     assert_eq!(
         out.stderr,
@@ -276,7 +282,7 @@ async fn every_refusal_of_run_replaces_the_reports_where_they_were_asked() {
         only_load_error(&read(&junit))[3],
         format!("{message}; {hint}")
     );
-    assert_eq!(server.requests().len(), 4, "only the good runs probed");
+    assert_eq!(server.requests().len(), 8, "only the good runs probed");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,11 +634,12 @@ async fn a_lock_held_too_long_is_a_clear_refusal_that_writes_nothing() {
 }
 
 /// Two runs of different selections writing the same files at once: each file set is one
-/// run's, whichever finished last.
+/// run's, whichever finished last. (Without the lock, about one try in three left the JUnit
+/// report of one run beside the JSON report of the other.)
 #[tokio::test(flavor = "multi_thread")]
 async fn two_runs_at_once_leave_the_reports_of_one() {
     let (_server, p) = shard_project().await;
-    for _ in 0..3 {
+    for _ in 0..10 {
         let (a, b) = futures::join!(p.run(&["--only", "web/a"]), p.run(&["--only", "web/b"]));
         a.assert_code(0);
         b.assert_code(1);
