@@ -1,7 +1,7 @@
 //! The JUnit of a run that stopped before probing: one `<error>` test case per load error,
 //! classname `conform.load`, so that a CI page shows what broke instead of the last run.
 
-use super::{one_line, text, timestamp, xml_safe};
+use super::{one_line, suite_of, text, xml_safe};
 use crate::report::json::{JsonLoadError, JsonReport};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
@@ -12,19 +12,15 @@ pub const LOAD_CLASSNAME: &str = "conform.load";
 const LOAD_ERROR_TYPE: &str = "load error";
 
 /// The load errors of `report` as one suite, or `None` when it has none.
-pub(super) fn load_error_suite(report: &JsonReport, rich: bool) -> Option<TestSuite> {
+pub(super) fn load_error_suite(
+    report: &JsonReport,
+    rich: bool,
+    extra_properties: &[(String, String)],
+) -> Option<TestSuite> {
     if report.load_errors.is_empty() {
         return None;
     }
-    let mut suite = TestSuite::new(LOAD_CLASSNAME);
-    if let Some(started) = timestamp(report.started) {
-        suite.set_timestamp(started);
-    }
-    suite
-        .extra
-        .insert("hostname".into(), text(&report.hostname).into());
-    suite.add_property(("env", text(&report.env).as_str()));
-    suite.add_property(("conform.version", text(&report.conform_version).as_str()));
+    let mut suite = suite_of(LOAD_CLASSNAME.to_string(), report, extra_properties);
     for error in &report.load_errors {
         suite.add_test_case(load_error_case(error, rich));
     }
