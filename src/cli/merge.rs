@@ -4,7 +4,6 @@
 use super::*;
 use crate::report::json::{JsonShard, check_set, holds_the_selection, merge};
 use crate::report::junit::{JunitFlavor, junit_from_json_with};
-use crate::report::write::{ReportFile, write_report_set};
 use refusal::{RefusalReports, write_refusal};
 use run::read_report;
 
@@ -82,7 +81,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
             what: "the JSON report",
         },
     ];
-    let problems = write_report_set(files);
+    let problems = write_reports(files);
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");

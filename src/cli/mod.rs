@@ -22,6 +22,7 @@ use crate::report::junit::junit_xml_with;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
+use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, run_checks};
 use crate::spec::diag::Diagnostic;
 use crate::spec::environment::runnable_env_names;
@@ -96,6 +97,18 @@ fn cmd_explain(args: ExplainArgs) -> i32 {
         &plan.secrets,
     ));
     0
+}
+
+/// Writes a command's set of reports under their folders' lock (see
+/// [`crate::report::write::write_report_set`]), saying on stderr when it waits for another
+/// conform; returns every problem.
+fn write_reports(files: Vec<ReportFile<'_>>) -> Vec<String> {
+    write_report_set(files, &mut |holder, dir| {
+        eprintln!(
+            "note: waiting for {holder} to finish writing its reports to {}",
+            dir.display()
+        );
+    })
 }
 
 /// Writes to stdout; a reader that went away (`conform list | head`) is not an error.

@@ -5,7 +5,6 @@
 use super::*;
 use crate::report::json::JsonLoadError;
 use crate::report::junit::{JunitFlavor, junit_from_json_with};
-use crate::report::write::{ReportFile, write_report_set};
 use std::path::PathBuf;
 
 /// Why a command stopped before probing (or merging), as said on stderr, kept for the
@@ -50,12 +49,7 @@ impl Refusal {
 
     /// One more reason, printed as [`Refusal::plain`] prints it.
     pub(super) fn add(&mut self, message: &str, hint: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "error: {message}");
-        if !hint.is_empty() {
-            let _ = writeln!(err, "hint: {hint}");
-        }
-        self.errors.push(JsonLoadError::plain(message, hint));
+        self.errors.extend(Refusal::plain(message, hint).errors);
     }
 }
 
@@ -90,7 +84,7 @@ pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> 
             what: "the JSON report",
         },
     ];
-    for e in write_report_set(files) {
+    for e in write_reports(files) {
         eprintln!("error: {e}");
     }
     EXIT_USAGE

@@ -1,7 +1,6 @@
 //! `conform run`: the run, then every report it writes.
 
 use super::*;
-use crate::report::write::{ReportFile, write_report_set};
 use progress::{PROGRESS_AFTER, Progress};
 use refusal::{RefusalReports, write_refusal};
 use std::path::PathBuf;
@@ -124,7 +123,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         });
     }
     // One set, under a lock: the JUnit and JSON reports always come from the same run.
-    let mut problems = write_report_set(files);
+    let mut problems = write_reports(files);
     match args.format {
         Format::Human => {}
         Format::Json => match json.to_string_pretty() {

@@ -1,6 +1,5 @@
 //! Writing report files whole: a reader (a CI uploader, a dashboard) sees the old file or the
 //! new one, never half of one, even if the run is killed mid-write.
-
 //!
 //! A run's reports are written as one set ([`write_report_set`]) under a lock, so that two
 //! runs writing to the same folder at once never leave `junit.xml` of one and `report.json`
@@ -29,12 +28,16 @@ pub struct ReportFile<'a> {
 }
 
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
-/// [`LOCK_FILE`] in each of their folders (waiting up to [`LOCK_WAIT`] for another conform
-/// writing there, with a note on stderr naming it). Returns every problem; when a lock cannot
-/// be had, nothing is written.
-pub fn write_report_set(files: Vec<ReportFile<'_>>) -> Vec<String> {
+/// [`LOCK_FILE`] in each of their folders. When another conform is writing there, `waiting`
+/// is told once who and where (`another conform (pid 1234)` and the folder), and the set
+/// waits up to [`LOCK_WAIT`]. Returns every problem; when a lock cannot be had, nothing is
+/// written.
+pub fn write_report_set(
+    files: Vec<ReportFile<'_>>,
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Vec<String> {
     let mut problems = Vec::new();
-    let _locks = match lock_folders(&files, LOCK_WAIT) {
+    let _locks = match lock_folders(&files, LOCK_WAIT, waiting) {
         Ok(locks) => locks,
         Err(e) => return vec![e],
     };
@@ -63,7 +66,11 @@ impl Drop for FolderLocks {
 
 /// Locks the folder of every file, in one order (so two sets never wait on each other).
 /// A folder that cannot be created or locked is left to [`write_atomic`] to report.
-fn lock_folders(files: &[ReportFile<'_>], wait: Duration) -> Result<FolderLocks, String> {
+fn lock_folders(
+    files: &[ReportFile<'_>],
+    wait: Duration,
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Result<FolderLocks, String> {
     let mut folders: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| {
@@ -82,7 +89,7 @@ fn lock_folders(files: &[ReportFile<'_>], wait: Duration) -> Result<FolderLocks,
     let deadline = Instant::now() + wait;
     let mut locks = Vec::new();
     for dir in folders {
-        if let Some(lock) = lock_folder(&dir, deadline)? {
+        if let Some(lock) = lock_folder(&dir, (deadline, wait), waiting)? {
             locks.push(lock);
         }
     }
@@ -90,8 +97,14 @@ fn lock_folders(files: &[ReportFile<'_>], wait: Duration) -> Result<FolderLocks,
 }
 
 /// The lock of one folder, its file then holding this process's id; `None` when the lock
-/// file cannot be opened (an unwritable folder: writing the reports will say so).
-fn lock_folder(dir: &Path, deadline: Instant) -> Result<Option<File>, String> {
+/// file cannot be opened (an unwritable folder: writing the reports will say so). `until`:
+/// the deadline, and the whole wait it ends, for the error.
+fn lock_folder(
+    dir: &Path,
+    until: (Instant, Duration),
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Result<Option<File>, String> {
+    let (deadline, wait) = until;
     let path = dir.join(LOCK_FILE);
     let Ok(mut file) = OpenOptions::new()
         .read(true)
@@ -110,20 +123,16 @@ fn lock_folder(dir: &Path, deadline: Instant) -> Result<Option<File>, String> {
                 let holder = holder(&mut file);
                 if Instant::now() >= deadline {
                     return Err(format!(
-                        "cannot write the reports to {}: {holder} has held {} for {}s, \
+                        "cannot write the reports to {}: {holder} has held {} for {wait:?}, \
                          writing its own reports there; no report of this run was written \
                          (wait for it to finish, or write this run's reports elsewhere with \
                          --junit and --json)",
                         dir.display(),
                         path.display(),
-                        LOCK_WAIT.as_secs()
                     ));
                 }
                 if !said {
-                    eprintln!(
-                        "note: waiting for {holder} to finish writing its reports to {}",
-                        dir.display()
-                    );
+                    waiting(&holder, dir);
                     said = true;
                 }
                 std::thread::sleep(Duration::from_millis(20));
@@ -136,7 +145,7 @@ fn lock_folder(dir: &Path, deadline: Instant) -> Result<Option<File>, String> {
     Ok(Some(file))
 }
 
-/// Who holds a lock, from its file: `conform (pid 1234)`.
+/// Who holds a lock, from its file: `another conform (pid 1234)`.
 fn holder(file: &mut File) -> String {
     let mut text = String::new();
     let _ = io::Seek::rewind(file);
@@ -201,6 +210,73 @@ fn create_temp(dir: &Path, file_name: &str) -> io::Result<(PathBuf, File)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report_file(path: PathBuf) -> ReportFile<'static> {
+        ReportFile {
+            path,
+            contents: Ok("x".into()),
+            what: "the JSON report",
+        }
+    }
+
+    #[test]
+    fn one_folder_spelt_two_ways_is_locked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            report_file(dir.path().join("reports/junit.xml")),
+            report_file(dir.path().join("reports/./report.json")),
+            report_file(dir.path().join("other/metrics.prom")),
+        ];
+        let locks = lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait"))
+            .expect("no wait on itself");
+        assert_eq!(locks.0.len(), 2);
+        let pid = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
+        assert_eq!(pid, format!("{}\n", std::process::id()));
+        drop(locks);
+        let after = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
+        assert_eq!(after, "", "released, the file names no holder");
+        assert_eq!(
+            write_report_set(files, &mut |_, _| panic!("no wait")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_held_lock_is_waited_for_then_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = fs::canonicalize(dir.path()).unwrap();
+        let held = File::create(folder.join(LOCK_FILE)).unwrap();
+        held.try_lock().unwrap();
+        fs::write(folder.join(LOCK_FILE), "4242\n").unwrap();
+        let files = vec![report_file(folder.join("report.json"))];
+        let mut notes = Vec::new();
+        let Err(e) = lock_folders(&files, Duration::from_millis(50), &mut |who, dir| {
+            notes.push(format!("{who} in {}", dir.display()))
+        }) else {
+            panic!("locked twice");
+        };
+        assert_eq!(
+            notes,
+            [format!(
+                "another conform (pid 4242) in {}",
+                folder.display()
+            )]
+        );
+        let lock = folder.join(LOCK_FILE);
+        assert_eq!(
+            e,
+            format!(
+                "cannot write the reports to {}: another conform (pid 4242) has held {} for \
+                 50ms, writing its own reports there; no report of this run was written (wait \
+                 for it to finish, or write this run's reports elsewhere with --junit and \
+                 --json)",
+                folder.display(),
+                lock.display()
+            )
+        );
+        drop(held);
+        assert!(lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait")).is_ok());
+    }
 
     #[test]
     fn writes_creating_directories_then_replaces() {
