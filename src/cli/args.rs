@@ -154,6 +154,9 @@ pub struct MergeArgs {
     /// Where to write the merged JSON report.
     #[arg(long, value_name = "FILE", default_value = "reports/report.json")]
     pub json: PathBuf,
+    /// Merge even when shards are missing; the reports name the missing ones.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 #[derive(Args, Debug)]

@@ -1,22 +1,28 @@
 //! The command line: parses arguments, calls the library, returns SPEC's exit codes.
-//! `run.rs` holds `conform run` and `conform merge`; `progress.rs` the progress line.
+//! `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how both stop on
+//! bad input (exit 2, with reports that say why); `progress.rs` the progress line.
 
 mod args;
+mod merge;
 mod progress;
+mod refusal;
 mod run;
 
 pub use args::*;
 
-use run::{cmd_merge, cmd_run};
+use merge::cmd_merge;
+use refusal::Refusal;
+use run::cmd_run;
 
 use crate::report::baseline::compare;
+use crate::report::detail::clean;
 use crate::report::github::{annotations, step_summary};
-use crate::report::json::{JsonReport, junit_from_json, merge};
+use crate::report::json::{JsonFilters, JsonReport, JsonSelection, JsonShard, fingerprint};
 use crate::report::junit::junit_xml_with;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
-use crate::report::write::write_atomic;
+use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, run_checks};
 use crate::spec::diag::Diagnostic;
 use crate::spec::environment::runnable_env_names;
@@ -93,6 +99,18 @@ fn cmd_explain(args: ExplainArgs) -> i32 {
     0
 }
 
+/// Writes a command's set of reports under their folders' lock (see
+/// [`crate::report::write::write_report_set`]), saying on stderr when it waits for another
+/// conform; returns every problem.
+fn write_reports(files: Vec<ReportFile<'_>>) -> Vec<String> {
+    write_report_set(files, &mut |holder, dir| {
+        eprintln!(
+            "note: waiting for {holder} to finish writing its reports to {}",
+            dir.display()
+        );
+    })
+}
+
 /// Writes to stdout; a reader that went away (`conform list | head`) is not an error.
 fn say(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -111,35 +129,30 @@ fn print_diagnostics(list: &[Diagnostic]) {
     );
 }
 
-/// Loads the plan and selects the checks; on failure prints every error and returns the
-/// exit code.
+/// Loads the plan and selects the checks, with the record of the selection (before
+/// `--shard`) for the reports; on failure prints every error and returns them.
 fn load_selected(
     location: &Location,
     filters: &FilterArgs,
     strict: bool,
-) -> Result<(Plan, Vec<Arc<Check>>), i32> {
-    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| {
-        print_diagnostics(&e);
-        EXIT_USAGE
-    })?;
+) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection), Refusal> {
+    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| Refusal::load(&e))?;
     let f = filters.filters();
     let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
     let unmatched = crate::spec::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name);
     if !unmatched.is_empty() {
-        for e in &unmatched {
-            eprintln!("error: {e}");
-        }
-        eprintln!(
-            "hint: `conform list --env {}` shows every check with its id and tags",
-            plan.env.name
-        );
-        return Err(EXIT_USAGE);
+        return Err(Refusal::messages(
+            &unmatched,
+            &format!(
+                "`conform list --env {}` shows every check with its id and tags",
+                plan.env.name
+            ),
+        ));
     }
     let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.warnings.iter()).collect();
     if strict && !warnings.is_empty() {
         let errors: Vec<Diagnostic> = warnings.into_iter().cloned().collect();
-        print_diagnostics(&errors);
-        return Err(EXIT_USAGE);
+        return Err(Refusal::load(&errors));
     }
     for w in &warnings {
         eprintln!("warning: {w}");
@@ -152,23 +165,51 @@ fn load_selected(
         .collect();
     if selected.is_empty() {
         let total = plan.checks.len();
-        eprintln!(
-            "error: no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
-            if total == 1 { "" } else { "s" },
-            plan.env.name,
-            if f.is_empty() { "" } else { " given" }
-        );
-        eprintln!(
-            "hint: `conform list --env {}` shows every check with its id and tags",
-            plan.env.name
-        );
-        return Err(EXIT_USAGE);
+        return Err(Refusal::plain(
+            &format!(
+                "no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
+                if total == 1 { "" } else { "s" },
+                plan.env.name,
+                if f.is_empty() { "" } else { " given" }
+            ),
+            &format!(
+                "`conform list --env {}` shows every check with its id and tags",
+                plan.env.name
+            ),
+        ));
     }
+    let selection = selection_record(&plan, filters, &selected);
     let selected = match filters.shard {
         Some(shard) => shard.take(selected, |c| c.id.as_str()),
         None => selected,
     };
-    Ok((plan, selected))
+    Ok((plan, selected, selection))
+}
+
+/// What the filters selected, for the JSON report: ids as the report writes them.
+fn selection_record(plan: &Plan, filters: &FilterArgs, selected: &[Arc<Check>]) -> JsonSelection {
+    let text = |values: &[String]| -> Vec<String> {
+        values.iter().map(|v| clean(&plan.secrets, v)).collect()
+    };
+    let ids: Vec<String> = selected
+        .iter()
+        .map(|c| clean(&plan.secrets, &c.id))
+        .collect();
+    JsonSelection {
+        shard: filters.shard.map(|s| JsonShard {
+            index: s.index,
+            count: s.count,
+        }),
+        filters: JsonFilters {
+            tags: text(&filters.tags),
+            skip_tags: text(&filters.skip_tags),
+            only: text(&filters.only),
+            suites: text(&filters.suites),
+        },
+        checks: ids.len(),
+        sha256: fingerprint(&ids),
+        missing_shards: Vec::new(),
+    }
 }
 
 fn describe_target(c: &Check) -> String {
@@ -206,9 +247,9 @@ fn describe_target(c: &Check) -> String {
 }
 
 fn cmd_list(args: ListArgs) -> i32 {
-    let (plan, selected) = match load_selected(&args.location, &args.filters, false) {
+    let (plan, selected, _) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
-        Err(code) => return code,
+        Err(_) => return EXIT_USAGE,
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {

@@ -1,21 +1,21 @@
-//! `conform run` and `conform merge`: the run, then every report it writes.
+//! `conform run`: the run, then every report it writes.
 
 use super::*;
 use progress::{PROGRESS_AFTER, Progress};
+use refusal::{RefusalReports, write_refusal};
+use std::path::PathBuf;
 
 pub(super) fn cmd_run(args: RunArgs) -> i32 {
-    let (plan, selected) = match load_selected(&args.location, &args.filters, args.strict) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let (plan, selected, selection) =
+        match load_selected(&args.location, &args.filters, args.strict) {
+            Ok(v) => v,
+            Err(refusal) => return refuse(&args, refusal),
+        };
     // Read before probing: a baseline that cannot be read is a usage error, found at once.
     let baseline = match &args.baseline {
-        Some(path) => match read_report(path) {
+        Some(path) => match read_baseline(path) {
             Ok(old) => Some((path.clone(), old)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
+            Err((e, hint)) => return refuse(&args, Refusal::plain(&e, &hint)),
         },
         None => None,
     };
@@ -51,8 +51,8 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return EXIT_USAGE;
+            let e = format!("cannot start the async runtime: {e}");
+            return refuse(&args, Refusal::plain(&e, ""));
         }
     };
     let progress = Progress::new(selected.len());
@@ -70,6 +70,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
     }
     let mut json = JsonReport::from_run(&report, &plan.secrets);
+    json.selection = Some(selection);
     if let Some((path, old)) = &baseline {
         let diff = compare(old, &json).with_file(path);
         if matches!(args.format, Format::Human | Format::Github) {
@@ -77,19 +78,6 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         }
         json.baseline = Some(diff);
     }
-    let dir = &args.location.dir;
-    let junit_path = args
-        .junit
-        .unwrap_or_else(|| dir.join("reports").join("junit.xml"));
-    let json_path = args
-        .json
-        .unwrap_or_else(|| dir.join("reports").join("report.json"));
-    let mut problems = Vec::new();
-    let mut write = |path: &Path, text: Result<String, String>, what: &str| {
-        if let Err(e) = text.and_then(|t| write_atomic(path, t.as_bytes(), what)) {
-            problems.push(e);
-        }
-    };
     let baseline_properties: Vec<(String, String)> = match &json.baseline {
         Some(diff) => vec![
             (
@@ -115,11 +103,28 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         args.junit_flavor,
         &baseline_properties,
     );
-    write(&junit_path, junit, "the JUnit report");
-    write(&json_path, json.to_string_pretty(), "the JSON report");
+    let (junit_path, json_path) = report_paths(&args);
+    let mut files = vec![
+        ReportFile {
+            path: junit_path,
+            contents: junit,
+            what: "the JUnit report",
+        },
+        ReportFile {
+            path: json_path,
+            contents: json.to_string_pretty(),
+            what: "the JSON report",
+        },
+    ];
     if let Some(path) = &args.metrics {
-        write(path, Ok(metrics(&report, &plan.secrets)), "the metrics");
+        files.push(ReportFile {
+            path: path.clone(),
+            contents: Ok(metrics(&report, &plan.secrets)),
+            what: "the metrics",
+        });
     }
+    // One set, under a lock: the JUnit and JSON reports always come from the same run.
+    let mut problems = write_reports(files);
     match args.format {
         Format::Human => {}
         Format::Json => match json.to_string_pretty() {
@@ -165,43 +170,45 @@ fn append(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-fn read_report(path: &Path) -> Result<JsonReport, String> {
+/// `--junit` and `--json`, or their defaults under `--dir`.
+fn report_paths(args: &RunArgs) -> (PathBuf, PathBuf) {
+    let reports = args.location.dir.join("reports");
+    (
+        args.junit
+            .clone()
+            .unwrap_or_else(|| reports.join("junit.xml")),
+        args.json
+            .clone()
+            .unwrap_or_else(|| reports.join("report.json")),
+    )
+}
+
+/// Stops the run before probing: `refusal`'s errors replace the reports (exit 2).
+fn refuse(args: &RunArgs, refusal: Refusal) -> i32 {
+    let (junit, json) = report_paths(args);
+    let to = RefusalReports {
+        junit,
+        json,
+        flavor: args.junit_flavor,
+        json_on_stdout: args.format == Format::Json,
+    };
+    write_refusal(to, &args.location.env, refusal)
+}
+
+/// The `--baseline` report, or what is wrong with it and how to fix that.
+fn read_baseline(path: &Path) -> Result<JsonReport, (String, String)> {
+    let report = read_report(path).map_err(|e| (e, String::new()))?;
+    match report.why_no_results() {
+        None => Ok(report),
+        Some(why) => Err((
+            format!("the baseline {}: {why}", path.display()),
+            "give --baseline the report of a run that probed its checks".to_string(),
+        )),
+    }
+}
+
+pub(super) fn read_report(path: &Path) -> Result<JsonReport, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
     JsonReport::parse(&text, path)
-}
-
-pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
-    let mut reports = Vec::new();
-    for path in &args.files {
-        match read_report(path) {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
-            }
-        }
-    }
-    let merged = match merge(reports) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
-    let written = junit_from_json(&merged)
-        .and_then(|xml| write_atomic(&args.junit, xml.as_bytes(), "the JUnit report"))
-        .and_then(|()| merged.to_string_pretty())
-        .and_then(|text| write_atomic(&args.json, text.as_bytes(), "the JSON report"));
-    if let Err(e) = written {
-        eprintln!("error: {e}");
-        return EXIT_USAGE;
-    }
-    let counts = merged.summary.counts().text();
-    say(&format!(
-        "merged {} reports: {} checks; {counts}\n",
-        args.files.len(),
-        merged.checks.len()
-    ));
-    merged.exit_code()
 }

@@ -194,6 +194,8 @@ mod tests {
             checks,
             baseline: None,
             interrupted: None,
+            selection: None,
+            load_errors: Vec::new(),
         }
     }
 

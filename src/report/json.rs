@@ -1,13 +1,13 @@
 //! The JSON report: a stable, documented record of a run that machines read back (`conform
 //! merge`, `--baseline`) and people query (`jq`).
 //!
-//! # The JSON report, schema 1
+//! # The JSON report, schema 2
 //!
 //! `conform run --json FILE` (default `reports/report.json`) writes one object:
 //!
 //! ```json
 //! {
-//!   "schema_version": 1,
+//!   "schema_version": 2,
 //!   "conform_version": "0.1.0",
 //!   "env": "prod",
 //!   "started": "2026-11-24T02:00:00Z",
@@ -29,24 +29,45 @@
 //!           "mismatches": [ { "field": "status", "expected": "302", "actual": "200", "note": "" } ] }
 //!       ] }
 //!   ],
-//!   "baseline": null
+//!   "baseline": null,
+//!   "selection": { "shard": { "index": 1, "count": 3 },
+//!                  "filters": { "tags": ["nightly"], "skip_tags": [], "only": [], "suites": [] },
+//!                  "checks": 41, "sha256": "9f2c…" },
+//!   "load_errors": []
 //! }
 //! ```
 //!
 //! Top level:
 //!
-//! - `schema_version`: `1`. A reader refuses a report whose schema is newer than its own;
+//! - `schema_version`: `2`. A reader refuses a report whose schema is newer than its own;
 //!   fields may be added within a schema, so readers should ignore fields they do not know.
+//!   Schema 2 added `selection` and `load_errors`: a reader of schema 1 would take the
+//!   report of a run that stopped on load errors for a run of no checks. This conform reads
+//!   schema 1 reports too (as `--baseline`; `merge` needs the `selection` of schema 2).
 //! - `conform_version`: the conform that ran the checks (a merge of shards run by different
 //!   versions lists each, comma-separated).
 //! - `env`: the environment's name. `hostname`: the machine that ran the checks (a merge lists
 //!   each shard's, comma-separated).
 //! - `started`: when the run started, RFC 3339 in UTC. `duration_seconds`: its wall time.
 //! - `summary`: how many checks ended in each outcome, how many were flaky, and the run's exit
-//!   code (1 if any check failed or is fixed, else 3 if any errored, else 0).
+//!   code (2 if the run stopped on load errors, else 1 if any check failed or is fixed, else 3
+//!   if any errored, else 0).
 //! - `checks`: one object per check, in the order the run planned them (a merge sorts them by
 //!   suite, file and line).
 //! - `baseline`: `null`, or what changed since the `--baseline` report (below).
+//! - `selection`: what the run selected, so that `conform merge` can tell a whole set of
+//!   shards from a partial or mixed one; `null` when the run stopped before selecting.
+//!   `shard`: `{ "index": K, "count": N }` for `--shard K/N`, `null` for a whole run.
+//!   `filters`: `tags`, `skip_tags`, `only` and `suites` as given. `checks`: how many checks
+//!   the filters selected, all shards together. `sha256`: lower-case hex SHA-256 of the
+//!   selected ids (as the report writes them), sorted, each followed by a newline. A merge
+//!   writes the common selection with `shard: null`, and `missing_shards` (`[{ "index",
+//!   "count" }]`) when `--allow-partial` merged a set with shards missing.
+//! - `load_errors`: why the run stopped before probing (exit 2); empty for a run that probed.
+//!   Each has `file`, `line` and `column` (`null` when no file is at fault: a selection that
+//!   selects nothing, a baseline that cannot be read, reports that cannot be merged),
+//!   `message` (what is wrong) and `expected` (what was expected, or how to fix it; may be
+//!   empty). Such a report has no checks and exit code 2; `merge` and `--baseline` refuse it.
 //!
 //! Per check:
 //!
@@ -87,8 +108,12 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use time::OffsetDateTime;
 
-/// The schema this conform writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this conform writes. It reads this one and schema 1 (which has no `selection`
+/// and no `load_errors`).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest schema this conform reads.
+const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// A whole run, as the JSON report holds it. See the module documentation for the schema.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,6 +135,13 @@ pub struct JsonReport {
     /// are `not_run`. Written only when it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// What the run selected and which shard of it it ran; `null` when the run stopped before
+    /// selecting (and in reports of schema 1).
+    #[serde(default)]
+    pub selection: Option<JsonSelection>,
+    /// Why the run stopped before probing (exit 2); empty for a run that probed.
+    #[serde(default)]
+    pub load_errors: Vec<JsonLoadError>,
 }
 
 /// Counts by outcome and the run's exit code.
@@ -295,19 +327,24 @@ impl JsonReport {
                  schema {SCHEMA_VERSION}"
             ));
         }
-        if version < u64::from(SCHEMA_VERSION) {
+        if version < u64::from(OLDEST_SCHEMA_VERSION) {
             return Err(format!(
                 "{what}: unknown schema_version {version}; this conform reads schema \
-                 {SCHEMA_VERSION}"
+                 {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION}"
             ));
         }
         serde_json::from_str(text)
             .map_err(|e| format!("{what}: not a valid conform JSON report: {e}"))
     }
 
-    /// The run's exit code as SPEC defines it, from the checks.
+    /// The run's exit code as SPEC defines it, from the checks; 2 for a run that stopped on
+    /// load errors.
     pub fn exit_code(&self) -> i32 {
-        summarize(&self.checks).exit_code
+        if self.load_errors.is_empty() {
+            summarize(&self.checks).exit_code
+        } else {
+            2
+        }
     }
 }
 
@@ -391,9 +428,15 @@ pub fn junit_from_json(report: &JsonReport) -> Result<String, String> {
 }
 
 mod from_run;
+mod load_errors;
 mod merge;
+mod selection;
+mod shard_set;
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub(crate) use from_run::kind_label;
+pub use load_errors::JsonLoadError;
 pub use merge::merge;
+pub use selection::{JsonFilters, JsonSelection, JsonShard, fingerprint};
+pub use shard_set::{ShardSet, check_set, holds_the_selection};

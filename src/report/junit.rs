@@ -125,34 +125,44 @@ pub fn junit_from_json_with(
         suites.entry(&check.suite).or_default().push(check);
     }
     for (suite, checks) in suites {
-        let mut test_suite = TestSuite::new(text(suite));
+        let mut test_suite = suite_of(text(suite), report, extra_properties);
         test_suite.set_time(
             checks
                 .iter()
                 .map(|c| duration(c.duration_seconds))
                 .sum::<Duration>(),
         );
-        if let Some(started) = started {
-            test_suite.set_timestamp(started);
-        }
-        test_suite
-            .extra
-            .insert("hostname".into(), text(&report.hostname).into());
-        test_suite.add_property(("env", text(&report.env).as_str()));
-        test_suite.add_property(("conform.version", text(&report.conform_version).as_str()));
-        for (name, value) in extra_properties {
-            test_suite.add_property((name.as_str(), text(value).as_str()));
-        }
         let classname = text(&format!("{}.{suite}", report.env));
         for check in checks {
             test_suite.add_test_case(test_case(check, &classname, rich));
         }
         junit.add_test_suite(test_suite);
     }
+    if let Some(load_errors) = load::load_error_suite(report, rich, extra_properties) {
+        junit.add_test_suite(load_errors);
+    }
     let xml = junit
         .to_string()
         .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
     Ok(if rich { xml } else { without_root_skipped(xml) })
+}
+
+/// A `<testsuite>` with what every suite carries: the run's start, the host, and as
+/// properties the env, conform's version and `extra_properties`.
+fn suite_of(name: String, report: &JsonReport, extra_properties: &[(String, String)]) -> TestSuite {
+    let mut suite = TestSuite::new(name);
+    if let Some(started) = timestamp(report.started) {
+        suite.set_timestamp(started);
+    }
+    suite
+        .extra
+        .insert("hostname".into(), text(&report.hostname).into());
+    suite.add_property(("env", text(&report.env).as_str()));
+    suite.add_property(("conform.version", text(&report.conform_version).as_str()));
+    for (name, value) in extra_properties {
+        suite.add_property((name.as_str(), text(value).as_str()));
+    }
+    suite
 }
 
 /// quick-junit always writes `skipped` on `<testsuites>`, which the xUnit schema does not
@@ -402,5 +412,8 @@ fn timestamp(t: OffsetDateTime) -> Option<DateTime<FixedOffset>> {
     Some(utc.with_timezone(&offset))
 }
 
+mod load;
 #[cfg(test)]
 mod tests;
+
+pub use load::LOAD_CLASSNAME;

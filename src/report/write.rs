@@ -1,10 +1,160 @@
 //! Writing report files whole: a reader (a CI uploader, a dashboard) sees the old file or the
 //! new one, never half of one, even if the run is killed mid-write.
+//!
+//! A run's reports are written as one set ([`write_report_set`]) under a lock, so that two
+//! runs writing to the same folder at once never leave `junit.xml` of one and `report.json`
+//! of the other.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The lock file in every folder conform writes reports to.
+pub const LOCK_FILE: &str = ".conform.lock";
+
+/// How long a run waits for another conform to finish writing its reports to the same
+/// folder before it gives up. Writing a set takes milliseconds; a lock held this long is a
+/// stuck process.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// One file of a run's set of reports: where, its text (or why it could not be made), and
+/// what it is, for errors (`the JUnit report`).
+pub struct ReportFile<'a> {
+    pub path: PathBuf,
+    pub contents: Result<String, String>,
+    pub what: &'a str,
+}
+
+/// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
+/// [`LOCK_FILE`] in each of their folders. When another conform is writing there, `waiting`
+/// is told once who and where (`another conform (pid 1234)` and the folder), and the set
+/// waits up to [`LOCK_WAIT`]. Returns every problem; when a lock cannot be had, nothing is
+/// written.
+pub fn write_report_set(
+    files: Vec<ReportFile<'_>>,
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let _locks = match lock_folders(&files, LOCK_WAIT, waiting) {
+        Ok(locks) => locks,
+        Err(e) => return vec![e],
+    };
+    for file in files {
+        if let Err(e) = file
+            .contents
+            .and_then(|text| write_atomic(&file.path, text.as_bytes(), file.what))
+        {
+            problems.push(e);
+        }
+    }
+    problems
+}
+
+/// The locks of a set's folders; released (and their files emptied of this process's id) when
+/// dropped.
+struct FolderLocks(Vec<File>);
+
+impl Drop for FolderLocks {
+    fn drop(&mut self) {
+        for file in &self.0 {
+            let _ = file.set_len(0);
+        }
+    }
+}
+
+/// Locks the folder of every file, in one order (so two sets never wait on each other).
+/// A folder that cannot be created or locked is left to [`write_atomic`] to report.
+fn lock_folders(
+    files: &[ReportFile<'_>],
+    wait: Duration,
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Result<FolderLocks, String> {
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| {
+            let dir = match f.path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            fs::create_dir_all(dir).ok()?;
+            // One lock per folder however it is spelt: a second lock on the same file from
+            // this process would wait on the first.
+            fs::canonicalize(dir).ok()
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let deadline = Instant::now() + wait;
+    let mut locks = Vec::new();
+    for dir in folders {
+        if let Some(lock) = lock_folder(&dir, (deadline, wait), waiting)? {
+            locks.push(lock);
+        }
+    }
+    Ok(FolderLocks(locks))
+}
+
+/// The lock of one folder, its file then holding this process's id; `None` when the lock
+/// file cannot be opened (an unwritable folder: writing the reports will say so). `until`:
+/// the deadline, and the whole wait it ends, for the error.
+fn lock_folder(
+    dir: &Path,
+    until: (Instant, Duration),
+    waiting: &mut dyn FnMut(&str, &Path),
+) -> Result<Option<File>, String> {
+    let (deadline, wait) = until;
+    let path = dir.join(LOCK_FILE);
+    let Ok(mut file) = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+    else {
+        return Ok(None);
+    };
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {
+                let holder = holder(&mut file);
+                if Instant::now() >= deadline {
+                    return Err(format!(
+                        "cannot write the reports to {}: {holder} has held {} for {wait:?}, \
+                         writing its own reports there; no report of this run was written \
+                         (wait for it to finish, or write this run's reports elsewhere with \
+                         --junit and --json)",
+                        dir.display(),
+                        path.display(),
+                    ));
+                }
+                if !said {
+                    waiting(&holder, dir);
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::Error(_)) => return Ok(None),
+        }
+    }
+    let _ = file.set_len(0);
+    let _ = file.write_all(format!("{}\n", std::process::id()).as_bytes());
+    Ok(Some(file))
+}
+
+/// Who holds a lock, from its file: `another conform (pid 1234)`.
+fn holder(file: &mut File) -> String {
+    let mut text = String::new();
+    let _ = io::Seek::rewind(file);
+    let _ = file.read_to_string(&mut text);
+    match text.trim().parse::<u32>() {
+        Ok(pid) => format!("another conform (pid {pid})"),
+        Err(_) => "another conform".to_string(),
+    }
+}
 
 /// Writes `contents` to `path` through a temporary file in the same directory, synced and
 /// renamed over the target; parent directories are created. `what` names the file for the
@@ -60,6 +210,73 @@ fn create_temp(dir: &Path, file_name: &str) -> io::Result<(PathBuf, File)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report_file(path: PathBuf) -> ReportFile<'static> {
+        ReportFile {
+            path,
+            contents: Ok("x".into()),
+            what: "the JSON report",
+        }
+    }
+
+    #[test]
+    fn one_folder_spelt_two_ways_is_locked_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            report_file(dir.path().join("reports/junit.xml")),
+            report_file(dir.path().join("reports/./report.json")),
+            report_file(dir.path().join("other/metrics.prom")),
+        ];
+        let locks = lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait"))
+            .expect("no wait on itself");
+        assert_eq!(locks.0.len(), 2);
+        let pid = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
+        assert_eq!(pid, format!("{}\n", std::process::id()));
+        drop(locks);
+        let after = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
+        assert_eq!(after, "", "released, the file names no holder");
+        assert_eq!(
+            write_report_set(files, &mut |_, _| panic!("no wait")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_held_lock_is_waited_for_then_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = fs::canonicalize(dir.path()).unwrap();
+        let held = File::create(folder.join(LOCK_FILE)).unwrap();
+        held.try_lock().unwrap();
+        fs::write(folder.join(LOCK_FILE), "4242\n").unwrap();
+        let files = vec![report_file(folder.join("report.json"))];
+        let mut notes = Vec::new();
+        let Err(e) = lock_folders(&files, Duration::from_millis(50), &mut |who, dir| {
+            notes.push(format!("{who} in {}", dir.display()))
+        }) else {
+            panic!("locked twice");
+        };
+        assert_eq!(
+            notes,
+            [format!(
+                "another conform (pid 4242) in {}",
+                folder.display()
+            )]
+        );
+        let lock = folder.join(LOCK_FILE);
+        assert_eq!(
+            e,
+            format!(
+                "cannot write the reports to {}: another conform (pid 4242) has held {} for \
+                 50ms, writing its own reports there; no report of this run was written (wait \
+                 for it to finish, or write this run's reports elsewhere with --junit and \
+                 --json)",
+                folder.display(),
+                lock.display()
+            )
+        );
+        drop(held);
+        assert!(lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait")).is_ok());
+    }
 
     #[test]
     fn writes_creating_directories_then_replaces() {

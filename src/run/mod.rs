@@ -380,7 +380,8 @@ fn one_line(m: &Mismatch) -> String {
     format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
 }
 
-fn hostname() -> String {
+/// This machine's name, for the reports.
+pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_string())

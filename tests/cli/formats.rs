@@ -255,10 +255,15 @@ fn assert_six_report(f: &Fixture, text: &str) {
             "summary",
             "checks",
             "baseline",
+            "selection",
+            "load_errors",
         ]),
         "{r:#}"
     );
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["load_errors"], json!([]));
+    assert_eq!(r["selection"]["shard"], Value::Null);
+    assert_eq!(r["selection"]["checks"], IDS.len());
     assert_eq!(r["conform_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(r["env"], "prod");
     let started = r["started"].as_str().expect("started");
@@ -950,26 +955,25 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
     out.assert_stderr_starts_with(&format!("error: cannot read the report {missing}: "));
     assert_eq!(out.stdout, "", "{out}");
     assert_eq!(f.server.requests().len(), asked, "nothing probed");
-    assert!(!Path::new(&c).exists(), "no report written");
+    // The report written says why (see `fail_closed_reports`).
+    assert_eq!(parse_json(&read(&c))["summary"]["exit_code"], 2);
 
     // A report of a newer schema.
     let mut newer = old.clone();
-    newer["schema_version"] = json!(2);
+    newer["schema_version"] = json!(3);
     let future = f.file("future.json");
     std::fs::write(&future, newer.to_string()).unwrap();
     let out = f.run(&["--baseline", &future, "--json", &c]).await;
     out.assert_code(2);
-    assert_eq!(
-        out.stderr,
-        format!(
-            "error: {future} was written by a newer conform (schema 2); this conform reads \
-             schema 1\n"
-        ),
-        "{out}"
-    );
+    let why =
+        format!("{future} was written by a newer conform (schema 3); this conform reads schema 2");
+    assert_eq!(out.stderr, format!("error: {why}\n"), "{out}");
     assert_eq!(out.stdout, "", "{out}");
     assert_eq!(f.server.requests().len(), asked, "nothing probed");
-    assert!(!Path::new(&c).exists(), "no report written");
+    assert_eq!(
+        parse_json(&read(&c))["load_errors"][0]["message"],
+        why.as_str()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1095,21 +1099,22 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
         assert_eq!(doc.root_element().attribute("tests"), Some("6"));
     }
 
-    // The same report twice: refused, nothing written.
+    // The same report twice: refused, and the reports written say why (more in
+    // `fail_closed_reports`).
     let s21 = f.file("s2/1.json");
-    let first = ids_of(&parse_json(&read(&s21)))[0].clone();
     let (x_json, x_xml) = (f.file("x.json"), f.file("x.xml"));
     let twice = merge(&[&s21, &s21], &x_xml, &x_json).await;
     twice.assert_code(2);
     assert_eq!(
         twice.stderr,
         format!(
-            "error: check {first} is in report 1 and report 2: were the shards' --shard K/N \
-             different, or a report given twice?\n"
+            "error: shard 1/2 is given more than once: {s21}, {s21}\n\
+             error: shard 2/2 is missing\n\
+             2 problems with the reports given; nothing was merged\n"
         ),
         "{twice}"
     );
-    assert!(!Path::new(&x_json).exists() && !Path::new(&x_xml).exists());
+    assert_eq!(parse_json(&read(&x_json))["summary"]["exit_code"], 2);
 
     // Reports of two environments: refused.
     f.p.write(
@@ -1124,13 +1129,10 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
     let s22 = f.file("s2/2.json");
     let mixed = merge(&[&s22, &staging], &x_xml, &x_json).await;
     mixed.assert_code(2);
-    assert_eq!(
-        mixed.stderr,
-        "error: cannot merge reports of different environments: report 1 is prod, report 2 \
-         is staging\n",
-        "{mixed}"
-    );
-    assert!(!Path::new(&x_json).exists() && !Path::new(&x_xml).exists());
+    mixed.assert_stderr_starts_with(&format!(
+        "error: {staging} is not of the same selection as {s22}: env staging, not prod; "
+    ));
+    assert_eq!(parse_json(&read(&x_json))["summary"]["exit_code"], 2);
 }
 
 // ---------------------------------------------------------------------------------------------

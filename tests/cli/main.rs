@@ -12,8 +12,9 @@ mod harness;
 
 mod dns_and_tcp;
 mod exit_codes;
-mod fail_closed_load;
 mod fail_closed_http;
+mod fail_closed_load;
+mod fail_closed_reports;
 mod formats;
 mod http_behaviour;
 mod list_and_validate;

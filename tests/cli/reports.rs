@@ -208,11 +208,16 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
     let xml = std::fs::read_to_string(&custom).expect("the custom JUnit file");
     let doc = parse(&xml);
     assert_eq!(counts(suite(&doc, "web")), ["1", "0", "0", "0"]);
-    let leftovers: Vec<_> = std::fs::read_dir(custom.parent().unwrap())
+    let mut leftovers: Vec<_> = std::fs::read_dir(custom.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["results.xml"], "no temporary file is left");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        [".conform.lock", "results.xml"],
+        "no temporary file is left (the lock file stays, empty)"
+    );
 
     // A path under a regular file cannot be written.
     p.write("blocker", "a file, not a folder");
@@ -303,7 +308,7 @@ async fn a_full_disk_keeps_the_old_reports_and_says_so() {
     left.sort();
     assert_eq!(
         left,
-        ["junit.xml", "report.json"],
+        [".conform.lock", "junit.xml", "report.json"],
         "no temporary file is left"
     );
 }

@@ -29,6 +29,8 @@ impl JsonReport {
             checks,
             baseline: None,
             interrupted: report.interrupted.map(String::from),
+            selection: None,
+            load_errors: Vec::new(),
         }
     }
 }

@@ -1,10 +1,11 @@
 //! `conform merge`: the reports of a run's shards as one report.
 
-use super::{JsonReport, SCHEMA_VERSION, summarize};
+use super::{JsonReport, JsonSelection, SCHEMA_VERSION, summarize};
 use std::collections::HashMap;
 
 /// Combines the reports of the shards of one run (`conform merge`): the same environment is
-/// required and no check may be in two reports. Checks are sorted by suite, file and line;
+/// required and no check may be in two reports ([`super::check_set`] checks the rest of the
+/// set beforehand). Checks are sorted by suite, file and line;
 /// the summary and exit code are recomputed; `started` is the earliest and the duration the
 /// longest. The shards' baseline comparisons are dropped: compare the merged report instead.
 pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
@@ -12,6 +13,12 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         return Err("no reports to merge".to_string());
     };
     let env = first.env.clone();
+    // The shards' common selection (see `check_set`), as one whole run's.
+    let selection = first.selection.clone().map(|s| JsonSelection {
+        shard: None,
+        missing_shards: Vec::new(),
+        ..s
+    });
     let mut started = first.started;
     let mut duration_seconds = first.duration_seconds;
     let mut versions: Vec<String> = Vec::new();
@@ -62,5 +69,7 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         checks,
         baseline: None,
         interrupted: None,
+        selection,
+        load_errors: Vec::new(),
     })
 }

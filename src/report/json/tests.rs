@@ -72,7 +72,7 @@ fn from_run_writes_every_field() {
     assert_eq!(
         value,
         json!({
-            "schema_version": 1,
+            "schema_version": 2,
             "conform_version": env!("CARGO_PKG_VERSION"),
             "env": "prod",
             "started": "2026-05-01T12:00:00Z",
@@ -104,6 +104,8 @@ fn from_run_writes_every_field() {
                   "attempts": [attempt_failed] },
             ],
             "baseline": null,
+            "selection": null,
+            "load_errors": [],
         })
     );
 }
@@ -299,9 +301,9 @@ fn parse_errors_say_what_is_wrong() {
         "reports/x.json: not a conform JSON report: it has no schema_version"
     );
     assert_eq!(
-        err(r#"{"schema_version": 2, "whatever": []}"#),
-        "reports/x.json was written by a newer conform (schema 2); this conform reads \
-         schema 1"
+        err(r#"{"schema_version": 3, "whatever": []}"#),
+        "reports/x.json was written by a newer conform (schema 3); this conform reads \
+         schema 2"
     );
     assert_eq!(
         err(r#"{"schema_version": "1"}"#),
@@ -309,7 +311,7 @@ fn parse_errors_say_what_is_wrong() {
     );
     assert_eq!(
         err(r#"{"schema_version": 0}"#),
-        "reports/x.json: unknown schema_version 0; this conform reads schema 1"
+        "reports/x.json: unknown schema_version 0; this conform reads schema 1 to 2"
     );
     let mut value = serde_json::to_value(json_of(&sample())).unwrap();
     value["checks"][0]["outcome"] = json!("exploded");

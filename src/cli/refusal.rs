@@ -1,0 +1,91 @@
+//! How `run` and `merge` stop before doing their work (exit 2): every reason on stderr, and
+//! reports that carry them written over the last ones, so that no earlier green report
+//! survives a broken commit.
+
+use super::*;
+use crate::report::json::JsonLoadError;
+use crate::report::junit::{JunitFlavor, junit_from_json_with};
+use std::path::PathBuf;
+
+/// Why a command stopped before probing (or merging), as said on stderr, kept for the
+/// reports.
+#[derive(Debug, Default)]
+pub(super) struct Refusal {
+    pub(super) errors: Vec<JsonLoadError>,
+}
+
+impl Refusal {
+    /// Load errors of check or environment files: printed as `error: file:line:column: ...`
+    /// lines and a count.
+    pub(super) fn load(list: &[Diagnostic]) -> Refusal {
+        print_diagnostics(list);
+        Refusal {
+            errors: list.iter().map(JsonLoadError::from_diagnostic).collect(),
+        }
+    }
+
+    /// Any other reason: `error: <message>`, then `hint: <hint>` unless it is empty.
+    pub(super) fn plain(message: &str, hint: &str) -> Refusal {
+        Refusal::messages(&[message.to_string()], hint)
+    }
+
+    /// Several reasons with one fix (filters that select nothing): an `error:` line each,
+    /// then one `hint:` line unless it is empty; the reports give each error the hint.
+    pub(super) fn messages(messages: &[String], hint: &str) -> Refusal {
+        let mut err = std::io::stderr().lock();
+        for message in messages {
+            let _ = writeln!(err, "error: {message}");
+        }
+        if !hint.is_empty() {
+            let _ = writeln!(err, "hint: {hint}");
+        }
+        Refusal {
+            errors: messages
+                .iter()
+                .map(|m| JsonLoadError::plain(m, hint))
+                .collect(),
+        }
+    }
+
+    /// One more reason, printed as [`Refusal::plain`] prints it.
+    pub(super) fn add(&mut self, message: &str, hint: &str) {
+        self.errors.extend(Refusal::plain(message, hint).errors);
+    }
+}
+
+/// Where the reports of a refused command go, and in which JUnit flavor.
+pub(super) struct RefusalReports {
+    pub(super) junit: PathBuf,
+    pub(super) json: PathBuf,
+    pub(super) flavor: JunitFlavor,
+    /// `--format json`: the report on stdout too.
+    pub(super) json_on_stdout: bool,
+}
+
+/// Writes reports that carry `refusal`'s errors (JUnit: one `<error>` per error, classname
+/// `conform.load`) over `to`'s files, and returns exit code 2.
+pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> i32 {
+    let report = JsonReport::refused(env, &crate::run::hostname(), refusal.errors);
+    let json = report.to_string_pretty();
+    if to.json_on_stdout
+        && let Ok(text) = &json
+    {
+        say(text);
+    }
+    let files = vec![
+        ReportFile {
+            path: to.junit,
+            contents: junit_from_json_with(&report, to.flavor, &[]),
+            what: "the JUnit report",
+        },
+        ReportFile {
+            path: to.json,
+            contents: json,
+            what: "the JSON report",
+        },
+    ];
+    for e in write_reports(files) {
+        eprintln!("error: {e}");
+    }
+    EXIT_USAGE
+}
