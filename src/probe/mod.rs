@@ -55,6 +55,8 @@ pub enum ProbeErrorKind {
     Protocol,
     /// The check needs a value the process environment does not set; it was not probed.
     Unset,
+    /// conform itself failed inside the check (a bug): the check is an error, never dropped.
+    Internal,
 }
 
 impl fmt::Display for ProbeErrorKind {
@@ -67,6 +69,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Tls => "tls",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset value",
+            ProbeErrorKind::Internal => "internal",
         })
     }
 }

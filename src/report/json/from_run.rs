@@ -83,7 +83,7 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
 }
 
 /// Every error kind, for reading tokens back.
-const KINDS: [ProbeErrorKind; 7] = [
+const KINDS: [ProbeErrorKind; 8] = [
     ProbeErrorKind::Timeout,
     ProbeErrorKind::Dns,
     ProbeErrorKind::Refused,
@@ -91,6 +91,7 @@ const KINDS: [ProbeErrorKind; 7] = [
     ProbeErrorKind::Tls,
     ProbeErrorKind::Protocol,
     ProbeErrorKind::Unset,
+    ProbeErrorKind::Internal,
 ];
 
 /// The stable token of an error kind in the JSON report.
@@ -103,6 +104,7 @@ fn kind_token(kind: ProbeErrorKind) -> &'static str {
         ProbeErrorKind::Tls => "tls",
         ProbeErrorKind::Protocol => "protocol",
         ProbeErrorKind::Unset => "unset",
+        ProbeErrorKind::Internal => "internal",
     }
 }
 
