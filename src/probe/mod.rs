@@ -129,3 +129,9 @@ impl Prober {
         }
     }
 }
+
+/// `start + wait`, the wait capped at 24h (the longest a check may wait, which the loader
+/// enforces), so that no wait can overflow the clock.
+pub(crate) fn deadline_after(start: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {
+    start + wait.min(crate::spec::quantity::MAX_WAIT)
+}
