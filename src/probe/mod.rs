@@ -12,7 +12,7 @@ mod trust;
 
 pub use cert::CertObservation;
 pub use dns::DnsObservation;
-pub use http::HttpObservation;
+pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
@@ -29,6 +29,16 @@ pub enum Observation {
     Cert(CertObservation),
     Dns(DnsObservation),
     Tcp(TcpObservation),
+}
+
+impl Observation {
+    /// Lets an http body go once judged, keeping `keep` bytes of it (see
+    /// [`HttpObservation::release_body`]); the other observations are small and stay whole.
+    pub fn release_body(&mut self, keep: usize) {
+        if let Observation::Http(http) = self {
+            http.release_body(keep);
+        }
+    }
 }
 
 /// Why a probe got no answer: the check's outcome is `error`, not `fail`.

@@ -32,6 +32,12 @@ const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
 /// The panic text holds a line break and an escape sequence, which every output escapes.
 pub const INTERNAL_PANIC_VAR: &str = "CONFORM_INTERNAL_PANIC";
 
+/// How much of an http body a check that did not pass keeps once judged, cut from the raw
+/// body: the reports redact secrets first and then show at most 2 KiB of it (the verbose
+/// exchange) or a few hundred characters, so this leaves them a wide margin. A passing check
+/// keeps none: only the body's size and SHA-256.
+pub const BODY_EXCERPT: usize = 16 * 1024;
+
 /// Where a panic's text is cut in the check's message.
 const PANIC_TEXT_MAX: usize = 500;
 
@@ -335,7 +341,7 @@ impl CheckTask {
             })
         });
         let attempt = match observed {
-            Ok(observation) => {
+            Ok(mut observation) => {
                 let mismatches = judge(
                     &self.check.expect,
                     &observation,
@@ -346,6 +352,11 @@ impl CheckTask {
                 } else {
                     Outcome::Fail
                 };
+                // Judged: a run holds no whole bodies, whatever their number and size.
+                observation.release_body(match outcome {
+                    Outcome::Pass => 0,
+                    _ => BODY_EXCERPT,
+                });
                 Attempt {
                     outcome,
                     mismatches,
