@@ -143,6 +143,9 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
             }
         }
     }
+    // Not waiting for the runtime's blocking threads (a name lookup the signal cut short):
+    // the reports are written, conform exits now.
+    runtime.shutdown_background();
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");

@@ -272,7 +272,10 @@ async fn a_signal_ends_a_retry_delay(signal: libc::c_int, name: &str, code: i32)
     let server = always_500_but_fine().await;
     let p = retrying_project(server.port());
     let child = spawn_run(&p, &[], &[]);
-    until("both checks' first attempt", || server.requests().len() >= 2).await;
+    until("both checks' first attempt", || {
+        server.requests().len() >= 2
+    })
+    .await;
     // The first attempt of `flaky` is in; its answer is judged and the delay begins.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = Instant::now();
@@ -280,7 +283,11 @@ async fn a_signal_ends_a_retry_delay(signal: libc::c_int, name: &str, code: i32)
     let (status, stdout, stderr) = finish(child).await;
     assert_eq!(status, Some(code), "{stdout}{stderr}");
     // Correctness, not speed: far less than the 20s the delay would have taken.
-    assert!(sent.elapsed() < Duration::from_secs(5), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
     assert_eq!(server.requests().len(), 2, "no retry after the signal");
     assert!(stdout.contains("PASS    web/fine"), "{stdout}");
     assert!(stdout.contains("NOT RUN web/flaky"), "{stdout}");
@@ -306,7 +313,11 @@ async fn a_signal_ends_a_retry_delay(signal: libc::c_int, name: &str, code: i32)
         flaky["message"],
         format!("not run: the run was interrupted ({name})")
     );
-    assert_eq!(flaky["attempts"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(
+        flaky["attempts"].as_array().map(Vec::len),
+        Some(1),
+        "{json}"
+    );
     let junit = p.junit();
     assert!(
         junit.contains(&format!("not run: the run was interrupted ({name})")),
@@ -340,7 +351,10 @@ async fn a_second_signal_exits_at_once(second: libc::c_int, code: i32) {
         &["--format", "github"],
         &[("GITHUB_STEP_SUMMARY", summary.as_str())],
     );
-    until("both checks' first attempt", || server.requests().len() >= 2).await;
+    until("both checks' first attempt", || {
+        server.requests().len() >= 2
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     send(&child, libc::SIGINT);
     let junit = p.path().join("reports/junit.xml");
@@ -352,7 +366,11 @@ async fn a_second_signal_exits_at_once(second: libc::c_int, code: i32) {
     send(&child, second);
     let (status, stdout, stderr) = finish(child).await;
     assert_eq!(status, Some(code), "{stdout}{stderr}");
-    assert!(sent.elapsed() < Duration::from_secs(5), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
     let name = if second == libc::SIGTERM {
         "SIGTERM"
     } else {
@@ -423,10 +441,8 @@ async fn bodies_of_passing_checks_are_a_digest_and_failing_ones_an_excerpt() {
     assert_eq!(
         big.last().map(String::as_str),
         Some(
-            format!(
-                "body: 1 MiB (1048576 bytes), sha256 {sha256}; not kept, the check passed"
-            )
-            .as_str()
+            format!("body: 1 MiB (1048576 bytes), sha256 {sha256}; not kept, the check passed")
+                .as_str()
         ),
         "{out}"
     );

@@ -101,7 +101,9 @@ impl HttpObservation {
 
     /// The size of the body as received, kept or not.
     pub fn body_size(&self) -> usize {
-        self.body_digest.as_ref().map_or(self.body.len(), |d| d.size)
+        self.body_digest
+            .as_ref()
+            .map_or(self.body.len(), |d| d.size)
     }
 
     /// All values of a header (name case-insensitive), in order.
@@ -380,7 +382,9 @@ async fn read_body(
     phase: &Phase,
     target: &str,
 ) -> Result<(Vec<u8>, Option<u64>), String> {
-    let mut body = Vec::new();
+    // Sized once from Content-Length (within the limit): no copies while it grows.
+    let expected = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut seen: u64 = 0;
     phase.set(State::ReadingBody(0), target);
     loop {

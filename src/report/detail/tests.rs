@@ -99,7 +99,10 @@ fn a_released_body_shows_its_size_and_digest_or_its_kept_start() {
     let mut failed = observation(500, &"y".repeat(10_000).into_bytes());
     failed.release_body(4096);
     let lines = exchange_lines(&Observation::Http(failed), &Secrets::default());
-    assert!(lines.contains(&"body (10000 bytes):".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"body (10000 bytes):".to_string()),
+        "{lines:?}"
+    );
     assert!(
         lines.contains(&format!("  … {} more bytes", 10_000 - BODY_SHOWN)),
         "{lines:?}"
