@@ -456,3 +456,42 @@ async fn bodies_of_passing_checks_are_a_digest_and_failing_ones_an_excerpt() {
     assert_eq!(broken[at + 2], "  … 1046528 more bytes", "{out}");
     assert_eq!(p.junit_counts("web"), ["2", "1", "0", "0"]);
 }
+
+/// A signal also ends the waits before an attempt: for `host_rate`'s next turn (a minute
+/// away) and for a host slot (`host_concurrency: 1`, held by a probe of 20s).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_ends_the_waits_for_a_turn_and_for_a_slot() {
+    for (extra, delay) in [("host_rate: 1/1m\n", 0), ("host_concurrency: 1\n", 20)] {
+        let server = http(move |_| TestResponse::ok("ok").delay(Duration::from_secs(delay))).await;
+        let p = Project::with_prod_env(server.port(), None, extra);
+        p.write(
+            "checks/web.yaml",
+            "checks:
+  - name: first
+    http: { url: \"http://chat.test:${port}/first\" }
+    expect: { status: 200 }
+  - name: second
+    http: { url: \"http://chat.test:${port}/second\" }
+    expect: { status: 200 }
+",
+        );
+        let child = spawn_run(&p, &[], &[]);
+        until("the first request", || !server.requests().is_empty()).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent = Instant::now();
+        send(&child, libc::SIGINT);
+        let (status, stdout, stderr) = finish(child).await;
+        assert_eq!(status, Some(130), "{extra}{stdout}{stderr}");
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            sent.elapsed()
+        );
+        assert_eq!(server.requests().len(), 1, "{extra}");
+        let json = report_json(&p);
+        assert_eq!(json["checks"].as_array().map(Vec::len), Some(2), "{json}");
+        let not_run = if delay == 0 { 1 } else { 2 };
+        assert_eq!(json["summary"]["not_run"], not_run, "{extra}{json}");
+        assert_eq!(json["summary"]["passed"], 2 - not_run, "{extra}{json}");
+    }
+}
