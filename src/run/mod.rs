@@ -216,7 +216,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// `text` with line breaks, tabs, control characters and bidi overrides escaped (`\n`,
 /// `\x1b`, `\u{202e}`), cut after `max` characters.
-pub fn one_line_escaped(text: &str, max: usize) -> String {
+fn one_line_escaped(text: &str, max: usize) -> String {
     let mut out = String::new();
     for (n, c) in text.chars().enumerate() {
         if n == max {
@@ -522,4 +522,22 @@ fn hostname() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_text_is_one_escaped_bounded_line() {
+        assert_eq!(
+            one_line_escaped("a\nb\r\tc\u{1b}[2J\u{202e}d\u{9b}é", 100),
+            "a\\nb\\r\\tc\\x1b[2J\\u{202e}d\\u{9b}é"
+        );
+        assert_eq!(one_line_escaped("abcdef", 3), "abc…");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("overflow\n"));
+        assert_eq!(panic_text(payload.as_ref()), "overflow\\n");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert_eq!(panic_text(payload.as_ref()), "a panic without a message");
+    }
 }
