@@ -8,6 +8,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    crate::run::redact_panics_with(&plan.secrets);
     // Read before probing: a baseline that cannot be read is a usage error, found at once.
     let baseline = match &args.baseline {
         Some(path) => match read_report(path) {

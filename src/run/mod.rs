@@ -15,7 +15,7 @@ use signals::Signals;
 
 use crate::judge::{Mismatch, judge};
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
-use crate::spec::model::{Check, Environment, Pending};
+use crate::spec::model::{Check, Environment, Pending, Secrets};
 use crate::spec::quantity::format_seconds;
 use futures::FutureExt;
 use std::collections::HashMap;
@@ -29,7 +29,8 @@ const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
 
 /// For tests of the run itself, never for users: the id of a check whose task panics once it
 /// holds its slots, to show that a panic becomes that check's `error` and nothing vanishes.
-/// The panic text holds a line break and an escape sequence, which every output escapes.
+/// The panic text names the target (http: the URL, which may hold a secret) and holds a line
+/// break and an escape sequence: every output escapes them and redacts the secret.
 pub const INTERNAL_PANIC_VAR: &str = "CONFORM_INTERNAL_PANIC";
 
 /// How much of an http body a check that did not pass keeps once judged, cut from the raw
@@ -167,18 +168,30 @@ pub async fn run_checks(
     }
 }
 
+/// The secrets a panic's text is redacted with on stderr, once the plan is loaded.
+static PANIC_SECRETS: std::sync::OnceLock<Secrets> = std::sync::OnceLock::new();
+
 /// Replaces the default panic message (raw text, a backtrace hint) with one escaped line on
-/// stderr: a panic's text may quote what a server sent. A panic inside a check also becomes
-/// that check's `error` in every report.
+/// stderr, redacted with the secrets [`redact_panics_with`] gave: a panic's text may quote
+/// what a server sent or what a check holds. A panic inside a check also becomes that
+/// check's `error` in every report (which redact it as they redact every message).
 pub fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
-        let payload = info.payload();
+        let mut text = panic_text(info.payload());
+        if let Some(secrets) = PANIC_SECRETS.get() {
+            text = secrets.redact(&text);
+        }
         let place = info
             .location()
             .map(|l| format!(" (at {}:{})", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("error: internal error: {}{place}", panic_text(payload));
+        eprintln!("error: internal error: {text}{place}");
     }));
+}
+
+/// The secrets [`quiet_panics`] redacts with from now on (the first call only counts).
+pub fn redact_panics_with(secrets: &Secrets) {
+    let _ = PANIC_SECRETS.set(secrets.clone());
 }
 
 /// The `error` result of a check that failed inside conform: `internal error: <what>`.
@@ -320,7 +333,11 @@ impl CheckTask {
             return None;
         }
         if self.panic {
-            panic!("{INTERNAL_PANIC_VAR} asked for a panic\n\u{1b}[31mhere");
+            let target = match &self.check.probe {
+                crate::spec::model::Probe::Http(h) => h.url.to_string(),
+                other => other.host_key(),
+            };
+            panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
         }
         let clock = Instant::now();
         // The probe bounds itself by the timeout and says which phase ran out; this outer
