@@ -8,7 +8,11 @@
 //! - W1: 1,000 HTTPS checks over 10 hosts, 25 ms delay;
 //! - W2: the same over plain HTTP;
 //! - W3: 100 HTTPS checks, 200 ms delay;
-//! - W4: `conform validate` on 10,000 checks (nothing probed).
+//! - W4: `conform validate` on 10,000 checks (nothing probed);
+//! - W5: 300 HTTP checks whose answers carry 1 MiB bodies: conform's peak RSS, whose target
+//!   is < 96 MiB (bodies are let go once judged).
+//!
+//! `CONFORM_BENCH_ONLY=W5` (a prefix of the labels: cold, W1 ... W5) runs only those.
 //!
 //! Everything listens on 127.0.0.1 only; every child process has a deadline, after which its
 //! process group is killed; every server stops when its workload ends.
@@ -45,6 +49,9 @@ const CHILD_DEADLINE: Duration = Duration::from_secs(300);
 /// CONFORM_BENCH_CONCURRENCY / CONFORM_BENCH_HOST_CONCURRENCY ask for others.
 const DEFAULT_CONCURRENCY: usize = 32;
 const DEFAULT_HOST_CONCURRENCY: usize = 4;
+/// W5: the size of each answer's body, and the peak RSS conform should stay under.
+const W5_BODY: usize = 1 << 20;
+const W5_RSS_TARGET_MIB: f64 = 96.0;
 
 /// A positive number from the environment variable `name`.
 fn env_number(name: &str) -> Option<usize> {
@@ -105,46 +112,52 @@ fn main() {
     println!();
 
     let mut rows = Vec::new();
+    // CONFORM_BENCH_ONLY=W5 (a label prefix): only the workloads whose label starts so.
+    let only = std::env::var("CONFORM_BENCH_ONLY").ok();
+    let wanted = |label: &str| only.as_deref().is_none_or(|o| label.starts_with(o));
 
     // Process start alone: `conform --version`.
-    let version = run_child(
-        &timer,
-        &[OsArg::from("--version")],
-        scratch.path(),
-        "version",
-    );
-    println!(
-        "process start (conform --version): wall {}, cpu {}, peak RSS {}",
-        ms(version.wall),
-        opt_ms(version.cpu),
-        opt_kib(version.rss_kib)
-    );
-
-    // Cold start: one check against a server that answers at once.
-    let cold = runtime.block_on(async {
-        let spec = Workload {
-            label: "cold",
-            checks: 1,
-            delay: Duration::ZERO,
-            tls: true,
-            concurrency,
-        };
-        run_workload(&spec, &limits, &pki, &timer, &scratch.path().join("cold")).await
-    });
-    if let (Some(run), Some(probe)) = (cold.run_seconds, cold.probe_seconds) {
-        println!(
-            "cold start (1 HTTPS check, 0 ms): wall {}, conform's own run {}, the probe {}, \
-             wall - probe ~ {}",
-            ms(cold.measured.wall),
-            ms(Duration::from_secs_f64(run)),
-            ms(Duration::from_secs_f64(probe)),
-            ms(cold
-                .measured
-                .wall
-                .saturating_sub(Duration::from_secs_f64(probe)))
+    if wanted("cold") {
+        let version = run_child(
+            &timer,
+            &[OsArg::from("--version")],
+            scratch.path(),
+            "version",
         );
+        println!(
+            "process start (conform --version): wall {}, cpu {}, peak RSS {}",
+            ms(version.wall),
+            opt_ms(version.cpu),
+            opt_kib(version.rss_kib)
+        );
+
+        // Cold start: one check against a server that answers at once.
+        let cold = runtime.block_on(async {
+            let spec = Workload {
+                label: "cold",
+                checks: 1,
+                delay: Duration::ZERO,
+                tls: true,
+                concurrency,
+                body: 0,
+            };
+            run_workload(&spec, &limits, &pki, &timer, &scratch.path().join("cold")).await
+        });
+        if let (Some(run), Some(probe)) = (cold.run_seconds, cold.probe_seconds) {
+            println!(
+                "cold start (1 HTTPS check, 0 ms): wall {}, conform's own run {}, the probe {}, \
+             wall - probe ~ {}",
+                ms(cold.measured.wall),
+                ms(Duration::from_secs_f64(run)),
+                ms(Duration::from_secs_f64(probe)),
+                ms(cold
+                    .measured
+                    .wall
+                    .saturating_sub(Duration::from_secs_f64(probe)))
+            );
+        }
+        rows.push(cold);
     }
-    rows.push(cold);
 
     for spec in [
         Workload {
@@ -153,6 +166,7 @@ fn main() {
             delay: Duration::from_millis(25),
             tls: true,
             concurrency,
+            body: 0,
         },
         Workload {
             label: "W2 http",
@@ -160,6 +174,7 @@ fn main() {
             delay: Duration::from_millis(25),
             tls: false,
             concurrency,
+            body: 0,
         },
         Workload {
             label: "W3 https",
@@ -167,35 +182,66 @@ fn main() {
             delay: Duration::from_millis(200),
             tls: true,
             concurrency,
+            body: 0,
+        },
+        Workload {
+            label: "W5 bodies",
+            checks: 300,
+            delay: Duration::ZERO,
+            tls: false,
+            concurrency,
+            body: W5_BODY,
         },
     ] {
+        if !wanted(spec.label) {
+            continue;
+        }
         let dir = scratch.path().join(spec.label.replace(' ', "-"));
         let row = runtime.block_on(run_workload(&spec, &limits, &pki, &timer, &dir));
+        if spec.body > 0 {
+            println!(
+                "W5 bodies: {} passing checks x {} bodies: peak RSS {} (target < {W5_RSS_TARGET_MIB} MiB), \
+                 passed {}, exit {}",
+                spec.checks,
+                if spec.body == 1 << 20 {
+                    "1 MiB".to_string()
+                } else {
+                    format!("{} B", spec.body)
+                },
+                opt_kib(row.measured.rss_kib),
+                row.passed.map_or("?".to_string(), |p| p.to_string()),
+                row.measured.exit_text()
+            );
+        }
         rows.push(row);
     }
 
     // W4: validate 10,000 checks; nothing listens, nothing is probed.
-    let w4_dir = scratch.path().join("W4");
-    write_project(&w4_dir, 10_000, "https", 9, Some(&pki.ca_pem), &limits);
-    let args = [
-        OsArg::from("validate"),
-        OsArg::from("--env"),
-        OsArg::from("bench"),
-        OsArg::from("--dir"),
-        OsArg::from(w4_dir.as_os_str()),
-    ];
-    let w4 = run_child(&timer, &args, &w4_dir, "validate");
+    let w4 = wanted("W4").then(|| {
+        let w4_dir = scratch.path().join("W4");
+        write_project(&w4_dir, 10_000, "https", 9, Some(&pki.ca_pem), &limits);
+        let args = [
+            OsArg::from("validate"),
+            OsArg::from("--env"),
+            OsArg::from("bench"),
+            OsArg::from("--dir"),
+            OsArg::from(w4_dir.as_os_str()),
+        ];
+        run_child(&timer, &args, &w4_dir, "validate")
+    });
 
     println!();
     print_table(&rows);
     println!();
-    println!(
-        "W4 validate, 10,000 checks: wall {}, cpu {}, peak RSS {}, exit {}",
-        ms(w4.wall),
-        opt_ms(w4.cpu),
-        opt_kib(w4.rss_kib),
-        w4.exit_text()
-    );
+    if let Some(w4) = &w4 {
+        println!(
+            "W4 validate, 10,000 checks: wall {}, cpu {}, peak RSS {}, exit {}",
+            ms(w4.wall),
+            opt_ms(w4.cpu),
+            opt_kib(w4.rss_kib),
+            w4.exit_text()
+        );
+    }
     println!();
     println!(
         "limit = ceil(N / concurrency) x delay; ratio = wall / limit. wall and cpu are the \
@@ -213,6 +259,8 @@ struct Workload {
     delay: Duration,
     tls: bool,
     concurrency: usize,
+    /// Bytes of body in each answer (0: "ok").
+    body: usize,
 }
 
 struct Row {
@@ -240,7 +288,11 @@ async fn run_workload(
     dir: &Path,
 ) -> Row {
     let tls = spec.tls.then(|| pki.server_config());
-    let server = BenchServer::start(tls, spec.delay).await;
+    let body = match spec.body {
+        0 => Bytes::from_static(b"ok"),
+        n => Bytes::from((0..n).map(|i| b'a' + (i % 26) as u8).collect::<Vec<u8>>()),
+    };
+    let server = BenchServer::start(tls, spec.delay, body).await;
     let scheme = if spec.tls { "https" } else { "http" };
     write_project(
         dir,
@@ -561,7 +613,11 @@ struct BenchServer {
 }
 
 impl BenchServer {
-    async fn start(tls: Option<Arc<rustls::ServerConfig>>, delay: Duration) -> BenchServer {
+    async fn start(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        delay: Duration,
+        body: Bytes,
+    ) -> BenchServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -582,13 +638,13 @@ impl BenchServer {
                 };
                 let _ = tcp.set_nodelay(true);
                 state.connections.fetch_add(1, Ordering::SeqCst);
-                let (acceptor, state) = (acceptor.clone(), Arc::clone(&state));
+                let (acceptor, state, body) = (acceptor.clone(), Arc::clone(&state), body.clone());
                 connections.spawn(async move {
                     match acceptor {
-                        None => serve(TokioIo::new(tcp), state, delay).await,
+                        None => serve(TokioIo::new(tcp), state, delay, body).await,
                         Some(acceptor) => {
                             if let Ok(tls) = acceptor.accept(tcp).await {
-                                serve(TokioIo::new(tls), state, delay).await;
+                                serve(TokioIo::new(tls), state, delay, body).await;
                             }
                         }
                     }
@@ -612,12 +668,13 @@ impl Drop for BenchServer {
     }
 }
 
-async fn serve<I>(io: TokioIo<I>, stats: Arc<Stats>, delay: Duration)
+async fn serve<I>(io: TokioIo<I>, stats: Arc<Stats>, delay: Duration, body: Bytes)
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(move |request: Request<Incoming>| {
         let stats = Arc::clone(&stats);
+        let body = body.clone();
         async move {
             let host = request
                 .headers()
@@ -634,7 +691,7 @@ where
                 let ns = u64::try_from(held.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 stats.held_ns.fetch_add(ns, Ordering::SeqCst);
             }
-            Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
+            Ok::<_, Infallible>(Response::new(Full::new(body)))
         }
     });
     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())

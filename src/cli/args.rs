@@ -1,6 +1,6 @@
 //! The command line's arguments, as clap parses them.
 
-use crate::spec::quantity::parse_duration;
+use crate::spec::quantity::{MAX_WAIT, parse_duration};
 use crate::spec::select::Filters;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -182,6 +182,9 @@ pub struct ValidateArgs {
 fn parse_cli_duration(s: &str) -> Result<Duration, String> {
     match parse_duration(s) {
         Ok(d) if d.is_zero() => Err("expected a positive duration such as 5s".into()),
+        Ok(d) if d > MAX_WAIT => Err(
+            "it is longer than 24h; expected a duration of at most 24h, such as 5s or 1m".into(),
+        ),
         Ok(d) => Ok(d),
         Err(e) => Err(format!("{e}; expected a duration such as 500ms, 5s or 1m")),
     }

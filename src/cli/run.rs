@@ -11,6 +11,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
             Ok(v) => v,
             Err(refusal) => return refuse(&args, refusal),
         };
+    crate::run::redact_panics_with(&plan.secrets);
     // Read before probing: a baseline that cannot be read is a usage error, found at once.
     let baseline = match &args.baseline {
         Some(path) => match read_baseline(path) {
@@ -148,6 +149,9 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
             }
         }
     }
+    // Not waiting for the runtime's blocking threads (a name lookup the signal cut short):
+    // the reports are written, conform exits now.
+    runtime.shutdown_background();
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");

@@ -12,7 +12,7 @@ mod trust;
 
 pub use cert::CertObservation;
 pub use dns::DnsObservation;
-pub use http::HttpObservation;
+pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
@@ -29,6 +29,16 @@ pub enum Observation {
     Cert(CertObservation),
     Dns(DnsObservation),
     Tcp(TcpObservation),
+}
+
+impl Observation {
+    /// Lets an http body go once judged, keeping `keep` bytes of it (see
+    /// [`HttpObservation::release_body`]); the other observations are small and stay whole.
+    pub fn release_body(&mut self, keep: usize) {
+        if let Observation::Http(http) = self {
+            http.release_body(keep);
+        }
+    }
 }
 
 /// Why a probe got no answer: the check's outcome is `error`, not `fail`; except a
@@ -59,6 +69,8 @@ pub enum ProbeErrorKind {
     Protocol,
     /// The check needs a value the process environment does not set; it was not probed.
     Unset,
+    /// conform itself failed inside the check (a bug): the check is an error, never dropped.
+    Internal,
 }
 
 impl ProbeErrorKind {
@@ -79,6 +91,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset value",
+            ProbeErrorKind::Internal => "internal",
         })
     }
 }
@@ -137,4 +150,10 @@ impl Prober {
                 .map(Observation::Tcp),
         }
     }
+}
+
+/// `start + wait`, the wait capped at 24h (the longest a check may wait, which the loader
+/// enforces), so that no wait can overflow the clock.
+pub(crate) fn deadline_after(start: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {
+    start + wait.min(crate::spec::quantity::MAX_WAIT)
 }

@@ -9,6 +9,7 @@ use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, TlsObservation};
 use crate::run::{Attempt, CheckResult, Outcome};
 use crate::spec::model::Secrets;
+use crate::spec::quantity::format_size;
 use std::fmt::Write as _;
 
 /// What a fixed check says: the pending state is live, so the excuse must go.
@@ -270,14 +271,25 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
         lines.push(clean(secrets, &format!("< cert {}", cert_summary(der))));
     }
     let body = clean(secrets, &String::from_utf8_lossy(&o.body));
-    if body.is_empty() {
-        lines.push("body: empty".to_string());
-    } else {
-        let shown = cut_at_boundary(&body, BODY_SHOWN);
-        lines.push(format!("body ({} bytes):", o.body.len()));
-        push_text(&mut lines, "  ", shown);
-        if shown.len() < body.len() {
-            lines.push(format!("  … {} more bytes", body.len() - shown.len()));
+    // The run lets bodies go once judged: a passing check keeps the size and SHA-256 only,
+    // one that did not pass the start of its body.
+    let size = o.body_size();
+    let not_kept = size.saturating_sub(o.body.len());
+    match (&o.body_digest, body.is_empty()) {
+        _ if size == 0 => lines.push("body: empty".to_string()),
+        (Some(digest), true) => lines.push(format!(
+            "body: {} ({size} bytes), sha256 {}; not kept, the check passed",
+            format_size(size as u64),
+            digest.sha256
+        )),
+        _ => {
+            let shown = cut_at_boundary(&body, BODY_SHOWN);
+            lines.push(format!("body ({size} bytes):"));
+            push_text(&mut lines, "  ", shown);
+            let more = body.len() - shown.len() + not_kept;
+            if more > 0 {
+                lines.push(format!("  … {more} more bytes"));
+            }
         }
     }
     if let Some(seen) = o.body_exceeded {

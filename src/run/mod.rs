@@ -11,19 +11,36 @@ pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
 
 use pacer::Pacer;
 use reproduce::with_observed_address;
-use signals::wait_for_signal;
+use signals::Signals;
 
 use crate::judge::{Mismatch, judge};
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
-use crate::spec::model::{Check, Environment, Pending};
+use crate::spec::model::{Check, Environment, Pending, Secrets};
 use crate::spec::quantity::format_seconds;
+use futures::FutureExt;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
 
 /// How long past its timeout a probe may take to report its own timeout.
 const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
+
+/// For tests of the run itself, never for users: the id of a check whose task panics once it
+/// holds its slots, to show that a panic becomes that check's `error` and nothing vanishes.
+/// The panic text names the target (http: the URL, which may hold a secret) and holds a line
+/// break and an escape sequence: every output escapes them and redacts the secret.
+pub const INTERNAL_PANIC_VAR: &str = "CONFORM_INTERNAL_PANIC";
+
+/// How much of an http body a check that did not pass keeps once judged, cut from the raw
+/// body: the reports redact secrets first and then show at most 2 KiB of it (the verbose
+/// exchange) or a few hundred characters, so this leaves them a wide margin. A passing check
+/// keeps none: only the body's size and SHA-256.
+pub const BODY_EXCERPT: usize = 16 * 1024;
+
+/// Where a panic's text is cut in the check's message.
+const PANIC_TEXT_MAX: usize = 500;
 
 /// Command-line settings that override the files (the highest precedence).
 #[derive(Clone, Debug, Default)]
@@ -59,12 +76,19 @@ pub async fn run_checks(
     let interrupted = Arc::new(std::sync::Mutex::new(None::<&'static str>));
     if opts.stop_on_signals {
         let (stop_tx, interrupted) = (Arc::clone(&stop_tx), Arc::clone(&interrupted));
+        // Watched from here on, so that no signal is missed while the checks start. The task
+        // outlives this call: a second signal, while the reports are written, ends the process.
+        let mut signals = Signals::watch();
         tokio::spawn(async move {
-            let signal = wait_for_signal().await;
+            let signal = signals.next().await;
             *interrupted.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
             let _ = stop_tx.send(true);
+            let again = signals.next().await;
+            eprintln!("interrupted again by {again}: exiting now");
+            std::process::exit(signals::exit_code(again));
         });
     }
+    let panic_on = std::env::var(INTERNAL_PANIC_VAR).ok();
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
     for (index, check) in checks.iter().enumerate() {
@@ -91,10 +115,17 @@ pub async fn run_checks(
             interrupted: Arc::clone(&interrupted),
             pacer,
             fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
+            panic: panic_on.as_deref() == Some(check.id.as_str()),
         };
         let tx = tx.clone();
+        let check = Arc::clone(check);
         tokio::spawn(async move {
-            let result = task.run().await;
+            let clock = Instant::now();
+            // A panic inside the check (a bug) is the check's error, never a missing result.
+            let result = match AssertUnwindSafe(task.run()).catch_unwind().await {
+                Ok(result) => result,
+                Err(panic) => internal_error(check, &panic_text(panic.as_ref()), clock.elapsed()),
+            };
             let _ = tx.send((index, result));
         });
     }
@@ -119,8 +150,107 @@ pub async fn run_checks(
         started,
         duration: clock.elapsed(),
         hostname: hostname(),
-        results: results.into_iter().flatten().collect(),
+        // A check whose task ended without a result (it cannot, short of a bug) is an error:
+        // the reports hold every selected check, always.
+        results: results
+            .into_iter()
+            .zip(checks)
+            .map(|(result, check)| {
+                result.unwrap_or_else(|| {
+                    internal_error(
+                        Arc::clone(check),
+                        "the check ended without a result",
+                        Duration::ZERO,
+                    )
+                })
+            })
+            .collect(),
     }
+}
+
+/// The secrets a panic's text is redacted with on stderr, once the plan is loaded.
+static PANIC_SECRETS: std::sync::OnceLock<Secrets> = std::sync::OnceLock::new();
+
+/// Replaces the default panic message (raw text, a backtrace hint) with one escaped line on
+/// stderr, redacted with the secrets [`redact_panics_with`] gave: a panic's text may quote
+/// what a server sent or what a check holds. A panic inside a check also becomes that
+/// check's `error` in every report (which redact it as they redact every message).
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let mut text = panic_text(info.payload());
+        if let Some(secrets) = PANIC_SECRETS.get() {
+            text = secrets.redact(&text);
+        }
+        let place = info
+            .location()
+            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: internal error: {text}{place}");
+    }));
+}
+
+/// The secrets [`quiet_panics`] redacts with from now on (the first call only counts).
+pub fn redact_panics_with(secrets: &Secrets) {
+    let _ = PANIC_SECRETS.set(secrets.clone());
+}
+
+/// The `error` result of a check that failed inside conform: `internal error: <what>`.
+fn internal_error(check: Arc<Check>, what: &str, duration: Duration) -> CheckResult {
+    let message = format!("internal error: {what}");
+    CheckResult {
+        check,
+        outcome: Outcome::Error,
+        attempts: vec![Attempt {
+            outcome: Outcome::Error,
+            mismatches: Vec::new(),
+            error: Some(ProbeError {
+                kind: ProbeErrorKind::Internal,
+                message: message.clone(),
+            }),
+            duration,
+            observation: None,
+        }],
+        flaky: false,
+        duration,
+        message,
+        reproduce: String::new(),
+    }
+}
+
+/// A panic's text, on one line with every control character escaped, and cut to a bound.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    let raw = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic without a message");
+    one_line_escaped(raw, PANIC_TEXT_MAX)
+}
+
+/// `text` with line breaks, tabs, control characters and bidi overrides escaped (`\n`,
+/// `\x1b`, `\u{202e}`), cut after `max` characters.
+fn one_line_escaped(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct CheckTask {
@@ -138,6 +268,8 @@ struct CheckTask {
     pacer: Option<Arc<Pacer>>,
     /// With `--fail-fast`: how this check stops the run.
     fail_fast: Option<Arc<watch::Sender<bool>>>,
+    /// Panic once holding the slots: see [`INTERNAL_PANIC_VAR`].
+    panic: bool,
 }
 
 impl CheckTask {
@@ -154,14 +286,20 @@ impl CheckTask {
             self.retries + 1
         };
         for n in 0..tries {
+            // The delay, like every wait of an attempt (slots, `host_rate`), ends at once when
+            // the run is stopped.
             if n > 0 {
-                tokio::time::sleep(self.check.retry_delay).await;
+                tokio::select! {
+                    () = tokio::time::sleep(self.check.retry_delay) => {}
+                    () = stopped(self.stop.clone()) => {
+                        return self.not_run(attempts, clock.elapsed());
+                    }
+                }
             }
-            let mut stop = self.stop.clone();
             let last_try = n + 1 == tries;
             let attempt = tokio::select! {
                 a = self.attempt(last_try) => a,
-                _ = stop.wait_for(|s| *s) => None,
+                () = stopped(self.stop.clone()) => None,
             };
             let Some(attempt) = attempt else {
                 return self.not_run(attempts, clock.elapsed());
@@ -194,11 +332,18 @@ impl CheckTask {
         if *self.stop.borrow() {
             return None;
         }
+        if self.panic {
+            let target = match &self.check.probe {
+                crate::spec::model::Probe::Http(h) => h.url.to_string(),
+                other => other.host_key(),
+            };
+            panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
+        }
         let clock = Instant::now();
         // The probe bounds itself by the timeout and says which phase ran out; this outer
         // bound, a little later, only guarantees the end.
         let probed = tokio::time::timeout(
-            self.timeout + OUTER_TIMEOUT_GRACE,
+            self.timeout.saturating_add(OUTER_TIMEOUT_GRACE),
             self.prober.probe(&self.check.probe, self.timeout),
         )
         .await;
@@ -213,7 +358,7 @@ impl CheckTask {
             })
         });
         let attempt = match observed {
-            Ok(observation) => {
+            Ok(mut observation) => {
                 let mismatches = judge(
                     &self.check.expect,
                     &observation,
@@ -224,6 +369,11 @@ impl CheckTask {
                 } else {
                     Outcome::Fail
                 };
+                // Judged: a run holds no whole bodies, whatever their number and size.
+                observation.release_body(match outcome {
+                    Outcome::Pass => 0,
+                    _ => BODY_EXCERPT,
+                });
                 Attempt {
                     outcome,
                     mismatches,
@@ -352,6 +502,13 @@ impl CheckTask {
     }
 }
 
+/// Resolves once the run is stopped (`--fail-fast`, a signal); never if it is not.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
     attempts.last().and_then(|a| a.observation.as_ref())
 }
@@ -388,4 +545,22 @@ pub(crate) fn hostname() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_text_is_one_escaped_bounded_line() {
+        assert_eq!(
+            one_line_escaped("a\nb\r\tc\u{1b}[2J\u{202e}d\u{9b}é", 100),
+            "a\\nb\\r\\tc\\x1b[2J\\u{202e}d\\u{9b}é"
+        );
+        assert_eq!(one_line_escaped("abcdef", 3), "abc…");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("overflow\n"));
+        assert_eq!(panic_text(payload.as_ref()), "overflow\\n");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert_eq!(panic_text(payload.as_ref()), "a panic without a message");
+    }
 }

@@ -154,8 +154,7 @@ impl RunReport {
     /// signal ended the run, as shells report a process a signal ended.
     pub fn exit_code(&self) -> i32 {
         match self.interrupted {
-            Some("SIGTERM") => 143,
-            Some(_) => 130,
+            Some(signal) => super::signals::exit_code(signal),
             None => self.counts().exit_code(),
         }
     }

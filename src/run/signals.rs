@@ -1,26 +1,59 @@
 //! Watching for the signals that stop a run.
 
-/// The first SIGINT or SIGTERM, by name; never returns where signals cannot be watched.
-pub(super) async fn wait_for_signal() -> &'static str {
+/// SIGINT and SIGTERM, watched from the moment this is made until it is dropped (the default
+/// action, ending the process, no longer applies meanwhile).
+pub(super) struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => tokio::select! {
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            _ => std::future::pending().await,
+    watched: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Starts watching; inside a runtime.
+    pub(super) fn watch() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let watched = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Signals { watched }
+        }
+        #[cfg(not(unix))]
+        {
+            Signals {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "interrupt",
-            Err(_) => std::future::pending().await,
+
+    /// The next SIGINT or SIGTERM, by name; never returns where signals cannot be watched.
+    pub(super) async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            match &mut self.watched {
+                Some((int, term)) => tokio::select! {
+                    _ = int.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                },
+                None => std::future::pending().await,
+            }
         }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => "interrupt",
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
+}
+
+/// The exit code of a process a signal ended, as shells report it: 128 + its number.
+pub fn exit_code(signal: &str) -> i32 {
+    match signal {
+        "SIGTERM" => 143,
+        _ => 130,
     }
 }

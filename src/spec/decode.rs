@@ -162,9 +162,18 @@ pub fn unsigned(node: &Node, what: &str, max: u64, d: &mut Diagnostics) -> Optio
     }
 }
 
+/// A wait (`timeout`, `retry_delay`): a duration of at most [`quantity::MAX_WAIT`] (24h).
 pub fn duration(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Duration> {
     let text = string(node, what, d)?;
     match quantity::parse_duration(&text) {
+        Ok(dur) if dur > quantity::MAX_WAIT => {
+            d.error(
+                node.pos,
+                format!("{what} `{text}` is longer than 24h"),
+                "expected a duration of at most 24h, such as 10s, 5m or 1h",
+            );
+            None
+        }
         Ok(dur) => Some(dur),
         Err(e) => {
             d.error(

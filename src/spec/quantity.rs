@@ -3,6 +3,10 @@
 
 use std::time::Duration;
 
+/// The longest `timeout` or `retry_delay` a check may have (and `--timeout`): 24h. A longer
+/// wait is a mistake, and bounding it keeps every deadline computed from it in range.
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
 /// Parses a non-negative duration such as `500ms`, `10s`, `2m`, `1h30m`, `21d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();

@@ -15,6 +15,7 @@ mod exit_codes;
 mod fail_closed_http;
 mod fail_closed_load;
 mod fail_closed_reports;
+mod fail_closed_run;
 mod formats;
 mod http_behaviour;
 mod list_and_validate;

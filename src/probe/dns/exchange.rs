@@ -35,7 +35,7 @@ pub(crate) async fn ask(
     started: std::time::Instant,
     timeout: Duration,
 ) -> Result<Exchange, ProbeError> {
-    let deadline = Instant::from_std(started) + timeout;
+    let deadline = crate::probe::deadline_after(Instant::from_std(started), timeout);
     let query = question(name, record_type);
     let bytes = query.to_vec().map_err(|e| ProbeError {
         kind: ProbeErrorKind::Dns,

@@ -44,8 +44,11 @@ pub struct HttpObservation {
     pub version: String,
     /// Response headers in order, names lower-case, values as text (invalid UTF-8 replaced).
     pub headers: Vec<(String, String)>,
-    /// The body, at most `body_limit` bytes.
+    /// The body, at most `body_limit` bytes; once judged (see [`HttpObservation::release_body`]),
+    /// only its start, or nothing.
     pub body: Vec<u8>,
+    /// Set once the body was let go after judging: its size and SHA-256 as received.
+    pub body_digest: Option<BodyDigest>,
     /// The server sent more than `body_limit` bytes; reading stopped there.
     pub body_exceeded: Option<u64>,
     /// The leaf certificate the server presented (DER), for https.
@@ -63,7 +66,49 @@ pub struct RedirectHop {
     pub location: String,
 }
 
+/// What is kept of a body that was let go: its size and SHA-256 (lower-case hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyDigest {
+    pub size: usize,
+    pub sha256: String,
+}
+
 impl HttpObservation {
+    /// Lets the body go once judged: keeps its size and SHA-256, and its first `keep` bytes
+    /// (cut back to a UTF-8 character boundary), so that a run holds no whole bodies.
+    pub fn release_body(&mut self, keep: usize) {
+        use sha2::{Digest, Sha256};
+        if self.body_digest.is_some() {
+            return;
+        }
+        let sha256 = Sha256::digest(&self.body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.body_digest = Some(BodyDigest {
+            size: self.body.len(),
+            sha256,
+        });
+        if self.body.len() > keep {
+            let mut cut = keep;
+            // Back over at most three UTF-8 continuation bytes.
+            while cut > 0 && keep - cut < 3 && self.body[cut] & 0xc0 == 0x80 {
+                cut -= 1;
+            }
+            if self.body[cut] & 0xc0 == 0x80 {
+                cut = keep;
+            }
+            self.body = self.body[..cut].to_vec();
+        }
+    }
+
+    /// The size of the body as received, kept or not.
+    pub fn body_size(&self) -> usize {
+        self.body_digest
+            .as_ref()
+            .map_or(self.body.len(), |d| d.size)
+    }
+
     /// All values of a header (name case-insensitive), in order.
     pub fn header_values(&self, name: &str) -> Vec<&str> {
         self.headers
@@ -366,7 +411,9 @@ async fn read_body(
     phase: &Phase,
     target: &str,
 ) -> Result<(Vec<u8>, Option<u64>), String> {
-    let mut body = Vec::new();
+    // Sized once from Content-Length (within the limit): no copies while it grows.
+    let expected = response.content_length().unwrap_or(0).min(limit);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     let mut seen: u64 = 0;
     phase.set(State::ReadingBody(0), target);
     loop {
@@ -409,5 +456,39 @@ fn version_text(version: reqwest::Version) -> String {
         reqwest::Version::HTTP_2 => "HTTP/2".into(),
         reqwest::Version::HTTP_3 => "HTTP/3".into(),
         other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod release_tests {
+    use super::*;
+
+    #[test]
+    fn a_released_body_keeps_its_size_digest_and_start() {
+        let mut o = HttpObservation {
+            body: "aé".repeat(3000).into_bytes(),
+            ..HttpObservation::default()
+        };
+        o.release_body(1001);
+        // Byte 1001 is the second of an "é" (bytes 1000-1001): cut back to 1000.
+        assert_eq!(o.body.len(), 1000);
+        assert!(std::str::from_utf8(&o.body).is_ok());
+        assert_eq!(o.body_size(), 9000);
+        let digest = o.body_digest.clone().expect("a digest");
+        assert_eq!(digest.size, 9000);
+        assert_eq!(digest.sha256.len(), 64);
+        // Releasing again changes nothing.
+        o.release_body(0);
+        assert_eq!(o.body.len(), 1000);
+        assert_eq!(o.body_digest, Some(digest));
+
+        let mut passed = HttpObservation {
+            body: vec![b'x'; 1 << 20],
+            ..HttpObservation::default()
+        };
+        passed.release_body(0);
+        assert!(passed.body.is_empty());
+        assert_eq!(passed.body.capacity(), 0);
+        assert_eq!(passed.body_size(), 1 << 20);
     }
 }

@@ -128,7 +128,7 @@ impl TlsProber {
         timeout: Duration,
     ) -> Result<TlsObservation, ProbeError> {
         let started = Instant::now();
-        let deadline = started + timeout;
+        let deadline = super::deadline_after(started, timeout);
         let tls_error = |message: String| ProbeError {
             kind: ProbeErrorKind::Tls,
             message,
@@ -161,7 +161,7 @@ impl TlsProber {
             Err(_) => return Err(handshake_timeout(session.conn, &place, timeout)),
             Ok(Err(ended)) => Some(ended),
             Ok(Ok(())) => {
-                let waited = (Instant::now() + wait).min(deadline);
+                let waited = super::deadline_after(Instant::now(), wait).min(deadline);
                 timeout_at(waited, session.watch()).await.unwrap_or(None)
             }
         };

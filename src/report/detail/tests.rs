@@ -80,3 +80,48 @@ fn exchange_shows_redirect_hops_and_an_empty_body() {
         ]
     );
 }
+
+#[test]
+fn a_released_body_shows_its_size_and_digest_or_its_kept_start() {
+    // A passing check keeps no body: its size and SHA-256 are shown.
+    let mut passed = observation(200, b"hello");
+    passed.release_body(0);
+    let lines = exchange_lines(&Observation::Http(passed), &Secrets::default());
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(
+            "body: 5 B (5 bytes), sha256 \
+             2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824; \
+             not kept, the check passed"
+        )
+    );
+    // One that did not pass keeps the start of its body; the count covers what was let go.
+    let mut failed = observation(500, &"y".repeat(10_000).into_bytes());
+    failed.release_body(4096);
+    let lines = exchange_lines(&Observation::Http(failed), &Secrets::default());
+    assert!(
+        lines.contains(&"body (10000 bytes):".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&format!("  … {} more bytes", 10_000 - BODY_SHOWN)),
+        "{lines:?}"
+    );
+    // An empty body stays "empty".
+    let mut empty = observation(204, b"");
+    empty.release_body(0);
+    let lines = exchange_lines(&Observation::Http(empty), &Secrets::default());
+    assert_eq!(lines.last().map(String::as_str), Some("body: empty"));
+}
+
+#[test]
+fn a_kept_excerpt_is_redacted_before_it_is_shown() {
+    let secrets = secrets();
+    let mut body = b"s3cr3t-t0ken ".repeat(400);
+    body.extend_from_slice(&b"z".repeat(100_000));
+    let mut o = observation(500, &body);
+    o.release_body(crate::run::BODY_EXCERPT);
+    let text = exchange_lines(&Observation::Http(o), &secrets).join("\n");
+    assert!(!text.contains("s3cr"), "{text}");
+    assert!(text.contains("[redacted:TOKEN]"), "{text}");
+}

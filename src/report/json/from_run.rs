@@ -85,7 +85,7 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
 }
 
 /// Every error kind, for reading tokens back.
-const KINDS: [ProbeErrorKind; 8] = [
+const KINDS: [ProbeErrorKind; 9] = [
     ProbeErrorKind::Timeout,
     ProbeErrorKind::Dns,
     ProbeErrorKind::Refused,
@@ -94,6 +94,7 @@ const KINDS: [ProbeErrorKind; 8] = [
     ProbeErrorKind::Certificate,
     ProbeErrorKind::Protocol,
     ProbeErrorKind::Unset,
+    ProbeErrorKind::Internal,
 ];
 
 /// The stable token of an error kind in the JSON report.
@@ -107,6 +108,7 @@ fn kind_token(kind: ProbeErrorKind) -> &'static str {
         ProbeErrorKind::Certificate => "certificate",
         ProbeErrorKind::Protocol => "protocol",
         ProbeErrorKind::Unset => "unset",
+        ProbeErrorKind::Internal => "internal",
     }
 }
 
