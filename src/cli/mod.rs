@@ -103,12 +103,33 @@ fn cmd_explain(args: ExplainArgs) -> i32 {
 /// [`crate::report::write::write_report_set`]), saying on stderr when it waits for another
 /// conform; returns every problem.
 fn write_reports(files: Vec<ReportFile<'_>>) -> Vec<String> {
-    write_report_set(files, &mut |holder, dir| {
-        eprintln!(
-            "note: waiting for {holder} to finish writing its reports to {}",
-            dir.display()
-        );
-    })
+    write_report_set(
+        files,
+        &mut |holder, dir| {
+            eprintln!(
+                "note: waiting for {holder} to finish writing its reports to {}",
+                dir.display()
+            );
+        },
+        &give_up_on_signal(),
+    )
+}
+
+/// When waiting for the reports' lock ends: at once on a signal that comes during the wait;
+/// after a second when the run was already interrupted (its reports are worth that second,
+/// not more: conform exits within a second of a signal).
+fn give_up_on_signal() -> impl Fn() -> Option<String> {
+    let started = std::time::Instant::now();
+    let before = crate::run::signal_received();
+    move || {
+        let signal = crate::run::signal_received()?;
+        let grace = if before.is_some() {
+            std::time::Duration::from_millis(900)
+        } else {
+            std::time::Duration::ZERO
+        };
+        (started.elapsed() >= grace).then(|| format!("interrupted by {signal}"))
+    }
 }
 
 /// Writes to stdout; a reader that went away (`conform list | head`) is not an error.

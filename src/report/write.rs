@@ -35,9 +35,10 @@ pub struct ReportFile<'a> {
 pub fn write_report_set(
     files: Vec<ReportFile<'_>>,
     waiting: &mut dyn FnMut(&str, &Path),
+    give_up: &dyn Fn() -> Option<String>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let _locks = match lock_folders(&files, LOCK_WAIT, waiting) {
+    let _locks = match lock_folders(&files, (LOCK_WAIT, give_up), waiting) {
         Ok(locks) => locks,
         Err(e) => return vec![e],
     };
@@ -68,7 +69,7 @@ impl Drop for FolderLocks {
 /// A folder that cannot be created or locked is left to [`write_atomic`] to report.
 fn lock_folders(
     files: &[ReportFile<'_>],
-    wait: Duration,
+    (wait, give_up): (Duration, &dyn Fn() -> Option<String>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<FolderLocks, String> {
     let mut folders: Vec<PathBuf> = files
@@ -89,7 +90,7 @@ fn lock_folders(
     let deadline = Instant::now() + wait;
     let mut locks = Vec::new();
     for dir in folders {
-        if let Some(lock) = lock_folder(&dir, (deadline, wait), waiting)? {
+        if let Some(lock) = lock_folder(&dir, (deadline, wait, give_up), waiting)? {
             locks.push(lock);
         }
     }
@@ -98,13 +99,14 @@ fn lock_folders(
 
 /// The lock of one folder, its file then holding this process's id; `None` when the lock
 /// file cannot be opened (an unwritable folder: writing the reports will say so). `until`:
-/// the deadline, and the whole wait it ends, for the error.
+/// the deadline, the whole wait it ends (for the error), and why to stop waiting at once (a
+/// signal).
 fn lock_folder(
     dir: &Path,
-    until: (Instant, Duration),
+    until: (Instant, Duration, &dyn Fn() -> Option<String>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<Option<File>, String> {
-    let (deadline, wait) = until;
+    let (deadline, wait, give_up) = until;
     let path = dir.join(LOCK_FILE);
     let Ok(mut file) = OpenOptions::new()
         .read(true)
@@ -121,6 +123,13 @@ fn lock_folder(
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 let holder = holder(&mut file);
+                if let Some(why) = give_up() {
+                    return Err(format!(
+                        "{why} while waiting for {holder} to finish writing to {}; no report \
+                         of this run was written",
+                        dir.display()
+                    ));
+                }
                 if Instant::now() >= deadline {
                     return Err(format!(
                         "cannot write the reports to {}: {holder} has held {} for {wait:?}, \
@@ -227,8 +236,10 @@ mod tests {
             report_file(dir.path().join("reports/./report.json")),
             report_file(dir.path().join("other/metrics.prom")),
         ];
-        let locks = lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait"))
-            .expect("no wait on itself");
+        let locks = lock_folders(&files, (Duration::ZERO, &|| None), &mut |_, _| {
+            panic!("no wait")
+        })
+        .expect("no wait on itself");
         assert_eq!(locks.0.len(), 2);
         let pid = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
         assert_eq!(pid, format!("{}\n", std::process::id()));
@@ -236,7 +247,7 @@ mod tests {
         let after = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
         assert_eq!(after, "", "released, the file names no holder");
         assert_eq!(
-            write_report_set(files, &mut |_, _| panic!("no wait")),
+            write_report_set(files, &mut |_, _| panic!("no wait"), &|| None),
             Vec::<String>::new()
         );
     }
@@ -250,9 +261,11 @@ mod tests {
         fs::write(folder.join(LOCK_FILE), "4242\n").unwrap();
         let files = vec![report_file(folder.join("report.json"))];
         let mut notes = Vec::new();
-        let Err(e) = lock_folders(&files, Duration::from_millis(50), &mut |who, dir| {
-            notes.push(format!("{who} in {}", dir.display()))
-        }) else {
+        let Err(e) = lock_folders(
+            &files,
+            (Duration::from_millis(50), &|| None),
+            &mut |who, dir| notes.push(format!("{who} in {}", dir.display())),
+        ) else {
             panic!("locked twice");
         };
         assert_eq!(
@@ -275,7 +288,12 @@ mod tests {
             )
         );
         drop(held);
-        assert!(lock_folders(&files, Duration::ZERO, &mut |_, _| panic!("no wait")).is_ok());
+        assert!(
+            lock_folders(&files, (Duration::ZERO, &|| None), &mut |_, _| panic!(
+                "no wait"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

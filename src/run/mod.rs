@@ -6,6 +6,8 @@ mod reproduce;
 pub mod result;
 mod signals;
 
+pub use signals::{exit_code as signal_exit_code, received as signal_received};
+
 pub use reproduce::reproduce;
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
 
@@ -81,6 +83,7 @@ pub async fn run_checks(
         let mut signals = Signals::watch();
         tokio::spawn(async move {
             let signal = signals.next().await;
+            signals::record(signal);
             *interrupted.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
             let _ = stop_tx.send(true);
             let again = signals.next().await;

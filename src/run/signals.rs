@@ -50,6 +50,30 @@ impl Signals {
     }
 }
 
+/// The first signal a run received (0: none, else its number), for the parts of `conform run`
+/// that wait after the run itself ended (the reports' lock).
+static RECEIVED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Records the first signal received.
+pub(super) fn record(signal: &str) {
+    let number = if signal == "SIGTERM" { 15 } else { 2 };
+    let _ = RECEIVED.compare_exchange(
+        0,
+        number,
+        std::sync::atomic::Ordering::SeqCst,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+}
+
+/// The first SIGINT or SIGTERM the run received, if any, even after the checks ended.
+pub fn received() -> Option<&'static str> {
+    match RECEIVED.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        15 => Some("SIGTERM"),
+        _ => Some("SIGINT"),
+    }
+}
+
 /// The exit code of a process a signal ended, as shells report it: 128 + its number.
 pub fn exit_code(signal: &str) -> i32 {
     match signal {

@@ -562,7 +562,7 @@ async fn an_unsharded_report_is_a_whole_set_on_its_own() {
 // One run's reports at a time.
 
 /// Holds `reports/.conform.lock` as another conform would, its pid in the file.
-fn hold_lock(p: &Project) -> std::fs::File {
+pub(crate) fn hold_lock(p: &Project) -> std::fs::File {
     let dir = p.path().join("reports");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let file = std::fs::OpenOptions::new()

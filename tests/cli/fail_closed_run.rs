@@ -513,3 +513,38 @@ async fn a_signal_ends_the_waits_for_a_turn_and_for_a_slot() {
         assert_eq!(json["summary"]["passed"], 2 - not_run, "{extra}{json}");
     }
 }
+
+/// A signal while the finished run waits for another conform's lock on its reports folder
+/// ends the wait at once: exit 130, nothing written, and stderr says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_ends_the_wait_for_the_reports_lock() {
+    let (server, p) = http_project(TestResponse::ok("fine")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
+    let _lock = crate::fail_closed_reports::hold_lock(&p);
+    let child = spawn_run(&p, &[], &[]);
+    until("the check's request", || server.requests().len() == 1).await;
+    // The run is over; it now waits for the lock (up to 10s).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = Instant::now();
+    send(&child, libc::SIGINT);
+    let (status, stdout, stderr) = finish(child).await;
+    assert_eq!(status, Some(130), "{stdout}{stderr}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
+    let dir = std::fs::canonicalize(p.path().join("reports")).expect("reports");
+    let dir = dir.display();
+    assert_eq!(
+        stderr,
+        format!(
+            "note: waiting for another conform (pid 4242) to finish writing its reports to \
+             {dir}\n\
+             error: interrupted by SIGINT while waiting for another conform (pid 4242) to \
+             finish writing to {dir}; no report of this run was written\n"
+        )
+    );
+    assert!(!p.path().join("reports/junit.xml").exists());
+    assert!(!p.path().join("reports/report.json").exists());
+}
