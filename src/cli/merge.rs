@@ -117,6 +117,7 @@ fn refuse(args: &MergeArgs, env: &str, refusal: Refusal) -> i32 {
         json: args.json.clone(),
         flavor: JunitFlavor::Rich,
         json_on_stdout: false,
+        metrics: None,
     };
     write_refusal(to, env, refusal)
 }

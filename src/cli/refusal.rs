@@ -60,6 +60,8 @@ pub(super) struct RefusalReports {
     pub(super) flavor: JunitFlavor,
     /// `--format json`: the report on stdout too.
     pub(super) json_on_stdout: bool,
+    /// `--metrics`: replaced too, so that no stale `conform_check_up` stays behind.
+    pub(super) metrics: Option<PathBuf>,
 }
 
 /// Writes reports that carry `refusal`'s errors (JUnit: one `<error>` per error, classname
@@ -72,7 +74,8 @@ pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> 
     {
         say(text);
     }
-    let files = vec![
+    let errors = report.load_errors.len();
+    let mut files = vec![
         ReportFile {
             path: to.junit,
             contents: junit_from_json_with(&report, to.flavor, &[]),
@@ -84,6 +87,17 @@ pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> 
             what: "the JSON report",
         },
     ];
+    if let Some(path) = to.metrics {
+        files.push(ReportFile {
+            path,
+            contents: Ok(crate::report::metrics::refused_metrics(
+                env,
+                errors,
+                time::OffsetDateTime::now_utc(),
+            )),
+            what: "the metrics",
+        });
+    }
     for e in write_reports(files) {
         eprintln!("error: {e}");
     }

@@ -199,6 +199,7 @@ fn refuse(args: &RunArgs, refusal: Refusal) -> i32 {
         json,
         flavor: args.junit_flavor,
         json_on_stdout: args.format == Format::Json,
+        metrics: args.metrics.clone(),
     };
     write_refusal(to, &args.location.env, refusal)
 }

@@ -176,6 +176,31 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
     out
 }
 
+/// The metrics of a run that stopped before probing (exit 2): no check series, and
+/// `conform_load_errors` with how many errors stopped it, so that the last good run's
+/// `conform_check_up` series do not stay behind to say all is well.
+pub fn refused_metrics(env: &str, load_errors: usize, started: time::OffsetDateTime) -> String {
+    let env = label_value(&Secrets::default(), env);
+    let mut out = String::new();
+    family(
+        &mut out,
+        "conform_load_errors",
+        "Errors in the check or environment files (or the command line) that stopped the run before anything was probed.",
+    );
+    let _ = writeln!(out, "conform_load_errors{{env=\"{env}\"}} {load_errors}");
+    family(
+        &mut out,
+        "conform_run_timestamp_seconds",
+        "When the run started, in seconds since the Unix epoch.",
+    );
+    let _ = writeln!(
+        out,
+        "conform_run_timestamp_seconds{{env=\"{env}\"}} {}",
+        unix_seconds(started)
+    );
+    out
+}
+
 fn family(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} gauge");

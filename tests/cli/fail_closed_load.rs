@@ -299,3 +299,34 @@ async fn filters_that_select_nothing_say_why() {
         .await
         .assert_code(0);
 }
+
+/// A run refused at load replaces `--metrics` too: last night's `conform_check_up 1` series
+/// must not stay behind for a dashboard to read as all well.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_run_replaces_the_metrics() {
+    let (_server, p) = http_project(TestResponse::ok("x")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
+    let metrics = p.path().join("up.prom");
+    let arg = metrics.display().to_string();
+    p.run(&["--metrics", &arg]).await.assert_code(0);
+    let before = std::fs::read_to_string(&metrics).expect("metrics");
+    assert!(before.contains("conform_check_up{id=\"web/up\",env=\"prod\",suite=\"web\"} 1\n"));
+
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 999 }");
+    p.run(&["--metrics", &arg]).await.assert_code(2);
+    let after = std::fs::read_to_string(&metrics).expect("metrics");
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "# HELP conform_load_errors Errors in the check or environment files (or the command \
+             line) that stopped the run before anything was probed.",
+            "# TYPE conform_load_errors gauge",
+            "conform_load_errors{env=\"prod\"} 1",
+            "# HELP conform_run_timestamp_seconds When the run started, in seconds since the Unix \
+             epoch.",
+        ],
+        "{after}"
+    );
+    assert!(!after.contains("conform_check_up"), "{after}");
+}
