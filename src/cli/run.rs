@@ -216,8 +216,22 @@ fn read_baseline(path: &Path) -> Result<JsonReport, (String, String)> {
     }
 }
 
+/// The most conform reads of a JSON report (`--baseline`, `merge`): far above any real run's.
+const REPORT_CAP: u64 = 512 << 20;
+
+/// Reads a JSON report: a regular file (a FIFO or a device is refused, never waited on or
+/// read without end) of at most [`REPORT_CAP`].
 pub(super) fn read_report(path: &Path) -> Result<JsonReport, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the report {}: {e}", path.display()))?;
+    use crate::spec::file::{FileError, read_capped};
+    let bytes = read_capped(path, REPORT_CAP).map_err(|e| match e {
+        FileError::Io(e) => format!("cannot read the report {}: {e}", path.display()),
+        other => format!("cannot read the report {}: it {other}", path.display()),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "cannot read the report {}: it is not UTF-8 text",
+            path.display()
+        )
+    })?;
     JsonReport::parse(&text, path)
 }

@@ -663,3 +663,25 @@ async fn two_runs_at_once_leave_the_reports_of_one() {
         );
     }
 }
+
+/// A FIFO given to `merge` or `--baseline` is refused at once, never waited on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_report_is_refused_at_once() {
+    let (_server, p) = http_project(TestResponse::ok("fine")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
+    let fifo = p.path().join("old.json");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+    // SAFETY: mkfifo(3) with a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let shown = fifo.display().to_string();
+    let out = p.run(&["--baseline", &shown]).await;
+    out.assert_code(2);
+    out.assert_stderr_starts_with(&format!(
+        "error: cannot read the report {shown}: it is a FIFO, not a regular file\n"
+    ));
+    let out = conform(&["merge", &shown], &[], Some(p.path().to_path_buf())).await;
+    out.assert_code(2);
+    out.assert_stderr_starts_with(&format!(
+        "error: cannot read the report {shown}: it is a FIFO, not a regular file\n"
+    ));
+}
