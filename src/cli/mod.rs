@@ -190,19 +190,22 @@ fn cmd_list(args: ListArgs) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
+        // Each part redacted on its own, then the line as a whole, on one line.
+        let secrets = &plan.secrets;
         let mut line = format!(
             "{}  [{}]  {} {}",
-            c.id,
-            c.tags.join(","),
+            secrets.redact(&c.id),
+            secrets.redact(&c.tags.join(",")),
             c.probe.kind(),
-            plan.secrets.redact(&describe_target(c))
+            secrets.redact(&describe_target(c))
         );
         if let Some(p) = &c.pending {
-            line.push_str(&format!("  (pending: {})", p.reason));
+            line.push_str(&format!("  (pending: {})", secrets.redact(&p.reason)));
         }
         if !c.unresolved.is_empty() {
             line.push_str("  (needs values not set: see `conform validate`)");
         }
+        let line = crate::report::detail::clean_line(secrets, &line);
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod detail;
+pub mod escape;
 pub mod explain;
 pub mod github;
 pub mod json;

@@ -12,6 +12,7 @@ mod harness;
 
 mod dns_and_tcp;
 mod exit_codes;
+mod fail_closed_output;
 mod formats;
 mod http_behaviour;
 mod list_and_validate;

@@ -5,7 +5,7 @@ use crate::probe::ProbeErrorKind;
 #[test]
 fn printable_escapes_what_could_drive_a_terminal() {
     assert_eq!(printable("a\u{1b}[2Jb\u{0}c"), "a\\x1b[2Jb\\x00c");
-    assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\x0dx\ty");
+    assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\rx\\ty");
     assert_eq!(
         printable("\u{9b}31m\u{202e}\u{fffe}é"),
         "\\u{9b}31m\\u{202e}\\u{fffe}é"

@@ -1,40 +1,84 @@
 //! Secret values, and every form in which an output could show them.
+//!
+//! A secret is found in text in any of these forms, and mixes of them: as written (letters in
+//! either case), percent-encoded (any byte, upper- or lower-case hex, `+` for a space),
+//! backslash-escaped as JSON, YAML, Rust or the reports write it (`\"`, `\\`, `\n`, `\u00e9`,
+//! `\u{1b}`, `\x1b`, escapes of escapes), shell-quoted (`'\''`), as an XML or HTML entity, as
+//! the id slug a check name becomes, and base64-encoded (standard or URL-safe alphabet): the
+//! characters that only the secret decides, at each of the three byte alignments, so that it
+//! is caught inside a longer encoding such as HTTP Basic's `base64("user:secret")`; and any
+//! base64 token whose decoded text holds the secret is replaced whole.
+//!
+//! Values shorter than [`SHORT`] characters would match by chance all over a report, so they
+//! are replaced only where they stand as a token of their own (no letter or digit right
+//! before or after, as in `Bearer abc` or `?key=abc&`), or where the text around them is the
+//! text they were put into (`x-abc${secret:K}-y` is redacted in `x-abcSEC-y`); their base64
+//! forms are caught only by decoding a base64 token.
 
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use regex::{Regex, RegexBuilder};
 use std::collections::BTreeMap;
-use url::Url;
+use std::sync::{Arc, OnceLock};
+
+/// Values shorter than this many characters are "short": redacted as tokens, not as
+/// substrings (see the module documentation).
+pub const SHORT: usize = 4;
+
+/// How much of the text around a short secret is remembered, each side.
+const CONTEXT: usize = 6;
 
 /// Secret values by name; reports redact them at their boundary.
 #[derive(Clone, Debug, Default)]
 pub struct Secrets {
     values: BTreeMap<String, String>,
+    /// Short values' surroundings where they were substituted: (name, before, after).
+    contexts: Vec<(String, String, String)>,
+    compiled: OnceLock<Arc<Redactor>>,
 }
 
 impl Secrets {
     pub fn insert(&mut self, name: &str, value: &str) {
         if !value.is_empty() {
             self.values.insert(name.to_string(), value.to_string());
+            self.compiled = OnceLock::new();
         }
     }
 
-    /// `text` with every secret value replaced by `[redacted:NAME]`: as written, and in the
-    /// forms the reports may have turned it into (shell-quoted in a reproduce command,
-    /// escaped in JSON, percent-encoded in a URL). Longer forms go first, so a secret that
-    /// contains another is removed whole.
+    /// Remembers that secret `name` was put into `text` at byte offsets `start..end`, so that
+    /// a short value is redacted there even when it touches letters or digits.
+    pub fn note_substitution(&mut self, name: &str, text: &str, start: usize, end: usize) {
+        let Some(value) = self.values.get(name) else {
+            return;
+        };
+        if value.chars().count() >= SHORT || text.get(start..end) != Some(value.as_str()) {
+            return;
+        }
+        let before: String = {
+            let chars: Vec<char> = text[..start].chars().rev().take(CONTEXT).collect();
+            chars.into_iter().rev().collect()
+        };
+        let after: String = text[end..].chars().take(CONTEXT).collect();
+        if before.is_empty() && after.is_empty() {
+            return;
+        }
+        let entry = (name.to_string(), before, after);
+        if !self.contexts.contains(&entry) {
+            self.contexts.push(entry);
+            self.compiled = OnceLock::new();
+        }
+    }
+
+    /// `text` with every secret value, in every form listed in the module documentation,
+    /// replaced by `[redacted:NAME]`. Longer values go first, so a secret that contains
+    /// another is removed whole.
     pub fn redact(&self, text: &str) -> String {
-        let mut forms: Vec<(&str, String)> = Vec::new();
-        for (name, value) in &self.values {
-            for form in secret_forms(value) {
-                forms.push((name.as_str(), form));
-            }
+        if self.values.is_empty() {
+            return text.to_string();
         }
-        forms.sort_by_key(|(_, f)| std::cmp::Reverse(f.len()));
-        let mut out = text.to_string();
-        for (name, form) in forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), &format!("[redacted:{name}]"));
-            }
-        }
-        out
+        self.compiled
+            .get_or_init(|| Arc::new(Redactor::new(&self.values, &self.contexts)))
+            .redact(text)
     }
 
     pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -46,26 +90,316 @@ impl Secrets {
     }
 }
 
-/// A secret value as written and as it reads once quoted or encoded for an output.
-fn secret_forms(value: &str) -> Vec<String> {
+/// One secret, compiled.
+#[derive(Debug)]
+struct Pattern {
+    name: String,
+    value: String,
+    short: bool,
+    /// Every textual form, as one regex (None when the value is too large to compile: then
+    /// `literals` stand in).
+    forms: Option<Regex>,
+    literals: Vec<String>,
+    /// Text around a short value where it was substituted.
+    contexts: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Redactor {
+    patterns: Vec<Pattern>,
+    standard_token: Regex,
+    url_safe_token: Regex,
+}
+
+impl Redactor {
+    fn new(values: &BTreeMap<String, String>, contexts: &[(String, String, String)]) -> Self {
+        let mut by_length: Vec<(&String, &String)> = values.iter().collect();
+        by_length.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        let patterns = by_length
+            .into_iter()
+            .map(|(name, value)| {
+                let short = value.chars().count() < SHORT;
+                let mut alternatives = vec![char_forms(value)];
+                alternatives.push(regex::escape(&crate::spec::checkfile::slug(value)));
+                if !short {
+                    alternatives.extend(base64_forms(value).iter().map(|f| regex::escape(f)));
+                }
+                alternatives.retain(|a| !a.is_empty());
+                let forms = RegexBuilder::new(&alternatives.join("|"))
+                    .size_limit(1 << 26)
+                    .build()
+                    .ok();
+                Pattern {
+                    name: name.clone(),
+                    value: value.clone(),
+                    short,
+                    forms,
+                    literals: literal_forms(value),
+                    contexts: contexts
+                        .iter()
+                        .filter(|(n, _, _)| n == name)
+                        .map(|(_, b, a)| (b.clone(), a.clone()))
+                        .collect(),
+                }
+            })
+            .collect();
+        Redactor {
+            patterns,
+            // Constant patterns: they compile.
+            standard_token: Regex::new(r"[A-Za-z0-9+/]{4,}={0,2}").unwrap_or_else(|_| never()),
+            url_safe_token: Regex::new(r"[A-Za-z0-9_\-]{4,}={0,2}").unwrap_or_else(|_| never()),
+        }
+    }
+
+    fn redact(&self, text: &str) -> String {
+        // Whole tokens first: once a stable middle is replaced the token no longer decodes.
+        let mut out = text.to_string();
+        for token in [&self.standard_token, &self.url_safe_token] {
+            out = self.redact_base64_tokens(token, &out);
+        }
+        for p in &self.patterns {
+            out = p.redact(&out);
+        }
+        out
+    }
+
+    /// Replaces each base64 token whose decoded text shows a secret.
+    fn redact_base64_tokens(&self, token: &Regex, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for m in token.find_iter(text) {
+            if let Some(name) = self.secret_in_base64(m.as_str()) {
+                out.push_str(&text[last..m.start()]);
+                out.push_str(&format!("[redacted:{name}]"));
+                last = m.end();
+            }
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    fn secret_in_base64(&self, token: &str) -> Option<&str> {
+        let bytes = decode_base64(token)?;
+        let decoded = String::from_utf8_lossy(&bytes);
+        self.patterns
+            .iter()
+            .find(|p| p.redact(&decoded) != decoded)
+            .map(|p| p.name.as_str())
+    }
+}
+
+impl Pattern {
+    fn redact(&self, text: &str) -> String {
+        let marker = format!("[redacted:{}]", self.name);
+        let mut out = match &self.forms {
+            Some(re) => {
+                let mut out = String::with_capacity(text.len());
+                let mut last = 0;
+                for m in re.find_iter(text) {
+                    if self.short && !stands_alone(text, m.start(), m.end()) {
+                        continue;
+                    }
+                    out.push_str(&text[last..m.start()]);
+                    out.push_str(&marker);
+                    last = m.end();
+                }
+                out.push_str(&text[last..]);
+                out
+            }
+            None => {
+                let mut out = text.to_string();
+                for form in &self.literals {
+                    out = out.replace(form.as_str(), &marker);
+                }
+                out
+            }
+        };
+        for (before, after) in &self.contexts {
+            let found = format!("{before}{}{after}", self.value);
+            if out.contains(&found) {
+                out = out.replace(&found, &format!("{before}{marker}{after}"));
+            }
+        }
+        out
+    }
+}
+
+/// No letter or digit touches the match on either side.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+fn never() -> Regex {
+    // `[^\s\S]` matches nothing; it always compiles.
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!())
+}
+
+/// The value as a regex that matches it in every character-level form, mixed freely.
+fn char_forms(value: &str) -> String {
+    value.chars().map(char_form).collect()
+}
+
+/// One character in every form an output may give it.
+fn char_form(c: char) -> String {
+    let mut alts: Vec<String> = Vec::new();
+    // As written (any case), possibly behind backslashes (Markdown, shell, nested escapes).
+    let literal = if c.is_ascii_alphabetic() {
+        format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+    } else {
+        regex::escape(&c.to_string())
+    };
+    alts.push(format!(r"\\*{literal}"));
+    // Percent-encoded, byte by byte.
+    let mut utf8 = [0u8; 4];
+    let percent: String = c
+        .encode_utf8(&mut utf8)
+        .bytes()
+        .map(|b| format!("%{}{}", hex_digit(b >> 4), hex_digit(b & 0xf)))
+        .collect();
+    alts.push(percent);
+    let code = c as u32;
+    // Backslash escapes: \u{1b} \x1b \u001b, JSON surrogate pairs, the named ones.
+    let mut escapes = vec![format!(r"u\{{0*{}\}}", hex(code))];
+    if code < 0x100 {
+        escapes.push(format!("x{}", hex_width(code, 2)));
+    }
+    if code < 0x10000 {
+        escapes.push(format!("u{}", hex_width(code, 4)));
+    } else {
+        let mut units = [0u16; 2];
+        let pair: Vec<String> = c
+            .encode_utf16(&mut units)
+            .iter()
+            .map(|u| format!("u{}", hex_width(u32::from(*u), 4)))
+            .collect();
+        escapes.push(pair.join(r"\\+"));
+    }
+    let named = match c {
+        '\n' => Some("n"),
+        '\r' => Some("r"),
+        '\t' => Some("t"),
+        '\u{8}' => Some("b"),
+        '\u{c}' => Some("f"),
+        '\0' => Some("0"),
+        '\u{b}' => Some("v"),
+        '\u{7}' => Some("a"),
+        '\u{1b}' => Some("e"),
+        _ => None,
+    };
+    escapes.extend(named.map(String::from));
+    alts.push(format!(r"\\+(?:{})", escapes.join("|")));
+    // Entities (XML, HTML).
+    alts.push(format!("&#0*{code};"));
+    alts.push(format!("&#[xX]0*{};", hex(code)));
+    let entity = match c {
+        '<' => Some("lt"),
+        '>' => Some("gt"),
+        '&' => Some("amp"),
+        '"' => Some("quot"),
+        '\'' => Some("apos"),
+        _ => None,
+    };
+    alts.extend(entity.map(|e| format!("&{e};")));
+    match c {
+        ' ' => alts.push(r"\+".into()),
+        '\'' => {
+            alts.push(r"'\\''".into());
+            alts.push(r#"'"'"'"#.into());
+        }
+        '\n' => alts.push("<br>".into()),
+        _ => {}
+    }
+    format!("(?:{})", alts.join("|"))
+}
+
+/// A hex digit that matches either case.
+fn hex_digit(n: u8) -> String {
+    let d = format!("{n:x}");
+    if n >= 10 {
+        format!("[{}{}]", d, d.to_uppercase())
+    } else {
+        d
+    }
+}
+
+/// `n` in hex, any case, no fixed width.
+fn hex(n: u32) -> String {
+    format!("{n:x}")
+        .bytes()
+        .map(|b| hex_digit((b as char).to_digit(16).unwrap_or(0) as u8))
+        .collect()
+}
+
+/// `n` in hex, any case, zero-padded to `width`.
+fn hex_width(n: u32, width: usize) -> String {
+    format!("{n:0width$x}")
+        .bytes()
+        .map(|b| hex_digit((b as char).to_digit(16).unwrap_or(0) as u8))
+        .collect()
+}
+
+/// The plain forms, for a value too large to compile into a regex.
+fn literal_forms(value: &str) -> Vec<String> {
     let mut forms = vec![
         value.to_string(),
         value.replace('\'', "'\\''"),
-        // Ids are made from names: lower-cased, punctuation turned into dashes.
         value.to_lowercase(),
         crate::spec::checkfile::slug(value),
     ];
     if let Ok(json) = serde_json::to_string(value) {
         forms.push(json.trim_matches('"').to_string());
     }
-    if let Ok(u) = Url::parse(&format!("http://x/{value}?{value}")) {
-        forms.push(u.path().trim_start_matches('/').to_string());
-        forms.extend(u.query().map(String::from));
-    }
-    let pieces: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    forms.push(pieces);
-    forms.sort();
+    forms.push(url::form_urlencoded::byte_serialize(value.as_bytes()).collect());
+    forms.extend(base64_forms(value));
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms.dedup();
     forms.retain(|f| !f.is_empty());
     forms
 }
+
+fn engine(alphabet: &base64::alphabet::Alphabet) -> GeneralPurpose {
+    GeneralPurpose::new(
+        alphabet,
+        GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    )
+}
+
+/// The base64 characters that only `value` decides, wherever it starts in a longer encoded
+/// text: at each of the three byte alignments, in both alphabets.
+fn base64_forms(value: &str) -> Vec<String> {
+    let bytes = value.as_bytes();
+    let mut forms = Vec::new();
+    for alphabet in [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE] {
+        let engine = engine(alphabet);
+        for shift in 0..3usize {
+            let mut padded = vec![0u8; shift];
+            padded.extend_from_slice(bytes);
+            let encoded = engine.encode(&padded);
+            let first = (shift * 8).div_ceil(6);
+            let last = ((shift + bytes.len()) * 8) / 6;
+            if let Some(stable) = encoded.get(first..last.min(encoded.len()))
+                && !stable.is_empty()
+            {
+                forms.push(stable.to_string());
+            }
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// A base64 token's bytes, in either alphabet, padded or not.
+fn decode_base64(token: &str) -> Option<Vec<u8>> {
+    [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE]
+        .into_iter()
+        .find_map(|alphabet| engine(alphabet).decode(token).ok())
+}
+
+#[cfg(test)]
+mod tests;
