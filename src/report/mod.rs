@@ -14,3 +14,6 @@ pub mod reproduce_dns;
 pub mod tap;
 pub mod terminal;
 pub mod write;
+
+#[cfg(test)]
+mod leak_property;
