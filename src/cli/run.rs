@@ -53,7 +53,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
             .values()
             .flat_map(|(_, v)| v.lines().map(String::from).collect::<Vec<_>>())
             .filter(|v| !v.is_empty())
-            .map(|v| format!("::add-mask::{}\n", crate::report::github::escape_data(&v)))
+            .map(|v| format!("::add-mask::{}\n", crate::report::escape::github_mask(&v)))
             .collect();
         say(&masks);
         if let Some(token) = stop_token.as_deref().filter(|t| !t.is_empty()) {

@@ -44,8 +44,23 @@ pub fn excerpt(secrets: &Secrets, text: &str) -> String {
     if count <= EXCERPT {
         return text;
     }
-    let head: String = text.chars().take(EXCERPT).collect();
-    format!("{head}… ({count} characters)")
+    let mut cut = text
+        .char_indices()
+        .nth(EXCERPT)
+        .map_or(text.len(), |(i, _)| i);
+    // A cut inside `[redacted:NAME]` would read as if part of a value were shown: the marker
+    // is kept whole.
+    for (open, _) in text.match_indices("[redacted:") {
+        if open >= cut {
+            break;
+        }
+        if let Some(close) = text[open..].find(']')
+            && open + close >= cut
+        {
+            cut = open + close + 1;
+        }
+    }
+    format!("{}… ({count} characters)", &text[..cut])
 }
 
 /// ` (flaky: passed on attempt 2 of 3)` text for a check that passed only after a retry.

@@ -97,10 +97,15 @@ pub fn stop_token() -> String {
 /// Text for a GitHub workflow command's data: `%`, CR and LF percent-encoded as the runner
 /// expects, and `##[` (the runner's older command syntax) broken up as `#\x23[`.
 pub fn github_data(text: &str) -> String {
+    github_mask(text).replace("##[", "#\\x23[")
+}
+
+/// A value for `::add-mask::`: only `%`, CR and LF percent-encoded, so that the runner masks
+/// the value exactly as it is.
+pub fn github_mask(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
-        .replace("##[", "#\\x23[")
 }
 
 #[cfg(test)]
@@ -126,6 +131,8 @@ mod tests {
             github_data("50% ##[error]x\n::stop-commands::t"),
             "50%25 #\\x23[error]x%0A::stop-commands::t"
         );
+        // A mask is the value itself: only what the runner decodes is encoded.
+        assert_eq!(github_mask("a##[b%\r\n"), "a##[b%25%0D%0A");
     }
 
     #[test]

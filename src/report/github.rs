@@ -68,7 +68,7 @@ pub fn annotations(report: &RunReport, secrets: &Secrets) -> String {
     let mut out = String::new();
     for (_, value) in secrets.values() {
         for mask in mask_values(value) {
-            let _ = writeln!(out, "::add-mask::{}", escape_data(mask));
+            let _ = writeln!(out, "::add-mask::{}", super::escape::github_mask(mask));
         }
     }
     for kind in Kind::ALL {

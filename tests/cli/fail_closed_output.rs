@@ -368,3 +368,64 @@ fn base64_of(text: &str) -> String {
     }
     out
 }
+
+/// A secret the server echoes across the 300-character cut of a shown value, and a secret with
+/// quotes and backslashes sent in a `json:` body: no part of either is shown, anywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_across_the_cut_or_in_a_json_body_is_never_shown_in_part() {
+    const LONG: &str = "Zq9-straddle-the-cut-0123456789-abcdefghij";
+    const QUOTED: &str = r#"pa"ss\word'42"#;
+    let web = http(|r| {
+        // `"` (1) and 289 characters put the secret's start 10 characters before the cut.
+        let body = format!(
+            "{}{LONG} {}",
+            "x".repeat(289),
+            String::from_utf8_lossy(&r.body)
+        );
+        TestResponse::ok(body)
+    })
+    .await;
+    let p = Project::with_prod_env(web.port(), None, "");
+    p.write(
+        "checks/cut.yaml",
+        r#"checks:
+  - name: echo
+    http:
+      url: "http://chat.test:${port}/"
+      method: POST
+      json: { password: "${secret:TEST_TOKEN}", long: "${secret:TEST_LONG}" }
+    expect: { body: { contains: nope } }
+"#,
+    );
+    let env = [("TEST_TOKEN", QUOTED), ("TEST_LONG", LONG)];
+    for format in ["human", "github", "tap", "json"] {
+        let out = p.run_with_env(&["--format", format, "-v"], &env).await;
+        out.assert_code(1);
+        let shown: String = out
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("::add-mask::"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        for text in [&shown, &p.junit(), &p.read("reports/report.json")] {
+            assert_no_secret(text, LONG, format);
+            assert_no_secret(text, QUOTED, format);
+            assert_no_secret(text, r#"pa\"ss\\word'42"#, format);
+            assert!(!text.contains("Zq9-st"), "{format}: {text}");
+        }
+        if format == "human" {
+            let details = out.details_of("cut/echo");
+            let actual = format!(
+                "  actual:   \"{}[redacted:TEST_LONG]… (386 characters)",
+                "x".repeat(289)
+            );
+            assert!(details.contains(&actual), "{out}");
+            let body = format!(
+                "  | {}[redacted:TEST_LONG] \
+                 {{\"long\":\"[redacted:TEST_LONG]\",\"password\":\"[redacted:TEST_TOKEN]\"}}",
+                "x".repeat(289)
+            );
+            assert!(details.contains(&body), "{out}");
+        }
+    }
+}

@@ -80,3 +80,24 @@ fn exchange_shows_redirect_hops_and_an_empty_body() {
         ]
     );
 }
+
+#[test]
+fn an_excerpt_is_cut_after_redaction_and_never_inside_a_marker() {
+    let secrets = secrets();
+    // The secret starts 5 characters before the cut: cut first, its first 5 characters
+    // would be shown.
+    let text = format!("{}s3cr3t-t0ken and more", "x".repeat(EXCERPT - 5));
+    let shown = excerpt(&secrets, &text);
+    assert_eq!(
+        shown,
+        format!(
+            "{}[redacted:TOKEN]… ({} characters)",
+            "x".repeat(EXCERPT - 5),
+            EXCERPT - 5 + "[redacted:TOKEN] and more".len()
+        )
+    );
+    assert_eq!(
+        excerpt(&secrets, "short s3cr3t-t0ken"),
+        "short [redacted:TOKEN]"
+    );
+}
