@@ -98,6 +98,19 @@ impl Write for Captured {
     }
 }
 
+/// A URL with `secret` as its password, a path segment and a query value, encoded by the URL
+/// parser as a check's URL would be.
+fn secret_url(secret: &str) -> url::Url {
+    let mut url = url::Url::parse("https://chat.example/x").unwrap_or_else(|_| unreachable!());
+    let _ = url.set_username("user");
+    let _ = url.set_password(Some(secret));
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.push(secret);
+    }
+    url.query_pairs_mut().append_pair("k", secret);
+    url
+}
+
 /// The run of one case: a check that carries `secret` everywhere, failing or pending.
 fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     let pad = |s: &str| format!("[{s}]");
@@ -107,13 +120,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     } else {
         secret.to_string()
     };
-    let mut url = url::Url::parse("https://chat.example/x/").unwrap_or_else(|_| unreachable!());
-    let _ = url.set_username("user");
-    let _ = url.set_password(Some(secret));
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.push(secret);
-    }
-    url.query_pairs_mut().append_pair("k", secret);
+    let url = secret_url(secret);
     let mut probe = http_probe(url.as_str());
     probe
         .headers
@@ -261,20 +268,17 @@ fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)
 fn forms(secret: &str) -> Vec<String> {
     let short = secret.chars().count() < crate::spec::model::SHORT_SECRET;
     let percent_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
-    let mut url = url::Url::parse("https://chat.example/").unwrap_or_else(|_| unreachable!());
-    let _ = url.set_username("user");
-    let _ = url.set_password(Some(secret));
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.push(secret);
-    }
-    url.query_pairs_mut().append_pair("k", secret);
+    let url = secret_url(secret);
     let mut forms = vec![
         secret.to_string(),
         url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
         percent_upper.clone(),
         percent_upper.to_lowercase(),
         url.password().unwrap_or_default().to_string(),
-        url.path().trim_start_matches("/").to_string(),
+        url.path_segments()
+            .and_then(|mut s| s.next_back())
+            .unwrap_or_default()
+            .to_string(),
         url.query()
             .unwrap_or_default()
             .trim_start_matches("k=")

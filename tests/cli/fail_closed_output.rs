@@ -296,13 +296,7 @@ async fn list_explain_and_every_format_hide_every_form_of_a_secret() {
     for format in ["human", "github", "tap", "json"] {
         let out = p.run_with_env(&["--format", format, "-vv"], &env).await;
         out.assert_code(0);
-        // Masks are the one place the runner must be told the value itself.
-        let shown: String = out
-            .stdout
-            .lines()
-            .filter(|l| !l.starts_with("::add-mask::"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let shown = without_masks(&out.stdout);
         assert_hides(&shown, &forms, format);
         assert_hides(&p.junit(), &forms, "junit.xml");
         assert_hides(&p.read("reports/report.json"), &forms, "report.json");
@@ -336,6 +330,16 @@ fn forms_of(secret: &str, basic: &str) -> Vec<String> {
         basic.to_string(),
         basic[4..basic.len() - 4].to_string(),
     ]
+}
+
+/// `stdout` without its `::add-mask::` lines: masks are the one place the runner must be told
+/// a secret itself.
+fn without_masks(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 #[track_caller]
@@ -401,12 +405,7 @@ async fn a_secret_across_the_cut_or_in_a_json_body_is_never_shown_in_part() {
     for format in ["human", "github", "tap", "json"] {
         let out = p.run_with_env(&["--format", format, "-v"], &env).await;
         out.assert_code(1);
-        let shown: String = out
-            .stdout
-            .lines()
-            .filter(|l| !l.starts_with("::add-mask::"))
-            .map(|l| format!("{l}\n"))
-            .collect();
+        let shown = without_masks(&out.stdout);
         for text in [&shown, &p.junit(), &p.read("reports/report.json")] {
             assert_no_secret(text, LONG, format);
             assert_no_secret(text, QUOTED, format);

@@ -3,16 +3,6 @@ use super::*;
 use crate::probe::ProbeErrorKind;
 
 #[test]
-fn printable_escapes_what_could_drive_a_terminal() {
-    assert_eq!(printable("a\u{1b}[2Jb\u{0}c"), "a\\x1b[2Jb\\x00c");
-    assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\rx\\ty");
-    assert_eq!(
-        printable("\u{9b}31m\u{202e}\u{fffe}é"),
-        "\\u{9b}31m\\u{202e}\\u{fffe}é"
-    );
-}
-
-#[test]
 fn detail_block_of_a_retried_failure() {
     let mut m = mismatch("status", "302", "200");
     m.note = "no redirect".into();

@@ -133,8 +133,11 @@ impl Redactor {
                     name: name.clone(),
                     value: value.clone(),
                     short,
+                    literals: match forms {
+                        Some(_) => Vec::new(),
+                        None => literal_forms(value),
+                    },
                     forms,
-                    literals: literal_forms(value),
                     contexts: contexts
                         .iter()
                         .filter(|(n, _, _)| n == name)
@@ -178,9 +181,17 @@ impl Redactor {
         out
     }
 
+    /// The secret a base64 token holds. Only a token that decodes to text counts: most words
+    /// decode to bytes too, but to text only by rare chance, so a short secret does not
+    /// blank them.
     fn secret_in_base64(&self, token: &str) -> Option<&str> {
-        let bytes = decode_base64(token)?;
-        let decoded = String::from_utf8_lossy(&bytes);
+        let decoded = String::from_utf8(decode_base64(token)?).ok()?;
+        if decoded
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return None;
+        }
         self.patterns
             .iter()
             .find(|p| p.redact(&decoded) != decoded)

@@ -63,6 +63,16 @@ fn short_secrets_are_redacted_as_tokens_and_where_substituted() {
 }
 
 #[test]
+fn a_one_character_secret_does_not_blank_the_output() {
+    let s = secrets(&[("K", "7")]);
+    let text = "GET /api/v1/users/1234567 took 7 ms; x-request-id: 9f86d081884c7d65 build7";
+    assert_eq!(
+        s.redact(text),
+        "GET /api/v1/users/1234567 took [redacted:K] ms; x-request-id: 9f86d081884c7d65 build7"
+    );
+}
+
+#[test]
 fn longer_secrets_go_first() {
     let s = secrets(&[("A", "secret"), ("B", "secret-and-more")]);
     assert_eq!(
