@@ -1,6 +1,6 @@
 //! Property test: random secrets never leak from any output, in any form.
 //!
-//! [`CASES`] (200) cases from a fixed seed, so that a failure replays. Each case draws a secret
+//! [`CASES`] (300) cases from a fixed seed, so that a failure replays. Each case draws a secret
 //! of 1 to 40 characters from an alphabet chosen to break quoting and encoding (quotes,
 //! backslashes, `%`, `+`, `/`, `=`, spaces, newlines, tabs, ESC, bidi controls, non-ASCII,
 //! emoji), builds a run whose check name (so id), tags, pending reason, URL (userinfo, path,
@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How many random secrets are tried.
-const CASES: usize = 200;
+const CASES: usize = 300;
 
 const ALPHABET: &[char] = &[
     '"', '\'', '\\', '%', '+', '/', '=', ' ', '\n', '\t', '#', '&', '<', '>', ':', '@', '?', '[',
@@ -115,7 +115,7 @@ fn secret_url(secret: &str) -> url::Url {
 fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     let pad = |s: &str| format!("[{s}]");
     // Short values are checked as tokens of their own: put them between brackets.
-    let shown = if secret.chars().count() < crate::spec::model::SHORT_SECRET {
+    let shown = if crate::spec::model::is_short_secret(secret) {
         pad(secret)
     } else {
         secret.to_string()
@@ -266,7 +266,7 @@ fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)
 
 /// The forms of `secret` no output may hold.
 fn forms(secret: &str) -> Vec<String> {
-    let short = secret.chars().count() < crate::spec::model::SHORT_SECRET;
+    let short = crate::spec::model::is_short_secret(secret);
     let percent_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
     let url = secret_url(secret);
     let mut forms = vec![
@@ -292,6 +292,8 @@ fn forms(secret: &str) -> Vec<String> {
     ];
     let standard = base64::engine::general_purpose::STANDARD;
     forms.push(standard.encode(format!("user:{secret}")));
+    // The URL parser drops tabs and newlines: a value made of them only is not in the URL.
+    forms.retain(|f| !f.is_empty());
     if short {
         // A short value is promised to be caught as a token: in the brackets it was put in.
         forms = forms.into_iter().map(|f| format!("[{f}]")).collect();

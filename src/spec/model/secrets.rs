@@ -9,7 +9,7 @@
 //! is caught inside a longer encoding such as HTTP Basic's `base64("user:secret")`; and any
 //! base64 token whose decoded text holds the secret is replaced whole.
 //!
-//! Values shorter than [`SHORT`] characters would match by chance all over a report, so they
+//! Values shorter than [`SHORT`] characters (tabs and newlines not counted) would match by chance all over a report, so they
 //! are replaced only where they stand as a token of their own (no letter or digit right
 //! before or after, as in `Bearer abc` or `?key=abc&`), or where the text around them is the
 //! text they were put into (`x-abc${secret:K}-y` is redacted in `x-abcSEC-y`); their base64
@@ -24,6 +24,16 @@ use std::sync::{Arc, OnceLock};
 /// Values shorter than this many characters are "short": redacted as tokens, not as
 /// substrings (see the module documentation).
 pub const SHORT: usize = 4;
+
+/// Whether `value` is "short": fewer than [`SHORT`] characters other than tabs and newlines
+/// (which URL parsers drop).
+pub fn is_short(value: &str) -> bool {
+    value.chars().filter(|c| !droppable(*c)).count() < SHORT
+}
+
+fn droppable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r')
+}
 
 /// How much of the text around a short secret is remembered, each side.
 const CONTEXT: usize = 6;
@@ -51,7 +61,7 @@ impl Secrets {
         let Some(value) = self.values.get(name) else {
             return;
         };
-        if value.chars().count() >= SHORT || text.get(start..end) != Some(value.as_str()) {
+        if !is_short(value) || text.get(start..end) != Some(value.as_str()) {
             return;
         }
         let before: String = {
@@ -118,9 +128,14 @@ impl Redactor {
         let patterns = by_length
             .into_iter()
             .map(|(name, value)| {
-                let short = value.chars().count() < SHORT;
+                let short = is_short(value);
                 let mut alternatives = vec![char_forms(value)];
-                alternatives.push(regex::escape(&crate::spec::checkfile::slug(value)));
+                // The slug drops punctuation: of `%%q%%` only `q` is left, too little to
+                // look for everywhere.
+                let slug = crate::spec::checkfile::slug(value);
+                if short || slug.chars().count() >= SHORT {
+                    alternatives.push(regex::escape(&slug));
+                }
                 if !short {
                     alternatives.extend(base64_forms(value).iter().map(|f| regex::escape(f)));
                 }
@@ -248,15 +263,15 @@ fn never() -> Regex {
 }
 
 /// The value as a regex that matches it in every character-level form, mixed freely. URL
-/// parsers drop tabs and newlines, so those may be missing (unless they are all there is).
+/// parsers drop tabs and newlines, so those may be missing (unless they are all there is;
+/// [`is_short`] counts without them).
 fn char_forms(value: &str) -> String {
-    let droppable = |c: char| matches!(c, '\t' | '\n' | '\r');
-    let all_droppable = value.chars().all(droppable);
+    let may_drop = !value.chars().all(droppable);
     value
         .chars()
         .map(|c| {
             let form = char_form(c);
-            if droppable(c) && !all_droppable {
+            if droppable(c) && may_drop {
                 format!("{form}?")
             } else {
                 form

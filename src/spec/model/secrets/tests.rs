@@ -63,6 +63,13 @@ fn short_secrets_are_redacted_as_tokens_and_where_substituted() {
 }
 
 #[test]
+fn a_long_secret_of_mostly_punctuation_or_newlines_does_not_blank_the_output() {
+    let s = secrets(&[("A", "%%q%%"), ("B", "\n\nx\n\n")]);
+    assert_eq!(s.redact("quick fix, %%q%%"), "quick fix, [redacted:A]");
+    assert_eq!(s.redact("box x\n"), "box [redacted:B]");
+}
+
+#[test]
 fn a_one_character_secret_does_not_blank_the_output() {
     let s = secrets(&[("K", "7")]);
     let text = "GET /api/v1/users/1234567 took 7 ms; x-request-id: 9f86d081884c7d65 build7";
