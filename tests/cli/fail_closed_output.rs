@@ -18,6 +18,7 @@ async fn hostile_project() -> (TestServer, dns_server::DnsServer, Project) {
         TestResponse::ok(BODY)
             .header("x-evil", "##[error]header forged")
             .header("x-bidi", "a\u{202e}b")
+            .header("x-tab", "a\tb")
     })
     .await;
     let dns = dns_server::start_with(
@@ -25,6 +26,7 @@ async fn hostile_project() -> (TestServer, dns_server::DnsServer, Project) {
         vec![
             dns_server::rr("txt.forge.test.", 30, "TXT", "a\n::error title=x::forged"),
             dns_server::rr("txt.forge.test.", 30, "TXT", "b\nPASS forged"),
+            dns_server::rr("txt.forge.test.", 30, "TXT", "c\u{0}\u{1b}[31m\u{85}"),
         ],
     )
     .await;
@@ -129,6 +131,7 @@ fn assert_exchanges_escaped(out: &Output, port: u16) {
             "< HTTP/1.1 200",
             "< x-evil: #\\x23[error]header forged",
             "< x-bidi: a\\u{202e}b",
+            "< x-tab: a\\tb",
             &format!("< content-length: {}", BODY.len()),
             &format!("body ({} bytes):", BODY.len()),
             "  | line one",
@@ -144,7 +147,7 @@ fn assert_exchanges_escaped(out: &Output, port: u16) {
         "{out}"
     );
     let txt = out.details_of("forge/txt");
-    let actual = "  actual:   [\"a\\n::error title=x::forged\", \"b\\nPASS forged\"]";
+    let actual = "  actual:   [\"a\\n::error title=x::forged\", \"b\\nPASS forged\", \"c\\0\\u{1b}[31m\\u{85}\"]";
     assert!(txt.iter().any(|l| l == actual), "{out}");
     let records: Vec<&String> = txt
         .iter()
@@ -155,6 +158,7 @@ fn assert_exchanges_escaped(out: &Output, port: u16) {
         [
             "< txt.forge.test. 30 IN TXT a\\n::error title=x::forged",
             "< txt.forge.test. 30 IN TXT b\\nPASS forged",
+            "< txt.forge.test. 30 IN TXT c\\x00\\x1b[31m\\u{85}",
         ],
         "{out}"
     );
@@ -194,7 +198,7 @@ async fn no_server_can_forge_a_workflow_command_under_format_github() {
         .collect();
     assert_eq!(notes.len(), 2, "{out}");
     assert!(
-        notes[1].contains("%0A  actual:   [\"a\\n::error title=x::forged\", \"b\\nPASS forged\"]"),
+        notes[1].contains("%0A  actual:   [\"a\\n::error title=x::forged\", \"b\\nPASS forged\", \"c\\0\\u{1b}[31m\\u{85}\"]"),
         "{out}"
     );
     // Two runs draw different tokens.
@@ -208,7 +212,10 @@ async fn no_server_can_forge_a_workflow_command_under_format_github() {
     let summary = std::fs::read_to_string(&summary).expect("the step summary");
     assert_unforgeable(&summary, false);
     assert!(
-        summary.contains("\\[\"a\\\\n::error title=x::forged\", \"b\\\\nPASS forged\"\\]"),
+        summary.contains(
+            "\\[\"a\\\\n::error title=x::forged\", \"b\\\\nPASS forged\", \
+             \"c\\\\0\\\\u{1b}\\[31m\\\\u{85}\"\\]"
+        ),
         "{summary}"
     );
 }
@@ -221,7 +228,8 @@ async fn no_server_can_forge_a_line_of_tap_or_json() {
     assert_unforgeable(&tap.stdout, false);
     assert!(
         tap.stdout.contains(
-            "      actual: \"[\\\"a\\\\n::error title=x::forged\\\", \\\"b\\\\nPASS forged\\\"]\"\n"
+            "      actual: \"[\\\"a\\\\n::error title=x::forged\\\", \\\"b\\\\nPASS forged\\\", \
+             \\\"c\\\\0\\\\u{1b}[31m\\\\u{85}\\\"]\"\n"
         ),
         "{tap}"
     );
@@ -230,7 +238,7 @@ async fn no_server_can_forge_a_line_of_tap_or_json() {
     assert_unforgeable(&json.stdout, false);
     assert!(
         json.stdout
-            .contains(r#""actual": "[\"a\\n::error title=x::forged\", \"b\\nPASS forged\"]""#),
+            .contains(r#""actual": "[\"a\\n::error title=x::forged\", \"b\\nPASS forged\", \"c\\0\\u{1b}[31m\\u{85}\"]""#),
         "{json}"
     );
 }
