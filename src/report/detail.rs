@@ -44,12 +44,19 @@ pub fn excerpt(secrets: &Secrets, text: &str) -> String {
     if count <= EXCERPT {
         return text;
     }
-    let mut cut = text
+    let cut = text
         .char_indices()
         .nth(EXCERPT)
         .map_or(text.len(), |(i, _)| i);
-    // A cut inside `[redacted:NAME]` would read as if part of a value were shown: the marker
-    // is kept whole.
+    format!(
+        "{}… ({count} characters)",
+        &text[..past_markers(&text, cut)]
+    )
+}
+
+/// `cut`, or the end of the `[redacted:NAME]` marker it falls in: a cut inside a marker would
+/// read as if part of a value were shown.
+fn past_markers(text: &str, mut cut: usize) -> usize {
     for (open, _) in text.match_indices("[redacted:") {
         if open >= cut {
             break;
@@ -60,7 +67,7 @@ pub fn excerpt(secrets: &Secrets, text: &str) -> String {
             cut = open + close + 1;
         }
     }
-    format!("{}… ({count} characters)", &text[..cut])
+    cut
 }
 
 /// ` (flaky: passed on attempt 2 of 3)` text for a check that passed only after a retry.
@@ -318,7 +325,7 @@ fn cut_at_boundary(text: &str, max: usize) -> &str {
 }
 
 fn cut(text: &str, max: usize) -> String {
-    let shown = cut_at_boundary(text, max);
+    let shown = &text[..past_markers(text, cut_at_boundary(text, max).len())];
     if shown.len() < text.len() {
         format!("{shown}…")
     } else {
