@@ -87,3 +87,23 @@ fn longer_secrets_go_first() {
         "x [redacted:B] y [redacted:A]"
     );
 }
+
+#[test]
+fn a_large_multi_line_secret_is_redacted_whole() {
+    // A private key in PEM is a realistic secret: 3,200 characters in lines of 64.
+    let pem: String = (0..3200)
+        .map(|i| {
+            if i % 65 == 64 {
+                '\n'
+            } else {
+                (b'A' + (i % 26) as u8) as char
+            }
+        })
+        .collect();
+    let s = secrets(&[("KEY", &pem)]);
+    let escaped = serde_json::to_string(&pem).unwrap_or_default();
+    assert_eq!(
+        s.redact(&format!("body {pem} json {escaped} end")),
+        "body [redacted:KEY] json \"[redacted:KEY]\" end"
+    );
+}
