@@ -195,6 +195,7 @@ mod tests {
         match name {
             "TOKEN" => Some("s3cr3t".into()),
             "HOME" => Some("/root".into()),
+            "PIN" => Some("ab".into()),
             _ => None,
         }
     }
@@ -225,6 +226,16 @@ mod tests {
         let (r, secrets) = run("Bearer ${secret:TOKEN}");
         assert_eq!(r, Ok("Bearer s3cr3t".into()));
         assert_eq!(secrets.redact("x s3cr3t y"), "x [redacted:TOKEN] y");
+    }
+
+    #[test]
+    fn a_short_secret_is_known_where_it_was_substituted() {
+        let (r, secrets) = run("x${secret:PIN}1 and ${secret:PIN}");
+        assert_eq!(r, Ok("xab1 and ab".into()));
+        assert_eq!(
+            secrets.redact("got xab1 and ab, table"),
+            "got x[redacted:PIN]1 and [redacted:PIN], table"
+        );
     }
 
     #[test]
