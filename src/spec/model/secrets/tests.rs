@@ -1,4 +1,5 @@
 use super::*;
+use base64::Engine as _;
 
 fn secrets(pairs: &[(&str, &str)]) -> Secrets {
     let mut s = Secrets::default();
