@@ -27,7 +27,7 @@ use crate::run::{RunOptions, run_checks};
 use crate::spec::diag::Diagnostic;
 use crate::spec::environment::runnable_env_names;
 use crate::spec::load::load_plan;
-use crate::spec::model::{Check, Plan, Probe};
+use crate::spec::model::{Check, Plan, Probe, Secrets};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -267,6 +267,25 @@ fn describe_target(c: &Check) -> String {
     }
 }
 
+/// A check's line in `conform list`: id, tags, kind, target, pending reason. Each part is
+/// redacted on its own, then the line as a whole, and it stays on one line.
+pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
+    let mut line = format!(
+        "{}  [{}]  {} {}",
+        secrets.redact(&c.id),
+        secrets.redact(&c.tags.join(",")),
+        c.probe.kind(),
+        secrets.redact(&describe_target(c))
+    );
+    if let Some(p) = &c.pending {
+        line.push_str(&format!("  (pending: {})", secrets.redact(&p.reason)));
+    }
+    if !c.unresolved.is_empty() {
+        line.push_str("  (needs values not set: see `conform validate`)");
+    }
+    crate::report::detail::clean_line(secrets, &line)
+}
+
 fn cmd_list(args: ListArgs) -> i32 {
     let (plan, selected, _) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
@@ -274,20 +293,7 @@ fn cmd_list(args: ListArgs) -> i32 {
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
-        let mut line = format!(
-            "{}  [{}]  {} {}",
-            c.id,
-            c.tags.join(","),
-            c.probe.kind(),
-            plan.secrets.redact(&describe_target(c))
-        );
-        if let Some(p) = &c.pending {
-            line.push_str(&format!("  (pending: {})", p.reason));
-        }
-        if !c.unresolved.is_empty() {
-            line.push_str("  (needs values not set: see `conform validate`)");
-        }
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
     }
     let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
     0

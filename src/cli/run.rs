@@ -1,6 +1,7 @@
 //! `conform run`: the run, then every report it writes.
 
 use super::*;
+use crate::report::escape::one_line;
 use progress::{PROGRESS_AFTER, Progress};
 use refusal::{RefusalReports, write_refusal};
 use std::path::PathBuf;
@@ -30,9 +31,21 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
     };
     let stdout = std::io::stdout();
     let color = use_color(stdout.is_terminal());
-    let human: Box<dyn Write + Send> = match args.format {
-        Format::Human | Format::Github => Box::new(stdout),
-        Format::Json | Format::Tap => Box::new(std::io::sink()),
+    // Under --format github, the human report (which shows what servers sent) is written
+    // where the runner reads no workflow command: between `::stop-commands::TOKEN` and
+    // `::TOKEN::`, with a token no server can guess. Without randomness to draw it from, the
+    // human report is left out rather than written where a server could forge commands.
+    let stop_token = match args.format {
+        Format::Github => Some(crate::report::escape::stop_token()),
+        _ => None,
+    };
+    let human: Box<dyn Write + Send> = match (args.format, stop_token.as_deref()) {
+        (Format::Github, Some("")) => {
+            eprintln!("warning: no system randomness: the human report is left out");
+            Box::new(std::io::sink())
+        }
+        (Format::Human | Format::Github, _) => Box::new(stdout),
+        (Format::Json | Format::Tap, _) => Box::new(std::io::sink()),
     };
     if args.format == Format::Github {
         // Masks first, so that the runner hides the secrets in every line after them.
@@ -41,9 +54,12 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
             .values()
             .flat_map(|(_, v)| v.lines().map(String::from).collect::<Vec<_>>())
             .filter(|v| !v.is_empty())
-            .map(|v| format!("::add-mask::{}\n", crate::report::github::escape_data(&v)))
+            .map(|v| format!("::add-mask::{}\n", crate::report::escape::github_mask(&v)))
             .collect();
         say(&masks);
+        if let Some(token) = stop_token.as_deref().filter(|t| !t.is_empty()) {
+            say(&format!("::stop-commands::{token}\n"));
+        }
     }
     let mut terminal = TerminalReporter::new(human, color, args.verbose, plan.secrets.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -75,9 +91,13 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
     if let Some((path, old)) = &baseline {
         let diff = compare(old, &json).with_file(path);
         if matches!(args.format, Format::Human | Format::Github) {
-            say(&format!("{}\n", diff.lines().join("\n")));
+            let lines: Vec<String> = diff.lines().iter().map(|l| one_line(l)).collect();
+            say(&format!("{}\n", lines.join("\n")));
         }
         json.baseline = Some(diff);
+    }
+    if let Some(token) = stop_token.as_deref().filter(|t| !t.is_empty()) {
+        say(&format!("::{token}::\n"));
     }
     let baseline_properties: Vec<(String, String)> = match &json.baseline {
         Some(diff) => vec![

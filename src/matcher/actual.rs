@@ -141,15 +141,17 @@ fn set_equal(items: &[Actual], lits: &[Literal]) -> bool {
     )
 }
 
-/// At most this many characters of a text are shown in a message.
-const SHOWN_TEXT: usize = 300;
+/// At most this many characters of a text are kept in a message. The reports cut it much
+/// shorter, but only after redacting secrets: a cut here, before redaction, could leave the
+/// first part of a secret that straddles it, so it is far beyond what a report shows.
+const KEPT_TEXT: usize = 64 * 1024;
 
 fn write_text(f: &mut fmt::Formatter<'_>, t: &str) -> fmt::Result {
     let count = t.chars().count();
-    if count <= SHOWN_TEXT {
+    if count <= KEPT_TEXT {
         return write!(f, "{t:?}");
     }
-    let head: String = t.chars().take(SHOWN_TEXT).collect();
+    let head: String = t.chars().take(KEPT_TEXT).collect();
     write!(f, "{head:?}… ({count} characters)")
 }
 

@@ -12,6 +12,8 @@ use crate::spec::model::Secrets;
 use crate::spec::quantity::format_size;
 use std::fmt::Write as _;
 
+pub use super::escape::{GUTTER, one_line, printable};
+
 /// What a fixed check says: the pending state is live, so the excuse must go.
 pub const FIXED_TEXT: &str = "pending check now passes: remove `pending`";
 
@@ -21,34 +23,52 @@ const BODY_SHOWN: usize = 2048;
 /// How long a one-line attempt summary may grow before it is cut.
 const SUMMARY_MAX: usize = 300;
 
-/// `text` with secrets redacted and made printable.
+/// How many characters of an expected or actual value, a message or an error the reports
+/// show.
+pub const EXCERPT: usize = 300;
+
+/// `text` with secrets redacted and made printable, its lines kept.
 pub fn clean(secrets: &Secrets, text: &str) -> String {
     printable(&secrets.redact(text))
 }
 
-/// `text` with control characters (except newline and tab) escaped as `\x1b` or `\u{9b}`,
-/// and the characters XML 1.0 forbids or that reorder text on screen (bidi overrides)
-/// escaped likewise. CRLF line ends become plain newlines.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' | '\t' => out.push(c),
-            c if c.is_ascii_control() => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
-            {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
+/// `text` with secrets redacted, on one line: newlines shown as `\n`.
+pub fn clean_line(secrets: &Secrets, text: &str) -> String {
+    one_line(&secrets.redact(text))
+}
+
+/// `text` redacted, made printable, then cut to [`EXCERPT`] characters: in that order, so
+/// that no part of a secret survives the cut.
+pub fn excerpt(secrets: &Secrets, text: &str) -> String {
+    let text = clean(secrets, text);
+    let count = text.chars().count();
+    if count <= EXCERPT {
+        return text;
+    }
+    let cut = text
+        .char_indices()
+        .nth(EXCERPT)
+        .map_or(text.len(), |(i, _)| i);
+    format!(
+        "{}… ({count} characters)",
+        &text[..past_markers(&text, cut)]
+    )
+}
+
+/// `cut`, or the end of the `[redacted:NAME]` marker it falls in: a cut inside a marker would
+/// read as if part of a value were shown.
+fn past_markers(text: &str, mut cut: usize) -> usize {
+    for (open, _) in text.match_indices("[redacted:") {
+        if open >= cut {
+            break;
+        }
+        if let Some(close) = text[open..].find(']')
+            && open + close >= cut
+        {
+            cut = open + close + 1;
         }
     }
-    out
+    cut
 }
 
 /// ` (flaky: passed on attempt 2 of 3)` text for a check that passed only after a retry.
@@ -77,7 +97,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         && result.message != FIXED_TEXT
         && result.outcome != Outcome::Pending
     {
-        push_text(&mut lines, "", &clean(secrets, &result.message));
+        push_text(&mut lines, "", &excerpt(secrets, &result.message));
     }
     if let Some(last) = last {
         for mismatch in &last.mismatches {
@@ -85,7 +105,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         }
         if let Some(error) = &last.error {
             let head = format!("{} ({}): ", last.outcome.label(), error.kind);
-            push_text(&mut lines, &head, &clean(secrets, &error.message));
+            push_text(&mut lines, &head, &excerpt(secrets, &error.message));
         }
     }
     match result.outcome {
@@ -132,7 +152,7 @@ pub fn attempt_summary(number: usize, attempt: &Attempt, secrets: &Secrets) -> S
     let why = attempt_why(attempt);
     let mut line = format!("attempt {number}: {}", attempt.outcome.label());
     if !why.is_empty() {
-        let why = clean(secrets, &why).replace('\n', "\\n");
+        let why = clean_line(secrets, &why);
         let _ = write!(line, " ({})", cut(&why, SUMMARY_MAX));
     }
     line
@@ -168,7 +188,7 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
             lines.extend(
                 dns.answer_section
                     .iter()
-                    .map(|r| clean(secrets, &format!("< {r}"))),
+                    .map(|r| clean_line(secrets, &format!("< {r}"))),
             );
             lines
         }
@@ -181,7 +201,7 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
 
 /// The handshake as seen: with whom, how it ended, what was negotiated, the chain.
 fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
-    let mut lines = vec![clean(
+    let mut lines = vec![clean_line(
         secrets,
         &match o.sni.parse::<std::net::IpAddr>() {
             // rustls sends no SNI for an address.
@@ -189,7 +209,7 @@ fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
             Err(_) => format!("> TLS handshake with {} (sni {})", o.target, o.sni),
         },
     )];
-    lines.push(clean(secrets, &format!("< {}", o.outcome)));
+    lines.push(clean_line(secrets, &format!("< {}", o.outcome)));
     let negotiated: Vec<String> = [
         o.version.as_ref().map(|v| format!("TLS {v}")),
         o.cipher_suite.clone(),
@@ -199,7 +219,7 @@ fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
     .flatten()
     .collect();
     if !negotiated.is_empty() {
-        lines.push(format!("< {}", negotiated.join(", ")));
+        lines.push(clean_line(secrets, &format!("< {}", negotiated.join(", "))));
     }
     lines.extend(chain_lines(&o.chain, &o.verified, secrets));
     lines
@@ -223,12 +243,12 @@ fn chain_lines(chain: &[Vec<u8>], verified: &Result<(), String>, secrets: &Secre
     let mut lines = Vec::new();
     for (i, der) in chain.iter().enumerate() {
         let text = format!("{}. {}", i + 1, cert_summary(der));
-        lines.push(clean(secrets, &format!("< cert {text}")));
+        lines.push(clean_line(secrets, &format!("< cert {text}")));
     }
     if !chain.is_empty() {
         lines.push(match verified {
             Ok(()) => "< chain verified".to_string(),
-            Err(why) => clean(secrets, &format!("< chain not verified: {why}")),
+            Err(why) => clean_line(secrets, &format!("< chain not verified: {why}")),
         });
     }
     lines
@@ -236,21 +256,13 @@ fn chain_lines(chain: &[Vec<u8>], verified: &Result<(), String>, secrets: &Secre
 
 fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     let mut lines = Vec::new();
-    push_text(
-        &mut lines,
-        "> ",
-        &clean(secrets, &format!("{} {}", o.method, o.url)),
-    );
+    lines.push(clean_line(secrets, &format!("> {} {}", o.method, o.url)));
     for (name, value) in &o.request_headers {
-        push_text(
-            &mut lines,
-            "> ",
-            &clean(secrets, &format!("{name}: {value}")),
-        );
+        lines.push(clean_line(secrets, &format!("> {name}: {value}")));
     }
     for hop in &o.redirects {
-        let hop = format!("{} {} -> {}", hop.status, hop.url, hop.location);
-        push_text(&mut lines, "< redirect: ", &clean(secrets, &hop));
+        let hop = format!("< redirect: {} {} -> {}", hop.status, hop.url, hop.location);
+        lines.push(clean_line(secrets, &hop));
     }
     if let Some(why) = &o.not_followed {
         push_text(&mut lines, "< redirect ", &clean(secrets, why));
@@ -259,16 +271,15 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     if !o.redirects.is_empty() {
         let _ = write!(status, " ({})", o.final_url);
     }
-    push_text(&mut lines, "< ", &clean(secrets, &status));
+    lines.push(clean_line(secrets, &format!("< {status}")));
     for (name, value) in &o.headers {
-        push_text(
-            &mut lines,
-            "< ",
-            &clean(secrets, &format!("{name}: {value}")),
-        );
+        lines.push(clean_line(secrets, &format!("< {name}: {value}")));
     }
     if let Some(der) = &o.peer_certificate {
-        lines.push(clean(secrets, &format!("< cert {}", cert_summary(der))));
+        lines.push(clean_line(
+            secrets,
+            &format!("< cert {}", cert_summary(der)),
+        ));
     }
     let body = clean(secrets, &String::from_utf8_lossy(&o.body));
     // The run lets bodies go once judged: a passing check keeps the size and SHA-256 only,
@@ -285,7 +296,12 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
         _ => {
             let shown = cut_at_boundary(&body, BODY_SHOWN);
             lines.push(format!("body ({size} bytes):"));
-            push_text(&mut lines, "  ", shown);
+            // Behind a gutter: no line of the body starts where a line of conform's own does.
+            lines.extend(
+                shown
+                    .split('\n')
+                    .map(|l| format!("  {GUTTER}{l}").trim_end().to_string()),
+            );
             let more = body.len() - shown.len() + not_kept;
             if more > 0 {
                 lines.push(format!("  … {more} more bytes"));
@@ -302,11 +318,11 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
 
 /// The field name, then expected and actual aligned under it, then the note.
 fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets) {
-    lines.push(clean(secrets, &mismatch.field).replace('\n', " "));
-    push_text(lines, "  expected: ", &clean(secrets, &mismatch.expected));
-    push_text(lines, "  actual:   ", &clean(secrets, &mismatch.actual));
+    lines.push(clean_line(secrets, &mismatch.field));
+    push_text(lines, "  expected: ", &excerpt(secrets, &mismatch.expected));
+    push_text(lines, "  actual:   ", &excerpt(secrets, &mismatch.actual));
     if !mismatch.note.is_empty() {
-        push_text(lines, "  note:     ", &clean(secrets, &mismatch.note));
+        push_text(lines, "  note:     ", &excerpt(secrets, &mismatch.note));
     }
 }
 
@@ -324,7 +340,7 @@ fn cut_at_boundary(text: &str, max: usize) -> &str {
 }
 
 fn cut(text: &str, max: usize) -> String {
-    let shown = cut_at_boundary(text, max);
+    let shown = &text[..past_markers(text, cut_at_boundary(text, max).len())];
     if shown.len() < text.len() {
         format!("{shown}…")
     } else {

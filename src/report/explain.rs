@@ -42,7 +42,7 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
     }
     let reproduce = crate::run::reproduce(&check.probe, env, check.timeout);
     let _ = writeln!(out, "reproduce\n  {reproduce}");
-    secrets.redact(&out)
+    super::escape::printable(&secrets.redact(&out))
 }
 
 fn seconds(d: Duration) -> String {

@@ -6,7 +6,7 @@
 //! escaping follows GitHub's workflow command rules, so nothing a server sent can end the
 //! command early or start another one.
 
-use super::detail::{FIXED_TEXT, attempt_summary, clean, flaky_note};
+use super::detail::{FIXED_TEXT, attempt_summary, clean, excerpt, flaky_note};
 use super::terminal::summary_line;
 use crate::judge::Mismatch;
 use crate::run::{CheckResult, Outcome, RunReport};
@@ -68,7 +68,7 @@ pub fn annotations(report: &RunReport, secrets: &Secrets) -> String {
     let mut out = String::new();
     for (_, value) in secrets.values() {
         for mask in mask_values(value) {
-            let _ = writeln!(out, "::add-mask::{}", escape_data(mask));
+            let _ = writeln!(out, "::add-mask::{}", super::escape::github_mask(mask));
         }
     }
     for kind in Kind::ALL {
@@ -154,16 +154,18 @@ fn annotation(kind: Kind, result: &CheckResult, secrets: &Secrets) -> String {
 /// and actual of each mismatch, the earlier attempts of a flaky check, and the reproduce
 /// command.
 fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
-    let mut lines = vec![headline(result)];
+    let head = headline(result);
+    let mut lines = vec![excerpt(secrets, &head)];
     if let Some(last) = result.last_attempt() {
         for mismatch in &last.mismatches {
-            push_mismatch(&mut lines, mismatch);
+            push_mismatch(&mut lines, mismatch, secrets);
         }
         if let Some(error) = &last.error
-            && error.message != lines[0]
+            && error.message != head
         {
             let head = last.outcome.label();
-            lines.push(format!("{head} ({}): {}", error.kind, error.message));
+            let message = excerpt(secrets, &error.message);
+            lines.push(format!("{head} ({}): {message}", error.kind));
         }
     }
     if result.flaky {
@@ -179,12 +181,18 @@ fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     lines
 }
 
-fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch) {
+fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets) {
     lines.push(mismatch.field.replace('\n', " "));
-    lines.push(format!("  expected: {}", mismatch.expected));
-    lines.push(format!("  actual:   {}", mismatch.actual));
+    lines.push(format!(
+        "  expected: {}",
+        excerpt(secrets, &mismatch.expected)
+    ));
+    lines.push(format!(
+        "  actual:   {}",
+        excerpt(secrets, &mismatch.actual)
+    ));
     if !mismatch.note.is_empty() {
-        lines.push(format!("  note:     {}", mismatch.note));
+        lines.push(format!("  note:     {}", excerpt(secrets, &mismatch.note)));
     }
 }
 
@@ -223,11 +231,9 @@ fn one_line(secrets: &Secrets, raw: &str) -> String {
     clean(secrets, raw).replace(['\n', '\r'], " ")
 }
 
-/// A workflow command's data (after `::`): `%`, CR and LF percent-encoded.
+/// A workflow command's data (after `::`): `%`, CR and LF percent-encoded, `##[` broken up.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    super::escape::github_data(text)
 }
 
 /// A workflow command's property value: as data, and `:` and `,` too.
@@ -271,7 +277,7 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
             "| {} | {} | {} | {} |",
             outcome,
             cell(secrets, &r.check.id),
-            cell(secrets, &headline(r)),
+            cell(secrets, &excerpt(secrets, &headline(r))),
             cell(secrets, &at),
         );
     }

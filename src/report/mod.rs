@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod detail;
+pub mod escape;
 pub mod explain;
 pub mod github;
 pub mod json;
@@ -13,3 +14,6 @@ pub mod reproduce_dns;
 pub mod tap;
 pub mod terminal;
 pub mod write;
+
+#[cfg(test)]
+mod leak_property;

@@ -5,7 +5,7 @@
 //! as a failure), a check `--fail-fast` stopped is `ok .. # SKIP not run`, and a fixed check
 //! (pending, but passing) is a plain `not ok`: it fails the run.
 
-use super::detail::{attempt_summary, clean};
+use super::detail::{attempt_summary, clean, excerpt};
 use super::github::headline;
 use crate::run::{CheckResult, Outcome, RunReport};
 use crate::spec::model::Secrets;
@@ -87,13 +87,14 @@ fn directive_reason(text: &str) -> String {
 fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
     let check = &result.check;
     let q = |text: &str| yaml_string(&clean(secrets, text));
+    let cut = |text: &str| yaml_string(&excerpt(secrets, text));
     let mut out = String::from("  ---\n");
     let outcome = match result.outcome {
         Outcome::Pass => "flaky",
         outcome => outcome.label(),
     };
     let _ = writeln!(out, "  outcome: {outcome}");
-    let _ = writeln!(out, "  message: {}", q(&headline(result)));
+    let _ = writeln!(out, "  message: {}", cut(&headline(result)));
     let _ = writeln!(
         out,
         "  at: {}",
@@ -107,17 +108,17 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
             out.push_str("  mismatches:\n");
             for m in &last.mismatches {
                 let _ = writeln!(out, "    - field: {}", q(&m.field));
-                let _ = writeln!(out, "      expected: {}", q(&m.expected));
-                let _ = writeln!(out, "      actual: {}", q(&m.actual));
+                let _ = writeln!(out, "      expected: {}", cut(&m.expected));
+                let _ = writeln!(out, "      actual: {}", cut(&m.actual));
                 if !m.note.is_empty() {
-                    let _ = writeln!(out, "      note: {}", q(&m.note));
+                    let _ = writeln!(out, "      note: {}", cut(&m.note));
                 }
             }
         }
         if let Some(error) = &last.error {
             out.push_str("  error:\n");
             let _ = writeln!(out, "    kind: {}", q(&error.kind.to_string()));
-            let _ = writeln!(out, "    message: {}", q(&error.message));
+            let _ = writeln!(out, "    message: {}", cut(&error.message));
         }
     }
     let earlier = result.attempts.len().saturating_sub(1);
@@ -317,7 +318,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("      actual: \"line\\n  ...\\n---\\tend\\L\"\n"),
+            out.contains("      actual: \"line\\n  ...\\n---\\\\tend\\\\u{2028}\"\n"),
             "{out}"
         );
         assert_eq!(out.lines().filter(|l| *l == "  ...").count(), 1, "{out}");

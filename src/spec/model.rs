@@ -15,7 +15,7 @@ mod expect;
 mod secrets;
 
 pub use expect::*;
-pub use secrets::Secrets;
+pub use secrets::{Secrets, is_short as is_short_secret};
 
 /// Everything a run needs: the environment and the checks selected for it.
 #[derive(Debug)]

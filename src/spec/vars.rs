@@ -51,6 +51,8 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
     let mut out = String::with_capacity(text.len());
     let mut missing = None;
     let mut rest = text;
+    // Where secrets went, so that short values are known in their surroundings.
+    let mut substituted: Vec<(String, usize, usize)> = Vec::new();
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i..];
@@ -73,7 +75,13 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
         let inner = &after[2..end];
         rest = &after[end + 1..];
         match resolve_one(inner, src, secrets)? {
-            VarValue::Value(v) => out.push_str(&v),
+            VarValue::Value(v) => {
+                if let Some(spec) = inner.strip_prefix("secret:") {
+                    let name = spec.split_once(":-").map_or(spec, |(n, _)| n);
+                    substituted.push((name.to_string(), out.len(), out.len() + v.len()));
+                }
+                out.push_str(&v);
+            }
             VarValue::Missing(why) => {
                 out.push_str(UNSET);
                 missing.get_or_insert(why);
@@ -81,6 +89,9 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
         }
     }
     out.push_str(rest);
+    for (name, start, end) in substituted {
+        secrets.note_substitution(&name, &out, start, end);
+    }
     match missing {
         Some(message) => Err(VarError::Missing {
             message,
@@ -184,6 +195,7 @@ mod tests {
         match name {
             "TOKEN" => Some("s3cr3t".into()),
             "HOME" => Some("/root".into()),
+            "PIN" => Some("ab".into()),
             _ => None,
         }
     }
@@ -214,6 +226,16 @@ mod tests {
         let (r, secrets) = run("Bearer ${secret:TOKEN}");
         assert_eq!(r, Ok("Bearer s3cr3t".into()));
         assert_eq!(secrets.redact("x s3cr3t y"), "x [redacted:TOKEN] y");
+    }
+
+    #[test]
+    fn a_short_secret_is_known_where_it_was_substituted() {
+        let (r, secrets) = run("x${secret:PIN}1 and ${secret:PIN}");
+        assert_eq!(r, Ok("xab1 and ab".into()));
+        assert_eq!(
+            secrets.redact("got xab1 and ab, table"),
+            "got x[redacted:PIN]1 and [redacted:PIN], table"
+        );
     }
 
     #[test]

@@ -470,7 +470,7 @@ async fn bodies_of_passing_checks_are_a_digest_and_failing_ones_an_excerpt() {
         .position(|l| l == "body (1048576 bytes):")
         .unwrap_or_else(|| panic!("no body line: {out}"));
     let shown = String::from_utf8_lossy(&body[..2048]);
-    assert_eq!(broken[at + 1], format!("  {shown}"), "{out}");
+    assert_eq!(broken[at + 1], format!("  | {shown}"), "{out}");
     assert_eq!(broken[at + 2], "  … 1046528 more bytes", "{out}");
     assert_eq!(p.junit_counts("web"), ["2", "1", "0", "0"]);
 }

@@ -633,8 +633,24 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
         "2 passed, 3 failed, 1 errors, 1 pending, 1 flaky"
     );
 
+    // The human lines stand in a stop-commands region with a random token, right after the
+    // mask; the region ends before the annotations.
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    let token = lines[1]
+        .strip_prefix("::stop-commands::")
+        .unwrap_or_else(|| panic!("no stop-commands region: {out}"));
+    assert_eq!(token.len(), 32, "{out}");
+    let end = format!("::{token}::");
+    let region_end = lines
+        .iter()
+        .position(|l| *l == end)
+        .expect("the region ends");
     // The workflow commands: the mask first, then errors, warnings and notices.
-    let commands: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    let commands: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::") && !l.starts_with("::stop-commands::") && *l != end)
+        .collect();
     let (api, web, odd) = (
         property(&f.file("checks/api.yaml")),
         property(&f.file("checks/web.yaml")),
@@ -658,8 +674,9 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
     let first_command = out
         .stdout
         .lines()
-        .position(|l| l.starts_with("::") && !l.starts_with("::add-mask::"))
+        .position(|l| l.starts_with("::") && !l.starts_with("::add-mask::") && l != lines[1])
         .unwrap();
+    assert_eq!(first_command, region_end, "{out}");
     // The mask goes out first of all, before any line that could carry the secret.
     assert!(out.stdout.starts_with("::add-mask::"), "{out}");
     let closing = Regex::new(r"^\d+ passed, .* in \d+\.\d\ds$").unwrap();

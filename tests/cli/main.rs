@@ -14,6 +14,7 @@ mod dns_and_tcp;
 mod exit_codes;
 mod fail_closed_http;
 mod fail_closed_load;
+mod fail_closed_output;
 mod fail_closed_reports;
 mod fail_closed_run;
 mod formats;

@@ -83,7 +83,7 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
         "attempt 1: fail, the same as the last attempt",
         "> authorization: Bearer [redacted:TEST_TOKEN]",
         "< x-echo: Bearer [redacted:TEST_TOKEN]",
-        "  you sent: Bearer [redacted:TEST_TOKEN] to /graphql",
+        "  | you sent: Bearer [redacted:TEST_TOKEN] to /graphql",
     ] {
         assert!(
             details.contains(&expected.to_string()),

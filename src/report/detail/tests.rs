@@ -3,16 +3,6 @@ use super::*;
 use crate::probe::ProbeErrorKind;
 
 #[test]
-fn printable_escapes_what_could_drive_a_terminal() {
-    assert_eq!(printable("a\u{1b}[2Jb\u{0}c"), "a\\x1b[2Jb\\x00c");
-    assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\x0dx\ty");
-    assert_eq!(
-        printable("\u{9b}31m\u{202e}\u{fffe}é"),
-        "\\u{9b}31m\\u{202e}\\u{fffe}é"
-    );
-}
-
-#[test]
 fn detail_block_of_a_retried_failure() {
     let mut m = mismatch("status", "302", "200");
     m.note = "no redirect".into();
@@ -124,4 +114,25 @@ fn a_kept_excerpt_is_redacted_before_it_is_shown() {
     let text = exchange_lines(&Observation::Http(o), &secrets).join("\n");
     assert!(!text.contains("s3cr"), "{text}");
     assert!(text.contains("[redacted:TOKEN]"), "{text}");
+}
+
+#[test]
+fn an_excerpt_is_cut_after_redaction_and_never_inside_a_marker() {
+    let secrets = secrets();
+    // The secret starts 5 characters before the cut: cut first, its first 5 characters
+    // would be shown.
+    let text = format!("{}s3cr3t-t0ken and more", "x".repeat(EXCERPT - 5));
+    let shown = excerpt(&secrets, &text);
+    assert_eq!(
+        shown,
+        format!(
+            "{}[redacted:TOKEN]… ({} characters)",
+            "x".repeat(EXCERPT - 5),
+            EXCERPT - 5 + "[redacted:TOKEN] and more".len()
+        )
+    );
+    assert_eq!(
+        excerpt(&secrets, "short s3cr3t-t0ken"),
+        "short [redacted:TOKEN]"
+    );
 }

@@ -1,6 +1,6 @@
 //! A finished run as its JSON report: every string redacted and made printable.
 
-use super::super::detail::clean;
+use super::super::detail::{clean, excerpt};
 use super::{
     JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
 };
@@ -51,7 +51,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         flaky: result.flaky,
         retries: check.retries,
         duration_seconds: result.duration.as_secs_f64(),
-        message: text(&result.message),
+        message: excerpt(secrets, &result.message),
         pending_reason: check.pending.as_ref().map(|p| text(&p.reason)),
         reproduce: text(&result.reproduce),
         attempts: result
@@ -69,16 +69,16 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
         duration_seconds: attempt.duration.as_secs_f64(),
         error: attempt.error.as_ref().map(|e: &ProbeError| JsonError {
             kind: kind_token(e.kind).to_string(),
-            message: text(&e.message),
+            message: excerpt(secrets, &e.message),
         }),
         mismatches: attempt
             .mismatches
             .iter()
             .map(|m: &Mismatch| JsonMismatch {
                 field: text(&m.field),
-                expected: text(&m.expected),
-                actual: text(&m.actual),
-                note: text(&m.note),
+                expected: excerpt(secrets, &m.expected),
+                actual: excerpt(secrets, &m.actual),
+                note: excerpt(secrets, &m.note),
             })
             .collect(),
     }

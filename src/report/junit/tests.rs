@@ -182,9 +182,7 @@ fn hostile_bytes_and_secrets_still_make_valid_redacted_xml() {
     let failure = child(case(&doc, "x <&> \\x1b"), "failure");
     let body = failure.text().unwrap();
     assert!(
-        body.contains(
-            "actual:   [redacted:TOKEN] \\x00\\x1b[31m]]></failure>\\u{fffe}\\x07    end"
-        ),
+        body.contains("actual:   [redacted:TOKEN] \\x00\\x1b[31m]]></failure>\\u{fffe}\\x07\\tend"),
         "{body}"
     );
     assert!(body.contains("x-token: [redacted:TOKEN]'"), "{body}");

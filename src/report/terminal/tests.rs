@@ -83,7 +83,7 @@ fn verbose_failure_shows_the_exchange() {
              \x20   < HTTP/1.1 200\n\
              \x20   < content-type: text/plain\n\
              \x20   body (5 bytes):\n\
-             \x20     hello\n"
+             \x20     | hello\n"
         ),
         "{text}"
     );
