@@ -116,7 +116,7 @@ fn refuse(args: &MergeArgs, env: &str, refusal: Refusal) -> i32 {
         junit: args.junit.clone(),
         json: args.json.clone(),
         flavor: JunitFlavor::Rich,
-        json_on_stdout: false,
+        format: Format::Human,
         metrics: None,
     };
     write_refusal(to, env, refusal)

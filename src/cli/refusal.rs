@@ -58,8 +58,9 @@ pub(super) struct RefusalReports {
     pub(super) junit: PathBuf,
     pub(super) json: PathBuf,
     pub(super) flavor: JunitFlavor,
-    /// `--format json`: the report on stdout too.
-    pub(super) json_on_stdout: bool,
+    /// What stdout carries besides stderr's lines: `--format json` the report, `github` an
+    /// `::error` annotation per error at its file and line, `tap` a `Bail out!`.
+    pub(super) format: Format,
     /// `--metrics`: replaced too, so that no stale `conform_check_up` stays behind.
     pub(super) metrics: Option<PathBuf>,
 }
@@ -69,10 +70,15 @@ pub(super) struct RefusalReports {
 pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> i32 {
     let report = JsonReport::refused(env, &crate::run::hostname(), refusal.errors);
     let json = report.to_string_pretty();
-    if to.json_on_stdout
-        && let Ok(text) = &json
-    {
-        say(text);
+    match to.format {
+        Format::Json => {
+            if let Ok(text) = &json {
+                say(text);
+            }
+        }
+        Format::Github => say(&refusal_annotations(&report.load_errors)),
+        Format::Tap => say(&refusal_tap(&report.load_errors)),
+        Format::Human => {}
     }
     let errors = report.load_errors.len();
     let mut files = vec![
@@ -102,4 +108,55 @@ pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> 
         eprintln!("error: {e}");
     }
     EXIT_USAGE
+}
+
+/// An `::error` annotation per error, on its file, line and column when it has them.
+fn refusal_annotations(errors: &[JsonLoadError]) -> String {
+    use crate::report::github::{escape_data, escape_property};
+    let mut out = String::new();
+    for e in errors {
+        let mut place = Vec::new();
+        if let Some(file) = &e.file {
+            place.push(format!("file={}", escape_property(file)));
+        }
+        if let Some(line) = e.line {
+            place.push(format!("line={line}"));
+        }
+        if let Some(column) = e.column {
+            place.push(format!("col={column}"));
+        }
+        place.push(format!(
+            "title={}",
+            escape_property("conform: nothing was probed")
+        ));
+        let message = match e.expected.as_str() {
+            "" => e.message.clone(),
+            expected => format!("{}; {expected}", e.message),
+        };
+        let message = crate::report::escape::one_line(&message);
+        out.push_str(&format!(
+            "::error {}::{}\n",
+            place.join(","),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+/// TAP 14 for a run that stopped before probing: no test point, and `Bail out!` with why.
+fn refusal_tap(errors: &[JsonLoadError]) -> String {
+    let first = errors.first().map_or(String::new(), |e| {
+        let place = match (&e.file, e.line, e.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), _, _) => format!("{f}: "),
+            _ => String::new(),
+        };
+        crate::report::escape::one_line(&format!("{place}{}", e.message))
+    });
+    let n = errors.len();
+    format!(
+        "TAP version 14\nBail out! {n} error{} in the check or environment files or the \
+         command line, nothing was probed (the first: {first})\n",
+        if n == 1 { "" } else { "s" }
+    )
 }

@@ -218,7 +218,7 @@ fn refuse(args: &RunArgs, refusal: Refusal) -> i32 {
         junit,
         json,
         flavor: args.junit_flavor,
-        json_on_stdout: args.format == Format::Json,
+        format: args.format,
         metrics: args.metrics.clone(),
     };
     write_refusal(to, &args.location.env, refusal)

@@ -330,3 +330,34 @@ async fn a_refused_run_replaces_the_metrics() {
     );
     assert!(!after.contains("conform_check_up"), "{after}");
 }
+
+/// Under `--format github` a refused run annotates each error at its file, line and column;
+/// under `--format tap` it bails out, saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_run_speaks_the_format_asked() {
+    let (_server, p) = http_project(TestResponse::ok("x")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 999 }");
+    let f = p.shown("checks/web.yaml");
+    let out = p.run(&["--format", "github"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "::error file={},line=4,col=23,title=conform%3A nothing was probed::`999` is not an \
+             HTTP status; expected a status from 100 to 599 (e.g. 302), or a class: 1xx, 2xx, \
+             3xx, 4xx or 5xx\n",
+            f.replace(':', "%3A").replace(',', "%2C")
+        ),
+        "{out}"
+    );
+    let out = p.run(&["--format", "tap"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "TAP version 14\nBail out! 1 error in the check or environment files or the command \
+             line, nothing was probed (the first: {f}:4:23: `999` is not an HTTP status)\n"
+        ),
+        "{out}"
+    );
+}
