@@ -160,7 +160,12 @@ fn load_selected(
     let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| Refusal::load(&e))?;
     let f = filters.filters();
     let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
-    let unmatched = crate::spec::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name);
+    // Ids come from names, which may hold a secret: the messages are redacted like any output.
+    let unmatched: Vec<String> =
+        crate::spec::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name)
+            .iter()
+            .map(|m| crate::report::detail::clean(&plan.secrets, m))
+            .collect();
     if !unmatched.is_empty() {
         return Err(Refusal::messages(
             &unmatched,

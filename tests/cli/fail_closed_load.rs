@@ -361,3 +361,30 @@ async fn a_refused_run_speaks_the_format_asked() {
         "{out}"
     );
 }
+
+/// A filter's "did you mean" names a check id, and ids come from names, which may hold a
+/// secret: the message is redacted like every output.
+#[tokio::test(flavor = "multi_thread")]
+async fn filter_messages_redact_secrets_in_ids() {
+    let (_server, p) = http_project(TestResponse::ok("x")).await;
+    p.http_check(
+        "web",
+        "token ${secret:TOK}",
+        "http://chat.test:${port}/",
+        "{ status: 200 }",
+    );
+    let out = p
+        .run_with_env(
+            &["--only", "web/token-sup3rsecretvalu"],
+            &[("TOK", "Sup3rSecretValue")],
+        )
+        .await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --only `web/token-sup3rsecretvalu` matches no check id or name; did you mean \
+         `web/token-[redacted:TOK]`?\n\
+         hint: `conform list --env prod` shows every check with its id and tags\n",
+        "{out}"
+    );
+}
