@@ -145,16 +145,7 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
         number(report.duration.as_secs_f64())
     );
 
-    family(
-        &mut out,
-        "conform_run_timestamp_seconds",
-        "When the run started, in seconds since the Unix epoch.",
-    );
-    let _ = writeln!(
-        out,
-        "conform_run_timestamp_seconds{{env=\"{env}\"}} {}",
-        unix_seconds(report.started)
-    );
+    run_timestamp(&mut out, &env, report.started);
 
     family(
         &mut out,
@@ -188,8 +179,14 @@ pub fn refused_metrics(env: &str, load_errors: usize, started: time::OffsetDateT
         "Errors in the check or environment files (or the command line) that stopped the run before anything was probed.",
     );
     let _ = writeln!(out, "conform_load_errors{{env=\"{env}\"}} {load_errors}");
+    run_timestamp(&mut out, &env, started);
+    out
+}
+
+/// `conform_run_timestamp_seconds`: when the run started; `env` is a label value already.
+fn run_timestamp(out: &mut String, env: &str, started: time::OffsetDateTime) {
     family(
-        &mut out,
+        out,
         "conform_run_timestamp_seconds",
         "When the run started, in seconds since the Unix epoch.",
     );
@@ -198,7 +195,6 @@ pub fn refused_metrics(env: &str, load_errors: usize, started: time::OffsetDateT
         "conform_run_timestamp_seconds{{env=\"{env}\"}} {}",
         unix_seconds(started)
     );
-    out
 }
 
 fn family(out: &mut String, name: &str, help: &str) {
