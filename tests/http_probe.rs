@@ -786,3 +786,36 @@ async fn tls_versions_limit_what_the_client_offers() {
     probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_2];
     assert_eq!(observe(&env, &probe).await.status, 200);
 }
+
+/// A body no expectation reads is hashed as it arrives and only its first 16 KiB are kept:
+/// the probe never holds the whole of it. Past the limit it is still flagged.
+#[tokio::test]
+async fn a_body_no_expectation_reads_is_hashed_and_not_kept() {
+    use sha2::{Digest, Sha256};
+    let body: Vec<u8> = (0..(3 << 20)).map(|i| (i % 251) as u8).collect();
+    let served = body.clone();
+    let server = TestServer::start(TestServerConfig::http(move |_| {
+        TestResponse::ok(served.clone())
+    }))
+    .await;
+    let mut probe = http_probe(&server.url("/"));
+    probe.body_limit = 4 << 20;
+    probe.body_judged = false;
+    let seen = observe(&test_env(), &probe).await;
+    assert_eq!(seen.body, body[..16 << 10]);
+    let digest = seen.body_digest.clone().expect("a digest");
+    assert_eq!(digest.size, 3 << 20);
+    let expected: String = Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest.sha256, expected);
+    assert_eq!(seen.body_size(), 3 << 20);
+    assert_eq!(seen.body_exceeded, None);
+
+    probe.body_limit = 1 << 20;
+    let seen = observe(&test_env(), &probe).await;
+    assert_eq!(seen.body.len(), 16 << 10);
+    assert_eq!(seen.body_size(), 1 << 20);
+    assert!(seen.body_exceeded.is_some_and(|n| n > 1 << 20));
+}

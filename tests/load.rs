@@ -512,3 +512,39 @@ fn a_check_text_decodes_alone() {
         "{errors:#?}"
     );
 }
+
+/// Only a check whose expectation reads the body (`body:`, `json:`) has its probe keep the
+/// whole body; the others keep its start, size and digest.
+#[test]
+fn the_probe_keeps_the_body_only_when_an_expectation_reads_it() {
+    let plan = one_file(
+        r#"checks:
+  - name: status only
+    http: { url: "https://a.test/" }
+    expect: { status: 200 }
+  - name: text
+    http: { url: "https://a.test/" }
+    expect: { status: 200, body: { contains: ok } }
+  - name: json
+    http: { url: "https://a.test/" }
+    expect: { status: 200, body: { json: { "$.ok": true } } }
+"#,
+    )
+    .expect("loads");
+    let judged: Vec<(String, bool)> = plan
+        .checks
+        .iter()
+        .map(|c| match &c.probe {
+            Probe::Http(h) => (c.name.clone(), h.body_judged),
+            _ => panic!("an http check"),
+        })
+        .collect();
+    assert_eq!(
+        judged,
+        [
+            ("status only".to_string(), false),
+            ("text".to_string(), true),
+            ("json".to_string(), true)
+        ]
+    );
+}

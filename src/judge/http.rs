@@ -14,11 +14,11 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
             field: "body".into(),
             expected: format!(
                 "at most {} (the body limit)",
-                format_size(o.body.len() as u64)
+                format_size(o.body_size() as u64)
             ),
             actual: format!(
                 "more than {} ({} read before stopping)",
-                format_size(o.body.len() as u64),
+                format_size(o.body_size() as u64),
                 format_size(seen)
             ),
             note: "raise `body_limit` on the http probe if this body is expected".into(),

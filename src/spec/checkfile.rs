@@ -382,6 +382,10 @@ fn decode_check(
         }
     };
     r.finish(CHECK_KEYS, d);
+    let mut probe = probe;
+    if let (Some(Probe::Http(h)), Some(Expect::Http(e))) = (&mut probe, &expect) {
+        h.body_judged = e.body.is_some() || !e.json.is_empty();
+    }
     if d.len() > before {
         let mut i = before;
         while i < d.list.len() {

@@ -113,6 +113,8 @@ pub fn decode_probe(
         connect_to,
         tls,
         body_limit,
+        // Until the expectation says otherwise (see the check's decoding).
+        body_judged: true,
     })
 }
 

@@ -220,6 +220,9 @@ pub struct HttpProbe {
     pub tls: TlsOptions,
     /// Bodies are read up to this many bytes; more is a failure.
     pub body_limit: u64,
+    /// Some expectation reads the body (`body:`, `json:`); otherwise the probe keeps only its
+    /// start, its size and its SHA-256 while it arrives, never the whole of it.
+    pub body_judged: bool,
 }
 
 impl HttpProbe {
@@ -236,6 +239,7 @@ impl HttpProbe {
             connect_to: None,
             tls: TlsOptions::default(),
             body_limit: crate::spec::http::DEFAULT_BODY_LIMIT,
+            body_judged: true,
         }
     }
 }

@@ -78,17 +78,17 @@ impl HttpObservation {
     /// (cut back to a UTF-8 character boundary), so that a run holds no whole bodies.
     pub fn release_body(&mut self, keep: usize) {
         use sha2::{Digest, Sha256};
-        if self.body_digest.is_some() {
-            return;
+        // A body no expectation reads was hashed as it arrived, and only its start kept.
+        if self.body_digest.is_none() {
+            let sha256 = Sha256::digest(&self.body)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            self.body_digest = Some(BodyDigest {
+                size: self.body.len(),
+                sha256,
+            });
         }
-        let sha256 = Sha256::digest(&self.body)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        self.body_digest = Some(BodyDigest {
-            size: self.body.len(),
-            sha256,
-        });
         if self.body.len() > keep {
             let mut cut = keep;
             // Back over at most three UTF-8 continuation bytes.
@@ -241,8 +241,16 @@ impl HttpProber {
                 remote_addr: response.remote_addr(),
                 ..HttpObservation::default()
             };
-            (seen.body, seen.body_exceeded) =
-                read_body(response, probe.body_limit, phase, &route.target)
+            let read = BodyRead {
+                limit: probe.body_limit,
+                keep: if probe.body_judged {
+                    None
+                } else {
+                    Some(UNJUDGED_BODY_KEPT)
+                },
+            };
+            (seen.body, seen.body_exceeded, seen.body_digest) =
+                read_body(response, read, phase, &route.target)
                     .await
                     .map_err(|what| ProbeError {
                         kind: ProbeErrorKind::Protocol,
@@ -403,17 +411,33 @@ impl Hop {
     }
 }
 
-/// Reads the body up to `limit` bytes. Past the limit reading stops (the connection is
-/// dropped) and the count of bytes seen so far is returned beside the first `limit`.
+/// How much of a body no expectation reads is kept: enough for every report's excerpt.
+const UNJUDGED_BODY_KEPT: usize = 16 << 10;
+
+/// How a body is read: up to `limit` bytes; `keep`, when no expectation reads the body, how
+/// much of its start is kept (the rest is only counted and hashed as it arrives).
+struct BodyRead {
+    limit: u64,
+    keep: Option<usize>,
+}
+
+/// Reads the body up to `read.limit` bytes. Past the limit reading stops (the connection is
+/// dropped) and the count of bytes seen so far is returned beside what was kept. With
+/// `read.keep`, the body's size and SHA-256 come back too, and only its start is kept.
 async fn read_body(
     mut response: reqwest::Response,
-    limit: u64,
+    read: BodyRead,
     phase: &Phase,
     target: &str,
-) -> Result<(Vec<u8>, Option<u64>), String> {
-    // Sized once from Content-Length (within the limit): no copies while it grows.
-    let expected = response.content_length().unwrap_or(0).min(limit);
+) -> Result<(Vec<u8>, Option<u64>, Option<BodyDigest>), String> {
+    use sha2::{Digest, Sha256};
+    let limit = read.limit;
+    let kept_at_most = read.keep.map_or(limit, |k| k as u64).min(limit);
+    // Sized once from Content-Length (within what is kept): no copies while it grows.
+    let expected = response.content_length().unwrap_or(0).min(kept_at_most);
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    let mut hash = read.keep.map(|_| Sha256::new());
+    let mut within_limit: u64 = 0;
     let mut seen: u64 = 0;
     phase.set(State::ReadingBody(0), target);
     loop {
@@ -422,14 +446,30 @@ async fn read_body(
             format!("the body from {target} broke off after {seen} bytes: {why}")
         })?;
         let Some(chunk) = chunk else {
-            return Ok((body, None));
+            let digest = hash.map(|h| BodyDigest {
+                size: usize::try_from(within_limit).unwrap_or(usize::MAX),
+                sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            });
+            return Ok((body, None, digest));
         };
         seen += chunk.len() as u64;
-        let room = limit.saturating_sub(body.len() as u64);
-        let keep = chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        body.extend_from_slice(&chunk[..keep]);
+        let room = limit.saturating_sub(within_limit);
+        let in_limit = &chunk[..chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX))];
+        within_limit += in_limit.len() as u64;
+        if let Some(h) = &mut hash {
+            h.update(in_limit);
+        }
+        let room = kept_at_most.saturating_sub(body.len() as u64);
+        let keep = in_limit
+            .len()
+            .min(usize::try_from(room).unwrap_or(usize::MAX));
+        body.extend_from_slice(&in_limit[..keep]);
         if seen > limit {
-            return Ok((body, Some(seen)));
+            let digest = hash.map(|h| BodyDigest {
+                size: usize::try_from(within_limit).unwrap_or(usize::MAX),
+                sha256: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            });
+            return Ok((body, Some(seen), digest));
         }
         phase.set(State::ReadingBody(seen), target);
     }
@@ -477,9 +517,9 @@ mod release_tests {
         let digest = o.body_digest.clone().expect("a digest");
         assert_eq!(digest.size, 9000);
         assert_eq!(digest.sha256.len(), 64);
-        // Releasing again changes nothing.
+        // Releasing again keeps the digest of the whole body and cuts what is kept further.
         o.release_body(0);
-        assert_eq!(o.body.len(), 1000);
+        assert!(o.body.is_empty());
         assert_eq!(o.body_digest, Some(digest));
 
         let mut passed = HttpObservation {
