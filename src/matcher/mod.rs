@@ -57,91 +57,113 @@ pub enum Quantity {
     Bytes(u64),
 }
 
+/// What a matcher makes of a value: it holds, it does not, or it cannot be asked of this
+/// value at all (a duration compared with a number, `matches` on a list). The last is never
+/// turned into a pass: `not` of a question that cannot be asked does not hold either.
+#[derive(Debug)]
+enum Verdict {
+    Holds,
+    /// Does not hold; why, when there is more to say than expected and actual.
+    Misses(String),
+    /// Cannot be asked of this value: why.
+    Unanswerable(String),
+}
+
+use Verdict::{Holds, Misses, Unanswerable};
+
 impl Matcher {
     /// Whether `actual` satisfies the matcher; the error says why not when there is more to
     /// say than the expected and actual values themselves.
     pub fn test(&self, actual: &Actual) -> Result<(), String> {
-        let fail = |why: &str| Err(why.to_string());
+        match self.eval(actual) {
+            Holds => Ok(()),
+            Misses(why) | Unanswerable(why) => Err(why),
+        }
+    }
+
+    fn eval(&self, actual: &Actual) -> Verdict {
+        let cannot = |why: &str| Unanswerable(why.to_string());
         match self {
             Matcher::Present => match actual {
-                Actual::Absent => fail(""),
-                _ => Ok(()),
+                Actual::Absent => Misses(String::new()),
+                _ => Holds,
             },
             Matcher::Absent => match actual {
-                Actual::Absent => Ok(()),
-                _ => fail(""),
+                Actual::Absent => Holds,
+                _ => Misses(String::new()),
             },
             // Combinations leave absence to the matchers they combine.
-            Matcher::AnyOf(list) => bool_result(list.iter().any(|m| m.test(actual).is_ok())),
+            Matcher::AnyOf(list) => any(list.iter().map(|m| m.eval(actual))),
             Matcher::AllOf(list) => {
                 for m in list {
-                    if let Err(why) = m.test(actual) {
-                        let why = if why.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {why}")
-                        };
-                        return Err(format!("not {m}{why}"));
+                    match m.eval(actual) {
+                        Holds => {}
+                        Misses(why) => return Misses(format!("not {m}{}", colon(&why))),
+                        Unanswerable(why) => {
+                            return Unanswerable(format!("not {m}{}", colon(&why)));
+                        }
                     }
                 }
-                Ok(())
+                Holds
             }
-            _ if matches!(actual, Actual::Absent) => fail(""),
-            Matcher::Equals(lit) => bool_result(actual.equals(lit)),
-            Matcher::OneOf(lits) => bool_result(lits.iter().any(|l| actual.equals(l))),
+            _ if matches!(actual, Actual::Absent) => Misses(String::new()),
+            Matcher::Equals(lit) => verdict(actual.equals(lit)),
+            Matcher::OneOf(lits) => verdict(lits.iter().any(|l| actual.equals(l))),
             Matcher::Contains(inner) => match actual {
-                Actual::List { items, .. } => {
-                    bool_result(items.iter().any(|item| inner.test(item).is_ok()))
-                }
+                Actual::List { items, .. } => any(items.iter().map(|item| inner.eval(item))),
                 _ => match (actual.as_text(), inner.as_ref()) {
                     (Some(text), Matcher::Equals(lit)) => match lit.as_text() {
-                        Some(needle) => bool_result(text.contains(needle.as_str())),
-                        None => fail("`contains` on text needs a text to look for"),
+                        Some(needle) => verdict(text.contains(needle.as_str())),
+                        None => cannot("`contains` on text needs a text to look for"),
                     },
-                    (Some(text), other) => bool_result(
-                        // `contains: { matches: .. }` on text: the matcher applies to the text.
-                        other.test(&Actual::Text(text.into_owned())).is_ok(),
-                    ),
-                    (None, _) => fail("`contains` needs text or a list"),
+                    // `contains: { matches: .. }` on text: the matcher applies to the text.
+                    (Some(text), other) => other.eval(&Actual::Text(text.into_owned())),
+                    (None, _) => cannot("`contains` needs text or a list"),
                 },
             },
             Matcher::Matches(re) => match actual.as_text() {
-                Some(text) => bool_result(re.is_match(&text)),
-                None => fail("`matches` needs text"),
+                Some(text) => verdict(re.is_match(&text)),
+                None => cannot("`matches` needs text"),
             },
             Matcher::StartsWith(s) => match actual.as_text() {
-                Some(text) => bool_result(text.starts_with(s.as_str())),
-                None => fail("`starts_with` needs text"),
+                Some(text) => verdict(text.starts_with(s.as_str())),
+                None => cannot("`starts_with` needs text"),
             },
             Matcher::EndsWith(s) => match actual.as_text() {
-                Some(text) => bool_result(text.ends_with(s.as_str())),
-                None => fail("`ends_with` needs text"),
+                Some(text) => verdict(text.ends_with(s.as_str())),
+                None => cannot("`ends_with` needs text"),
             },
             Matcher::Compare(op, q) => compare(actual, *op, *q),
             Matcher::InCidr(nets) => in_cidr(actual, nets),
-            Matcher::Not(inner) => match inner.test(actual) {
-                Ok(()) => fail(""),
-                Err(_) => Ok(()),
+            Matcher::Not(inner) => match inner.eval(actual) {
+                Holds => Misses(String::new()),
+                Misses(_) => Holds,
+                Unanswerable(why) => Unanswerable(why),
             },
             Matcher::Each(inner) => match actual {
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {
-                        if inner.test(item).is_err() {
-                            return Err(format!("item {} ({item}) is not {inner}", i + 1));
+                        let why = format!("item {} ({item}) is not {inner}", i + 1);
+                        match inner.eval(item) {
+                            Holds => {}
+                            Misses(_) => return Misses(why),
+                            Unanswerable(cause) => return Unanswerable(format!("{why}: {cause}")),
                         }
                     }
-                    Ok(())
+                    Holds
                 }
-                _ => fail("`each` needs a list"),
+                _ => cannot("`each` needs a list"),
             },
             Matcher::Count(inner) => match actual {
                 Actual::List { items, .. } => {
                     let n = Actual::Number(items.len() as f64);
-                    inner
-                        .test(&n)
-                        .map_err(|_| format!("it has {} items", items.len()))
+                    match inner.eval(&n) {
+                        Holds => Holds,
+                        Misses(_) => Misses(format!("it has {} items", items.len())),
+                        Unanswerable(why) => Unanswerable(why),
+                    }
                 }
-                _ => fail("`count` needs a list"),
+                _ => cannot("`count` needs a list"),
             },
             Matcher::Empty(want) => {
                 let empty = match actual {
@@ -149,41 +171,69 @@ impl Matcher {
                     Actual::Text(t) => t.is_empty(),
                     Actual::Null => true,
                     Actual::Object(o) => o.is_empty(),
-                    _ => return fail("`empty` needs a list or text"),
+                    _ => return cannot("`empty` needs a list or text"),
                 };
-                bool_result(empty == *want)
+                verdict(empty == *want)
             }
             Matcher::StatusClass(class) => match actual.as_number() {
-                Some(n) => bool_result((n / 100.0).floor() as u16 == *class),
-                None => fail("a status class needs a number"),
+                Some(n) => verdict((n / 100.0).floor() as u16 == *class),
+                None => cannot("a status class needs a number"),
             },
         }
     }
 }
 
-fn bool_result(ok: bool) -> Result<(), String> {
-    if ok { Ok(()) } else { Err(String::new()) }
+/// `: why`, or nothing when there is nothing to add.
+fn colon(why: &str) -> String {
+    if why.is_empty() {
+        String::new()
+    } else {
+        format!(": {why}")
+    }
 }
 
-fn compare(actual: &Actual, op: CmpOp, q: Quantity) -> Result<(), String> {
+fn verdict(holds: bool) -> Verdict {
+    if holds { Holds } else { Misses(String::new()) }
+}
+
+/// Holds when one holds; otherwise a question that could not be asked of some item (or
+/// alternative) is not a plain miss: `not` must not make it a pass.
+fn any(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
+    let mut unanswerable = None;
+    for v in verdicts {
+        match v {
+            Holds => return Holds,
+            Misses(_) => {}
+            Unanswerable(why) => {
+                unanswerable.get_or_insert(why);
+            }
+        }
+    }
+    match unanswerable {
+        Some(why) => Unanswerable(why),
+        None => Misses(String::new()),
+    }
+}
+
+fn compare(actual: &Actual, op: CmpOp, q: Quantity) -> Verdict {
     let lhs = match (actual, q) {
         (Actual::Seconds(s), Quantity::Seconds(_)) => Some(*s),
         (Actual::Seconds(_), _) => {
-            return Err("compare a duration with a duration, such as 2s or 21d".into());
+            return Unanswerable("compare a duration with a duration, such as 2s or 21d".into());
         }
         (_, Quantity::Seconds(_)) => {
-            return Err("this value is not a duration".into());
+            return Unanswerable("this value is not a duration".into());
         }
         _ => actual.as_number(),
     };
     let Some(lhs) = lhs else {
-        return Err("a comparison needs a number".into());
+        return Unanswerable("a comparison needs a number".into());
     };
     let rhs = match q {
         Quantity::Number(n) | Quantity::Seconds(n) => n,
         Quantity::Bytes(b) => b as f64,
     };
-    bool_result(match op {
+    verdict(match op {
         CmpOp::Gt => lhs > rhs,
         CmpOp::Gte => lhs >= rhs,
         CmpOp::Lt => lhs < rhs,
@@ -191,18 +241,26 @@ fn compare(actual: &Actual, op: CmpOp, q: Quantity) -> Result<(), String> {
     })
 }
 
-fn in_cidr(actual: &Actual, nets: &[IpNet]) -> Result<(), String> {
-    let check_one = |item: &Actual| -> Result<(), String> {
+fn in_cidr(actual: &Actual, nets: &[IpNet]) -> Verdict {
+    let check_one = |item: &Actual| -> Verdict {
         let text = item.as_text().unwrap_or_default();
         match text.trim().parse::<IpAddr>() {
-            Ok(ip) if nets.iter().any(|n| n.contains(&ip)) => Ok(()),
-            Ok(ip) => Err(format!("{ip} is outside every range")),
-            Err(_) => Err(format!("{item} is not an IP address")),
+            Ok(ip) if nets.iter().any(|n| n.contains(&ip)) => Holds,
+            Ok(ip) => Misses(format!("{ip} is outside every range")),
+            Err(_) => Unanswerable(format!("{item} is not an IP address")),
         }
     };
     match actual {
-        Actual::List { items, .. } if items.is_empty() => Err("there are no addresses".into()),
-        Actual::List { items, .. } => items.iter().try_for_each(check_one),
+        Actual::List { items, .. } if items.is_empty() => Misses("there are no addresses".into()),
+        Actual::List { items, .. } => {
+            for item in items {
+                match check_one(item) {
+                    Holds => {}
+                    other => return other,
+                }
+            }
+            Holds
+        }
         other => check_one(other),
     }
 }

@@ -231,3 +231,46 @@ fn load_errors_are_precise() {
     assert!(err("{}").contains("the matcher for value is empty"));
     assert!(err("{any_of: x}").contains("expected a list of matchers"));
 }
+
+/// A question that cannot be asked of a value (a duration compared with a number, `matches`
+/// on a list) is never made a pass by `not`, at any depth.
+#[test]
+fn not_never_turns_an_unanswerable_question_into_a_pass() {
+    let seconds = Actual::Seconds(0.5);
+    assert_eq!(
+        m("{ not: { gte: 0 } }").test(&seconds),
+        Err("compare a duration with a duration, such as 2s or 21d".to_string())
+    );
+    assert_eq!(
+        m("{ not: { gt: 1s } }").test(&n(404.0)),
+        Err("this value is not a duration".to_string())
+    );
+    assert_eq!(
+        m("{ not: { lt: 1d } }").test(&n(300.0)),
+        Err("this value is not a duration".to_string())
+    );
+    assert_eq!(
+        m("{ not: { matches: x } }").test(&set(&["a"])),
+        Err("`matches` needs text".to_string())
+    );
+    assert_eq!(
+        m("{ not: { each: { gt: 1s } } }").test(&set(&["a"])),
+        Err("item 1 (\"a\") is not > 1s: this value is not a duration".to_string())
+    );
+    assert_eq!(
+        m("{ not: { any_of: [{ gt: 1s }, 404] } }").test(&n(500.0)),
+        Err("this value is not a duration".to_string())
+    );
+    // A plain miss is still a pass under `not`, and a hold a miss.
+    assert!(m("{ not: { gt: 1s } }").test(&Actual::Seconds(0.5)).is_ok());
+    assert!(
+        m("{ not: { any_of: [{ gt: 1s }, 404] } }")
+            .test(&n(404.0))
+            .is_err()
+    );
+    assert!(
+        m("{ not: { lt: 1d } }")
+            .test(&Actual::Seconds(90_000.0))
+            .is_ok()
+    );
+}

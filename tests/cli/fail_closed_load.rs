@@ -388,3 +388,34 @@ async fn filter_messages_redact_secrets_in_ids() {
         "{out}"
     );
 }
+
+/// `not` of a comparison that cannot be made (a number against a duration) used to pass:
+/// the comparison errs, `not` made the error a pass. It is a fail, with the reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn not_of_a_comparison_that_cannot_be_made_fails() {
+    let (_server, p) = http_project(TestResponse::status(404)).await;
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: time
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: 404, time: { not: { gte: 0 } } }
+  - name: status
+    http: { url: "http://chat.test:${port}/" }
+    expect: { status: { not: { gt: 1s } } }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    out.assert_outcomes(&[("FAIL", "web/status"), ("FAIL", "web/time")]);
+    assert!(
+        out.stdout.contains("time: expected not (>= 0), got ",),
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains("compare a duration with a duration, such as 2s or 21d"),
+        "{out}"
+    );
+    assert!(out.stdout.contains("this value is not a duration"), "{out}");
+}
