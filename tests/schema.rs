@@ -631,6 +631,13 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
         (http, "{ status: 200, headers: {} }"),
         (http, "{ status: 200, body: { json: {} } }"),
         (tls, "{ cert: {} }"),
+        (http, "{ status: { all_of: [] } }"),
+        (http, "{ status: { not: [] } }"),
+        (http, "{ status: { not: { one_of: [] } } }"),
+        (http, "{ status: { not: { any_of: [] } } }"),
+        (http, "{ status: 200, body: { all_of: [] } }"),
+        (http, "{ status: 200, headers: { server: { any_of: [] } } }"),
+        (dns, "{ rcode: { not: { one_of: [] } } }"),
     ];
     for (probe, expect) in rejected {
         cases.push((one_check(probe, expect), false));

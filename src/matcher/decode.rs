@@ -46,18 +46,28 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
             "matches" => regex(value, what, d).map(Matcher::Matches),
             "starts_with" => string(value, what, d).map(Matcher::StartsWith),
             "ends_with" => string(value, what, d).map(Matcher::EndsWith),
-            "one_of" => match literal(value, what, d) {
-                Some(Literal::List(items)) => Some(Matcher::OneOf(items)),
-                Some(_) => {
-                    d.error(
+            "one_of" => {
+                match literal(value, what, d) {
+                    Some(Literal::List(items)) if items.is_empty() => {
+                        d.error(
                         value.pos,
-                        format!("`one_of` of {what} is not a list"),
-                        "expected a list, e.g. one_of: [301, 308]",
+                        format!("`one_of` of {what} is empty: it never holds (and under `not`, always)"),
+                        "expected the values it may equal, e.g. one_of: [301, 308]",
                     );
-                    None
+                        None
+                    }
+                    Some(Literal::List(items)) => Some(Matcher::OneOf(items)),
+                    Some(_) => {
+                        d.error(
+                            value.pos,
+                            format!("`one_of` of {what} is not a list"),
+                            "expected a list, e.g. one_of: [301, 308]",
+                        );
+                        None
+                    }
+                    None => None,
                 }
-                None => None,
-            },
+            }
             "present" => {
                 flag(value, key, d).map(|b| if b { Matcher::Present } else { Matcher::Absent })
             }
@@ -80,6 +90,19 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
                     d.error(value.pos, format!("`{key}` of {what} is {}", value.kind()), format!("expected a list of matchers, e.g. {key}: [{{contains: a}}, {{contains: b}}]"));
                     continue;
                 };
+                if items.is_empty() {
+                    let holds = if key == "any_of" {
+                        "it never holds (and under `not`, always)"
+                    } else {
+                        "it always holds"
+                    };
+                    d.error(
+                        value.pos,
+                        format!("`{key}` of {what} is empty: {holds}"),
+                        format!("expected one matcher or more, e.g. {key}: [{{contains: a}}, {{contains: b}}]"),
+                    );
+                    continue;
+                }
                 let list: Vec<Matcher> = items
                     .iter()
                     .filter_map(|i| decode_matcher(i, what, d))

@@ -274,3 +274,24 @@ fn not_never_turns_an_unanswerable_question_into_a_pass() {
             .is_ok()
     );
 }
+
+/// Empty combinations would hold always (`all_of`) or never (`any_of`, `one_of`; under `not`,
+/// always): load errors.
+#[test]
+fn empty_combinations_are_load_errors() {
+    assert_eq!(
+        err("{ all_of: [] }"),
+        "t.yaml:1:11: `all_of` of value is empty: it always holds; expected one matcher or \
+         more, e.g. all_of: [{contains: a}, {contains: b}]"
+    );
+    assert_eq!(
+        err("{ not: { any_of: [] } }"),
+        "t.yaml:1:18: `any_of` of value is empty: it never holds (and under `not`, always); \
+         expected one matcher or more, e.g. any_of: [{contains: a}, {contains: b}]"
+    );
+    assert_eq!(
+        err("{ not: { one_of: [] } }"),
+        "t.yaml:1:18: `one_of` of value is empty: it never holds (and under `not`, always); \
+         expected the values it may equal, e.g. one_of: [301, 308]"
+    );
+}

@@ -375,6 +375,11 @@ impl Walker<'_, '_> {
                     self.member(item);
                 }
             }
+            (NodeValue::Seq(items), false, Domain::Status) if items.is_empty() => self.d.error(
+                node.pos,
+                "an empty list of statuses never matches (and under `not`, always)",
+                "expected the statuses it may be, e.g. [301, 308]",
+            ),
             (NodeValue::Seq(_), false, Domain::Status) => {
                 // `status: [301, 308]` and lists nested in it mean one of.
                 if let NodeValue::Seq(items) = &node.value {

@@ -293,13 +293,15 @@ fn closed_matcher(name: &str, shape: Closed) -> Value {
     let bare = match shape {
         Closed::One => value,
         Closed::List => json!({ "type": "array", "items": value }),
-        Closed::Status => json!({ "anyOf": [value.clone(), { "type": "array", "items": value }] }),
+        Closed::Status => {
+            json!({ "anyOf": [value.clone(), { "type": "array", "items": value, "minItems": 1 }] })
+        }
     };
     let list = shape == Closed::List;
     let refused = Value::Bool(false);
     let props = json!({
         "equals": bare.clone(),
-        "one_of": { "type": "array", "items": bare.clone() },
+        "one_of": { "type": "array", "items": bare.clone(), "minItems": 1 },
         "contains": if list { item.clone() } else { when_map(this.clone(), r("text")) },
         "matches": r("text"),
         "starts_with": r("text"),
@@ -312,8 +314,8 @@ fn closed_matcher(name: &str, shape: Closed) -> Value {
         "lte": if shape == Closed::Status { r("quantity") } else { refused.clone() },
         "in_cidr": refused.clone(),
         "not": this.clone(),
-        "any_of": { "type": "array", "items": this.clone() },
-        "all_of": { "type": "array", "items": this },
+        "any_of": { "type": "array", "items": this.clone(), "minItems": 1 },
+        "all_of": { "type": "array", "items": this, "minItems": 1 },
         "each": if list { item } else { refused.clone() },
         "count": if list { r("matcher") } else { refused },
         "empty": r("flag"),
@@ -325,14 +327,14 @@ fn closed_matcher(name: &str, shape: Closed) -> Value {
 }
 
 fn matcher_properties() -> Value {
-    let matchers = json!({ "type": "array", "items": r("matcher") });
+    let matchers = json!({ "type": "array", "items": r("matcher"), "minItems": 1 });
     json!({
         "equals": doc(json!({}), "The same value; text and numbers compare by value (\"42\" equals 42)."),
         "contains": doc(r("matcher"), "On text: a substring. On a list: some item matches this matcher."),
         "matches": doc(r("text"), "A regex (Rust syntax) the text matches."),
         "starts_with": doc(r("text"), "A text prefix."),
         "ends_with": doc(r("text"), "A text suffix."),
-        "one_of": doc(json!({ "type": "array" }), "Equals one of these values."),
+        "one_of": doc(json!({ "type": "array", "minItems": 1 }), "Equals one of these values."),
         "present": doc(r("flag"), "The header, JSON node or field is there."),
         "absent": doc(r("flag"), "The header, JSON node or field is not there."),
         "gt": doc(r("quantity"), "Greater than a number, duration or size."),
