@@ -585,6 +585,15 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
             ));
         }
     }
+    for (probe, expect) in [
+        (dns, "{ rcode: RCODE12 }"),
+        (dns, "{ rcode: { not: RCODE4095 } }"),
+        (tls, "{ alert: \"unknown alert 200\" }"),
+        (tls, "{ cert: { eku: { contains: 1.3.6.1.5.5.7.3.17 } } }"),
+        (tls, "{ cert: { key: \"RSA 1536\" } }"),
+    ] {
+        cases.push((one_check(probe, expect), true));
+    }
     for status in [
         "100",
         "599",
@@ -638,6 +647,15 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
         (http, "{ status: 200, body: { all_of: [] } }"),
         (http, "{ status: 200, headers: { server: { any_of: [] } } }"),
         (dns, "{ rcode: { not: { one_of: [] } } }"),
+        (dns, "{ rcode: { not: RCODE3 } }"),
+        (dns, "{ rcode: RCODE5000 }"),
+        (dns, "{ rcode: RCODE012 }"),
+        (tls, "{ alert: \"unknown alert 116\" }"),
+        (tls, "{ alert: \"unknown alert 999\" }"),
+        (
+            tls,
+            "{ cert: { eku: { not: { contains: 1.3.6.1.5.5.7.3.2 } } } }",
+        ),
     ];
     for (probe, expect) in rejected {
         cases.push((one_check(probe, expect), false));

@@ -24,6 +24,9 @@ pub struct ClosedSet {
     pub pattern_hint: &'static str,
     /// A value the pattern allows, for checking `matches:` regexes against the family.
     pub pattern_example: &'static str,
+    /// Values the pattern allows that the probes never report, each with the name they
+    /// report instead (`RCODE3` is reported as `NXDOMAIN`).
+    pub excluded: &'static [(&'static str, &'static str)],
 }
 
 /// DNS response codes (IANA "DNS RCODEs") as the dns probe reports them; an unassigned code
@@ -52,9 +55,32 @@ pub const RCODES: ClosedSet = ClosedSet {
         "BADTRUNC",
         "BADCOOKIE",
     ],
-    pattern: Some("^RCODE[0-9]{1,4}$"),
+    // 0 to 4095, without leading zeros; the assigned ones are named instead (`excluded`).
+    pattern: Some("^RCODE(0|[1-9][0-9]{0,2}|[1-3][0-9]{3}|40[0-8][0-9]|409[0-5])$"),
     pattern_hint: "RCODE<number> for an unassigned code",
     pattern_example: "RCODE12",
+    excluded: &[
+        ("RCODE0", "NOERROR"),
+        ("RCODE1", "FORMERR"),
+        ("RCODE2", "SERVFAIL"),
+        ("RCODE3", "NXDOMAIN"),
+        ("RCODE4", "NOTIMP"),
+        ("RCODE5", "REFUSED"),
+        ("RCODE6", "YXDOMAIN"),
+        ("RCODE7", "YXRRSET"),
+        ("RCODE8", "NXRRSET"),
+        ("RCODE9", "NOTAUTH"),
+        ("RCODE10", "NOTZONE"),
+        ("RCODE11", "DSOTYPENI"),
+        ("RCODE16", "BADVERS"),
+        ("RCODE17", "BADKEY"),
+        ("RCODE18", "BADTIME"),
+        ("RCODE19", "BADMODE"),
+        ("RCODE20", "BADNAME"),
+        ("RCODE21", "BADALG"),
+        ("RCODE22", "BADTRUNC"),
+        ("RCODE23", "BADCOOKIE"),
+    ],
 };
 
 /// TLS alert descriptions (IANA "TLS Alerts"), as the tls probe names them.
@@ -97,9 +123,47 @@ pub const ALERTS: ClosedSet = ClosedSet {
         "no_application_protocol",
         "encrypted_client_hello_required",
     ],
-    pattern: Some("^unknown alert [0-9]{1,3}$"),
+    // 0 to 255, without leading zeros; the assigned ones are named instead (`excluded`).
+    pattern: Some("^unknown alert (0|[1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])$"),
     pattern_hint: "unknown alert <number> for an unassigned code",
     pattern_example: "unknown alert 200",
+    excluded: &[
+        ("unknown alert 0", "close_notify"),
+        ("unknown alert 10", "unexpected_message"),
+        ("unknown alert 20", "bad_record_mac"),
+        ("unknown alert 21", "decryption_failed"),
+        ("unknown alert 22", "record_overflow"),
+        ("unknown alert 30", "decompression_failure"),
+        ("unknown alert 40", "handshake_failure"),
+        ("unknown alert 41", "no_certificate"),
+        ("unknown alert 42", "bad_certificate"),
+        ("unknown alert 43", "unsupported_certificate"),
+        ("unknown alert 44", "certificate_revoked"),
+        ("unknown alert 45", "certificate_expired"),
+        ("unknown alert 46", "certificate_unknown"),
+        ("unknown alert 47", "illegal_parameter"),
+        ("unknown alert 48", "unknown_ca"),
+        ("unknown alert 49", "access_denied"),
+        ("unknown alert 50", "decode_error"),
+        ("unknown alert 51", "decrypt_error"),
+        ("unknown alert 60", "export_restriction"),
+        ("unknown alert 70", "protocol_version"),
+        ("unknown alert 71", "insufficient_security"),
+        ("unknown alert 80", "internal_error"),
+        ("unknown alert 86", "inappropriate_fallback"),
+        ("unknown alert 90", "user_canceled"),
+        ("unknown alert 100", "no_renegotiation"),
+        ("unknown alert 109", "missing_extension"),
+        ("unknown alert 110", "unsupported_extension"),
+        ("unknown alert 111", "certificate_unobtainable"),
+        ("unknown alert 112", "unrecognized_name"),
+        ("unknown alert 113", "bad_certificate_status_response"),
+        ("unknown alert 114", "bad_certificate_hash_value"),
+        ("unknown alert 115", "unknown_psk_identity"),
+        ("unknown alert 116", "certificate_required"),
+        ("unknown alert 120", "no_application_protocol"),
+        ("unknown alert 121", "encrypted_client_hello_required"),
+    ],
 };
 
 /// TLS versions as the tls probe reports them.
@@ -109,6 +173,7 @@ pub const TLS_VERSIONS: ClosedSet = ClosedSet {
     pattern: None,
     pattern_hint: "",
     pattern_example: "",
+    excluded: &[],
 };
 
 /// Public key types as certificate expectations name them.
@@ -134,6 +199,7 @@ pub const KEYS: ClosedSet = ClosedSet {
     pattern: Some("^RSA(-PSS)? [1-9][0-9]{2,4}$"),
     pattern_hint: "RSA <bits> or RSA-PSS <bits>",
     pattern_example: "RSA 1536",
+    excluded: &[],
 };
 
 /// Extended key usages by name; others as a dotted OID.
@@ -148,9 +214,18 @@ pub const EKUS: ClosedSet = ClosedSet {
         "timeStamping",
         "OCSPSigning",
     ],
-    pattern: Some("^[0-2](\\.[0-9]+)+$"),
-    pattern_hint: "a dotted OID such as 1.3.6.1.5.5.7.3.9",
-    pattern_example: "1.3.6.1.5.5.7.3.9",
+    pattern: Some("^[0-2](\\.(0|[1-9][0-9]*))+$"),
+    pattern_hint: "a dotted OID of a usage without a name here, such as 1.3.6.1.5.5.7.3.5",
+    pattern_example: "1.3.6.1.5.5.7.3.5",
+    excluded: &[
+        ("2.5.29.37.0", "anyExtendedKeyUsage"),
+        ("1.3.6.1.5.5.7.3.1", "serverAuth"),
+        ("1.3.6.1.5.5.7.3.2", "clientAuth"),
+        ("1.3.6.1.5.5.7.3.3", "codeSigning"),
+        ("1.3.6.1.5.5.7.3.4", "emailProtection"),
+        ("1.3.6.1.5.5.7.3.8", "timeStamping"),
+        ("1.3.6.1.5.5.7.3.9", "OCSPSigning"),
+    ],
 };
 
 /// DNS record types the dns probe asks for.
@@ -191,6 +266,7 @@ pub const RECORD_TYPES: ClosedSet = ClosedSet {
     pattern: None,
     pattern_hint: "",
     pattern_example: "",
+    excluded: &[],
 };
 
 /// The HTTP statuses a server can send: 100 to 599.
@@ -210,7 +286,8 @@ impl ClosedSet {
 
     /// Whether `value` belongs to the set, exactly as written.
     pub fn contains(&self, value: &str) -> bool {
-        self.values.contains(&value) || self.pattern_matches(value)
+        self.values.contains(&value)
+            || (self.pattern_matches(value) && !self.excluded.iter().any(|(e, _)| *e == value))
     }
 
     fn pattern_matches(&self, value: &str) -> bool {
@@ -221,6 +298,9 @@ impl ClosedSet {
 
     /// The closest member: the same word in another case first, then a near spelling.
     pub fn suggestion(&self, value: &str) -> Option<&'static str> {
+        if let Some((_, named)) = self.excluded.iter().find(|(e, _)| *e == value.trim()) {
+            return Some(named);
+        }
         self.values
             .iter()
             .copied()

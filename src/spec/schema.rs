@@ -242,7 +242,8 @@ fn closed_value(set: &ClosedSet) -> Value {
         any.push(json!({ "enum": numbers }));
     }
     if let Some(p) = set.pattern {
-        any.push(pattern(p));
+        let excluded: Vec<&str> = set.excluded.iter().map(|(e, _)| *e).collect();
+        any.push(json!({ "allOf": [pattern(p), { "not": { "enum": excluded } }] }));
     }
     any.push(r("variable"));
     doc(

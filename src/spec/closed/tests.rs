@@ -30,6 +30,59 @@ fn every_rcode_the_dns_probe_reports_is_in_the_set() {
     }
 }
 
+/// `RCODE<n>` is a member exactly when the probe reports code n so: an assigned code is
+/// reported by its name, so `not: RCODE3` would pass against NXDOMAIN.
+#[test]
+fn the_rcode_family_holds_exactly_the_codes_the_probe_reports_by_number() {
+    for code in 0..4096u16 {
+        let reported = crate::probe::dns::rcode_text(code.into());
+        let numbered = format!("RCODE{code}");
+        assert_eq!(RCODES.contains(&numbered), reported == numbered, "{code}");
+        if reported != numbered {
+            assert_eq!(
+                RCODES.suggestion(&numbered),
+                Some(reported.as_str()),
+                "{code}"
+            );
+        }
+    }
+    for other in ["RCODE4096", "RCODE5000", "RCODE03", "RCODE", "RCODE-1"] {
+        assert!(!RCODES.contains(other), "{other}");
+    }
+}
+
+/// `unknown alert <n>` is a member exactly when the probe reports alert n so.
+#[test]
+fn the_alert_family_holds_exactly_the_codes_the_probe_reports_by_number() {
+    for code in 0..=255u8 {
+        let reported = crate::probe::tls_client::alert_name(&rustls::AlertDescription::from(code));
+        let numbered = format!("unknown alert {code}");
+        assert_eq!(ALERTS.contains(&numbered), reported == numbered, "{code}");
+        if reported != numbered {
+            assert_eq!(
+                ALERTS.suggestion(&numbered),
+                Some(reported.as_str()),
+                "{code}"
+            );
+        }
+    }
+    for other in ["unknown alert 256", "unknown alert 999", "unknown alert 07"] {
+        assert!(!ALERTS.contains(other), "{other}");
+    }
+}
+
+/// An EKU with a name is reported by its name, never by its OID.
+#[test]
+fn named_ekus_are_not_members_by_their_oid() {
+    for (oid, name) in EKUS.excluded {
+        assert!(!EKUS.contains(oid), "{oid}");
+        assert!(EKUS.contains(name), "{name}");
+        assert_eq!(EKUS.suggestion(oid), Some(*name));
+    }
+    assert!(EKUS.contains("1.3.6.1.5.5.7.3.5"));
+    assert!(!EKUS.contains("1.3.6.1.05"));
+}
+
 #[test]
 fn every_alert_the_tls_probe_reports_is_in_the_set() {
     let mut seen = Vec::new();
@@ -76,7 +129,7 @@ fn members_pass_at_every_depth() {
     for yaml in [
         "[serverAuth, clientAuth]",
         "{ contains: serverAuth }",
-        "{ contains: { one_of: [serverAuth, 1.3.6.1.5.5.7.3.9] } }",
+        "{ contains: { one_of: [serverAuth, 1.3.6.1.5.5.7.3.17] } }",
         "{ each: { not: codeSigning } }",
         "{ count: { gt: 1 } }",
         "{ empty: true }",
@@ -215,7 +268,7 @@ fn open_families_are_members() {
     assert!(KEYS.contains("RSA 3072"));
     assert!(KEYS.contains("RSA-PSS 1536"));
     assert!(!KEYS.contains("RSA two"));
-    assert!(EKUS.contains("1.3.6.1.5.5.7.3.9"));
+    assert!(EKUS.contains("1.3.6.1.5.5.7.3.17"));
     assert!(!EKUS.contains("1.3."));
     assert!(ALERTS.contains("unknown alert 200"));
     assert!(RCODES.contains("RCODE4000"));
