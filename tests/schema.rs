@@ -591,6 +591,8 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
         (tls, "{ alert: \"unknown alert 200\" }"),
         (tls, "{ cert: { eku: { contains: 1.3.6.1.5.5.7.3.17 } } }"),
         (tls, "{ cert: { key: \"RSA 1536\" } }"),
+        (http, "{ status: { gt: 100, lte: 598 } }"),
+        (http, "{ status: { gte: 599 } }"),
     ] {
         cases.push((one_check(probe, expect), true));
     }
@@ -647,6 +649,11 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
         (http, "{ status: 200, body: { all_of: [] } }"),
         (http, "{ status: 200, headers: { server: { any_of: [] } } }"),
         (dns, "{ rcode: { not: { one_of: [] } } }"),
+        (http, "{ status: { lt: 1000 } }"),
+        (http, "{ status: { not: { gt: 600 } } }"),
+        (http, "{ status: { gte: 100 } }"),
+        (http, "{ status: { lte: 599 } }"),
+        (http, "{ status: { gt: 1s } }"),
         (dns, "{ rcode: { not: RCODE3 } }"),
         (dns, "{ rcode: RCODE5000 }"),
         (dns, "{ rcode: RCODE012 }"),

@@ -401,12 +401,14 @@ impl Walker<'_, '_> {
                     &key,
                     format!("{} is one value, not a list", self.what),
                 ),
-                "gt" | "gte" | "lt" | "lte" if !matches!(self.domain, Domain::Status) => self
-                    .not_here(
-                        value.pos,
-                        &key,
-                        format!("{} is a name, not a number", self.what),
-                    ),
+                "gt" | "gte" | "lt" | "lte" if matches!(self.domain, Domain::Status) => {
+                    self.status_bound(value, &key)
+                }
+                "gt" | "gte" | "lt" | "lte" => self.not_here(
+                    value.pos,
+                    &key,
+                    format!("{} is a name, not a number", self.what),
+                ),
                 "in_cidr" => self.not_here(
                     value.pos,
                     &key,
@@ -545,6 +547,44 @@ impl Walker<'_, '_> {
                 node.pos,
                 format!("`{shown}` is not an HTTP status"),
                 "expected a status from 100 to 599 (e.g. 302), or a class: 1xx, 2xx, 3xx, 4xx or 5xx",
+            );
+        }
+    }
+
+    /// A comparison of a status: with a number, and one that some status from 100 to 599
+    /// passes and some fails (`lt: 1000` would pass anything, and under `not` nothing).
+    fn status_bound(&mut self, node: &Node, key: &str) {
+        let bound = match &node.value {
+            NodeValue::Int(i) => Some(*i as f64),
+            NodeValue::Float(f) => Some(*f),
+            NodeValue::Str(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let Some(x) = bound.filter(|x| x.is_finite()) else {
+            let shown = node.scalar_text().unwrap_or_else(|| node.kind().into());
+            self.d.error(
+                node.pos,
+                format!("`{key}: {shown}` compares a status with something not a number"),
+                "expected a number, e.g. status: { gte: 200, lt: 300 }",
+            );
+            return;
+        };
+        let (lo, hi) = (STATUS_MIN as f64, STATUS_MAX as f64);
+        let (always, never) = match key {
+            "gt" => (x < lo, x >= hi),
+            "gte" => (x <= lo, x > hi),
+            "lt" => (x > hi, x <= lo),
+            _ => (x >= hi, x < lo),
+        };
+        if always || never {
+            let shown = node.scalar_text().unwrap_or_default();
+            self.d.error(
+                node.pos,
+                format!(
+                    "`{key}: {shown}` holds for {} HTTP status (100 to 599)",
+                    if always { "every" } else { "no" }
+                ),
+                "expected a bound that some statuses pass and some fail, e.g. { gte: 200, lt: 300 }",
             );
         }
     }

@@ -282,6 +282,16 @@ enum Closed {
     Status,
 }
 
+/// A bound of a status comparison that some statuses pass and some fail: a number from
+/// `min` to `max` (text is checked by the loader).
+fn status_bound(min: i64, max: i64) -> Value {
+    json!({ "anyOf": [
+        { "type": "number", "minimum": min, "maximum": max },
+        pattern(r"^\s*-?[0-9]+(\.[0-9]*)?\s*$"),
+        r("variable"),
+    ] })
+}
+
 /// The matcher of a field that takes `<name>_value`s: the same keys as any matcher, but every
 /// value written must be a member, and keys that can never hold for it are refused.
 fn closed_matcher(name: &str, shape: Closed) -> Value {
@@ -309,10 +319,10 @@ fn closed_matcher(name: &str, shape: Closed) -> Value {
         "ends_with": r("text"),
         "present": r("flag"),
         "absent": r("flag"),
-        "gt": if shape == Closed::Status { r("quantity") } else { refused.clone() },
-        "gte": if shape == Closed::Status { r("quantity") } else { refused.clone() },
-        "lt": if shape == Closed::Status { r("quantity") } else { refused.clone() },
-        "lte": if shape == Closed::Status { r("quantity") } else { refused.clone() },
+        "gt": if shape == Closed::Status { status_bound(STATUS_MIN, STATUS_MAX - 1) } else { refused.clone() },
+        "gte": if shape == Closed::Status { status_bound(STATUS_MIN + 1, STATUS_MAX) } else { refused.clone() },
+        "lt": if shape == Closed::Status { status_bound(STATUS_MIN + 1, STATUS_MAX) } else { refused.clone() },
+        "lte": if shape == Closed::Status { status_bound(STATUS_MIN, STATUS_MAX - 1) } else { refused.clone() },
         "in_cidr": refused.clone(),
         "not": this.clone(),
         "any_of": { "type": "array", "items": this.clone(), "minItems": 1 },

@@ -274,3 +274,28 @@ fn open_families_are_members() {
     assert!(RCODES.contains("RCODE4000"));
     assert!(!RCODES.contains("RCODE"));
 }
+
+#[test]
+fn status_comparisons_must_split_the_statuses() {
+    assert_eq!(
+        errors("{ lt: 1000 }", Domain::Status),
+        ["1:7: `lt: 1000` holds for every HTTP status (100 to 599)"]
+    );
+    assert_eq!(
+        errors("{ not: { gt: 600 } }", Domain::Status),
+        ["1:15: `gt: 600` holds for no HTTP status (100 to 599)"]
+    );
+    assert_eq!(
+        errors("{ gt: 1s }", Domain::Status),
+        ["1:7: `gt: 1s` compares a status with something not a number"]
+    );
+    for fine in [
+        "{ gt: 100 }",
+        "{ gte: 599 }",
+        "{ lt: 101 }",
+        "{ lte: 598 }",
+        "{ lt: \"500\" }",
+    ] {
+        assert_eq!(errors(fine, Domain::Status), Vec::<String>::new(), "{fine}");
+    }
+}
