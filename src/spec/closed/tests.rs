@@ -283,7 +283,7 @@ fn status_comparisons_must_split_the_statuses() {
     );
     assert_eq!(
         errors("{ not: { gt: 600 } }", Domain::Status),
-        ["1:15: `gt: 600` holds for no HTTP status (100 to 599)"]
+        ["1:14: `gt: 600` holds for no HTTP status (100 to 599)"]
     );
     assert_eq!(
         errors("{ gt: 1s }", Domain::Status),
