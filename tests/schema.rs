@@ -18,7 +18,10 @@ fn validator(schema: &Value) -> Validator {
 }
 
 fn yaml(text: &str) -> Value {
-    serde_saphyr::from_str::<Value>(text).unwrap_or_else(|e| panic!("invalid YAML: {e}\n{text}"))
+    // As the loader reads YAML: 1.2 booleans (true and false only).
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Value>(text, options)
+        .unwrap_or_else(|e| panic!("invalid YAML: {e}\n{text}"))
 }
 
 /// Every violation as `path: message`, empty when the document is valid.

@@ -88,7 +88,10 @@ impl Node {
                 value: NodeValue::Null,
             });
         }
-        match serde_saphyr::from_str::<Spanned<NodeValue>>(text) {
+        // YAML 1.2: only true and false are booleans. Under YAML 1.1 rules `x-enabled: no`
+        // would compare a header with false, and `{ not: no }` pass against "no".
+        let options = serde_saphyr::options! { strict_booleans: true };
+        match serde_saphyr::from_str_with_options::<Spanned<NodeValue>>(text, options) {
             Ok(spanned) => Ok(Node::from_spanned(spanned)),
             Err(err) => {
                 let pos = err
@@ -195,6 +198,28 @@ impl<'de> Visitor<'de> for NodeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_true_and_false_are_booleans() {
+        let node = Node::parse("{ a: no, b: off, c: yes, d: true, e: False, f: n }").unwrap();
+        let values: Vec<&NodeValue> = node
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| &v.value)
+            .collect();
+        assert_eq!(
+            values,
+            [
+                &NodeValue::Str("no".into()),
+                &NodeValue::Str("off".into()),
+                &NodeValue::Str("yes".into()),
+                &NodeValue::Bool(true),
+                &NodeValue::Bool(false),
+                &NodeValue::Str("n".into()),
+            ]
+        );
+    }
 
     #[test]
     fn positions_of_keys_and_values() {

@@ -400,14 +400,14 @@ async fn not_of_a_comparison_that_cannot_be_made_fails() {
   - name: time
     http: { url: "http://chat.test:${port}/" }
     expect: { status: 404, time: { not: { gte: 0 } } }
-  - name: status
+  - name: length
     http: { url: "http://chat.test:${port}/" }
-    expect: { status: { not: { gt: 1s } } }
+    expect: { status: 404, headers: { content-length: { not: { gt: 1s } } } }
 "#,
     );
     let out = p.run(&[]).await;
     out.assert_code(1);
-    out.assert_outcomes(&[("FAIL", "web/status"), ("FAIL", "web/time")]);
+    out.assert_outcomes(&[("FAIL", "web/length"), ("FAIL", "web/time")]);
     assert!(
         out.stdout.contains("time: expected not (>= 0), got ",),
         "{out}"
@@ -418,4 +418,31 @@ async fn not_of_a_comparison_that_cannot_be_made_fails() {
         "{out}"
     );
     assert!(out.stdout.contains("this value is not a duration"), "{out}");
+}
+
+/// YAML 1.1 read `no` as false: `x-enabled: { not: no }` passed against a header `no`. Only
+/// `true` and `false` are booleans (YAML 1.2), so the header is compared with the text `no`.
+#[tokio::test(flavor = "multi_thread")]
+async fn yaml_1_1_booleans_are_text() {
+    let (_server, p) = http_project(TestResponse::ok("x").header("x-enabled", "no")).await;
+    p.http_check(
+        "web",
+        "feature off",
+        "http://chat.test:${port}/",
+        "{ status: 200, headers: { x-enabled: { not: no } } }",
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    assert!(
+        out.stdout
+            .contains("header x-enabled: expected not (\"no\"), got \"no\""),
+        "{out}"
+    );
+    p.http_check(
+        "web",
+        "feature off",
+        "http://chat.test:${port}/",
+        "{ status: 200, headers: { x-enabled: no } }",
+    );
+    p.run(&[]).await.assert_code(0);
 }
