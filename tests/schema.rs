@@ -670,6 +670,14 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
     for (probe, expect) in rejected {
         cases.push((one_check(probe, expect), false));
     }
+    cases.push((
+        one_check(http, "{ status: 200 }").replace("    http:", "    envs: []\n    http:"),
+        false,
+    ));
+    cases.push((
+        one_check(http, "{ status: 200 }").replace("    http:", "    envs: [prod]\n    http:"),
+        true,
+    ));
     let own = validator(&check_file_schema());
     let combined = validator(&schema_document());
     let mut disagreements = Vec::new();

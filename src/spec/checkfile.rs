@@ -60,6 +60,14 @@ pub struct KnownEnvs {
 impl KnownEnvs {
     /// Checks every name of an `envs:` node; errors at each name's place.
     fn check(&self, node: &Node, d: &mut Diagnostics) {
+        if matches!(&node.value, NodeValue::Seq(items) if items.is_empty()) {
+            d.error(
+                node.pos,
+                "`envs` is empty: the check would never run in any environment",
+                "expected the environments it runs in, e.g. envs: [prod], or no `envs` to run it in all",
+            );
+            return;
+        }
         if self.runnable.is_empty() {
             return;
         }
@@ -83,7 +91,11 @@ impl KnownEnvs {
                 );
                 continue;
             }
-            let hint = super::diag::suggest(&name, &names)
+            let hint = names
+                .iter()
+                .copied()
+                .find(|n| n.eq_ignore_ascii_case(&name))
+                .or_else(|| super::diag::suggest(&name, &names))
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
             d.error(

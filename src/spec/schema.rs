@@ -141,6 +141,7 @@ fn shared_defs() -> Map<String, Value> {
     let defs = json!({
         "text": doc(json!({ "type": ["string", "number", "boolean"] }), "A text value; numbers and booleans are read as text."),
         "texts": doc(one_or_list(r("text")), "A list of text values; a single value is a list of one."),
+        "env_names": doc(json!({ "if": { "type": "array" }, "then": { "items": r("text"), "minItems": 1 }, "else": r("text") }), "Environments (environments/NAME.yaml that are not abstract); never an empty list."),
         "variable": doc(pattern(r"\$\{"), "A value with ${name}, ${env:NAME} or ${secret:NAME}, known once variables are resolved."),
         "duration": doc(pattern(&format!(r"^\s*{duration_body}$")), "A duration such as 500ms, 10s, 2m, 1h30m, 21d."),
         "size": doc(json!({ "anyOf": [{ "type": "integer", "minimum": 1 }, pattern(&format!(r"^\s*{size_body}\s*$"))] }), "A size in bytes such as 1MiB, 64KiB, 512KB."),
@@ -160,7 +161,7 @@ fn shared_defs() -> Map<String, Value> {
         "check": check(),
         "file_defaults": object(json!({
             "tags": doc(r("texts"), "Added to each check's own tags."),
-            "envs": doc(r("texts"), "Run the file's checks only in these environments."),
+            "envs": doc(r("env_names"), "Run the file's checks only in these environments."),
             "timeout": r("duration"),
             "retries": r("retries"),
             "retry_delay": r("duration"),
@@ -480,7 +481,7 @@ fn check() -> Value {
             "name": doc(r("text"), "What must be true, in words; unique in its suite. The JUnit test case name."),
             "id": doc(json!({ "type": ["string", "number"], "pattern": r"^\S+$" }), "A stable id; default: <suite>/<slug of name>."),
             "tags": doc(r("texts"), "Tags for --tag and --skip-tag, e.g. [gate, nightly]."),
-            "envs": doc(r("texts"), "Run only in these environments."),
+            "envs": doc(r("env_names"), "Run only in these environments."),
             "pending": r("pending"),
             "timeout": doc(or_var(r("duration")), "How long one attempt may take; default 10s."),
             "retries": doc(or_var(r("retries")), "How many more times a check that did not pass is tried; default 0."),

@@ -209,6 +209,14 @@ checks:
     envs: [base, prod]
     http: { url: "https://a.test/" }
     expect: { status: 200 }
+  - name: nowhere
+    envs: []
+    http: { url: "https://a.test/" }
+    expect: { status: 200 }
+  - name: shouting
+    envs: [PROD]
+    http: { url: "https://a.test/" }
+    expect: { status: 200 }
 "#,
     );
     let f = p.shown("checks/a.yaml");
@@ -224,7 +232,12 @@ checks:
              never run there; did you mean `prod`? expected one of: prod, staging\n\
              error: {f}:9:12: `envs` names `base`, an abstract environment that never runs; \
              expected the environments that run: prod, staging\n\
-             3 errors found; nothing was probed\n"
+             error: {f}:13:11: `envs` is empty: the check would never run in any environment; \
+             expected the environments it runs in, e.g. envs: [prod], or no `envs` to run it in \
+             all\n\
+             error: {f}:17:12: `envs` names `PROD`, which is not an environment: the check would \
+             never run there; did you mean `prod`? expected one of: prod, staging\n\
+             5 errors found; nothing was probed\n"
         ),
         "{out}"
     );
