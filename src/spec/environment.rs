@@ -428,12 +428,22 @@ fn rate(node: &Node, d: &mut Diagnostics) -> Option<super::model::Rate> {
         };
         (!per.is_zero()).then_some(super::model::Rate { count, per })
     });
-    if parsed.is_none() {
-        d.error(
+    match parsed {
+        None => d.error(
             node.pos,
             format!("`host_rate` `{text}` is not a rate"),
             "expected requests per period, e.g. 10/s, 15/10s or 100/1m",
-        );
+        ),
+        // Waits are bounded: a period past a day would hold checks back for days.
+        Some(rate) if rate.per > super::quantity::MAX_WAIT => {
+            d.error(
+                node.pos,
+                format!("`host_rate` `{text}` has a period longer than 24h"),
+                "expected a period of at most 24h, e.g. 10/s, 15/10s or 100/1h",
+            );
+            return None;
+        }
+        Some(_) => {}
     }
     parsed
 }

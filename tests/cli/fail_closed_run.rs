@@ -197,6 +197,29 @@ async fn waits_are_bounded_by_24h_everywhere() {
         "error: invalid value '25h' for '--timeout <D>': it is longer than 24h; \
          expected a duration of at most 24h, such as 5s or 1m",
     );
+
+    // `host_rate`'s period too: 1/500y would hold the second check of a host for 500 years
+    // (and 1/500000000000y overflowed the clock).
+    for rate in ["1/500y", "1/500000000000y", "2/25h"] {
+        p.write(
+            "environments/prod.yaml",
+            &format!(
+                "vars: {{ port: \"{port}\" }}\nresolve: {{ chat.test: 127.0.0.1 }}\nhost_rate: {rate}\n"
+            ),
+        );
+        let out = p.run(&[]).await;
+        out.assert_code(2);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: {}:3:12: `host_rate` `{rate}` has a period longer than 24h; expected a \
+                 period of at most 24h, e.g. 10/s, 15/10s or 100/1h\n\
+                 1 error found; nothing was probed\n",
+                p.shown("environments/prod.yaml")
+            ),
+            "{out}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
