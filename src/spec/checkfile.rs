@@ -394,6 +394,11 @@ fn decode_check(
         }
     };
     r.finish(CHECK_KEYS, d);
+    if let Some(Probe::Http(h)) = &probe
+        && let Some(url) = node.get("http").and_then(|n| n.get("url"))
+    {
+        secrets_stay_whole(url, &h.url, secrets, d);
+    }
     let mut probe = probe;
     if let (Some(Probe::Http(h)), Some(Expect::Http(e))) = (&mut probe, &expect) {
         h.body_judged = e.body.is_some() || !e.json.is_empty();
@@ -461,6 +466,46 @@ fn kept_out(
         suite: suite.to_string(),
         tags,
         envs: envs.to_vec(),
+    }
+}
+
+/// A secret put into a URL must stay in the part it was written in: `https://u:${secret:P}@h/`
+/// with `P` = `p@ss/word` would make `ss` the host, asked of DNS, and shown in every error.
+fn secrets_stay_whole(node: &Node, url: &url::Url, secrets: &Secrets, d: &mut Diagnostics) {
+    let Some(text) = node.scalar_text() else {
+        return;
+    };
+    let decode = |part: &str| {
+        url::form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let parts: Vec<String> = [
+        Some(url.username()),
+        url.password(),
+        url.host_str(),
+        Some(url.path()),
+        url.query(),
+        url.fragment(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|p| [p.to_string(), decode(p)])
+    .collect();
+    for (name, value) in secrets.values() {
+        if text.contains(value) && !parts.iter().any(|p| p.contains(value)) {
+            d.error(
+                node.pos,
+                format!(
+                    "the value of `${{secret:{name}}}` breaks this URL apart: it holds a character \
+                     (such as @, /, ?, # or :) that ends the part it is written in, so part of the \
+                     secret would become the host or the path"
+                ),
+                "percent-encode those characters in the secret (@ as %40, / as %2F, : as %3A), or \
+                 send it in a header",
+            );
+        }
     }
 }
 

@@ -459,3 +459,42 @@ async fn yaml_1_1_booleans_are_text() {
     );
     p.run(&[]).await.assert_code(0);
 }
+
+/// A secret whose characters end the URL part it is written in (`@`, `/`, `#`) would send a
+/// piece of it to DNS as a host name and show it in every error: a load error, nothing
+/// probed, nothing of the secret shown. Percent-encoded, it loads.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_that_breaks_its_url_apart_is_a_load_error() {
+    let (server, p) = http_project(TestResponse::ok("x")).await;
+    p.http_check(
+        "web",
+        "with a password",
+        "http://bob:${secret:S}@chat.test:${port}/",
+        "{ status: 200 }",
+    );
+    // Cut at `#`, the port would be `pass`: not a URL at all, with the secret redacted.
+    let out = p.run_with_env(&[], &[("S", "pass#word")]).await;
+    out.assert_code(2);
+    out.assert_stderr_contains("`http://bob:[redacted:S]@chat.test:");
+    assert!(!out.stderr.contains("word"), "{out}");
+    for value in ["p@ssword123/xyz", "x@ssword123/"] {
+        let out = p.run_with_env(&[], &[("S", value)]).await;
+        out.assert_code(2);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: {}:3:18: the value of `${{secret:S}}` breaks this URL apart: it holds a \
+                 character (such as @, /, ?, # or :) that ends the part it is written in, so \
+                 part of the secret would become the host or the path; percent-encode those \
+                 characters in the secret (@ as %40, / as %2F, : as %3A), or send it in a header\n\
+                 1 error found; nothing was probed\n",
+                p.shown("checks/web.yaml")
+            ),
+            "{out}"
+        );
+        assert!(!out.stdout.contains("ssword") && !out.stderr.contains("ssword"));
+    }
+    assert_eq!(server.connections(), 0);
+    let out = p.run_with_env(&[], &[("S", "p%40ssword123%2Fxyz")]).await;
+    out.assert_code(0);
+}
