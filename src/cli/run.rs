@@ -7,6 +7,10 @@ use refusal::{RefusalReports, write_refusal};
 use std::path::PathBuf;
 
 pub(super) fn cmd_run(args: RunArgs) -> i32 {
+    if let Some(clash) = clashing_outputs(&args) {
+        eprintln!("error: {clash}");
+        return EXIT_USAGE;
+    }
     let (plan, selected, selection) =
         match load_selected(&args.location, &args.filters, args.strict) {
             Ok(v) => v,
@@ -209,6 +213,29 @@ fn report_paths(args: &RunArgs) -> (PathBuf, PathBuf) {
             .clone()
             .unwrap_or_else(|| reports.join("report.json")),
     )
+}
+
+/// Two reports asked to the same file would leave only one of them, silently.
+fn clashing_outputs(args: &RunArgs) -> Option<String> {
+    let (junit, json) = report_paths(args);
+    let mut outputs = vec![("--junit", junit), ("--json", json)];
+    if let Some(m) = &args.metrics {
+        outputs.push(("--metrics", m.clone()));
+    }
+    let same = |a: &Path, b: &Path| {
+        let whole = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        whole(a) == whole(b)
+    };
+    for (i, (flag, path)) in outputs.iter().enumerate() {
+        if let Some((other, _)) = outputs[..i].iter().find(|(_, p)| same(p, path)) {
+            return Some(format!(
+                "{other} and {flag} name the same file, {}: one report would replace the \
+                 other; give each its own file",
+                path.display()
+            ));
+        }
+    }
+    None
 }
 
 /// Stops the run before probing: `refusal`'s errors replace the reports (exit 2).

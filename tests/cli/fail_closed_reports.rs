@@ -685,3 +685,18 @@ async fn a_fifo_report_is_refused_at_once() {
         "error: cannot read the report {shown}: it is a FIFO, not a regular file\n"
     ));
 }
+
+/// Two reports asked to the same file would leave one, silently: a usage error, nothing run.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_reports_to_one_file_is_a_usage_error() {
+    let (server, p) = http_project(TestResponse::ok("fine")).await;
+    p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
+    let out = p.run(&["--json", "x.out", "--junit", "./x.out"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --junit and --json name the same file, x.out: one report would replace the \
+         other; give each its own file\n"
+    );
+    assert_eq!(server.connections(), 0);
+}
