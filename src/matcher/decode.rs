@@ -42,10 +42,20 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
     for (key, key_node, value) in r.rest() {
         let part = match key {
             "equals" => literal(value, what, d).map(Matcher::Equals),
-            "contains" => decode_matcher(value, what, d).map(|m| Matcher::Contains(Box::new(m))),
+            "contains" => {
+                if matches!(&value.value, NodeValue::Str(t) if t.is_empty()) {
+                    d.error(
+                        value.pos,
+                        format!("`contains: \"\"` of {what} holds for any text"),
+                        "expected the text to look for",
+                    );
+                    continue;
+                }
+                decode_matcher(value, what, d).map(|m| Matcher::Contains(Box::new(m)))
+            }
             "matches" => regex(value, what, d).map(Matcher::Matches),
-            "starts_with" => string(value, what, d).map(Matcher::StartsWith),
-            "ends_with" => string(value, what, d).map(Matcher::EndsWith),
+            "starts_with" => not_empty_text(value, key, what, d).map(Matcher::StartsWith),
+            "ends_with" => not_empty_text(value, key, what, d).map(Matcher::EndsWith),
             "one_of" => {
                 match literal(value, what, d) {
                     Some(Literal::List(items)) if items.is_empty() => {
@@ -157,6 +167,20 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
     }
 }
 
+/// A text for `starts_with`/`ends_with`: an empty one would hold for any text.
+fn not_empty_text(value: &Node, key: &str, what: &str, d: &mut Diagnostics) -> Option<String> {
+    let text = string(value, what, d)?;
+    if text.is_empty() {
+        d.error(
+            value.pos,
+            format!("`{key}: \"\"` of {what} holds for any text"),
+            "expected the text it must start or end with",
+        );
+        return None;
+    }
+    Some(text)
+}
+
 fn flag(value: &Node, key: &str, d: &mut Diagnostics) -> Option<bool> {
     boolean(value, &format!("`{key}`"), d)
 }
@@ -190,6 +214,16 @@ pub fn literal(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Literal> 
 fn regex(node: &Node, what: &str, d: &mut Diagnostics) -> Option<regex::Regex> {
     let text = string(node, what, d)?;
     match regex::RegexBuilder::new(&text).size_limit(1 << 20).build() {
+        // One that matches the empty text and an arbitrary one matches every text (`.*`,
+        // `x|`, `^`): it can never fail, and under `not` never pass.
+        Ok(re) if re.is_match("") && re.is_match("\u{1}zq#\n9") => {
+            d.error(
+                node.pos,
+                format!("the regex /{text}/ for {what} matches every text"),
+                "expected a regex that some texts do not match",
+            );
+            None
+        }
         Ok(re) => Some(re),
         Err(e) => {
             let detail = e.to_string();
@@ -212,11 +246,28 @@ fn regex(node: &Node, what: &str, d: &mut Diagnostics) -> Option<regex::Regex> {
 pub fn decode_quantity(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Quantity> {
     match &node.value {
         NodeValue::Int(i) => return Some(Quantity::Number(*i as f64)),
-        NodeValue::Float(f) => return Some(Quantity::Number(*f)),
+        NodeValue::Float(f) if f.is_finite() => return Some(Quantity::Number(*f)),
+        NodeValue::Float(f) => {
+            d.error(
+                node.pos,
+                format!("`{f}` for {what} is not a finite number"),
+                "expected a number (200), a duration (2s, 21d) or a size (1MiB)",
+            );
+            return None;
+        }
         _ => {}
     }
     let text = string(node, what, d)?;
     if let Ok(n) = text.trim().parse::<f64>() {
+        if !n.is_finite() {
+            // `nan` compares false with everything (so `not: { gt: nan }` always held).
+            d.error(
+                node.pos,
+                format!("`{}` for {what} is not a finite number", text.trim()),
+                "expected a number (200), a duration (2s, 21d) or a size (1MiB)",
+            );
+            return None;
+        }
         return Some(Quantity::Number(n));
     }
     if looks_like_size(&text) {
@@ -240,6 +291,14 @@ fn cidrs(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Vec<IpNet>> {
         NodeValue::Seq(items) => items.iter().collect(),
         _ => vec![node],
     };
+    if items.is_empty() {
+        d.error(
+            node.pos,
+            format!("`in_cidr` of {what} is empty: no address is in it (and under `not`, every one)"),
+            "expected one range or more, e.g. in_cidr: [104.16.0.0/13]",
+        );
+        return None;
+    }
     let mut out = Vec::with_capacity(items.len());
     let before = d.len();
     for item in items {

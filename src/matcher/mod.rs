@@ -111,14 +111,9 @@ impl Matcher {
             Matcher::OneOf(lits) => verdict(lits.iter().any(|l| actual.equals(l))),
             Matcher::Contains(inner) => match actual {
                 Actual::List { items, .. } => any(items.iter().map(|item| inner.eval(item))),
-                _ => match (actual.as_text(), inner.as_ref()) {
-                    (Some(text), Matcher::Equals(lit)) => match lit.as_text() {
-                        Some(needle) => verdict(text.contains(needle.as_str())),
-                        None => cannot("`contains` on text needs a text to look for"),
-                    },
-                    // `contains: { matches: .. }` on text: the matcher applies to the text.
-                    (Some(text), other) => other.eval(&Actual::Text(text.into_owned())),
-                    (None, _) => cannot("`contains` needs text or a list"),
+                _ => match actual.as_text() {
+                    Some(text) => contains_text(&text, inner),
+                    None => cannot("`contains` needs text or a list"),
                 },
             },
             Matcher::Matches(re) => match actual.as_text() {
@@ -141,6 +136,11 @@ impl Matcher {
                 Unanswerable(why) => Unanswerable(why),
             },
             Matcher::Each(inner) => match actual {
+                // "Every item" of nothing would hold for a JSONPath that selects nothing, or a
+                // DNS answer with no records: it does not hold.
+                Actual::List { items, .. } if items.is_empty() => {
+                    Misses("there are no items".into())
+                }
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {
                         let why = format!("item {} ({item}) is not {inner}", i + 1);
@@ -180,6 +180,43 @@ impl Matcher {
                 None => cannot("a status class needs a number"),
             },
         }
+    }
+}
+
+/// `contains` on text: a text is a substring; `one_of`, `any_of` and `all_of` combine
+/// substrings (`contains: { any_of: [a, b] }` holds when either is in the text); `matches`,
+/// `starts_with` and `ends_with` apply to the whole text. `not` inside it is refused: on text
+/// it would hold for nearly anything ("the text contains something that is not x").
+fn contains_text(text: &str, inner: &Matcher) -> Verdict {
+    let needle = |lit: &Literal| lit.as_text().map(|n| text.contains(n.as_str()));
+    match inner {
+        Matcher::Equals(lit) => match needle(lit) {
+            Some(found) => verdict(found),
+            None => Unanswerable("`contains` on text needs a text to look for".into()),
+        },
+        Matcher::OneOf(lits) => {
+            let found: Option<Vec<bool>> = lits.iter().map(needle).collect();
+            match found {
+                Some(found) => verdict(found.into_iter().any(|f| f)),
+                None => Unanswerable("`contains` on text needs texts to look for".into()),
+            }
+        }
+        Matcher::AnyOf(list) => any(list.iter().map(|m| contains_text(text, m))),
+        Matcher::AllOf(list) => {
+            for m in list {
+                match contains_text(text, m) {
+                    Holds => {}
+                    other => return other,
+                }
+            }
+            Holds
+        }
+        Matcher::Not(_) => Unanswerable(
+            "`not` inside `contains` holds for nearly any text; to say the text lacks x, \
+             write not: { contains: x }"
+                .into(),
+        ),
+        other => other.eval(&Actual::Text(text.to_string())),
     }
 }
 
