@@ -294,7 +294,9 @@ fn cidrs(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Vec<IpNet>> {
     if items.is_empty() {
         d.error(
             node.pos,
-            format!("`in_cidr` of {what} is empty: no address is in it (and under `not`, every one)"),
+            format!(
+                "`in_cidr` of {what} is empty: no address is in it (and under `not`, every one)"
+            ),
             "expected one range or more, e.g. in_cidr: [104.16.0.0/13]",
         );
         return None;

@@ -302,35 +302,77 @@ fn empty_combinations_are_load_errors() {
 fn contains_on_text_looks_for_substrings_in_every_form() {
     let ok = t("ok, all fine");
     assert!(m("{ contains: { any_of: [k, fatal] } }").test(&ok).is_ok());
-    assert!(m("{ not: { contains: { any_of: [k, fatal] } } }").test(&ok).is_err());
-    assert!(m("{ not: { contains: { one_of: [fine, asp] } } }").test(&ok).is_err());
-    assert!(m("{ not: { contains: { one_of: [error, asp] } } }").test(&ok).is_ok());
+    assert!(
+        m("{ not: { contains: { any_of: [k, fatal] } } }")
+            .test(&ok)
+            .is_err()
+    );
+    assert!(
+        m("{ not: { contains: { one_of: [fine, asp] } } }")
+            .test(&ok)
+            .is_err()
+    );
+    assert!(
+        m("{ not: { contains: { one_of: [error, asp] } } }")
+            .test(&ok)
+            .is_ok()
+    );
     assert!(m("{ contains: { all_of: [ok, fine] } }").test(&ok).is_ok());
     assert!(m("{ contains: { all_of: [ok, bad] } }").test(&ok).is_err());
     assert_eq!(
         m("{ contains: { not: o } }").test(&ok),
-        Err("`not` inside `contains` holds for nearly any text; to say the text lacks x, \
+        Err(
+            "`not` inside `contains` holds for nearly any text; to say the text lacks x, \
              write not: { contains: x }"
-            .to_string())
+                .to_string()
+        )
     );
     // On a list, `contains: { not: x }` still means "some item is not x".
-    assert!(m("{ contains: { not: a } }").test(&set(&["a", "b"])).is_ok());
+    assert!(
+        m("{ contains: { not: a } }")
+            .test(&set(&["a", "b"]))
+            .is_ok()
+    );
 }
 
 /// Matchers that hold for anything, or are never answerable, are load errors.
 #[test]
 fn matchers_that_hold_for_anything_are_load_errors() {
     for (yaml, said) in [
-        ("{ contains: \"\" }", "`contains: \"\"` of value holds for any text"),
-        ("{ starts_with: \"\" }", "`starts_with: \"\"` of value holds for any text"),
-        ("{ ends_with: \"\" }", "`ends_with: \"\"` of value holds for any text"),
-        ("{ matches: \".*\" }", "the regex /.*/ for value matches every text"),
-        ("{ matches: \"x|\" }", "the regex /x|/ for value matches every text"),
-        ("{ matches: \"\" }", "the regex // for value matches every text"),
+        (
+            "{ contains: \"\" }",
+            "`contains: \"\"` of value holds for any text",
+        ),
+        (
+            "{ starts_with: \"\" }",
+            "`starts_with: \"\"` of value holds for any text",
+        ),
+        (
+            "{ ends_with: \"\" }",
+            "`ends_with: \"\"` of value holds for any text",
+        ),
+        (
+            "{ matches: \".*\" }",
+            "the regex /.*/ for value matches every text",
+        ),
+        (
+            "{ matches: \"x|\" }",
+            "the regex /x|/ for value matches every text",
+        ),
+        (
+            "{ matches: \"\" }",
+            "the regex // for value matches every text",
+        ),
         ("{ in_cidr: [] }", "`in_cidr` of value is empty"),
-        ("{ not: { gt: nan } }", "`nan` for value is not a finite number"),
+        (
+            "{ not: { gt: nan } }",
+            "`nan` for value is not a finite number",
+        ),
         ("{ lt: \"inf\" }", "`inf` for value is not a finite number"),
-        ("{ lte: \"1e999\" }", "`1e999` for value is not a finite number"),
+        (
+            "{ lte: \"1e999\" }",
+            "`1e999` for value is not a finite number",
+        ),
     ] {
         let e = err(yaml);
         assert!(e.contains(said), "{yaml}: {e}");
@@ -347,5 +389,9 @@ fn each_of_nothing_does_not_hold() {
         Err("there are no items".to_string())
     );
     assert!(m("{ each: up }").test(&set(&["up", "up"])).is_ok());
-    assert!(m("{ any_of: [{ empty: true }, { each: up }] }").test(&set(&[])).is_ok());
+    assert!(
+        m("{ any_of: [{ empty: true }, { each: up }] }")
+            .test(&set(&[]))
+            .is_ok()
+    );
 }
