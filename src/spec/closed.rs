@@ -347,6 +347,52 @@ pub fn decode_closed(
     (d.len() == before).then_some(matcher)
 }
 
+/// A matcher of a field that always has a value from a small closed set (a status, an rcode)
+/// is tried on every value of the set: one that holds for all of them can never fail (a gate
+/// that always passes), one that holds for none can never pass. Both are load errors.
+pub fn check_decides(
+    m: &crate::matcher::Matcher,
+    node: &Node,
+    what: &str,
+    members: (&str, &[crate::matcher::Actual], &str),
+    d: &mut Diagnostics,
+) {
+    let (name, values, example) = members;
+    let holding = values.iter().filter(|v| m.test(v).is_ok()).count();
+    if holding == values.len() {
+        d.error(
+            node.pos,
+            format!("{what} holds for every {name}: it can never fail"),
+            format!("expected an expectation that some {name} would fail, e.g. {example}"),
+        );
+    } else if holding == 0 {
+        d.error(
+            node.pos,
+            format!("{what} holds for no {name}: it can never pass"),
+            format!("expected an expectation that some {name} would pass, e.g. {example}"),
+        );
+    }
+}
+
+/// Every status a server can send, for [`check_decides`].
+pub fn every_status() -> Vec<crate::matcher::Actual> {
+    (STATUS_MIN..=STATUS_MAX)
+        .map(|n| crate::matcher::Actual::Number(n as f64))
+        .collect()
+}
+
+/// Every rcode the dns probe can report (the unassigned ones by two of them), for
+/// [`check_decides`].
+pub fn every_rcode() -> Vec<crate::matcher::Actual> {
+    RCODES
+        .values
+        .iter()
+        .copied()
+        .chain(["RCODE12", "RCODE4095"])
+        .map(crate::matcher::Actual::text)
+        .collect()
+}
+
 /// Checks a decoded matcher's node against `domain`; errors go to `d` at the place of the
 /// value. Call it only on a node that decoded as a matcher without errors.
 pub fn check_matcher(node: &Node, domain: Domain, what: &str, d: &mut Diagnostics) {

@@ -498,3 +498,85 @@ async fn a_secret_that_breaks_its_url_apart_is_a_load_error() {
     let out = p.run_with_env(&[], &[("S", "p%40ssword123%2Fxyz")]).await;
     out.assert_code(0);
 }
+
+/// A status or rcode expectation that every value would pass can never fail (a gate that
+/// is always green); one that none would pass can never pass. Both are load errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_and_rcode_expectations_must_decide_something() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "vars: {}\n");
+    let mut file = String::from("checks:\n");
+    let cases = [
+        (
+            "http: { url: \"https://a.test/\" }",
+            "status",
+            "{ present: true }",
+        ),
+        (
+            "http: { url: \"https://a.test/\" }",
+            "status",
+            "{ matches: '^[1-5]' }",
+        ),
+        (
+            "http: { url: \"https://a.test/\" }",
+            "status",
+            "{ any_of: [2xx, { not: 2xx }] }",
+        ),
+        (
+            "http: { url: \"https://a.test/\" }",
+            "status",
+            "{ all_of: [2xx, 3xx] }",
+        ),
+        (
+            "dns: { name: a.test, type: A }",
+            "rcode",
+            "{ present: true }",
+        ),
+        (
+            "dns: { name: a.test, type: A }",
+            "rcode",
+            "{ any_of: [NOERROR, { not: NOERROR }] }",
+        ),
+        (
+            "dns: { name: a.test, type: A }",
+            "rcode",
+            "{ not: { absent: true } }",
+        ),
+    ];
+    for (i, (probe, key, m)) in cases.iter().enumerate() {
+        file.push_str(&format!(
+            "  - name: c{i}\n    {probe}\n    expect: {{ {key}: {m} }}\n"
+        ));
+    }
+    p.write("checks/vacuous.yaml", &file);
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    let f = p.shown("checks/vacuous.yaml");
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    let expected: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (_, key, m))| {
+            let (name, example) = if *key == "status" {
+                ("HTTP status", "200 or { not: 5xx }")
+            } else {
+                ("DNS response code", "NOERROR or { not: SERVFAIL }")
+            };
+            let never = m.starts_with("{ all_of");
+            format!(
+                "error: {f}:{}:{}: `{key}` holds for {} {name}: it can never {}; expected an \
+                 expectation that some {name} would {}, e.g. {example}",
+                4 + 3 * i,
+                17 + key.len(),
+                if never { "no" } else { "every" },
+                if never { "pass" } else { "fail" },
+                if never { "pass" } else { "fail" },
+            )
+        })
+        .collect();
+    assert_eq!(lines, expected, "{out}");
+}
