@@ -819,3 +819,26 @@ async fn a_body_no_expectation_reads_is_hashed_and_not_kept() {
     assert_eq!(seen.body_size(), 1 << 20);
     assert!(seen.body_exceeded.is_some_and(|n| n > 1 << 20));
 }
+
+/// With redirects followed, the certificate observed is the URL's own, not the last hop's:
+/// a host with a certificate about to expire cannot redirect to one with a fresh certificate
+/// and have that judged in its place.
+#[tokio::test]
+async fn the_certificate_observed_is_the_urls_own_across_redirects() {
+    let pki = Pki::new();
+    let (fresh, fresh_leaf) = https_server(&pki, &["chat.test"]).await;
+    let target = format!("https://chat.test:{}/", fresh.port());
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let first_leaf = cert_der(&chain);
+    let first = TestServer::start(TestServerConfig::https(&chain, &key, move |_| {
+        TestResponse::redirect(302, &target)
+    }))
+    .await;
+    let mut probe = http_probe_following(&format!("https://chat.test:{}/", first.port()), 5);
+    probe.tls.extra_roots = vec![pki.ca_der()];
+    let seen = observe(&env_resolving("chat.test"), &probe).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.redirects.len(), 1);
+    assert_ne!(first_leaf, fresh_leaf);
+    assert_eq!(seen.peer_certificate, Some(first_leaf));
+}

@@ -51,7 +51,8 @@ pub struct HttpObservation {
     pub body_digest: Option<BodyDigest>,
     /// The server sent more than `body_limit` bytes; reading stopped there.
     pub body_exceeded: Option<u64>,
-    /// The leaf certificate the server presented (DER), for https.
+    /// The leaf certificate the URL's own server presented (DER): the first one of the
+    /// exchange, whatever the redirects that followed.
     pub peer_certificate: Option<Vec<u8>>,
     /// The address connected to.
     pub remote_addr: Option<SocketAddr>,
@@ -182,9 +183,19 @@ impl HttpProber {
         let mut hop = Hop::first(probe);
         let request_headers = hop.headers.clone();
         let mut redirects = Vec::new();
+        // The certificate judged is the URL's own (the first one presented), not the last
+        // hop's: a redirect must not stand in another host's certificate for it.
+        let mut first_certificate: Option<Vec<u8>> = None;
         loop {
             let (route, response) = self.send(probe, &hop, timeout, phase).await?;
             let status = response.status();
+            if first_certificate.is_none() {
+                first_certificate = response
+                    .extensions()
+                    .get::<reqwest::tls::TlsInfo>()
+                    .and_then(|info| info.peer_certificate())
+                    .map(<[u8]>::to_vec);
+            }
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -222,11 +233,7 @@ impl HttpProber {
                     (n.as_str().to_string(), value)
                 })
                 .collect();
-            let peer_certificate = response
-                .extensions()
-                .get::<reqwest::tls::TlsInfo>()
-                .and_then(|info| info.peer_certificate())
-                .map(<[u8]>::to_vec);
+            let peer_certificate = first_certificate.take();
             let mut seen = HttpObservation {
                 method: probe.method.to_string(),
                 url: probe.url.to_string(),
