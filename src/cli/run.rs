@@ -222,10 +222,7 @@ fn clashing_outputs(args: &RunArgs) -> Option<String> {
     if let Some(m) = &args.metrics {
         outputs.push(("--metrics", m.clone()));
     }
-    let same = |a: &Path, b: &Path| {
-        let whole = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        whole(a) == whole(b)
-    };
+    let same = |a: &Path, b: &Path| one_place(a) == one_place(b);
     for (i, (flag, path)) in outputs.iter().enumerate() {
         if let Some((other, _)) = outputs[..i].iter().find(|(_, p)| same(p, path)) {
             return Some(format!(
@@ -236,6 +233,29 @@ fn clashing_outputs(args: &RunArgs) -> Option<String> {
         }
     }
     None
+}
+
+/// Where a path really points: absolute, `.` and `..` resolved, and its folder's symbolic
+/// links followed when the folder exists.
+fn one_place(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    match (clean.parent(), clean.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(clean),
+        _ => clean,
+    }
 }
 
 /// Stops the run before probing: `refusal`'s errors replace the reports (exit 2).

@@ -698,5 +698,18 @@ async fn two_reports_to_one_file_is_a_usage_error() {
         "error: --junit and --json name the same file, x.out: one report would replace the \
          other; give each its own file\n"
     );
+    // Spelt another way, or through a link to its folder, it is the same file.
+    let out_dir = p.path().join("out");
+    std::fs::create_dir_all(&out_dir).expect("mkdir");
+    std::os::unix::fs::symlink(&out_dir, p.path().join("lnk")).expect("symlink");
+    let a = out_dir.join("r.x").display().to_string();
+    for b in [
+        out_dir.join("../out/r.x").display().to_string(),
+        p.path().join("lnk/r.x").display().to_string(),
+    ] {
+        let out = p.run(&["--junit", &a, "--json", &b]).await;
+        out.assert_code(2);
+        out.assert_stderr_starts_with("error: --junit and --json name the same file, ");
+    }
     assert_eq!(server.connections(), 0);
 }
