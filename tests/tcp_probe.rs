@@ -65,3 +65,29 @@ async fn a_connect_that_hangs_is_a_timeout_within_the_check_timeout() {
     assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
     assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}");
 }
+
+/// With no time left to connect (a timeout within the probe's margin), the answer is not
+/// `timeout` (which a check may expect of a filtered port) but an error: nothing was tried.
+#[tokio::test]
+async fn no_time_to_connect_is_an_error_not_a_timeout_answer() {
+    let (_listener, port) = open_port().await;
+    let tcp = TcpProbe {
+        host: "127.0.0.1".into(),
+        port,
+    };
+    let err = probe(
+        &tcp,
+        &Environment::named("test"),
+        &Resolver::new(&[]),
+        Duration::from_millis(20),
+    )
+    .await
+    .expect_err("no connect was tried");
+    assert_eq!(err.kind, conform::probe::ProbeErrorKind::Timeout);
+    assert_eq!(
+        err.message,
+        format!(
+            "no time was left to connect to 127.0.0.1:{port} (127.0.0.1:{port}) within 20ms (timeout)"
+        )
+    );
+}

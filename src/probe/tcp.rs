@@ -73,6 +73,19 @@ pub async fn probe(
     let budget = timeout
         .saturating_sub(started.elapsed())
         .saturating_sub(TIMEOUT_MARGIN);
+    // `connect: timeout` is an answer (the port is filtered) only when a connect was really
+    // tried: with no time left after the lookup it would be a guess, so it is an error.
+    if budget.is_zero() {
+        return Err(ProbeError {
+            kind: ProbeErrorKind::Timeout,
+            message: format!(
+                "no time was left to connect to {addr} ({}:{}) within {} (timeout)",
+                probe.host,
+                probe.port,
+                crate::spec::quantity::format_seconds(timeout.as_secs_f64())
+            ),
+        });
+    }
     let outcome = match tokio::time::timeout(budget, TcpStream::connect(addr)).await {
         Ok(Ok(_)) => ConnectOutcome::Accepted,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => ConnectOutcome::Refused,
