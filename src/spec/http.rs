@@ -266,6 +266,15 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
             Some(entries) => {
                 for (k, v) in entries {
                     if let Some(name) = string(k, "a header name", d) {
+                        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                            // Never present in an answer: `absent: true` on it always holds.
+                            d.error(
+                                k.pos,
+                                format!("`{name}` is not a header name, so no answer has it"),
+                                "expected letters, digits and !#$%&'*+-.^_`|~ only, e.g. x-powered-by",
+                            );
+                            continue;
+                        }
                         let what = format!("header `{name}`");
                         if let Some(m) = decode_matcher(v, &what, d) {
                             e.headers.push((name.to_ascii_lowercase(), m));

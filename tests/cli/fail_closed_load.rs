@@ -580,3 +580,28 @@ async fn status_and_rcode_expectations_must_decide_something() {
         .collect();
     assert_eq!(lines, expected, "{out}");
 }
+
+/// A header name no answer can have (`x-powered-by:` with its colon) made `absent: true`
+/// always pass: a load error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_header_name_no_answer_can_have_is_a_load_error() {
+    let (_server, p) = http_project(TestResponse::ok("x").header("x-powered-by", "PHP")).await;
+    p.http_check(
+        "web",
+        "no php",
+        "http://chat.test:${port}/",
+        "{ status: 200, headers: { \"x-powered-by:\": { absent: true } } }",
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {}:4:39: `x-powered-by:` is not a header name, so no answer has it; expected \
+             letters, digits and !#$%&'*+-.^_`|~ only, e.g. x-powered-by\n\
+             1 error found; nothing was probed\n",
+            p.shown("checks/web.yaml")
+        ),
+        "{out}"
+    );
+}
