@@ -27,6 +27,21 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
     if let Some(m) = &e.status {
         check(&mut out, "status", m, &Actual::Number(f64::from(o.status)));
     }
+    // conform asks for no encoding and decodes none: the body of an answer encoded anyway is
+    // not the text the expectations are about (`not: { contains: error }` would pass on
+    // compressed bytes).
+    let encoding = o.header_values("content-encoding").join(", ");
+    if (e.body.is_some() || !e.json.is_empty())
+        && !encoding.is_empty()
+        && !encoding.trim().eq_ignore_ascii_case("identity")
+    {
+        out.push(Mismatch {
+            field: "body".into(),
+            expected: "a body as text (conform asks for no content-encoding)".into(),
+            actual: format!("an encoded body (content-encoding: {encoding})"),
+            note: "the body expectations cannot be judged on encoded bytes".into(),
+        });
+    }
     for (name, m) in &e.headers {
         let values = o.header_values(name);
         let actual = match values.as_slice() {

@@ -522,15 +522,33 @@ fn example_expect(e: &Expect) -> &'static str {
 
 fn decode_pending(node: &Node, d: &mut Diagnostics) -> Option<Pending> {
     if let NodeValue::Str(reason) = &node.value {
+        if reason.trim().is_empty() {
+            // A failure excused for no stated reason is a failure hidden.
+            d.error(
+                node.pos,
+                "`pending` has no reason",
+                "expected why the state is not live yet, e.g. pending: \"WAF rule still in COUNT mode\"",
+            );
+            return None;
+        }
         return Some(Pending {
             reason: reason.clone(),
             until: None,
         });
     }
     let mut r = MapReader::new(node, "pending", d)?;
-    let reason = r
-        .require("reason", d)
-        .and_then(|n| string(n, "`reason`", d));
+    let reason = r.require("reason", d).and_then(|n| {
+        let reason = string(n, "`reason`", d)?;
+        if reason.trim().is_empty() {
+            d.error(
+                n.pos,
+                "`pending.reason` is empty",
+                "expected why the state is not live yet, e.g. reason: \"WAF rule still in COUNT mode\"",
+            );
+            return None;
+        }
+        Some(reason)
+    });
     let until = r.take("until").and_then(|n| {
         let text = string(n, "`until`", d)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -101,10 +101,11 @@ pub fn check_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml")
-            ) {
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+            {
                 files.push(path);
             }
         }

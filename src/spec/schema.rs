@@ -155,9 +155,9 @@ fn shared_defs() -> Map<String, Value> {
         "matcher": doc(when_map(r("matcher_map"), json!({ "type": ["string", "number", "boolean", "null", "array"] })), "A scalar or a list means `equals` (a list in order for JSON, as a set for DNS answers, SANs, EKUs); a map holds matcher keys, all of which must hold."),
         "matcher_map": { "type": "object", "properties": matcher_properties(), "additionalProperties": false, "minProperties": 1 },
         "pending": doc(when_map(object(json!({
-            "reason": doc(r("text"), "Why the state is not live yet."),
+            "reason": doc(pattern(r"\S"), "Why the state is not live yet (not empty)."),
             "until": doc(until, "The last day (UTC, YYYY-MM-DD) the failure is excused."),
-        }), &["reason"]), json!({ "type": "string" })), "A planned state: the check runs, a failure is excused, a pass fails the run (\"remove `pending`\"). `\"reason\"` or `{ reason, until: 2026-12-31 }`."),
+        }), &["reason"]), pattern(r"\S")), "A planned state: the check runs, a failure is excused, a pass fails the run (\"remove `pending`\"). `\"reason\"` or `{ reason, until: 2026-12-31 }`."),
         "check": check(),
         "file_defaults": object(json!({
             "tags": doc(r("texts"), "Added to each check's own tags."),

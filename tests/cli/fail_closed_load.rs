@@ -605,3 +605,54 @@ async fn a_header_name_no_answer_can_have_is_a_load_error() {
         "{out}"
     );
 }
+
+/// A body sent encoded though none was asked for is not judged as text: a fail that says
+/// so (`not: { contains: error }` passed on compressed bytes).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_encoded_body_is_not_judged_as_text() {
+    let (_server, p) = http_project(
+        TestResponse::ok(vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).header("content-encoding", "gzip"),
+    )
+    .await;
+    p.http_check(
+        "web",
+        "no error",
+        "http://chat.test:${port}/",
+        "{ status: 200, body: { not: { contains: error } } }",
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    assert!(
+        out.stdout.contains(
+            "body: expected a body as text (conform asks for no content-encoding), got an \
+             encoded body (content-encoding: gzip)"
+        ),
+        "{out}"
+    );
+}
+
+/// An empty pending reason would excuse a failure for nothing; `.YAML` files are check files.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_pending_reason_is_refused_and_upper_case_yaml_is_read() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "vars: {}\n");
+    p.write(
+        "checks/A.YAML",
+        "checks:\n  - name: a\n    pending: \"\"\n    http: { url: \"https://a.test/\" }\n    expect: { status: 200 }\n  - name: b\n    pending: { reason: \" \" }\n    http: { url: \"https://a.test/\" }\n    expect: { status: 200 }\n",
+    );
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    let f = p.shown("checks/A.YAML");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "env prod:\n\
+             error: {f}:3:14: `pending` has no reason; expected why the state is not live yet, \
+             e.g. pending: \"WAF rule still in COUNT mode\"\n\
+             error: {f}:7:24: `pending.reason` is empty; expected why the state is not live \
+             yet, e.g. reason: \"WAF rule still in COUNT mode\"\n\
+             2 errors found; nothing was probed\n"
+        ),
+        "{out}"
+    );
+}
