@@ -394,10 +394,10 @@ fn decode_check(
         }
     };
     r.finish(CHECK_KEYS, d);
-    if let Some(Probe::Http(h)) = &probe
+    if let Some(Probe::Http(_)) = &probe
         && let Some(url) = node.get("http").and_then(|n| n.get("url"))
     {
-        secrets_stay_whole(url, &h.url, secrets, d);
+        secrets_stay_whole(url, secrets, d);
     }
     let mut probe = probe;
     if let (Some(Probe::Http(h)), Some(Expect::Http(e))) = (&mut probe, &expect) {
@@ -471,30 +471,45 @@ fn kept_out(
 
 /// A secret put into a URL must stay in the part it was written in: `https://u:${secret:P}@h/`
 /// with `P` = `p@ss/word` would make `ss` the host, asked of DNS, and shown in every error.
-fn secrets_stay_whole(node: &Node, url: &url::Url, secrets: &Secrets, d: &mut Diagnostics) {
+fn secrets_stay_whole(node: &Node, secrets: &Secrets, d: &mut Diagnostics) {
+    use url::{Position, Url};
     let Some(text) = node.scalar_text() else {
         return;
     };
     let decode = |part: &str| {
         url::form_urlencoded::parse(format!("x={}", part.replace('+', "%2B")).as_bytes())
             .next()
-            .map(|(_, v)| v.into_owned())
+            .map(|(_, v)| v.to_lowercase())
             .unwrap_or_default()
     };
-    let parts: Vec<String> = [
-        Some(url.username()),
-        url.password(),
-        url.host_str(),
-        Some(url.path()),
-        url.query(),
-        url.fragment(),
-    ]
-    .into_iter()
-    .flatten()
-    .flat_map(|p| [p.to_string(), decode(p)])
-    .collect();
+    // The URL's parts (scheme, authority, path, query, fragment), decoded, in lower case.
+    let shape = |u: &Url| {
+        [
+            &u[..Position::AfterScheme],
+            &u[Position::BeforeUsername..Position::AfterPort],
+            &u[Position::BeforePath..Position::AfterPath],
+            u.query().unwrap_or_default(),
+            u.fragment().unwrap_or_default(),
+        ]
+        .map(decode)
+    };
+    // Parsed with an inert word where the secret stands, the URL has the shape its author
+    // wrote; parsed with the secret, the same shape unless the secret cut it somewhere else.
+    const STAND_IN: &str = "conformsecretstandin";
     for (name, value) in secrets.values() {
-        if text.contains(value) && !parts.iter().any(|p| p.contains(value)) {
+        if !text.contains(value) {
+            continue;
+        }
+        let (Ok(written), Ok(real)) = (
+            Url::parse(&text.replace(value, STAND_IN)),
+            Url::parse(&text),
+        ) else {
+            // The secret is the URL's own structure (a whole URL, a port): nothing to cut.
+            continue;
+        };
+        let value = decode(value);
+        let expected = shape(&written).map(|part| part.replace(STAND_IN, &value));
+        if expected != shape(&real) {
             d.error(
                 node.pos,
                 format!(

@@ -497,6 +497,50 @@ async fn a_secret_that_breaks_its_url_apart_is_a_load_error() {
     assert_eq!(server.connections(), 0);
     let out = p.run_with_env(&[], &[("S", "p%40ssword123%2Fxyz")]).await;
     out.assert_code(0);
+
+    // A secret that is the URL's own structure (a whole URL, host:port, a host part in any
+    // case), or that only happens to look like a piece of it, is fine.
+    let port = server.port();
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: whole
+    http: { url: "${secret:WHOLE}" }
+    expect: { status: 200 }
+  - name: origin
+    http: { url: "http://${secret:ORIGIN}/ok" }
+    expect: { status: 200 }
+  - name: tenant
+    http: { url: "http://${secret:TENANT}.chat.test:${port}/" }
+    expect: { status: 200 }
+  - name: pin
+    http:
+      url: "http://chat.test:${port}/"
+      headers: { x-pin: "${secret:PIN}" }
+    expect: { status: 200 }
+"#,
+    );
+    p.write(
+        "environments/prod.yaml",
+        &format!(
+            "vars: {{ port: \"{port}\" }}\nresolve: {{ chat.test: 127.0.0.1, acmecorp.chat.test: 127.0.0.1 }}\n"
+        ),
+    );
+    let whole = format!("http://chat.test:{port}/ok?token=abc123");
+    let origin = format!("127.0.0.1:{port}");
+    let pin = port.to_string();
+    let out = p
+        .run_with_env(
+            &[],
+            &[
+                ("WHOLE", whole.as_str()),
+                ("ORIGIN", origin.as_str()),
+                ("TENANT", "AcmeCorp"),
+                ("PIN", pin.as_str()),
+            ],
+        )
+        .await;
+    out.assert_code(0);
 }
 
 /// A status or rcode expectation that every value would pass can never fail (a gate that
