@@ -32,6 +32,7 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
     // compressed bytes).
     let encoding = o.header_values("content-encoding").join(", ");
     if (e.body.is_some() || !e.json.is_empty())
+        && o.body_size() > 0
         && !encoding.is_empty()
         && !encoding.trim().eq_ignore_ascii_case("identity")
     {

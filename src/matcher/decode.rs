@@ -43,10 +43,10 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
         let part = match key {
             "equals" => literal(value, what, d).map(Matcher::Equals),
             "contains" => {
-                if matches!(&value.value, NodeValue::Str(t) if t.is_empty()) {
+                if let Some(pos) = empty_needle(value) {
                     d.error(
-                        value.pos,
-                        format!("`contains: \"\"` of {what} holds for any text"),
+                        pos,
+                        format!("an empty text to look for in `contains` of {what} is in any text"),
                         "expected the text to look for",
                     );
                     continue;
@@ -167,6 +167,24 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
     }
 }
 
+/// Where an empty text stands as something `contains` looks for: bare, in a list, or under
+/// `equals`, `one_of`, `any_of` or `all_of`.
+fn empty_needle(node: &Node) -> Option<crate::spec::node::Pos> {
+    match &node.value {
+        NodeValue::Str(t) if t.is_empty() => Some(node.pos),
+        NodeValue::Seq(items) => items.iter().find_map(empty_needle),
+        NodeValue::Map(entries) => entries.iter().find_map(|(k, v)| {
+            matches!(
+                k.scalar_text().as_deref(),
+                Some("equals" | "one_of" | "any_of" | "all_of")
+            )
+            .then(|| empty_needle(v))
+            .flatten()
+        }),
+        _ => None,
+    }
+}
+
 /// A text for `starts_with`/`ends_with`: an empty one would hold for any text.
 fn not_empty_text(value: &Node, key: &str, what: &str, d: &mut Diagnostics) -> Option<String> {
     let text = string(value, what, d)?;
@@ -211,12 +229,29 @@ pub fn literal(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Literal> 
     })
 }
 
+/// Texts unlike each other: a regex that matches all of them matches every text for any
+/// purpose (`.*`, `x|`, `^`), while `^[^*]*$` or `^[[:ascii:]]*$` miss one.
+const VARIED_TEXTS: &[&str] = &[
+    "",
+    "\u{1}zq#\n9",
+    "*",
+    ",",
+    "A",
+    "z",
+    "0",
+    " ",
+    "\n",
+    "é",
+    "\"'<>&;|/\\",
+    "a longer text, with words: and 42 digits.",
+];
+
 fn regex(node: &Node, what: &str, d: &mut Diagnostics) -> Option<regex::Regex> {
     let text = string(node, what, d)?;
     match regex::RegexBuilder::new(&text).size_limit(1 << 20).build() {
         // One that matches the empty text and an arbitrary one matches every text (`.*`,
         // `x|`, `^`): it can never fail, and under `not` never pass.
-        Ok(re) if re.is_match("") && re.is_match("\u{1}zq#\n9") => {
+        Ok(re) if VARIED_TEXTS.iter().all(|t| re.is_match(t)) => {
             d.error(
                 node.pos,
                 format!("the regex /{text}/ for {what} matches every text"),

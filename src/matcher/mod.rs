@@ -138,8 +138,9 @@ impl Matcher {
             Matcher::Each(inner) => match actual {
                 // "Every item" of nothing would hold for a JSONPath that selects nothing, or a
                 // DNS answer with no records: it does not hold.
+                // Unanswerable, not a miss, so that `not: { each: .. }` does not pass either.
                 Actual::List { items, .. } if items.is_empty() => {
-                    Misses("there are no items".into())
+                    Unanswerable("there are no items".into())
                 }
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {
@@ -288,7 +289,10 @@ fn in_cidr(actual: &Actual, nets: &[IpNet]) -> Verdict {
         }
     };
     match actual {
-        Actual::List { items, .. } if items.is_empty() => Misses("there are no addresses".into()),
+        // Unanswerable, so that `not: { in_cidr: .. }` does not pass on no addresses either.
+        Actual::List { items, .. } if items.is_empty() => {
+            Unanswerable("there are no addresses".into())
+        }
         Actual::List { items, .. } => {
             for item in items {
                 match check_one(item) {

@@ -341,7 +341,7 @@ fn matchers_that_hold_for_anything_are_load_errors() {
     for (yaml, said) in [
         (
             "{ contains: \"\" }",
-            "`contains: \"\"` of value holds for any text",
+            "an empty text to look for in `contains` of value is in any text",
         ),
         (
             "{ starts_with: \"\" }",
@@ -394,4 +394,36 @@ fn each_of_nothing_does_not_hold() {
             .test(&set(&[]))
             .is_ok()
     );
+}
+
+/// Fixes of review: under `not`, no items and no addresses do not pass; an empty needle is
+/// refused at any depth of `contains`; regexes that miss some character are fine.
+#[test]
+fn no_items_empty_needles_and_character_classes() {
+    assert_eq!(
+        m("{ not: { each: up } }").test(&set(&[])),
+        Err("there are no items".to_string())
+    );
+    assert_eq!(
+        m("{ not: { in_cidr: [10.0.0.0/8] } }").test(&set(&[])),
+        Err("there are no addresses".to_string())
+    );
+    for yaml in [
+        "{ contains: { equals: \"\" } }",
+        "{ contains: { any_of: [\"\", zzz] } }",
+        "{ contains: { one_of: [\"\", zzz] } }",
+    ] {
+        assert!(
+            err(yaml).contains("an empty text to look for in `contains` of value is in any text"),
+            "{yaml}"
+        );
+    }
+    for fine in ["^[^*]*$", "^[^,]*$", "^[^A-Z]*$", "^[[:ascii:]]*$"] {
+        assert!(
+            m(&format!("{{ matches: '{fine}' }}"))
+                .test(&t("ok"))
+                .is_ok(),
+            "{fine}"
+        );
+    }
 }

@@ -74,8 +74,10 @@ pub async fn probe(
         .saturating_sub(started.elapsed())
         .saturating_sub(TIMEOUT_MARGIN);
     // `connect: timeout` is an answer (the port is filtered) only when a connect was really
-    // tried: with no time left after the lookup it would be a guess, so it is an error.
-    if budget.is_zero() {
+    // tried: with (almost) no time left after the lookup it would be a guess, so it is an
+    // error. A fair try is a quarter of the timeout, up to 250 ms.
+    let fair_try = (timeout / 4).min(Duration::from_millis(250));
+    if budget.is_zero() || budget < fair_try {
         return Err(ProbeError {
             kind: ProbeErrorKind::Timeout,
             message: format!(

@@ -651,9 +651,19 @@ async fn a_header_name_no_answer_can_have_is_a_load_error() {
 }
 
 /// A body sent encoded though none was asked for is not judged as text: a fail that says
-/// so (`not: { contains: error }` passed on compressed bytes).
+/// so (`not: { contains: error }` passed on compressed bytes). An answer with no body (204,
+/// 304, HEAD) only names its encoding: nothing to judge wrongly.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encoded_body_is_not_judged_as_text() {
+    let (_none, q) =
+        http_project(TestResponse::status(204).header("content-encoding", "gzip")).await;
+    q.http_check(
+        "web",
+        "nothing",
+        "http://chat.test:${port}/",
+        "{ status: 204, body: { empty: true } }",
+    );
+    q.run(&[]).await.assert_code(0);
     let (_server, p) = http_project(
         TestResponse::ok(vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).header("content-encoding", "gzip"),
     )
