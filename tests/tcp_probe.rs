@@ -91,3 +91,18 @@ async fn no_time_to_connect_is_an_error_not_a_timeout_answer() {
         )
     );
 }
+
+/// A short timeout still connects: only a connect that runs out of a sliver of time is an
+/// error, not one that succeeds within it.
+#[tokio::test]
+async fn a_short_timeout_still_accepts_an_open_port() {
+    let (_listener, port) = open_port().await;
+    let seen = connect(
+        &Environment::named("test"),
+        "127.0.0.1",
+        port,
+        Duration::from_millis(60),
+    )
+    .await;
+    assert_eq!(seen.outcome, ConnectOutcome::Accepted);
+}

@@ -190,7 +190,12 @@ impl Matcher {
 /// it would hold for nearly anything ("the text contains something that is not x").
 fn contains_text(text: &str, inner: &Matcher) -> Verdict {
     let needle = |lit: &Literal| lit.as_text().map(|n| text.contains(n.as_str()));
+    let empty = |lit: &Literal| lit.as_text().is_some_and(|n| n.is_empty());
+    let in_any_text =
+        || Unanswerable("an empty text is in any text: `contains` needs a text to look for".into());
     match inner {
+        Matcher::Equals(lit) if empty(lit) => in_any_text(),
+        Matcher::OneOf(lits) if lits.iter().any(empty) => in_any_text(),
         Matcher::Equals(lit) => match needle(lit) {
             Some(found) => verdict(found),
             None => Unanswerable("`contains` on text needs a text to look for".into()),

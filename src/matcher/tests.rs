@@ -340,10 +340,6 @@ fn contains_on_text_looks_for_substrings_in_every_form() {
 fn matchers_that_hold_for_anything_are_load_errors() {
     for (yaml, said) in [
         (
-            "{ contains: \"\" }",
-            "an empty text to look for in `contains` of value is in any text",
-        ),
-        (
             "{ starts_with: \"\" }",
             "`starts_with: \"\"` of value holds for any text",
         ),
@@ -408,17 +404,35 @@ fn no_items_empty_needles_and_character_classes() {
         m("{ not: { in_cidr: [10.0.0.0/8] } }").test(&set(&[])),
         Err("there are no addresses".to_string())
     );
+    // An empty text to look for is in any text: never a pass, under `not` neither; on a list
+    // it is a value like any other.
     for yaml in [
+        "{ contains: \"\" }",
         "{ contains: { equals: \"\" } }",
-        "{ contains: { any_of: [\"\", zzz] } }",
-        "{ contains: { one_of: [\"\", zzz] } }",
+        "{ not: { contains: { any_of: [\"\", zzz] } } }",
+        "{ not: { contains: { one_of: [\"\", zzz] } } }",
     ] {
-        assert!(
-            err(yaml).contains("an empty text to look for in `contains` of value is in any text"),
+        assert_eq!(
+            m(yaml).test(&t("internal error")),
+            Err("an empty text is in any text: `contains` needs a text to look for".to_string()),
             "{yaml}"
         );
     }
-    for fine in ["^[^*]*$", "^[^,]*$", "^[^A-Z]*$", "^[[:ascii:]]*$"] {
+    assert!(m("{ contains: \"\" }").test(&set(&["a", ""])).is_ok());
+    assert!(
+        m("{ not: { contains: { one_of: [\"\", zzz] } } }")
+            .test(&set(&["a", "b"]))
+            .is_ok()
+    );
+    for fine in [
+        "^[^*]*$",
+        "^[^,]*$",
+        "^[^A-Z]*$",
+        "^[[:ascii:]]*$",
+        "^[^?]*$",
+        "^[^@]*$",
+        "\\bok\\b|^$",
+    ] {
         assert!(
             m(&format!("{{ matches: '{fine}' }}"))
                 .test(&t("ok"))

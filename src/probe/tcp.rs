@@ -74,10 +74,11 @@ pub async fn probe(
         .saturating_sub(started.elapsed())
         .saturating_sub(TIMEOUT_MARGIN);
     // `connect: timeout` is an answer (the port is filtered) only when a connect was really
-    // tried: with (almost) no time left after the lookup it would be a guess, so it is an
-    // error. A fair try is a quarter of the timeout, up to 250 ms.
+    // tried: with no time left after the lookup, or a connect that ran out of a sliver of
+    // time, it would be a guess, so it is an error. A fair try is a quarter of the timeout, up
+    // to 250 ms.
     let fair_try = (timeout / 4).min(Duration::from_millis(250));
-    if budget.is_zero() || budget < fair_try {
+    if budget.is_zero() {
         return Err(ProbeError {
             kind: ProbeErrorKind::Timeout,
             message: format!(
@@ -97,6 +98,19 @@ pub async fn probe(
                 message: format!(
                     "connecting to {addr} ({}:{}) failed: {e}",
                     probe.host, probe.port
+                ),
+            });
+        }
+        Err(_) if budget < fair_try => {
+            return Err(ProbeError {
+                kind: ProbeErrorKind::Timeout,
+                message: format!(
+                    "connecting to {addr} ({}:{}) had only {} left of {} after the lookup \
+                     (timeout)",
+                    probe.host,
+                    probe.port,
+                    crate::spec::quantity::format_seconds(budget.as_secs_f64()),
+                    crate::spec::quantity::format_seconds(timeout.as_secs_f64())
                 ),
             });
         }

@@ -541,6 +541,42 @@ async fn a_secret_that_breaks_its_url_apart_is_a_load_error() {
         )
         .await;
     out.assert_code(0);
+
+    // A port that carries `@` would send the probe to another host: refused. A password with
+    // `&` (harmless there) and a host:port on the default port are fine.
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: port
+    http: { url: "http://chat.test:${secret:PORT}/" }
+    expect: { status: 200 }
+"#,
+    );
+    let hijack = format!("1@chat.test:{port}");
+    let before = server.connections();
+    let out = p.run_with_env(&[], &[("PORT", hijack.as_str())]).await;
+    out.assert_code(2);
+    out.assert_stderr_contains("the value of `${secret:PORT}` breaks this URL apart");
+    assert_eq!(server.connections(), before, "nothing may be probed");
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: amp
+    http: { url: "http://u:${secret:PW}@chat.test:${port}/" }
+    expect: { status: 200 }
+  - name: default port
+    http: { url: "http://${secret:HP}/x" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p
+        .command(
+            "validate",
+            &[],
+            &[("PW", "p&ssw0rd"), ("HP", "chat.test:80")],
+        )
+        .await;
+    out.assert_code(0);
 }
 
 /// A status or rcode expectation that every value would pass can never fail (a gate that
