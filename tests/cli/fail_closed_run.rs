@@ -277,6 +277,21 @@ fn send(child: &Child, signal: libc::c_int) {
     assert_eq!(sent, 0, "kill");
 }
 
+/// Sends `signal` and waits for the child: it must exit with `code`, well within the waits
+/// the signal cut short (a correctness bound, not a speed target). Its stdout and stderr.
+async fn end_with(child: Child, signal: libc::c_int, code: i32) -> (String, String) {
+    let sent = Instant::now();
+    send(&child, signal);
+    let (status, stdout, stderr) = finish(child).await;
+    assert_eq!(status, Some(code), "{stdout}{stderr}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
+    (stdout, stderr)
+}
+
 /// Waits (polling) until `ready` holds, for at most 15s.
 async fn until(what: &str, ready: impl Fn() -> bool) {
     let started = Instant::now();
@@ -319,16 +334,8 @@ async fn a_signal_ends_a_retry_delay(signal: libc::c_int, name: &str, code: i32)
     .await;
     // The first attempt of `flaky` is in; its answer is judged and the delay begins.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sent = Instant::now();
-    send(&child, signal);
-    let (status, stdout, stderr) = finish(child).await;
-    assert_eq!(status, Some(code), "{stdout}{stderr}");
     // Correctness, not speed: far less than the 20s the delay would have taken.
-    assert!(
-        sent.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        sent.elapsed()
-    );
+    let (stdout, stderr) = end_with(child, signal, code).await;
     assert_eq!(server.requests().len(), 2, "no retry after the signal");
     assert!(stdout.contains("PASS    web/fine"), "{stdout}");
     assert!(stdout.contains("NOT RUN web/flaky"), "{stdout}");
@@ -403,15 +410,7 @@ async fn a_second_signal_exits_at_once(second: libc::c_int, code: i32) {
     until("the reports", || exists(&junit) && exists(&json)).await;
     // It now waits for a reader of the FIFO, for ever.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sent = Instant::now();
-    send(&child, second);
-    let (status, stdout, stderr) = finish(child).await;
-    assert_eq!(status, Some(code), "{stdout}{stderr}");
-    assert!(
-        sent.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        sent.elapsed()
-    );
+    let (_, stderr) = end_with(child, second, code).await;
     let name = if second == libc::SIGTERM {
         "SIGTERM"
     } else {
@@ -548,15 +547,7 @@ async fn a_signal_ends_the_wait_for_the_reports_lock() {
     until("the check's request", || server.requests().len() == 1).await;
     // The run is over; it now waits for the lock (up to 10s).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let sent = Instant::now();
-    send(&child, libc::SIGINT);
-    let (status, stdout, stderr) = finish(child).await;
-    assert_eq!(status, Some(130), "{stdout}{stderr}");
-    assert!(
-        sent.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        sent.elapsed()
-    );
+    let (_, stderr) = end_with(child, libc::SIGINT, 130).await;
     let dir = std::fs::canonicalize(p.path().join("reports")).expect("reports");
     let dir = dir.display();
     assert_eq!(
