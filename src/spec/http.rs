@@ -1,6 +1,6 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
-use super::closed::{Domain, check_decides, decode_closed, every_status, status_class};
+use super::closed::{Domain, STATUSES, decided, decode_closed, status_class};
 use super::decode::{MapReader, boolean, string, unsigned};
 use super::diag::Diagnostics;
 use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
@@ -306,15 +306,7 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
 /// is 100-599 or a class 1xx-5xx.
 fn status(node: &Node, d: &mut Diagnostics) -> Option<Matcher> {
     let m = decode_closed(node, "`status`", Domain::Status, d).map(status_classes)?;
-    let before = d.len();
-    check_decides(
-        &m,
-        node,
-        "`status`",
-        ("HTTP status", &every_status(), "200 or { not: 5xx }"),
-        d,
-    );
-    (d.len() == before).then_some(m)
+    decided(m, node, "`status`", &STATUSES, d)
 }
 
 /// Status classes and lists wherever they are written: `"3xx"` is the class, a list is one

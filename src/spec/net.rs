@@ -1,6 +1,6 @@
 //! The `dns` and `tcp` probes and their `expect:` keys.
 
-use super::closed::{Domain, RCODES, RECORD_TYPES, check_decides, decode_closed, every_rcode};
+use super::closed::{Domain, EVERY_RCODE, RCODES, RECORD_TYPES, decided, decode_closed};
 use super::decode::{MapReader, port, string};
 use super::diag::Diagnostics;
 use super::environment::parse_addr;
@@ -99,19 +99,7 @@ pub fn decode_dns_expect(node: &Node, d: &mut Diagnostics) -> Option<DnsExpect> 
     let before = d.len();
     let rcode = r.take("rcode").and_then(|n| {
         let m = decode_closed(n, "`rcode`", Domain::One(&RCODES), d)?;
-        let before = d.len();
-        check_decides(
-            &m,
-            n,
-            "`rcode`",
-            (
-                "DNS response code",
-                &every_rcode(),
-                "NOERROR or { not: SERVFAIL }",
-            ),
-            d,
-        );
-        (d.len() == before).then_some(m)
+        decided(m, n, "`rcode`", &EVERY_RCODE, d)
     });
     let mut take = |key: &str| {
         let what = format!("`{key}`");

@@ -299,3 +299,14 @@ fn status_comparisons_must_split_the_statuses() {
         assert_eq!(errors(fine, Domain::Status), Vec::<String>::new(), "{fine}");
     }
 }
+
+#[test]
+fn the_statuses_tried_are_each_status_once() {
+    let mut seen: Vec<i64> = STATUSES
+        .values
+        .iter()
+        .map(|a| a.as_number().expect("a number") as i64)
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (STATUS_MIN..=STATUS_MAX).collect::<Vec<_>>());
+}
