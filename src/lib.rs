@@ -5,9 +5,10 @@
 //! `report` writes the results.
 
 pub mod cli;
+pub mod config;
 pub mod judge;
 pub mod matcher;
 pub mod probe;
 pub mod report;
 pub mod run;
-pub mod spec;
+pub mod syntax;

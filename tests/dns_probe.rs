@@ -3,10 +3,10 @@
 
 mod support;
 
+use conform::config::model::{DnsProbe, DnsProtocol};
 use conform::probe::dns::{DnsObservation, DnsProber};
 use conform::probe::resolve::Resolver;
 use conform::probe::{ProbeError, ProbeErrorKind};
-use conform::spec::model::{DnsProbe, DnsProtocol};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::RecordType;
 use std::net::SocketAddr;

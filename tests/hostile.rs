@@ -10,6 +10,10 @@
 
 mod support;
 
+use conform::config::model::{
+    CertProbe, DnsProbe, DnsProtocol, Environment, Expect, HttpExpect, HttpProbe, JsonExpect,
+    TlsOptions, TlsProbe,
+};
 use conform::judge::judge;
 use conform::matcher::Matcher;
 use conform::probe::cert;
@@ -17,10 +21,6 @@ use conform::probe::dns::DnsProber;
 use conform::probe::http::{HttpObservation, HttpProber};
 use conform::probe::tls::{HandshakeOutcome, TlsObservation, TlsProber};
 use conform::probe::{Observation, ProbeError, ProbeErrorKind};
-use conform::spec::model::{
-    CertProbe, DnsProbe, DnsProtocol, Environment, Expect, HttpExpect, HttpProbe, JsonExpect,
-    TlsOptions, TlsProbe,
-};
 use hickory_proto::rr::RecordType;
 use std::future::Future;
 use std::net::SocketAddr;

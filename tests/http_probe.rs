@@ -4,9 +4,9 @@
 
 mod support;
 
+use conform::config::model::{ConnectTo, Environment, HttpProbe, RequestBody};
 use conform::probe::http::{HttpObservation, HttpProber, RedirectHop};
 use conform::probe::{ProbeError, ProbeErrorKind};
-use conform::spec::model::{ConnectTo, Environment, HttpProbe, RequestBody};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
@@ -784,7 +784,7 @@ async fn tls_versions_limit_what_the_client_offers() {
     let server = TestServer::start(config).await;
     let env = env_resolving("chat.test");
     let mut probe = chat_probe(server.port(), &pki);
-    probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_3];
+    probe.tls.versions = vec![conform::config::model::TlsVersion::V1_3];
     let err = fail(&env, &probe).await;
 
     assert_tls_failed(
@@ -792,7 +792,7 @@ async fn tls_versions_limit_what_the_client_offers() {
         server.port(),
         "the server sent alert protocol_version",
     );
-    probe.tls.versions = vec![conform::spec::model::TlsVersion::V1_2];
+    probe.tls.versions = vec![conform::config::model::TlsVersion::V1_2];
     assert_eq!(observe(&env, &probe).await.status, 200);
 }
 

@@ -3,11 +3,11 @@
 //! retries, flaky passes, hostile bytes, secrets); the rich flavor is the portable file plus
 //! exactly the attributes `RICH_ONLY_ATTRIBUTES` documents.
 
+use conform::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use conform::judge::Mismatch;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::report::junit::{JunitFlavor, RICH_ONLY_ATTRIBUTES, junit_xml_flavored};
 use conform::run::{Attempt, CheckResult, Outcome, RunReport};
-use conform::spec::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

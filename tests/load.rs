@@ -1,8 +1,8 @@
 //! Loading check and environment files: every error with its file:line:column, what was
 //! expected, and all of them at once.
 
-use conform::spec::load::load_plan;
-use conform::spec::model::{Plan, Probe};
+use conform::config::load::load_plan;
+use conform::config::model::{Plan, Probe};
 use std::path::Path;
 use std::time::Duration;
 
@@ -345,7 +345,7 @@ fn tls_and_cert_probes_load() {
     );
     assert_eq!(t.alpn, ["h2", "http/1.1"]);
     assert!(!t.tls.verify);
-    assert_eq!(t.tls.versions, [conform::spec::model::TlsVersion::V1_3]);
+    assert_eq!(t.tls.versions, [conform::config::model::TlsVersion::V1_3]);
     let Probe::Cert(c) = &plan.checks[1].probe else {
         panic!("a cert probe")
     };
@@ -421,7 +421,7 @@ fn unset_file_paths_are_deferred_like_any_missing_value() {
 
 #[test]
 fn load_check_text_reports_instead_of_panicking() {
-    use conform::spec::load::load_check_text;
+    use conform::config::load::load_check_text;
     // The shipped check files decode (their `${...}` references are only unresolved).
     for entry in std::fs::read_dir("checks").expect("checks/") {
         let path = entry.expect("entry").path();
@@ -484,7 +484,7 @@ fn many_files_load_in_order_and_report_every_error() {
 /// or every error; `load_check_text` gives the same errors.
 #[test]
 fn a_check_text_decodes_alone() {
-    use conform::spec::load::{decode_check_text, load_check_text};
+    use conform::config::load::{decode_check_text, load_check_text};
     let checks = decode_check_text(
         "checks:\n  - name: up\n    http: { url: 'https://x.test/' }\n    expect: { status: 200 }\n",
     )

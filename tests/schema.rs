@@ -3,10 +3,10 @@
 //! rejects (unknown keys, wrong types, unknown matcher keys), and names exactly the loader's
 //! keys, so that the two cannot drift apart unnoticed.
 
+use conform::config::load::check_files;
+use conform::config::schema::{check_file_schema, environment_schema, schema_document};
+use conform::config::{checkfile, environment, http, net, tls};
 use conform::matcher::decode::MATCHER_KEYS;
-use conform::spec::load::check_files;
-use conform::spec::schema::{check_file_schema, environment_schema, schema_document};
-use conform::spec::{checkfile, environment, http, net, tls};
 use jsonschema::Validator;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -189,7 +189,7 @@ fn load(check_file: &str, prod_env: &str) -> Result<usize, String> {
     write("environments/base.yaml", BASE_ENV);
     write("environments/prod.yaml", prod_env);
     let getenv = |name: &str| matches!(name, "TOKEN").then(|| "t0k".to_string());
-    match conform::spec::load::load_plan(dir.path(), "prod", &getenv) {
+    match conform::config::load::load_plan(dir.path(), "prod", &getenv) {
         Ok(plan) => Ok(plan.checks.len()),
         Err(errors) => Err(errors
             .iter()
@@ -537,7 +537,7 @@ fn one_check(probe: &str, expect: &str) -> String {
 /// values outside them, at any depth of `not`, `any_of`, `all_of`, `one_of` and lists.
 #[test]
 fn closed_values_get_the_same_verdict_from_loader_and_schema() {
-    use conform::spec::closed::{ALERTS, EKUS, KEYS, RCODES, RECORD_TYPES, TLS_VERSIONS};
+    use conform::config::closed::{ALERTS, EKUS, KEYS, RCODES, RECORD_TYPES, TLS_VERSIONS};
     let dns = "dns: { name: a.test., type: A }";
     let tls = "tls: { host: a.test }";
     let http = "http: { url: \"https://a.test/\" }";

@@ -2,9 +2,9 @@
 
 mod support;
 
+use conform::config::model::{Environment, TcpProbe};
 use conform::probe::resolve::Resolver;
 use conform::probe::tcp::{ConnectOutcome, TcpObservation, probe};
-use conform::spec::model::{Environment, TcpProbe};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 

@@ -5,10 +5,10 @@
 
 mod support;
 
+use conform::config::model::{CertProbe, Environment, TlsOptions, TlsProbe, TlsVersion};
 use conform::probe::cert::{self, CertObservation};
 use conform::probe::tls::{HandshakeOutcome, Rejection, TlsObservation, TlsProber};
 use conform::probe::{ProbeError, ProbeErrorKind};
-use conform::spec::model::{CertProbe, Environment, TlsOptions, TlsProbe, TlsVersion};
 use rustls::SupportedProtocolVersion;
 use rustls::version::{TLS12, TLS13};
 use std::time::{Duration, Instant};

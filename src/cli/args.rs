@@ -1,7 +1,7 @@
 //! The command line's arguments, as clap parses them.
 
-use crate::spec::quantity::{MAX_WAIT, parse_duration};
-use crate::spec::select::Filters;
+use crate::cli::select::Filters;
+use crate::syntax::quantity::{MAX_WAIT, parse_duration};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -75,7 +75,7 @@ pub struct FilterArgs {
     pub suites: Vec<String>,
     /// Run only part K of N of the selection, split the same way on every machine.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::spec::select::Shard>,
+    pub shard: Option<crate::cli::select::Shard>,
 }
 
 impl FilterArgs {

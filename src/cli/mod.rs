@@ -7,6 +7,7 @@ mod merge;
 mod progress;
 mod refusal;
 mod run;
+pub mod select;
 
 pub use args::*;
 
@@ -14,6 +15,9 @@ use merge::cmd_merge;
 use refusal::Refusal;
 use run::cmd_run;
 
+use crate::config::environment::runnable_env_names;
+use crate::config::load::load_plan;
+use crate::config::model::{Check, Plan, Probe, Secrets};
 use crate::report::baseline::compare;
 use crate::report::detail::clean;
 use crate::report::github::{annotations, step_summary};
@@ -24,10 +28,7 @@ use crate::report::tap::tap;
 use crate::report::terminal::{TerminalReporter, use_color};
 use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, run_checks};
-use crate::spec::diag::Diagnostic;
-use crate::spec::environment::runnable_env_names;
-use crate::spec::load::load_plan;
-use crate::spec::model::{Check, Plan, Probe, Secrets};
+use crate::syntax::diag::Diagnostic;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -49,7 +50,7 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Explain(args) => cmd_explain(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Schema => {
-            match serde_json::to_string_pretty(&crate::spec::schema::schema_document()) {
+            match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {
                     say(&format!("{text}\n"));
                     0
@@ -82,7 +83,7 @@ fn cmd_explain(args: ExplainArgs) -> i32 {
         .find(|c| c.id == args.id || c.name == args.id);
     let Some(check) = found else {
         let ids: Vec<&str> = plan.checks.iter().map(|c| c.id.as_str()).collect();
-        let hint = crate::spec::diag::suggest(&args.id, &ids)
+        let hint = crate::syntax::diag::suggest(&args.id, &ids)
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
         eprintln!(
@@ -162,7 +163,7 @@ fn load_selected(
     let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
     // Ids come from names, which may hold a secret: the messages are redacted like any output.
     let unmatched: Vec<String> =
-        crate::spec::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name)
+        crate::cli::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name)
             .iter()
             .map(|m| crate::report::detail::clean(&plan.secrets, m))
             .collect();

@@ -289,7 +289,7 @@ const REPORT_CAP: u64 = 512 << 20;
 /// Reads a JSON report: a regular file (a FIFO or a device is refused, never waited on or
 /// read without end) of at most [`REPORT_CAP`].
 pub(super) fn read_report(path: &Path) -> Result<JsonReport, String> {
-    use crate::spec::file::{FileError, read_capped};
+    use crate::syntax::file::{FileError, read_capped};
     let bytes = read_capped(path, REPORT_CAP).map_err(|e| match e {
         FileError::Io(e) => format!("cannot read the report {}: {e}", path.display()),
         other => format!("cannot read the report {}: it {other}", path.display()),

@@ -6,9 +6,9 @@
 //! another fact.
 
 use super::Mismatch;
+use crate::config::model::CertExpect;
 use crate::matcher::{Actual, Matcher};
-use crate::spec::model::CertExpect;
-use crate::spec::quantity::format_seconds;
+use crate::syntax::quantity::format_seconds;
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use time::OffsetDateTime;

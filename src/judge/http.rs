@@ -2,10 +2,10 @@
 
 use super::cert::{SeenCerts, judge_cert};
 use super::{Mismatch, check};
+use crate::config::model::{HttpExpect, JsonExpect};
 use crate::matcher::Actual;
 use crate::probe::HttpObservation;
-use crate::spec::model::{HttpExpect, JsonExpect};
-use crate::spec::quantity::format_size;
+use crate::syntax::quantity::format_size;
 
 pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime) -> Vec<Mismatch> {
     let mut out = Vec::new();
@@ -134,9 +134,9 @@ fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], cont
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::diag::Diagnostics;
-    use crate::spec::http::decode_expect;
-    use crate::spec::node::Node;
+    use crate::config::http::decode_expect;
+    use crate::syntax::diag::Diagnostics;
+    use crate::syntax::node::Node;
     use std::path::Path;
     use std::time::Duration;
 

@@ -6,8 +6,8 @@ mod http;
 mod net;
 mod tls;
 
+use crate::config::model::Expect;
 use crate::probe::Observation;
-use crate::spec::model::Expect;
 use std::fmt;
 
 /// One expectation that did not hold.

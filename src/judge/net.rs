@@ -1,9 +1,9 @@
 //! DNS and TCP expectations.
 
 use super::{Mismatch, check};
+use crate::config::model::{ConnectExpect, DnsExpect, TcpExpect};
 use crate::matcher::{Actual, Literal, Matcher};
 use crate::probe::{ConnectOutcome, DnsObservation, TcpObservation};
-use crate::spec::model::{ConnectExpect, DnsExpect, TcpExpect};
 
 pub fn judge_dns(e: &DnsExpect, o: &DnsObservation) -> Vec<Mismatch> {
     let mut out = Vec::new();
@@ -66,8 +66,8 @@ pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::model::DnsProtocol;
     use crate::matcher::tests::m;
-    use crate::spec::model::DnsProtocol;
     use std::time::Duration;
 
     fn dns(rcode: &str, answers: &[&str], cnames: &[&str], ttls: &[u32]) -> DnsObservation {

@@ -3,9 +3,9 @@
 
 use super::cert::{SeenCerts, judge_cert};
 use super::{Mismatch, check};
+use crate::config::model::{CertExpect, HandshakeExpect, TlsExpect};
 use crate::matcher::Actual;
 use crate::probe::{CertObservation, HandshakeOutcome, TlsObservation};
-use crate::spec::model::{CertExpect, HandshakeExpect, TlsExpect};
 
 pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, now: time::OffsetDateTime) -> Vec<Mismatch> {
     let mut out = Vec::new();
@@ -81,10 +81,10 @@ pub fn judge_cert_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::tls::decode_tls_expect;
     use crate::probe::Rejection;
-    use crate::spec::diag::Diagnostics;
-    use crate::spec::node::Node;
-    use crate::spec::tls::decode_tls_expect;
+    use crate::syntax::diag::Diagnostics;
+    use crate::syntax::node::Node;
     use std::time::Duration;
 
     fn expect(yaml: &str) -> TlsExpect {

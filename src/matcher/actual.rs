@@ -1,6 +1,6 @@
 //! Observed values ([`Actual`]) and written ones ([`Literal`]), and how they compare.
 
-use crate::spec::quantity::{format_seconds, parse_signed_seconds};
+use crate::syntax::quantity::{format_seconds, parse_signed_seconds};
 use std::borrow::Cow;
 use std::fmt;
 

@@ -2,10 +2,10 @@
 //! which must hold. Regexes, durations, sizes and CIDRs are checked here, at load time.
 
 use super::{CmpOp, Literal, Matcher, Quantity};
-use crate::spec::decode::{MapReader, boolean, string};
-use crate::spec::diag::Diagnostics;
-use crate::spec::node::{Node, NodeValue};
-use crate::spec::quantity::{looks_like_size, parse_signed_seconds, parse_size};
+use crate::syntax::decode::{MapReader, boolean, string};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::{Node, NodeValue};
+use crate::syntax::quantity::{looks_like_size, parse_signed_seconds, parse_size};
 use ipnet::IpNet;
 use std::net::IpAddr;
 
@@ -120,7 +120,7 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
             "count" => decode_matcher(value, what, d).map(|m| Matcher::Count(Box::new(m))),
             "empty" => boolean(value, "`empty`", d).map(Matcher::Empty),
             _ => {
-                let expected = match crate::spec::diag::suggest(key, MATCHER_KEYS) {
+                let expected = match crate::syntax::diag::suggest(key, MATCHER_KEYS) {
                     Some(s) => format!(
                         "did you mean `{s}`? expected one of: {}",
                         MATCHER_KEYS.join(", ")

@@ -10,7 +10,7 @@ pub mod decode;
 pub use actual::{Actual, Literal};
 pub use decode::{decode_matcher, decode_quantity};
 
-use crate::spec::quantity::{format_seconds, format_size};
+use crate::syntax::quantity::{format_seconds, format_size};
 use ipnet::IpNet;
 use regex::Regex;
 use std::fmt;

@@ -1,6 +1,6 @@
 use super::*;
-use crate::spec::diag::Diagnostics;
-use crate::spec::node::Node;
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::Node;
 use std::path::Path;
 
 /// A matcher from YAML text, for tests anywhere in the crate.

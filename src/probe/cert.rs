@@ -4,8 +4,8 @@
 use super::tls_client::{describe_verification_error, server_verifier};
 use super::trust;
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::file::{FileError, PEM_CAP, read_capped};
-use crate::spec::model::{CertProbe, TlsOptions};
+use crate::config::model::{CertProbe, TlsOptions};
+use crate::syntax::file::{FileError, PEM_CAP, read_capped};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

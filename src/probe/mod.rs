@@ -16,7 +16,7 @@ pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
-use crate::spec::model::{Environment, Probe};
+use crate::config::model::{Environment, Probe};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,5 +155,5 @@ impl Prober {
 /// `start + wait`, the wait capped at 24h (the longest a check may wait, which the loader
 /// enforces), so that no wait can overflow the clock.
 pub(crate) fn deadline_after(start: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {
-    start + wait.min(crate::spec::quantity::MAX_WAIT)
+    start + wait.min(crate::syntax::quantity::MAX_WAIT)
 }

@@ -3,7 +3,7 @@
 
 use super::dns::exchange::ask;
 use super::dns::{dns_name, rcode_text, read_answer};
-use crate::spec::model::DnsProtocol;
+use crate::config::model::DnsProtocol;
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType};
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! The tcp probe: does a connection to host:port open, is it refused, or does it hang?
 
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::{Environment, TcpProbe};
+use crate::config::model::{Environment, TcpProbe};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -56,7 +56,7 @@ pub async fn probe(
                         message: format!(
                             "{} did not resolve within {} (timeout)",
                             probe.host,
-                            crate::spec::quantity::format_seconds(timeout.as_secs_f64())
+                            crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
                         ),
                     })?;
                 let addrs = found.map_err(|message| ProbeError {
@@ -85,7 +85,7 @@ pub async fn probe(
                 "no time was left to connect to {addr} ({}:{}) within {} (timeout)",
                 probe.host,
                 probe.port,
-                crate::spec::quantity::format_seconds(timeout.as_secs_f64())
+                crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
             ),
         });
     }
@@ -109,8 +109,8 @@ pub async fn probe(
                      (timeout)",
                     probe.host,
                     probe.port,
-                    crate::spec::quantity::format_seconds(budget.as_secs_f64()),
-                    crate::spec::quantity::format_seconds(timeout.as_secs_f64())
+                    crate::syntax::quantity::format_seconds(budget.as_secs_f64()),
+                    crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
                 ),
             });
         }

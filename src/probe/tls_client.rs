@@ -3,7 +3,7 @@
 //! errors for people reading a failed check.
 
 use super::trust::ServerVerifier;
-use crate::spec::model::{TlsOptions, TlsVersion};
+use crate::config::model::{TlsOptions, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

@@ -10,7 +10,7 @@
 //! reads the store at all. It is read at most once per process.
 
 use super::tls_client::provider;
-use crate::spec::model::TlsOptions;
+use crate::config::model::TlsOptions;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

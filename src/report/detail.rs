@@ -5,11 +5,11 @@
 //! cut or split, so a secret is never shown in part, and control characters a server sent
 //! are escaped so that it cannot drive the reader's terminal or break the XML.
 
+use crate::config::model::Secrets;
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, TlsObservation};
 use crate::run::{Attempt, CheckResult, Outcome};
-use crate::spec::model::Secrets;
-use crate::spec::quantity::format_size;
+use crate::syntax::quantity::format_size;
 use std::fmt::Write as _;
 
 pub use super::escape::{GUTTER, one_line, printable};

@@ -1,7 +1,7 @@
 //! `conform explain ID`: one check as it will run, every variable filled in (secrets
 //! redacted), what it expects, and the command that repeats its probe by hand.
 
-use crate::spec::model::{CertExpect, Check, Environment, Expect, Probe, Secrets};
+use crate::config::model::{CertExpect, Check, Environment, Expect, Probe, Secrets};
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -46,7 +46,7 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
 }
 
 fn seconds(d: Duration) -> String {
-    crate::spec::quantity::format_seconds(d.as_secs_f64())
+    crate::syntax::quantity::format_seconds(d.as_secs_f64())
 }
 
 fn probe_lines(probe: &Probe) -> Vec<String> {
@@ -75,7 +75,7 @@ fn probe_lines(probe: &Probe) -> Vec<String> {
             lines.push(tls_line(&h.tls));
             lines.push(format!(
                 "body limit {}",
-                crate::spec::quantity::format_size(h.body_limit)
+                crate::syntax::quantity::format_size(h.body_limit)
             ));
             lines
         }
@@ -98,7 +98,7 @@ fn probe_lines(probe: &Probe) -> Vec<String> {
     }
 }
 
-fn tls_line(tls: &crate::spec::model::TlsOptions) -> String {
+fn tls_line(tls: &crate::config::model::TlsOptions) -> String {
     let versions: Vec<String> = tls.versions.iter().map(|v| v.to_string()).collect();
     let mut parts = vec![format!("verify {}", tls.verify)];
     if !versions.is_empty() {
@@ -142,7 +142,7 @@ fn expect_lines(expect: &Expect) -> Vec<String> {
         }
         Expect::Tls(e) => {
             let handshake = match e.handshake {
-                Some(crate::spec::model::HandshakeExpect::Rejected) => "rejected",
+                Some(crate::config::model::HandshakeExpect::Rejected) => "rejected",
                 _ => "accepted",
             };
             lines.push(format!("handshake: {handshake}"));

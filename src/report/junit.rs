@@ -5,8 +5,8 @@
 
 use super::detail::{FIXED_TEXT, clean, printable};
 use super::json::{JsonAttempt, JsonCheck, JsonOutcome, JsonReport, kind_label};
+use crate::config::model::Secrets;
 use crate::run::RunReport;
-use crate::spec::model::Secrets;
 use chrono::{DateTime, FixedOffset};
 use indexmap::IndexMap;
 use quick_junit::{

@@ -22,10 +22,10 @@ use super::junit::junit_xml;
 use super::metrics::metrics;
 use super::tap::tap;
 use super::terminal::TerminalReporter;
+use crate::config::model::{Environment, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, Outcome};
-use crate::spec::model::{Environment, Probe, Secrets};
 use base64::Engine as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -115,7 +115,7 @@ fn secret_url(secret: &str) -> url::Url {
 fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     let pad = |s: &str| format!("[{s}]");
     // Short values are checked as tokens of their own: put them between brackets.
-    let shown = if crate::spec::model::is_short_secret(secret) {
+    let shown = if crate::config::model::is_short_secret(secret) {
         pad(secret)
     } else {
         secret.to_string()
@@ -132,7 +132,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     let name = format!("login {shown}");
     let mut check = check(
         "chat",
-        &format!("chat/{}", crate::spec::checkfile::slug(&name)),
+        &format!("chat/{}", crate::config::checkfile::slug(&name)),
         &name,
     );
     check.tags = vec![format!("t-{shown}")];
@@ -266,7 +266,7 @@ fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)
 
 /// The forms of `secret` no output may hold.
 fn forms(secret: &str) -> Vec<String> {
-    let short = crate::spec::model::is_short_secret(secret);
+    let short = crate::config::model::is_short_secret(secret);
     let percent_upper: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
     let url = secret_url(secret);
     let mut forms = vec![

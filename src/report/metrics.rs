@@ -23,10 +23,10 @@
 //! included).
 
 use super::detail::clean;
+use crate::config::model::Secrets;
 use crate::judge::cert::{cert_facts, seconds_left};
 use crate::probe::Observation;
 use crate::run::{CheckResult, Outcome, RunReport};
-use crate::spec::model::Secrets;
 use std::fmt::Write as _;
 
 /// Outcomes in the order `conform_checks` lists them.

@@ -2,7 +2,7 @@
 //! did (same connect target, SNI, trust, body), so that a person sees the same answer.
 //! Secrets are not removed here: reports redact the finished text.
 
-use crate::spec::model::{
+use crate::config::model::{
     CertProbe, Environment, HttpProbe, RequestBody, TlsOptions, TlsProbe, TlsVersion,
 };
 use std::net::SocketAddr;

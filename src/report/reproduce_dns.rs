@@ -1,6 +1,6 @@
 //! Reproduce commands for the dns and tcp probes: `dig` and `nc`.
 
-use crate::spec::model::{DnsProbe, DnsProtocol, Environment, TcpProbe};
+use crate::config::model::{DnsProbe, DnsProtocol, Environment, TcpProbe};
 
 /// `dig @server -p port name TYPE [+tcp]`; without a server, dig asks the system's resolvers
 /// (the environment's are named by the caller when it has them).
@@ -63,7 +63,7 @@ mod tests {
         let mut env = Environment::named("test");
         let wait = std::time::Duration::from_millis(2500);
         assert_eq!(nc_command(&t, &env, wait), "nc -vz -w 3 alb.example 22");
-        env.resolve.push(crate::spec::model::ResolveRule {
+        env.resolve.push(crate::config::model::ResolveRule {
             host: "alb.example".into(),
             port: None,
             to: "127.0.0.1".parse().unwrap(),

@@ -7,8 +7,8 @@
 
 use super::detail::{attempt_summary, clean, excerpt};
 use super::github::headline;
+use crate::config::model::Secrets;
 use crate::run::{CheckResult, Outcome, RunReport};
-use crate::spec::model::Secrets;
 use std::fmt::Write as _;
 
 /// The run as a TAP 14 document, secrets redacted.

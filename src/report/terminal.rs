@@ -2,8 +2,8 @@
 //! pass, and a closing summary. Every string goes through the run's secret redaction.
 
 use super::detail::{clean, detail_lines, exchange_lines, flaky_note};
+use crate::config::model::Secrets;
 use crate::run::{CheckResult, Outcome, RunReport};
-use crate::spec::model::Secrets;
 use std::ffi::OsStr;
 use std::io::Write;
 

@@ -15,10 +15,10 @@ use pacer::Pacer;
 use reproduce::with_observed_address;
 use signals::Signals;
 
+use crate::config::model::{Check, Environment, Pending, Secrets};
 use crate::judge::{Mismatch, judge};
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
-use crate::spec::model::{Check, Environment, Pending, Secrets};
-use crate::spec::quantity::format_seconds;
+use crate::syntax::quantity::format_seconds;
 use futures::FutureExt;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -337,7 +337,7 @@ impl CheckTask {
         }
         if self.panic {
             let target = match &self.check.probe {
-                crate::spec::model::Probe::Http(h) => h.url.to_string(),
+                crate::config::model::Probe::Http(h) => h.url.to_string(),
                 other => other.host_key(),
             };
             panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");

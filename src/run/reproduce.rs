@@ -1,8 +1,8 @@
 //! The command that repeats a check's probe by hand, with the address the probe reached when
 //! only the environment's resolvers know the name.
 
+use crate::config::model::{Environment, Probe};
 use crate::probe::Observation;
-use crate::spec::model::{Environment, Probe};
 use std::time::Duration;
 
 /// The shell command that repeats `probe` by hand.
@@ -52,7 +52,7 @@ pub(super) fn with_observed_address(
         && host.parse::<std::net::IpAddr>().is_err()
         && env.resolve_fixed(&host, port).is_none()
     {
-        env.resolve.push(crate::spec::model::ResolveRule {
+        env.resolve.push(crate::config::model::ResolveRule {
             host: host.to_ascii_lowercase(),
             port: Some(port),
             to: addr.ip(),

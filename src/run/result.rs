@@ -1,8 +1,8 @@
 //! What a run produced: one result per check, in plan order. Reports read only these.
 
+use crate::config::model::Check;
 use crate::judge::Mismatch;
 use crate::probe::{Observation, ProbeError};
-use crate::spec::model::Check;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Hand-built plan values, for tests that call probes through the library.
 
 use super::pki::{certs_from_pem, key_from_pem};
-use conform::spec::model::{ClientIdentity, Environment, HttpProbe, ResolveRule};
+use conform::config::model::{ClientIdentity, Environment, HttpProbe, ResolveRule};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! One question to one server, asked as dig asks it: recursion desired, an EDNS payload of
 //! 1232 bytes, over UDP and again over TCP when the UDP answer comes truncated.
 
+use crate::config::model::DnsProtocol;
 use crate::probe::{ProbeError, ProbeErrorKind};
-use crate::spec::model::DnsProtocol;
 use hickory_proto::op::{Edns, Message, MessageType, Query};
 use hickory_proto::rr::{Name, RecordType};
 use std::io;

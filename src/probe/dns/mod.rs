@@ -9,7 +9,7 @@ pub(crate) use answer::read_answer;
 pub(crate) use text::rcode_text;
 
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::{DnsProbe, DnsProtocol, Environment};
+use crate::config::model::{DnsProbe, DnsProtocol, Environment};
 use hickory_proto::op::Message;
 use hickory_proto::rr::{Name, RecordType};
 use std::net::{IpAddr, SocketAddr};

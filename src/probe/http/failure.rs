@@ -3,7 +3,7 @@
 use super::super::ProbeErrorKind;
 use super::super::tls::{HandshakeOutcome, Rejection, TlsProber};
 use super::super::tls_client;
-use crate::spec::model::{Environment, TlsOptions, TlsProbe};
+use crate::config::model::{Environment, TlsOptions, TlsProbe};
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -11,7 +11,7 @@ mod route;
 
 use super::resolve::Resolver;
 use super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::{Environment, HttpProbe, RequestBody, TlsOptions};
+use crate::config::model::{Environment, HttpProbe, RequestBody, TlsOptions};
 use failure::{broke_off, classify, root_cause, tls_refusal};
 use phase::{Openings, PHASE, Phase, State, timed_out};
 use reqwest::header::{HeaderName, HeaderValue};

@@ -1,7 +1,7 @@
 //! What an http probe is doing at each moment, so that a timeout says what it waited for.
 
 use super::super::{ProbeError, ProbeErrorKind};
-use crate::spec::model::HttpProbe;
+use crate::config::model::HttpProbe;
 use hyper_util::client::legacy::connect::Connection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

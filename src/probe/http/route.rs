@@ -6,7 +6,7 @@ use super::super::{ProbeErrorKind, tls_client};
 use super::failure::root_cause;
 use super::phase::{Phase, PhaseLayer, State};
 use super::{HttpProber, authority};
-use crate::spec::model::{HttpProbe, TlsOptions};
+use crate::config::model::{HttpProbe, TlsOptions};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;

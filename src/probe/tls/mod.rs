@@ -16,8 +16,8 @@ use session::Session;
 use verifier::{Presented, RecordingVerifier};
 
 use super::{ProbeError, ProbeErrorKind, tls_client};
-use crate::spec::model::{Environment, TlsProbe};
-use crate::spec::quantity::format_seconds;
+use crate::config::model::{Environment, TlsProbe};
+use crate::syntax::quantity::format_seconds;
 use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ProtocolVersion};

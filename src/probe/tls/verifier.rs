@@ -3,7 +3,7 @@
 
 use super::super::tls_client;
 use super::super::trust::ServerVerifier;
-use crate::spec::model::TlsOptions;
+use crate::config::model::TlsOptions;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};

@@ -1,7 +1,7 @@
+use crate::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, Outcome, RunReport};
-use crate::spec::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use std::sync::Arc;
 use std::time::Duration;
 

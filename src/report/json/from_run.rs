@@ -4,10 +4,10 @@ use super::super::detail::{clean, excerpt};
 use super::{
     JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
 };
+use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, RunReport};
-use crate::spec::model::{Check, DnsProtocol, Probe, Secrets};
 use std::fmt::Write as _;
 
 impl JsonReport {

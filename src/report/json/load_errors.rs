@@ -3,7 +3,7 @@
 
 use super::super::detail::printable;
 use super::{JsonReport, JsonSummary, SCHEMA_VERSION};
-use crate::spec::diag::Diagnostic;
+use crate::syntax::diag::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
@@ -122,7 +122,7 @@ impl JsonReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::node::Pos;
+    use crate::syntax::node::Pos;
     use std::path::{Path, PathBuf};
 
     #[test]

@@ -169,10 +169,10 @@ pub fn holds_the_selection(merged: &JsonReport) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::model::Secrets;
     use crate::report::detail::fixtures::{check as a_check, passed, report as run, result};
     use crate::report::json::{JsonFilters, JsonLoadError};
     use crate::run::Outcome;
-    use crate::spec::model::Secrets;
 
     fn report(env: &str, shard: Option<(usize, usize)>, ids: &[&str]) -> JsonReport {
         let mut r = JsonReport::refused(env, "ci", Vec::new());

@@ -1,11 +1,11 @@
 use super::from_run::target;
 use super::*;
+use crate::config::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
+use crate::config::model::{DnsProtocol, Probe, Secrets};
 use crate::probe::ProbeErrorKind;
 use crate::report::detail::FIXED_TEXT;
 use crate::report::detail::fixtures::*;
 use crate::run::{CheckResult, RunReport};
-use crate::spec::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
-use crate::spec::model::{DnsProtocol, Probe, Secrets};
 use roxmltree::Document;
 use serde_json::json;
 use std::sync::Arc;

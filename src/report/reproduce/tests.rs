@@ -1,5 +1,5 @@
 use super::*;
-use crate::spec::model::{ClientIdentity, ConnectTo, ResolveRule, TlsOptions};
+use crate::config::model::{ClientIdentity, ConnectTo, ResolveRule, TlsOptions};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! Loading a project folder: `environments/<env>.yaml` and `checks/**/*.yaml` into a [`Plan`].
 
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
-use super::diag::{Diagnostic, Diagnostics};
 use super::environment::{env_names, load_environment, runnable_env_names};
-use super::file::{FileError, YAML_CAP, read_capped};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
-use super::node::{Node, Pos};
+use crate::syntax::diag::{Diagnostic, Diagnostics};
+use crate::syntax::file::{FileError, YAML_CAP, read_capped};
+use crate::syntax::node::{Node, Pos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

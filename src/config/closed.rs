@@ -8,8 +8,8 @@
 //! mean". The JSON Schema (`conform schema`) is built from the same lists, and
 //! `tests/schema.rs` holds the two to the same answers.
 
-use super::diag::{Diagnostics, suggest};
-use super::node::{Node, NodeValue, Pos};
+use crate::syntax::diag::{Diagnostics, suggest};
+use crate::syntax::node::{Node, NodeValue, Pos};
 
 /// A named list of values, with an optional pattern for open-ended families of them.
 #[derive(Debug)]

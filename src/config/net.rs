@@ -1,12 +1,12 @@
 //! The `dns` and `tcp` probes and their `expect:` keys.
 
 use super::closed::{Domain, EVERY_RCODE, RCODES, RECORD_TYPES, decided, decode_closed};
-use super::decode::{MapReader, port, string};
-use super::diag::Diagnostics;
 use super::environment::parse_addr;
 use super::model::{ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, TcpExpect, TcpProbe};
-use super::node::Node;
 use crate::matcher::decode_matcher;
+use crate::syntax::decode::{MapReader, port, string};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::Node;
 use hickory_proto::rr::RecordType;
 use std::str::FromStr;
 
@@ -180,7 +180,7 @@ pub fn closed_word(n: &Node, key: &str, words: &[&str], d: &mut Diagnostics) {
                 .iter()
                 .copied()
                 .find(|w| w.eq_ignore_ascii_case(t.trim()))
-                .or_else(|| super::diag::suggest(&t, words))
+                .or_else(|| crate::syntax::diag::suggest(&t, words))
         })
         .map(|s| format!("did you mean `{s}`? "))
         .unwrap_or_default();

@@ -1,12 +1,12 @@
 //! Check files: `suite`, file `defaults`, and the `checks` list.
 
-use super::decode::{MapReader, duration, string, strings, unsigned};
-use super::diag::{Diagnostic, Diagnostics};
 use super::interpolate::resolve_node;
 use super::model::{Check, Environment, Expect, KeptOut, Pending, Probe, Secrets, TlsOptions};
-use super::node::{Node, NodeValue, Pos};
 use super::vars::VarSource;
 use super::{http, net, tls};
+use crate::syntax::decode::{MapReader, duration, string, strings, unsigned};
+use crate::syntax::diag::{Diagnostic, Diagnostics};
+use crate::syntax::node::{Node, NodeValue, Pos};
 use std::path::Path;
 use std::time::Duration;
 
@@ -95,7 +95,7 @@ impl KnownEnvs {
                 .iter()
                 .copied()
                 .find(|n| n.eq_ignore_ascii_case(&name))
-                .or_else(|| super::diag::suggest(&name, &names))
+                .or_else(|| crate::syntax::diag::suggest(&name, &names))
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
             d.error(

@@ -1,12 +1,12 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
 use super::closed::{Domain, STATUSES, decided, decode_closed, status_class};
-use super::decode::{MapReader, boolean, string, unsigned};
-use super::diag::Diagnostics;
 use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
-use super::node::{Node, NodeValue};
 use super::tls::CertScope;
 use crate::matcher::{Literal, Matcher, decode_matcher};
+use crate::syntax::decode::{MapReader, boolean, string, unsigned};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::{Node, NodeValue};
 use std::path::Path;
 
 pub const HTTP_KEYS: &[&str] = &[
@@ -85,7 +85,7 @@ pub fn decode_probe(
     };
     let body_limit = match r.take("body_limit") {
         Some(n) => string(n, "`body_limit`", d)
-            .and_then(|t| match super::quantity::parse_size(&t) {
+            .and_then(|t| match crate::syntax::quantity::parse_size(&t) {
                 Ok(b) if b > 0 => Some(b),
                 _ => {
                     d.error(

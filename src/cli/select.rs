@@ -1,6 +1,6 @@
 //! Choosing which checks run: `--tag`, `--skip-tag`, `--only`, `--suite`.
 
-use super::model::{Check, KeptOut};
+use crate::config::model::{Check, KeptOut};
 
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
@@ -93,7 +93,7 @@ pub fn unmatched(
 
 /// "; did you mean `x`?" when a candidate is close.
 fn hint(word: &str, candidates: &[&str]) -> String {
-    super::diag::suggest(word, candidates)
+    crate::syntax::diag::suggest(word, candidates)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default()
 }

@@ -85,8 +85,8 @@ impl Environment {
             ca: Vec::new(),
             ca_files: Vec::new(),
             defaults: RunDefaults::default(),
-            concurrency: crate::spec::environment::DEFAULT_CONCURRENCY,
-            host_concurrency: crate::spec::environment::DEFAULT_HOST_CONCURRENCY,
+            concurrency: crate::config::environment::DEFAULT_CONCURRENCY,
+            host_concurrency: crate::config::environment::DEFAULT_HOST_CONCURRENCY,
             host_rate: None,
         }
     }
@@ -143,10 +143,10 @@ pub struct Check {
     pub expect: Expect,
     /// `${env:..}`/`${secret:..}` values the process environment does not set: an error for
     /// `run` when this check is selected, a warning for `validate`.
-    pub unresolved: Vec<super::diag::Diagnostic>,
+    pub unresolved: Vec<crate::syntax::diag::Diagnostic>,
     /// What is allowed but probably wrong (an http check with no `status`); `--strict` makes
     /// these load errors.
-    pub warnings: Vec<super::diag::Diagnostic>,
+    pub warnings: Vec<crate::syntax::diag::Diagnostic>,
 }
 
 /// A check that exists in the files but whose `envs:` does not name the environment.
@@ -238,7 +238,7 @@ impl HttpProbe {
             allow_downgrade: false,
             connect_to: None,
             tls: TlsOptions::default(),
-            body_limit: crate::spec::http::DEFAULT_BODY_LIMIT,
+            body_limit: crate::config::http::DEFAULT_BODY_LIMIT,
             body_judged: true,
         }
     }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::spec::diag::Diagnostics;
-use crate::spec::node::Node;
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::Node;
 use std::path::Path;
 
 /// The errors `check_matcher` finds in `yaml` (a matcher) for `domain`, as "line:col message".

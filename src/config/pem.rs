@@ -1,10 +1,10 @@
 //! PEM files named in check and environment files, read and checked at load time.
 
-use super::decode::string;
-use super::diag::Diagnostics;
-use super::file::{FileError, PEM_CAP, read_capped};
-use super::node::Node;
 use super::vars::UNSET;
+use crate::syntax::decode::string;
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::file::{FileError, PEM_CAP, read_capped};
+use crate::syntax::node::Node;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};

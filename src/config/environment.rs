@@ -1,12 +1,12 @@
 //! Environment files: where the checks run. `extends` merges a parent under the child.
 
-use super::decode::{MapReader, duration, string, unsigned};
-use super::diag::Diagnostics;
 use super::interpolate::resolve_node;
 use super::model::{Environment, ResolveRule, Secrets};
-use super::node::{Node, NodeValue, Pos};
 use super::pem;
 use super::vars::{VarSource, VarValue};
+use crate::syntax::decode::{MapReader, duration, string, unsigned};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::{Node, NodeValue, Pos};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -80,7 +80,7 @@ pub fn runnable_env_names(dir: &Path) -> Vec<String> {
             let Some(file) = env_file(dir, name) else {
                 return false;
             };
-            let bytes = super::file::read_capped(&file, super::file::YAML_CAP);
+            let bytes = crate::syntax::file::read_capped(&file, crate::syntax::file::YAML_CAP);
             let text = String::from_utf8(bytes.unwrap_or_default()).unwrap_or_default();
             let node = Node::parse(&text).ok();
             let marked = node
@@ -99,7 +99,7 @@ pub fn load_environment(
     name: &str,
     getenv: &dyn Fn(&str) -> Option<String>,
     secrets: &mut Secrets,
-    errors: &mut Vec<super::diag::Diagnostic>,
+    errors: &mut Vec<crate::syntax::diag::Diagnostic>,
 ) -> Option<Environment> {
     if !dir.join("environments").is_dir() {
         return Some(finish(name.to_string(), None, Vec::new()));
@@ -125,7 +125,7 @@ pub fn load_environment(
                 "create it, or pass --env with an existing environment".to_string()
             } else {
                 let names: Vec<&str> = known.iter().map(String::as_str).collect();
-                let hint = super::diag::suggest(&current, &names)
+                let hint = crate::syntax::diag::suggest(&current, &names)
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();
                 format!("{hint}expected one of: {}", known.join(", "))
@@ -133,7 +133,7 @@ pub fn load_environment(
             let (file, pos) = from
                 .clone()
                 .unwrap_or((dir.join("environments"), Pos { line: 1, column: 1 }));
-            errors.push(super::diag::Diagnostic {
+            errors.push(crate::syntax::diag::Diagnostic {
                 file,
                 pos,
                 message,
@@ -143,7 +143,7 @@ pub fn load_environment(
         };
         if seen.contains(&current) || seen.len() > MAX_EXTENDS {
             let (f, pos) = from.unwrap_or((file.clone(), Pos::default()));
-            errors.push(super::diag::Diagnostic {
+            errors.push(crate::syntax::diag::Diagnostic {
                 file: f,
                 pos,
                 message: format!(
@@ -162,7 +162,7 @@ pub fn load_environment(
         let (layer, own_name, extends) = layer?;
         if layers.is_empty() && layer.is_abstract {
             let runnable = runnable_env_names(dir).join(", ");
-            errors.push(super::diag::Diagnostic {
+            errors.push(crate::syntax::diag::Diagnostic {
                 file,
                 pos: Pos { line: 1, column: 1 },
                 message: format!("environment `{current}` is abstract: it exists to be extended"),
@@ -231,7 +231,7 @@ fn read_layer(
     let mut r = MapReader::new(&root, "environment", d)?;
     let is_abstract = r
         .take("abstract")
-        .and_then(|n| super::decode::boolean(n, "`abstract`", d))
+        .and_then(|n| crate::syntax::decode::boolean(n, "`abstract`", d))
         .unwrap_or(false);
     let mut layer = EnvLayer {
         is_abstract,
@@ -422,9 +422,9 @@ fn rate(node: &Node, d: &mut Diagnostics) -> Option<super::model::Rate> {
         let count: u32 = count.trim().parse().ok().filter(|c| *c > 0)?;
         let per = per.trim();
         let per = if per.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            super::quantity::parse_duration(per).ok()?
+            crate::syntax::quantity::parse_duration(per).ok()?
         } else {
-            super::quantity::parse_duration(&format!("1{per}")).ok()?
+            crate::syntax::quantity::parse_duration(&format!("1{per}")).ok()?
         };
         (!per.is_zero()).then_some(super::model::Rate { count, per })
     });
@@ -435,7 +435,7 @@ fn rate(node: &Node, d: &mut Diagnostics) -> Option<super::model::Rate> {
             "expected requests per period, e.g. 10/s, 15/10s or 100/1m",
         ),
         // Waits are bounded: a period past a day would hold checks back for days.
-        Some(rate) if rate.per > super::quantity::MAX_WAIT => {
+        Some(rate) if rate.per > crate::syntax::quantity::MAX_WAIT => {
             d.error(
                 node.pos,
                 format!("`host_rate` `{text}` has a period longer than 24h"),

@@ -2,15 +2,15 @@
 //! expectations, and the `tls` and `cert` probes with their `expect:` keys.
 
 use super::closed::{ALERTS, Domain, EKUS, KEYS, TLS_VERSIONS, decode_closed};
-use super::decode::{MapReader, boolean, port, string};
-use super::diag::Diagnostics;
 use super::model::{
     CertExpect, CertProbe, ClientIdentity, HandshakeExpect, TlsExpect, TlsOptions, TlsProbe,
     TlsVersion,
 };
-use super::node::{Node, NodeValue};
 use super::pem;
 use crate::matcher::decode_matcher;
+use crate::syntax::decode::{MapReader, boolean, port, string};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::{Node, NodeValue};
 use std::path::Path;
 
 /// Keys of `tls:` settings (http) that the tls probe also takes at its own level.
@@ -181,7 +181,7 @@ pub fn decode_tls_probe(
     };
     let alpn = r
         .take("alpn")
-        .and_then(|n| super::decode::strings(n, "`alpn`", d))
+        .and_then(|n| crate::syntax::decode::strings(n, "`alpn`", d))
         .unwrap_or_default();
     let mut tls = read_tls_settings(&mut r, base, env_tls, d);
     let sni = tls.sni.take();

@@ -1,18 +1,15 @@
+//! The configuration: check files and environments, their data model (`model`), and the
+//! decoders that turn YAML into it, with every error located at file:line:column.
+
 pub mod checkfile;
 pub mod closed;
-pub mod decode;
-pub mod diag;
 pub mod environment;
-pub mod file;
 pub mod http;
 pub mod interpolate;
 pub mod load;
 pub mod model;
 pub mod net;
-pub mod node;
 pub mod pem;
-pub mod quantity;
 pub mod schema;
-pub mod select;
 pub mod tls;
 pub mod vars;

@@ -2,8 +2,8 @@
 //! `${env:NAME}` and `${env:NAME:-default}` (the process environment), `${secret:NAME}`
 //! (likewise, and never shown), and `$${` for a literal `${`.
 
-use super::diag::suggest;
 use super::model::Secrets;
+use crate::syntax::diag::suggest;
 use std::collections::BTreeMap;
 
 /// What stands for a value the process environment does not set, while loading goes on:

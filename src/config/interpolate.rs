@@ -1,9 +1,9 @@
 //! Variables resolved in every string scalar of a node tree, errors at the scalar's place.
 
-use super::diag::Diagnostics;
 use super::model::Secrets;
-use super::node::{Node, NodeValue};
 use super::vars::{VarError, VarSource, interpolate};
+use crate::syntax::diag::Diagnostics;
+use crate::syntax::node::{Node, NodeValue};
 
 /// A copy of `node` with variables resolved in every string value (keys are left alone).
 /// Invalid variables go to `errors`; values the process environment lacks go to `missing`.

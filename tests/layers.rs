@@ -1,0 +1,492 @@
+//! The layering rules of `docs/architecture.md`, checked on the source: no import cycle between
+//! the top-level modules of `src/`, nor between the modules inside any one folder.
+//!
+//! Every path a file names (`use crate::…`, `use super::…`, `crate::x::y(…)` inline) is resolved
+//! to the module it points into. A reference from `a/b/c.rs` to `a/d.rs` is an edge `b → d`
+//! in folder `a`; a reference into the folder's own root (`a.rs` or `a/mod.rs`) is not an edge
+//! between siblings. A cycle fails the test with one reference for each of its edges.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+type ModPath = Vec<String>;
+
+#[derive(Clone, Debug)]
+struct Reference {
+    file: PathBuf,
+    line: usize,
+    target: ModPath,
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules = modules_under(&src);
+    assert!(
+        modules.len() > 20,
+        "found only {} modules under {}",
+        modules.len(),
+        src.display()
+    );
+    let known: BTreeSet<ModPath> = modules.keys().cloned().collect();
+
+    // folder → (from sibling → (to sibling → an example reference))
+    let mut edges: BTreeMap<ModPath, BTreeMap<String, BTreeMap<String, Reference>>> =
+        BTreeMap::new();
+    for (module, file) in &modules {
+        let text = std::fs::read_to_string(file).expect("read a source file");
+        for reference in references(file, module, &text, &known) {
+            let common = module
+                .iter()
+                .zip(&reference.target)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if module.len() <= common || reference.target.len() <= common {
+                continue; // into its own root, or down into its own children
+            }
+            let from = module[common].clone();
+            let to = reference.target[common].clone();
+            edges
+                .entry(module[..common].to_vec())
+                .or_default()
+                .entry(from)
+                .or_default()
+                .entry(to)
+                .or_insert(reference);
+        }
+    }
+
+    if std::env::var_os("LAYERS_DUMP").is_some() {
+        for (folder, graph) in &edges {
+            for (from, to) in graph {
+                for (to, reference) in to {
+                    println!(
+                        "{}: {from} -> {to}   ({}:{})",
+                        folder.join("::"),
+                        reference
+                            .file
+                            .strip_prefix(&src)
+                            .unwrap_or(&reference.file)
+                            .display(),
+                        reference.line
+                    );
+                }
+            }
+        }
+    }
+    let mut cycles = Vec::new();
+    for (folder, graph) in &edges {
+        for cycle in cycles_in(graph) {
+            let name = |m: &String| {
+                if folder.is_empty() {
+                    m.clone()
+                } else {
+                    format!("{}::{m}", folder.join("::"))
+                }
+            };
+            let mut text = format!(
+                "cycle {}",
+                cycle
+                    .iter()
+                    .chain(cycle.first())
+                    .map(name)
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            );
+            for pair in cycle.iter().zip(cycle.iter().cycle().skip(1)) {
+                let reference = &graph[pair.0][pair.1];
+                text.push_str(&format!(
+                    "\n    {}:{} uses crate::{}",
+                    reference
+                        .file
+                        .strip_prefix(&src)
+                        .unwrap_or(&reference.file)
+                        .display(),
+                    reference.line,
+                    reference.target.join("::")
+                ));
+            }
+            cycles.push(text);
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "import cycles in src/:\n{}",
+        cycles.join("\n")
+    );
+}
+
+/// Every module of the crate that has a file, keyed by its path (`report::json::merge`).
+fn modules_under(src: &Path) -> BTreeMap<ModPath, PathBuf> {
+    let mut modules = BTreeMap::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read a source folder") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let relative = path.strip_prefix(src).expect("under src");
+            let mut module: ModPath = relative
+                .with_extension("")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if module
+                .last()
+                .is_some_and(|last| last == "mod" || last == "lib")
+            {
+                module.pop();
+            }
+            if module == ["main"] {
+                continue; // the binary, a separate crate
+            }
+            modules.insert(module, path);
+        }
+    }
+    modules
+}
+
+/// The modules a file refers to, with the line of each reference.
+fn references(
+    file: &Path,
+    module: &ModPath,
+    text: &str,
+    known: &BTreeSet<ModPath>,
+) -> Vec<Reference> {
+    let code = strip_comments_and_strings(text);
+    let bytes = code.as_bytes();
+    let mut found = Vec::new();
+    // The inline modules (`mod tests { … }`) open at each point, with the depth they close at.
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                depth += 1;
+                i += 1;
+                continue;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let at_word = i == 0 || !is_ident(bytes[i - 1]);
+        if at_word && code[i..].starts_with("mod ") {
+            let rest = &code[i + 4..];
+            let name: String = rest.chars().take_while(|c| is_ident(*c as u8)).collect();
+            let after = rest[name.len()..].trim_start();
+            if after.starts_with('{') {
+                inline.push((name, depth));
+            }
+        }
+        if at_word && code[i..].starts_with("use ") {
+            let end = code[i..].find(';').map_or(code.len(), |e| i + e);
+            let here = current(module, &inline);
+            for path in expand_use_tree(code[i + 4..end].trim()) {
+                if let Some(target) = resolve(&here, &path, known) {
+                    found.push(Reference {
+                        file: file.to_path_buf(),
+                        line: line_of(text, i),
+                        target,
+                    });
+                }
+            }
+            i = end;
+            continue;
+        }
+        if at_word && (code[i..].starts_with("crate::") || code[i..].starts_with("super::")) {
+            let len = code[i..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(code.len() - i);
+            let path: Vec<String> = code[i..i + len]
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let here = current(module, &inline);
+            if let Some(target) = resolve(&here, &path, known) {
+                found.push(Reference {
+                    file: file.to_path_buf(),
+                    line: line_of(text, i),
+                    target,
+                });
+            }
+            i += len;
+            continue;
+        }
+        i += 1;
+    }
+    found
+}
+
+fn current(module: &ModPath, inline: &[(String, usize)]) -> ModPath {
+    module
+        .iter()
+        .cloned()
+        .chain(inline.iter().map(|(name, _)| name.clone()))
+        .collect()
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// `crate::a::{b, c::{d, e}}` → `[crate a b]`, `[crate a c d]`, `[crate a c e]`.
+fn expand_use_tree(tree: &str) -> Vec<Vec<String>> {
+    fn walk(prefix: &[String], tree: &str, out: &mut Vec<Vec<String>>) {
+        let tree = tree.trim();
+        if tree.is_empty() {
+            return;
+        }
+        if let Some(open) = tree.find('{') {
+            let head: Vec<String> = tree[..open]
+                .split("::")
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let close = tree.rfind('}').unwrap_or(tree.len());
+            let inner = &tree[open + 1..close];
+            let base: Vec<String> = prefix.iter().cloned().chain(head).collect();
+            let mut level = 0;
+            let mut start = 0;
+            for (k, c) in inner.char_indices() {
+                match c {
+                    '{' => level += 1,
+                    '}' => level -= 1,
+                    ',' if level == 0 => {
+                        walk(&base, &inner[start..k], out);
+                        start = k + 1;
+                    }
+                    _ => {}
+                }
+            }
+            walk(&base, &inner[start..], out);
+        } else {
+            let path = tree.split(" as ").next().unwrap_or(tree);
+            out.push(
+                prefix
+                    .iter()
+                    .cloned()
+                    .chain(
+                        path.split("::")
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned),
+                    )
+                    .collect(),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    walk(&[], tree, &mut out);
+    out
+}
+
+/// The known module a path points into, if it is a path inside this crate.
+fn resolve(here: &ModPath, path: &[String], known: &BTreeSet<ModPath>) -> Option<ModPath> {
+    let mut absolute: ModPath = match path.first().map(String::as_str) {
+        Some("crate") => Vec::new(),
+        Some("super") | Some("self") => here.clone(),
+        _ => return None,
+    };
+    let mut rest = &path[1..];
+    if path[0] == "super" {
+        absolute.pop();
+    }
+    while rest.first().is_some_and(|s| s == "super") {
+        absolute.pop();
+        rest = &rest[1..];
+    }
+    absolute.extend(rest.iter().filter(|s| *s != "*" && *s != "self").cloned());
+    // The longest prefix that is a module with a file.
+    while !absolute.is_empty() && !known.contains(&absolute) {
+        absolute.pop();
+    }
+    Some(absolute)
+}
+
+/// The text with comments and the insides of string and char literals blanked, lengths kept.
+fn strip_comments_and_strings(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for byte in &mut out[from..to] {
+            if *byte != b'\n' {
+                *byte = b' ';
+            }
+        }
+    };
+    while i < b.len() {
+        if b[i..].starts_with(b"//") {
+            let end = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |e| i + e);
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i..].starts_with(b"/*") {
+            let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i] == b'r'
+            && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
+            && (i == 0 || !is_ident(b[i - 1]))
+        {
+            let hashes = b[i + 1..].iter().take_while(|&&c| c == b'#').count();
+            if b.get(i + 1 + hashes) != Some(&b'"') {
+                i += 1;
+                continue;
+            }
+            let closing = format!("\"{}", "#".repeat(hashes));
+            let start = i + 2 + hashes;
+            let end = text[start..]
+                .find(&closing)
+                .map_or(b.len(), |e| start + e + closing.len());
+            blank(
+                &mut out,
+                start,
+                end.saturating_sub(closing.len()).max(start),
+            );
+            i = end;
+        } else if b[i] == b'"' {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            blank(&mut out, i + 1, j.min(b.len()));
+            i = j + 1;
+        } else if b[i] == b'\'' {
+            // A char literal ('x', '\n', '{') or a lifetime ('a): blank only a literal.
+            let literal_len = if b.get(i + 1) == Some(&b'\\') {
+                b[i + 2..].iter().position(|&c| c == b'\'').map(|p| p + 3)
+            } else {
+                let ch_len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                (b.get(i + 1 + ch_len) == Some(&b'\'')).then_some(ch_len + 2)
+            };
+            match literal_len {
+                Some(len) => {
+                    blank(&mut out, i + 1, i + len - 1);
+                    i += len;
+                }
+                None => i += 1,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Strongly connected components of more than one module, each as one cycle through it.
+fn cycles_in(graph: &BTreeMap<String, BTreeMap<String, Reference>>) -> Vec<Vec<String>> {
+    let nodes: BTreeSet<&String> = graph
+        .keys()
+        .chain(graph.values().flat_map(|to| to.keys()))
+        .collect();
+    let reaches = |from: &String, to: &String| -> Option<Vec<String>> {
+        // Breadth-first path from `from` to `to`.
+        let mut previous: BTreeMap<String, String> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from.clone()]);
+        while let Some(node) = queue.pop_front() {
+            for next in graph.get(&node).into_iter().flat_map(|to| to.keys()) {
+                if next == to {
+                    let mut path = vec![node.clone()];
+                    let mut at = node.clone();
+                    while let Some(p) = previous.get(&at) {
+                        path.push(p.clone());
+                        at = p.clone();
+                    }
+                    path.reverse();
+                    return Some(path);
+                }
+                if !previous.contains_key(next) && next != from {
+                    previous.insert(next.clone(), node.clone());
+                    queue.push_back(next.clone());
+                }
+            }
+        }
+        None
+    };
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut cycles = Vec::new();
+    for node in nodes {
+        if seen.contains(node) {
+            continue;
+        }
+        if let Some(path) = reaches(node, node) {
+            if path.len() > 1 {
+                seen.extend(path.iter().cloned());
+                cycles.push(path);
+            }
+        }
+    }
+    cycles
+}
+
+#[test]
+fn the_checker_sees_a_cycle_and_resolves_use_trees() {
+    let known: BTreeSet<ModPath> = [
+        vec![],
+        vec!["a".into()],
+        vec!["a".into(), "b".into()],
+        vec!["c".into()],
+    ]
+    .into_iter()
+    .collect();
+    let module: ModPath = vec!["a".into(), "b".into()];
+    let text = "use crate::{c::X, a::{self}};\n// crate::z::y\nfn f() { super::super::c::go(\"crate::q\"); }\nmod tests { use super::*; }";
+    let refs = references(Path::new("x.rs"), &module, text, &known);
+    let targets: Vec<(usize, String)> =
+        refs.iter().map(|r| (r.line, r.target.join("::"))).collect();
+    assert_eq!(
+        targets,
+        vec![
+            (1, "c".into()),
+            (1, "a".into()),
+            (3, "c".into()),
+            (4, "a::b".into())
+        ]
+    );
+
+    let reference = Reference {
+        file: "x.rs".into(),
+        line: 1,
+        target: vec![],
+    };
+    let mut graph: BTreeMap<String, BTreeMap<String, Reference>> = BTreeMap::new();
+    graph
+        .entry("a".into())
+        .or_default()
+        .insert("b".into(), reference.clone());
+    graph
+        .entry("b".into())
+        .or_default()
+        .insert("c".into(), reference.clone());
+    assert!(cycles_in(&graph).is_empty());
+    graph
+        .entry("c".into())
+        .or_default()
+        .insert("a".into(), reference);
+    assert_eq!(
+        cycles_in(&graph),
+        vec![vec!["a".to_string(), "b".into(), "c".into()]]
+    );
+}
