@@ -1,7 +1,9 @@
 //! Check files: `suite`, file `defaults`, and the `checks` list.
 
 use super::interpolate::resolve_node;
-use super::model::{Check, Environment, Expect, KeptOut, Pending, Probe, Secrets, TlsOptions};
+use super::model::{
+    Check, Environment, Expect, KeptOut, Pending, Probe, Secrets, TlsOptions, slug,
+};
 use super::vars::VarSource;
 use super::{http, net, tls};
 use crate::syntax::decode::{MapReader, duration, string, strings, unsigned};
@@ -619,19 +621,6 @@ fn decode_pending(node: &Node, d: &mut Diagnostics) -> Option<Pending> {
     })
 }
 
-/// `Root redirects visitors to the app!` → `root-redirects-visitors-to-the-app`.
-pub fn slug(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
-}
-
 /// Positions of the checks' names, for duplicate detection across files of one suite.
 pub fn name_pos(check: &Check) -> Pos {
     Pos {
@@ -658,7 +647,7 @@ pub fn duplicate_name(check: &Check, first: &Check) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use crate::config::model::slug;
 
     #[test]
     fn slugs() {

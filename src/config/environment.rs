@@ -1,9 +1,10 @@
 //! Environment files: where the checks run. `extends` merges a parent under the child.
 
 use super::interpolate::resolve_node;
+use super::model::VarValue;
 use super::model::{Environment, ResolveRule, Secrets};
 use super::pem;
-use super::vars::{VarSource, VarValue};
+use super::vars::VarSource;
 use crate::syntax::decode::{MapReader, duration, string, unsigned};
 use crate::syntax::diag::Diagnostics;
 use crate::syntax::node::{Node, NodeValue, Pos};
@@ -25,10 +26,6 @@ pub const ENV_KEYS: &[&str] = &[
 ];
 const DEFAULTS_KEYS: &[&str] = &["timeout", "retries", "retry_delay"];
 const MAX_EXTENDS: usize = 16;
-
-/// Built-in limits (SPEC): 32 probes at once, 4 per host.
-pub const DEFAULT_CONCURRENCY: usize = 32;
-pub const DEFAULT_HOST_CONCURRENCY: usize = 4;
 
 /// One environment file as written; `None` means not set here.
 #[derive(Default)]
@@ -223,7 +220,7 @@ fn read_layer(
     secrets: &mut Secrets,
     d: &mut Diagnostics,
 ) -> Option<LayerParts> {
-    let root = super::load::parse_file(file, d)?;
+    let root = crate::syntax::file::parse_file(file, d)?;
     let base = file.parent().unwrap_or(Path::new("."));
     if matches!(root.value, NodeValue::Null) {
         return Some((EnvLayer::default(), None, None));

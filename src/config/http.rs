@@ -1,7 +1,9 @@
 //! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
 
 use super::closed::{Domain, STATUSES, decided, decode_closed, status_class};
-use super::model::{ConnectTo, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions};
+use super::model::{
+    ConnectTo, DEFAULT_BODY_LIMIT, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions,
+};
 use super::tls::CertScope;
 use crate::matcher::{Literal, Matcher, decode_matcher};
 use crate::syntax::decode::{MapReader, boolean, string, unsigned};
@@ -22,8 +24,6 @@ pub const HTTP_KEYS: &[&str] = &[
 ];
 pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "cert", "time"];
 
-/// Default cap on response bodies.
-pub const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
 /// `follow_redirects: true` follows up to this many hops.
 pub const DEFAULT_REDIRECT_HOPS: u32 = 10;
 

@@ -4,53 +4,12 @@ use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::environment::{env_names, load_environment, runnable_env_names};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
-use crate::syntax::file::{FileError, YAML_CAP, read_capped};
+use crate::syntax::file::parse_file;
 use crate::syntax::node::{Node, Pos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// Reads and parses one YAML file; problems go to `d`.
-pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
-    let start = Pos { line: 1, column: 1 };
-    let bytes = match read_capped(path, YAML_CAP) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let message = match e {
-                FileError::Io(e) => format!("cannot read the file: {e}"),
-                e => format!("the file {e}"),
-            };
-            d.error(start, message, "expected a readable YAML file");
-            return None;
-        }
-    };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            d.error(
-                start,
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                "expected a UTF-8 YAML file",
-            );
-            return None;
-        }
-    };
-    match Node::parse(&text) {
-        Ok(node) => Some(node),
-        Err((pos, message)) => {
-            d.error(
-                pos,
-                format!("invalid YAML: {message}"),
-                "expected valid YAML; check indentation, quotes and colons here",
-            );
-            None
-        }
-    }
-}
 
 /// Decodes `text` as the check file `fuzz.yaml` for an empty environment named `fuzz` (no
 /// variables, no TLS options, no process environment) and returns its diagnostics; the

@@ -17,6 +17,34 @@ mod secrets;
 pub use expect::*;
 pub use secrets::{Secrets, is_short as is_short_secret};
 
+/// Built-in limits: 32 probes at once, 4 per host.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+pub const DEFAULT_HOST_CONCURRENCY: usize = 4;
+/// Default cap on response bodies.
+pub const DEFAULT_BODY_LIMIT: u64 = 1 << 20;
+
+/// A resolved variable value, or why it has none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum VarValue {
+    Value(String),
+    /// An `${env:..}`/`${secret:..}` the process environment does not set: fine until a check
+    /// that is run needs it.
+    Missing(String),
+}
+
+/// `Root redirects visitors to the app!` → `root-redirects-visitors-to-the-app`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
 /// Everything a run needs: the environment and the checks selected for it.
 #[derive(Debug)]
 pub struct Plan {
@@ -33,7 +61,7 @@ pub struct Plan {
 pub struct Environment {
     pub name: String,
     pub file: Option<PathBuf>,
-    pub vars: BTreeMap<String, super::vars::VarValue>,
+    pub vars: BTreeMap<String, VarValue>,
     /// Fixed DNS answers, like curl --resolve: by `host` or `host:port`.
     pub resolve: Vec<ResolveRule>,
     /// DNS servers for every probe; empty means the system's.
@@ -85,8 +113,8 @@ impl Environment {
             ca: Vec::new(),
             ca_files: Vec::new(),
             defaults: RunDefaults::default(),
-            concurrency: crate::config::environment::DEFAULT_CONCURRENCY,
-            host_concurrency: crate::config::environment::DEFAULT_HOST_CONCURRENCY,
+            concurrency: DEFAULT_CONCURRENCY,
+            host_concurrency: DEFAULT_HOST_CONCURRENCY,
             host_rate: None,
         }
     }
@@ -238,7 +266,7 @@ impl HttpProbe {
             allow_downgrade: false,
             connect_to: None,
             tls: TlsOptions::default(),
-            body_limit: crate::config::http::DEFAULT_BODY_LIMIT,
+            body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,
         }
     }

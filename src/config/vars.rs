@@ -2,7 +2,7 @@
 //! `${env:NAME}` and `${env:NAME:-default}` (the process environment), `${secret:NAME}`
 //! (likewise, and never shown), and `$${` for a literal `${`.
 
-use super::model::Secrets;
+use super::model::{Secrets, VarValue};
 use crate::syntax::diag::suggest;
 use std::collections::BTreeMap;
 
@@ -17,15 +17,6 @@ pub struct VarSource<'a> {
     pub vars: Option<&'a BTreeMap<String, VarValue>>,
     /// Reads the process environment (a closure so tests need not touch the real one).
     pub getenv: &'a dyn Fn(&str) -> Option<String>,
-}
-
-/// A resolved variable value, or why it has none.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VarValue {
-    Value(String),
-    /// An `${env:..}`/`${secret:..}` the process environment does not set: fine until a check
-    /// that is run needs it.
-    Missing(String),
 }
 
 /// Why a text could not be resolved.

@@ -132,7 +132,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     let name = format!("login {shown}");
     let mut check = check(
         "chat",
-        &format!("chat/{}", crate::config::checkfile::slug(&name)),
+        &format!("chat/{}", crate::config::model::slug(&name)),
         &name,
     );
     check.tags = vec![format!("t-{shown}")];

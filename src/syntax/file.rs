@@ -2,6 +2,8 @@
 //! only, and never more than a cap, so that a FIFO cannot block a load and a device such as
 //! `/dev/zero` cannot fill the memory.
 
+use super::diag::Diagnostics;
+use super::node::{Node, Pos};
 use super::quantity::format_size;
 use std::fmt;
 use std::fs::{File, Metadata};
@@ -97,6 +99,47 @@ fn regular(meta: &Metadata) -> Result<(), FileError> {
     #[cfg(not(unix))]
     let what = "a special file";
     Err(FileError::NotRegular(what))
+}
+
+/// Reads and parses one YAML file; problems go to `d`.
+pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
+    let start = Pos { line: 1, column: 1 };
+    let bytes = match read_capped(path, YAML_CAP) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let message = match e {
+                FileError::Io(e) => format!("cannot read the file: {e}"),
+                e => format!("the file {e}"),
+            };
+            d.error(start, message, "expected a readable YAML file");
+            return None;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            d.error(
+                start,
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "expected a UTF-8 YAML file",
+            );
+            return None;
+        }
+    };
+    match Node::parse(&text) {
+        Ok(node) => Some(node),
+        Err((pos, message)) => {
+            d.error(
+                pos,
+                format!("invalid YAML: {message}"),
+                "expected valid YAML; check indentation, quotes and colons here",
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

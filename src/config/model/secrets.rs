@@ -131,7 +131,7 @@ impl Redactor {
                 let mut alternatives = vec![char_forms(value)];
                 // The slug drops punctuation: of `%%q%%` only `q` is left, too little to
                 // look for everywhere.
-                let slug = crate::config::checkfile::slug(value);
+                let slug = super::slug(value);
                 if short || slug.chars().count() >= SHORT {
                     alternatives.push(regex::escape(&slug));
                 }

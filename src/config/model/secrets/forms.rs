@@ -128,7 +128,7 @@ pub(super) fn literal_forms(value: &str) -> Vec<String> {
         value.to_string(),
         value.replace('\'', "'\\''"),
         value.to_lowercase(),
-        crate::config::checkfile::slug(value),
+        super::super::slug(value),
     ];
     if let Ok(json) = serde_json::to_string(value) {
         forms.push(json.trim_matches('"').to_string());
