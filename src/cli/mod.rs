@@ -9,6 +9,9 @@ mod refusal;
 mod run;
 pub mod select;
 
+#[cfg(test)]
+mod leak_property;
+
 pub use args::*;
 
 use merge::cmd_merge;
@@ -18,9 +21,9 @@ use run::cmd_run;
 use crate::config::environment::runnable_env_names;
 use crate::config::load::load_plan;
 use crate::config::model::{Check, Plan, Probe, Secrets};
-use crate::report::baseline::compare;
 use crate::report::detail::clean;
 use crate::report::github::{annotations, step_summary};
+use crate::report::json::baseline::compare;
 use crate::report::json::{JsonFilters, JsonReport, JsonSelection, JsonShard, fingerprint};
 use crate::report::junit::junit_xml_with;
 use crate::report::metrics::metrics;

@@ -1,8 +1,8 @@
 //! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
 //! verified for the purpose its leaf states.
 
+use super::tls_client::trust;
 use super::tls_client::{describe_verification_error, server_verifier};
-use super::trust;
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::{CertProbe, TlsOptions};
 use crate::syntax::file::{FileError, PEM_CAP, read_capped};

@@ -8,7 +8,9 @@ pub mod resolve;
 pub mod tcp;
 pub mod tls;
 pub(crate) mod tls_client;
-mod trust;
+
+#[cfg(test)]
+mod closed_sets;
 
 pub use cert::CertObservation;
 pub use dns::DnsObservation;

@@ -2,10 +2,9 @@
 //! [`TlsOptions`], always on the `ring` provider, and plain-words descriptions of rustls's
 //! errors for people reading a failed check.
 
-use super::trust::ServerVerifier;
 use crate::config::model::{TlsOptions, TlsVersion};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, ExtendedKeyPurpose, SignatureScheme,
@@ -15,12 +14,8 @@ use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
-
-/// The provider every probe uses: ring, never aws-lc-rs or OpenSSL.
-pub(crate) fn provider() -> Arc<CryptoProvider> {
-    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
-}
+pub(crate) use trust::ServerVerifier;
+pub(crate) use trust::provider;
 
 /// A rustls client configuration for `opts`, offering `alpn` (in preference order).
 pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientConfig, String> {
@@ -357,6 +352,8 @@ fn snake_case(camel: &str) -> String {
     }
     out
 }
+
+pub(crate) mod trust;
 
 #[cfg(test)]
 mod tests;

@@ -101,9 +101,8 @@
 //! characters other than newline and tab escaped as text (`\x1b`), so a value a server sent
 //! cannot drive the terminal of whoever prints it.
 
-use super::baseline::BaselineDiff;
-use super::junit::{JunitFlavor, junit_from_json_with};
 use crate::run::{Counts, Outcome};
+use baseline::BaselineDiff;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use time::OffsetDateTime;
@@ -420,13 +419,7 @@ pub(crate) mod rfc3339 {
     }
 }
 
-/// The report as JUnit XML in the rich flavor, laid out as [`super::junit::junit_xml`] lays
-/// out a run (SPEC "JUnit layout"): for a report made by [`JsonReport::from_run`] the two are
-/// the same XML.
-pub fn junit_from_json(report: &JsonReport) -> Result<String, String> {
-    junit_from_json_with(report, JunitFlavor::Rich, &[])
-}
-
+pub mod baseline;
 mod from_run;
 mod load_errors;
 mod merge;

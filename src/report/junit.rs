@@ -104,6 +104,13 @@ pub fn junit_xml_with(
     junit_from_json_with(&JsonReport::from_run(report, secrets), flavor, &extra)
 }
 
+/// The report as JUnit XML in the rich flavor, laid out as [`junit_xml`] lays
+/// out a run (README, "JUnit layout"): for a report made by [`JsonReport::from_run`] the two are
+/// the same XML.
+pub fn junit_from_json(report: &JsonReport) -> Result<String, String> {
+    junit_from_json_with(report, JunitFlavor::Rich, &[])
+}
+
 /// The report as JUnit XML in the given flavor, with more `<properties>` on every suite.
 /// Its text is made printable again, so a hand-edited report still makes valid XML.
 pub fn junit_from_json_with(

@@ -1,7 +1,6 @@
 //! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
 //! redacted here, at the boundary, from the run's set of secret values.
 
-pub mod baseline;
 pub mod detail;
 pub mod escape;
 pub mod explain;
@@ -14,6 +13,3 @@ pub mod reproduce_dns;
 pub mod tap;
 pub mod terminal;
 pub mod write;
-
-#[cfg(test)]
-mod leak_property;

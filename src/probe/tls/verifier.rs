@@ -2,7 +2,7 @@
 //! of it, whatever `verify` decides.
 
 use super::super::tls_client;
-use super::super::trust::ServerVerifier;
+use super::super::tls_client::ServerVerifier;
 use crate::config::model::TlsOptions;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};

@@ -1,8 +1,9 @@
 use super::*;
+use crate::config::model::Probe;
 use crate::probe::ProbeErrorKind;
 use crate::report::detail::fixtures::*;
-use crate::report::json::junit_from_json;
-use crate::report::json::tests::sample;
+use crate::report::json::tests::{pass, sample, shard};
+use crate::report::json::{JsonReport, merge};
 use crate::run::Outcome;
 use roxmltree::{Document, Node};
 
@@ -297,4 +298,62 @@ fn junit_from_json_is_the_junit_of_the_run() {
         junit_from_json(&JsonReport::from_run(&run, &secrets)).unwrap(),
         junit_xml(&run, &secrets).unwrap()
     );
+}
+
+#[test]
+fn secrets_never_appear_and_control_characters_are_escaped() {
+    let secret = "s3cr3t-t0ken";
+    let mut c = check("chat", &format!("chat/{secret}"), &format!("n {secret}"));
+    c.tags = vec![secret.into()];
+    c.probe = Probe::Http(http_probe(&format!("https://chat.example/?t={secret}")));
+    let c = with_pending(c, &format!("reason {secret}"));
+    let mut m = mismatch(secret, secret, &format!("{secret}\u{1b}[2J"));
+    m.note = secret.into();
+    let mut r = result(
+        c,
+        Outcome::Fail,
+        vec![
+            errored(ProbeErrorKind::Tls, &format!("alert {secret}")),
+            failed(vec![m]),
+        ],
+    );
+    r.message = format!("got {secret}");
+    r.reproduce = format!("curl -H 'authorization: Bearer {secret}' https://chat.example/");
+    let mut run = report(vec![r]);
+    run.env = format!("env-{secret}");
+    run.hostname = format!("host-{secret}");
+    let json = JsonReport::from_run(&run, &secrets());
+    let text = json.to_string_pretty().unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("[redacted:TOKEN]"), "{text}");
+    assert!(!text.contains("\\u001b"), "{text}");
+    assert_eq!(
+        json.checks[0].attempts[1].mismatches[0].actual,
+        "[redacted:TOKEN]\\x1b[2J"
+    );
+    let xml = junit_from_json(&json).unwrap();
+    assert!(!xml.contains("s3cr3t"), "{xml}");
+}
+
+#[test]
+fn junit_from_a_merge_names_every_suite_once() {
+    let one = shard(vec![pass("chat", "chat/b", 9)], 1, 1);
+    let two = shard(
+        vec![pass("nest", "nest/a", 1), pass("chat", "chat/a", 3)],
+        1,
+        1,
+    );
+    let xml = junit_from_json(&merge(vec![one, two]).unwrap()).unwrap();
+    let doc = Document::parse(&xml).unwrap();
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.is_element())
+        .map(|s| (s.attribute("name").unwrap(), s.attribute("tests").unwrap()))
+        .collect();
+    assert_eq!(suites, [("chat", "2"), ("nest", "1")]);
+    let nest_a = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("nest/a"));
+    assert_eq!(nest_a.unwrap().attribute("classname"), Some("prod.nest"));
 }

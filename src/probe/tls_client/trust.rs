@@ -9,14 +9,20 @@
 //! against all three; a run whose certificates all chain to public or `ca_file` roots never
 //! reads the store at all. It is read at most once per process.
 
-use super::tls_client::provider;
 use crate::config::model::TlsOptions;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::{Arc, OnceLock};
+
+/// The provider every probe uses: ring, never aws-lc-rs or OpenSSL.
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
 
 /// Which roots a verification may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,16 +15,16 @@
 //! Values of 1 to 3 characters are checked where they stand as a token of their own, which
 //! is where the redaction rule for short values promises to catch them.
 
-use super::detail::fixtures::*;
-use super::github::{annotations, step_summary};
-use super::json::JsonReport;
-use super::junit::junit_xml;
-use super::metrics::metrics;
-use super::tap::tap;
-use super::terminal::TerminalReporter;
 use crate::config::model::{Environment, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
+use crate::report::detail::fixtures::*;
+use crate::report::github::{annotations, step_summary};
+use crate::report::json::JsonReport;
+use crate::report::junit::junit_xml;
+use crate::report::metrics::metrics;
+use crate::report::tap::tap;
+use crate::report::terminal::TerminalReporter;
 use crate::run::{Attempt, CheckResult, Outcome};
 use base64::Engine as _;
 use std::io::Write;
@@ -231,8 +231,8 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
 /// Every output of the run, by name.
 fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)> {
     let env = Environment::named("prod");
-    let list = crate::cli::list_line(&result.check, secrets);
-    let explain = super::explain::explain(&result.check, &env, secrets);
+    let list = super::list_line(&result.check, secrets);
+    let explain = crate::report::explain::explain(&result.check, &env, secrets);
     let report = report(vec![result]);
     let captured = Captured::default();
     let mut terminal = TerminalReporter::new(Box::new(captured.clone()), false, 2, secrets.clone());

@@ -2,7 +2,7 @@
 //! The diff goes into the new JSON report's `baseline` field and, as a few lines, to the
 //! terminal.
 
-use super::json::{JsonOutcome, JsonReport, rfc3339};
+use super::{JsonOutcome, JsonReport, rfc3339};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
