@@ -1,5 +1,6 @@
-//! The layering rules of `docs/architecture.md`, checked on the source: no import cycle between
-//! the top-level modules of `src/`, nor between the modules inside any one folder.
+//! The layering rules of `docs/architecture.md`, checked on the source: each top-level module
+//! of `src/` imports only the layers below it ([`LAYERS`]), and no two modules inside any one
+//! folder import each other, directly or around a cycle.
 //!
 //! Every path a file names (`use crate::…`, `use super::…`, `crate::x::y(…)` inline) is resolved
 //! to the module it points into. A reference from `a/b/c.rs` to `a/d.rs` is an edge `b → d`
@@ -10,6 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 type ModPath = Vec<String>;
+
+/// The top-level modules, lowest first: each may import only the ones before it.
+const LAYERS: &[&str] = &[
+    "syntax", "matcher", "config", "probe", "judge", "run", "report", "cli",
+];
+
+/// Edges still being taken apart; each one is a known debt, and the list only shrinks.
+const KNOWN: &[(&str, &str)] = &[("run", "report")];
 
 #[derive(Clone, Debug)]
 struct Reference {
@@ -74,8 +83,39 @@ fn no_module_imports_one_that_imports_it_back() {
             }
         }
     }
+    let mut upward = Vec::new();
+    for (from, to) in edges.get(&Vec::new()).into_iter().flatten() {
+        for (to, reference) in to {
+            let rank = |m: &str| LAYERS.iter().position(|l| *l == m);
+            let (Some(a), Some(b)) = (rank(from), rank(to)) else {
+                upward.push(format!("{from} → {to}: a top-level module not in LAYERS"));
+                continue;
+            };
+            if a < b && !KNOWN.contains(&(from.as_str(), to.as_str())) {
+                upward.push(format!(
+                    "{from} → {to} goes up the layers ({}:{} uses crate::{})",
+                    reference
+                        .file
+                        .strip_prefix(&src)
+                        .unwrap_or(&reference.file)
+                        .display(),
+                    reference.line,
+                    reference.target.join("::")
+                ));
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports against the layers:\n{}",
+        upward.join("\n")
+    );
+
     let mut cycles = Vec::new();
     for (folder, graph) in &edges {
+        if folder.is_empty() {
+            continue; // the layer order above is stricter than no cycle
+        }
         for cycle in cycles_in(graph) {
             let name = |m: &String| {
                 if folder.is_empty() {
