@@ -1,8 +1,14 @@
 //! conform: checks that live infrastructure matches its declared state.
 //!
-//! The pipeline: `spec` loads check files into a [`spec::model::Plan`]; `run` schedules the
-//! checks and `probe` talks to the network; `judge` compares observations with expectations;
-//! `report` writes the results.
+//! The modules are layers, each importing only from the ones before it: `syntax` (the YAML
+//! node with positions, diagnostics, decoding helpers, quantities, capped file reading) →
+//! `matcher` (one matcher type for statuses, headers, bodies, answers and certificate fields)
+//! → `config` (check and environment files: plain data in `config::model` at the bottom, the
+//! decoders and the loader that build a [`config::model::Plan`] above it) → `probe` (talks to
+//! the network and returns what it saw) → `judge` (compares observations with expectations,
+//! no I/O) → `run` (schedules the checks, retries them, collects their results) → `report`
+//! (terminal, JUnit, JSON and the other outputs) → `cli` (the command line).
+//! `tests/layers.rs` fails on an import cycle between them.
 
 pub mod cli;
 pub mod config;

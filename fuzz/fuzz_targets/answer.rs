@@ -7,20 +7,20 @@
 //! message on the wire.
 #![no_main]
 
+use conform::config::load::decode_check_text;
+use conform::config::model::{Check, Probe, Secrets};
 use conform::judge::judge;
 use conform::probe::Observation;
 use conform::probe::cert::CertObservation;
 use conform::probe::dns::observe_wire;
 use conform::probe::http::HttpObservation;
 use conform::report::github::{annotations, step_summary};
-use conform::report::json::{JsonReport, junit_from_json};
-use conform::report::junit::junit_xml;
+use conform::report::json::JsonReport;
+use conform::report::junit::{junit_from_json, junit_xml};
 use conform::report::metrics::metrics;
 use conform::report::tap::tap;
 use conform::report::terminal::TerminalReporter;
 use conform::run::{Attempt, CheckResult, Outcome, RunReport};
-use conform::spec::load::decode_check_text;
-use conform::spec::model::{Check, Probe, Secrets};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = conform::spec::load::load_check_text(text);
+        let _ = conform::config::load::load_check_text(text);
     }
 });

@@ -2,8 +2,8 @@
 #![no_main]
 
 use conform::matcher::{Actual, decode_matcher};
-use conform::spec::diag::Diagnostics;
-use conform::spec::node::Node;
+use conform::syntax::diag::Diagnostics;
+use conform::syntax::node::Node;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

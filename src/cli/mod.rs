@@ -1,4 +1,5 @@
-//! The command line: parses arguments, calls the library, returns SPEC's exit codes.
+//! The command line: parses arguments, calls the library, returns the exit codes README.md
+//! documents ("Command line", "Interruption").
 //! `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how both stop on
 //! bad input (exit 2, with reports that say why); `progress.rs` the progress line.
 
@@ -36,7 +37,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Exit codes (SPEC): 0 all passed, 1 a check failed, 2 bad usage or files, 3 a check could
+/// Exit codes (README.md, "Command line"): 0 all passed, 1 a check failed, 2 bad usage or files, 3 a check could
 /// not be completed.
 pub const EXIT_USAGE: i32 = 2;
 

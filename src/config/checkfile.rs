@@ -326,16 +326,8 @@ fn decode_check(
             .take("tcp")
             .and_then(|n| net::decode_tcp_probe(n, d))
             .map(Probe::Tcp),
-        [kind] => {
-            let pos = r.key_pos(kind).unwrap_or(node.pos);
-            r.take(kind);
-            d.error(
-                pos,
-                format!("`{kind}` probes are not available in this version of conform"),
-                "expected an `http`, `tls` or `cert` probe",
-            );
-            None
-        }
+        // PROBE_KINDS names only the kinds matched above.
+        [_] => None,
         [_, second, ..] => {
             let pos = r.key_pos(second).unwrap_or(node.pos);
             for k in &present {

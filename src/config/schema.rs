@@ -16,9 +16,14 @@
 //! { "./conform.schema.json": ["checks/**/*.yaml", "environments/*.yaml"] }`. The combined
 //! document tells the two kinds apart by `checks:`, which only check files have.
 
+mod matchers;
+mod probes;
+
 use super::closed::{
-    ALERTS, ClosedSet, EKUS, KEYS, RCODES, RECORD_TYPES, STATUS_MAX, STATUS_MIN, TLS_VERSIONS,
+    ALERTS, EKUS, KEYS, RCODES, RECORD_TYPES, STATUS_MAX, STATUS_MIN, TLS_VERSIONS,
 };
+use matchers::{Closed, closed_matcher, closed_value, matcher_properties};
+use probes::{cert_expect, http_expect, http_probe, tls_probe, tls_settings, with_key_pair};
 use serde_json::{Map, Value, json};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -234,25 +239,6 @@ fn shared_defs() -> Map<String, Value> {
     defs
 }
 
-/// A member of a closed set, as the loader takes it (`tests/schema.rs` holds them equal).
-fn closed_value(set: &ClosedSet) -> Value {
-    let mut any = vec![json!({ "enum": set.values })];
-    // `version: 1.3` is a number in YAML.
-    let numbers: Vec<f64> = set.values.iter().filter_map(|v| v.parse().ok()).collect();
-    if !numbers.is_empty() {
-        any.push(json!({ "enum": numbers }));
-    }
-    if let Some(p) = set.pattern {
-        let excluded: Vec<&str> = set.excluded.iter().map(|(e, _)| *e).collect();
-        any.push(json!({ "allOf": [pattern(p), { "not": { "enum": excluded } }] }));
-    }
-    any.push(r("variable"));
-    doc(
-        json!({ "anyOf": any }),
-        &format!("A {}: {}.", set.what, set.values.join(", ")),
-    )
-}
-
 /// `^\s*(A|[Aa][Aa]...)\s*$`: one of `words` in any case (JSON Schema regexes have no flags).
 fn any_case(words: &[&str]) -> String {
     let alternatives: Vec<String> = words
@@ -270,200 +256,6 @@ fn any_case(words: &[&str]) -> String {
         })
         .collect();
     format!(r"^\s*({})\s*$", alternatives.join("|"))
-}
-
-/// The shape of the value a closed-set matcher meets.
-#[derive(Clone, Copy, PartialEq)]
-enum Closed {
-    /// One member (rcode, alert, version, key).
-    One,
-    /// A list of members (EKUs).
-    List,
-    /// An HTTP status: a number, so comparisons apply, and a list means one of.
-    Status,
-}
-
-/// A bound of a status comparison that some statuses pass and some fail: a number from
-/// `min` to `max` (text is checked by the loader).
-fn status_bound(min: i64, max: i64) -> Value {
-    json!({ "anyOf": [
-        { "type": "number", "minimum": min, "maximum": max },
-        pattern(r"^\s*-?[0-9]+(\.[0-9]*)?\s*$"),
-        r("variable"),
-    ] })
-}
-
-/// The matcher of a field that takes `<name>_value`s: the same keys as any matcher, but every
-/// value written must be a member, and keys that can never hold for it are refused.
-fn closed_matcher(name: &str, shape: Closed) -> Value {
-    let value = r(&format!("{name}_value"));
-    let this = r(&match shape {
-        Closed::List => format!("{name}_list_matcher"),
-        _ => format!("{name}_matcher"),
-    });
-    let item = r(&format!("{name}_matcher"));
-    let bare = match shape {
-        Closed::One => value,
-        Closed::List => json!({ "type": "array", "items": value }),
-        Closed::Status => {
-            json!({ "anyOf": [value.clone(), { "type": "array", "items": value, "minItems": 1 }] })
-        }
-    };
-    let list = shape == Closed::List;
-    let refused = Value::Bool(false);
-    let props = json!({
-        "equals": bare.clone(),
-        "one_of": { "type": "array", "items": bare.clone(), "minItems": 1 },
-        "contains": if list { item.clone() } else { when_map(this.clone(), r("text")) },
-        "matches": r("text"),
-        "starts_with": r("text"),
-        "ends_with": r("text"),
-        "present": r("flag"),
-        "absent": r("flag"),
-        "gt": if shape == Closed::Status { status_bound(STATUS_MIN, STATUS_MAX - 1) } else { refused.clone() },
-        "gte": if shape == Closed::Status { status_bound(STATUS_MIN + 1, STATUS_MAX) } else { refused.clone() },
-        "lt": if shape == Closed::Status { status_bound(STATUS_MIN + 1, STATUS_MAX) } else { refused.clone() },
-        "lte": if shape == Closed::Status { status_bound(STATUS_MIN, STATUS_MAX - 1) } else { refused.clone() },
-        "in_cidr": refused.clone(),
-        "not": this.clone(),
-        "any_of": { "type": "array", "items": this.clone(), "minItems": 1 },
-        "all_of": { "type": "array", "items": this, "minItems": 1 },
-        "each": if list { item } else { refused.clone() },
-        "count": if list { r("matcher") } else { refused },
-        "empty": r("flag"),
-    });
-    when_map(
-        json!({ "type": "object", "properties": props, "additionalProperties": false, "minProperties": 1 }),
-        bare,
-    )
-}
-
-fn matcher_properties() -> Value {
-    let matchers = json!({ "type": "array", "items": r("matcher"), "minItems": 1 });
-    json!({
-        "equals": doc(json!({}), "The same value; text and numbers compare by value (\"42\" equals 42)."),
-        "contains": doc(r("matcher"), "On text: a substring. On a list: some item matches this matcher."),
-        "matches": doc(r("text"), "A regex (Rust syntax) the text matches."),
-        "starts_with": doc(r("text"), "A text prefix."),
-        "ends_with": doc(r("text"), "A text suffix."),
-        "one_of": doc(json!({ "type": "array", "minItems": 1 }), "Equals one of these values."),
-        "present": doc(r("flag"), "The header, JSON node or field is there."),
-        "absent": doc(r("flag"), "The header, JSON node or field is not there."),
-        "gt": doc(r("quantity"), "Greater than a number, duration or size."),
-        "gte": doc(r("quantity"), "Greater than or equal to a number, duration or size."),
-        "lt": doc(r("quantity"), "Less than a number, duration or size."),
-        "lte": doc(r("quantity"), "Less than or equal to a number, duration or size."),
-        "in_cidr": doc(one_or_list(r("cidr")), "An IP (or every IP of a list) is in one of these ranges."),
-        "not": doc(r("matcher"), "The matcher does not hold."),
-        "any_of": doc(matchers.clone(), "At least one of these matchers holds."),
-        "all_of": doc(matchers, "Every one of these matchers holds."),
-        "each": doc(r("matcher"), "On a list: every item matches."),
-        "count": doc(r("matcher"), "On a list: the number of items matches."),
-        "empty": doc(r("flag"), "On a list: it has no items (false: it has some)."),
-    })
-}
-
-/// The TLS settings keys: an http probe's `tls:`, also valid at a tls probe's own level.
-fn tls_settings() -> Value {
-    json!({
-        "verify": doc(r("flag"), "Verify the server's certificate (default true); false accepts any."),
-        "ca_file": doc(r("text"), "Extra trust roots (PEM), relative to the check file."),
-        "client_cert": doc(r("text"), "The mTLS client certificate (PEM), with client_key."),
-        "client_key": doc(r("text"), "The client certificate's private key (PEM)."),
-        "sni": doc(r("text"), "The server name to send; default: the host."),
-        "versions": doc(one_or_list(r("tls_version")), "The TLS versions to offer: [\"1.2\", \"1.3\"]."),
-    })
-}
-
-fn with_key_pair(mut o: Value) -> Value {
-    o["dependentRequired"] =
-        json!({ "client_cert": ["client_key"], "client_key": ["client_cert"] });
-    o
-}
-
-fn tls_probe() -> Value {
-    let mut props = tls_settings();
-    props["host"] = doc(
-        r("text"),
-        "The host name or address (the port goes in `port`).",
-    );
-    props["port"] = doc(r("port"), "Default 443.");
-    props["alpn"] = doc(r("texts"), "ALPN protocols to offer, e.g. [h2, http/1.1].");
-    with_key_pair(object(props, &["host"]))
-}
-
-fn http_probe() -> Value {
-    let token = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
-    let methods = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"];
-    let mut o = object(
-        json!({
-            "url": doc(pattern(r"^\s*([hH][tT][tT][pP][sS]?://|\$\{)"), "The URL to request (http or https)."),
-            "method": doc(or_var(json!({ "type": "string", "pattern": token, "examples": methods })), "The HTTP method; default GET."),
-            "headers": doc(json!({ "type": "object", "propertyNames": { "pattern": token }, "additionalProperties": r("text") }), "Request headers."),
-            "body": doc(r("text"), "A raw request body."),
-            "json": doc(json!({}), "A JSON request body; sets content-type: application/json."),
-            "follow_redirects": doc(json!({ "anyOf": [
-                { "type": "boolean" },
-                whole(0, 100),
-                r("variable"),
-                object(json!({
-                    "max": doc(or_var(whole(0, 100)), "How many hops to follow; default 10."),
-                    "allow_downgrade": doc(r("flag"), "Follow a redirect from https to http too; default false."),
-                }), &[]),
-            ] }), "false (the default), true (up to 10 hops), a number of hops, or { max, allow_downgrade }. A hop to another origin carries none of the check's headers, body or client certificate; an https to http hop is not followed unless allow_downgrade is true."),
-            "connect_to": doc(r("text"), "Connect to this host[:port] instead; SNI, Host and verification keep the URL's host."),
-            "tls": doc(r("tls_settings"), "TLS settings for https."),
-            "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),
-        }),
-        &["url"],
-    );
-    o["not"] = json!({ "required": ["body", "json"] });
-    o
-}
-
-fn http_expect() -> Value {
-    let status = r("status_matcher");
-    let mut body = matcher_properties();
-    body["json"] = doc(
-        json!({ "type": "object", "propertyNames": { "pattern": r"^\$" }, "additionalProperties": r("matcher"), "minProperties": 1 }),
-        "JSONPath (RFC 9535) -> matcher. A singular path is matched as the value it selects, any other as the list of nodes it selects.",
-    );
-    let body = when_map(
-        json!({ "properties": body, "additionalProperties": false, "minProperties": 1 }),
-        json!({ "type": ["string", "number", "boolean", "null", "array"] }),
-    );
-    not_empty(object(
-        json!({
-            "status": doc(status, "A status (302), a list of them (one of), a class (\"3xx\") or a matcher."),
-            "headers": doc(json!({ "type": "object", "additionalProperties": r("matcher"), "minProperties": 1 }), "Header name (case-insensitive) -> matcher."),
-            "body": doc(body, "A matcher against the body as text, and/or `json:` with JSONPath matchers."),
-            "cert": doc(cert_expect(false), "The leaf certificate the server presented."),
-            "time": doc(r("matcher"), "The whole exchange, redirects included, e.g. { lt: 2s }."),
-        }),
-        &[],
-    ))
-}
-
-/// A certificate expectation; `chain` adds the keys that need the whole presented chain,
-/// which the http probe does not see.
-fn cert_expect(chain: bool) -> Value {
-    let m = |d: &str| doc(r("matcher"), d);
-    let mut props = json!({
-        "expires_in": m("Time left until the leaf's notAfter; negative once expired, e.g. { gt: 21d }."),
-        "san": m("The subject alternative names."),
-        "subject": m("The subject, e.g. { contains: \"CN=chat.example\" }."),
-        "issuer": m("The issuer."),
-        "eku": doc(r("eku_list_matcher"), "Extended key usages: serverAuth, clientAuth ..."),
-        "key": doc(r("key_matcher"), "The key: \"ECDSA P-256\", \"RSA 2048\", \"Ed25519\" ..."),
-        "fingerprint_sha256": m("The SHA-256 fingerprint, lower-case hex without separators."),
-        "serial": m("The serial number, lower-case hex."),
-    });
-    if chain {
-        props["chain_expires_in"] = m("Time left until the earliest notAfter in the chain.");
-        props["chain_valid"] =
-            m("The chain verifies for the name (or purpose), even with verify: false.");
-    }
-    not_empty(object(props, &[]))
 }
 
 /// The probe keys, and the `$defs` name of the `expect:` each one takes.

@@ -34,7 +34,8 @@ pub enum VarError {
 }
 
 /// The text with every variable replaced. Secret values met on the way go into `secrets`.
-/// Stops at the first invalid variable; missing values are replaced by "" and reported.
+/// Stops at the first invalid variable. A value the process environment does not set is
+/// replaced by [`UNSET`] and reported as [`VarError::Missing`], with the first one's message.
 pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result<String, VarError> {
     if !text.contains('$') {
         return Ok(text.to_string());

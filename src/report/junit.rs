@@ -1,4 +1,4 @@
-//! The JUnit XML report (SPEC "JUnit layout"): a `<testsuite>` per suite, a `<testcase>` per
+//! The JUnit XML report: a `<testsuite>` per suite, a `<testcase>` per
 //! check. It is built from a [`JsonReport`], so a run and a merge of shards make the same
 //! XML; quick-junit writes it. Text reaches it redacted and printable (made printable again
 //! here, for a hand-edited report), so the file is valid whatever bytes a server sent.

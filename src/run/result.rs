@@ -6,7 +6,7 @@ use crate::probe::{Observation, ProbeError};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The outcome of a check, as SPEC names them.
+/// The outcome of a check, as the reports name them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Outcome {
     Pass,
@@ -18,7 +18,8 @@ pub enum Outcome {
     Pending,
     /// A pending check that passed: fails the run.
     Fixed,
-    /// Not run because `--fail-fast` stopped the run.
+    /// Not run: `--fail-fast` or a signal (SIGINT, SIGTERM) stopped the run first; the
+    /// attempts made before that are kept.
     NotRun,
 }
 
@@ -110,7 +111,7 @@ impl Counts {
         }
     }
 
-    /// SPEC's exit code: 1 on any fail or fixed, else 3 on any error, else 0.
+    /// The exit code (README.md, "Command line"): 1 on any fail or fixed, else 3 on any error, else 0.
     pub fn exit_code(&self) -> i32 {
         if self.failed + self.fixed > 0 {
             1
@@ -150,7 +151,7 @@ impl RunReport {
         c
     }
 
-    /// SPEC's exit code (see [`Counts::exit_code`]), or 128 + the signal's number when a
+    /// The exit code of the checks (see [`Counts::exit_code`]), or 128 + the signal's number when a
     /// signal ended the run, as shells report a process a signal ended.
     pub fn exit_code(&self) -> i32 {
         match self.interrupted {

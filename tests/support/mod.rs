@@ -2,7 +2,8 @@
 //! HTTP/HTTPS server that records what it was sent, raw TCP servers for hostile cases, and
 //! constructors for hand-built probes and environments. Everything listens on 127.0.0.1 only.
 //!
-//! Use it from a test file with `mod support;`. Not every test file uses every helper.
+//! The two test binaries that use it, `tests/cli` and `tests/probes`, include it with
+//! `#[path = "../support/mod.rs"] mod support;`. Not every test uses every helper.
 #![allow(dead_code, unused_imports)]
 
 mod authority;

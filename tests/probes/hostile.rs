@@ -8,8 +8,7 @@
 //! exact kind with a message that says what happened) and that it ended within the
 //! timeout plus [`SLACK`].
 
-mod support;
-
+use crate::support::*;
 use conform::config::model::{
     CertProbe, DnsProbe, DnsProtocol, Environment, Expect, HttpExpect, HttpProbe, JsonExpect,
     TlsOptions, TlsProbe,
@@ -27,7 +26,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::task::{JoinHandle, JoinSet};
@@ -846,7 +844,7 @@ async fn a_certificate_message_over_64kib_is_a_tls_error_that_says_so() {
 
 // ---- DNS servers that misbehave ------------------------------------------------------------
 //
-// tests/dns_probe.rs has the single misbehaviours (silence, another id, garbage, a CNAME
+// tests/probes/dns.rs has the single misbehaviours (silence, another id, garbage, a CNAME
 // loop, truncation); these are the floods and drips.
 
 const DNS_TIMEOUT: Duration = Duration::from_secs(1);

@@ -2,14 +2,12 @@
 //! connect_to / resolve / sni routing, TLS trust and client certificates, and the ways an
 //! answer can fail to come (timeout, refused, garbage, oversize).
 
-mod support;
-
+use crate::support::*;
 use conform::config::model::{ConnectTo, Environment, HttpProbe, RequestBody};
 use conform::probe::http::{HttpObservation, HttpProber, RedirectHop};
 use conform::probe::{ProbeError, ProbeErrorKind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::*;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 

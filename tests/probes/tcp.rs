@@ -1,7 +1,5 @@
 //! The tcp probe against loopback listeners: accepted, refused, and a connect that hangs.
 
-mod support;
-
 use conform::config::model::{Environment, TcpProbe};
 use conform::probe::resolve::Resolver;
 use conform::probe::tcp::{ConnectOutcome, TcpObservation, probe};
@@ -37,7 +35,7 @@ async fn an_open_port_is_accepted() {
 
 #[tokio::test]
 async fn a_closed_port_is_refused() {
-    let port = support::closed_port();
+    let port = crate::support::closed_port();
     let env = Environment::named("test");
     let seen = connect(&env, "127.0.0.1", port, Duration::from_secs(2)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Refused);
@@ -47,8 +45,12 @@ async fn a_closed_port_is_refused() {
 async fn resolve_rules_route_names() {
     let (_listener, port) = open_port().await;
     let mut env = Environment::named("test");
-    env.resolve
-        .push(support::resolve_rule("alb.test", None, "127.0.0.1", None));
+    env.resolve.push(crate::support::resolve_rule(
+        "alb.test",
+        None,
+        "127.0.0.1",
+        None,
+    ));
     let seen = connect(&env, "alb.test", port, Duration::from_secs(2)).await;
     assert_eq!(seen.outcome, ConnectOutcome::Accepted);
     assert_eq!(seen.target, format!("127.0.0.1:{port}"));
@@ -56,7 +58,7 @@ async fn resolve_rules_route_names() {
 
 #[tokio::test]
 async fn a_connect_that_hangs_is_a_timeout_within_the_check_timeout() {
-    let (_listener, addr, _fillers) = support::full_backlog_listener();
+    let (_listener, addr, _fillers) = crate::support::full_backlog_listener();
     let env = Environment::named("test");
     let started = Instant::now();
     let seen = connect(&env, "127.0.0.1", addr.port(), Duration::from_secs(1)).await;

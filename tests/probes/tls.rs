@@ -3,8 +3,7 @@
 //! recorded, ALPN and versions, the ways a handshake breaks off, and routing. Also the cert
 //! probe's chain verification, on files made by the same PKI.
 
-mod support;
-
+use crate::support::*;
 use conform::config::model::{CertProbe, Environment, TlsOptions, TlsProbe, TlsVersion};
 use conform::probe::cert::{self, CertObservation};
 use conform::probe::tls::{HandshakeOutcome, Rejection, TlsObservation, TlsProber};
@@ -12,7 +11,6 @@ use conform::probe::{ProbeError, ProbeErrorKind};
 use rustls::SupportedProtocolVersion;
 use rustls::version::{TLS12, TLS13};
 use std::time::{Duration, Instant};
-use support::*;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 const NAME: &str = "chat.test";

@@ -1,8 +1,7 @@
 //! The dns probe and the resolver against loopback DNS servers: the authoritative test zone
 //! and responders that misbehave.
 
-mod support;
-
+use crate::support::dns_server::{self, Misbehaviour};
 use conform::config::model::{DnsProbe, DnsProtocol};
 use conform::probe::dns::{DnsObservation, DnsProber};
 use conform::probe::resolve::Resolver;
@@ -11,7 +10,6 @@ use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::RecordType;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use support::dns_server::{self, Misbehaviour};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -38,14 +36,14 @@ fn over_tcp(probe: DnsProbe) -> DnsProbe {
 
 /// The probe's error, which it must give.
 async fn failure(probe: &DnsProbe, timeout: Duration) -> ProbeError {
-    DnsProber::new(&support::test_env())
+    DnsProber::new(&crate::support::test_env())
         .probe(probe, timeout)
         .await
         .expect_err("an error, not an observation")
 }
 
 async fn observe(probe: &DnsProbe) -> DnsObservation {
-    DnsProber::new(&support::test_env())
+    DnsProber::new(&crate::support::test_env())
         .probe(probe, TIMEOUT)
         .await
         .expect("an answer")
@@ -263,7 +261,7 @@ async fn protocol_tcp_asks_over_tcp() {
 async fn without_a_server_the_environments_first_resolver_is_asked() {
     let server = dns_server::start().await;
     let silent = dns_server::hostile(Misbehaviour::Silent).await;
-    let mut env = support::test_env();
+    let mut env = crate::support::test_env();
     env.resolvers = vec![server.addr(), silent.addr()];
     let mut probe = a_query(server.addr());
     probe.server = None;
@@ -329,7 +327,7 @@ async fn a_closed_udp_port_is_refused() {
 
 #[tokio::test]
 async fn a_closed_tcp_port_is_refused() {
-    let addr: SocketAddr = ([127, 0, 0, 1], support::closed_port()).into();
+    let addr: SocketAddr = ([127, 0, 0, 1], crate::support::closed_port()).into();
     let probe = over_tcp(a_query(addr));
     let err = failure(&probe, TIMEOUT).await;
     assert_eq!(err.kind, ProbeErrorKind::Refused);
