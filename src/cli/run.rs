@@ -182,7 +182,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         }
         // A signal that cut the wait for the reports' lock short ends conform as signals do.
         if let Some(signal) = crate::run::signal_received() {
-            return crate::run::signal_exit_code(signal);
+            return signal.exit_code();
         }
         // The checks' verdict stands; a run that passed but could not write its reports is
         // not a pass.
