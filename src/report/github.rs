@@ -128,11 +128,7 @@ fn mask_values(value: &str) -> Vec<&str> {
 /// One annotation command, without its line end.
 fn annotation(kind: Kind, result: &CheckResult, secrets: &Secrets) -> String {
     let check = &result.check;
-    let label = if result.outcome == Outcome::Pass {
-        "flaky"
-    } else {
-        result.outcome.label()
-    };
+    let label = result.label();
     let mut properties = vec![format!(
         "file={}",
         escape_property(&clean(secrets, &check.file.display().to_string()))
@@ -267,10 +263,7 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
     out.push_str("| outcome | check | message | where |\n");
     out.push_str("| --- | --- | --- | --- |\n");
     for r in &listed {
-        let outcome = match r.outcome {
-            Outcome::Pass => "flaky".to_string(),
-            outcome => outcome.label().to_string(),
-        };
+        let outcome = r.label();
         let at = format!("{}:{}", r.check.file.display(), r.check.line);
         let _ = writeln!(
             out,

@@ -193,12 +193,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
     let details = || xml_safe(&detail_lines(check).join("\n"));
     let last = check.attempts.last();
     let status = match check.outcome {
-        Outcome::Pass => {
-            let mut status = TestCaseStatus::success();
-            status.add_reruns(earlier_attempts(check, rich));
-            status
-        }
-        Outcome::Fail | Outcome::Fixed | Outcome::Error => {
+        outcome if outcome.fails_run() => {
             let (kind, ty) = match (check.outcome, last.and_then(|a| a.error.as_ref())) {
                 (Outcome::Error, Some(e)) => (NonSuccessKind::Error, kind_label(&e.kind)),
                 (Outcome::Error, None) => (NonSuccessKind::Error, Outcome::Error.as_str().into()),
@@ -230,6 +225,12 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
                 check.message.clone()
             };
             status.set_message(one_line(&message));
+            status
+        }
+        // A pass: every outcome that fails the run is a failure or an error above.
+        _ => {
+            let mut status = TestCaseStatus::success();
+            status.add_reruns(earlier_attempts(check, rich));
             status
         }
     };

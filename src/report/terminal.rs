@@ -103,10 +103,10 @@ impl TerminalReporter {
 
     fn headline(&self, result: &CheckResult) -> String {
         let color = match result.outcome {
-            Outcome::Pass => GREEN,
-            Outcome::Fail | Outcome::Error | Outcome::Fixed => RED,
+            outcome if outcome.fails_run() => RED,
             Outcome::Pending => YELLOW,
             Outcome::NotRun => DIM,
+            _ => GREEN,
         };
         let label = result.outcome.label().to_ascii_uppercase();
         let check = &result.check;

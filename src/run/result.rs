@@ -155,6 +155,14 @@ impl CheckResult {
     pub fn last_attempt(&self) -> Option<&Attempt> {
         self.attempts.last()
     }
+
+    /// Its outcome for people ([`Outcome::label`]), `flaky` for a pass that took a retry.
+    pub fn label(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Pass if self.flaky => "flaky",
+            outcome => outcome.label(),
+        }
+    }
 }
 
 /// A whole run.
