@@ -283,7 +283,7 @@ impl JsonReport {
             .map_err(|e| format!("{what}: not a valid conform JSON report: {e}"))
     }
 
-    /// The run's exit code as SPEC defines it, from the checks; 2 for a run that stopped on
+    /// The run's exit code (README, "Command line"), from the checks; 2 for a run that stopped on
     /// load errors.
     pub fn exit_code(&self) -> i32 {
         if self.load_errors.is_empty() {

@@ -54,7 +54,9 @@ fn test_point(number: usize, result: &CheckResult, secrets: &Secrets) -> String 
                 directive_reason(&clean(secrets, reason))
             );
         }
-        Outcome::NotRun => line.push_str(" # SKIP not run"),
+        Outcome::NotRun => {
+            let _ = write!(line, " # SKIP {}", Outcome::NotRun.label());
+        }
         _ => {}
     }
     line.push('\n');

@@ -106,7 +106,7 @@ pub enum StopReason {
 }
 
 impl std::fmt::Display for Note {
-    /// The check's one-line message: `pending check now passes: remove `pending``,
+    /// The check's one-line message: ``pending check now passes: remove `pending` ``,
     /// `not run: stopped by --fail-fast`, `not run: the run was interrupted (SIGINT)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -217,7 +217,7 @@ impl Counts {
         }
     }
 
-    /// The run's exit code (README, "Exit codes"): 1 on any fail or fixed, else 3 on any
+    /// The run's exit code (README, "Command line"): 1 on any fail or fixed, else 3 on any
     /// error, else 0; each outcome's code is [`Outcome::exit_code`].
     pub fn exit_code(&self) -> i32 {
         let seen = |code: i32| {
@@ -257,7 +257,7 @@ impl RunReport {
         c
     }
 
-    /// SPEC's exit code (see [`Counts::exit_code`]), or 128 + the signal's number when a
+    /// The run's exit code (see [`Counts::exit_code`]), or 128 + the signal's number when a
     /// signal ended the run, as shells report a process a signal ended.
     pub fn exit_code(&self) -> i32 {
         match self.interrupted {
