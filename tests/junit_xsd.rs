@@ -85,6 +85,7 @@ fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckResult
         attempts,
         duration: Duration::from_millis(1234),
         message: String::new(),
+        note: None,
         reproduce: format!("curl -sS -i -H 'authorization: Bearer {SECRET}' https://chat.example/"),
     }
 }

@@ -123,7 +123,7 @@ fn write_reports(files: Vec<ReportFile<'_>>) -> Vec<String> {
 /// When waiting for the reports' lock ends: at once on a signal that comes during the wait;
 /// after a second when the run was already interrupted (its reports are worth that second,
 /// not more: conform exits within a second of a signal).
-fn give_up_on_signal() -> impl Fn() -> Option<String> {
+fn give_up_on_signal() -> impl Fn() -> Option<crate::run::Signal> {
     let started = std::time::Instant::now();
     let before = crate::run::signal_received();
     move || {
@@ -133,7 +133,7 @@ fn give_up_on_signal() -> impl Fn() -> Option<String> {
         } else {
             std::time::Duration::ZERO
         };
-        (started.elapsed() >= grace).then(|| format!("interrupted by {signal}"))
+        (started.elapsed() >= grace).then_some(signal)
     }
 }
 

@@ -21,7 +21,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
     let baseline = match &args.baseline {
         Some(path) => match read_baseline(path) {
             Ok(old) => Some((path.clone(), old)),
-            Err((e, hint)) => return refuse(&args, Refusal::plain(&e, &hint)),
+            Err(refusal) => return refuse(&args, refusal),
         },
         None => None,
     };
@@ -182,7 +182,7 @@ pub(super) fn cmd_run(args: RunArgs) -> i32 {
         }
         // A signal that cut the wait for the reports' lock short ends conform as signals do.
         if let Some(signal) = crate::run::signal_received() {
-            return crate::run::signal_exit_code(signal);
+            return signal.exit_code();
         }
         // The checks' verdict stands; a run that passed but could not write its reports is
         // not a pass.
@@ -271,14 +271,14 @@ fn refuse(args: &RunArgs, refusal: Refusal) -> i32 {
     write_refusal(to, &args.location.env, refusal)
 }
 
-/// The `--baseline` report, or what is wrong with it and how to fix that.
-fn read_baseline(path: &Path) -> Result<JsonReport, (String, String)> {
-    let report = read_report(path).map_err(|e| (e, String::new()))?;
+/// The `--baseline` report, or what is wrong with it (and how to fix that), said on stderr.
+fn read_baseline(path: &Path) -> Result<JsonReport, Refusal> {
+    let report = read_report(path).map_err(|e| Refusal::plain(&e, ""))?;
     match report.why_no_results() {
         None => Ok(report),
-        Some(why) => Err((
-            format!("the baseline {}: {why}", path.display()),
-            "give --baseline the report of a run that probed its checks".to_string(),
+        Some(why) => Err(Refusal::plain(
+            &format!("the baseline {}: {why}", path.display()),
+            "give --baseline the report of a run that probed its checks",
         )),
     }
 }

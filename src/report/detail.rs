@@ -8,14 +8,11 @@
 use crate::config::model::Secrets;
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, TlsObservation};
-use crate::run::{Attempt, CheckResult, Outcome};
+use crate::run::{Attempt, CheckResult, Note, Outcome};
 use crate::syntax::quantity::format_size;
 use std::fmt::Write as _;
 
 pub use super::escape::{GUTTER, one_line, printable};
-
-/// What a fixed check says: the pending state is live, so the excuse must go.
-pub const FIXED_TEXT: &str = "pending check now passes: remove `pending`";
 
 /// How much of a response body the verbose exchange shows.
 const BODY_SHOWN: usize = 2048;
@@ -94,7 +91,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
     if !result.message.is_empty()
         && Some(&result.message) != error_message
-        && result.message != FIXED_TEXT
+        && result.note != Some(Note::Fixed)
         && result.outcome != Outcome::Pending
     {
         push_text(&mut lines, "", &excerpt(secrets, &result.message));
@@ -108,17 +105,16 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             push_text(&mut lines, &head, &excerpt(secrets, &error.message));
         }
     }
-    match result.outcome {
-        Outcome::Pending => {
-            let reason = check.pending.as_ref().map(|p| p.reason.as_str());
-            push_text(
-                &mut lines,
-                "pending: ",
-                &clean(secrets, reason.unwrap_or("")),
-            );
-        }
-        Outcome::Fixed => lines.push(FIXED_TEXT.to_string()),
-        _ => {}
+    if result.outcome == Outcome::Pending {
+        let reason = check.pending.as_ref().map(|p| p.reason.as_str());
+        push_text(
+            &mut lines,
+            "pending: ",
+            &clean(secrets, reason.unwrap_or("")),
+        );
+    }
+    if let Some(note @ Note::Fixed) = result.note {
+        lines.push(note.to_string());
     }
     let earlier = result.attempts.len().saturating_sub(1);
     let last_why = result.attempts.last().map(attempt_why);

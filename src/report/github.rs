@@ -6,11 +6,11 @@
 //! escaping follows GitHub's workflow command rules, so nothing a server sent can end the
 //! command early or start another one.
 
-use super::detail::{FIXED_TEXT, attempt_summary, clean, excerpt, flaky_note};
+use super::detail::{attempt_summary, clean, excerpt, flaky_note};
 use super::terminal::summary_line;
 use crate::config::model::Secrets;
 use crate::judge::Mismatch;
-use crate::run::{CheckResult, Outcome, RunReport};
+use crate::run::{CheckResult, Note, Outcome, RunReport};
 use std::fmt::Write as _;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step;
@@ -50,10 +50,10 @@ impl Kind {
 
     fn of(result: &CheckResult) -> Option<Kind> {
         match result.outcome {
-            Outcome::Fail | Outcome::Error | Outcome::Fixed => Some(Kind::Error),
+            outcome if outcome.fails_run() => Some(Kind::Error),
             Outcome::Pending => Some(Kind::Notice),
             Outcome::Pass if result.flaky => Some(Kind::Warning),
-            Outcome::Pass | Outcome::NotRun => None,
+            _ => None,
         }
     }
 }
@@ -128,11 +128,7 @@ fn mask_values(value: &str) -> Vec<&str> {
 /// One annotation command, without its line end.
 fn annotation(kind: Kind, result: &CheckResult, secrets: &Secrets) -> String {
     let check = &result.check;
-    let label = if result.outcome == Outcome::Pass {
-        "flaky"
-    } else {
-        result.outcome.label()
-    };
+    let label = result.label();
     let mut properties = vec![format!(
         "file={}",
         escape_property(&clean(secrets, &check.file.display().to_string()))
@@ -213,7 +209,7 @@ pub(crate) fn headline(result: &CheckResult) -> String {
         return mismatch.to_string();
     }
     match result.outcome {
-        Outcome::Fixed => FIXED_TEXT.to_string(),
+        Outcome::Fixed => Note::Fixed.to_string(),
         Outcome::Pending => {
             let reason = result
                 .check
@@ -267,10 +263,7 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
     out.push_str("| outcome | check | message | where |\n");
     out.push_str("| --- | --- | --- | --- |\n");
     for r in &listed {
-        let outcome = match r.outcome {
-            Outcome::Pass => "flaky".to_string(),
-            outcome => outcome.label().to_string(),
-        };
+        let outcome = r.label();
         let at = format!("{}:{}", r.check.file.display(), r.check.line);
         let _ = writeln!(
             out,

@@ -156,59 +156,6 @@ pub struct JsonSummary {
     pub exit_code: i32,
 }
 
-/// A check's outcome, as the report spells it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JsonOutcome {
-    Pass,
-    Fail,
-    Error,
-    Pending,
-    Fixed,
-    NotRun,
-}
-
-impl JsonOutcome {
-    /// For people, as [`Outcome::label`] says it (`not run`, not `not_run`).
-    pub fn label(self) -> &'static str {
-        Outcome::from(self).label()
-    }
-
-    /// Fails the run or could not complete: `fail`, `error` or `fixed`.
-    pub fn is_failing(self) -> bool {
-        matches!(
-            self,
-            JsonOutcome::Fail | JsonOutcome::Error | JsonOutcome::Fixed
-        )
-    }
-}
-
-impl From<Outcome> for JsonOutcome {
-    fn from(outcome: Outcome) -> Self {
-        match outcome {
-            Outcome::Pass => JsonOutcome::Pass,
-            Outcome::Fail => JsonOutcome::Fail,
-            Outcome::Error => JsonOutcome::Error,
-            Outcome::Pending => JsonOutcome::Pending,
-            Outcome::Fixed => JsonOutcome::Fixed,
-            Outcome::NotRun => JsonOutcome::NotRun,
-        }
-    }
-}
-
-impl From<JsonOutcome> for Outcome {
-    fn from(outcome: JsonOutcome) -> Self {
-        match outcome {
-            JsonOutcome::Pass => Outcome::Pass,
-            JsonOutcome::Fail => Outcome::Fail,
-            JsonOutcome::Error => Outcome::Error,
-            JsonOutcome::Pending => Outcome::Pending,
-            JsonOutcome::Fixed => Outcome::Fixed,
-            JsonOutcome::NotRun => Outcome::NotRun,
-        }
-    }
-}
-
 /// One check's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JsonCheck {
@@ -225,7 +172,7 @@ pub struct JsonCheck {
     pub probe: String,
     #[serde(default)]
     pub target: String,
-    pub outcome: JsonOutcome,
+    pub outcome: Outcome,
     #[serde(default)]
     pub flaky: bool,
     /// How many retries the check allowed (attempts = 1 + retries at most).
@@ -247,7 +194,7 @@ pub struct JsonCheck {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct JsonAttempt {
     /// `pass`, `fail` or `error`: before `pending` is applied.
-    pub outcome: JsonOutcome,
+    pub outcome: Outcome,
     #[serde(default)]
     pub duration_seconds: f64,
     #[serde(default)]
@@ -336,7 +283,7 @@ impl JsonReport {
             .map_err(|e| format!("{what}: not a valid conform JSON report: {e}"))
     }
 
-    /// The run's exit code (README.md, "Command line"), from the checks; 2 for a run that stopped on
+    /// The run's exit code (README, "Command line"), from the checks; 2 for a run that stopped on
     /// load errors.
     pub fn exit_code(&self) -> i32 {
         if self.load_errors.is_empty() {
@@ -351,7 +298,7 @@ impl JsonReport {
 fn summarize(checks: &[JsonCheck]) -> JsonSummary {
     let mut c = Counts::default();
     for check in checks {
-        c.add(check.outcome.into(), check.flaky);
+        c.add(check.outcome, check.flaky);
     }
     JsonSummary {
         passed: c.passed,

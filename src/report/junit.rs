@@ -3,10 +3,10 @@
 //! XML; quick-junit writes it. Text reaches it redacted and printable (made printable again
 //! here, for a hand-edited report), so the file is valid whatever bytes a server sent.
 
-use super::detail::{FIXED_TEXT, clean, printable};
-use super::json::{JsonAttempt, JsonCheck, JsonOutcome, JsonReport, kind_label};
+use super::detail::{clean, printable};
+use super::json::{JsonAttempt, JsonCheck, JsonReport, kind_label};
 use crate::config::model::Secrets;
-use crate::run::RunReport;
+use crate::run::{Note, Outcome, RunReport, StopReason};
 use chrono::{DateTime, FixedOffset};
 use indexmap::IndexMap;
 use quick_junit::{
@@ -15,8 +15,6 @@ use quick_junit::{
 use std::fmt::Write as _;
 use std::time::Duration;
 use time::OffsetDateTime;
-
-const NOT_RUN_TEXT: &str = "not run: stopped by --fail-fast";
 
 /// How long a one-line attempt summary may grow before it is cut (as in `detail.rs`).
 const SUMMARY_MAX: usize = 300;
@@ -195,19 +193,11 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
     let details = || xml_safe(&detail_lines(check).join("\n"));
     let last = check.attempts.last();
     let status = match check.outcome {
-        JsonOutcome::Pass => {
-            let mut status = TestCaseStatus::success();
-            status.add_reruns(earlier_attempts(check, rich));
-            status
-        }
-        JsonOutcome::Fail | JsonOutcome::Fixed | JsonOutcome::Error => {
-            let (kind, ty) = match check.outcome {
-                JsonOutcome::Fail => (NonSuccessKind::Failure, "fail".to_string()),
-                JsonOutcome::Fixed => (NonSuccessKind::Failure, "fixed".to_string()),
-                _ => match last.and_then(|a| a.error.as_ref()) {
-                    Some(e) => (NonSuccessKind::Error, kind_label(&e.kind)),
-                    None => (NonSuccessKind::Error, "error".to_string()),
-                },
+        outcome if outcome.fails_run() => {
+            let (kind, ty) = match (check.outcome, last.and_then(|a| a.error.as_ref())) {
+                (Outcome::Error, Some(e)) => (NonSuccessKind::Error, kind_label(&e.kind)),
+                (Outcome::Error, None) => (NonSuccessKind::Error, Outcome::Error.as_str().into()),
+                (outcome, _) => (NonSuccessKind::Failure, outcome.as_str().into()),
             };
             let mut status = TestCaseStatus::non_success(kind);
             status
@@ -218,7 +208,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
                 .add_reruns(earlier_attempts(check, rich));
             status
         }
-        JsonOutcome::Pending => {
+        Outcome::Pending => {
             let reason = check.pending_reason.as_deref().unwrap_or("");
             let mut status = TestCaseStatus::skipped();
             status
@@ -226,14 +216,21 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
                 .set_description(details());
             status
         }
-        JsonOutcome::NotRun => {
+        Outcome::NotRun => {
             let mut status = TestCaseStatus::skipped();
+            // A report that does not say why (a hand-written one) reads as `--fail-fast`'s.
             let message = if check.message.is_empty() {
-                NOT_RUN_TEXT
+                Note::NotRun(StopReason::FailFast).to_string()
             } else {
-                check.message.as_str()
+                check.message.clone()
             };
-            status.set_message(one_line(message));
+            status.set_message(one_line(&message));
+            status
+        }
+        // A pass: every outcome that fails the run is a failure or an error above.
+        _ => {
+            let mut status = TestCaseStatus::success();
+            status.add_reruns(earlier_attempts(check, rich));
             status
         }
     };
@@ -269,7 +266,7 @@ fn headline(check: &JsonCheck) -> String {
         return mismatch.to_string();
     }
     match check.outcome {
-        JsonOutcome::Fixed => FIXED_TEXT.to_string(),
+        Outcome::Fixed => Note::Fixed.to_string(),
         outcome => outcome.label().to_string(),
     }
 }
@@ -283,10 +280,10 @@ fn earlier_attempts(check: &JsonCheck, timed: bool) -> Vec<TestRerun> {
         .enumerate()
         .map(|(i, attempt)| {
             let (kind, ty) = match &attempt.error {
-                Some(error) if attempt.outcome == JsonOutcome::Error => {
+                Some(error) if attempt.outcome == Outcome::Error => {
                     (NonSuccessKind::Error, kind_label(&error.kind))
                 }
-                _ => (NonSuccessKind::Failure, "fail".to_string()),
+                _ => (NonSuccessKind::Failure, Outcome::Fail.as_str().into()),
             };
             let mut rerun = TestRerun::new(kind);
             rerun
@@ -307,8 +304,7 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
     let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
     if !check.message.is_empty()
         && Some(&check.message) != error_message
-        && check.message != FIXED_TEXT
-        && check.outcome != JsonOutcome::Pending
+        && !matches!(check.outcome, Outcome::Fixed | Outcome::Pending)
     {
         push_text(&mut lines, "", &printable(&check.message));
     }
@@ -331,18 +327,18 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
         }
     }
     match check.outcome {
-        JsonOutcome::Pending => {
+        Outcome::Pending => {
             let reason = check.pending_reason.as_deref().unwrap_or("");
             push_text(&mut lines, "pending: ", &printable(reason));
         }
-        JsonOutcome::Fixed => lines.push(FIXED_TEXT.to_string()),
+        Outcome::Fixed => lines.push(Note::Fixed.to_string()),
         _ => {}
     }
     let earlier = check.attempts.len().saturating_sub(1);
     let last_why = last.map(attempt_why);
     for (i, attempt) in check.attempts[..earlier].iter().enumerate() {
         if last_why.as_deref() == Some(attempt_why(attempt).as_str())
-            && check.outcome != JsonOutcome::Pass
+            && check.outcome != Outcome::Pass
         {
             lines.push(format!(
                 "attempt {}: {}, the same as the last attempt",

@@ -29,16 +29,6 @@ use crate::probe::Observation;
 use crate::run::{CheckResult, Outcome, RunReport};
 use std::fmt::Write as _;
 
-/// Outcomes in the order `conform_checks` lists them.
-const OUTCOMES: [Outcome; 6] = [
-    Outcome::Pass,
-    Outcome::Fail,
-    Outcome::Error,
-    Outcome::Pending,
-    Outcome::Fixed,
-    Outcome::NotRun,
-];
-
 /// The run in the Prometheus text exposition format, secrets redacted from label values.
 pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
     let env = label_value(secrets, &report.env);
@@ -114,7 +104,7 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
             out,
             "conform_check_outcome{{{},outcome=\"{}\"}} 1",
             labels(r),
-            outcome_label(r.outcome)
+            r.outcome.as_str()
         );
     }
 
@@ -152,7 +142,7 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
         "conform_checks",
         "Number of checks of the run with each outcome.",
     );
-    for outcome in OUTCOMES {
+    for outcome in Outcome::ALL {
         let count = report
             .results
             .iter()
@@ -161,7 +151,7 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
         let _ = writeln!(
             out,
             "conform_checks{{env=\"{env}\",outcome=\"{}\"}} {count}",
-            outcome_label(outcome)
+            outcome.as_str()
         );
     }
     out
@@ -200,14 +190,6 @@ fn run_timestamp(out: &mut String, env: &str, started: time::OffsetDateTime) {
 fn family(out: &mut String, name: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
     let _ = writeln!(out, "# TYPE {name} gauge");
-}
-
-/// `not run` has a space: label values use `not_run`.
-fn outcome_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::NotRun => "not_run",
-        outcome => outcome.label(),
-    }
 }
 
 /// Seconds left on the certificate the last attempt saw, when it saw one that parses.

@@ -54,7 +54,9 @@ fn test_point(number: usize, result: &CheckResult, secrets: &Secrets) -> String 
                 directive_reason(&clean(secrets, reason))
             );
         }
-        Outcome::NotRun => line.push_str(" # SKIP not run"),
+        Outcome::NotRun => {
+            let _ = write!(line, " # SKIP {}", Outcome::NotRun.label());
+        }
         _ => {}
     }
     line.push('\n');
@@ -89,11 +91,7 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
     let q = |text: &str| yaml_string(&clean(secrets, text));
     let cut = |text: &str| yaml_string(&excerpt(secrets, text));
     let mut out = String::from("  ---\n");
-    let outcome = match result.outcome {
-        Outcome::Pass => "flaky",
-        outcome => outcome.label(),
-    };
-    let _ = writeln!(out, "  outcome: {outcome}");
+    let _ = writeln!(out, "  outcome: {}", result.label());
     let _ = writeln!(out, "  message: {}", cut(&headline(result)));
     let _ = writeln!(
         out,

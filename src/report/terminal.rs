@@ -86,14 +86,10 @@ impl TerminalReporter {
         let failing: Vec<&CheckResult> = report
             .results
             .iter()
-            .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error | Outcome::Fixed))
+            .filter(|r| r.outcome.fails_run())
             .collect();
         for r in failing.iter().take(SUMMARY_NAMES) {
-            let what = match r.outcome {
-                Outcome::Fail => "failed",
-                Outcome::Error => "errored",
-                _ => "fixed",
-            };
+            let what = r.outcome.past_tense();
             text.push_str(&format!("{what}: {}\n", clean(&self.secrets, &r.check.id)));
         }
         if failing.len() > SUMMARY_NAMES {
@@ -106,16 +102,15 @@ impl TerminalReporter {
     }
 
     fn headline(&self, result: &CheckResult) -> String {
-        let (label, color) = match result.outcome {
-            Outcome::Pass => ("PASS", GREEN),
-            Outcome::Fail => ("FAIL", RED),
-            Outcome::Error => ("ERROR", RED),
-            Outcome::Pending => ("PENDING", YELLOW),
-            Outcome::Fixed => ("FIXED", RED),
-            Outcome::NotRun => ("NOT RUN", DIM),
+        let color = match result.outcome {
+            outcome if outcome.fails_run() => RED,
+            Outcome::Pending => YELLOW,
+            Outcome::NotRun => DIM,
+            _ => GREEN,
         };
+        let label = result.outcome.label().to_ascii_uppercase();
         let check = &result.check;
-        let mut line = self.paint(color, label);
+        let mut line = self.paint(color, &label);
         line.push_str(&" ".repeat(LABEL_WIDTH - label.len()));
         line.push_str(&self.paint(BOLD, &self.clean_line(&check.id)));
         if check.name != check.id {

@@ -5,6 +5,7 @@
 //! runs writing to the same folder at once never leave `junit.xml` of one and `report.json`
 //! of the other.
 
+use crate::run::Signal;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -30,12 +31,12 @@ pub struct ReportFile<'a> {
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
 /// [`LOCK_FILE`] in each of their folders. When another conform is writing there, `waiting`
 /// is told once who and where (`another conform (pid 1234)` and the folder), and the set
-/// waits up to [`LOCK_WAIT`]. Returns every problem; when a lock cannot be had, nothing is
-/// written.
+/// waits up to [`LOCK_WAIT`], or until `give_up` names a signal that ends the wait. Returns
+/// every problem; when a lock cannot be had, nothing is written.
 pub fn write_report_set(
     files: Vec<ReportFile<'_>>,
     waiting: &mut dyn FnMut(&str, &Path),
-    give_up: &dyn Fn() -> Option<String>,
+    give_up: &dyn Fn() -> Option<Signal>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let _locks = match lock_folders(&files, (LOCK_WAIT, give_up), waiting) {
@@ -69,7 +70,7 @@ impl Drop for FolderLocks {
 /// A folder that cannot be created or locked is left to [`write_atomic`] to report.
 fn lock_folders(
     files: &[ReportFile<'_>],
-    (wait, give_up): (Duration, &dyn Fn() -> Option<String>),
+    (wait, give_up): (Duration, &dyn Fn() -> Option<Signal>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<FolderLocks, String> {
     let mut folders: Vec<PathBuf> = files
@@ -103,7 +104,7 @@ fn lock_folders(
 /// signal).
 fn lock_folder(
     dir: &Path,
-    until: (Instant, Duration, &dyn Fn() -> Option<String>),
+    until: (Instant, Duration, &dyn Fn() -> Option<Signal>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<Option<File>, String> {
     let (deadline, wait, give_up) = until;
@@ -123,10 +124,10 @@ fn lock_folder(
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 let holder = holder(&mut file);
-                if let Some(why) = give_up() {
+                if let Some(signal) = give_up() {
                     return Err(format!(
-                        "{why} while waiting for {holder} to finish writing to {}; no report \
-                         of this run was written",
+                        "interrupted by {signal} while waiting for {holder} to finish writing \
+                         to {}; no report of this run was written",
                         dir.display()
                     ));
                 }

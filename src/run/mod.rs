@@ -6,10 +6,10 @@ mod reproduce;
 pub mod result;
 mod signals;
 
-pub use signals::{exit_code as signal_exit_code, received as signal_received};
+pub use signals::{Signal, received as signal_received};
 
 pub use reproduce::reproduce;
-pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
+pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
 use pacer::Pacer;
 use reproduce::with_observed_address;
@@ -75,7 +75,7 @@ pub async fn run_checks(
     let mut pacers: HashMap<String, Arc<Pacer>> = HashMap::new();
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
-    let interrupted = Arc::new(std::sync::Mutex::new(None::<&'static str>));
+    let interrupted = Arc::new(std::sync::Mutex::new(None::<Signal>));
     if opts.stop_on_signals {
         let (stop_tx, interrupted) = (Arc::clone(&stop_tx), Arc::clone(&interrupted));
         // Watched from here on, so that no signal is missed while the checks start. The task
@@ -88,7 +88,7 @@ pub async fn run_checks(
             let _ = stop_tx.send(true);
             let again = signals.next().await;
             eprintln!("interrupted again by {again}: exiting now");
-            std::process::exit(signals::exit_code(again));
+            std::process::exit(again.exit_code());
         });
     }
     let panic_on = std::env::var(INTERNAL_PANIC_VAR).ok();
@@ -135,12 +135,7 @@ pub async fn run_checks(
     drop(tx);
     let mut results: Vec<Option<CheckResult>> = (0..checks.len()).map(|_| None).collect();
     while let Some((index, result)) = rx.recv().await {
-        if opts.fail_fast
-            && matches!(
-                result.outcome,
-                Outcome::Fail | Outcome::Error | Outcome::Fixed
-            )
-        {
+        if opts.fail_fast && result.outcome.fails_run() {
             let _ = stop_tx.send(true);
         }
         on_result(&result);
@@ -216,6 +211,7 @@ fn internal_error(check: Arc<Check>, what: &str, duration: Duration) -> CheckRes
         flaky: false,
         duration,
         message,
+        note: None,
         reproduce: String::new(),
     }
 }
@@ -266,7 +262,7 @@ struct CheckTask {
     retries: u32,
     stop: watch::Receiver<bool>,
     /// The signal that stopped the run, if one did.
-    interrupted: Arc<std::sync::Mutex<Option<&'static str>>>,
+    interrupted: Arc<std::sync::Mutex<Option<Signal>>>,
     /// The host's `host_rate`, shared by every check of the host.
     pacer: Option<Arc<Pacer>>,
     /// With `--fail-fast`: how this check stops the run.
@@ -447,21 +443,26 @@ impl CheckTask {
             flaky: false,
             duration: Duration::ZERO,
             message,
+            note: None,
             reproduce: String::new(),
         })
     }
 
     fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
+        let note = Note::NotRun(
+            match *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(signal) => StopReason::Signal(signal),
+                None => StopReason::FailFast,
+            },
+        );
         CheckResult {
             check: Arc::clone(&self.check),
             outcome: Outcome::NotRun,
             attempts,
             flaky: false,
             duration,
-            message: match *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) {
-                Some(signal) => format!("not run: the run was interrupted ({signal})"),
-                None => "not run: stopped by --fail-fast".into(),
-            },
+            message: note.to_string(),
+            note: Some(note),
             reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
         }
     }
@@ -471,10 +472,7 @@ impl CheckTask {
         let flaky = last == Outcome::Pass && attempts.len() > 1;
         let today = time::OffsetDateTime::now_utc().date();
         let (outcome, message) = match (&self.check.pending, last) {
-            (Some(_), Outcome::Pass) => (
-                Outcome::Fixed,
-                "pending check now passes: remove `pending`".to_string(),
-            ),
+            (Some(_), Outcome::Pass) => (Outcome::Fixed, Note::Fixed.to_string()),
             (Some(p), _) if pending_in_force(p, today) => {
                 (Outcome::Pending, format!("pending: {}", p.reason))
             }
@@ -500,6 +498,7 @@ impl CheckTask {
             flaky,
             duration,
             message,
+            note: (outcome == Outcome::Fixed).then_some(Note::Fixed),
             reproduce: reproduce(&self.check.probe, &env, self.timeout),
         }
     }

@@ -1,5 +1,49 @@
 //! Watching for the signals that stop a run.
 
+/// A signal that stops a run: the first one stops it, a second one ends the process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Signal {
+    /// SIGINT (Ctrl-C; on Windows, the console's Ctrl-C).
+    Int,
+    /// SIGTERM.
+    Term,
+}
+
+impl Signal {
+    /// Its name, as reports and messages give it: `SIGINT`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Int => "SIGINT",
+            Signal::Term => "SIGTERM",
+        }
+    }
+
+    /// Its number on Unix.
+    pub fn number(self) -> u8 {
+        match self {
+            Signal::Int => 2,
+            Signal::Term => 15,
+        }
+    }
+
+    fn from_number(number: u8) -> Option<Signal> {
+        [Signal::Int, Signal::Term]
+            .into_iter()
+            .find(|s| s.number() == number)
+    }
+
+    /// The exit code of a process this signal ended, as shells report it: 128 + its number.
+    pub fn exit_code(self) -> i32 {
+        128 + i32::from(self.number())
+    }
+}
+
+impl std::fmt::Display for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// SIGINT and SIGTERM, watched from the moment this is made until it is dropped (the default
 /// action, ending the process, no longer applies meanwhile).
 pub(super) struct Signals {
@@ -28,14 +72,14 @@ impl Signals {
         }
     }
 
-    /// The next SIGINT or SIGTERM, by name; never returns where signals cannot be watched.
-    pub(super) async fn next(&mut self) -> &'static str {
+    /// The next SIGINT or SIGTERM; never returns where signals cannot be watched.
+    pub(super) async fn next(&mut self) -> Signal {
         #[cfg(unix)]
         {
             match &mut self.watched {
                 Some((int, term)) => tokio::select! {
-                    _ = int.recv() => "SIGINT",
-                    _ = term.recv() => "SIGTERM",
+                    _ = int.recv() => Signal::Int,
+                    _ = term.recv() => Signal::Term,
                 },
                 None => std::future::pending().await,
             }
@@ -43,7 +87,7 @@ impl Signals {
         #[cfg(not(unix))]
         {
             match tokio::signal::ctrl_c().await {
-                Ok(()) => "interrupt",
+                Ok(()) => Signal::Int,
                 Err(_) => std::future::pending().await,
             }
         }
@@ -55,29 +99,38 @@ impl Signals {
 static RECEIVED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
 /// Records the first signal received.
-pub(super) fn record(signal: &str) {
-    let number = if signal == "SIGTERM" { 15 } else { 2 };
+pub(super) fn record(signal: Signal) {
     let _ = RECEIVED.compare_exchange(
         0,
-        number,
+        signal.number(),
         std::sync::atomic::Ordering::SeqCst,
         std::sync::atomic::Ordering::SeqCst,
     );
 }
 
 /// The first SIGINT or SIGTERM the run received, if any, even after the checks ended.
-pub fn received() -> Option<&'static str> {
-    match RECEIVED.load(std::sync::atomic::Ordering::SeqCst) {
-        0 => None,
-        15 => Some("SIGTERM"),
-        _ => Some("SIGINT"),
-    }
+pub fn received() -> Option<Signal> {
+    Signal::from_number(RECEIVED.load(std::sync::atomic::Ordering::SeqCst))
 }
 
-/// The exit code of a process a signal ended, as shells report it: 128 + its number.
-pub fn exit_code(signal: &str) -> i32 {
-    match signal {
-        "SIGTERM" => 143,
-        _ => 130,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_has_its_name_number_and_exit_code() {
+        assert_eq!(Signal::Int.name(), "SIGINT");
+        assert_eq!(Signal::Term.name(), "SIGTERM");
+        assert_eq!(Signal::Int.to_string(), "SIGINT");
+        assert_eq!(Signal::Term.to_string(), "SIGTERM");
+        assert_eq!(Signal::Int.number(), 2);
+        assert_eq!(Signal::Term.number(), 15);
+        assert_eq!(Signal::Int.exit_code(), 130);
+        assert_eq!(Signal::Term.exit_code(), 143);
+        for signal in [Signal::Int, Signal::Term] {
+            assert_eq!(Signal::from_number(signal.number()), Some(signal));
+        }
+        assert_eq!(Signal::from_number(0), None);
+        assert_eq!(Signal::from_number(9), None);
     }
 }

@@ -1,7 +1,7 @@
 use crate::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Outcome, RunReport};
+use crate::run::{Attempt, CheckResult, Note, Outcome, RunReport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,7 +53,8 @@ pub fn fixed_new() -> CheckResult {
         Outcome::Fixed,
         vec![passed()],
     );
-    fixed.message = super::FIXED_TEXT.into();
+    fixed.note = Some(Note::Fixed);
+    fixed.message = Note::Fixed.to_string();
     fixed
 }
 
@@ -120,6 +121,7 @@ pub fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckRe
         flaky: false,
         duration: Duration::from_millis(120),
         message: String::new(),
+        note: None,
         reproduce: "curl -sS -i https://chat.example/".to_string(),
     }
 }

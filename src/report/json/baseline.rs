@@ -2,7 +2,8 @@
 //! The diff goes into the new JSON report's `baseline` field and, as a few lines, to the
 //! terminal.
 
-use super::{JsonOutcome, JsonReport, rfc3339};
+use super::{JsonReport, rfc3339};
+use crate::run::Outcome;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -43,7 +44,7 @@ pub struct BaselineDiff {
 
 /// Compares a run (`new`) with a baseline report (`old`) check by check.
 pub fn compare(old: &JsonReport, new: &JsonReport) -> BaselineDiff {
-    let before: HashMap<&str, (JsonOutcome, bool)> = old
+    let before: HashMap<&str, (Outcome, bool)> = old
         .checks
         .iter()
         .map(|c| (c.id.as_str(), (c.outcome, c.flaky)))
@@ -65,11 +66,11 @@ pub fn compare(old: &JsonReport, new: &JsonReport) -> BaselineDiff {
             continue;
         };
         let now = check.outcome;
-        if matches!(was, JsonOutcome::Pass | JsonOutcome::Pending) && now.is_failing() {
+        if matches!(was, Outcome::Pass | Outcome::Pending) && now.fails_run() {
             diff.newly_failing.push(id.clone());
-        } else if was.is_failing() && now == JsonOutcome::Pass {
+        } else if was.fails_run() && now == Outcome::Pass {
             diff.newly_passing.push(id.clone());
-        } else if was.is_failing() && now.is_failing() {
+        } else if was.fails_run() && now.fails_run() {
             diff.still_failing += 1;
         }
         if check.flaky && !was_flaky {
@@ -161,7 +162,7 @@ mod tests {
     use super::*;
     use crate::report::json::{JsonCheck, JsonSummary};
 
-    fn check(id: &str, outcome: JsonOutcome, flaky: bool) -> JsonCheck {
+    fn check(id: &str, outcome: Outcome, flaky: bool) -> JsonCheck {
         JsonCheck {
             id: id.to_string(),
             name: id.to_string(),
@@ -199,7 +200,7 @@ mod tests {
         }
     }
 
-    use JsonOutcome::*;
+    use Outcome::*;
 
     fn pair() -> (JsonReport, JsonReport) {
         let old = report(vec![

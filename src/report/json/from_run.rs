@@ -28,7 +28,7 @@ impl JsonReport {
             summary: summarize(&checks),
             checks,
             baseline: None,
-            interrupted: report.interrupted.map(String::from),
+            interrupted: report.interrupted.map(|s| s.name().to_string()),
             selection: None,
             load_errors: Vec::new(),
         }
@@ -47,7 +47,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         tags: check.tags.iter().map(|t| text(t)).collect(),
         probe: check.probe.kind().to_string(),
         target: text(&target(check)),
-        outcome: result.outcome.into(),
+        outcome: result.outcome,
         flaky: result.flaky,
         retries: check.retries,
         duration_seconds: result.duration.as_secs_f64(),
@@ -65,7 +65,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
 fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
     let text = |raw: &str| clean(secrets, raw);
     JsonAttempt {
-        outcome: attempt.outcome.into(),
+        outcome: attempt.outcome,
         duration_seconds: attempt.duration.as_secs_f64(),
         error: attempt.error.as_ref().map(|e: &ProbeError| JsonError {
             kind: kind_token(e.kind).to_string(),

@@ -111,10 +111,16 @@ fn testcases_carry_outcome_details() {
 
     let fixed = child(case(&doc, "new"), "failure");
     assert_eq!(fixed.attribute("type"), Some("fixed"));
-    assert_eq!(fixed.attribute("message"), Some(FIXED_TEXT));
+    assert_eq!(
+        fixed.attribute("message"),
+        Some("pending check now passes: remove `pending`")
+    );
 
     let not_run = child(case(&doc, "mx"), "skipped");
-    assert_eq!(not_run.attribute("message"), Some(NOT_RUN_TEXT));
+    assert_eq!(
+        not_run.attribute("message"),
+        Some("not run: stopped by --fail-fast")
+    );
 
     let flaky = case(&doc, "nest up");
     assert!(flaky.children().all(|n| !n.has_tag_name("failure")));
