@@ -13,23 +13,21 @@ use std::time::Duration;
     about = "Checks that live infrastructure matches its declared state."
 )]
 pub struct Cli {
-    /// When to colour the human report: `auto` (a terminal, unless `NO_COLOR` is set or
-    /// `CLICOLOR_FORCE` asks for colour anyway), `always` or `never`.
+    /// When to colour the human report (auto: on a terminal, unless NO_COLOR is set).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
     pub color: Color,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// `--color`: when stdout's human report is coloured.
+/// `--color`: when stdout's human report is coloured. `Auto`: on a terminal, as `NO_COLOR`,
+/// `CLICOLOR`, `CLICOLOR_FORCE` and `TERM` say; `Always`: even through a pipe or with
+/// `NO_COLOR` set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Color {
-    /// On a terminal, as `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM` say.
     #[default]
     Auto,
-    /// Always, even through a pipe or with `NO_COLOR` set.
     Always,
-    /// Never.
     Never,
 }
 
