@@ -24,16 +24,17 @@ pub(super) struct Human {
     shown: bool,
 }
 
-impl Outputs {
+impl Human {
     /// Starts the human report: under `--format github`, the masks first (so that the runner
     /// hides the secrets in every line after them), then the start of a region that ends at a
     /// token no server can guess. Without randomness to draw it from, the human report is left
     /// out rather than written where a server could forge commands.
-    pub(super) fn human(&self, secrets: &Secrets, verbosity: u8) -> Human {
-        let region = (self.format == Format::Github).then(stop_token);
-        let stdout = AutoStream::new(std::io::stdout(), self.color);
+    pub(super) fn start(outputs: &Outputs, secrets: &Secrets, verbosity: u8) -> Human {
+        let format = outputs.format;
+        let region = (format == Format::Github).then(stop_token);
+        let stdout = AutoStream::new(std::io::stdout(), outputs.color);
         let color = stdout.current_choice() != ColorChoice::Never;
-        let out: Box<dyn Write + Send> = match (self.format, region.as_deref()) {
+        let out: Box<dyn Write + Send> = match (format, region.as_deref()) {
             (Format::Github, Some("")) => {
                 eprintln!("warning: no system randomness: the human report is left out");
                 Box::new(std::io::sink())
@@ -41,7 +42,7 @@ impl Outputs {
             (Format::Human | Format::Github, _) => Box::new(stdout),
             (Format::Json | Format::Tap, _) => Box::new(std::io::sink()),
         };
-        if self.format == Format::Github {
+        if format == Format::Github {
             say(&masks(secrets));
         }
         let region = region.filter(|token| !token.is_empty());
@@ -51,12 +52,10 @@ impl Outputs {
         Human {
             terminal: TerminalReporter::new(out, color, verbosity, secrets.clone()),
             region,
-            shown: matches!(self.format, Format::Human | Format::Github),
+            shown: matches!(format, Format::Human | Format::Github),
         }
     }
-}
 
-impl Human {
     pub(super) fn check_finished(&mut self, result: &CheckResult) {
         self.terminal.check_finished(result);
     }

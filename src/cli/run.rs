@@ -20,7 +20,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
     };
     let secrets = &loaded.plan.secrets;
-    let mut human = config.outputs.human(secrets, config.verbosity);
+    let mut human = Human::start(&config.outputs, secrets, config.verbosity);
     let report = probe(&runtime, &loaded, &config.options, &mut human);
     let json = json_report(&report, &loaded, &mut human);
     human.close();
