@@ -29,5 +29,6 @@ mod phenom;
 mod reports;
 mod secrets;
 mod selection;
+mod shell;
 mod tls_and_routing;
 mod tls_probe;
