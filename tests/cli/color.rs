@@ -138,11 +138,14 @@ async fn no_color_wins_over_clicolor_force_which_colours_a_pipe() {
     assert_coloured(&out.stdout);
 }
 
+/// Flags, the environment, and whether the report is coloured.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], bool);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_terminal_is_coloured_unless_no_color_or_a_dumb_terminal() {
     let (_server, p) = project().await;
     let xterm = ("TERM", "xterm-256color");
-    let cases: [(&[&str], &[(&str, &str)], bool); 5] = [
+    let cases: [Case; 5] = [
         (&[], &[xterm], true),
         (&[], &[xterm, ("NO_COLOR", "")], true),
         (&[], &[xterm, ("NO_COLOR", "1")], false),
