@@ -132,19 +132,7 @@ impl Outputs {
             });
         }
         let mut problems = write_reports(files);
-        // A JSON report that could not be made is said once, by its file.
-        if let (Format::Json, Ok(text)) = (self.format, &json) {
-            say(text);
-        }
-        problems.extend(self.github(&source));
-        if self.format == Format::Tap {
-            say(&match source {
-                Source::Run {
-                    report, secrets, ..
-                } => tap(report, secrets),
-                other => refusal_tap(&other.json().load_errors),
-            });
-        }
+        problems.extend(self.print(&source, &json));
         problems
     }
 
@@ -174,12 +162,37 @@ impl Outputs {
         }
     }
 
+    /// What stdout carries for `--format`, after the files; a problem, if any.
+    fn print(&self, source: &Source<'_>, json: &Result<String, String>) -> Option<String> {
+        match (self.format, source) {
+            (Format::Human, _) => None,
+            // A JSON report that could not be made is said once, by its file.
+            (Format::Json, _) => {
+                if let Ok(text) = json {
+                    say(text);
+                }
+                None
+            }
+            (
+                Format::Tap,
+                Source::Run {
+                    report, secrets, ..
+                },
+            ) => {
+                say(&tap(report, secrets));
+                None
+            }
+            (Format::Tap, other) => {
+                say(&refusal_tap(&other.json().load_errors));
+                None
+            }
+            (Format::Github, _) => self.github(source),
+        }
+    }
+
     /// `--format github`: an annotation per check (the masks went out before the run) and the
     /// step summary; or, for a refusal, an `::error` per error at its file and line.
     fn github(&self, source: &Source<'_>) -> Option<String> {
-        if self.format != Format::Github {
-            return None;
-        }
         let Source::Run {
             report, secrets, ..
         } = source
