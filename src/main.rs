@@ -1,7 +1,6 @@
-use clap::Parser;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     conform::run::quiet_panics();
-    let cli = conform::cli::Cli::parse();
-    std::process::exit(conform::cli::main_with(cli));
+    conform::cli::main().into()
 }

@@ -13,8 +13,32 @@ use std::time::Duration;
     about = "Checks that live infrastructure matches its declared state."
 )]
 pub struct Cli {
+    /// When to colour the human report (auto: on a terminal, unless NO_COLOR is set).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    pub color: Color,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`: when stdout's human report is coloured. `Auto`: on a terminal, as `NO_COLOR`,
+/// `CLICOLOR`, `CLICOLOR_FORCE` and `TERM` say; `Always`: even through a pipe or with
+/// `NO_COLOR` set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Color> for anstream::ColorChoice {
+    fn from(color: Color) -> anstream::ColorChoice {
+        match color {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -3,11 +3,11 @@
 
 use super::*;
 use crate::report::json::{JsonShard, check_set, holds_the_selection, merge};
-use crate::report::junit::{JunitFlavor, junit_from_json_with};
-use refusal::{RefusalReports, write_refusal};
+use outputs::{Outputs, Source};
 use run::read_report;
 
-pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
+pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
+    let outputs = Outputs::for_merge(&args);
     let mut reports = Vec::new();
     let mut refusal = Refusal::default();
     for path in &args.files {
@@ -21,7 +21,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
         .map(|(_, r)| r.env.clone())
         .unwrap_or_default();
     if !refusal.errors.is_empty() {
-        return refuse(&args, &env, refusal);
+        return outputs.refuse(&env, refusal);
     }
     let named: Vec<(String, &JsonReport)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
     let set = check_set(&named);
@@ -45,18 +45,18 @@ pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
                  (the merged reports then name the missing shards)"
             );
         }
-        return refuse(&args, &env, refusal);
+        return outputs.refuse(&env, refusal);
     }
     let count = reports.len();
     let mut merged = match merge(reports.into_iter().map(|(_, r)| r).collect()) {
         Ok(m) => m,
-        Err(e) => return refuse(&args, &env, Refusal::plain(&e, "")),
+        Err(e) => return outputs.refuse(&env, Refusal::plain(&e, "")),
     };
     if let Some(selection) = &mut merged.selection {
         selection.missing_shards = set.missing.clone();
     }
     if let Some(e) = holds_the_selection(&merged) {
-        return refuse(&args, &env, Refusal::plain(&e, ""));
+        return outputs.refuse(&env, Refusal::plain(&e, ""));
     }
     let partial = missing_text(&set.missing);
     if let Some(missing) = &partial {
@@ -69,31 +69,22 @@ pub(super) fn cmd_merge(args: MergeArgs) -> i32 {
         Some(_) => vec![("conform.missing_shards".into(), shard_list(&set.missing))],
         None => Vec::new(),
     };
-    let files = vec![
-        ReportFile {
-            path: args.junit.clone(),
-            contents: junit_from_json_with(&merged, JunitFlavor::Rich, &properties),
-            what: "the JUnit report",
-        },
-        ReportFile {
-            path: args.json.clone(),
-            contents: merged.to_string_pretty(),
-            what: "the JSON report",
-        },
-    ];
-    let problems = write_reports(files);
+    let problems = outputs.write(Source::Merged {
+        json: &merged,
+        properties: &properties,
+    });
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");
         }
-        return EXIT_USAGE;
+        return Exit::Usage;
     }
     let counts = merged.summary.counts().text();
     say(&format!(
         "merged {count} reports: {} checks; {counts}\n",
         merged.checks.len()
     ));
-    merged.exit_code()
+    Exit::from_code(merged.exit_code())
 }
 
 /// `shard 3/3 is missing`, `shards 2/4, 4/4 are missing`, or `None`.
@@ -108,16 +99,4 @@ fn missing_text(missing: &[JsonShard]) -> Option<String> {
 fn shard_list(shards: &[JsonShard]) -> String {
     let names: Vec<String> = shards.iter().map(ToString::to_string).collect();
     names.join(", ")
-}
-
-/// Stops the merge: reports that say why replace `--junit` and `--json` (exit 2).
-fn refuse(args: &MergeArgs, env: &str, refusal: Refusal) -> i32 {
-    let to = RefusalReports {
-        junit: args.junit.clone(),
-        json: args.json.clone(),
-        flavor: JunitFlavor::Rich,
-        format: Format::Human,
-        metrics: None,
-    };
-    write_refusal(to, env, refusal)
 }

@@ -1,10 +1,16 @@
-//! The command line: parses arguments, calls the library, returns the exit codes README.md
-//! documents ("Command line", "Interruption").
-//! `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how both stop on
-//! bad input (exit 2, with reports that say why); `progress.rs` the progress line.
+//! The command line: parses arguments, calls the library, returns the README's exit codes
+//! ([`Exit`]). `args.rs` holds the flags as clap parses them, `config.rs` what `conform run`
+//! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how
+//! both stop on bad input (exit 2, with reports that say why); `outputs.rs` writes every
+//! report a command asks for, `human.rs` the human lines of a run, `progress.rs` the
+//! progress line.
 
 mod args;
+mod config;
+mod exit;
+mod human;
 mod merge;
+mod outputs;
 mod progress;
 mod refusal;
 mod run;
@@ -14,6 +20,7 @@ pub mod select;
 mod leak_property;
 
 pub use args::*;
+pub use exit::Exit;
 
 use merge::cmd_merge;
 use refusal::Refusal;
@@ -23,32 +30,40 @@ use crate::config::environment::runnable_env_names;
 use crate::config::load::load_plan;
 use crate::config::model::{Check, Plan, Probe, Secrets};
 use crate::report::detail::clean;
-use crate::report::github::{annotations, step_summary};
 use crate::report::json::baseline::compare;
 use crate::report::json::{JsonFilters, JsonReport, JsonSelection, JsonShard, fingerprint};
-use crate::report::junit::junit_xml_with;
-use crate::report::metrics::metrics;
-use crate::report::tap::tap;
-use crate::report::terminal::{TerminalReporter, use_color};
 use crate::report::write::{ReportFile, write_report_set};
-use crate::run::{RunOptions, run_checks};
+use crate::run::{RunOptions, RunReport, run_checks};
 use crate::syntax::diag::Diagnostic;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-
-/// Exit codes (README.md, "Command line"): 0 all passed, 1 a check failed, 2 bad usage or files, 3 a check could
-/// not be completed.
-pub const EXIT_USAGE: i32 = 2;
 
 fn getenv(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn main_with(cli: Cli) -> i32 {
+/// Parses the process's arguments and runs the command. A command line that does not parse
+/// is clap's usage error (exit 2); `--help` and `--version` print and pass.
+pub fn main() -> Exit {
+    use clap::Parser;
+    match Cli::try_parse() {
+        Ok(cli) => main_with(cli),
+        Err(e) => {
+            let _ = e.print();
+            if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Pass
+            }
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn main_with(cli: Cli) -> Exit {
     match cli.command {
-        Command::Run(args) => cmd_run(args),
+        Command::Run(args) => cmd_run(args, cli.color),
         Command::List(args) => cmd_list(args),
         Command::Validate(args) => cmd_validate(args),
         Command::Explain(args) => cmd_explain(args),
@@ -57,28 +72,28 @@ pub fn main_with(cli: Cli) -> i32 {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {
                     say(&format!("{text}\n"));
-                    0
+                    Exit::Pass
                 }
                 Err(e) => {
                     eprintln!("error: cannot write the schema: {e}");
-                    EXIT_USAGE
+                    Exit::Usage
                 }
             }
         }
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "conform", &mut std::io::stdout());
-            0
+            Exit::Pass
         }
     }
 }
 
-fn cmd_explain(args: ExplainArgs) -> i32 {
+fn cmd_explain(args: ExplainArgs) -> Exit {
     let plan = match load_plan(&args.location.dir, &args.location.env, &getenv) {
         Ok(plan) => plan,
         Err(e) => {
             print_diagnostics(&e);
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     let found = plan
@@ -94,14 +109,14 @@ fn cmd_explain(args: ExplainArgs) -> i32 {
             "error: no check `{}` in env `{}`; {hint}`conform list --env {}` shows every id",
             args.id, plan.env.name, plan.env.name
         );
-        return EXIT_USAGE;
+        return Exit::Usage;
     };
     say(&crate::report::explain::explain(
         check,
         &plan.env,
         &plan.secrets,
     ));
-    0
+    Exit::Pass
 }
 
 /// Writes a command's set of reports under their folders' lock (see
@@ -296,20 +311,20 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
     crate::report::detail::clean_line(secrets, &line)
 }
 
-fn cmd_list(args: ListArgs) -> i32 {
+fn cmd_list(args: ListArgs) -> Exit {
     let (plan, selected, _) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
-        Err(_) => return EXIT_USAGE,
+        Err(_) => return Exit::Usage,
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
         let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
     }
     let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
-    0
+    Exit::Pass
 }
 
-fn cmd_validate(args: ValidateArgs) -> i32 {
+fn cmd_validate(args: ValidateArgs) -> Exit {
     let envs = if args.all_envs {
         let names = runnable_env_names(&args.location.dir);
         if names.is_empty() {
@@ -320,7 +335,7 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
     } else {
         vec![args.location.env.clone()]
     };
-    let mut code = 0;
+    let mut code = Exit::Pass;
     for env in envs {
         match load_plan(Path::new(&args.location.dir), &env, &getenv) {
             Ok(plan) => {
@@ -334,7 +349,7 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
                 if args.strict && !lint.is_empty() {
                     eprintln!("env {}:", plan.env.name);
                     print_diagnostics(&lint);
-                    code = EXIT_USAGE;
+                    code = Exit::Usage;
                     continue;
                 }
                 for w in &lint {
@@ -366,7 +381,7 @@ fn cmd_validate(args: ValidateArgs) -> i32 {
             Err(errors) => {
                 eprintln!("env {env}:");
                 print_diagnostics(&errors);
-                code = EXIT_USAGE;
+                code = Exit::Usage;
             }
         }
     }

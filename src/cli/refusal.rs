@@ -1,11 +1,10 @@
 //! How `run` and `merge` stop before doing their work (exit 2): every reason on stderr, and
-//! reports that carry them written over the last ones, so that no earlier green report
-//! survives a broken commit.
+//! reports that carry them written over the last ones (by
+//! [`Outputs::refuse`](super::outputs::Outputs::refuse)), so that no earlier green report
+//! survives a broken commit. Here: the reasons, and how stdout says them under `--format`.
 
 use super::*;
 use crate::report::json::JsonLoadError;
-use crate::report::junit::{JunitFlavor, junit_from_json_with};
-use std::path::PathBuf;
 
 /// Why a command stopped before probing (or merging), as said on stderr, kept for the
 /// reports.
@@ -53,65 +52,8 @@ impl Refusal {
     }
 }
 
-/// Where the reports of a refused command go, and in which JUnit flavor.
-pub(super) struct RefusalReports {
-    pub(super) junit: PathBuf,
-    pub(super) json: PathBuf,
-    pub(super) flavor: JunitFlavor,
-    /// What stdout carries besides stderr's lines: `--format json` the report, `github` an
-    /// `::error` annotation per error at its file and line, `tap` a `Bail out!`.
-    pub(super) format: Format,
-    /// `--metrics`: replaced too, so that no stale `conform_check_up` stays behind.
-    pub(super) metrics: Option<PathBuf>,
-}
-
-/// Writes reports that carry `refusal`'s errors (JUnit: one `<error>` per error, classname
-/// `conform.load`) over `to`'s files, and returns exit code 2.
-pub(super) fn write_refusal(to: RefusalReports, env: &str, refusal: Refusal) -> i32 {
-    let report = JsonReport::refused(env, &crate::run::hostname(), refusal.errors);
-    let json = report.to_string_pretty();
-    match to.format {
-        Format::Json => {
-            if let Ok(text) = &json {
-                say(text);
-            }
-        }
-        Format::Github => say(&refusal_annotations(&report.load_errors)),
-        Format::Tap => say(&refusal_tap(&report.load_errors)),
-        Format::Human => {}
-    }
-    let errors = report.load_errors.len();
-    let mut files = vec![
-        ReportFile {
-            path: to.junit,
-            contents: junit_from_json_with(&report, to.flavor, &[]),
-            what: "the JUnit report",
-        },
-        ReportFile {
-            path: to.json,
-            contents: json,
-            what: "the JSON report",
-        },
-    ];
-    if let Some(path) = to.metrics {
-        files.push(ReportFile {
-            path,
-            contents: Ok(crate::report::metrics::refused_metrics(
-                env,
-                errors,
-                time::OffsetDateTime::now_utc(),
-            )),
-            what: "the metrics",
-        });
-    }
-    for e in write_reports(files) {
-        eprintln!("error: {e}");
-    }
-    EXIT_USAGE
-}
-
 /// An `::error` annotation per error, on its file, line and column when it has them.
-fn refusal_annotations(errors: &[JsonLoadError]) -> String {
+pub(super) fn refusal_annotations(errors: &[JsonLoadError]) -> String {
     use crate::report::github::{escape_data, escape_property};
     let mut out = String::new();
     for e in errors {
@@ -144,7 +86,7 @@ fn refusal_annotations(errors: &[JsonLoadError]) -> String {
 }
 
 /// TAP 14 for a run that stopped before probing: no test point, and `Bail out!` with why.
-fn refusal_tap(errors: &[JsonLoadError]) -> String {
+pub(super) fn refusal_tap(errors: &[JsonLoadError]) -> String {
     let first = errors.first().map_or(String::new(), |e| {
         let place = match (&e.file, e.line, e.column) {
             (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),

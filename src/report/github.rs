@@ -58,19 +58,33 @@ impl Kind {
     }
 }
 
-/// Workflow commands for the step's log: `::add-mask::` for every secret value, then an
-/// annotation per check that failed the run (`::error`), passed only after a retry
-/// (`::warning`) or failed as its `pending` said it would (`::notice`), on the check's file and
-/// line. Of each kind at most [`ANNOTATIONS_PER_KIND`] are written: when there are more, the
-/// last one names the rest (`::error title=conform::and 3 more failing checks: a, b, c`), so
-/// that it is not itself the one GitHub drops.
+/// Workflow commands for the step's log: [`masks`], then [`check_annotations`].
 pub fn annotations(report: &RunReport, secrets: &Secrets) -> String {
+    let mut out = masks(secrets);
+    out.push_str(&check_annotations(report, secrets));
+    out
+}
+
+/// `::add-mask::` for every secret value, the one rule every output follows: the value
+/// itself, and each of its lines when it has several (split at LF and at CR, lines of only
+/// blanks left out), since the runner masks the log line by line; each once.
+pub fn masks(secrets: &Secrets) -> String {
     let mut out = String::new();
     for (_, value) in secrets.values() {
         for mask in mask_values(value) {
             let _ = writeln!(out, "::add-mask::{}", super::escape::github_mask(mask));
         }
     }
+    out
+}
+
+/// An annotation per check that failed the run (`::error`), passed only after a retry
+/// (`::warning`) or failed as its `pending` said it would (`::notice`), on the check's file and
+/// line. Of each kind at most [`ANNOTATIONS_PER_KIND`] are written: when there are more, the
+/// last one names the rest (`::error title=conform::and 3 more failing checks: a, b, c`), so
+/// that it is not itself the one GitHub drops.
+pub fn check_annotations(report: &RunReport, secrets: &Secrets) -> String {
+    let mut out = String::new();
     for kind in Kind::ALL {
         let results: Vec<&CheckResult> = report
             .results

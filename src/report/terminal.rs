@@ -4,7 +4,7 @@
 use super::detail::{clean, detail_lines, exchange_lines, flaky_note};
 use crate::config::model::Secrets;
 use crate::run::{CheckResult, Outcome, RunReport};
-use std::ffi::OsStr;
+use anstyle::{AnsiColor, Style};
 use std::io::Write;
 
 /// Width of the outcome column: the longest label (`PENDING`, `NOT RUN`) and a space.
@@ -13,30 +13,17 @@ const LABEL_WIDTH: usize = 8;
 /// How many failed checks the closing summary names before it says "and N more".
 const SUMMARY_NAMES: usize = 20;
 
-const RESET: &str = "\x1b[0m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const YELLOW: &str = "\x1b[33m";
-
-/// Whether to color a stream: only a terminal, and only when neither `NO_COLOR` (set and not
-/// empty, https://no-color.org) nor `TERM=dumb` asks otherwise.
-pub fn use_color(stream_is_tty: bool) -> bool {
-    color_wanted(
-        stream_is_tty,
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::env::var_os("TERM").as_deref(),
-    )
-}
-
-fn color_wanted(stream_is_tty: bool, no_color: Option<&OsStr>, term: Option<&OsStr>) -> bool {
-    stream_is_tty && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
-}
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
 
 /// Streams results to a terminal (or any writer) as the runner finishes them.
 pub struct TerminalReporter {
     out: Box<dyn Write + Send>,
+    /// Whether to style the text: the command line decides (`--color`, the stream, the
+    /// environment) and hands a stream that keeps the styles or strips them.
     color: bool,
     /// 0: details of checks that did not pass; 1 (-v): and their HTTP exchange; 2 (-vv):
     /// details and exchange of every check.
@@ -128,9 +115,9 @@ impl TerminalReporter {
         clean(&self.secrets, text).replace('\n', " ")
     }
 
-    fn paint(&self, color: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
-            format!("{color}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }

@@ -10,6 +10,7 @@ mod support;
 
 mod harness;
 
+mod color;
 mod dns_and_tcp;
 mod exit_codes;
 mod fail_closed_http;
@@ -21,11 +22,13 @@ mod formats;
 mod http_behaviour;
 mod list_and_validate;
 mod load_errors;
+mod masks;
 mod operations;
 mod pending_and_retries;
 mod phenom;
 mod reports;
 mod secrets;
 mod selection;
+mod shell;
 mod tls_and_routing;
 mod tls_probe;

@@ -219,6 +219,31 @@ fn secrets_are_masked_and_never_written_otherwise() {
 }
 
 #[test]
+fn one_mask_rule_the_value_whole_and_each_line() {
+    let mut secrets = secrets();
+    secrets.insert("KEY", "line-one\nline-two\r\n  \nthird");
+    secrets.insert("CR", "left\rright");
+    assert_eq!(
+        masks(&secrets),
+        "::add-mask::left%0Dright\n\
+         ::add-mask::left\n\
+         ::add-mask::right\n\
+         ::add-mask::line-one%0Aline-two%0D%0A  %0Athird\n\
+         ::add-mask::line-one\n\
+         ::add-mask::line-two\n\
+         ::add-mask::third\n\
+         ::add-mask::s3cr3t-t0ken\n"
+    );
+    // The annotations open with the same masks the run writes before its first line.
+    let out = annotations(&sample(), &secrets);
+    let rest = out
+        .strip_prefix(masks(&secrets).as_str())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(rest, check_annotations(&sample(), &secrets));
+    assert!(!rest.contains("::add-mask::"), "{rest}");
+}
+
+#[test]
 fn a_secret_at_the_cut_of_an_attempt_summary_is_not_shown_in_part() {
     let mut r = flaky_up();
     let long = format!("{}s3cr3t-t0ken", "x".repeat(270));

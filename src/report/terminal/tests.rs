@@ -183,16 +183,6 @@ fn closing_summary() {
 }
 
 #[test]
-fn no_color_and_dumb_terminals() {
-    let os = |s: &'static str| Some(OsStr::new(s));
-    assert!(color_wanted(true, None, os("xterm-256color")));
-    assert!(color_wanted(true, os(""), None));
-    assert!(!color_wanted(false, None, None));
-    assert!(!color_wanted(true, os("1"), None));
-    assert!(!color_wanted(true, None, os("dumb")));
-}
-
-#[test]
 fn secrets_never_reach_the_terminal() {
     let mut r = result(
         check("chat", "chat/api", "api"),

@@ -1,0 +1,86 @@
+//! The human report on stdout while a run goes on: a line per check as it finishes, the
+//! closing summary and what changed since `--baseline`, coloured as `--color` says. Under
+//! `--format github` the secrets' masks go out first, and the human lines (which show what
+//! servers sent) sit where the runner reads no workflow command.
+
+use super::outputs::Outputs;
+use super::{Format, say};
+use crate::config::model::Secrets;
+use crate::report::escape::{one_line, stop_token};
+use crate::report::github::masks;
+use crate::report::json::baseline::BaselineDiff;
+use crate::report::terminal::TerminalReporter;
+use crate::run::{CheckResult, RunReport};
+use anstream::{AutoStream, ColorChoice};
+use std::io::Write;
+
+/// The human lines of one run.
+pub(super) struct Human {
+    terminal: TerminalReporter,
+    /// Under `--format github`: the token of the `::stop-commands::` region the human lines
+    /// are in, closed by [`Human::close`].
+    region: Option<String>,
+    /// Whether stdout shows the human lines (`--format human` and `github`).
+    shown: bool,
+}
+
+impl Human {
+    /// Starts the human report: under `--format github`, the masks first (so that the runner
+    /// hides the secrets in every line after them), then the start of a region that ends at a
+    /// token no server can guess. Without randomness to draw it from, the human report is left
+    /// out rather than written where a server could forge commands.
+    pub(super) fn start(outputs: &Outputs, secrets: &Secrets, verbosity: u8) -> Human {
+        let format = outputs.format;
+        let region = (format == Format::Github).then(stop_token);
+        let stdout = AutoStream::new(std::io::stdout(), outputs.color);
+        let color = stdout.current_choice() != ColorChoice::Never;
+        let out: Box<dyn Write + Send> = match (format, region.as_deref()) {
+            (Format::Github, Some("")) => {
+                eprintln!("warning: no system randomness: the human report is left out");
+                Box::new(std::io::sink())
+            }
+            (Format::Human | Format::Github, _) => Box::new(stdout),
+            (Format::Json | Format::Tap, _) => Box::new(std::io::sink()),
+        };
+        if format == Format::Github {
+            say(&masks(secrets));
+        }
+        let region = region.filter(|token| !token.is_empty());
+        if let Some(token) = &region {
+            say(&format!("::stop-commands::{token}\n"));
+        }
+        Human {
+            terminal: TerminalReporter::new(out, color, verbosity, secrets.clone()),
+            region,
+            shown: matches!(format, Format::Human | Format::Github),
+        }
+    }
+
+    pub(super) fn check_finished(&mut self, result: &CheckResult) {
+        self.terminal.check_finished(result);
+    }
+
+    /// The closing summary, and on stderr how many checks a signal left not run.
+    pub(super) fn finish(&mut self, report: &RunReport) {
+        self.terminal.finish(report);
+        if let Some(signal) = report.interrupted {
+            let not_run = report.counts().not_run;
+            eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
+        }
+    }
+
+    /// What changed since `--baseline`.
+    pub(super) fn baseline(&self, diff: &BaselineDiff) {
+        if self.shown {
+            let lines: Vec<String> = diff.lines().iter().map(|l| one_line(l)).collect();
+            say(&format!("{}\n", lines.join("\n")));
+        }
+    }
+
+    /// Ends the human lines (and the region they are in).
+    pub(super) fn close(self) {
+        if let Some(token) = &self.region {
+            say(&format!("::{token}::\n"));
+        }
+    }
+}
