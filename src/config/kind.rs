@@ -11,7 +11,7 @@ use crate::syntax::node::Node;
 use std::path::Path;
 
 /// The keys that name a probe; a check has exactly one.
-pub const PROBE_KINDS: &[&str] = &["http", "tls", "dns", "tcp", "cert"];
+const PROBE_KINDS: &[&str] = &["http", "tls", "dns", "tcp", "cert"];
 
 /// The probe of the check `check` (read through `r`) and its expectation. The expectation is
 /// decoded for the probe kind written even when the probe itself has errors, so that its own
