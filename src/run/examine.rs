@@ -81,3 +81,87 @@ async fn bounded<O>(
         duration,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::{ConnectExpect, Environment, TcpExpect, TcpProbe};
+
+    fn tcp(port: u16, connect: ConnectExpect) -> CheckKind {
+        CheckKind::Tcp {
+            probe: TcpProbe {
+                host: "127.0.0.1".into(),
+                port,
+            },
+            expect: TcpExpect {
+                connect,
+                explicit: true,
+                time: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tcp_check_is_probed_and_judged_as_tcp() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local address").port();
+        let prober = Prober::new(&Environment::named("test"));
+        let timeout = Duration::from_secs(5);
+
+        let examined = examine(&prober, &tcp(port, ConnectExpect::Refused), timeout).await;
+        let Ok((Observation::Tcp(seen), mismatches)) = examined.observed else {
+            panic!("not a tcp observation: {:?}", examined.observed);
+        };
+        assert_eq!(seen.target, format!("127.0.0.1:{port}"));
+        let said: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [format!(
+                "connect: expected refused, got accepted (127.0.0.1:{port})"
+            )]
+        );
+
+        let examined = examine(&prober, &tcp(port, ConnectExpect::Accepted), timeout).await;
+        let Ok((Observation::Tcp(_), mismatches)) = examined.observed else {
+            panic!("not a tcp observation: {:?}", examined.observed);
+        };
+        assert_eq!(mismatches, []);
+        drop(listener);
+    }
+
+    #[tokio::test]
+    async fn a_cert_check_is_read_and_judged_as_a_certificate_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("leaf.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["chat.example".to_string()])
+            .expect("a certificate");
+        std::fs::write(&file, cert.cert.pem()).expect("write");
+        let node =
+            crate::syntax::node::Node::parse("{ san: { contains: other.example } }").expect("yaml");
+        let mut d = crate::syntax::diag::Diagnostics::new(std::path::Path::new("t.yaml"));
+        let expect = crate::config::tls::decode_cert_expect(
+            &node,
+            crate::config::tls::CertScope::Chain,
+            &mut d,
+        )
+        .expect("a cert expectation");
+        let kind = CheckKind::Cert {
+            probe: crate::config::model::CertProbe {
+                file,
+                tls: Default::default(),
+            },
+            expect,
+        };
+        let prober = Prober::new(&Environment::named("test"));
+        let examined = examine(&prober, &kind, Duration::from_secs(5)).await;
+        let Ok((Observation::Cert(seen), mismatches)) = examined.observed else {
+            panic!("not a cert observation: {:?}", examined.observed);
+        };
+        assert_eq!(seen.chain.len(), 1);
+        let said: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [r#"cert san: expected contains "other.example", got ["chat.example"]"#]
+        );
+    }
+}
