@@ -14,7 +14,7 @@ pub enum CheckKind {
         probe: TlsProbe,
         expect: TlsExpect,
     },
-    /// A certificate file: only the certificate (chain) is expected of.
+    /// A local certificate file: the expectation is on the certificate (chain) only.
     Cert {
         probe: CertProbe,
         expect: CertExpect,
