@@ -3,7 +3,7 @@
 //! retries, flaky passes, hostile bytes, secrets); the rich flavor is the portable file plus
 //! exactly the attributes `RICH_ONLY_ATTRIBUTES` documents.
 
-use conform::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
+use conform::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
 use conform::judge::Mismatch;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::report::junit::{JunitFlavor, RICH_ONLY_ATTRIBUTES, junit_xml_flavored};
@@ -33,8 +33,10 @@ fn check(suite: &str, name: &str, retries: u32, pending: Option<&str>) -> Check 
         timeout: Duration::from_secs(10),
         retries,
         retry_delay: Duration::from_secs(1),
-        probe: Probe::Http(HttpProbe::get("https://chat.example/".parse().unwrap())),
-        expect: Expect::Http(HttpExpect::default()),
+        kind: CheckKind::Http {
+            probe: HttpProbe::get("https://chat.example/".parse().unwrap()),
+            expect: HttpExpect::default(),
+        },
         unresolved: Vec::new(),
         warnings: Vec::new(),
     }

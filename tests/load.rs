@@ -67,7 +67,7 @@ fn a_valid_file_loads_with_defaults_merged() {
     assert_eq!(c.retries, 2);
     assert_eq!(c.retry_delay, Duration::from_secs(1));
     assert_eq!(c.line, 6);
-    let Probe::Http(h) = &c.probe else {
+    let Probe::Http(h) = c.kind.probe() else {
         panic!("an http probe")
     };
     assert_eq!(h.url.as_str(), "https://chat.test/");
@@ -216,7 +216,7 @@ fn environments_extend_and_resolve_variables() {
         plan.env.resolve_fixed("chat.test", 80),
         Some("127.0.0.1:80".parse().expect("addr"))
     );
-    let Probe::Http(h) = &plan.checks[0].probe else {
+    let Probe::Http(h) = plan.checks[0].kind.probe() else {
         panic!("an http probe")
     };
     assert_eq!(h.url.as_str(), "https://chat.test/alb.test");
@@ -336,7 +336,7 @@ fn tls_and_cert_probes_load() {
         ),
     ]);
     let plan = p.load("prod").expect("loads");
-    let Probe::Tls(t) = &plan.checks[0].probe else {
+    let Probe::Tls(t) = plan.checks[0].kind.probe() else {
         panic!("a tls probe")
     };
     assert_eq!(
@@ -346,7 +346,7 @@ fn tls_and_cert_probes_load() {
     assert_eq!(t.alpn, ["h2", "http/1.1"]);
     assert!(!t.tls.verify);
     assert_eq!(t.tls.versions, [conform::config::model::TlsVersion::V1_3]);
-    let Probe::Cert(c) = &plan.checks[1].probe else {
+    let Probe::Cert(c) = plan.checks[1].kind.probe() else {
         panic!("a cert probe")
     };
     assert!(c.file.ends_with("checks/../pki/client.pem"), "{:?}", c.file);
@@ -491,7 +491,7 @@ fn a_check_text_decodes_alone() {
     .expect("decodes");
     let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["fuzz/up"]);
-    assert!(matches!(checks[0].probe, Probe::Http(_)));
+    assert!(matches!(checks[0].kind.probe(), Probe::Http(_)));
 
     let bad = "checks:\n  - name: x\n    htp: {}\n";
     let errors: Vec<String> = decode_check_text(bad)
@@ -534,7 +534,7 @@ fn the_probe_keeps_the_body_only_when_an_expectation_reads_it() {
     let judged: Vec<(String, bool)> = plan
         .checks
         .iter()
-        .map(|c| match &c.probe {
+        .map(|c| match c.kind.probe() {
             Probe::Http(h) => (c.name.clone(), h.body_judged),
             _ => panic!("an http check"),
         })

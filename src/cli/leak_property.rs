@@ -15,7 +15,7 @@
 //! Values of 1 to 3 characters are checked where they stand as a token of their own, which
 //! is where the redaction rule for short values promises to catch them.
 
-use crate::config::model::{Environment, Probe, Secrets};
+use crate::config::model::{CheckKind, Environment, HttpExpect, Probe, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::report::detail::fixtures::*;
@@ -142,14 +142,14 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     }
     let request_headers = probe.headers.clone();
     let reproduce = crate::run::reproduce(
-        &Probe::Http(probe),
+        Probe::Http(&probe),
         &Environment::named("prod"),
         Duration::from_secs(10),
     );
-    check.probe = Probe::Http(http_probe(url.as_str()));
-    if let Probe::Http(h) = &mut check.probe {
-        h.headers = request_headers.clone();
-    }
+    check.kind = CheckKind::Http {
+        probe,
+        expect: HttpExpect::default(),
+    };
     // The secret at random offsets, one across the 300-character cut of values (the
     // judge's `{:?}` adds a quote) and one across the 2048-byte cut of bodies.
     let first = 280 + rng.below(20);

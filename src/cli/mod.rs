@@ -259,7 +259,7 @@ fn selection_record(plan: &Plan, filters: &FilterArgs, selected: &[Arc<Check>]) 
 }
 
 fn describe_target(c: &Check) -> String {
-    match &c.probe {
+    match c.kind.probe() {
         Probe::Http(h) => {
             let mut s = format!("{} {}", h.method, h.url);
             if let Some(ct) = &h.connect_to {
@@ -299,7 +299,7 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
         "{}  [{}]  {} {}",
         secrets.redact(&c.id),
         secrets.redact(&c.tags.join(",")),
-        c.probe.kind(),
+        c.kind.probe().kind(),
         secrets.redact(&describe_target(c))
     );
     if let Some(p) = &c.pending {

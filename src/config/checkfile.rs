@@ -1,11 +1,9 @@
 //! Check files: `suite`, file `defaults`, and the `checks` list.
 
 use super::interpolate::resolve_node;
-use super::model::{
-    Check, Environment, Expect, KeptOut, Pending, Probe, Secrets, TlsOptions, slug,
-};
+use super::kind::decode_kind;
+use super::model::{Check, CheckKind, Environment, KeptOut, Pending, Secrets, TlsOptions, slug};
 use super::vars::VarSource;
-use super::{http, net, tls};
 use crate::syntax::decode::{MapReader, duration, string, strings, unsigned};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
 use crate::syntax::node::{Node, NodeValue, Pos};
@@ -30,7 +28,6 @@ pub const CHECK_KEYS: &[&str] = &[
     "cert",
     "expect",
 ];
-const PROBE_KINDS: &[&str] = &["http", "tls", "dns", "tcp", "cert"];
 
 /// A file's `defaults:`, merged under each of its checks.
 #[derive(Default)]
@@ -296,106 +293,13 @@ fn decode_check(
             "expected a positive duration such as 10s",
         );
     }
-    let present: Vec<&str> = PROBE_KINDS.iter().copied().filter(|k| r.has(k)).collect();
-    let probe = match present.as_slice() {
-        [] => {
-            d.error(
-                node.pos,
-                "the check has no probe",
-                "expected exactly one of: http, tls, dns, tcp, cert",
-            );
-            None
-        }
-        ["http"] => r
-            .take("http")
-            .and_then(|n| http::decode_probe(n, base, ctx.env_tls, d))
-            .map(Probe::Http),
-        ["tls"] => r
-            .take("tls")
-            .and_then(|n| tls::decode_tls_probe(n, base, ctx.env_tls, d))
-            .map(Probe::Tls),
-        ["cert"] => r
-            .take("cert")
-            .and_then(|n| tls::decode_cert_probe(n, base, ctx.env_tls, d))
-            .map(Probe::Cert),
-        ["dns"] => r
-            .take("dns")
-            .and_then(|n| net::decode_dns_probe(n, d))
-            .map(Probe::Dns),
-        ["tcp"] => r
-            .take("tcp")
-            .and_then(|n| net::decode_tcp_probe(n, d))
-            .map(Probe::Tcp),
-        // PROBE_KINDS names only the kinds matched above.
-        [_] => None,
-        [_, second, ..] => {
-            let pos = r.key_pos(second).unwrap_or(node.pos);
-            for k in &present {
-                r.take(k);
-            }
-            d.error(
-                pos,
-                format!("the check has more than one probe: {}", present.join(", ")),
-                "expected exactly one probe per check; split it into several checks",
-            );
-            None
-        }
-    };
-    // The expectation is decoded for the probe kind written, even when the probe itself
-    // had errors, so that its own errors are reported in the same run.
     let mut warnings = Vec::new();
-    let expect = match r.take("expect") {
-        Some(n) => {
-            let expect = match present.as_slice() {
-                ["http"] => http::decode_expect(n, d).map(Expect::Http),
-                ["tls"] => tls::decode_tls_expect(n, d).map(Expect::Tls),
-                ["cert"] => tls::decode_cert_probe_expect(n, d).map(Expect::Cert),
-                ["dns"] => net::decode_dns_expect(n, d).map(Expect::Dns),
-                ["tcp"] => net::decode_tcp_expect(n, d).map(Expect::Tcp),
-                _ => None,
-            };
-            match &expect {
-                Some(e) if e.is_empty() => {
-                    d.error(
-                        n.pos,
-                        "`expect` holds no expectation, so any answer would pass",
-                        format!(
-                            "expected what must be true, e.g. expect: {}",
-                            example_expect(e)
-                        ),
-                    );
-                    None
-                }
-                Some(Expect::Http(h)) if h.status.is_none() => {
-                    warnings.push(Diagnostic {
-                        file: file.to_path_buf(),
-                        pos: n.pos,
-                        message: "the http check has no `status` expectation: any status passes, a 500 included".into(),
-                        expected: "add e.g. status: 200 (or status: 2xx); --strict makes this an error".into(),
-                    });
-                    expect
-                }
-                _ => expect,
-            }
-        }
-        None => {
-            d.error(
-                node.pos,
-                "the check has no `expect`",
-                "add what must be true, e.g. expect: { status: 200 }",
-            );
-            None
-        }
-    };
+    let kind = decode_kind(&mut r, &node, base, ctx.env_tls, &mut warnings, d);
     r.finish(CHECK_KEYS, d);
-    if let Some(Probe::Http(_)) = &probe
+    if let Some(CheckKind::Http { .. }) = &kind
         && let Some(written) = raw.get("http").and_then(|n| n.get("url"))
     {
         secrets_stay_whole(written, secrets, d);
-    }
-    let mut probe = probe;
-    if let (Some(Probe::Http(h)), Some(Expect::Http(e))) = (&mut probe, &expect) {
-        h.body_judged = e.body.is_some() || !e.json.is_empty();
     }
     if d.len() > before {
         let mut i = before;
@@ -424,8 +328,7 @@ fn decode_check(
         timeout,
         retries,
         retry_delay,
-        probe: probe?,
-        expect: expect?,
+        kind: kind?,
         unresolved: missing.list,
         warnings,
     })))
@@ -548,17 +451,6 @@ fn url_part_at(text: &str, pos: usize) -> UrlPart {
         (_, Some(f)) if pos > f => UrlPart::Fragment,
         (Some(q), _) if pos > q && text.as_bytes().get(q) == Some(&b'?') => UrlPart::Query,
         _ => UrlPart::Path,
-    }
-}
-
-/// What to write in an `expect:` of this kind, for the "holds no expectation" error.
-fn example_expect(e: &Expect) -> &'static str {
-    match e {
-        Expect::Http(_) => "{ status: 200 }",
-        Expect::Tls(_) => "{ handshake: accepted }",
-        Expect::Cert(_) => "{ cert: { expires_in: { gt: 21d } } }",
-        Expect::Dns(_) => "{ rcode: NOERROR }",
-        Expect::Tcp(_) => "{ connect: accepted }",
     }
 }
 

@@ -6,6 +6,7 @@ pub mod closed;
 pub mod environment;
 pub mod http;
 pub mod interpolate;
+pub mod kind;
 pub mod load;
 pub mod model;
 pub mod net;

@@ -12,9 +12,11 @@ use std::time::Duration;
 use url::Url;
 
 mod expect;
+mod kind;
 mod secrets;
 
 pub use expect::*;
+pub use kind::{CheckKind, Expect, Probe};
 pub use secrets::{Secrets, is_short as is_short_secret};
 
 /// Built-in limits: 32 probes at once, 4 per host.
@@ -167,8 +169,8 @@ pub struct Check {
     pub timeout: Duration,
     pub retries: u32,
     pub retry_delay: Duration,
-    pub probe: Probe,
-    pub expect: Expect,
+    /// The probe and its expectation, of one kind.
+    pub kind: CheckKind,
     /// `${env:..}`/`${secret:..}` values the process environment does not set: an error for
     /// `run` when this check is selected, a warning for `validate`.
     pub unresolved: Vec<crate::syntax::diag::Diagnostic>,
@@ -193,44 +195,6 @@ pub struct Pending {
     pub reason: String,
     /// After this day (UTC) the failure is no longer excused.
     pub until: Option<time::Date>,
-}
-
-#[derive(Debug)]
-pub enum Probe {
-    Http(HttpProbe),
-    Tls(TlsProbe),
-    Cert(CertProbe),
-    Dns(DnsProbe),
-    Tcp(TcpProbe),
-}
-
-impl Probe {
-    /// The host the probe talks to, for the per-host concurrency limit.
-    pub fn host_key(&self) -> String {
-        match self {
-            Probe::Http(h) => match &h.connect_to {
-                Some(c) => c.host.clone(),
-                None => h.url.host_str().unwrap_or_default().to_ascii_lowercase(),
-            },
-            Probe::Tls(t) => t.host.to_ascii_lowercase(),
-            Probe::Cert(c) => format!("file:{}", c.file.display()),
-            Probe::Dns(d) => match d.server {
-                Some(server) => server.ip().to_string(),
-                None => "dns".to_string(),
-            },
-            Probe::Tcp(t) => t.host.to_ascii_lowercase(),
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Probe::Http(_) => "http",
-            Probe::Tls(_) => "tls",
-            Probe::Cert(_) => "cert",
-            Probe::Dns(_) => "dns",
-            Probe::Tcp(_) => "tcp",
-        }
-    }
 }
 
 #[derive(Debug)]

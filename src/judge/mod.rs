@@ -1,13 +1,17 @@
-//! The judge: pure functions from (expectation, observation) to the list of mismatches.
-//! No I/O, so every rule is unit-tested with hand-built observations.
+//! The judge: pure functions from (expectation, observation) to the list of mismatches, one
+//! per probe kind (`judge_http`, `judge_tls`, `judge_cert_file`, `judge_dns`, `judge_tcp`);
+//! an empty list means pass. No I/O, so every rule is unit-tested with hand-built
+//! observations.
 
 pub mod cert;
 mod http;
 mod net;
 mod tls;
 
-use crate::config::model::Expect;
-use crate::probe::Observation;
+pub use http::judge_http;
+pub use net::{judge_dns, judge_tcp};
+pub use tls::{judge_cert_file, judge_tls};
+
 use std::fmt;
 
 /// One expectation that did not hold.
@@ -49,27 +53,5 @@ fn check(
             actual: actual.to_string(),
             note,
         });
-    }
-}
-
-/// Every mismatch between what was expected and what was observed; empty means pass.
-pub fn judge(
-    expect: &Expect,
-    observation: &Observation,
-    now: time::OffsetDateTime,
-) -> Vec<Mismatch> {
-    match (expect, observation) {
-        (Expect::Http(e), Observation::Http(o)) => http::judge_http(e, o, now),
-        (Expect::Tls(e), Observation::Tls(o)) => tls::judge_tls(e, o, now),
-        (Expect::Cert(e), Observation::Cert(o)) => tls::judge_cert_file(e, o, now),
-        (Expect::Dns(e), Observation::Dns(o)) => net::judge_dns(e, o),
-        (Expect::Tcp(e), Observation::Tcp(o)) => net::judge_tcp(e, o),
-        // The loader pairs each probe with its own kind of expectation.
-        (e, o) => vec![Mismatch {
-            field: "expect".into(),
-            expected: format!("{e:?}").chars().take(40).collect(),
-            actual: format!("{o:?}").chars().take(40).collect(),
-            note: "an expectation of another probe kind; this is a bug in conform".into(),
-        }],
     }
 }

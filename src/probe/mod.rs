@@ -18,7 +18,7 @@ pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
-use crate::config::model::{Environment, Probe};
+use crate::config::model::{CertProbe, DnsProbe, Environment, HttpProbe, TcpProbe, TlsProbe};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,7 +105,10 @@ impl fmt::Display for ProbeError {
 }
 
 /// Shared state of one run's probes: connection pools and TLS configurations are built once
-/// and reused by every check with the same settings.
+/// and reused by every check with the same settings. One method per probe kind, returning its
+/// own kind of observation, so that the caller judges it with the expectation of that kind.
+/// The caller bounds each with the check's timeout; `timeout` is passed so that the probe can
+/// also bound its own phases.
 pub struct Prober {
     env: Environment,
     resolver: Arc<resolve::Resolver>,
@@ -127,30 +130,37 @@ impl Prober {
         }
     }
 
-    /// Runs one probe. The caller bounds it with the check's timeout; `timeout` is passed
-    /// so that the probe can also bound its own phases.
-    pub async fn probe(&self, probe: &Probe, timeout: Duration) -> Result<Observation, ProbeError> {
-        match probe {
-            Probe::Http(p) => self.http.probe(p, timeout).await.map(Observation::Http),
-            Probe::Tls(p) => self.tls.probe(p, timeout).await.map(Observation::Tls),
-            // A file read and a chain verification: off the async workers.
-            Probe::Cert(p) => {
-                let p = p.clone();
-                tokio::task::spawn_blocking(move || cert::probe(&p))
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(ProbeError {
-                            kind: ProbeErrorKind::Protocol,
-                            message: format!("the certificate check stopped: {e}"),
-                        })
-                    })
-                    .map(Observation::Cert)
-            }
-            Probe::Dns(p) => self.dns.probe(p, timeout).await.map(Observation::Dns),
-            Probe::Tcp(p) => tcp::probe(p, &self.env, &self.resolver, timeout)
-                .await
-                .map(Observation::Tcp),
-        }
+    pub async fn http(
+        &self,
+        p: &HttpProbe,
+        timeout: Duration,
+    ) -> Result<HttpObservation, ProbeError> {
+        self.http.probe(p, timeout).await
+    }
+
+    pub async fn tls(&self, p: &TlsProbe, timeout: Duration) -> Result<TlsObservation, ProbeError> {
+        self.tls.probe(p, timeout).await
+    }
+
+    /// A file read and a chain verification: off the async workers.
+    pub async fn cert(&self, p: &CertProbe) -> Result<CertObservation, ProbeError> {
+        let p = p.clone();
+        tokio::task::spawn_blocking(move || cert::probe(&p))
+            .await
+            .unwrap_or_else(|e| {
+                Err(ProbeError {
+                    kind: ProbeErrorKind::Protocol,
+                    message: format!("the certificate check stopped: {e}"),
+                })
+            })
+    }
+
+    pub async fn dns(&self, p: &DnsProbe, timeout: Duration) -> Result<DnsObservation, ProbeError> {
+        self.dns.probe(p, timeout).await
+    }
+
+    pub async fn tcp(&self, p: &TcpProbe, timeout: Duration) -> Result<TcpObservation, ProbeError> {
+        tcp::probe(p, &self.env, &self.resolver, timeout).await
     }
 }
 

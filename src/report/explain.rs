@@ -33,14 +33,14 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
         );
     }
     let _ = writeln!(out, "probe");
-    for line in probe_lines(&check.probe) {
+    for line in probe_lines(check.kind.probe()) {
         let _ = writeln!(out, "  {line}");
     }
     let _ = writeln!(out, "expect");
-    for line in expect_lines(&check.expect) {
+    for line in expect_lines(check.kind.expect()) {
         let _ = writeln!(out, "  {line}");
     }
-    let reproduce = crate::run::reproduce(&check.probe, env, check.timeout);
+    let reproduce = crate::run::reproduce(check.kind.probe(), env, check.timeout);
     let _ = writeln!(out, "reproduce\n  {reproduce}");
     super::escape::printable(&secrets.redact(&out))
 }
@@ -49,7 +49,7 @@ fn seconds(d: Duration) -> String {
     crate::syntax::quantity::format_seconds(d.as_secs_f64())
 }
 
-fn probe_lines(probe: &Probe) -> Vec<String> {
+fn probe_lines(probe: Probe<'_>) -> Vec<String> {
     match probe {
         Probe::Http(h) => {
             let mut lines = vec![format!("http {} {}", h.method, h.url)];
@@ -116,7 +116,7 @@ fn tls_line(tls: &crate::config::model::TlsOptions) -> String {
     format!("tls {}", parts.join(", "))
 }
 
-fn expect_lines(expect: &Expect) -> Vec<String> {
+fn expect_lines(expect: Expect<'_>) -> Vec<String> {
     let mut lines = Vec::new();
     fn push(lines: &mut Vec<String>, field: &str, m: &Option<crate::matcher::Matcher>) {
         if let Some(m) = m {

@@ -1,6 +1,7 @@
 //! The scheduler: runs the plan's checks with global and per-host limits, timeouts and
 //! retries, and applies `pending`. It knows nothing about HTTP or DNS.
 
+mod examine;
 mod pacer;
 mod reproduce;
 pub mod result;
@@ -11,23 +12,20 @@ pub use signals::{Signal, received as signal_received};
 pub use reproduce::reproduce;
 pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
+use examine::examine;
 use pacer::Pacer;
 use reproduce::with_observed_address;
 use signals::Signals;
 
 use crate::config::model::{Check, Environment, Pending, Secrets};
-use crate::judge::{Mismatch, judge};
+use crate::judge::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
-use crate::syntax::quantity::format_seconds;
 use futures::FutureExt;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
-
-/// How long past its timeout a probe may take to report its own timeout.
-const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
 
 /// For tests of the run itself, never for users: the id of a check whose task panics once it
 /// holds its slots, to show that a panic becomes that check's `error` and nothing vanishes.
@@ -96,13 +94,13 @@ pub async fn run_checks(
     let env = Arc::new(env.clone());
     for (index, check) in checks.iter().enumerate() {
         let host = hosts
-            .entry(check.probe.host_key())
+            .entry(check.kind.probe().host_key())
             .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
             .clone();
         let pacer = env.host_rate.map(|rate| {
             Arc::clone(
                 pacers
-                    .entry(check.probe.host_key())
+                    .entry(check.kind.probe().host_key())
                     .or_insert_with(|| Arc::new(Pacer::new(rate.interval()))),
             )
         });
@@ -332,37 +330,16 @@ impl CheckTask {
             return None;
         }
         if self.panic {
-            let target = match &self.check.probe {
+            let target = match self.check.kind.probe() {
                 crate::config::model::Probe::Http(h) => h.url.to_string(),
                 other => other.host_key(),
             };
             panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
         }
-        let clock = Instant::now();
-        // The probe bounds itself by the timeout and says which phase ran out; this outer
-        // bound, a little later, only guarantees the end.
-        let probed = tokio::time::timeout(
-            self.timeout.saturating_add(OUTER_TIMEOUT_GRACE),
-            self.prober.probe(&self.check.probe, self.timeout),
-        )
-        .await;
-        let duration = clock.elapsed();
-        let observed = probed.unwrap_or_else(|_| {
-            Err(ProbeError {
-                kind: ProbeErrorKind::Timeout,
-                message: format!(
-                    "no complete answer within {} (timeout)",
-                    format_seconds(self.timeout.as_secs_f64())
-                ),
-            })
-        });
-        let attempt = match observed {
-            Ok(mut observation) => {
-                let mismatches = judge(
-                    &self.check.expect,
-                    &observation,
-                    time::OffsetDateTime::now_utc(),
-                );
+        let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
+        let duration = examined.duration;
+        let attempt = match examined.observed {
+            Ok((mut observation, mismatches)) => {
                 let outcome = if mismatches.is_empty() {
                     Outcome::Pass
                 } else {
@@ -463,7 +440,7 @@ impl CheckTask {
             duration,
             message: note.to_string(),
             note: Some(note),
-            reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
+            reproduce: reproduce(self.check.kind.probe(), &self.env, self.timeout),
         }
     }
 
@@ -490,7 +467,11 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
-        let env = with_observed_address(&self.check.probe, &self.env, &attempts_last(&attempts));
+        let env = with_observed_address(
+            self.check.kind.probe(),
+            &self.env,
+            &attempts_last(&attempts),
+        );
         CheckResult {
             check: Arc::clone(&self.check),
             outcome,
@@ -499,7 +480,7 @@ impl CheckTask {
             duration,
             message,
             note: (outcome == Outcome::Fixed).then_some(Note::Fixed),
-            reproduce: reproduce(&self.check.probe, &env, self.timeout),
+            reproduce: reproduce(self.check.kind.probe(), &env, self.timeout),
         }
     }
 }

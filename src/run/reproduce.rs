@@ -6,7 +6,7 @@ use crate::probe::Observation;
 use std::time::Duration;
 
 /// The shell command that repeats `probe` by hand.
-pub fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String {
+pub fn reproduce(probe: Probe<'_>, env: &Environment, timeout: Duration) -> String {
     match probe {
         Probe::Http(h) => crate::report::reproduce::curl_command_with_timeout(h, env, timeout),
         Probe::Tls(t) => crate::report::reproduce::openssl_command(t, env),
@@ -21,7 +21,7 @@ pub fn reproduce(probe: &Probe, env: &Environment, timeout: Duration) -> String 
 /// Names that only the environment's resolvers know would not resolve for curl, openssl or
 /// nc: the address the probe reached goes into the reproduce command as a fixed answer.
 pub(super) fn with_observed_address(
-    probe: &Probe,
+    probe: Probe<'_>,
     env: &Environment,
     seen: &Option<&Observation>,
 ) -> Environment {

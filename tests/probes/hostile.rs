@@ -10,16 +10,16 @@
 
 use crate::support::*;
 use conform::config::model::{
-    CertProbe, DnsProbe, DnsProtocol, Environment, Expect, HttpExpect, HttpProbe, JsonExpect,
-    TlsOptions, TlsProbe,
+    CertProbe, DnsProbe, DnsProtocol, Environment, HttpExpect, HttpProbe, JsonExpect, TlsOptions,
+    TlsProbe,
 };
-use conform::judge::judge;
+use conform::judge::judge_http;
 use conform::matcher::Matcher;
 use conform::probe::cert;
 use conform::probe::dns::DnsProber;
 use conform::probe::http::{HttpObservation, HttpProber};
 use conform::probe::tls::{HandshakeOutcome, TlsObservation, TlsProber};
-use conform::probe::{Observation, ProbeError, ProbeErrorKind};
+use conform::probe::{ProbeError, ProbeErrorKind};
 use hickory_proto::rr::RecordType;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -417,17 +417,13 @@ async fn invalid_utf8_and_nul_in_the_body_and_invalid_utf8_in_a_header_are_kept_
     assert_eq!(seen.body, body);
 
     // The judge reads the body as text lossily too.
-    let expect = Expect::Http(HttpExpect {
+    let expect = HttpExpect {
         body: Some(Matcher::Contains(Box::new(Matcher::Equals(
             conform::matcher::Literal::Text("b\u{fffd}\u{fffd}c".into()),
         )))),
         ..HttpExpect::default()
-    });
-    let mismatches = judge(
-        &expect,
-        &Observation::Http(seen),
-        time::OffsetDateTime::now_utc(),
-    );
+    };
+    let mismatches = judge_http(&expect, &seen, time::OffsetDateTime::now_utc());
     assert_eq!(mismatches, vec![]);
 }
 
@@ -537,7 +533,7 @@ async fn json_nested_100000_deep_is_judged_not_json() {
     assert_eq!(seen.body_exceeded, None);
 
     let path = "$[0][0]";
-    let expect = Expect::Http(HttpExpect {
+    let expect = HttpExpect {
         json: vec![JsonExpect {
             path_text: path.into(),
             path: serde_json_path::JsonPath::parse(path).expect("a JSONPath"),
@@ -545,12 +541,8 @@ async fn json_nested_100000_deep_is_judged_not_json() {
             matcher: Matcher::Present,
         }],
         ..HttpExpect::default()
-    });
-    let mismatches = judge(
-        &expect,
-        &Observation::Http(seen),
-        time::OffsetDateTime::now_utc(),
-    );
+    };
+    let mismatches = judge_http(&expect, &seen, time::OffsetDateTime::now_utc());
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
     let m = &mismatches[0];
     assert_eq!(m.field, "body json $[0][0]");

@@ -2,16 +2,6 @@
 
 use super::*;
 
-#[derive(Debug)]
-pub enum Expect {
-    Http(HttpExpect),
-    Tls(TlsExpect),
-    /// The cert probe's expectations: the certificate (chain) only.
-    Cert(CertExpect),
-    Dns(DnsExpect),
-    Tcp(TcpExpect),
-}
-
 /// Expectations on a DNS answer.
 #[derive(Debug, Default)]
 pub struct DnsExpect {
@@ -104,39 +94,50 @@ pub struct CertExpect {
     pub serial: Option<Matcher>,
 }
 
-impl Expect {
+impl HttpExpect {
     /// Nothing is expected: such an expectation would pass any answer.
     pub fn is_empty(&self) -> bool {
-        match self {
-            Expect::Http(e) => {
-                e.status.is_none()
-                    && e.headers.is_empty()
-                    && e.body.is_none()
-                    && e.json.is_empty()
-                    && e.cert.as_ref().is_none_or(CertExpect::is_empty)
-                    && e.time.is_none()
-            }
-            Expect::Tls(e) => {
-                e.handshake.is_none()
-                    && e.alert.is_none()
-                    && e.version.is_none()
-                    && e.alpn.is_none()
-                    && e.cert.as_ref().is_none_or(CertExpect::is_empty)
-            }
-            Expect::Cert(e) => e.is_empty(),
-            Expect::Dns(e) => {
-                e.rcode.is_none()
-                    && e.answers.is_none()
-                    && e.cnames.is_none()
-                    && e.ttl.is_none()
-                    && e.time.is_none()
-            }
-            Expect::Tcp(e) => !e.explicit && e.time.is_none(),
-        }
+        self.status.is_none()
+            && self.headers.is_empty()
+            && self.body.is_none()
+            && self.json.is_empty()
+            && self.cert.as_ref().is_none_or(CertExpect::is_empty)
+            && self.time.is_none()
+    }
+}
+
+impl TlsExpect {
+    /// Nothing is expected: such an expectation would pass any answer.
+    pub fn is_empty(&self) -> bool {
+        self.handshake.is_none()
+            && self.alert.is_none()
+            && self.version.is_none()
+            && self.alpn.is_none()
+            && self.cert.as_ref().is_none_or(CertExpect::is_empty)
+    }
+}
+
+impl DnsExpect {
+    /// Nothing is expected: such an expectation would pass any answer.
+    pub fn is_empty(&self) -> bool {
+        self.rcode.is_none()
+            && self.answers.is_none()
+            && self.cnames.is_none()
+            && self.ttl.is_none()
+            && self.time.is_none()
+    }
+}
+
+impl TcpExpect {
+    /// Nothing is expected (`connect:` not written, no `time`): such an expectation would
+    /// pass any connection that opens.
+    pub fn is_empty(&self) -> bool {
+        !self.explicit && self.time.is_none()
     }
 }
 
 impl CertExpect {
+    /// Nothing is expected: such an expectation would pass any answer.
     pub fn is_empty(&self) -> bool {
         self.expires_in.is_none()
             && self.chain_expires_in.is_none()

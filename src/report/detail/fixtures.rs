@@ -1,4 +1,4 @@
-use crate::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
+use crate::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
 use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, Note, Outcome, RunReport};
@@ -17,8 +17,10 @@ pub fn check(suite: &str, id: &str, name: &str) -> Check {
         timeout: Duration::from_secs(10),
         retries: 0,
         retry_delay: Duration::from_secs(1),
-        probe: Probe::Http(http_probe("https://chat.example/")),
-        expect: Expect::Http(HttpExpect::default()),
+        kind: CheckKind::Http {
+            probe: http_probe("https://chat.example/"),
+            expect: HttpExpect::default(),
+        },
         unresolved: Vec::new(),
         warnings: Vec::new(),
     }

@@ -45,7 +45,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         file: text(&check.file.display().to_string()),
         line: check.line,
         tags: check.tags.iter().map(|t| text(t)).collect(),
-        probe: check.probe.kind().to_string(),
+        probe: check.kind.probe().kind().to_string(),
         target: text(&target(check)),
         outcome: result.outcome,
         flaky: result.flaky,
@@ -122,7 +122,7 @@ pub(crate) fn kind_label(token: &str) -> String {
 
 /// What the check probed, in a few words, before redaction.
 pub(super) fn target(check: &Check) -> String {
-    match &check.probe {
+    match check.kind.probe() {
         Probe::Http(h) => {
             let mut t = format!("{} {}", h.method, h.url);
             if let Some(to) = &h.connect_to {

@@ -1,7 +1,10 @@
 use super::from_run::target;
 use super::*;
+use crate::config::model::{
+    CertExpect, CheckKind, ConnectExpect, DnsExpect, DnsProtocol, HttpExpect, Secrets, TcpExpect,
+    TlsExpect,
+};
 use crate::config::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
-use crate::config::model::{DnsProtocol, Probe, Secrets};
 use crate::probe::ProbeErrorKind;
 use crate::report::detail::fixtures::*;
 use crate::run::{CheckResult, RunReport};
@@ -164,10 +167,10 @@ fn summary_outcomes_and_flaky_match_the_run() {
 
 #[test]
 fn targets_say_what_each_probe_reached() {
-    let with = |probe: Probe| {
+    let with = |kind: CheckKind| {
         let mut c = check("x", "x/y", "y");
-        c.probe = probe;
-        (c.probe.kind(), target(&c))
+        c.kind = kind;
+        (c.kind.probe().kind(), target(&c))
     };
     let mut http = http_probe("https://chat.example/a?b=1");
     http.method = reqwest::Method::POST;
@@ -176,7 +179,10 @@ fn targets_say_what_each_probe_reached() {
         port: Some(8443),
     });
     assert_eq!(
-        with(Probe::Http(http)),
+        with(CheckKind::Http {
+            probe: http,
+            expect: HttpExpect::default()
+        }),
         (
             "http",
             "POST https://chat.example/a?b=1 via alb.example:8443".into()
@@ -190,7 +196,10 @@ fn targets_say_what_each_probe_reached() {
         tls: TlsOptions::default(),
     };
     assert_eq!(
-        with(Probe::Tls(tls)),
+        with(CheckKind::Tls {
+            probe: tls,
+            expect: TlsExpect::default()
+        }),
         ("tls", "10.0.0.1:443 (sni chat.example)".into())
     );
     let dns = DnsProbe {
@@ -200,19 +209,37 @@ fn targets_say_what_each_probe_reached() {
         protocol: DnsProtocol::Tcp,
     };
     assert_eq!(
-        with(Probe::Dns(dns)),
+        with(CheckKind::Dns {
+            probe: dns,
+            expect: DnsExpect::default()
+        }),
         ("dns", "nest.example. CNAME @1.1.1.1:53 over tcp".into())
     );
     let tcp = TcpProbe {
         host: "::1".into(),
         port: 22,
     };
-    assert_eq!(with(Probe::Tcp(tcp)), ("tcp", "[::1]:22".into()));
+    let expect = TcpExpect {
+        connect: ConnectExpect::Accepted,
+        explicit: false,
+        time: None,
+    };
+    assert_eq!(
+        with(CheckKind::Tcp { probe: tcp, expect }),
+        ("tcp", "[::1]:22".into())
+    );
     let cert = CertProbe {
         file: "pki/client.pem".into(),
         tls: TlsOptions::default(),
     };
-    assert_eq!(with(Probe::Cert(cert)), ("cert", "pki/client.pem".into()));
+    let expect = CertExpect::default();
+    assert_eq!(
+        with(CheckKind::Cert {
+            probe: cert,
+            expect
+        }),
+        ("cert", "pki/client.pem".into())
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::model::Probe;
+use crate::config::model::{CheckKind, HttpExpect};
 use crate::probe::ProbeErrorKind;
 use crate::report::detail::fixtures::*;
 use crate::report::json::tests::{pass, sample, shard};
@@ -311,7 +311,10 @@ fn secrets_never_appear_and_control_characters_are_escaped() {
     let secret = "s3cr3t-t0ken";
     let mut c = check("chat", &format!("chat/{secret}"), &format!("n {secret}"));
     c.tags = vec![secret.into()];
-    c.probe = Probe::Http(http_probe(&format!("https://chat.example/?t={secret}")));
+    c.kind = CheckKind::Http {
+        probe: http_probe(&format!("https://chat.example/?t={secret}")),
+        expect: HttpExpect::default(),
+    };
     let c = with_pending(c, &format!("reason {secret}"));
     let mut m = mismatch(secret, secret, &format!("{secret}\u{1b}[2J"));
     m.note = secret.into();

@@ -1,0 +1,167 @@
+//! One try of a check: its probe, then the judge of the same kind on what the probe saw.
+
+use crate::config::model::CheckKind;
+use crate::judge::{self, Mismatch};
+use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
+use crate::syntax::quantity::format_seconds;
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// How long past its timeout a probe may take to report its own timeout.
+const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
+
+/// What one try saw and what the judge made of it.
+pub(super) struct Examined {
+    /// The observation and every mismatch with the expectation (none: pass), or why the
+    /// probe got no answer.
+    pub observed: Result<(Observation, Vec<Mismatch>), ProbeError>,
+    /// How long the probe took, judging excluded.
+    pub duration: Duration,
+}
+
+/// Probes `kind` within `timeout` and judges the answer with the expectation of the same
+/// kind: one arm per kind, so that no expectation meets another kind's observation.
+pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
+    let now = OffsetDateTime::now_utc;
+    match kind {
+        CheckKind::Http { probe, expect } => {
+            let probed = prober.http(probe, timeout);
+            let judge = |o: &_| judge::judge_http(expect, o, now());
+            bounded(probed, timeout, judge, Observation::Http).await
+        }
+        CheckKind::Tls { probe, expect } => {
+            let probed = prober.tls(probe, timeout);
+            let judge = |o: &_| judge::judge_tls(expect, o, now());
+            bounded(probed, timeout, judge, Observation::Tls).await
+        }
+        CheckKind::Cert { probe, expect } => {
+            let probed = prober.cert(probe);
+            let judge = |o: &_| judge::judge_cert_file(expect, o, now());
+            bounded(probed, timeout, judge, Observation::Cert).await
+        }
+        CheckKind::Dns { probe, expect } => {
+            let probed = prober.dns(probe, timeout);
+            let judge = |o: &_| judge::judge_dns(expect, o);
+            bounded(probed, timeout, judge, Observation::Dns).await
+        }
+        CheckKind::Tcp { probe, expect } => {
+            let probed = prober.tcp(probe, timeout);
+            let judge = |o: &_| judge::judge_tcp(expect, o);
+            bounded(probed, timeout, judge, Observation::Tcp).await
+        }
+    }
+}
+
+/// Runs `probed` within `timeout`, then `judge`s what it saw. The probe bounds itself by the
+/// timeout and says which phase ran out; this outer bound, a little later, only guarantees
+/// the end.
+async fn bounded<O>(
+    probed: impl Future<Output = Result<O, ProbeError>>,
+    timeout: Duration,
+    judge: impl FnOnce(&O) -> Vec<Mismatch>,
+    observation: fn(O) -> Observation,
+) -> Examined {
+    let clock = Instant::now();
+    let probed = tokio::time::timeout(timeout.saturating_add(OUTER_TIMEOUT_GRACE), probed).await;
+    let duration = clock.elapsed();
+    let observed = probed.unwrap_or_else(|_| {
+        Err(ProbeError {
+            kind: ProbeErrorKind::Timeout,
+            message: format!(
+                "no complete answer within {} (timeout)",
+                format_seconds(timeout.as_secs_f64())
+            ),
+        })
+    });
+    Examined {
+        observed: observed.map(|seen| {
+            let mismatches = judge(&seen);
+            (observation(seen), mismatches)
+        }),
+        duration,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::{ConnectExpect, Environment, TcpExpect, TcpProbe};
+
+    fn tcp(port: u16, connect: ConnectExpect) -> CheckKind {
+        CheckKind::Tcp {
+            probe: TcpProbe {
+                host: "127.0.0.1".into(),
+                port,
+            },
+            expect: TcpExpect {
+                connect,
+                explicit: true,
+                time: None,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tcp_check_is_probed_and_judged_as_tcp() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local address").port();
+        let prober = Prober::new(&Environment::named("test"));
+        let timeout = Duration::from_secs(5);
+
+        let examined = examine(&prober, &tcp(port, ConnectExpect::Refused), timeout).await;
+        let Ok((Observation::Tcp(seen), mismatches)) = examined.observed else {
+            panic!("not a tcp observation: {:?}", examined.observed);
+        };
+        assert_eq!(seen.target, format!("127.0.0.1:{port}"));
+        let said: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [format!(
+                "connect: expected refused, got accepted (127.0.0.1:{port})"
+            )]
+        );
+
+        let examined = examine(&prober, &tcp(port, ConnectExpect::Accepted), timeout).await;
+        let Ok((Observation::Tcp(_), mismatches)) = examined.observed else {
+            panic!("not a tcp observation: {:?}", examined.observed);
+        };
+        assert_eq!(mismatches, []);
+        drop(listener);
+    }
+
+    #[tokio::test]
+    async fn a_cert_check_is_read_and_judged_as_a_certificate_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("leaf.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["chat.example".to_string()])
+            .expect("a certificate");
+        std::fs::write(&file, cert.cert.pem()).expect("write");
+        let node =
+            crate::syntax::node::Node::parse("{ san: { contains: other.example } }").expect("yaml");
+        let mut d = crate::syntax::diag::Diagnostics::new(std::path::Path::new("t.yaml"));
+        let expect = crate::config::tls::decode_cert_expect(
+            &node,
+            crate::config::tls::CertScope::Chain,
+            &mut d,
+        )
+        .expect("a cert expectation");
+        let kind = CheckKind::Cert {
+            probe: crate::config::model::CertProbe {
+                file,
+                tls: Default::default(),
+            },
+            expect,
+        };
+        let prober = Prober::new(&Environment::named("test"));
+        let examined = examine(&prober, &kind, Duration::from_secs(5)).await;
+        let Ok((Observation::Cert(seen), mismatches)) = examined.observed else {
+            panic!("not a cert observation: {:?}", examined.observed);
+        };
+        assert_eq!(seen.chain.len(), 1);
+        let said: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [r#"cert san: expected contains "other.example", got ["chat.example"]"#]
+        );
+    }
+}
