@@ -1,15 +1,14 @@
-//! The `http:` probe and its `expect:` keys, decoded from resolved nodes.
+//! The `http:` probe, decoded from resolved nodes; its `expect:` keys are in `http/expect.rs`.
 
-use super::closed::{Domain, STATUSES, decided, decode_closed, status_class};
-use super::model::{
-    ConnectTo, DEFAULT_BODY_LIMIT, HttpExpect, HttpProbe, JsonExpect, RequestBody, TlsOptions,
-};
-use super::tls::CertScope;
-use crate::matcher::{Literal, Matcher, decode_matcher};
+use super::model::{ConnectTo, DEFAULT_BODY_LIMIT, HttpProbe, RequestBody, TlsOptions};
 use crate::syntax::decode::{MapReader, boolean, string, unsigned};
 use crate::syntax::diag::Diagnostics;
 use crate::syntax::node::{Node, NodeValue};
 use std::path::Path;
+
+mod expect;
+
+pub use expect::{EXPECT_KEYS, decode_expect, is_singular};
 
 pub const HTTP_KEYS: &[&str] = &[
     "url",
@@ -22,7 +21,6 @@ pub const HTTP_KEYS: &[&str] = &[
     "tls",
     "body_limit",
 ];
-pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "cert", "time"];
 
 /// `follow_redirects: true` follows up to this many hops.
 pub const DEFAULT_REDIRECT_HOPS: u32 = 10;
@@ -247,207 +245,4 @@ pub fn connect_to(node: &Node, d: &mut Diagnostics) -> Option<ConnectTo> {
         );
     }
     parsed
-}
-
-pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
-    let mut r = MapReader::new(node, "expect", d)?;
-    let before = d.len();
-    let mut e = HttpExpect::default();
-    if let Some(n) = r.take("status") {
-        e.status = status(n, d);
-    }
-    if let Some(n) = r.take("headers") {
-        match n.as_map() {
-            Some([]) => d.error(
-                n.pos,
-                "`headers` holds no expectation",
-                "expected header names with matchers, e.g. headers: { location: https://example.com/ }",
-            ),
-            Some(entries) => {
-                for (k, v) in entries {
-                    if let Some(name) = string(k, "a header name", d) {
-                        if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                            // Never present in an answer: `absent: true` on it always holds.
-                            d.error(
-                                k.pos,
-                                format!("`{name}` is not a header name, so no answer has it"),
-                                "expected letters, digits and !#$%&'*+-.^_`|~ only, e.g. x-powered-by",
-                            );
-                            continue;
-                        }
-                        let what = format!("header `{name}`");
-                        if let Some(m) = decode_matcher(v, &what, d) {
-                            e.headers.push((name.to_ascii_lowercase(), m));
-                        }
-                    }
-                }
-            }
-            None => d.error(
-                n.pos,
-                format!("`headers` is {}", n.kind()),
-                "expected a map of header names to matchers",
-            ),
-        }
-    }
-    if let Some(n) = r.take("body") {
-        body(n, &mut e, d);
-    }
-    if let Some(n) = r.take("cert") {
-        e.cert = super::tls::decode_cert_expect(n, CertScope::Leaf, d);
-    }
-    if let Some(n) = r.take("time") {
-        e.time = decode_matcher(n, "`time`", d);
-    }
-    r.finish(EXPECT_KEYS, d);
-    (d.len() == before).then_some(e)
-}
-
-/// `302`, `[301, 308]` (one of), `"3xx"`, or any matcher; every status written, at any depth,
-/// is 100-599 or a class 1xx-5xx.
-fn status(node: &Node, d: &mut Diagnostics) -> Option<Matcher> {
-    let m = decode_closed(node, "`status`", Domain::Status, d).map(status_classes)?;
-    decided(m, node, "`status`", &STATUSES, d)
-}
-
-/// Status classes and lists wherever they are written: `"3xx"` is the class, a list is one
-/// of its items (`any_of: ["2xx", 404]`, `not: [500, "5xx"]`).
-fn status_classes(m: Matcher) -> Matcher {
-    let lift = |items: Vec<Matcher>| items.into_iter().map(status_classes).collect();
-    match m {
-        Matcher::Equals(Literal::Text(t)) => match status_class(t.trim()) {
-            Some(class) => Matcher::StatusClass(class),
-            None => Matcher::Equals(Literal::Text(t)),
-        },
-        Matcher::Equals(Literal::List(items)) | Matcher::OneOf(items) => {
-            let plain = |l: &Literal| match l {
-                Literal::Text(t) => status_class(t.trim()).is_none(),
-                Literal::List(_) => false,
-                _ => true,
-            };
-            if items.iter().all(plain) {
-                Matcher::OneOf(items)
-            } else {
-                Matcher::AnyOf(lift(items.into_iter().map(Matcher::Equals).collect()))
-            }
-        }
-        Matcher::Not(inner) => Matcher::Not(Box::new(status_classes(*inner))),
-        Matcher::AnyOf(items) => Matcher::AnyOf(lift(items)),
-        Matcher::AllOf(items) => Matcher::AllOf(lift(items)),
-        other => other,
-    }
-}
-
-fn body(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
-    let Some(entries) = node.as_map() else {
-        e.body = decode_matcher(node, "`body`", d);
-        return;
-    };
-    if entries.is_empty() {
-        d.error(
-            node.pos,
-            "`body` holds no expectation",
-            "expected a matcher, e.g. body: { contains: ok }, or json: with JSONPaths",
-        );
-    }
-    let mut rest = Vec::new();
-    for (k, v) in entries {
-        if matches!(&k.value, NodeValue::Str(s) if s == "json") {
-            json_paths(v, e, d);
-        } else {
-            rest.push((k.clone(), v.clone()));
-        }
-    }
-    if !rest.is_empty() {
-        let n = Node {
-            pos: node.pos,
-            value: NodeValue::Map(rest),
-        };
-        e.body = decode_matcher(&n, "`body`", d);
-    }
-}
-
-fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
-    let Some(entries) = node.as_map() else {
-        d.error(node.pos, format!("`json` is {}", node.kind()), "expected a map of JSONPath expressions to matchers, e.g. \"$.errors\": { absent: true }");
-        return;
-    };
-    if entries.is_empty() {
-        d.error(
-            node.pos,
-            "`json` holds no expectation",
-            "expected JSONPaths with matchers, e.g. json: { \"$.errors\": { absent: true } }",
-        );
-    }
-    for (k, v) in entries {
-        let Some(path_text) = string(k, "a JSONPath", d) else {
-            continue;
-        };
-        let path = match serde_json_path::JsonPath::parse(&path_text) {
-            Ok(p) => p,
-            Err(err) => {
-                d.error(
-                    k.pos,
-                    format!(
-                        "`{path_text}` is not a valid JSONPath: {} at character {}",
-                        err.message(),
-                        err.position() + 1
-                    ),
-                    "expected an RFC 9535 JSONPath such as $.data.items[0].name or $..id",
-                );
-                continue;
-            }
-        };
-        let what = format!("JSONPath `{path_text}`");
-        if let Some(matcher) = decode_matcher(v, &what, d) {
-            e.json.push(JsonExpect {
-                singular: is_singular(&path_text),
-                path_text,
-                path,
-                matcher,
-            });
-        }
-    }
-}
-
-/// RFC 9535 §2.3.5.1: a path of names and indexes only selects at most one node.
-pub fn is_singular(path: &str) -> bool {
-    let mut in_quote: Option<char> = None;
-    let mut in_bracket = false;
-    let mut prev = ' ';
-    for c in path.chars() {
-        if let Some(q) = in_quote {
-            if c == q && prev != '\\' {
-                in_quote = None;
-            }
-        } else {
-            match c {
-                '\'' | '"' => in_quote = Some(c),
-                '[' => in_bracket = true,
-                ']' => in_bracket = false,
-                '*' | '?' => return false,
-                ':' | ',' if in_bracket => return false,
-                '.' if prev == '.' => return false,
-                _ => {}
-            }
-        }
-        prev = c;
-    }
-    true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_singular;
-
-    #[test]
-    fn singular_paths() {
-        assert!(is_singular("$.data.__schema.queryType"));
-        assert!(is_singular("$['a.b'][0]"));
-        assert!(is_singular("$.a['*']"));
-        assert!(!is_singular("$.data.__schema.queryType.fields[*].name"));
-        assert!(!is_singular("$..id"));
-        assert!(!is_singular("$.a[0:2]"));
-        assert!(!is_singular("$.a[0,1]"));
-        assert!(!is_singular("$.a[?@.b == 1]"));
-    }
 }
