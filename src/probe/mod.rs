@@ -2,6 +2,7 @@
 //! pass or fail: that is the judge's work.
 
 pub mod cert;
+pub mod cert_facts;
 pub mod dns;
 pub mod http;
 pub mod resolve;
@@ -13,6 +14,7 @@ pub(crate) mod tls_client;
 mod closed_sets;
 
 pub use cert::CertObservation;
+pub use cert_facts::{CertFacts, ReadCert};
 pub use dns::DnsObservation;
 pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};

@@ -9,8 +9,7 @@
 use super::detail::{FIXED_TEXT, attempt_summary, clean, excerpt, flaky_note};
 use super::terminal::summary_line;
 use crate::config::model::Secrets;
-use crate::judge::Mismatch;
-use crate::run::{CheckResult, Outcome, RunReport};
+use crate::run::{CheckResult, Mismatch, Outcome, RunReport};
 use std::fmt::Write as _;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step;

@@ -8,6 +8,8 @@ mod signals;
 
 pub use signals::{exit_code as signal_exit_code, received as signal_received};
 
+/// What did not hold, as the reports show it.
+pub use crate::judge::Mismatch;
 pub use reproduce::reproduce;
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
 
@@ -16,7 +18,7 @@ use reproduce::with_observed_address;
 use signals::Signals;
 
 use crate::config::model::{Check, Environment, Pending, Secrets};
-use crate::judge::{Mismatch, judge};
+use crate::judge::judge;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use futures::FutureExt;

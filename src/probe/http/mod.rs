@@ -9,6 +9,7 @@ mod failure;
 mod phase;
 mod route;
 
+use super::cert_facts::{self, ReadCert};
 use super::resolve::Resolver;
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::{Environment, HttpProbe, RequestBody, TlsOptions};
@@ -54,6 +55,8 @@ pub struct HttpObservation {
     /// The leaf certificate the URL's own server presented (DER): the first one of the
     /// exchange, whatever the redirects that followed.
     pub peer_certificate: Option<Vec<u8>>,
+    /// `peer_certificate` as read.
+    pub peer_facts: Option<ReadCert>,
     /// The address connected to.
     pub remote_addr: Option<SocketAddr>,
     /// From sending the first request to the end of the final body.
@@ -244,6 +247,7 @@ impl HttpProber {
                 status: status.as_u16(),
                 version: version_text(response.version()),
                 headers,
+                peer_facts: peer_certificate.as_deref().map(cert_facts::read),
                 peer_certificate,
                 remote_addr: response.remote_addr(),
                 ..HttpObservation::default()

@@ -1,7 +1,6 @@
 use crate::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
-use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Outcome, RunReport};
+use crate::run::{Attempt, CheckResult, Mismatch, Outcome, RunReport};
 use std::sync::Arc;
 use std::time::Duration;
 
