@@ -5,6 +5,7 @@
 
 use conform::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
 use conform::judge::Mismatch;
+use conform::probe::reproduce::ShellCommand;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::report::junit::{JunitFlavor, RICH_ONLY_ATTRIBUTES, junit_xml_flavored};
 use conform::run::{Attempt, CheckResult, Outcome, RunReport};
@@ -85,7 +86,14 @@ fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckResult
         attempts,
         duration: Duration::from_millis(1234),
         message: String::new(),
-        reproduce: format!("curl -sS -i -H 'authorization: Bearer {SECRET}' https://chat.example/"),
+        reproduce: Some(
+            ShellCommand::new("curl")
+                .arg("-sS")
+                .arg("-i")
+                .arg("-H")
+                .arg(format!("authorization: Bearer {SECRET}"))
+                .arg("https://chat.example/"),
+        ),
     }
 }
 

@@ -431,11 +431,11 @@ fn cycles_in(graph: &BTreeMap<String, BTreeMap<String, Reference>>) -> Vec<Vec<S
         if seen.contains(node) {
             continue;
         }
-        if let Some(path) = reaches(node, node) {
-            if path.len() > 1 {
-                seen.extend(path.iter().cloned());
-                cycles.push(path);
-            }
+        if let Some(path) = reaches(node, node)
+            && path.len() > 1
+        {
+            seen.extend(path.iter().cloned());
+            cycles.push(path);
         }
     }
     cycles

@@ -140,10 +140,11 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
         check = with_pending(check, &format!("waits for {shown}"));
     }
     let request_headers = probe.headers.clone();
-    let reproduce = crate::run::reproduce(
+    let reproduce = crate::probe::reproduce::command(
         &Probe::Http(probe),
         &Environment::named("prod"),
         Duration::from_secs(10),
+        None,
     );
     check.probe = Probe::Http(http_probe(url.as_str()));
     if let Probe::Http(h) = &mut check.probe {
@@ -223,7 +224,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
         attempts,
     );
     r.message = message;
-    r.reproduce = reproduce;
+    r.reproduce = Some(reproduce);
     r
 }
 

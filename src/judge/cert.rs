@@ -56,7 +56,7 @@ pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime)
     let mut chain = Vec::with_capacity(seen.chain.len());
     for (i, read) in seen.chain.iter().enumerate() {
         match read {
-            Ok(facts) => chain.push(facts),
+            Ok(facts) => chain.push(&**facts),
             Err(unreadable) => {
                 let which = if i == 0 {
                     "the leaf".to_string()

@@ -65,8 +65,9 @@ pub fn seconds_left(facts: &CertFacts, now: OffsetDateTime) -> f64 {
     (facts.not_after - now).as_seconds_f64()
 }
 
-/// A certificate as the probe read it: its facts, or why its bytes are not one.
-pub type ReadCert = Result<CertFacts, Unreadable>;
+/// A certificate as the probe read it: its facts (boxed: an observation stays small), or why
+/// its bytes are not one.
+pub type ReadCert = Result<Box<CertFacts>, Unreadable>;
 
 /// Bytes presented as a certificate that do not parse as one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +80,7 @@ pub struct Unreadable {
 
 /// Reads one DER-encoded certificate.
 pub fn read(der: &[u8]) -> ReadCert {
-    cert_facts(der).map_err(|why| Unreadable {
+    cert_facts(der).map(Box::new).map_err(|why| Unreadable {
         len: der.len(),
         why,
     })

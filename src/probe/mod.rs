@@ -5,6 +5,7 @@ pub mod cert;
 pub mod cert_facts;
 pub mod dns;
 pub mod http;
+pub mod reproduce;
 pub mod resolve;
 pub mod tcp;
 pub mod tls;

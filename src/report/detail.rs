@@ -136,11 +136,11 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             lines.push(attempt_summary(i + 1, attempt, secrets));
         }
     }
-    if !result.reproduce.is_empty() {
+    if let Some(command) = &result.reproduce {
         push_text(
             &mut lines,
             "reproduce: ",
-            &clean(secrets, &result.reproduce),
+            &clean(secrets, &command.to_string()),
         );
     }
     lines

@@ -2,7 +2,6 @@
 //! retries, and applies `pending`. It knows nothing about HTTP or DNS.
 
 mod pacer;
-mod reproduce;
 pub mod result;
 mod signals;
 
@@ -10,15 +9,14 @@ pub use signals::{exit_code as signal_exit_code, received as signal_received};
 
 /// What did not hold, as the reports show it.
 pub use crate::judge::Mismatch;
-pub use reproduce::reproduce;
 pub use result::{Attempt, CheckResult, Counts, Outcome, RunReport};
 
 use pacer::Pacer;
-use reproduce::with_observed_address;
 use signals::Signals;
 
 use crate::config::model::{Check, Environment, Pending, Secrets};
 use crate::judge::judge;
+use crate::probe::reproduce::command as reproduce;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use futures::FutureExt;
@@ -218,7 +216,7 @@ fn internal_error(check: Arc<Check>, what: &str, duration: Duration) -> CheckRes
         flaky: false,
         duration,
         message,
-        reproduce: String::new(),
+        reproduce: None,
     }
 }
 
@@ -449,7 +447,7 @@ impl CheckTask {
             flaky: false,
             duration: Duration::ZERO,
             message,
-            reproduce: String::new(),
+            reproduce: None,
         })
     }
 
@@ -464,7 +462,7 @@ impl CheckTask {
                 Some(signal) => format!("not run: the run was interrupted ({signal})"),
                 None => "not run: stopped by --fail-fast".into(),
             },
-            reproduce: reproduce(&self.check.probe, &self.env, self.timeout),
+            reproduce: Some(reproduce(&self.check.probe, &self.env, self.timeout, None)),
         }
     }
 
@@ -494,7 +492,12 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
-        let env = with_observed_address(&self.check.probe, &self.env, &attempts_last(&attempts));
+        let reproduce = reproduce(
+            &self.check.probe,
+            &self.env,
+            self.timeout,
+            attempts_last(&attempts),
+        );
         CheckResult {
             check: Arc::clone(&self.check),
             outcome,
@@ -502,7 +505,7 @@ impl CheckTask {
             flaky,
             duration,
             message,
-            reproduce: reproduce(&self.check.probe, &env, self.timeout),
+            reproduce: Some(reproduce),
         }
     }
 }

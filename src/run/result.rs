@@ -2,6 +2,7 @@
 
 use crate::config::model::Check;
 use crate::judge::Mismatch;
+use crate::probe::reproduce::ShellCommand;
 use crate::probe::{Observation, ProbeError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,9 +60,10 @@ pub struct CheckResult {
     pub duration: Duration,
     /// One line for people: why the check did not pass (empty on pass).
     pub message: String,
-    /// A shell command that repeats the probe by hand (curl, openssl, dig); secrets are
-    /// still in it: reports redact.
-    pub reproduce: String,
+    /// The shell command that repeats the probe by hand (curl, openssl, dig, nc), to the
+    /// address the probe reached; secrets are still in it: reports redact. None when the
+    /// check was not probed (a value is unset) or failed inside conform.
+    pub reproduce: Option<ShellCommand>,
 }
 
 impl CheckResult {

@@ -1,4 +1,5 @@
 use crate::config::model::{Check, Expect, HttpExpect, HttpProbe, Pending, Probe, Secrets};
+use crate::probe::reproduce::ShellCommand;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::run::{Attempt, CheckResult, Mismatch, Outcome, RunReport};
 use std::sync::Arc;
@@ -119,8 +120,19 @@ pub fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckRe
         flaky: false,
         duration: Duration::from_millis(120),
         message: String::new(),
-        reproduce: "curl -sS -i https://chat.example/".to_string(),
+        reproduce: command(&["curl", "-sS", "-i", "https://chat.example/"]),
     }
+}
+
+/// The command of `words`: the program, then its arguments.
+pub fn command(words: &[&str]) -> Option<ShellCommand> {
+    let (program, args) = words.split_first()?;
+    Some(
+        args.iter()
+            .fold(ShellCommand::new(*program), |command, word| {
+                command.arg(*word)
+            }),
+    )
 }
 
 pub fn report(results: Vec<CheckResult>) -> RunReport {
