@@ -3,7 +3,7 @@
 use super::super::ProbeErrorKind;
 use super::super::tls::{HandshakeOutcome, Rejection, TlsProber};
 use super::super::tls_client;
-use crate::config::model::{Environment, TlsOptions, TlsProbe};
+use crate::config::model::{TlsOptions, TlsProbe};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -71,6 +71,7 @@ const REFUSAL_LOOK: Duration = Duration::from_secs(1);
 /// broken pipe or a reset instead of the alert. One more handshake by the tls probe, which
 /// sends nothing and reads once, bounded by [`REFUSAL_LOOK`], sees the alert (or the close).
 pub(super) async fn tls_refusal(
+    prober: &TlsProber,
     tls: &TlsOptions,
     server_name: &str,
     addr: SocketAddr,
@@ -82,7 +83,6 @@ pub(super) async fn tls_refusal(
         alpn: vec!["http/1.1".into()],
         tls: tls.clone(),
     };
-    let prober = TlsProber::new(&Environment::named("second look"));
     let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
     match seen.outcome {
         HandshakeOutcome::Accepted => None,
