@@ -240,3 +240,55 @@ fn quoting() {
     assert_eq!(quote("it's"), r"'it'\''s'");
     assert_eq!(quote("$HOME"), "'$HOME'");
 }
+
+#[test]
+fn words_are_quoted_and_shell_syntax_is_not() {
+    let mut command = ShellCommand::new("openssl").arg("s_client").arg("a b");
+    command.push_raw("</dev/null");
+    assert_eq!(command.to_string(), "openssl s_client 'a b' </dev/null");
+    assert_eq!(command.program(), "openssl");
+    assert_eq!(
+        command.args(),
+        &[
+            ShellArg::Word("s_client".into()),
+            ShellArg::Word("a b".into()),
+            ShellArg::Raw("</dev/null".into()),
+        ]
+    );
+}
+
+/// A name only the environment's resolvers know: the address reached is a fixed answer, unless
+/// a `resolve:` rule answers already or the environment names no resolvers.
+#[test]
+fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
+    use crate::probe::{ConnectOutcome, TcpObservation};
+    let probe = Probe::Tcp(crate::config::model::TcpProbe {
+        host: "db.internal".into(),
+        port: 5432,
+    });
+    let seen = Observation::Tcp(TcpObservation {
+        target: "10.0.0.5:5432".into(),
+        outcome: ConnectOutcome::Refused,
+        elapsed: Duration::from_millis(3),
+    });
+    let wait = Duration::from_secs(2);
+    let mut e = env(vec![]);
+    assert_eq!(
+        command(&probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 db.internal 5432"
+    );
+    e.resolvers = vec!["127.0.0.1:5353".parse().unwrap()];
+    assert_eq!(
+        command(&probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 10.0.0.5 5432"
+    );
+    assert_eq!(
+        command(&probe, &e, wait, None).to_string(),
+        "nc -vz -w 2 db.internal 5432"
+    );
+    e.resolve = vec![rule("db.internal", None, "10.0.0.9", None)];
+    assert_eq!(
+        command(&probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 10.0.0.9 5432"
+    );
+}
