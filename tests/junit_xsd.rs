@@ -5,6 +5,7 @@
 
 use conform::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
 use conform::judge::Mismatch;
+use conform::probe::reproduce::ShellCommand;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::report::junit::{JunitFlavor, RICH_ONLY_ATTRIBUTES, junit_xml_flavored};
 use conform::run::{Attempt, CheckResult, Outcome, RunReport};
@@ -88,7 +89,14 @@ fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckResult
         duration: Duration::from_millis(1234),
         message: String::new(),
         note: None,
-        reproduce: format!("curl -sS -i -H 'authorization: Bearer {SECRET}' https://chat.example/"),
+        reproduce: Some(
+            ShellCommand::new("curl")
+                .arg("-sS")
+                .arg("-i")
+                .arg("-H")
+                .arg(format!("authorization: Bearer {SECRET}"))
+                .arg("https://chat.example/"),
+        ),
     }
 }
 

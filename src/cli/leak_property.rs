@@ -16,7 +16,6 @@
 //! is where the redaction rule for short values promises to catch them.
 
 use crate::config::model::{CheckKind, Environment, HttpExpect, Probe, Secrets};
-use crate::judge::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::report::detail::fixtures::*;
 use crate::report::github::{annotations, step_summary};
@@ -25,7 +24,7 @@ use crate::report::junit::junit_xml;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::TerminalReporter;
-use crate::run::{Attempt, CheckResult, Outcome};
+use crate::run::{Attempt, CheckResult, Mismatch, Outcome};
 use base64::Engine as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -141,10 +140,11 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
         check = with_pending(check, &format!("waits for {shown}"));
     }
     let request_headers = probe.headers.clone();
-    let reproduce = crate::run::reproduce(
+    let reproduce = crate::probe::reproduce::command(
         Probe::Http(&probe),
         &Environment::named("prod"),
         Duration::from_secs(10),
+        None,
     );
     check.kind = CheckKind::Http {
         probe,
@@ -224,7 +224,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
         attempts,
     );
     r.message = message;
-    r.reproduce = reproduce;
+    r.reproduce = Some(reproduce);
     r
 }
 

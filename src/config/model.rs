@@ -123,16 +123,22 @@ impl Environment {
 
     /// The fixed address for `host` on `port`, if `resolve:` has one; `host:port` rules win.
     pub fn resolve_fixed(&self, host: &str, port: u16) -> Option<SocketAddr> {
+        ResolveRule::answer(self.resolve.iter(), host, port)
+    }
+}
+
+impl ResolveRule {
+    /// The fixed address `rules` give `host` on `port`; `host:port` rules win.
+    pub fn answer<'a>(
+        rules: impl Iterator<Item = &'a ResolveRule> + Clone,
+        host: &str,
+        port: u16,
+    ) -> Option<SocketAddr> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let rule = self
-            .resolve
-            .iter()
+        let rule = rules
+            .clone()
             .find(|r| r.host == host && r.port == Some(port))
-            .or_else(|| {
-                self.resolve
-                    .iter()
-                    .find(|r| r.host == host && r.port.is_none())
-            })?;
+            .or_else(|| rules.clone().find(|r| r.host == host && r.port.is_none()))?;
         Some(SocketAddr::new(rule.to, rule.to_port.unwrap_or(port)))
     }
 }

@@ -1,6 +1,7 @@
 //! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
 //! verified for the purpose its leaf states.
 
+use super::cert_facts::{ReadCert, read_chain};
 use super::tls_client::trust;
 use super::tls_client::{describe_verification_error, server_verifier};
 use super::{ProbeError, ProbeErrorKind};
@@ -16,9 +17,22 @@ use std::path::Path;
 pub struct CertObservation {
     /// The chain (DER), leaf first.
     pub chain: Vec<Vec<u8>>,
+    /// The chain as read, one entry per certificate of `chain`.
+    pub chain_facts: Vec<ReadCert>,
     /// The chain verified against the trust roots, for the leaf's own purpose: `Err` says why
     /// not.
     pub verified: Result<(), String>,
+}
+
+impl CertObservation {
+    /// The observation of `chain`, each certificate read once here.
+    pub fn new(chain: Vec<Vec<u8>>, verified: Result<(), String>) -> CertObservation {
+        CertObservation {
+            chain_facts: read_chain(&chain),
+            chain,
+            verified,
+        }
+    }
 }
 
 pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
@@ -38,7 +52,7 @@ pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
         )));
     }
     let verified = verify_chain(&chain, &probe.tls);
-    Ok(CertObservation { chain, verified })
+    Ok(CertObservation::new(chain, verified))
 }
 
 /// The file's bytes, when it is a regular file of at most [`PEM_CAP`] bytes: a FIFO would

@@ -2,8 +2,10 @@
 //! pass or fail: that is the judge's work.
 
 pub mod cert;
+pub mod cert_facts;
 pub mod dns;
 pub mod http;
+pub mod reproduce;
 pub mod resolve;
 pub mod tcp;
 pub mod tls;
@@ -13,6 +15,7 @@ pub(crate) mod tls_client;
 mod closed_sets;
 
 pub use cert::CertObservation;
+pub use cert_facts::{CertFacts, ReadCert};
 pub use dns::DnsObservation;
 pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};

@@ -180,18 +180,26 @@ pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'
     causes(err).find_map(|e| e.downcast_ref::<rustls::Error>())
 }
 
-/// What went wrong with TLS in `err`'s causes, in plain words, if TLS is what failed.
-/// An alert that arrives after the handshake (TLS 1.3 `certificate_required`) reaches the
-/// reader only as the text of an `io::Error`, so that text is recognised too.
+/// What went wrong with TLS in `err`'s causes, in plain words, if TLS is what failed: the
+/// rustls error found by its type, or else an alert that reached the reader untyped.
 pub(crate) fn tls_failure(err: &(dyn StdError + 'static)) -> Option<String> {
     if let Some(tls) = find_tls_error(err) {
         return Some(describe_tls_error(tls));
     }
-    causes(err).find_map(|e| {
-        let text = e.to_string();
-        let alert = text.strip_prefix("received fatal alert: ")?;
-        Some(format!("the server sent alert {}", snake_case(alert)))
-    })
+    causes(err).find_map(untyped_alert)
+}
+
+/// An alert that arrives after the handshake (TLS 1.3 `certificate_required`) over HTTP/2:
+/// h2 keeps an I/O error as its kind and text only, so rustls's `AlertReceived` reaches here
+/// as an `InvalidData` I/O error whose text is rustls's own wording of it.
+fn untyped_alert(e: &(dyn StdError + 'static)) -> Option<String> {
+    let io = e.downcast_ref::<std::io::Error>()?;
+    if io.kind() != std::io::ErrorKind::InvalidData {
+        return None;
+    }
+    let text = io.get_ref()?.to_string();
+    let alert = text.strip_prefix("received fatal alert: ")?;
+    Some(format!("the server sent alert {}", snake_case(alert)))
 }
 
 /// A rustls error in plain words: "certificate verify failed: expired ...", "the server sent

@@ -6,9 +6,8 @@
 //! are escaped so that it cannot drive the reader's terminal or break the XML.
 
 use crate::config::model::Secrets;
-use crate::judge::Mismatch;
-use crate::probe::{HttpObservation, Observation, TlsObservation};
-use crate::run::{Attempt, CheckResult, Note, Outcome};
+use crate::probe::{HttpObservation, Observation, ReadCert, TlsObservation};
+use crate::run::{Attempt, CheckResult, Mismatch, Note, Outcome};
 use crate::syntax::quantity::format_size;
 use std::fmt::Write as _;
 
@@ -133,11 +132,11 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             lines.push(attempt_summary(i + 1, attempt, secrets));
         }
     }
-    if !result.reproduce.is_empty() {
+    if let Some(command) = &result.reproduce {
         push_text(
             &mut lines,
             "reproduce: ",
-            &clean(secrets, &result.reproduce),
+            &clean(secrets, &command.to_string()),
         );
     }
     lines
@@ -169,7 +168,7 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
     match observation {
         Observation::Http(http) => http_exchange_lines(http, secrets),
         Observation::Tls(tls) => tls_exchange_lines(tls, secrets),
-        Observation::Cert(cert) => chain_lines(&cert.chain, &cert.verified, secrets),
+        Observation::Cert(cert) => chain_lines(&cert.chain_facts, &cert.verified, secrets),
         Observation::Dns(dns) => {
             let mut lines = vec![format!("> asked {} over {:?}", dns.server, dns.protocol)];
             lines.push(format!(
@@ -217,28 +216,32 @@ fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
     if !negotiated.is_empty() {
         lines.push(clean_line(secrets, &format!("< {}", negotiated.join(", "))));
     }
-    lines.extend(chain_lines(&o.chain, &o.verified, secrets));
+    lines.extend(chain_lines(&o.chain_facts, &o.verified, secrets));
     lines
 }
 
 /// A certificate in one line: subject, issuer, not after.
-fn cert_summary(der: &[u8]) -> String {
-    match crate::judge::cert::cert_facts(der) {
+fn cert_summary(read: &ReadCert) -> String {
+    match read {
         Ok(f) => format!(
             "{} (issuer {}; not after {})",
             f.subject,
             f.issuer,
             f.not_after.date()
         ),
-        Err(why) => format!("not a certificate: {why}"),
+        Err(unreadable) => format!("not a certificate: {}", unreadable.why),
     }
 }
 
 /// One line per certificate (subject, issuer, not after), then the verification verdict.
-fn chain_lines(chain: &[Vec<u8>], verified: &Result<(), String>, secrets: &Secrets) -> Vec<String> {
+fn chain_lines(
+    chain: &[ReadCert],
+    verified: &Result<(), String>,
+    secrets: &Secrets,
+) -> Vec<String> {
     let mut lines = Vec::new();
-    for (i, der) in chain.iter().enumerate() {
-        let text = format!("{}. {}", i + 1, cert_summary(der));
+    for (i, read) in chain.iter().enumerate() {
+        let text = format!("{}. {}", i + 1, cert_summary(read));
         lines.push(clean_line(secrets, &format!("< cert {text}")));
     }
     if !chain.is_empty() {
@@ -271,10 +274,10 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     for (name, value) in &o.headers {
         lines.push(clean_line(secrets, &format!("< {name}: {value}")));
     }
-    if let Some(der) = &o.peer_certificate {
+    if let Some(read) = &o.peer_facts {
         lines.push(clean_line(
             secrets,
-            &format!("< cert {}", cert_summary(der)),
+            &format!("< cert {}", cert_summary(read)),
         ));
     }
     let body = clean(secrets, &String::from_utf8_lossy(&o.body));

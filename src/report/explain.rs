@@ -40,7 +40,7 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
     for line in expect_lines(check.kind.expect()) {
         let _ = writeln!(out, "  {line}");
     }
-    let reproduce = crate::run::reproduce(check.kind.probe(), env, check.timeout);
+    let reproduce = crate::probe::reproduce::command(check.kind.probe(), env, check.timeout, None);
     let _ = writeln!(out, "reproduce\n  {reproduce}");
     super::escape::printable(&secrets.redact(&out))
 }

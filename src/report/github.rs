@@ -9,8 +9,7 @@
 use super::detail::{attempt_summary, clean, excerpt, flaky_note};
 use super::terminal::summary_line;
 use crate::config::model::Secrets;
-use crate::judge::Mismatch;
-use crate::run::{CheckResult, Note, Outcome, RunReport};
+use crate::run::{CheckResult, Mismatch, Note, Outcome, RunReport};
 use std::fmt::Write as _;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step;
@@ -185,8 +184,8 @@ fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
             lines.push(attempt_summary(i + 1, attempt, secrets));
         }
     }
-    if !result.reproduce.is_empty() {
-        lines.push(format!("reproduce: {}", result.reproduce));
+    if let Some(command) = &result.reproduce {
+        lines.push(format!("reproduce: {command}"));
     }
     lines
 }
@@ -290,8 +289,11 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
     }
     let reproduce: Vec<(String, String)> = listed
         .iter()
-        .filter(|r| r.outcome != Outcome::NotRun && !r.reproduce.is_empty())
-        .map(|r| (one_line(secrets, &r.check.id), clean(secrets, &r.reproduce)))
+        .filter(|r| r.outcome != Outcome::NotRun)
+        .filter_map(|r| {
+            let command = r.reproduce.as_ref()?.to_string();
+            Some((one_line(secrets, &r.check.id), clean(secrets, &command)))
+        })
         .collect();
     if !reproduce.is_empty() {
         let longest_ticks = reproduce

@@ -24,8 +24,8 @@
 
 use super::detail::clean;
 use crate::config::model::Secrets;
-use crate::judge::cert::{cert_facts, seconds_left};
 use crate::probe::Observation;
+use crate::probe::cert_facts::seconds_left;
 use crate::run::{CheckResult, Outcome, RunReport};
 use std::fmt::Write as _;
 
@@ -194,14 +194,13 @@ fn family(out: &mut String, name: &str, help: &str) {
 
 /// Seconds left on the certificate the last attempt saw, when it saw one that parses.
 fn cert_seconds_left(result: &CheckResult, now: time::OffsetDateTime) -> Option<f64> {
-    let der = match result.last_attempt()?.observation.as_ref()? {
-        Observation::Http(http) => http.peer_certificate.as_ref()?,
-        Observation::Tls(tls) => tls.chain.first()?,
-        Observation::Cert(cert) => cert.chain.first()?,
+    let leaf = match result.last_attempt()?.observation.as_ref()? {
+        Observation::Http(http) => http.peer_facts.as_ref()?,
+        Observation::Tls(tls) => tls.chain_facts.first()?,
+        Observation::Cert(cert) => cert.chain_facts.first()?,
         Observation::Dns(_) | Observation::Tcp(_) => return None,
     };
-    let facts = cert_facts(der).ok()?;
-    Some(seconds_left(&facts, now))
+    Some(seconds_left(leaf.as_ref().ok()?, now))
 }
 
 /// A label value: redacted, printable, and `\`, `"` and newline escaped as the format asks.

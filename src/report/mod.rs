@@ -8,8 +8,6 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod metrics;
-pub mod reproduce;
-pub mod reproduce_dns;
 pub mod tap;
 pub mod terminal;
 pub mod write;

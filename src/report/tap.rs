@@ -127,8 +127,8 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
             let _ = writeln!(out, "    - {}", yaml_string(&summary));
         }
     }
-    if !result.reproduce.is_empty() {
-        let _ = writeln!(out, "  reproduce: {}", q(&result.reproduce));
+    if let Some(command) = &result.reproduce {
+        let _ = writeln!(out, "  reproduce: {}", q(&command.to_string()));
     }
     out.push_str("  ...\n");
     out
@@ -265,7 +265,7 @@ mod tests {
             vec![failed(vec![mismatch("status", "200", "503")]), passed()],
         );
         r.flaky = true;
-        r.reproduce = String::new();
+        r.reproduce = None;
         assert_eq!(
             tap(&report(vec![r]), &Secrets::default()),
             "TAP version 14\n\
@@ -304,7 +304,7 @@ mod tests {
                 "line\n  ...\n---\tend\u{2028}",
             )])],
         );
-        r.reproduce = String::new();
+        r.reproduce = None;
         let out = tap(&report(vec![r]), &Secrets::default());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
@@ -364,7 +364,7 @@ mod tests {
             vec![failed(vec![mismatch("header x", "s3cr3t-t0ken", "none")])],
         );
         r.message = "pending: s3cr3t-t0ken".into();
-        r.reproduce = "curl -H 'x: s3cr3t-t0ken' https://chat.example/".into();
+        r.reproduce = command(&["curl", "-H", "x: s3cr3t-t0ken", "https://chat.example/"]);
         let out = tap(&report(vec![r]), &secrets());
         assert!(!out.contains("s3cr3t"), "{out}");
         assert!(

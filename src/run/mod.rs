@@ -3,22 +3,21 @@
 
 mod examine;
 mod pacer;
-mod reproduce;
 pub mod result;
 mod signals;
 
 pub use signals::{Signal, received as signal_received};
 
-pub use reproduce::reproduce;
+/// What did not hold, as the reports show it.
+pub use crate::judge::Mismatch;
 pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
 use examine::examine;
 use pacer::Pacer;
-use reproduce::with_observed_address;
 use signals::Signals;
 
 use crate::config::model::{Check, Environment, Pending, Secrets};
-use crate::judge::Mismatch;
+use crate::probe::reproduce::command as reproduce;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use futures::FutureExt;
 use std::collections::HashMap;
@@ -210,7 +209,7 @@ fn internal_error(check: Arc<Check>, what: &str, duration: Duration) -> CheckRes
         duration,
         message,
         note: None,
-        reproduce: String::new(),
+        reproduce: None,
     }
 }
 
@@ -421,7 +420,7 @@ impl CheckTask {
             duration: Duration::ZERO,
             message,
             note: None,
-            reproduce: String::new(),
+            reproduce: None,
         })
     }
 
@@ -440,7 +439,12 @@ impl CheckTask {
             duration,
             message: note.to_string(),
             note: Some(note),
-            reproduce: reproduce(self.check.kind.probe(), &self.env, self.timeout),
+            reproduce: Some(reproduce(
+                self.check.kind.probe(),
+                &self.env,
+                self.timeout,
+                None,
+            )),
         }
     }
 
@@ -467,10 +471,11 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
-        let env = with_observed_address(
+        let reproduce = reproduce(
             self.check.kind.probe(),
             &self.env,
-            &attempts_last(&attempts),
+            self.timeout,
+            attempts_last(&attempts),
         );
         CheckResult {
             check: Arc::clone(&self.check),
@@ -480,7 +485,7 @@ impl CheckTask {
             duration,
             message,
             note: (outcome == Outcome::Fixed).then_some(Note::Fixed),
-            reproduce: reproduce(self.check.kind.probe(), &env, self.timeout),
+            reproduce: Some(reproduce),
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::signals::Signal;
 use crate::config::model::Check;
 use crate::judge::Mismatch;
+use crate::probe::reproduce::ShellCommand;
 use crate::probe::{Observation, ProbeError};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -147,9 +148,10 @@ pub struct CheckResult {
     pub message: String,
     /// Why a fixed or not-run check is so, for reports to match on.
     pub note: Option<Note>,
-    /// A shell command that repeats the probe by hand (curl, openssl, dig); secrets are
-    /// still in it: reports redact.
-    pub reproduce: String,
+    /// The shell command that repeats the probe by hand (curl, openssl, dig, nc), to the
+    /// address the probe reached; secrets are still in it: reports redact. None when the
+    /// check was not probed (a value is unset) or failed inside conform.
+    pub reproduce: Option<ShellCommand>,
 }
 
 impl CheckResult {

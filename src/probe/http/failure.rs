@@ -3,7 +3,7 @@
 use super::super::ProbeErrorKind;
 use super::super::tls::{HandshakeOutcome, Rejection, TlsProber};
 use super::super::tls_client;
-use crate::config::model::{Environment, TlsOptions, TlsProbe};
+use crate::config::model::{TlsOptions, TlsProbe};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -71,6 +71,7 @@ const REFUSAL_LOOK: Duration = Duration::from_secs(1);
 /// broken pipe or a reset instead of the alert. One more handshake by the tls probe, which
 /// sends nothing and reads once, bounded by [`REFUSAL_LOOK`], sees the alert (or the close).
 pub(super) async fn tls_refusal(
+    prober: &TlsProber,
     tls: &TlsOptions,
     server_name: &str,
     addr: SocketAddr,
@@ -82,7 +83,6 @@ pub(super) async fn tls_refusal(
         alpn: vec!["http/1.1".into()],
         tls: tls.clone(),
     };
-    let prober = TlsProber::new(&Environment::named("second look"));
     let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
     match seen.outcome {
         HandshakeOutcome::Accepted => None,
@@ -100,21 +100,22 @@ pub(super) async fn tls_refusal(
     }
 }
 
-/// Whether a failed request broke off in a way a TLS refusal would explain.
+/// Whether a failed request broke off in a way a TLS refusal would explain: the connection
+/// was reset, aborted or closed under the request (an I/O error of that kind, or hyper's
+/// "connection closed before message completed"), or the connection was gone before the
+/// request could be sent (hyper's "connection was not ready").
 pub(super) fn broke_off(err: &reqwest::Error) -> bool {
     use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
-    [
-        BrokenPipe,
-        ConnectionReset,
-        ConnectionAborted,
-        UnexpectedEof,
-    ]
-    .into_iter()
-    .any(|kind| has_io_kind(err, kind))
-        || tls_client::causes(err).any(|e| {
-            let text = e.to_string();
-            ["connection closed", "broken pipe", "not ready", "reset"]
-                .iter()
-                .any(|t| text.contains(t))
-        })
+    tls_client::causes(err).any(|e| {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            matches!(
+                io.kind(),
+                BrokenPipe | ConnectionReset | ConnectionAborted | UnexpectedEof
+            )
+        } else if let Some(http) = e.downcast_ref::<hyper::Error>() {
+            http.is_incomplete_message() || http.is_canceled()
+        } else {
+            false
+        }
+    })
 }

@@ -9,7 +9,9 @@ mod failure;
 mod phase;
 mod route;
 
+use super::cert_facts::{self, ReadCert};
 use super::resolve::Resolver;
+use super::tls::TlsProber;
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::{Environment, HttpProbe, RequestBody, TlsOptions};
 use failure::{broke_off, classify, root_cause, tls_refusal};
@@ -54,6 +56,8 @@ pub struct HttpObservation {
     /// The leaf certificate the URL's own server presented (DER): the first one of the
     /// exchange, whatever the redirects that followed.
     pub peer_certificate: Option<Vec<u8>>,
+    /// `peer_certificate` as read.
+    pub peer_facts: Option<ReadCert>,
     /// The address connected to.
     pub remote_addr: Option<SocketAddr>,
     /// From sending the first request to the end of the final body.
@@ -142,6 +146,9 @@ pub struct HttpProber {
     clients: Mutex<Clients>,
     openings: Openings,
     resolver: Arc<Resolver>,
+    /// For the second look at an https server that broke off a request (see
+    /// [`failure::tls_refusal`]): the run's environment and resolver, as every probe has.
+    second_look: TlsProber,
 }
 
 impl HttpProber {
@@ -154,6 +161,7 @@ impl HttpProber {
     pub fn with_resolver(env: &Environment, resolver: Arc<Resolver>) -> HttpProber {
         HttpProber {
             env: env.clone(),
+            second_look: TlsProber::with_resolver(env, Arc::clone(&resolver)),
             resolver,
             clients: Mutex::default(),
             openings: Openings::default(),
@@ -244,6 +252,7 @@ impl HttpProber {
                 status: status.as_u16(),
                 version: version_text(response.version()),
                 headers,
+                peer_facts: peer_certificate.as_deref().map(cert_facts::read),
                 peer_certificate,
                 remote_addr: response.remote_addr(),
                 ..HttpObservation::default()
@@ -355,7 +364,7 @@ impl HttpProber {
                     .and_then(|a| a.first().copied()),
             };
             if let Some(addr) = addr
-                && let Some(why) = tls_refusal(tls, name, addr).await
+                && let Some(why) = tls_refusal(&self.second_look, tls, name, addr).await
             {
                 let what = format!("TLS with {} failed: {why}", route.target);
                 return Err(fail(ProbeErrorKind::Tls, what));

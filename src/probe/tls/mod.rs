@@ -15,6 +15,7 @@ use super::resolve::Resolver;
 use session::Session;
 use verifier::{Presented, RecordingVerifier};
 
+use super::cert_facts::{ReadCert, read_chain};
 use super::{ProbeError, ProbeErrorKind, tls_client};
 use crate::config::model::{Environment, TlsProbe};
 use crate::syntax::quantity::format_seconds;
@@ -54,6 +55,8 @@ pub struct TlsObservation {
     pub alpn: Option<String>,
     /// The chain the server presented (DER), leaf first; empty when it presented none.
     pub chain: Vec<Vec<u8>>,
+    /// The chain as read, one entry per certificate of `chain`.
+    pub chain_facts: Vec<ReadCert>,
     /// Verification of the chain for the SNI name against the trust roots, made whether or
     /// not `verify` is on: `Err` holds the reason in words (expired, unknown issuer ...).
     pub verified: Result<(), String>,
@@ -186,6 +189,7 @@ impl TlsProber {
             alpn: conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
+            chain_facts: read_chain(&chain),
             chain,
             verified,
             elapsed,

@@ -1,7 +1,7 @@
 use crate::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
-use crate::judge::Mismatch;
+use crate::probe::reproduce::ShellCommand;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Note, Outcome, RunReport};
+use crate::run::{Attempt, CheckResult, Mismatch, Note, Outcome, RunReport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,8 +124,19 @@ pub fn result(check: Check, outcome: Outcome, attempts: Vec<Attempt>) -> CheckRe
         duration: Duration::from_millis(120),
         message: String::new(),
         note: None,
-        reproduce: "curl -sS -i https://chat.example/".to_string(),
+        reproduce: command(&["curl", "-sS", "-i", "https://chat.example/"]),
     }
+}
+
+/// The command of `words`: the program, then its arguments.
+pub fn command(words: &[&str]) -> Option<ShellCommand> {
+    let (program, args) = words.split_first()?;
+    Some(
+        args.iter()
+            .fold(ShellCommand::new(*program), |command, word| {
+                command.arg(*word)
+            }),
+    )
 }
 
 pub fn report(results: Vec<CheckResult>) -> RunReport {

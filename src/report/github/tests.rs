@@ -118,7 +118,7 @@ fn text_from_the_server_cannot_start_another_command() {
         )])],
     );
     r.message = "body: 100% off\nnext".into();
-    r.reproduce = String::new();
+    r.reproduce = None;
     let out = annotations(&report(vec![r]), &Secrets::default());
     assert_eq!(
         out,
@@ -188,7 +188,12 @@ fn secrets_are_masked_and_never_written_otherwise() {
         )])],
     );
     r.message = "got s3cr3t-t0ken".into();
-    r.reproduce = "curl -H 'authorization: Bearer s3cr3t-t0ken' https://chat.example/".into();
+    r.reproduce = command(&[
+        "curl",
+        "-H",
+        "authorization: Bearer s3cr3t-t0ken",
+        "https://chat.example/",
+    ]);
     let report = report(vec![r]);
     let out = annotations(&report, &secrets);
     let (masks, rest): (Vec<&str>, Vec<&str>) =
@@ -298,7 +303,7 @@ fn step_summary_lists_what_did_not_pass() {
 fn step_summary_cells_cannot_break_the_table() {
     let mut r = root_failure();
     r.message = "a | b\nc <img src=x> *d*".into();
-    r.reproduce = "echo '```'".into();
+    r.reproduce = command(&["echo", "```"]);
     let out = step_summary(&report(vec![r]), &Secrets::default());
     assert!(
         out.contains(

@@ -5,9 +5,8 @@ use super::{
     JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
 };
 use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
-use crate::judge::Mismatch;
 use crate::probe::{ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, RunReport};
+use crate::run::{Attempt, CheckResult, Mismatch, RunReport};
 use std::fmt::Write as _;
 
 impl JsonReport {
@@ -53,7 +52,11 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         duration_seconds: result.duration.as_secs_f64(),
         message: excerpt(secrets, &result.message),
         pending_reason: check.pending.as_ref().map(|p| text(&p.reason)),
-        reproduce: text(&result.reproduce),
+        reproduce: result
+            .reproduce
+            .as_ref()
+            .map(|command| text(&command.to_string()))
+            .unwrap_or_default(),
         attempts: result
             .attempts
             .iter()

@@ -182,7 +182,12 @@ fn hostile_bytes_and_secrets_still_make_valid_redacted_xml() {
         vec![failed(vec![mismatch("body", "contains ok", hostile)])],
     );
     r.message = format!("got {hostile}");
-    r.reproduce = "curl -H 'x-token: s3cr3t-t0ken' https://chat.example/".into();
+    r.reproduce = command(&[
+        "curl",
+        "-H",
+        "x-token: s3cr3t-t0ken",
+        "https://chat.example/",
+    ]);
     let xml = junit_xml(&report(vec![r]), &secrets()).unwrap();
     assert!(!xml.contains("s3cr3t"), "{xml}");
     let doc = Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
@@ -286,7 +291,12 @@ fn junit_from_json_is_the_junit_of_the_run() {
         ],
     );
     r.message = format!("got {hostile}");
-    r.reproduce = "curl -H 'x-token: s3cr3t-t0ken' https://chat.example/".into();
+    r.reproduce = command(&[
+        "curl",
+        "-H",
+        "x-token: s3cr3t-t0ken",
+        "https://chat.example/",
+    ]);
     let quiet = result(
         check("chat", "chat/q", "q"),
         Outcome::Fail,
@@ -327,7 +337,8 @@ fn secrets_never_appear_and_control_characters_are_escaped() {
         ],
     );
     r.message = format!("got {secret}");
-    r.reproduce = format!("curl -H 'authorization: Bearer {secret}' https://chat.example/");
+    let header = format!("authorization: Bearer {secret}");
+    r.reproduce = command(&["curl", "-H", &header, "https://chat.example/"]);
     let mut run = report(vec![r]);
     run.env = format!("env-{secret}");
     run.hostname = format!("host-{secret}");

@@ -1,4 +1,5 @@
 use super::*;
+use crate::probe::cert_facts::{read, read_chain};
 use crate::probe::{CertObservation, HandshakeOutcome, ProbeErrorKind, TlsObservation};
 use crate::report::detail::fixtures::*;
 use rcgen::{CertificateParams, KeyPair};
@@ -145,6 +146,7 @@ fn certificate_expiry_from_each_probe_kind() {
     let mut http = passed();
     let mut seen = observation(200, b"ok");
     seen.peer_certificate = Some(in_30_days.clone());
+    seen.peer_facts = Some(read(&in_30_days));
     http.observation = Some(Observation::Http(seen));
 
     let mut tls = passed();
@@ -155,22 +157,23 @@ fn certificate_expiry_from_each_probe_kind() {
         version: Some("1.3".into()),
         cipher_suite: None,
         alpn: None,
+        chain_facts: read_chain(&[expired.clone(), in_30_days.clone()]),
         chain: vec![expired, in_30_days.clone()],
         verified: Ok(()),
         elapsed: Duration::from_millis(5),
     }));
 
     let mut file = failed(vec![mismatch("cert expires_in", "> 60d", "30d")]);
-    file.observation = Some(Observation::Cert(CertObservation {
-        chain: vec![in_30_days],
-        verified: Err("unknown issuer".into()),
-    }));
+    file.observation = Some(Observation::Cert(CertObservation::new(
+        vec![in_30_days],
+        Err("unknown issuer".into()),
+    )));
 
     let mut garbage = passed();
-    garbage.observation = Some(Observation::Cert(CertObservation {
-        chain: vec![b"not a certificate".to_vec()],
-        verified: Err("bad".into()),
-    }));
+    garbage.observation = Some(Observation::Cert(CertObservation::new(
+        vec![b"not a certificate".to_vec()],
+        Err("bad".into()),
+    )));
 
     let report = report(vec![
         result(check("web", "web/http", "h"), Outcome::Pass, vec![http]),

@@ -101,7 +101,7 @@ fn error_pending_fixed_and_not_run_lines() {
     );
     error.message = "connect to 10.0.0.1:443: refused".into();
     let (pending, mut fixed) = (pending_waf(), fixed_new());
-    fixed.reproduce.clear();
+    fixed.reproduce = None;
     let not_run = result(check("dns", "dns/mx", "mx"), Outcome::NotRun, vec![]);
     assert_eq!(
         render(0, Secrets::default(), &[error, pending, fixed, not_run]),
@@ -193,7 +193,12 @@ fn secrets_never_reach_the_terminal() {
             "none",
         )])],
     );
-    r.reproduce = "curl -H 'authorization: Bearer s3cr3t-t0ken' https://x/".into();
+    r.reproduce = command(&[
+        "curl",
+        "-H",
+        "authorization: Bearer s3cr3t-t0ken",
+        "https://x/",
+    ]);
     if let Some(crate::probe::Observation::Http(o)) = &mut r.attempts[0].observation {
         o.body = b"echo: s3cr3t-t0ken \x1b]0;owned\x07".to_vec();
     }

@@ -1,8 +1,12 @@
 use super::*;
-use crate::config::model::{ClientIdentity, ConnectTo, ResolveRule, TlsOptions};
+use crate::config::model::{
+    CertProbe, ClientIdentity, ConnectTo, HttpProbe, RequestBody, TlsProbe, TlsVersion,
+};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
 
 fn env(resolve: Vec<ResolveRule>) -> Environment {
     Environment {
@@ -27,7 +31,7 @@ fn rule(host: &str, port: Option<u16>, to: &str, to_port: Option<u16>) -> Resolv
 #[test]
 fn plain_get() {
     assert_eq!(
-        curl_command(&probe("https://chat.example/"), &env(vec![])),
+        curl_command(&probe("https://chat.example/"), &env(vec![])).to_string(),
         "curl -sS -i --max-time 10 https://chat.example/"
     );
 }
@@ -45,7 +49,7 @@ fn post_json_with_headers_and_redirects() {
     ));
     p.follow_redirects = 3;
     assert_eq!(
-        curl_command_with_timeout(&p, &env(vec![]), Duration::from_millis(2500)),
+        curl_command_with_timeout(&p, &env(vec![]), Duration::from_millis(2500)).to_string(),
         "curl -sS -i -X POST -H 'authorization: Bearer t0k'\\''en' -H 'x-empty;' \
          -H 'content-type: application/json' --data-raw '{\"query\":\"{ __typename }\"}' \
          -L --max-redirs 3 --max-time 2.5 'https://api.example/v1/graphql?x=1&y=2'"
@@ -57,7 +61,7 @@ fn text_body_keeps_method_and_no_form_content_type() {
     let mut p = probe("http://h.example:8080/x");
     p.body = Some(RequestBody::Text("a b".into()));
     assert_eq!(
-        curl_command(&p, &env(vec![])),
+        curl_command(&p, &env(vec![])).to_string(),
         "curl -sS -i -X GET -H Content-Type: --data-raw 'a b' --max-time 10 \
          http://h.example:8080/x"
     );
@@ -68,7 +72,7 @@ fn head_uses_dash_i() {
     let mut p = probe("https://h.example/");
     p.method = reqwest::Method::HEAD;
     assert_eq!(
-        curl_command(&p, &env(vec![])),
+        curl_command(&p, &env(vec![])).to_string(),
         "curl -sS -i -I --max-time 10 https://h.example/"
     );
 }
@@ -85,7 +89,7 @@ fn connect_to_and_resolve_rules() {
         rule("chat.example", None, "10.0.0.9", None),
     ]);
     assert_eq!(
-        curl_command(&p, &e),
+        curl_command(&p, &e).to_string(),
         "curl -sS -i --connect-to chat.example:443:alb.example:8443 \
          --resolve alb.example:8443:10.0.0.1 --max-time 10 https://chat.example/"
     );
@@ -100,7 +104,7 @@ fn resolve_rules_for_the_url_host() {
         rule("other.example", None, "127.0.0.11", None),
     ]);
     assert_eq!(
-        curl_command(&p, &e),
+        curl_command(&p, &e).to_string(),
         "curl -sS -i --resolve chat.example:443:127.0.0.10 \
          --connect-to 'chat.example:8443:[::1]:9443' --max-time 10 https://chat.example/"
     );
@@ -123,7 +127,7 @@ fn tls_options() {
         versions: vec![TlsVersion::V1_3, TlsVersion::V1_2],
     };
     assert_eq!(
-        curl_command(&p, &env(vec![])),
+        curl_command(&p, &env(vec![])).to_string(),
         "curl -sS -i -H 'Host: chat.example:8443' \
          --connect-to other.example:8443:chat.example:8443 -k --cacert pki/ca.pem \
          --cert 'pki/client cert.pem' --key pki/client.key --tlsv1.2 --tls-max 1.3 \
@@ -139,7 +143,7 @@ fn several_ca_files_are_joined() {
     e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
     p.tls.versions = vec![TlsVersion::V1_3];
     assert_eq!(
-        curl_command(&p, &e),
+        curl_command(&p, &e).to_string(),
         "curl -sS -i --cacert <(cat a.pem 'b c.pem') --tlsv1.3 --tls-max 1.3 \
          --max-time 10 https://h.example/"
     );
@@ -161,7 +165,8 @@ fn openssl_plain_handshake() {
         openssl_command(
             &tls_probe("chat.example", 443, "chat.example"),
             &env(vec![])
-        ),
+        )
+        .to_string(),
         "openssl s_client -connect chat.example:443 -servername chat.example \
          -verify_return_error -verify_hostname chat.example </dev/null"
     );
@@ -186,7 +191,7 @@ fn openssl_with_every_option() {
     };
     let e = env(vec![rule("alb.example", None, "10.0.0.1", None)]);
     assert_eq!(
-        openssl_command(&p, &e),
+        openssl_command(&p, &e).to_string(),
         "openssl s_client -connect 10.0.0.1:8443 -servername chat.example \
          -alpn h2,http/1.1 -tls1_3 -cert 'pki/client cert.pem' -key pki/client.key \
          -CAfile pki/ca.pem </dev/null"
@@ -201,7 +206,7 @@ fn openssl_versions_trust_and_addresses() {
     let mut e = env(vec![rule("other.example", None, "10.0.0.1", None)]);
     e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
     assert_eq!(
-        openssl_command(&p, &e),
+        openssl_command(&p, &e).to_string(),
         "openssl s_client -connect '[::1]:443' -noservername \
          -CAfile <(cat a.pem 'b c.pem') -verify_return_error -verify_ip 10.0.0.7 </dev/null"
     );
@@ -210,6 +215,7 @@ fn openssl_versions_trust_and_addresses() {
     let e = env(vec![rule("chat.example", Some(443), "::1", Some(9443))]);
     assert!(
         openssl_command(&p, &e)
+            .to_string()
             .starts_with("openssl s_client -connect '[::1]:9443' -servername chat.example ")
     );
 }
@@ -221,7 +227,7 @@ fn openssl_x509_shows_the_judged_fields() {
         tls: TlsOptions::default(),
     };
     assert_eq!(
-        openssl_x509_command(&p),
+        openssl_x509_command(&p).to_string(),
         "openssl x509 -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage \
          -in 'pki/aop client.pem'"
     );
@@ -233,4 +239,57 @@ fn quoting() {
     assert_eq!(quote(""), "''");
     assert_eq!(quote("it's"), r"'it'\''s'");
     assert_eq!(quote("$HOME"), "'$HOME'");
+}
+
+#[test]
+fn words_are_quoted_and_shell_syntax_is_not() {
+    let mut command = ShellCommand::new("openssl").arg("s_client").arg("a b");
+    command.push_raw("</dev/null");
+    assert_eq!(command.to_string(), "openssl s_client 'a b' </dev/null");
+    assert_eq!(command.program(), "openssl");
+    assert_eq!(
+        command.args(),
+        &[
+            ShellArg::Word("s_client".into()),
+            ShellArg::Word("a b".into()),
+            ShellArg::Raw("</dev/null".into()),
+        ]
+    );
+}
+
+/// A name only the environment's resolvers know: the address reached is a fixed answer, unless
+/// a `resolve:` rule answers already or the environment names no resolvers.
+#[test]
+fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
+    use crate::probe::{ConnectOutcome, TcpObservation};
+    let tcp = crate::config::model::TcpProbe {
+        host: "db.internal".into(),
+        port: 5432,
+    };
+    let probe = Probe::Tcp(&tcp);
+    let seen = Observation::Tcp(TcpObservation {
+        target: "10.0.0.5:5432".into(),
+        outcome: ConnectOutcome::Refused,
+        elapsed: Duration::from_millis(3),
+    });
+    let wait = Duration::from_secs(2);
+    let mut e = env(vec![]);
+    assert_eq!(
+        command(probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 db.internal 5432"
+    );
+    e.resolvers = vec!["127.0.0.1:5353".parse().unwrap()];
+    assert_eq!(
+        command(probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 10.0.0.5 5432"
+    );
+    assert_eq!(
+        command(probe, &e, wait, None).to_string(),
+        "nc -vz -w 2 db.internal 5432"
+    );
+    e.resolve = vec![rule("db.internal", None, "10.0.0.9", None)];
+    assert_eq!(
+        command(probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 10.0.0.9 5432"
+    );
 }

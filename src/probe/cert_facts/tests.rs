@@ -1,0 +1,127 @@
+use super::*;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, SerialNumber,
+};
+use time::Duration;
+use time::macros::datetime;
+
+pub(crate) const NOW: OffsetDateTime = datetime!(2026-11-25 10:00:00 UTC);
+
+pub(crate) fn name(cn: &str, o: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    dn.push(DnType::OrganizationName, o);
+    dn
+}
+
+/// A leaf for chat.test, valid from a day before NOW until NOW + `left`, with `key`, issued
+/// by "Test CA".
+pub(crate) fn leaf_with(left: Duration, key: KeyPair) -> Vec<u8> {
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name = name("Test CA", "Conform Tests");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let issuer = Issuer::new(ca, KeyPair::generate().unwrap());
+
+    let sans = ["chat.test", "www.chat.test", "127.0.0.1", "::1"].map(String::from);
+    let mut params = CertificateParams::new(sans.to_vec()).unwrap();
+    params.distinguished_name = name("chat.test", "Phenom Test");
+    params.not_before = NOW - Duration::days(1);
+    params.not_after = NOW + left;
+    // The high bit is set, so DER pads the serial with a zero byte that must not show.
+    params.serial_number = Some(SerialNumber::from_slice(&[0x8f, 0x1a, 0x2b, 0x3c]));
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    params.signed_by(&key, &issuer).unwrap().der().to_vec()
+}
+
+pub(crate) fn leaf(left: Duration) -> Vec<u8> {
+    leaf_with(left, KeyPair::generate().unwrap())
+}
+
+#[test]
+fn facts_of_a_leaf() {
+    let der = leaf(Duration::days(30));
+    let facts = cert_facts(&der).unwrap();
+    let fingerprint: String = Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        facts,
+        CertFacts {
+            subject: "CN=chat.test, O=Phenom Test".into(),
+            issuer: "CN=Test CA, O=Conform Tests".into(),
+            san: vec![
+                "chat.test".into(),
+                "www.chat.test".into(),
+                "127.0.0.1".into(),
+                "::1".into()
+            ],
+            not_before: datetime!(2026-11-24 10:00:00 UTC),
+            not_after: datetime!(2026-12-25 10:00:00 UTC),
+            serial: "8f1a2b3c".into(),
+            fingerprint_sha256: fingerprint,
+            eku: vec!["serverAuth".into(), "clientAuth".into()],
+            key: "ECDSA P-256".into(),
+        }
+    );
+    assert_eq!(facts.fingerprint_sha256.len(), 64);
+    assert!(
+        facts
+            .fingerprint_sha256
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
+}
+
+#[test]
+fn key_names() {
+    let key = |alg| KeyPair::generate_for(alg).unwrap();
+    let facts = |key| cert_facts(&leaf_with(Duration::days(1), key)).unwrap().key;
+    assert_eq!(facts(key(&rcgen::PKCS_ED25519)), "Ed25519");
+    assert_eq!(facts(key(&rcgen::PKCS_ECDSA_P384_SHA384)), "ECDSA P-384");
+    // ring signs with RSA keys but cannot make them, hence a stored test-only key.
+    let rsa = KeyPair::from_pem(include_str!("test-rsa2048.key.pem")).unwrap();
+    assert_eq!(facts(rsa), "RSA 2048");
+}
+
+#[test]
+fn rsa_sizes_count_bits_not_bytes() {
+    // A 2048-bit modulus as DER carries it: a sign-padding zero, then 256 bytes.
+    let mut modulus = vec![0x00, 0xc1];
+    modulus.extend([0xff; 255]);
+    assert_eq!(bit_length(&modulus), 2048);
+    assert_eq!(bit_length(&modulus[1..]), 2048);
+    assert_eq!(bit_length(&[0x01, 0x00]), 9);
+    assert_eq!(bit_length(&[0x00]), 0);
+    assert_eq!(serial_hex(&[0x00]), "00");
+    assert_eq!(serial_hex(&[0x00, 0x8f, 0x01]), "8f01");
+}
+
+#[test]
+fn seconds_left_goes_negative_once_expired() {
+    let ahead = cert_facts(&leaf(Duration::days(30))).unwrap();
+    assert_eq!(seconds_left(&ahead, NOW), 30.0 * 86_400.0);
+    let expired = cert_facts(&leaf(-Duration::days(3))).unwrap();
+    assert_eq!(seconds_left(&expired, NOW), -3.0 * 86_400.0);
+}
+
+#[test]
+fn truncated_or_padded_der_is_not_a_certificate() {
+    let der = leaf(Duration::days(30));
+    assert_eq!(
+        cert_facts(&der[..der.len() - 10]).unwrap_err(),
+        "a length runs past the end of the data"
+    );
+    // Well-formed DER that is not a certificate: an INTEGER.
+    assert!(!cert_facts(&[0x02, 0x01, 0x05]).unwrap_err().is_empty());
+    let mut padded = der.clone();
+    padded.extend([0, 0]);
+    assert_eq!(
+        cert_facts(&padded).unwrap_err(),
+        "2 bytes follow the certificate"
+    );
+}

@@ -1,0 +1,216 @@
+//! The command that repeats a check's probe by hand (curl, openssl, dig, nc), printed with
+//! failures. It must do what the probe did (same connect target, SNI, trust, body), so that a
+//! person sees the same answer; so it is built from the probe's own settings, here, beside
+//! the probes. It is typed, a program and its arguments, and shell-quoted only when shown.
+//! Secrets are not removed here: reports redact the finished text.
+
+mod curl;
+mod dig;
+mod openssl;
+
+pub use curl::{curl_command, curl_command_with_timeout};
+pub use dig::{dig_command, nc_command};
+pub use openssl::{openssl_command, openssl_x509_command};
+
+use super::Observation;
+use crate::config::model::{Environment, Probe, ResolveRule, TlsOptions};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+/// A shell command: a program and its arguments. Shown (`Display`) as one line a POSIX shell
+/// reads back into the same words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellCommand {
+    program: String,
+    args: Vec<ShellArg>,
+}
+
+/// One argument of a [`ShellCommand`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShellArg {
+    /// A word, quoted when shown as its characters need.
+    Word(String),
+    /// Shell syntax shown as it is: a redirection (`</dev/null`), a process substitution
+    /// (`<(cat a.pem b.pem)`), or a word the command has always shown unquoted.
+    Raw(String),
+}
+
+impl ShellCommand {
+    pub fn new(program: impl Into<String>) -> ShellCommand {
+        ShellCommand {
+            program: program.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// The command with `word` added: `ShellCommand::new("echo").arg("a b")`.
+    pub fn arg(mut self, word: impl Into<String>) -> ShellCommand {
+        self.push(word);
+        self
+    }
+
+    /// Adds a word.
+    pub fn push(&mut self, word: impl Into<String>) {
+        self.args.push(ShellArg::Word(word.into()));
+    }
+
+    /// Adds shell syntax, shown as it is (see [`ShellArg::Raw`]).
+    pub fn push_raw(&mut self, text: impl Into<String>) {
+        self.args.push(ShellArg::Raw(text.into()));
+    }
+
+    pub fn program(&self) -> &str {
+        &self.program
+    }
+
+    pub fn args(&self) -> &[ShellArg] {
+        &self.args
+    }
+}
+
+impl fmt::Display for ShellCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.program)?;
+        for arg in &self.args {
+            match arg {
+                ShellArg::Word(word) => write!(f, " {}", quote(word))?,
+                ShellArg::Raw(text) => write!(f, " {text}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// POSIX shell quoting: bare when every character is safe, else single quotes (a single quote
+/// inside becomes `'\''`).
+pub fn quote(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if !text.is_empty() && text.chars().all(safe) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The command that repeats `probe` by hand, bounded by `timeout`. `seen` is what the probe
+/// saw, when it saw something: a name that only the environment's resolvers know would not
+/// resolve for curl, openssl or nc, so the address the probe reached is given to them as a
+/// fixed answer.
+pub fn command(
+    probe: Probe<'_>,
+    env: &Environment,
+    timeout: Duration,
+    seen: Option<&Observation>,
+) -> ShellCommand {
+    let answers = FixedAnswers {
+        env,
+        reached: seen.and_then(|seen| reached(probe, env, seen)),
+    };
+    match probe {
+        Probe::Http(h) => curl::curl(h, &answers, timeout),
+        Probe::Tls(t) => openssl::s_client(t, &answers),
+        Probe::Cert(c) => openssl_x509_command(c),
+        Probe::Dns(d) => dig_command(d, env.resolvers.first().copied()),
+        Probe::Tcp(t) => dig::nc(t, &answers, timeout),
+    }
+}
+
+/// The environment's fixed answers (`resolve:`), and the address the probe reached when the
+/// command needs it as one more.
+pub(crate) struct FixedAnswers<'a> {
+    env: &'a Environment,
+    reached: Option<ResolveRule>,
+}
+
+impl<'a> FixedAnswers<'a> {
+    /// The environment's answers alone.
+    pub(crate) fn of(env: &'a Environment) -> FixedAnswers<'a> {
+        FixedAnswers { env, reached: None }
+    }
+
+    pub(crate) fn env(&self) -> &'a Environment {
+        self.env
+    }
+
+    /// Every rule, the reached address last.
+    pub(crate) fn rules(&self) -> impl Iterator<Item = &ResolveRule> + Clone {
+        self.env.resolve.iter().chain(self.reached.as_ref())
+    }
+
+    /// The fixed answer for `host:port`, as [`Environment::resolve_fixed`] finds it.
+    pub(crate) fn resolve_fixed(&self, host: &str, port: u16) -> Option<SocketAddr> {
+        ResolveRule::answer(self.rules(), host, port)
+    }
+}
+
+/// The address an http, tls or tcp probe reached, as a fixed answer for its host: only when
+/// the environment names resolvers (the system's would not know the name), the host is a
+/// name, and no `resolve:` rule answers for it already.
+fn reached(probe: Probe<'_>, env: &Environment, seen: &Observation) -> Option<ResolveRule> {
+    if env.resolvers.is_empty() {
+        return None;
+    }
+    let (host, port, addr): (&str, u16, Option<SocketAddr>) = match (probe, seen) {
+        (Probe::Http(h), Observation::Http(o))
+            if h.connect_to.is_none() && o.redirects.is_empty() =>
+        {
+            let port = h.url.port_or_known_default().unwrap_or(443);
+            (h.url.host_str().unwrap_or_default(), port, o.remote_addr)
+        }
+        (Probe::Tls(t), Observation::Tls(o)) => (&t.host, t.port, o.target.parse().ok()),
+        (Probe::Tcp(t), Observation::Tcp(o)) => (&t.host, t.port, o.target.parse().ok()),
+        _ => return None,
+    };
+    let addr = addr?;
+    if host.parse::<std::net::IpAddr>().is_ok() || env.resolve_fixed(host, port).is_some() {
+        return None;
+    }
+    Some(ResolveRule {
+        host: host.to_ascii_lowercase(),
+        port: Some(port),
+        to: addr.ip(),
+        to_port: (addr.port() != port).then_some(addr.port()),
+    })
+}
+
+/// The extra trust roots of a probe as the one argument a CA-file option takes: the probe's
+/// `ca_file`s, then the environment's not named already; `None` when there are none. curl
+/// keeps only its last `--cacert` and s_client takes one `-CAfile`, so several files are
+/// joined for them (`<(cat a b)`, bash and zsh).
+fn ca_file_arg(tls: &TlsOptions, env: &Environment) -> Option<ShellArg> {
+    let mut ca_files: Vec<&Path> = tls.ca_files.iter().map(|p| p.as_path()).collect();
+    for file in &env.ca_files {
+        if !ca_files.contains(&file.as_path()) {
+            ca_files.push(file.as_path());
+        }
+    }
+    match ca_files.as_slice() {
+        [] => None,
+        [one] => Some(ShellArg::Word(path_text(one))),
+        many => {
+            let files: Vec<String> = many.iter().map(|p| quote(&path_text(p))).collect();
+            Some(ShellArg::Raw(format!("<(cat {})", files.join(" "))))
+        }
+    }
+}
+
+fn push_arg(cmd: &mut ShellCommand, arg: ShellArg) {
+    cmd.args.push(arg);
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// IPv6 addresses in brackets, as curl's and openssl's host:port syntax needs.
+fn bracket(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;
