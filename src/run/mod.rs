@@ -3,8 +3,10 @@
 
 mod examine;
 mod pacer;
+mod panics;
 pub mod result;
 mod signals;
+mod task;
 
 pub use signals::{Signal, received as signal_received};
 
@@ -12,11 +14,15 @@ pub use signals::{Signal, received as signal_received};
 pub use crate::judge::Mismatch;
 pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
-use examine::examine;
-use pacer::Pacer;
-use signals::Signals;
+pub use panics::{quiet_panics, redact_panics_with};
+pub use task::pending_in_force;
 
-use crate::config::model::{Check, Environment, Pending, Secrets};
+use pacer::Pacer;
+use panics::{internal_error, panic_text};
+use signals::Signals;
+use task::CheckTask;
+
+use crate::config::model::{Check, Environment, Pending};
 use crate::probe::reproduce::command as reproduce;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use futures::FutureExt;
@@ -37,9 +43,6 @@ pub const INTERNAL_PANIC_VAR: &str = "CONFORM_INTERNAL_PANIC";
 /// exchange) or a few hundred characters, so this leaves them a wide margin. A passing check
 /// keeps none: only the body's size and SHA-256.
 pub const BODY_EXCERPT: usize = 16 * 1024;
-
-/// Where a panic's text is cut in the check's message.
-const PANIC_TEXT_MAX: usize = 500;
 
 /// Command-line settings that override the files (the highest precedence).
 #[derive(Clone, Debug, Default)]
@@ -163,368 +166,6 @@ pub async fn run_checks(
     }
 }
 
-/// The secrets a panic's text is redacted with on stderr, once the plan is loaded.
-static PANIC_SECRETS: std::sync::OnceLock<Secrets> = std::sync::OnceLock::new();
-
-/// Replaces the default panic message (raw text, a backtrace hint) with one escaped line on
-/// stderr, redacted with the secrets [`redact_panics_with`] gave: a panic's text may quote
-/// what a server sent or what a check holds. A panic inside a check also becomes that
-/// check's `error` in every report (which redact it as they redact every message).
-pub fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let mut text = panic_text(info.payload());
-        if let Some(secrets) = PANIC_SECRETS.get() {
-            text = secrets.redact(&text);
-        }
-        let place = info
-            .location()
-            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!("error: internal error: {text}{place}");
-    }));
-}
-
-/// The secrets [`quiet_panics`] redacts with from now on (the first call only counts).
-pub fn redact_panics_with(secrets: &Secrets) {
-    let _ = PANIC_SECRETS.set(secrets.clone());
-}
-
-/// The `error` result of a check that failed inside conform: `internal error: <what>`.
-fn internal_error(check: Arc<Check>, what: &str, duration: Duration) -> CheckResult {
-    let message = format!("internal error: {what}");
-    CheckResult {
-        check,
-        outcome: Outcome::Error,
-        attempts: vec![Attempt {
-            outcome: Outcome::Error,
-            mismatches: Vec::new(),
-            error: Some(ProbeError {
-                kind: ProbeErrorKind::Internal,
-                message: message.clone(),
-            }),
-            duration,
-            observation: None,
-        }],
-        flaky: false,
-        duration,
-        message,
-        note: None,
-        reproduce: None,
-    }
-}
-
-/// A panic's text, on one line with every control character escaped, and cut to a bound.
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    let raw = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic without a message");
-    one_line_escaped(raw, PANIC_TEXT_MAX)
-}
-
-/// `text` with line breaks, tabs, control characters and bidi overrides escaped (`\n`,
-/// `\x1b`, `\u{202e}`), cut after `max` characters.
-fn one_line_escaped(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (n, c) in text.chars().enumerate() {
-        if n == max {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-struct CheckTask {
-    check: Arc<Check>,
-    env: Arc<Environment>,
-    prober: Arc<Prober>,
-    global: Arc<Semaphore>,
-    host: Arc<Semaphore>,
-    timeout: Duration,
-    retries: u32,
-    stop: watch::Receiver<bool>,
-    /// The signal that stopped the run, if one did.
-    interrupted: Arc<std::sync::Mutex<Option<Signal>>>,
-    /// The host's `host_rate`, shared by every check of the host.
-    pacer: Option<Arc<Pacer>>,
-    /// With `--fail-fast`: how this check stops the run.
-    fail_fast: Option<Arc<watch::Sender<bool>>>,
-    /// Panic once holding the slots: see [`INTERNAL_PANIC_VAR`].
-    panic: bool,
-}
-
-impl CheckTask {
-    async fn run(self) -> CheckResult {
-        let clock = Instant::now();
-        if let Some(result) = self.unresolved() {
-            return result;
-        }
-        let mut attempts: Vec<Attempt> = Vec::new();
-        // A pending check is expected to fail: retrying it only costs time.
-        let tries = if self.pending_active() {
-            1
-        } else {
-            self.retries + 1
-        };
-        for n in 0..tries {
-            // The delay, like every wait of an attempt (slots, `host_rate`), ends at once when
-            // the run is stopped.
-            if n > 0 {
-                tokio::select! {
-                    () = tokio::time::sleep(self.check.retry_delay) => {}
-                    () = stopped(self.stop.clone()) => {
-                        return self.not_run(attempts, clock.elapsed());
-                    }
-                }
-            }
-            let last_try = n + 1 == tries;
-            let attempt = tokio::select! {
-                a = self.attempt(last_try) => a,
-                () = stopped(self.stop.clone()) => None,
-            };
-            let Some(attempt) = attempt else {
-                return self.not_run(attempts, clock.elapsed());
-            };
-            let passed = attempt.outcome == Outcome::Pass;
-            attempts.push(attempt);
-            if passed {
-                break;
-            }
-        }
-        self.finish(attempts, clock.elapsed())
-    }
-
-    fn pending_active(&self) -> bool {
-        self.check
-            .pending
-            .as_ref()
-            .is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
-    }
-
-    /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
-    /// With `--fail-fast`, a last try that ends the check badly stops the run before its
-    /// slots are given back, so that no waiting check starts in between.
-    async fn attempt(&self, last_try: bool) -> Option<Attempt> {
-        let _host = self.host.acquire().await.ok()?;
-        if let Some(pacer) = &self.pacer {
-            pacer.wait_turn().await;
-        }
-        let _slot = self.global.acquire().await.ok()?;
-        if *self.stop.borrow() {
-            return None;
-        }
-        if self.panic {
-            let target = match self.check.kind.probe() {
-                crate::config::model::Probe::Http(h) => h.url.to_string(),
-                other => other.host_key(),
-            };
-            panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
-        }
-        let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
-        let duration = examined.duration;
-        let attempt = match examined.observed {
-            Ok((mut observation, mismatches)) => {
-                let outcome = if mismatches.is_empty() {
-                    Outcome::Pass
-                } else {
-                    Outcome::Fail
-                };
-                // Judged: a run holds no whole bodies, whatever their number and size.
-                observation.release_body(match outcome {
-                    Outcome::Pass => 0,
-                    _ => BODY_EXCERPT,
-                });
-                Attempt {
-                    outcome,
-                    mismatches,
-                    error: None,
-                    duration,
-                    observation: Some(observation),
-                }
-            }
-            Err(error) => Attempt {
-                // A certificate that does not verify is an answer, and a wrong one.
-                outcome: if error.kind.is_answer() {
-                    Outcome::Fail
-                } else {
-                    Outcome::Error
-                },
-                mismatches: Vec::new(),
-                error: Some(error),
-                duration,
-                observation: None,
-            },
-        };
-        if let Some(stop) = &self.fail_fast
-            && last_try
-        {
-            let pending = self.pending_active();
-            let bad = match attempt.outcome {
-                Outcome::Pass => pending,
-                _ => !pending,
-            };
-            if bad {
-                let _ = stop.send(true);
-            }
-        }
-        Some(attempt)
-    }
-
-    /// A check that needs a value the process environment does not set is not probed: it
-    /// ends as an error that names the value, and the rest of the run goes on.
-    fn unresolved(&self) -> Option<CheckResult> {
-        let first = self.check.unresolved.first()?;
-        let mut message = format!(
-            "not run: {} (at {}:{})",
-            first.message,
-            first.file.display(),
-            first.pos
-        );
-        if self.check.unresolved.len() > 1 {
-            message.push_str(&format!(
-                " and {} more unset values",
-                self.check.unresolved.len() - 1
-            ));
-        }
-        message.push_str(&format!("; {}", first.expected));
-        let error = ProbeError {
-            kind: ProbeErrorKind::Unset,
-            message: message.clone(),
-        };
-        Some(CheckResult {
-            check: Arc::clone(&self.check),
-            outcome: Outcome::Error,
-            attempts: vec![Attempt {
-                outcome: Outcome::Error,
-                mismatches: Vec::new(),
-                error: Some(error),
-                duration: Duration::ZERO,
-                observation: None,
-            }],
-            flaky: false,
-            duration: Duration::ZERO,
-            message,
-            note: None,
-            reproduce: None,
-        })
-    }
-
-    fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
-        let note = Note::NotRun(
-            match *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) {
-                Some(signal) => StopReason::Signal(signal),
-                None => StopReason::FailFast,
-            },
-        );
-        CheckResult {
-            check: Arc::clone(&self.check),
-            outcome: Outcome::NotRun,
-            attempts,
-            flaky: false,
-            duration,
-            message: note.to_string(),
-            note: Some(note),
-            reproduce: Some(reproduce(
-                self.check.kind.probe(),
-                &self.env,
-                self.timeout,
-                None,
-            )),
-        }
-    }
-
-    fn finish(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
-        let last = attempts.last().map_or(Outcome::Error, |a| a.outcome);
-        let flaky = last == Outcome::Pass && attempts.len() > 1;
-        let today = time::OffsetDateTime::now_utc().date();
-        let (outcome, message) = match (&self.check.pending, last) {
-            (Some(_), Outcome::Pass) => (Outcome::Fixed, Note::Fixed.to_string()),
-            (Some(p), _) if pending_in_force(p, today) => {
-                (Outcome::Pending, format!("pending: {}", p.reason))
-            }
-            (Some(p), raw) => {
-                let until = p.until.map(|d| d.to_string()).unwrap_or_default();
-                (
-                    raw,
-                    format!(
-                        "{} (pending expired on {until}: {})",
-                        failure_message(attempts.last()),
-                        p.reason
-                    ),
-                )
-            }
-            (None, Outcome::Pass) => (Outcome::Pass, String::new()),
-            (None, raw) => (raw, failure_message(attempts.last())),
-        };
-        let reproduce = reproduce(
-            self.check.kind.probe(),
-            &self.env,
-            self.timeout,
-            attempts_last(&attempts),
-        );
-        CheckResult {
-            check: Arc::clone(&self.check),
-            outcome,
-            attempts,
-            flaky,
-            duration,
-            message,
-            note: (outcome == Outcome::Fixed).then_some(Note::Fixed),
-            reproduce: Some(reproduce),
-        }
-    }
-}
-
-/// Resolves once the run is stopped (`--fail-fast`, a signal); never if it is not.
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    if stop.wait_for(|s| *s).await.is_err() {
-        std::future::pending::<()>().await;
-    }
-}
-
-fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
-    attempts.last().and_then(|a| a.observation.as_ref())
-}
-
-/// A pending state excuses failures until the end of its `until` day (UTC).
-pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
-    p.until.is_none_or(|until| today <= until)
-}
-
-/// One line: the first mismatch (and how many more), or the probe error.
-fn failure_message(attempt: Option<&Attempt>) -> String {
-    let Some(a) = attempt else {
-        return "no attempt was made".into();
-    };
-    if let Some(e) = &a.error {
-        return e.message.clone();
-    }
-    match a.mismatches.as_slice() {
-        [] => String::new(),
-        [one] => one_line(one),
-        [first, rest @ ..] => format!("{} (+{} more)", one_line(first), rest.len()),
-    }
-}
-
-fn one_line(m: &Mismatch) -> String {
-    format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
-}
-
 /// This machine's name, for the reports.
 pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -533,22 +174,4 @@ pub(crate) fn hostname() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_panic_text_is_one_escaped_bounded_line() {
-        assert_eq!(
-            one_line_escaped("a\nb\r\tc\u{1b}[2J\u{202e}d\u{9b}é", 100),
-            "a\\nb\\r\\tc\\x1b[2J\\u{202e}d\\u{9b}é"
-        );
-        assert_eq!(one_line_escaped("abcdef", 3), "abc…");
-        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("overflow\n"));
-        assert_eq!(panic_text(payload.as_ref()), "overflow\\n");
-        let payload: Box<dyn std::any::Any + Send> = Box::new(7_u8);
-        assert_eq!(panic_text(payload.as_ref()), "a panic without a message");
-    }
 }

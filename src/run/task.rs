@@ -1,0 +1,280 @@
+//! One check's task: its slots, its attempts and retries, pending, and its result.
+
+use super::examine::examine;
+use super::*;
+
+pub(super) struct CheckTask {
+    pub(super) check: Arc<Check>,
+    pub(super) env: Arc<Environment>,
+    pub(super) prober: Arc<Prober>,
+    pub(super) global: Arc<Semaphore>,
+    pub(super) host: Arc<Semaphore>,
+    pub(super) timeout: Duration,
+    pub(super) retries: u32,
+    pub(super) stop: watch::Receiver<bool>,
+    /// The signal that stopped the run, if one did.
+    pub(super) interrupted: Arc<std::sync::Mutex<Option<Signal>>>,
+    /// The host's `host_rate`, shared by every check of the host.
+    pub(super) pacer: Option<Arc<Pacer>>,
+    /// With `--fail-fast`: how this check stops the run.
+    pub(super) fail_fast: Option<Arc<watch::Sender<bool>>>,
+    /// Panic once holding the slots: see [`INTERNAL_PANIC_VAR`].
+    pub(super) panic: bool,
+}
+
+impl CheckTask {
+    pub(super) async fn run(self) -> CheckResult {
+        let clock = Instant::now();
+        if let Some(result) = self.unresolved() {
+            return result;
+        }
+        let mut attempts: Vec<Attempt> = Vec::new();
+        // A pending check is expected to fail: retrying it only costs time.
+        let tries = if self.pending_active() {
+            1
+        } else {
+            self.retries + 1
+        };
+        for n in 0..tries {
+            // The delay, like every wait of an attempt (slots, `host_rate`), ends at once when
+            // the run is stopped.
+            if n > 0 {
+                tokio::select! {
+                    () = tokio::time::sleep(self.check.retry_delay) => {}
+                    () = stopped(self.stop.clone()) => {
+                        return self.not_run(attempts, clock.elapsed());
+                    }
+                }
+            }
+            let last_try = n + 1 == tries;
+            let attempt = tokio::select! {
+                a = self.attempt(last_try) => a,
+                () = stopped(self.stop.clone()) => None,
+            };
+            let Some(attempt) = attempt else {
+                return self.not_run(attempts, clock.elapsed());
+            };
+            let passed = attempt.outcome == Outcome::Pass;
+            attempts.push(attempt);
+            if passed {
+                break;
+            }
+        }
+        self.finish(attempts, clock.elapsed())
+    }
+
+    fn pending_active(&self) -> bool {
+        self.check
+            .pending
+            .as_ref()
+            .is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
+    }
+
+    /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
+    /// With `--fail-fast`, a last try that ends the check badly stops the run before its
+    /// slots are given back, so that no waiting check starts in between.
+    async fn attempt(&self, last_try: bool) -> Option<Attempt> {
+        let _host = self.host.acquire().await.ok()?;
+        if let Some(pacer) = &self.pacer {
+            pacer.wait_turn().await;
+        }
+        let _slot = self.global.acquire().await.ok()?;
+        if *self.stop.borrow() {
+            return None;
+        }
+        if self.panic {
+            let target = match self.check.kind.probe() {
+                crate::config::model::Probe::Http(h) => h.url.to_string(),
+                other => other.host_key(),
+            };
+            panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
+        }
+        let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
+        let duration = examined.duration;
+        let attempt = match examined.observed {
+            Ok((mut observation, mismatches)) => {
+                let outcome = if mismatches.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                };
+                // Judged: a run holds no whole bodies, whatever their number and size.
+                observation.release_body(match outcome {
+                    Outcome::Pass => 0,
+                    _ => BODY_EXCERPT,
+                });
+                Attempt {
+                    outcome,
+                    mismatches,
+                    error: None,
+                    duration,
+                    observation: Some(observation),
+                }
+            }
+            Err(error) => Attempt {
+                // A certificate that does not verify is an answer, and a wrong one.
+                outcome: if error.kind.is_answer() {
+                    Outcome::Fail
+                } else {
+                    Outcome::Error
+                },
+                mismatches: Vec::new(),
+                error: Some(error),
+                duration,
+                observation: None,
+            },
+        };
+        if let Some(stop) = &self.fail_fast
+            && last_try
+        {
+            let pending = self.pending_active();
+            let bad = match attempt.outcome {
+                Outcome::Pass => pending,
+                _ => !pending,
+            };
+            if bad {
+                let _ = stop.send(true);
+            }
+        }
+        Some(attempt)
+    }
+
+    /// A check that needs a value the process environment does not set is not probed: it
+    /// ends as an error that names the value, and the rest of the run goes on.
+    fn unresolved(&self) -> Option<CheckResult> {
+        let first = self.check.unresolved.first()?;
+        let mut message = format!(
+            "not run: {} (at {}:{})",
+            first.message,
+            first.file.display(),
+            first.pos
+        );
+        if self.check.unresolved.len() > 1 {
+            message.push_str(&format!(
+                " and {} more unset values",
+                self.check.unresolved.len() - 1
+            ));
+        }
+        message.push_str(&format!("; {}", first.expected));
+        let error = ProbeError {
+            kind: ProbeErrorKind::Unset,
+            message: message.clone(),
+        };
+        Some(CheckResult {
+            check: Arc::clone(&self.check),
+            outcome: Outcome::Error,
+            attempts: vec![Attempt {
+                outcome: Outcome::Error,
+                mismatches: Vec::new(),
+                error: Some(error),
+                duration: Duration::ZERO,
+                observation: None,
+            }],
+            flaky: false,
+            duration: Duration::ZERO,
+            message,
+            note: None,
+            reproduce: None,
+        })
+    }
+
+    fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
+        let note = Note::NotRun(
+            match *self.interrupted.lock().unwrap_or_else(|e| e.into_inner()) {
+                Some(signal) => StopReason::Signal(signal),
+                None => StopReason::FailFast,
+            },
+        );
+        CheckResult {
+            check: Arc::clone(&self.check),
+            outcome: Outcome::NotRun,
+            attempts,
+            flaky: false,
+            duration,
+            message: note.to_string(),
+            note: Some(note),
+            reproduce: Some(reproduce(
+                self.check.kind.probe(),
+                &self.env,
+                self.timeout,
+                None,
+            )),
+        }
+    }
+
+    fn finish(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
+        let last = attempts.last().map_or(Outcome::Error, |a| a.outcome);
+        let flaky = last == Outcome::Pass && attempts.len() > 1;
+        let today = time::OffsetDateTime::now_utc().date();
+        let (outcome, message) = match (&self.check.pending, last) {
+            (Some(_), Outcome::Pass) => (Outcome::Fixed, Note::Fixed.to_string()),
+            (Some(p), _) if pending_in_force(p, today) => {
+                (Outcome::Pending, format!("pending: {}", p.reason))
+            }
+            (Some(p), raw) => {
+                let until = p.until.map(|d| d.to_string()).unwrap_or_default();
+                (
+                    raw,
+                    format!(
+                        "{} (pending expired on {until}: {})",
+                        failure_message(attempts.last()),
+                        p.reason
+                    ),
+                )
+            }
+            (None, Outcome::Pass) => (Outcome::Pass, String::new()),
+            (None, raw) => (raw, failure_message(attempts.last())),
+        };
+        let reproduce = reproduce(
+            self.check.kind.probe(),
+            &self.env,
+            self.timeout,
+            attempts_last(&attempts),
+        );
+        CheckResult {
+            check: Arc::clone(&self.check),
+            outcome,
+            attempts,
+            flaky,
+            duration,
+            message,
+            note: (outcome == Outcome::Fixed).then_some(Note::Fixed),
+            reproduce: Some(reproduce),
+        }
+    }
+}
+
+/// Resolves once the run is stopped (`--fail-fast`, a signal); never if it is not.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
+    attempts.last().and_then(|a| a.observation.as_ref())
+}
+
+/// A pending state excuses failures until the end of its `until` day (UTC).
+pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
+    p.until.is_none_or(|until| today <= until)
+}
+
+/// One line: the first mismatch (and how many more), or the probe error.
+fn failure_message(attempt: Option<&Attempt>) -> String {
+    let Some(a) = attempt else {
+        return "no attempt was made".into();
+    };
+    if let Some(e) = &a.error {
+        return e.message.clone();
+    }
+    match a.mismatches.as_slice() {
+        [] => String::new(),
+        [one] => one_line(one),
+        [first, rest @ ..] => format!("{} (+{} more)", one_line(first), rest.len()),
+    }
+}
+
+fn one_line(m: &Mismatch) -> String {
+    format!("{}: expected {}, got {}", m.field, m.expected, m.actual)
+}
