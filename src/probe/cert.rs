@@ -1,7 +1,7 @@
 //! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
 //! verified for the purpose its leaf states.
 
-use super::cert_facts::{ReadCert, read_chain};
+use super::cert_facts::{CertFacts, ReadCert, read_chain};
 use super::tls_client::trust;
 use super::tls_client::{describe_verification_error, server_verifier};
 use super::{ProbeError, ProbeErrorKind};
@@ -51,8 +51,13 @@ pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
             probe.file.display()
         )));
     }
-    let verified = verify_chain(&chain, &probe.tls);
-    Ok(CertObservation::new(chain, verified))
+    let chain_facts = read_chain(&chain);
+    let verified = verify_chain(&chain, &chain_facts, &probe.tls);
+    Ok(CertObservation {
+        chain,
+        chain_facts,
+        verified,
+    })
 }
 
 /// The file's bytes, when it is a regular file of at most [`PEM_CAP`] bytes: a FIFO would
@@ -71,7 +76,7 @@ fn read_pem_file(path: &Path) -> Result<Vec<u8>, String> {
 /// roots of `opts`, now, for the purpose its leaf states: a leaf whose extended key usage
 /// includes clientAuth as a client certificate, any other as a server certificate for its
 /// first name. `Err` says why not, in plain words.
-fn verify_chain(chain: &[Vec<u8>], opts: &TlsOptions) -> Result<(), String> {
+fn verify_chain(chain: &[Vec<u8>], facts: &[ReadCert], opts: &TlsOptions) -> Result<(), String> {
     let (leaf, rest) = chain.split_first().ok_or("there is no certificate")?;
     let leaf_der = CertificateDer::from(leaf.as_slice());
     let intermediates: Vec<CertificateDer<'_>> = rest
@@ -79,7 +84,17 @@ fn verify_chain(chain: &[Vec<u8>], opts: &TlsOptions) -> Result<(), String> {
         .map(|der| CertificateDer::from(der.as_slice()))
         .collect();
     let now = UnixTime::now();
-    let verdict = match leaf_purpose(leaf)? {
+    let leaf_facts = match facts.first() {
+        Some(Ok(facts)) => facts,
+        Some(Err(unreadable)) => {
+            return Err(format!(
+                "the certificate is not valid DER: {}",
+                unreadable.why
+            ));
+        }
+        None => return Err("there is no certificate".into()),
+    };
+    let verdict = match leaf_purpose(leaf_facts)? {
         LeafPurpose::Client => trust::verify_client_cert(opts, &leaf_der, &intermediates, now)?,
         LeafPurpose::Server(name) => server_verifier(opts)?
             .verify_server_cert(&leaf_der, &intermediates, &name, &[], now)
@@ -94,33 +109,16 @@ enum LeafPurpose {
     Server(ServerName<'static>),
 }
 
-/// What `leaf` (DER) is for, from its extended key usage and subjectAltName.
-fn leaf_purpose(leaf: &[u8]) -> Result<LeafPurpose, String> {
-    use x509_parser::extensions::GeneralName;
-    let (_, cert) = x509_parser::parse_x509_certificate(leaf)
-        .map_err(|e| format!("the certificate is not valid DER: {e}"))?;
-    let eku = cert
-        .extended_key_usage()
-        .map_err(|e| format!("the certificate's extended key usage is malformed: {e}"))?;
-    if eku.is_some_and(|eku| eku.value.client_auth) {
+/// What the leaf is for, from its extended key usage and subjectAltName (as read once, in
+/// its facts).
+fn leaf_purpose(leaf: &CertFacts) -> Result<LeafPurpose, String> {
+    if leaf.eku.iter().any(|usage| usage == "clientAuth") {
         return Ok(LeafPurpose::Client);
     }
-    let san = cert
-        .subject_alternative_name()
-        .map_err(|e| format!("the certificate's subjectAltName is malformed: {e}"))?;
-    let names = san
-        .map(|san| san.value.general_names.as_slice())
-        .unwrap_or(&[]);
-    let name = names.iter().find_map(|name| match name {
-        GeneralName::DNSName(dns) => ServerName::try_from(dns.to_string()).ok(),
-        GeneralName::IPAddress(ip) => match *ip {
-            [a, b, c, d] => Some(ServerName::from(std::net::IpAddr::from([*a, *b, *c, *d]))),
-            bytes => <[u8; 16]>::try_from(bytes)
-                .ok()
-                .map(|v6| ServerName::from(std::net::IpAddr::from(v6))),
-        },
-        _ => None,
-    });
+    let name = leaf
+        .san
+        .iter()
+        .find_map(|name| ServerName::try_from(name.clone()).ok());
     name.map(LeafPurpose::Server).ok_or_else(|| {
         "the certificate names no host (no DNS name or address in subjectAltName) and is \
          not a client certificate, so there is nothing to verify it for"
