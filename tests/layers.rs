@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 type ModPath = Vec<String>;
 
+/// Pairs of layers that may not meet though the order allows it: reports read results and
+/// observations, never the judge.
+const APART: &[(&str, &str)] = &[("report", "judge")];
+
 /// The top-level modules, lowest first: each may import only the ones before it.
 const LAYERS: &[&str] = &[
     "syntax", "matcher", "config", "probe", "judge", "run", "report", "cli",
@@ -88,9 +92,9 @@ fn no_module_imports_one_that_imports_it_back() {
                 upward.push(format!("{from} → {to}: a top-level module not in LAYERS"));
                 continue;
             };
-            if a < b {
+            if a < b || APART.contains(&(from.as_str(), to.as_str())) {
                 upward.push(format!(
-                    "{from} → {to} goes up the layers ({}:{} uses crate::{})",
+                    "{from} → {to} is against the layers ({}:{} uses crate::{})",
                     reference
                         .file
                         .strip_prefix(&src)
