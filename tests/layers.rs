@@ -28,6 +28,19 @@ struct Reference {
     target: ModPath,
 }
 
+impl Reference {
+    /// `report/detail.rs:11`, relative to `src`.
+    fn place(&self, src: &Path) -> String {
+        let file = self.file.strip_prefix(src).unwrap_or(&self.file);
+        format!("{}:{}", file.display(), self.line)
+    }
+
+    /// `report/detail.rs:11 uses crate::run`.
+    fn describe(&self, src: &Path) -> String {
+        format!("{} uses crate::{}", self.place(src), self.target.join("::"))
+    }
+}
+
 #[test]
 fn no_module_imports_one_that_imports_it_back() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -71,14 +84,9 @@ fn no_module_imports_one_that_imports_it_back() {
             for (from, to) in graph {
                 for (to, reference) in to {
                     println!(
-                        "{}: {from} -> {to}   ({}:{})",
+                        "{}: {from} -> {to}   ({})",
                         folder.join("::"),
-                        reference
-                            .file
-                            .strip_prefix(&src)
-                            .unwrap_or(&reference.file)
-                            .display(),
-                        reference.line
+                        reference.place(&src)
                     );
                 }
             }
@@ -94,14 +102,8 @@ fn no_module_imports_one_that_imports_it_back() {
             };
             if a < b || APART.contains(&(from.as_str(), to.as_str())) {
                 upward.push(format!(
-                    "{from} → {to} is against the layers ({}:{} uses crate::{})",
-                    reference
-                        .file
-                        .strip_prefix(&src)
-                        .unwrap_or(&reference.file)
-                        .display(),
-                    reference.line,
-                    reference.target.join("::")
+                    "{from} → {to} is against the layers ({})",
+                    reference.describe(&src)
                 ));
             }
         }
@@ -136,16 +138,7 @@ fn no_module_imports_one_that_imports_it_back() {
             );
             for pair in cycle.iter().zip(cycle.iter().cycle().skip(1)) {
                 let reference = &graph[pair.0][pair.1];
-                text.push_str(&format!(
-                    "\n    {}:{} uses crate::{}",
-                    reference
-                        .file
-                        .strip_prefix(&src)
-                        .unwrap_or(&reference.file)
-                        .display(),
-                    reference.line,
-                    reference.target.join("::")
-                ));
+                text.push_str(&format!("\n    {}", reference.describe(&src)));
             }
             cycles.push(text);
         }
