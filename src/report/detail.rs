@@ -320,8 +320,8 @@ fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets
     lines.push(clean_line(secrets, &mismatch.field));
     push_text(lines, "  expected: ", &excerpt(secrets, &mismatch.expected));
     push_text(lines, "  actual:   ", &excerpt(secrets, &mismatch.actual));
-    if !mismatch.note.is_empty() {
-        push_text(lines, "  note:     ", &excerpt(secrets, &mismatch.note));
+    if let Some(note) = &mismatch.note {
+        push_text(lines, "  note:     ", &excerpt(secrets, note));
     }
 }
 

@@ -313,8 +313,8 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
             lines.push(printable(&m.field).replace('\n', " "));
             push_text(&mut lines, "  expected: ", &printable(&m.expected));
             push_text(&mut lines, "  actual:   ", &printable(&m.actual));
-            if !m.note.is_empty() {
-                push_text(&mut lines, "  note:     ", &printable(&m.note));
+            if let Some(note) = m.note() {
+                push_text(&mut lines, "  note:     ", &printable(note));
             }
         }
         if let Some(error) = &last.error {
