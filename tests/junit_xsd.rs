@@ -55,7 +55,7 @@ fn attempt(
                 field: "status".to_string(),
                 expected: expected.to_string(),
                 actual: actual.to_string(),
-                note: String::new(),
+                note: None,
             })
             .into_iter()
             .collect(),

@@ -182,13 +182,13 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
             field: "body".into(),
             expected: format!("contains {:?}", format!("x{shown}")),
             actual: format!("{body:?}"),
-            note: format!("the server echoed {json_body}"),
+            note: Some(format!("the server echoed {json_body}")),
         },
         Mismatch {
             field: "header x-echo".into(),
             expected: format!("{shown:?}"),
             actual: format!("{:?}", format!("Basic {basic}")),
-            note: String::new(),
+            note: None,
         },
     ];
     let message = format!(

@@ -49,7 +49,7 @@ pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime)
                 field: field.label(),
                 expected: matcher.to_string(),
                 actual: "no certificate was presented".into(),
-                note: String::new(),
+                note: None,
             })
             .collect();
     }
@@ -67,7 +67,7 @@ pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime)
                     field: "cert".into(),
                     expected: "an X.509 certificate (DER)".into(),
                     actual: format!("{which}: {} bytes that do not parse as one", unreadable.len),
-                    note: unreadable.why.clone(),
+                    note: Some(unreadable.why.clone()),
                 }];
             }
         }
@@ -76,12 +76,12 @@ pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime)
         .into_iter()
         .filter_map(|(field, matcher)| {
             let (actual, shown) = field.observe(&chain, seen.verified, now);
-            let note = matcher.test(&actual).err()?;
+            let miss = matcher.test(&actual).err()?;
             Some(Mismatch {
                 field: field.label(),
                 expected: matcher.to_string(),
                 actual: shown,
-                note,
+                note: miss.why,
             })
         })
         .collect()

@@ -21,7 +21,7 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
                 format_size(o.body_size() as u64),
                 format_size(seen)
             ),
-            note: "raise `body_limit` on the http probe if this body is expected".into(),
+            note: Some("raise `body_limit` on the http probe if this body is expected".into()),
         });
     }
     if let Some(m) = &e.status {
@@ -40,7 +40,7 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
             field: "body".into(),
             expected: "a body as text (conform asks for no content-encoding)".into(),
             actual: format!("an encoded body (content-encoding: {encoding})"),
-            note: "the body expectations cannot be judged on encoded bytes".into(),
+            note: Some("the body expectations cannot be judged on encoded bytes".into()),
         });
     }
     for (name, m) in &e.headers {
@@ -76,10 +76,10 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
     }
     // The answer judged is a redirect that was not followed: the first mismatch says why.
     if let (Some(why), Some(first)) = (&o.not_followed, out.first_mut()) {
-        first.note = match first.note.as_str() {
-            "" => why.clone(),
-            note => format!("{note}; {why}"),
-        };
+        first.note = Some(match &first.note {
+            None => why.clone(),
+            Some(note) => format!("{note}; {why}"),
+        });
     }
     out
 }
@@ -99,11 +99,8 @@ fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], cont
                     field: format!("body json {}", e.path_text),
                     expected: e.matcher.to_string(),
                     actual: format!("a body that is not JSON ({err}): {shown:?}"),
-                    note: if content_type.is_empty() {
-                        String::new()
-                    } else {
-                        format!("content-type: {content_type}")
-                    },
+                    note: (!content_type.is_empty())
+                        .then(|| format!("content-type: {content_type}")),
                 });
             }
             return;

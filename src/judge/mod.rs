@@ -22,7 +22,7 @@ pub struct Mismatch {
     pub expected: String,
     pub actual: String,
     /// Why, when the expected and actual values alone do not say it.
-    pub note: String,
+    pub note: Option<String>,
 }
 
 impl fmt::Display for Mismatch {
@@ -32,8 +32,8 @@ impl fmt::Display for Mismatch {
             "{}: expected {}, got {}",
             self.field, self.expected, self.actual
         )?;
-        if !self.note.is_empty() {
-            write!(f, " ({})", self.note)?;
+        if let Some(note) = &self.note {
+            write!(f, " ({note})")?;
         }
         Ok(())
     }
@@ -46,12 +46,12 @@ fn check(
     m: &crate::matcher::Matcher,
     actual: &crate::matcher::Actual,
 ) {
-    if let Err(note) = m.test(actual) {
+    if let Err(miss) = m.test(actual) {
         out.push(Mismatch {
             field: field.to_string(),
             expected: m.to_string(),
             actual: actual.to_string(),
-            note,
+            note: miss.why,
         });
     }
 }

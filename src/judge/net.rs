@@ -49,7 +49,7 @@ pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
             field: "connect".into(),
             expected: expected.into(),
             actual: format!("{} ({})", o.outcome, o.target),
-            note: String::new(),
+            note: None,
         });
     }
     if let Some(m) = &e.time {

@@ -22,9 +22,9 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, now: time::OffsetDateTime) -
         };
         let note = match (&o.outcome, wanted) {
             (HandshakeOutcome::ClientRefused(_), HandshakeExpect::Rejected) => {
-                "this client gave up before the server could decide; set `verify: false` to test the server's side".to_string()
+                Some("this client gave up before the server could decide; set `verify: false` to test the server's side".to_string())
             }
-            _ => String::new(),
+            _ => None,
         };
         out.push(Mismatch {
             field: "handshake".into(),

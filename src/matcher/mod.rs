@@ -6,9 +6,11 @@
 
 mod actual;
 pub mod decode;
+mod miss;
 
 pub use actual::{Actual, Literal};
 pub use decode::{decode_matcher, decode_quantity};
+pub use miss::Miss;
 
 use crate::syntax::quantity::{format_seconds, format_size};
 use ipnet::IpNet;
@@ -64,7 +66,7 @@ pub enum Quantity {
 enum Verdict {
     Holds,
     /// Does not hold; why, when there is more to say than expected and actual.
-    Misses(String),
+    Misses(Option<String>),
     /// Cannot be asked of this value: why.
     Unanswerable(String),
 }
@@ -72,12 +74,14 @@ enum Verdict {
 use Verdict::{Holds, Misses, Unanswerable};
 
 impl Matcher {
-    /// Whether `actual` satisfies the matcher; the error says why not when there is more to
-    /// say than the expected and actual values themselves.
-    pub fn test(&self, actual: &Actual) -> Result<(), String> {
+    /// Whether `actual` satisfies the matcher. A [`Miss`] carries why not when there is more
+    /// to say than the expected and actual values themselves (always, for a question that
+    /// cannot be asked of this value).
+    pub fn test(&self, actual: &Actual) -> Result<(), Miss> {
         match self.eval(actual) {
             Holds => Ok(()),
-            Misses(why) | Unanswerable(why) => Err(why),
+            Misses(why) => Err(Miss { why }),
+            Unanswerable(why) => Err(Miss::because(why)),
         }
     }
 
@@ -85,12 +89,12 @@ impl Matcher {
         let cannot = |why: &str| Unanswerable(why.to_string());
         match self {
             Matcher::Present => match actual {
-                Actual::Absent => Misses(String::new()),
+                Actual::Absent => Misses(None),
                 _ => Holds,
             },
             Matcher::Absent => match actual {
                 Actual::Absent => Holds,
-                _ => Misses(String::new()),
+                _ => Misses(None),
             },
             // Combinations leave absence to the matchers they combine.
             Matcher::AnyOf(list) => any(list.iter().map(|m| m.eval(actual))),
@@ -98,15 +102,15 @@ impl Matcher {
                 for m in list {
                     match m.eval(actual) {
                         Holds => {}
-                        Misses(why) => return Misses(format!("not {m}{}", colon(&why))),
+                        Misses(why) => return Misses(Some(not_because(m, why.as_deref()))),
                         Unanswerable(why) => {
-                            return Unanswerable(format!("not {m}{}", colon(&why)));
+                            return Unanswerable(not_because(m, Some(&why)));
                         }
                     }
                 }
                 Holds
             }
-            _ if matches!(actual, Actual::Absent) => Misses(String::new()),
+            _ if matches!(actual, Actual::Absent) => Misses(None),
             Matcher::Equals(lit) => verdict(actual.equals(lit)),
             Matcher::OneOf(lits) => verdict(lits.iter().any(|l| actual.equals(l))),
             Matcher::Contains(inner) => match actual {
@@ -131,7 +135,7 @@ impl Matcher {
             Matcher::Compare(op, q) => compare(actual, *op, *q),
             Matcher::InCidr(nets) => in_cidr(actual, nets),
             Matcher::Not(inner) => match inner.eval(actual) {
-                Holds => Misses(String::new()),
+                Holds => Misses(None),
                 Misses(_) => Holds,
                 Unanswerable(why) => Unanswerable(why),
             },
@@ -147,7 +151,7 @@ impl Matcher {
                         let why = format!("item {} ({item}) is not {inner}", i + 1);
                         match inner.eval(item) {
                             Holds => {}
-                            Misses(_) => return Misses(why),
+                            Misses(_) => return Misses(Some(why)),
                             Unanswerable(cause) => return Unanswerable(format!("{why}: {cause}")),
                         }
                     }
@@ -160,7 +164,7 @@ impl Matcher {
                     let n = Actual::Number(items.len() as f64);
                     match inner.eval(&n) {
                         Holds => Holds,
-                        Misses(_) => Misses(format!("it has {} items", items.len())),
+                        Misses(_) => Misses(Some(format!("it has {} items", items.len()))),
                         Unanswerable(why) => Unanswerable(why),
                     }
                 }
@@ -226,17 +230,16 @@ fn contains_text(text: &str, inner: &Matcher) -> Verdict {
     }
 }
 
-/// `: why`, or nothing when there is nothing to add.
-fn colon(why: &str) -> String {
-    if why.is_empty() {
-        String::new()
-    } else {
-        format!(": {why}")
+/// `not <m>`, then `: why` when there is something to add.
+fn not_because(m: &Matcher, why: Option<&str>) -> String {
+    match why {
+        Some(why) => format!("not {m}: {why}"),
+        None => format!("not {m}"),
     }
 }
 
 fn verdict(holds: bool) -> Verdict {
-    if holds { Holds } else { Misses(String::new()) }
+    if holds { Holds } else { Misses(None) }
 }
 
 /// Holds when one holds; otherwise a question that could not be asked of some item (or
@@ -254,7 +257,7 @@ fn any(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
     }
     match unanswerable {
         Some(why) => Unanswerable(why),
-        None => Misses(String::new()),
+        None => Misses(None),
     }
 }
 
@@ -289,7 +292,7 @@ fn in_cidr(actual: &Actual, nets: &[IpNet]) -> Verdict {
         let text = item.as_text().unwrap_or_default();
         match text.trim().parse::<IpAddr>() {
             Ok(ip) if nets.iter().any(|n| n.contains(&ip)) => Holds,
-            Ok(ip) => Misses(format!("{ip} is outside every range")),
+            Ok(ip) => Misses(Some(format!("{ip} is outside every range"))),
             Err(_) => Unanswerable(format!("{item} is not an IP address")),
         }
     };

@@ -130,7 +130,7 @@ fn comparisons() {
     assert!(m("{gt: 1KiB}").test(&t("2048")).is_ok());
     assert!(m("{gt: 1KiB}").test(&n(1024.0)).is_err());
     let why = m("{gt: 2s}").test(&n(3.0)).unwrap_err();
-    assert_eq!(why, "this value is not a duration");
+    assert_eq!(why, Miss::because("this value is not a duration"));
     assert_eq!(m("{gt: 21d}").to_string(), "> 21d");
     assert_eq!(m("{gte: 200, lt: 300}").to_string(), ">= 200 and < 300");
 }
@@ -143,9 +143,10 @@ fn cidr() {
     assert!(m(cf).test(&set(&["104.18.2.1", "2606:4700::1"])).is_ok());
     assert_eq!(
         m(cf).test(&set(&["104.18.2.1", "10.0.0.1"])).unwrap_err(),
-        "10.0.0.1 is outside every range"
+        Miss::because("10.0.0.1 is outside every range")
     );
-    assert_eq!(m(cf).test(&set(&[])).unwrap_err(), "there are no addresses");
+    let none = m(cf).test(&set(&[])).unwrap_err();
+    assert_eq!(none, Miss::because("there are no addresses"));
     assert!(m("{in_cidr: 127.0.0.1}").test(&t("127.0.0.1")).is_ok());
 }
 
@@ -193,7 +194,7 @@ fn lists() {
     assert!(m("{each: {ends_with: .example.}}").test(&answers).is_ok());
     assert_eq!(
         m("{each: {starts_with: a}}").test(&answers).unwrap_err(),
-        "item 1 (\"b.example.\") is not starts with \"a\""
+        Miss::because("item 1 (\"b.example.\") is not starts with \"a\"")
     );
     assert!(m("{count: 2}").test(&answers).is_ok());
     assert!(m("{count: {gt: 2}}").test(&answers).is_err());
@@ -239,27 +240,31 @@ fn not_never_turns_an_unanswerable_question_into_a_pass() {
     let seconds = Actual::Seconds(0.5);
     assert_eq!(
         m("{ not: { gte: 0 } }").test(&seconds),
-        Err("compare a duration with a duration, such as 2s or 21d".to_string())
+        Err(Miss::because(
+            "compare a duration with a duration, such as 2s or 21d"
+        ))
     );
     assert_eq!(
         m("{ not: { gt: 1s } }").test(&n(404.0)),
-        Err("this value is not a duration".to_string())
+        Err(Miss::because("this value is not a duration"))
     );
     assert_eq!(
         m("{ not: { lt: 1d } }").test(&n(300.0)),
-        Err("this value is not a duration".to_string())
+        Err(Miss::because("this value is not a duration"))
     );
     assert_eq!(
         m("{ not: { matches: x } }").test(&set(&["a"])),
-        Err("`matches` needs text".to_string())
+        Err(Miss::because("`matches` needs text"))
     );
     assert_eq!(
         m("{ not: { each: { gt: 1s } } }").test(&set(&["a"])),
-        Err("item 1 (\"a\") is not > 1s: this value is not a duration".to_string())
+        Err(Miss::because(
+            "item 1 (\"a\") is not > 1s: this value is not a duration"
+        ))
     );
     assert_eq!(
         m("{ not: { any_of: [{ gt: 1s }, 404] } }").test(&n(500.0)),
-        Err("this value is not a duration".to_string())
+        Err(Miss::because("this value is not a duration"))
     );
     // A plain miss is still a pass under `not`, and a hold a miss.
     assert!(m("{ not: { gt: 1s } }").test(&Actual::Seconds(0.5)).is_ok());
@@ -321,11 +326,10 @@ fn contains_on_text_looks_for_substrings_in_every_form() {
     assert!(m("{ contains: { all_of: [ok, bad] } }").test(&ok).is_err());
     assert_eq!(
         m("{ contains: { not: o } }").test(&ok),
-        Err(
+        Err(Miss::because(
             "`not` inside `contains` holds for nearly any text; to say the text lacks x, \
              write not: { contains: x }"
-                .to_string()
-        )
+        ))
     );
     // On a list, `contains: { not: x }` still means "some item is not x".
     assert!(
@@ -382,7 +386,7 @@ fn matchers_that_hold_for_anything_are_load_errors() {
 fn each_of_nothing_does_not_hold() {
     assert_eq!(
         m("{ each: up }").test(&set(&[])),
-        Err("there are no items".to_string())
+        Err(Miss::because("there are no items"))
     );
     assert!(m("{ each: up }").test(&set(&["up", "up"])).is_ok());
     assert!(
@@ -398,11 +402,11 @@ fn each_of_nothing_does_not_hold() {
 fn no_items_empty_needles_and_character_classes() {
     assert_eq!(
         m("{ not: { each: up } }").test(&set(&[])),
-        Err("there are no items".to_string())
+        Err(Miss::because("there are no items"))
     );
     assert_eq!(
         m("{ not: { in_cidr: [10.0.0.0/8] } }").test(&set(&[])),
-        Err("there are no addresses".to_string())
+        Err(Miss::because("there are no addresses"))
     );
     // An empty text to look for is in any text: never a pass, under `not` neither; on a list
     // it is a value like any other.
@@ -414,7 +418,9 @@ fn no_items_empty_needles_and_character_classes() {
     ] {
         assert_eq!(
             m(yaml).test(&t("internal error")),
-            Err("an empty text is in any text: `contains` needs a text to look for".to_string()),
+            Err(Miss::because(
+                "an empty text is in any text: `contains` needs a text to look for"
+            )),
             "{yaml}"
         );
     }

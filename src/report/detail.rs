@@ -120,9 +120,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     for (i, attempt) in result.attempts[..earlier].iter().enumerate() {
         // An earlier attempt that failed the same way as the last one shown above is said
         // in a word, not repeated.
-        if last_why.as_deref() == Some(attempt_why(attempt).as_str())
-            && result.outcome != Outcome::Pass
-        {
+        if last_why == Some(attempt_why(attempt)) && result.outcome != Outcome::Pass {
             lines.push(format!(
                 "attempt {}: {}, the same as the last attempt",
                 i + 1,
@@ -144,22 +142,23 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
 
 /// One line for an attempt: `attempt 1: fail (status: expected 302, got 200)`.
 pub fn attempt_summary(number: usize, attempt: &Attempt, secrets: &Secrets) -> String {
-    let why = attempt_why(attempt);
     let mut line = format!("attempt {number}: {}", attempt.outcome.label());
-    if !why.is_empty() {
+    if let Some(why) = attempt_why(attempt) {
         let why = clean_line(secrets, &why);
         let _ = write!(line, " ({})", cut(&why, SUMMARY_MAX));
     }
     line
 }
 
-/// Why an attempt did not pass, in one line (empty for a pass).
-fn attempt_why(attempt: &Attempt) -> String {
+/// Why an attempt did not pass, in one line; `None` when there is nothing to say (a pass).
+fn attempt_why(attempt: &Attempt) -> Option<String> {
     if let Some(error) = &attempt.error {
-        format!("{}: {}", error.kind, error.message)
+        Some(format!("{}: {}", error.kind, error.message))
+    } else if attempt.mismatches.is_empty() {
+        None
     } else {
         let parts: Vec<String> = attempt.mismatches.iter().map(Mismatch::to_string).collect();
-        parts.join("; ")
+        Some(parts.join("; "))
     }
 }
 
@@ -320,8 +319,8 @@ fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets
     lines.push(clean_line(secrets, &mismatch.field));
     push_text(lines, "  expected: ", &excerpt(secrets, &mismatch.expected));
     push_text(lines, "  actual:   ", &excerpt(secrets, &mismatch.actual));
-    if !mismatch.note.is_empty() {
-        push_text(lines, "  note:     ", &excerpt(secrets, &mismatch.note));
+    if let Some(note) = &mismatch.note {
+        push_text(lines, "  note:     ", &excerpt(secrets, note));
     }
 }
 

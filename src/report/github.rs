@@ -200,8 +200,8 @@ fn push_mismatch(lines: &mut Vec<String>, mismatch: &Mismatch, secrets: &Secrets
         "  actual:   {}",
         excerpt(secrets, &mismatch.actual)
     ));
-    if !mismatch.note.is_empty() {
-        lines.push(format!("  note:     {}", excerpt(secrets, &mismatch.note)));
+    if let Some(note) = &mismatch.note {
+        lines.push(format!("  note:     {}", excerpt(secrets, note)));
     }
 }
 

@@ -217,7 +217,7 @@ pub struct JsonMismatch {
     pub field: String,
     pub expected: String,
     pub actual: String,
-    /// Empty when the expected and actual values say it all.
+    /// Empty when the expected and actual values say it all ([`Self::note`] reads it).
     #[serde(default)]
     pub note: String,
 }
@@ -230,10 +230,18 @@ impl std::fmt::Display for JsonMismatch {
             "{}: expected {}, got {}",
             self.field, self.expected, self.actual
         )?;
-        if !self.note.is_empty() {
-            write!(f, " ({})", self.note)?;
+        if let Some(note) = self.note() {
+            write!(f, " ({note})")?;
         }
         Ok(())
+    }
+}
+
+impl JsonMismatch {
+    /// The note, if there is one: the report writes `""` for none, so that the schema keeps
+    /// a plain string.
+    pub fn note(&self) -> Option<&str> {
+        (!self.note.is_empty()).then_some(self.note.as_str())
     }
 }
 

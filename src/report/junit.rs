@@ -313,8 +313,8 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
             lines.push(printable(&m.field).replace('\n', " "));
             push_text(&mut lines, "  expected: ", &printable(&m.expected));
             push_text(&mut lines, "  actual:   ", &printable(&m.actual));
-            if !m.note.is_empty() {
-                push_text(&mut lines, "  note:     ", &printable(&m.note));
+            if let Some(note) = m.note() {
+                push_text(&mut lines, "  note:     ", &printable(note));
             }
         }
         if let Some(error) = &last.error {
@@ -337,9 +337,7 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
     let earlier = check.attempts.len().saturating_sub(1);
     let last_why = last.map(attempt_why);
     for (i, attempt) in check.attempts[..earlier].iter().enumerate() {
-        if last_why.as_deref() == Some(attempt_why(attempt).as_str())
-            && check.outcome != Outcome::Pass
-        {
+        if last_why == Some(attempt_why(attempt)) && check.outcome != Outcome::Pass {
             lines.push(format!(
                 "attempt {}: {}, the same as the last attempt",
                 i + 1,
@@ -357,9 +355,8 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
 
 /// `attempt 1: fail (status: expected 302, got 200)`.
 fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
-    let why = attempt_why(attempt);
     let mut line = format!("attempt {number}: {}", attempt.outcome.label());
-    if !why.is_empty() {
+    if let Some(why) = attempt_why(attempt) {
         let why = printable(&why).replace('\n', "\\n");
         let shown = &why[..why.floor_char_boundary(SUMMARY_MAX)];
         let _ = write!(line, " ({shown}");
@@ -371,13 +368,14 @@ fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
     line
 }
 
-/// Why an attempt did not pass, in one line (empty for a pass).
-fn attempt_why(attempt: &JsonAttempt) -> String {
+/// Why an attempt did not pass, in one line; `None` when there is nothing to say (a pass).
+fn attempt_why(attempt: &JsonAttempt) -> Option<String> {
     match &attempt.error {
-        Some(error) => format!("{}: {}", kind_label(&error.kind), error.message),
+        Some(error) => Some(format!("{}: {}", kind_label(&error.kind), error.message)),
+        None if attempt.mismatches.is_empty() => None,
         None => {
             let parts: Vec<String> = attempt.mismatches.iter().map(|m| m.to_string()).collect();
-            parts.join("; ")
+            Some(parts.join("; "))
         }
     }
 }

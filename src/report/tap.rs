@@ -108,8 +108,8 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
                 let _ = writeln!(out, "    - field: {}", q(&m.field));
                 let _ = writeln!(out, "      expected: {}", cut(&m.expected));
                 let _ = writeln!(out, "      actual: {}", cut(&m.actual));
-                if !m.note.is_empty() {
-                    let _ = writeln!(out, "      note: {}", cut(&m.note));
+                if let Some(note) = &m.note {
+                    let _ = writeln!(out, "      note: {}", cut(note));
                 }
             }
         }

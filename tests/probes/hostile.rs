@@ -554,7 +554,7 @@ async fn json_nested_100000_deep_is_judged_not_json() {
             "[".repeat(200)
         )
     );
-    assert_eq!(m.note, "content-type: application/json");
+    assert_eq!(m.note.as_deref(), Some("content-type: application/json"));
 }
 
 // ---- redirects ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ fn mismatch(field: &str, expected: &str, actual: &str) -> Mismatch {
         field: field.into(),
         expected: expected.into(),
         actual: actual.into(),
-        note: String::new(),
+        note: None,
     }
 }
 
@@ -145,7 +145,7 @@ fn unreadable_certificate_is_one_mismatch() {
             field: "cert".into(),
             expected: "an X.509 certificate (DER)".into(),
             actual: "the leaf: 24 bytes that do not parse as one".into(),
-            note: why,
+            note: Some(why),
         }]
     );
     // Nothing expected of the certificate: nothing to fail.

@@ -65,7 +65,7 @@ pub fn mismatch(field: &str, expected: &str, actual: &str) -> Mismatch {
         field: field.to_string(),
         expected: expected.to_string(),
         actual: actual.to_string(),
-        note: String::new(),
+        note: None,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::probe::ProbeErrorKind;
 #[test]
 fn detail_block_of_a_retried_failure() {
     let mut m = mismatch("status", "302", "200");
-    m.note = "no redirect".into();
+    m.note = Some("no redirect".into());
     let mut r = result(
         check("chat", "chat/root", "root"),
         Outcome::Fail,

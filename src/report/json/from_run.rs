@@ -81,7 +81,12 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
                 field: text(&m.field),
                 expected: excerpt(secrets, &m.expected),
                 actual: excerpt(secrets, &m.actual),
-                note: excerpt(secrets, &m.note),
+                // The schema keeps a string: empty when there is no note.
+                note: m
+                    .note
+                    .as_deref()
+                    .map(|note| excerpt(secrets, note))
+                    .unwrap_or_default(),
             })
             .collect(),
     }

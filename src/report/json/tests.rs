@@ -55,7 +55,7 @@ fn json_of(report: &RunReport) -> JsonReport {
 #[test]
 fn from_run_writes_every_field() {
     let mut m = mismatch("status", "302", "200");
-    m.note = "no redirect".into();
+    m.note = Some("no redirect".into());
     let mut r = result(
         check("chat", "chat/root", "root redirects"),
         Outcome::Fail,

@@ -327,7 +327,7 @@ fn secrets_never_appear_and_control_characters_are_escaped() {
     };
     let c = with_pending(c, &format!("reason {secret}"));
     let mut m = mismatch(secret, secret, &format!("{secret}\u{1b}[2J"));
-    m.note = secret.into();
+    m.note = Some(secret.into());
     let mut r = result(
         c,
         Outcome::Fail,
