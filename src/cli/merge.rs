@@ -13,7 +13,7 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
     for path in &args.files {
         match read_report(path) {
             Ok(r) => reports.push((path.display().to_string(), r)),
-            Err(e) => refusal.add(&e, ""),
+            Err(e) => refusal.add(&e),
         }
     }
     let env = reports
@@ -26,11 +26,11 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
     let named: Vec<(String, &JsonReport)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
     let set = check_set(&named);
     for problem in &set.problems {
-        refusal.add(problem, "");
+        refusal.add(problem);
     }
     if !args.allow_partial {
         for shard in &set.missing {
-            refusal.add(&format!("shard {shard} is missing"), "");
+            refusal.add(&format!("shard {shard} is missing"));
         }
     }
     if !refusal.errors.is_empty() {
@@ -50,13 +50,13 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
     let count = reports.len();
     let mut merged = match merge(reports.into_iter().map(|(_, r)| r).collect()) {
         Ok(m) => m,
-        Err(e) => return outputs.refuse(&env, Refusal::plain(&e, "")),
+        Err(e) => return outputs.refuse(&env, Refusal::plain(&e)),
     };
     if let Some(selection) = &mut merged.selection {
         selection.missing_shards = set.missing.clone();
     }
     if let Some(e) = holds_the_selection(&merged) {
-        return outputs.refuse(&env, Refusal::plain(&e, ""));
+        return outputs.refuse(&env, Refusal::plain(&e));
     }
     let partial = missing_text(&set.missing);
     if let Some(missing) = &partial {

@@ -189,10 +189,10 @@ fn load_selected(
     if !unmatched.is_empty() {
         return Err(Refusal::messages(
             &unmatched,
-            &format!(
+            Some(&format!(
                 "`conform list --env {}` shows every check with its id and tags",
                 plan.env.name
-            ),
+            )),
         ));
     }
     let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.warnings.iter()).collect();
@@ -211,7 +211,7 @@ fn load_selected(
         .collect();
     if selected.is_empty() {
         let total = plan.checks.len();
-        return Err(Refusal::plain(
+        return Err(Refusal::with_hint(
             &format!(
                 "no check selected: {total} check{} loaded for env `{}`, none matches the filters{}",
                 if total == 1 { "" } else { "s" },

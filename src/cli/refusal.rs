@@ -23,32 +23,37 @@ impl Refusal {
         }
     }
 
-    /// Any other reason: `error: <message>`, then `hint: <hint>` unless it is empty.
-    pub(super) fn plain(message: &str, hint: &str) -> Refusal {
-        Refusal::messages(&[message.to_string()], hint)
+    /// Any other reason, with nothing to add: `error: <message>`.
+    pub(super) fn plain(message: &str) -> Refusal {
+        Refusal::messages(&[message.to_string()], None)
+    }
+
+    /// A reason and how to fix it: `error: <message>`, then `hint: <hint>`.
+    pub(super) fn with_hint(message: &str, hint: &str) -> Refusal {
+        Refusal::messages(&[message.to_string()], Some(hint))
     }
 
     /// Several reasons with one fix (filters that select nothing): an `error:` line each,
-    /// then one `hint:` line unless it is empty; the reports give each error the hint.
-    pub(super) fn messages(messages: &[String], hint: &str) -> Refusal {
+    /// then the `hint:` line when there is one; the reports give each error the hint.
+    pub(super) fn messages(messages: &[String], hint: Option<&str>) -> Refusal {
         let mut err = std::io::stderr().lock();
         for message in messages {
             let _ = writeln!(err, "error: {message}");
         }
-        if !hint.is_empty() {
+        if let Some(hint) = hint {
             let _ = writeln!(err, "hint: {hint}");
         }
         Refusal {
             errors: messages
                 .iter()
-                .map(|m| JsonLoadError::plain(m, hint))
+                .map(|m| JsonLoadError::plain(m, hint.unwrap_or_default()))
                 .collect(),
         }
     }
 
     /// One more reason, printed as [`Refusal::plain`] prints it.
-    pub(super) fn add(&mut self, message: &str, hint: &str) {
-        self.errors.extend(Refusal::plain(message, hint).errors);
+    pub(super) fn add(&mut self, message: &str) {
+        self.errors.extend(Refusal::plain(message).errors);
     }
 }
 

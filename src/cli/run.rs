@@ -69,7 +69,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Refusal> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Refusal::plain(&format!("cannot start the async runtime: {e}"), ""))
+        .map_err(|e| Refusal::plain(&format!("cannot start the async runtime: {e}")))
 }
 
 /// Probes the checks, each shown as it finishes (around the progress line), then the summary.
@@ -127,10 +127,10 @@ fn verdict(report: &RunReport, problems: &[String]) -> Exit {
 
 /// The `--baseline` report, or what is wrong with it and how to fix that.
 fn read_baseline(path: &Path) -> Result<JsonReport, Refusal> {
-    let report = read_report(path).map_err(|e| Refusal::plain(&e, ""))?;
+    let report = read_report(path).map_err(|e| Refusal::plain(&e))?;
     match report.why_no_results() {
         None => Ok(report),
-        Some(why) => Err(Refusal::plain(
+        Some(why) => Err(Refusal::with_hint(
             &format!("the baseline {}: {why}", path.display()),
             "give --baseline the report of a run that probed its checks",
         )),
