@@ -22,9 +22,7 @@ mod tap;
 
 /// The value of `TEST_TOKEN`: mixed case, so that no id or path can contain it by chance.
 const SECRET: &str = "tok-9f3Qz7Lw2Xv";
-
 const SECRET_ENV: [(&str, &str); 1] = [("TEST_TOKEN", SECRET)];
-
 const REDACTED: &str = "[redacted:TEST_TOKEN]";
 
 /// Every check of the project, in plan order (files by name, then line).

@@ -27,13 +27,9 @@ mod suite;
 // ---- what the seeds say ---------------------------------------------------------------------
 
 const CHAT: &str = "chat.thephenom.app";
-
 const NEST: &str = "nest.thephenom.app";
-
 const API: &str = "api.thephenom.app";
-
 const NEST_FIREBASE: &str = "nest-firebase.thephenom.app";
-
 const COGNITO: &str = "cognito-idp.us-east-1.amazonaws.com";
 
 /// The raw origin load balancer: not in the seeds, so the environment names it.
@@ -41,10 +37,8 @@ const ALB: &str = "alb.standin.test";
 
 /// Where the chat root and non-client paths send visitors (seed 001).
 const TRY_URL: &str = "https://try.thephenom.app";
-
 /// The prod and staging Cognito pools (seeds 000, 002, 003).
 const PROD_POOL: &str = "us-east-1_knEL7cqS3";
-
 const STAGING_POOL: &str = "us-east-1_n8gO6SbP6";
 
 /// The ID `#internal` points at once it drifts: the Analysts room's.

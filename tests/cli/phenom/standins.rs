@@ -17,9 +17,7 @@ const ZONE: &str = "thephenom.app.";
 
 /// The SPA client as seeds 000 and 001 give it, and as seed 004 gives it.
 const SPA_CLIENT: &str = "5vlgjrab90897c45ls9jkf9s2p";
-
 const SPA_CLIENT_SEED_004: &str = "8uun49ru7f3fdvmlc12vqig3a";
-
 /// Seed 001's rooms: legacy alias -> room ID (the aliases do not match the room names).
 const ROOMS: [(&str, &str); 4] = [
     ("the-red-room", "!jFXGFANpXTXXgNkdNi"),

@@ -35,9 +35,7 @@ impl Bits {
 
 /// Zero bytes in this gzip stream: 1 + 258 × [`BOMB_MATCHES`] (64 MiB and 33 bytes).
 const BOMB_MATCHES: u32 = 260_112;
-
 const BOMB_SIZE: u32 = 1 + 258 * BOMB_MATCHES;
-
 /// CRC-32 of [`BOMB_SIZE`] zero bytes.
 const BOMB_CRC: u32 = 0xb74b_9eb2;
 

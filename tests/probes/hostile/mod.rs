@@ -31,11 +31,8 @@ mod tls;
 
 /// How far past its timeout a probe may run.
 const SLACK: Duration = Duration::from_secs(1);
-
 const TIMEOUT: Duration = Duration::from_secs(5);
-
 const ONE_SECOND: Duration = Duration::from_secs(1);
-
 const MIB: usize = 1024 * 1024;
 
 // ---- harness -----------------------------------------------------------------------------

@@ -15,7 +15,6 @@ mod certificates;
 mod negotiation;
 
 const TIMEOUT: Duration = Duration::from_secs(5);
-
 const NAME: &str = "chat.test";
 
 /// A server CA and a client CA, with the server's certificate for [`NAME`].
