@@ -11,7 +11,7 @@ const WEB_ADDED: &str = r#"  - name: added
 "#;
 
 // ---------------------------------------------------------------------------------------------
-// 6. --baseline.
+// --baseline.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {

@@ -1,8 +1,17 @@
 //! `--format github`: masks, annotations and the step summary, with no secret in any of them.
 
-use super::{SECRET, closing_counts, fixture, property, read};
+use super::{SECRET, closing_counts, fixture, read};
 use crate::harness::*;
 use regex::Regex;
+
+/// A workflow command property value, escaped as GitHub's toolkit does.
+fn property(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
 
 /// A check whose id and expectation hold `%`, `:` and `,`, for the GitHub escaping.
 const ODD: &str = r#"suite: odd

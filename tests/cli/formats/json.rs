@@ -16,7 +16,7 @@ fn six_summary() -> Value {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. The JSON report file.
+// The JSON report file.
 
 /// The report of a run of the six checks, field by field.
 #[track_caller]
@@ -233,7 +233,7 @@ async fn json_report_holds_every_check_attempt_and_no_secret() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. --format json.
+// --format json.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn format_json_prints_exactly_the_report_and_keeps_the_exit_code() {

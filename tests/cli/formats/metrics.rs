@@ -6,7 +6,7 @@ use regex::Regex;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------
-// 5. --metrics.
+// --metrics.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_say_up_duration_and_certificate_time_left_per_check() {

@@ -208,15 +208,3 @@ fn closing_counts(out: &Output) -> String {
     assert_eq!(found.len(), 1, "one closing summary in:\n{out}");
     found[0].clone()
 }
-
-// ---------------------------------------------------------------------------------------------
-// 4. --format github.
-
-/// A workflow command property value, escaped as GitHub's toolkit does.
-fn property(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-}

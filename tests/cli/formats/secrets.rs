@@ -6,7 +6,7 @@ use crate::support::*;
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
-// 8. No secret in any format.
+// No secret in any format.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_format_shows_the_secret_even_with_vv() {

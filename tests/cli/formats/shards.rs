@@ -14,7 +14,7 @@ async fn merge(reports: &[&str], junit: &str, json: &str) -> Output {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 7. --shard K/N and conform merge.
+// --shard K/N and conform merge.
 
 /// Per suite: the testcases by name, each with its counts and what its children say.
 type JunitShape = BTreeMap<String, ([String; 4], BTreeMap<String, Vec<String>>)>;

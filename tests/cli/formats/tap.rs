@@ -5,7 +5,7 @@ use crate::harness::*;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
-// 3. --format tap.
+// --format tap.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn format_tap_is_tap_14_with_a_todo_for_the_pending_check() {

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 // ---- DNS servers that misbehave ------------------------------------------------------------
 //
-// tests/probes/dns.rs has the single misbehaviours (silence, another id, garbage, a CNAME
+// tests/probes/dns/ has the single misbehaviours (silence, another id, garbage, a CNAME
 // loop, truncation); these are the floods and drips.
 
 const DNS_TIMEOUT: Duration = Duration::from_secs(1);
