@@ -6,7 +6,7 @@
 //! NXDOMAIN answer. Every value written where a closed set applies is checked here when the
 //! files load, at any depth of `not`, `any_of`, `all_of`, `one_of` and lists, with "did you
 //! mean". The JSON Schema (`conform schema`) is built from the same lists, and
-//! `tests/schema.rs` holds the two to the same answers.
+//! `tests/schema/` holds the two to the same answers.
 
 mod sets;
 mod trial;

@@ -2,7 +2,7 @@
 //! complete keys and flag mistakes as they are typed, and CI linters can check files without
 //! conform. The loader in this folder stays the authority: it also checks what a schema
 //! cannot (regexes, JSONPaths, files on disk, unique names, variables that resolve), and
-//! `tests/schema.rs` keeps the schema's keys equal to the loader's.
+//! `tests/schema/` keeps the schema's keys equal to the loader's.
 //!
 //! Convention: write the combined document once per repository with
 //! `conform schema > conform.schema.json` at its root (beside `checks/` and `environments/`),

@@ -6,7 +6,7 @@ use super::{doc, one_or_list, pattern, r, when_map};
 use crate::config::closed::{ClosedSet, STATUS_MAX, STATUS_MIN};
 use serde_json::{Value, json};
 
-/// A member of a closed set, as the loader takes it (`tests/schema.rs` holds them equal).
+/// A member of a closed set, as the loader takes it (`tests/schema/` holds them equal).
 pub(super) fn closed_value(set: &ClosedSet) -> Value {
     let mut any = vec![json!({ "enum": set.values })];
     // `version: 1.3` is a number in YAML.

@@ -1,0 +1,112 @@
+//! One workload: its project written, its server started, conform run on it, and its report read.
+
+use super::child::{OsArg, Timer, run_child};
+use super::project::{BenchPki, write_project};
+use super::server::BenchServer;
+use super::{Row, Workload};
+use bytes::Bytes;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub(super) async fn run_workload(
+    spec: &Workload,
+    limits: &str,
+    pki: &BenchPki,
+    timer: &Timer,
+    dir: &Path,
+) -> Row {
+    let tls = spec.tls.then(|| pki.server_config());
+    let body = match spec.body {
+        0 => Bytes::from_static(b"ok"),
+        n => Bytes::from((0..n).map(|i| b'a' + (i % 26) as u8).collect::<Vec<u8>>()),
+    };
+    let server = BenchServer::start(tls, spec.delay, body).await;
+    let scheme = if spec.tls { "https" } else { "http" };
+    write_project(
+        dir,
+        spec.checks,
+        scheme,
+        server.port,
+        spec.tls.then_some(pki.ca_pem.as_str()),
+        limits,
+    );
+    let report = dir.join("report.json");
+    let args = [
+        OsArg::from("run"),
+        OsArg::from("--env"),
+        OsArg::from("bench"),
+        OsArg::from("--dir"),
+        OsArg::from(dir.as_os_str()),
+        OsArg::from("--json"),
+        OsArg::from(report.as_os_str()),
+        OsArg::from("--junit"),
+        OsArg::from(dir.join("junit.xml").into_os_string()),
+    ];
+    // The child blocks this thread; the server keeps running on the runtime's workers.
+    let measured = tokio::task::block_in_place(|| run_child(timer, &args, dir, "run"));
+    let (passed, run_seconds, probe_seconds) = read_report(&report);
+    let stats = server.stop();
+    if measured.exit != Some(0) {
+        eprintln!(
+            "warning: {} exited {}; its output is in {}",
+            spec.label,
+            measured.exit_text(),
+            dir.join("run.stdout").display()
+        );
+    }
+    Row {
+        label: spec.label,
+        checks: spec.checks,
+        concurrency: spec.concurrency,
+        delay: spec.delay,
+        measured,
+        passed,
+        run_seconds,
+        probe_seconds,
+        requests: stats.total.load(Ordering::SeqCst),
+        connections: stats.connections.load(Ordering::SeqCst),
+        mean_held: match stats.total.load(Ordering::SeqCst) {
+            0 => None,
+            _ if spec.delay.is_zero() => None,
+            n => Some(Duration::from_nanos(
+                stats.held_ns.load(Ordering::SeqCst) / n,
+            )),
+        },
+        peak_per_host: stats
+            .hosts
+            .lock()
+            .unwrap()
+            .values()
+            .map(|h| h.peak)
+            .max()
+            .unwrap_or(0),
+        versions: {
+            let versions = stats.versions.lock().unwrap();
+            let mut text = String::new();
+            for (version, count) in versions.iter() {
+                if !text.is_empty() {
+                    text.push('+');
+                }
+                let _ = write!(text, "{version}:{count}");
+            }
+            text
+        },
+    }
+}
+
+/// Passed checks, the run's own duration and the first check's duration, from the JSON report.
+fn read_report(path: &Path) -> (Option<u64>, Option<f64>, Option<f64>) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return (None, None, None);
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return (None, None, None);
+    };
+    (
+        json["summary"]["passed"].as_u64(),
+        json["duration_seconds"].as_f64(),
+        json["checks"][0]["duration_seconds"].as_f64(),
+    )
+}
