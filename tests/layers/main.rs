@@ -248,3 +248,40 @@ fn the_checker_sees_a_cycle_and_resolves_use_trees() {
         vec![vec!["a".to_string(), "b".into(), "c".into()]]
     );
 }
+
+/// The most lines a source file may have (docs/architecture.md): past it, split it by job.
+const MAX_LINES: usize = 450;
+
+#[test]
+fn no_source_file_is_over_the_line_limit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut over = Vec::new();
+    for folder in ["src", "tests", "benches"] {
+        let mut stack = vec![root.join(folder)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read a source folder") {
+                let path = entry.expect("a folder entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("read a source file");
+                    let lines = text.lines().count();
+                    if lines > MAX_LINES {
+                        let name = path
+                            .strip_prefix(root)
+                            .unwrap_or(&path)
+                            .display()
+                            .to_string();
+                        over.push(format!("{name}: {lines} lines"));
+                    }
+                }
+            }
+        }
+    }
+    over.sort();
+    assert!(
+        over.is_empty(),
+        "files over {MAX_LINES} lines (split them by job):\n{}",
+        over.join("\n")
+    );
+}
