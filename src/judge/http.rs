@@ -64,7 +64,7 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
         }
     }
     if let Some(c) = &e.cert {
-        out.extend(judge_cert(c, SeenCerts::leaf(o.peer_facts.as_ref()), now));
+        out.extend(judge_cert(c, SeenCerts::leaf(o.peer_facts()), now));
     }
     if let Some(m) = &e.time {
         check(

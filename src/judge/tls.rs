@@ -58,7 +58,7 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, now: time::OffsetDateTime) -
     }
     if let Some(c) = &e.cert {
         let seen = SeenCerts {
-            chain: &o.chain_facts,
+            chain: o.chain_facts(),
             verified: Some(&o.verified),
         };
         out.extend(judge_cert(c, seen, now));
@@ -72,7 +72,7 @@ pub fn judge_cert_file(
     now: time::OffsetDateTime,
 ) -> Vec<Mismatch> {
     let seen = SeenCerts {
-        chain: &o.chain_facts,
+        chain: o.chain_facts(),
         verified: Some(&o.verified),
     };
     judge_cert(e, seen, now)
@@ -103,7 +103,7 @@ mod tests {
             cipher_suite: None,
             alpn: Some("h2".into()),
             chain: Vec::new(),
-            chain_facts: Vec::new(),
+            facts: Default::default(),
             verified: Ok(()),
             elapsed: Duration::from_millis(5),
         }

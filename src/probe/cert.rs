@@ -1,7 +1,7 @@
 //! The cert probe: a local PEM file with a certificate chain, read when the check runs, and
 //! verified for the purpose its leaf states.
 
-use super::cert_facts::{CertFacts, ReadCert, read_chain};
+use super::cert_facts::{CertFacts, ChainFacts, ReadCert};
 use super::tls_client::trust;
 use super::tls_client::{describe_verification_error, server_verifier};
 use super::{ProbeError, ProbeErrorKind};
@@ -17,8 +17,8 @@ use std::path::Path;
 pub struct CertObservation {
     /// The chain (DER), leaf first.
     pub chain: Vec<Vec<u8>>,
-    /// The chain as read, one entry per certificate of `chain`.
-    pub chain_facts: Vec<ReadCert>,
+    /// The chain as read, one entry per certificate of `chain`: see [`Self::chain_facts`].
+    pub facts: ChainFacts,
     /// The chain verified against the trust roots, for the leaf's own purpose: `Err` says why
     /// not.
     pub verified: Result<(), String>,
@@ -28,10 +28,15 @@ impl CertObservation {
     /// The observation of `chain`, each certificate read once here.
     pub fn new(chain: Vec<Vec<u8>>, verified: Result<(), String>) -> CertObservation {
         CertObservation {
-            chain_facts: read_chain(&chain),
             chain,
+            facts: ChainFacts::default(),
             verified,
         }
+    }
+
+    /// Each certificate of `chain` as read (once, when first asked).
+    pub fn chain_facts(&self) -> &[ReadCert] {
+        self.facts.of(&self.chain)
     }
 }
 
@@ -51,11 +56,11 @@ pub fn probe(probe: &CertProbe) -> Result<CertObservation, ProbeError> {
             probe.file.display()
         )));
     }
-    let chain_facts = read_chain(&chain);
-    let verified = verify_chain(&chain, &chain_facts, &probe.tls);
+    let facts = ChainFacts::default();
+    let verified = verify_chain(&chain, facts.of(&chain), &probe.tls);
     Ok(CertObservation {
         chain,
-        chain_facts,
+        facts,
         verified,
     })
 }

@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
 use time::OffsetDateTime;
 use x509_parser::extensions::GeneralName;
 use x509_parser::nom::Err as NomErr;
@@ -84,6 +85,27 @@ pub fn read(der: &[u8]) -> ReadCert {
         len: der.len(),
         why,
     })
+}
+
+/// The facts of a chain of certificates (DER), read the first time they are asked for and kept:
+/// no certificate is parsed twice, and one that no expectation or report looks at (the server
+/// certificate of every passing https check) is never parsed.
+#[derive(Clone, Debug, Default)]
+pub struct ChainFacts(OnceLock<Vec<ReadCert>>);
+
+/// Facts follow from the chain they are kept for, which the observation compares itself: two
+/// observations of one chain are equal whether or not either has been read yet.
+impl PartialEq for ChainFacts {
+    fn eq(&self, _: &ChainFacts) -> bool {
+        true
+    }
+}
+
+impl ChainFacts {
+    /// The facts of `chain`, which must be the chain these facts are kept for.
+    pub fn of<'a>(&'a self, chain: &[Vec<u8>]) -> &'a [ReadCert] {
+        self.0.get_or_init(|| read_chain(chain))
+    }
 }
 
 /// Reads every certificate of a chain (DER), in order.

@@ -167,7 +167,7 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
     match observation {
         Observation::Http(http) => http_exchange_lines(http, secrets),
         Observation::Tls(tls) => tls_exchange_lines(tls, secrets),
-        Observation::Cert(cert) => chain_lines(&cert.chain_facts, &cert.verified, secrets),
+        Observation::Cert(cert) => chain_lines(cert.chain_facts(), &cert.verified, secrets),
         Observation::Dns(dns) => {
             let mut lines = vec![format!("> asked {} over {:?}", dns.server, dns.protocol)];
             lines.push(format!(
@@ -215,7 +215,7 @@ fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
     if !negotiated.is_empty() {
         lines.push(clean_line(secrets, &format!("< {}", negotiated.join(", "))));
     }
-    lines.extend(chain_lines(&o.chain_facts, &o.verified, secrets));
+    lines.extend(chain_lines(o.chain_facts(), &o.verified, secrets));
     lines
 }
 
@@ -273,7 +273,7 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     for (name, value) in &o.headers {
         lines.push(clean_line(secrets, &format!("< {name}: {value}")));
     }
-    if let Some(read) = &o.peer_facts {
+    if let Some(read) = o.peer_facts() {
         lines.push(clean_line(
             secrets,
             &format!("< cert {}", cert_summary(read)),

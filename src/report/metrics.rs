@@ -195,9 +195,9 @@ fn family(out: &mut String, name: &str, help: &str) {
 /// Seconds left on the certificate the last attempt saw, when it saw one that parses.
 fn cert_seconds_left(result: &CheckResult, now: time::OffsetDateTime) -> Option<f64> {
     let leaf = match result.last_attempt()?.observation.as_ref()? {
-        Observation::Http(http) => http.peer_facts.as_ref()?,
-        Observation::Tls(tls) => tls.chain_facts.first()?,
-        Observation::Cert(cert) => cert.chain_facts.first()?,
+        Observation::Http(http) => http.peer_facts()?,
+        Observation::Tls(tls) => tls.chain_facts().first()?,
+        Observation::Cert(cert) => cert.chain_facts().first()?,
         Observation::Dns(_) | Observation::Tcp(_) => return None,
     };
     Some(seconds_left(leaf.as_ref().ok()?, now))

@@ -125,3 +125,20 @@ fn truncated_or_padded_der_is_not_a_certificate() {
         "2 bytes follow the certificate"
     );
 }
+
+#[test]
+fn a_chain_is_read_when_first_asked_and_only_once() {
+    let chain = vec![leaf(Duration::days(30)), b"not a certificate".to_vec()];
+    let facts = ChainFacts::default();
+    assert!(facts.0.get().is_none(), "read before anyone asked");
+    let first = facts.of(&chain);
+    assert_eq!(first.len(), 2);
+    assert_eq!(
+        first[0].as_ref().map(|f| f.subject.as_str()),
+        Ok("CN=chat.test, O=Phenom Test")
+    );
+    assert_eq!(first[1].as_ref().map_err(|u| u.len), Err(17));
+    assert!(std::ptr::eq(first, facts.of(&chain)), "read a second time");
+    // Equal whether read or not: the chain beside it decides.
+    assert_eq!(facts, ChainFacts::default());
+}

@@ -12,7 +12,6 @@ mod route;
 
 pub use observation::{BodyDigest, HttpObservation, RedirectHop};
 
-use super::cert_facts;
 use super::resolve::Resolver;
 use super::tls::TlsProber;
 use super::{ProbeError, ProbeErrorKind};
@@ -155,7 +154,6 @@ impl HttpProber {
                 status: status.as_u16(),
                 version: version_text(response.version()),
                 headers,
-                peer_facts: peer_certificate.as_deref().map(cert_facts::read),
                 peer_certificate,
                 remote_addr: response.remote_addr(),
                 ..HttpObservation::default()

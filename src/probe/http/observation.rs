@@ -1,7 +1,7 @@
 //! What the http probe saw: the final response, the redirects before it, and the body or,
 //! once it is judged, only its size, digest and first bytes.
 
-use super::super::cert_facts::ReadCert;
+use super::super::cert_facts::{ChainFacts, ReadCert};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -36,8 +36,8 @@ pub struct HttpObservation {
     /// The leaf certificate the URL's own server presented (DER): the first one of the
     /// exchange, whatever the redirects that followed.
     pub peer_certificate: Option<Vec<u8>>,
-    /// `peer_certificate` as read.
-    pub peer_facts: Option<ReadCert>,
+    /// `peer_certificate` as read: see [`Self::peer_facts`].
+    pub facts: ChainFacts,
     /// The address connected to.
     pub remote_addr: Option<SocketAddr>,
     /// From sending the first request to the end of the final body.
@@ -59,6 +59,12 @@ pub struct BodyDigest {
 }
 
 impl HttpObservation {
+    /// The server certificate as read (once, when first asked), if one was presented.
+    pub fn peer_facts(&self) -> Option<&ReadCert> {
+        let der = self.peer_certificate.as_ref()?;
+        self.facts.of(std::slice::from_ref(der)).first()
+    }
+
     /// Lets the body go once judged: keeps its size and SHA-256, and its first `keep` bytes
     /// (cut back to a UTF-8 character boundary), so that a run holds no whole bodies.
     pub fn release_body(&mut self, keep: usize) {

@@ -15,7 +15,7 @@ use super::resolve::Resolver;
 use session::Session;
 use verifier::{Presented, RecordingVerifier};
 
-use super::cert_facts::{ReadCert, read_chain};
+use super::cert_facts::{ChainFacts, ReadCert};
 use super::{ProbeError, ProbeErrorKind, tls_client};
 use crate::config::model::{Environment, TlsProbe};
 use crate::syntax::quantity::format_seconds;
@@ -55,14 +55,21 @@ pub struct TlsObservation {
     pub alpn: Option<String>,
     /// The chain the server presented (DER), leaf first; empty when it presented none.
     pub chain: Vec<Vec<u8>>,
-    /// The chain as read, one entry per certificate of `chain`.
-    pub chain_facts: Vec<ReadCert>,
+    /// The chain as read, one entry per certificate of `chain`: see [`Self::chain_facts`].
+    pub facts: ChainFacts,
     /// Verification of the chain for the SNI name against the trust roots, made whether or
     /// not `verify` is on: `Err` holds the reason in words (expired, unknown issuer ...).
     pub verified: Result<(), String>,
     /// From the start (name lookup) until the outcome was known: the handshake's end, or the
     /// server's refusal; the quiet wait after an accepted handshake is not counted.
     pub elapsed: Duration,
+}
+
+impl TlsObservation {
+    /// Each certificate of `chain` as read (once, when first asked).
+    pub fn chain_facts(&self) -> &[ReadCert] {
+        self.facts.of(&self.chain)
+    }
 }
 
 /// How the handshake ended.
@@ -189,8 +196,8 @@ impl TlsProber {
             alpn: conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
-            chain_facts: read_chain(&chain),
             chain,
+            facts: ChainFacts::default(),
             verified,
             elapsed,
         })

@@ -1,5 +1,4 @@
 use super::*;
-use crate::probe::cert_facts::{read, read_chain};
 use crate::probe::{CertObservation, HandshakeOutcome, ProbeErrorKind, TlsObservation};
 use crate::report::detail::fixtures::*;
 use rcgen::{CertificateParams, KeyPair};
@@ -146,7 +145,6 @@ fn certificate_expiry_from_each_probe_kind() {
     let mut http = passed();
     let mut seen = observation(200, b"ok");
     seen.peer_certificate = Some(in_30_days.clone());
-    seen.peer_facts = Some(read(&in_30_days));
     http.observation = Some(Observation::Http(seen));
 
     let mut tls = passed();
@@ -157,7 +155,7 @@ fn certificate_expiry_from_each_probe_kind() {
         version: Some("1.3".into()),
         cipher_suite: None,
         alpn: None,
-        chain_facts: read_chain(&[expired.clone(), in_30_days.clone()]),
+        facts: Default::default(),
         chain: vec![expired, in_30_days.clone()],
         verified: Ok(()),
         elapsed: Duration::from_millis(5),
