@@ -21,31 +21,35 @@ pub(super) struct Examined {
 
 /// Probes `kind` within `timeout` and judges the answer with the expectation of the same
 /// kind: one arm per kind, so that no expectation meets another kind's observation.
+///
+/// Each probe's future is boxed: a check's task is spawned before it holds its slots, and
+/// an unboxed future would reserve the largest kind's state (several KiB) for every queued
+/// check at once.
 pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
     let now = OffsetDateTime::now_utc;
     match kind {
         CheckKind::Http { probe, expect } => {
-            let probed = prober.http(probe, timeout);
+            let probed = Box::pin(prober.http(probe, timeout));
             let judge = |o: &_| judge::judge_http(expect, o, now());
             bounded(probed, timeout, judge, Observation::Http).await
         }
         CheckKind::Tls { probe, expect } => {
-            let probed = prober.tls(probe, timeout);
+            let probed = Box::pin(prober.tls(probe, timeout));
             let judge = |o: &_| judge::judge_tls(expect, o, now());
             bounded(probed, timeout, judge, Observation::Tls).await
         }
         CheckKind::Cert { probe, expect } => {
-            let probed = prober.cert(probe);
+            let probed = Box::pin(prober.cert(probe));
             let judge = |o: &_| judge::judge_cert_file(expect, o, now());
             bounded(probed, timeout, judge, Observation::Cert).await
         }
         CheckKind::Dns { probe, expect } => {
-            let probed = prober.dns(probe, timeout);
+            let probed = Box::pin(prober.dns(probe, timeout));
             let judge = |o: &_| judge::judge_dns(expect, o);
             bounded(probed, timeout, judge, Observation::Dns).await
         }
         CheckKind::Tcp { probe, expect } => {
-            let probed = prober.tcp(probe, timeout);
+            let probed = Box::pin(prober.tcp(probe, timeout));
             let judge = |o: &_| judge::judge_tcp(expect, o);
             bounded(probed, timeout, judge, Observation::Tcp).await
         }
