@@ -1,10 +1,8 @@
-//! Any text, decoded as a check file: diagnostics, never a panic.
+//! Any text, decoded as a check file: never a panic (`fuzz/bodies/loader.rs`).
+//! The body is shared with `tests/fuzz_bodies.rs`, which runs it on the seed corpus.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
+#[path = "../bodies/loader.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = conform::config::load::load_check_text(text);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));
