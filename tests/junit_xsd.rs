@@ -4,7 +4,7 @@
 //! exactly the attributes `RICH_ONLY_ATTRIBUTES` documents.
 
 use conform::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
-use conform::judge::Mismatch;
+use conform::matcher::Mismatch;
 use conform::probe::reproduce::ShellCommand;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use conform::report::junit::{JunitFlavor, RICH_ONLY_ATTRIBUTES, junit_xml_flavored};

@@ -16,6 +16,7 @@
 //! is where the redaction rule for short values promises to catch them.
 
 use crate::config::model::{CheckKind, Environment, HttpExpect, Probe, Secrets};
+use crate::matcher::Mismatch;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
 use crate::report::detail::fixtures::*;
 use crate::report::github::{annotations, step_summary};
@@ -24,7 +25,7 @@ use crate::report::junit::junit_xml;
 use crate::report::metrics::metrics;
 use crate::report::tap::tap;
 use crate::report::terminal::TerminalReporter;
-use crate::run::{Attempt, CheckResult, Mismatch, Outcome};
+use crate::run::{Attempt, CheckResult, Outcome};
 use base64::Engine as _;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -6,10 +6,12 @@
 
 mod actual;
 pub mod decode;
+mod mismatch;
 mod miss;
 
 pub use actual::{Actual, Literal};
 pub use decode::{decode_matcher, decode_quantity};
+pub use mismatch::Mismatch;
 pub use miss::Miss;
 
 use crate::syntax::quantity::{format_seconds, format_size};

@@ -6,8 +6,9 @@
 //! are escaped so that it cannot drive the reader's terminal or break the XML.
 
 use crate::config::model::Secrets;
+use crate::matcher::Mismatch;
 use crate::probe::{HttpObservation, Observation, ReadCert, TlsObservation};
-use crate::run::{Attempt, CheckResult, Mismatch, Note, Outcome};
+use crate::run::{Attempt, CheckResult, Note, Outcome};
 use crate::syntax::quantity::format_size;
 use std::fmt::Write as _;
 

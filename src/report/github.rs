@@ -9,7 +9,8 @@
 use super::detail::{attempt_summary, clean, excerpt, flaky_note};
 use super::terminal::summary_line;
 use crate::config::model::Secrets;
-use crate::run::{CheckResult, Mismatch, Note, Outcome, RunReport};
+use crate::matcher::Mismatch;
+use crate::run::{CheckResult, Note, Outcome, RunReport};
 use std::fmt::Write as _;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step;

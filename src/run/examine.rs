@@ -1,7 +1,8 @@
 //! One try of a check: its probe, then the judge of the same kind on what the probe saw.
 
 use crate::config::model::CheckKind;
-use crate::judge::{self, Mismatch};
+use crate::judge;
+use crate::matcher::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use std::time::{Duration, Instant};

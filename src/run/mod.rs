@@ -10,8 +10,6 @@ mod task;
 
 pub use signals::{Signal, received as signal_received};
 
-/// What did not hold, as the reports show it.
-pub use crate::judge::Mismatch;
 pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
 pub use panics::{quiet_panics, redact_panics_with};

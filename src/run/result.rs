@@ -2,7 +2,7 @@
 
 use super::signals::Signal;
 use crate::config::model::Check;
-use crate::judge::Mismatch;
+use crate::matcher::Mismatch;
 use crate::probe::reproduce::ShellCommand;
 use crate::probe::{Observation, ProbeError};
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 
 use super::examine::examine;
 use super::*;
+use crate::matcher::Mismatch;
 
 pub(super) struct CheckTask {
     pub(super) check: Arc<Check>,

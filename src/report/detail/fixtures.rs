@@ -1,7 +1,8 @@
 use crate::config::model::{Check, CheckKind, HttpExpect, HttpProbe, Pending, Secrets};
+use crate::matcher::Mismatch;
 use crate::probe::reproduce::ShellCommand;
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Mismatch, Note, Outcome, RunReport};
+use crate::run::{Attempt, CheckResult, Note, Outcome, RunReport};
 use std::sync::Arc;
 use std::time::Duration;
 

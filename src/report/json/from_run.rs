@@ -5,8 +5,9 @@ use super::{
     JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
 };
 use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
+use crate::matcher::Mismatch;
 use crate::probe::{ProbeError, ProbeErrorKind};
-use crate::run::{Attempt, CheckResult, Mismatch, RunReport};
+use crate::run::{Attempt, CheckResult, RunReport};
 use std::fmt::Write as _;
 
 impl JsonReport {
