@@ -55,7 +55,10 @@ pub struct ProbeError {
     pub message: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Serialized as its token (`timeout`, `refused` …, see [`ProbeErrorKind::as_str`]); shown to
+/// people in words (`connection refused`) by `Display`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ProbeErrorKind {
     /// The check's timeout ran out.
     Timeout,
@@ -82,6 +85,23 @@ impl ProbeErrorKind {
     /// Whether the server answered: the check then fails rather than errs.
     pub fn is_answer(self) -> bool {
         self == ProbeErrorKind::Certificate
+    }
+}
+
+impl ProbeErrorKind {
+    /// The stable token of the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeErrorKind::Timeout => "timeout",
+            ProbeErrorKind::Dns => "dns",
+            ProbeErrorKind::Refused => "refused",
+            ProbeErrorKind::Connect => "connect",
+            ProbeErrorKind::Tls => "tls",
+            ProbeErrorKind::Certificate => "certificate",
+            ProbeErrorKind::Protocol => "protocol",
+            ProbeErrorKind::Unset => "unset",
+            ProbeErrorKind::Internal => "internal",
+        }
     }
 }
 
@@ -171,4 +191,38 @@ impl Prober {
 /// enforces), so that no wait can overflow the clock.
 pub(crate) fn deadline_after(start: tokio::time::Instant, wait: Duration) -> tokio::time::Instant {
     start + wait.min(crate::syntax::quantity::MAX_WAIT)
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ProbeErrorKind::{self, *};
+
+    /// The JSON report's tokens, as `as_str` and serde both write and read them.
+    #[test]
+    fn an_error_kind_has_one_token() {
+        let all: [(ProbeErrorKind, &str, &str); 9] = [
+            (Timeout, "timeout", "timeout"),
+            (Dns, "dns", "dns"),
+            (Refused, "refused", "connection refused"),
+            (Connect, "connect", "connect"),
+            (Tls, "tls", "tls"),
+            (Certificate, "certificate", "certificate"),
+            (Protocol, "protocol", "protocol"),
+            (Unset, "unset", "unset value"),
+            (Internal, "internal", "internal"),
+        ];
+        for (kind, token, words) in all {
+            assert_eq!(kind.as_str(), token);
+            assert_eq!(
+                serde_json::to_value(kind).ok(),
+                Some(serde_json::json!(token))
+            );
+            assert_eq!(
+                serde_json::from_value::<ProbeErrorKind>(serde_json::json!(token)).ok(),
+                Some(kind)
+            );
+            assert_eq!(kind.to_string(), words);
+        }
+        assert!(serde_json::from_value::<ProbeErrorKind>(serde_json::json!("refuse")).is_err());
+    }
 }

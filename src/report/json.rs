@@ -86,7 +86,8 @@
 //! - `attempts`: every try in order, the last decided the outcome (empty when not run). Each
 //!   has `outcome` (`pass`, `fail` or `error`, before `pending` is applied),
 //!   `duration_seconds`, `error` (`null`, or `kind` and `message` when no answer came; kinds:
-//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`; and `certificate`,
+//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`, `internal` (conform
+//!   failed inside the check); and `certificate`,
 //!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
 //!   `mismatches` (each expectation that did not hold: `field`, `expected`, `actual`, `note`,
 //!   the note empty when there is none).
@@ -101,6 +102,7 @@
 //! characters other than newline and tab escaped as text (`\x1b`), so a value a server sent
 //! cannot drive the terminal of whoever prints it.
 
+use crate::probe::ProbeErrorKind;
 use crate::run::{Counts, Outcome};
 use baseline::BaselineDiff;
 use serde::{Deserialize, Serialize};
@@ -206,8 +208,9 @@ pub struct JsonAttempt {
 /// Why a try got no answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonError {
-    /// `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol` or `unset`.
-    pub kind: String,
+    /// `timeout`, `dns`, `refused`, `connect`, `tls`, `certificate`, `protocol`, `unset` or
+    /// `internal`.
+    pub kind: ProbeErrorKind,
     pub message: String,
 }
 
@@ -383,7 +386,6 @@ mod shard_set;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub(crate) use from_run::kind_label;
 pub use load_errors::JsonLoadError;
 pub use merge::merge;
 pub use selection::{JsonFilters, JsonSelection, JsonShard, fingerprint};

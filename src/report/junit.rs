@@ -4,7 +4,7 @@
 //! here, for a hand-edited report), so the file is valid whatever bytes a server sent.
 
 use super::detail::{clean, printable};
-use super::json::{JsonAttempt, JsonCheck, JsonReport, kind_label};
+use super::json::{JsonAttempt, JsonCheck, JsonReport};
 use crate::config::model::Secrets;
 use crate::run::{Note, Outcome, RunReport, StopReason};
 use chrono::{DateTime, FixedOffset};
@@ -195,7 +195,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
     let status = match check.outcome {
         outcome if outcome.fails_run() => {
             let (kind, ty) = match (check.outcome, last.and_then(|a| a.error.as_ref())) {
-                (Outcome::Error, Some(e)) => (NonSuccessKind::Error, kind_label(&e.kind)),
+                (Outcome::Error, Some(e)) => (NonSuccessKind::Error, e.kind.to_string()),
                 (Outcome::Error, None) => (NonSuccessKind::Error, Outcome::Error.as_str().into()),
                 (outcome, _) => (NonSuccessKind::Failure, outcome.as_str().into()),
             };
@@ -281,7 +281,7 @@ fn earlier_attempts(check: &JsonCheck, timed: bool) -> Vec<TestRerun> {
         .map(|(i, attempt)| {
             let (kind, ty) = match &attempt.error {
                 Some(error) if attempt.outcome == Outcome::Error => {
-                    (NonSuccessKind::Error, kind_label(&error.kind))
+                    (NonSuccessKind::Error, error.kind.to_string())
                 }
                 _ => (NonSuccessKind::Failure, Outcome::Fail.as_str().into()),
             };
@@ -321,7 +321,7 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
             let head = format!(
                 "{} ({}): ",
                 last.outcome.label(),
-                printable(&kind_label(&error.kind))
+                printable(&error.kind.to_string())
             );
             push_text(&mut lines, &head, &printable(&error.message));
         }
@@ -371,7 +371,7 @@ fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
 /// Why an attempt did not pass, in one line; `None` when there is nothing to say (a pass).
 fn attempt_why(attempt: &JsonAttempt) -> Option<String> {
     match &attempt.error {
-        Some(error) => Some(format!("{}: {}", kind_label(&error.kind), error.message)),
+        Some(error) => Some(format!("{}: {}", error.kind, error.message)),
         None if attempt.mismatches.is_empty() => None,
         None => {
             let parts: Vec<String> = attempt.mismatches.iter().map(|m| m.to_string()).collect();

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
 use crate::matcher::Mismatch;
-use crate::probe::{ProbeError, ProbeErrorKind};
+use crate::probe::ProbeError;
 use crate::run::{Attempt, CheckResult, RunReport};
 use std::fmt::Write as _;
 
@@ -72,7 +72,7 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
         outcome: attempt.outcome,
         duration_seconds: attempt.duration.as_secs_f64(),
         error: attempt.error.as_ref().map(|e: &ProbeError| JsonError {
-            kind: kind_token(e.kind).to_string(),
+            kind: e.kind,
             message: excerpt(secrets, &e.message),
         }),
         mismatches: attempt
@@ -91,42 +91,6 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
             })
             .collect(),
     }
-}
-
-/// Every error kind, for reading tokens back.
-const KINDS: [ProbeErrorKind; 9] = [
-    ProbeErrorKind::Timeout,
-    ProbeErrorKind::Dns,
-    ProbeErrorKind::Refused,
-    ProbeErrorKind::Connect,
-    ProbeErrorKind::Tls,
-    ProbeErrorKind::Certificate,
-    ProbeErrorKind::Protocol,
-    ProbeErrorKind::Unset,
-    ProbeErrorKind::Internal,
-];
-
-/// The stable token of an error kind in the JSON report.
-fn kind_token(kind: ProbeErrorKind) -> &'static str {
-    match kind {
-        ProbeErrorKind::Timeout => "timeout",
-        ProbeErrorKind::Dns => "dns",
-        ProbeErrorKind::Refused => "refused",
-        ProbeErrorKind::Connect => "connect",
-        ProbeErrorKind::Tls => "tls",
-        ProbeErrorKind::Certificate => "certificate",
-        ProbeErrorKind::Protocol => "protocol",
-        ProbeErrorKind::Unset => "unset",
-        ProbeErrorKind::Internal => "internal",
-    }
-}
-
-/// How the other reports name an error kind (`connection refused`); an unknown token as is.
-pub(crate) fn kind_label(token: &str) -> String {
-    KINDS
-        .iter()
-        .find(|k| kind_token(**k) == token)
-        .map_or_else(|| token.to_string(), ToString::to_string)
 }
 
 /// What the check probed, in a few words, before redaction.

@@ -152,7 +152,7 @@ fn summary_outcomes_and_flaky_match_the_run() {
     assert_eq!(
         json.checks[2].attempts[0].error,
         Some(JsonError {
-            kind: "refused".into(),
+            kind: ProbeErrorKind::Refused,
             message: "connect: refused".into()
         })
     );
