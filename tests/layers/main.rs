@@ -2,10 +2,12 @@
 //! of `src/` imports only the layers below it ([`LAYERS`]), and no two modules inside any one
 //! folder import each other, directly or around a cycle.
 //!
-//! Every path a file names (`use crate::…`, `use super::…`, `crate::x::y(…)` inline) is resolved
-//! to the module it points into. A reference from `a/b/c.rs` to `a/d.rs` is an edge `b → d`
-//! in folder `a`; a reference into the folder's own root (`a.rs` or `a/mod.rs`) is not an edge
-//! between siblings. A cycle fails the test with one reference for each of its edges.
+//! Every path a file names (`use crate::…`, `use super::…`, `crate::x::y(…)` inline, and after
+//! `use super::*` a sibling by its bare name) is resolved to the module it points into. A
+//! reference from `a/b/c.rs` to `a/d.rs` is an edge `b → d` in folder `a`; a reference into the
+//! folder's own root (`a.rs` or `a/mod.rs`) is not an edge between siblings, and a name the root
+//! re-exports from a sibling counts as the root's: keep roots to declarations and re-exports.
+//! A cycle fails the test with one reference for each of its edges.
 
 mod scan;
 
@@ -223,6 +225,22 @@ fn the_checker_sees_a_cycle_and_resolves_use_trees() {
             (4, "a::b".into())
         ]
     );
+
+    // After `use super::*`, a sibling by its name; a crate's name is outside.
+    let known: BTreeSet<ModPath> = [
+        vec!["a".into()],
+        vec!["a".into(), "b".into()],
+        vec!["a".into(), "d".into()],
+    ]
+    .into_iter()
+    .collect();
+    let text = "use super::*;\nuse d::Thing;\nuse std::fmt;\nuse time::Date;";
+    let refs = references(Path::new("x.rs"), &module, text, &known);
+    let targets: Vec<(usize, String)> =
+        refs.iter().map(|r| (r.line, r.target.join("::"))).collect();
+    assert_eq!(targets, vec![(1, "a".into()), (2, "a::d".into())]);
+    let text = "use d::Thing;";
+    assert!(references(Path::new("x.rs"), &module, text, &known).is_empty());
 
     let reference = Reference {
         file: "x.rs".into(),

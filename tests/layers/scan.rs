@@ -48,6 +48,8 @@ pub(crate) fn references(
     known: &BTreeSet<ModPath>,
 ) -> Vec<Reference> {
     let code = strip_comments_and_strings(text);
+    // `use super::*` brings the parent's modules into scope by their names.
+    let glob_super = code.contains("use super::*");
     let bytes = code.as_bytes();
     let mut found = Vec::new();
     // The inline modules (`mod tests { … }`) open at each point, with the depth they close at.
@@ -84,7 +86,9 @@ pub(crate) fn references(
             let end = code[i..].find(';').map_or(code.len(), |e| i + e);
             let here = current(module, &inline);
             for path in expand_use_tree(code[i + 4..end].trim()) {
-                if let Some(target) = resolve(&here, &path, known) {
+                let target = resolve(&here, &path, known)
+                    .or_else(|| in_scope(&here, &path, known, glob_super));
+                if let Some(target) = target {
                     found.push(Reference {
                         file: file.to_path_buf(),
                         line: line_of(text, i),
@@ -209,6 +213,34 @@ fn resolve(here: &ModPath, path: &[String], known: &BTreeSet<ModPath>) -> Option
         absolute.pop();
     }
     Some(absolute)
+}
+
+/// A `use` path that starts with a name rather than `crate`, `super` or `self`: a child module
+/// of `here`, or, in a file that imports `super::*`, a sibling; any other name (`std`, a
+/// crate) is outside this crate.
+fn in_scope(
+    here: &ModPath,
+    path: &[String],
+    known: &BTreeSet<ModPath>,
+    glob_super: bool,
+) -> Option<ModPath> {
+    let first = path.first()?;
+    let child: ModPath = here.iter().chain([first]).cloned().collect();
+    let module = if known.contains(&child) {
+        child
+    } else {
+        let parent = here.split_last()?.1;
+        let sibling: ModPath = parent.iter().chain([first]).cloned().collect();
+        if !glob_super || !known.contains(&sibling) {
+            return None;
+        }
+        sibling
+    };
+    let absolute: Vec<String> = std::iter::once("crate".to_string())
+        .chain(module)
+        .chain(path[1..].iter().cloned())
+        .collect();
+    resolve(here, &absolute, known)
 }
 
 /// The text with comments and the insides of string and char literals blanked, lengths kept.
