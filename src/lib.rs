@@ -8,7 +8,8 @@
 //! the network and returns what it saw) → `judge` (compares observations with expectations,
 //! no I/O) → `run` (schedules the checks, retries them, collects their results) → `report`
 //! (terminal, JUnit, JSON and the other outputs) → `cli` (the command line).
-//! `tests/layers.rs` fails on an import cycle between them.
+//! `cargo test --test layers` (`tests/layers/`) fails on an import against this order and on
+//! any import cycle inside a folder; `docs/architecture.md` says what each layer owns.
 
 pub mod cli;
 pub mod config;

@@ -11,7 +11,7 @@ use crate::syntax::node::Node;
 use std::path::Path;
 
 /// The keys that name a probe; a check has exactly one.
-const PROBE_KINDS: &[&str] = &["http", "tls", "dns", "tcp", "cert"];
+const PROBE_KINDS: [&str; 5] = CheckKind::NAMES;
 
 /// The probe of the check `check` (read through `r`) and its expectation. The expectation is
 /// decoded for the probe kind written even when the probe itself has errors, so that its own
@@ -30,7 +30,7 @@ pub fn decode_kind(
             d.error(
                 check.pos,
                 "the check has no probe",
-                "expected exactly one of: http, tls, dns, tcp, cert",
+                format!("expected exactly one of: {}", PROBE_KINDS.join(", ")),
             );
             None
         }

@@ -340,6 +340,20 @@ fn environment() -> Value {
 mod tests {
     use super::*;
 
+    /// A check offers every probe kind, and `expect:` follows the kind written.
+    #[test]
+    fn every_probe_kind_is_in_the_check_schema() {
+        use crate::config::checkfile::CHECK_KEYS;
+        use crate::config::model::CheckKind;
+        let names: Vec<&str> = PROBES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, CheckKind::NAMES);
+        let check = check();
+        for name in CheckKind::NAMES {
+            assert!(check["properties"].get(name).is_some(), "{name}");
+            assert!(CHECK_KEYS.contains(&name), "{name}");
+        }
+    }
+
     #[test]
     fn every_reference_has_a_definition() {
         let doc = schema_document();

@@ -30,6 +30,10 @@ pub enum CheckKind {
 }
 
 impl CheckKind {
+    /// The key that names each kind in a check file, in the order they are offered; every
+    /// list of the kinds (the check keys, the decoder, the JSON Schema) is held to this one.
+    pub const NAMES: [&'static str; 5] = ["http", "tls", "dns", "tcp", "cert"];
+
     /// The probe half, for what only needs to know where the check goes (targets, host
     /// limits, reproduce commands, `explain`).
     pub fn probe(&self) -> Probe<'_> {
