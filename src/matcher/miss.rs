@@ -26,19 +26,8 @@ impl Miss {
 mod tests {
     use super::Miss;
     use crate::matcher::Actual;
-    use crate::matcher::tests::m;
+    use crate::matcher::tests::{m, n, set, t};
 
-    fn t(s: &str) -> Actual {
-        Actual::text(s)
-    }
-
-    fn n(v: f64) -> Actual {
-        Actual::Number(v)
-    }
-
-    fn set(items: &[&str]) -> Actual {
-        Actual::list(items.iter().map(|s| t(s)).collect(), false)
-    }
     /// A miss says why only when the expected and actual values do not say it all.
     #[test]
     fn a_miss_carries_a_reason_only_when_there_is_one() {

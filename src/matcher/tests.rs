@@ -23,15 +23,15 @@ fn err(yaml: &str) -> String {
         .join("\n")
 }
 
-fn t(s: &str) -> Actual {
+pub(crate) fn t(s: &str) -> Actual {
     Actual::text(s)
 }
 
-fn n(v: f64) -> Actual {
+pub(crate) fn n(v: f64) -> Actual {
     Actual::Number(v)
 }
 
-fn set(items: &[&str]) -> Actual {
+pub(crate) fn set(items: &[&str]) -> Actual {
     Actual::list(items.iter().map(|s| t(s)).collect(), false)
 }
 
