@@ -81,6 +81,18 @@ pub struct Location {
     /// The folder that holds checks/ and environments/.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+/// `--var NAME=VALUE`, shared by every command that loads an environment.
+#[derive(Args, Debug, Clone, Default)]
+pub struct VarArgs {
+    /// Override the environment's variable NAME with VALUE (repeatable; the last one of a
+    /// name wins), e.g. --var host=canary.example.com. NAME must be one of the environment's
+    /// `vars:`.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<crate::config::overrides::VarOverride>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -91,7 +103,8 @@ pub struct FilterArgs {
     /// Leave out checks with this tag (repeatable).
     #[arg(long = "skip-tag", value_name = "T")]
     pub skip_tags: Vec<String>,
-    /// Run only this check: its id, its name, or a glob of ids such as 'chat/*' (repeatable).
+    /// Run only this check: its id, its name, or a glob of ids or names such as 'chat/*'
+    /// (repeatable).
     #[arg(long = "only", value_name = "ID|GLOB")]
     pub only: Vec<String>,
     /// Run only this suite (repeatable).
@@ -195,6 +208,8 @@ pub struct ListArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub location: Location,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Validate for every environment under environments/ (except `abstract: true` ones).
     #[arg(long, conflicts_with = "env")]
     pub all_envs: bool,

@@ -15,6 +15,7 @@ mod progress;
 mod refusal;
 mod run;
 pub mod select;
+mod validate;
 
 #[cfg(test)]
 mod leak_property;
@@ -25,9 +26,9 @@ pub use exit::Exit;
 use merge::cmd_merge;
 use refusal::Refusal;
 use run::cmd_run;
+use validate::cmd_validate;
 
-use crate::config::environment::runnable_env_names;
-use crate::config::load::load_plan;
+use crate::config::load::load_plan_with;
 use crate::config::model::{Check, Plan, Probe, Secrets};
 use crate::report::detail::clean;
 use crate::report::json::baseline::compare;
@@ -89,12 +90,8 @@ pub fn main_with(cli: Cli) -> Exit {
 }
 
 fn cmd_explain(args: ExplainArgs) -> Exit {
-    let plan = match load_plan(&args.location.dir, &args.location.env, &getenv) {
-        Ok(plan) => plan,
-        Err(e) => {
-            print_diagnostics(&e);
-            return Exit::Usage;
-        }
+    let Ok(plan) = load_located(&args.location, &args.location.env) else {
+        return Exit::Usage;
     };
     let found = plan
         .checks
@@ -170,6 +167,49 @@ fn print_diagnostics(list: &[Diagnostic]) {
     );
 }
 
+/// Loads the plan of environment `env` with `location`'s `--var` overrides; on failure prints
+/// every error (or every `--var` that names no variable, with "did you mean") and returns them.
+fn load_located(location: &Location, env: &str) -> Result<Plan, Refusal> {
+    let overrides = &location.vars.vars;
+    let plan =
+        load_plan_with(&location.dir, env, &getenv, overrides).map_err(|e| Refusal::load(&e))?;
+    let unknown = crate::config::overrides::unknown_overrides(&plan.env, overrides);
+    if unknown.is_empty() {
+        return Ok(plan);
+    }
+    let file = plan
+        .env
+        .file
+        .as_ref()
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| format!("environments/{env}.yaml"));
+    Err(Refusal::messages(
+        &unknown,
+        Some(&format!(
+            "--var overrides the environment's `vars:`; to add a variable, define it in {file}"
+        )),
+    ))
+}
+
+/// Every filter value that selects nothing in `plan`, with "did you mean" (see
+/// [`select::unmatched`]). Ids come from names, which may hold a secret: the messages are
+/// redacted like any output.
+fn unmatched_filters(plan: &Plan, filters: &select::Filters) -> Vec<String> {
+    let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
+    select::unmatched(filters, &all, &plan.kept_out, &plan.env.name)
+        .iter()
+        .map(|m| clean(&plan.secrets, m))
+        .collect()
+}
+
+/// How to see what the filters can name.
+fn list_hint(plan: &Plan) -> String {
+    format!(
+        "`conform list --env {}` shows every check with its id and tags",
+        plan.env.name
+    )
+}
+
 /// Loads the plan and selects the checks, with the record of the selection (before
 /// `--shard`) for the reports; on failure prints every error and returns them.
 fn load_selected(
@@ -177,23 +217,11 @@ fn load_selected(
     filters: &FilterArgs,
     strict: bool,
 ) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection), Refusal> {
-    let plan = load_plan(&location.dir, &location.env, &getenv).map_err(|e| Refusal::load(&e))?;
+    let plan = load_located(location, &location.env)?;
     let f = filters.filters();
-    let all: Vec<&Check> = plan.checks.iter().map(|c| c.as_ref()).collect();
-    // Ids come from names, which may hold a secret: the messages are redacted like any output.
-    let unmatched: Vec<String> =
-        crate::cli::select::unmatched(&f, &all, &plan.kept_out, &plan.env.name)
-            .iter()
-            .map(|m| crate::report::detail::clean(&plan.secrets, m))
-            .collect();
+    let unmatched = unmatched_filters(&plan, &f);
     if !unmatched.is_empty() {
-        return Err(Refusal::messages(
-            &unmatched,
-            Some(&format!(
-                "`conform list --env {}` shows every check with its id and tags",
-                plan.env.name
-            )),
-        ));
+        return Err(Refusal::messages(&unmatched, Some(&list_hint(&plan))));
     }
     let warnings: Vec<&Diagnostic> = plan.checks.iter().flat_map(|c| c.warnings.iter()).collect();
     if strict && !warnings.is_empty() {
@@ -322,68 +350,4 @@ fn cmd_list(args: ListArgs) -> Exit {
     }
     let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
     Exit::Pass
-}
-
-fn cmd_validate(args: ValidateArgs) -> Exit {
-    let envs = if args.all_envs {
-        let names = runnable_env_names(&args.location.dir);
-        if names.is_empty() {
-            vec![args.location.env.clone()]
-        } else {
-            names
-        }
-    } else {
-        vec![args.location.env.clone()]
-    };
-    let mut code = Exit::Pass;
-    for env in envs {
-        match load_plan(Path::new(&args.location.dir), &env, &getenv) {
-            Ok(plan) => {
-                let suites: std::collections::BTreeSet<&str> =
-                    plan.checks.iter().map(|c| c.suite.as_str()).collect();
-                let lint: Vec<Diagnostic> = plan
-                    .checks
-                    .iter()
-                    .flat_map(|c| c.warnings.iter().cloned())
-                    .collect();
-                if args.strict && !lint.is_empty() {
-                    eprintln!("env {}:", plan.env.name);
-                    print_diagnostics(&lint);
-                    code = Exit::Usage;
-                    continue;
-                }
-                for w in &lint {
-                    eprintln!("warning: env {}: {w}", plan.env.name);
-                }
-                let warnings: Vec<&Diagnostic> = plan
-                    .checks
-                    .iter()
-                    .flat_map(|c| c.unresolved.iter())
-                    .collect();
-                for w in &warnings {
-                    eprintln!("warning: env {}: {w}", plan.env.name);
-                }
-                say(&format!(
-                    "env {}: {} checks in {} suites are valid{}\n",
-                    plan.env.name,
-                    plan.checks.len(),
-                    suites.len(),
-                    if warnings.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " ({} values are not set here; `run` needs them)",
-                            warnings.len()
-                        )
-                    }
-                ));
-            }
-            Err(errors) => {
-                eprintln!("env {env}:");
-                print_diagnostics(&errors);
-                code = Exit::Usage;
-            }
-        }
-    }
-    code
 }

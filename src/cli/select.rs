@@ -7,7 +7,7 @@ pub struct Filters {
     /// Any of these tags (empty: no constraint).
     pub tags: Vec<String>,
     pub skip_tags: Vec<String>,
-    /// Ids, names or globs (`chat/*`) of checks (empty: no constraint).
+    /// Ids, names or globs of either (`chat/*`, `*health*`) of checks (empty: no constraint).
     pub only: Vec<String>,
     pub suites: Vec<String>,
 }
@@ -24,8 +24,14 @@ impl Filters {
         (self.tags.is_empty() || c.tags.iter().any(|t| self.tags.contains(t)))
             && !c.tags.iter().any(|t| self.skip_tags.contains(t))
             && (self.suites.is_empty() || self.suites.contains(&c.suite))
-            && (self.only.is_empty() || self.only.iter().any(|p| p == &c.name || glob(p, &c.id)))
+            && (self.only.is_empty() || self.only.iter().any(|p| only_matches(p, &c.id, &c.name)))
     }
+}
+
+/// Whether `--only` pattern `p` names the check of `id` and `name`: a glob of either (a
+/// pattern without `*` or `?` is the id or the name itself).
+fn only_matches(p: &str, id: &str, name: &str) -> bool {
+    glob(p, id) || glob(p, name)
 }
 
 /// Every filter value that selects nothing among `checks`: each with "did you mean", or the
@@ -65,9 +71,12 @@ pub fn unmatched(
             });
         }
     }
-    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    let mut ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    ids.extend(checks.iter().map(|c| c.name.as_str()));
+    ids.sort();
+    ids.dedup();
     for p in &filters.only {
-        let matches = |id: &str, name: &str| p == name || glob(p, id);
+        let matches = |id: &str, name: &str| only_matches(p, id, name);
         if checks.iter().any(|c| matches(&c.id, &c.name)) {
             continue;
         }

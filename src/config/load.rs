@@ -3,6 +3,7 @@
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::environment::{env_names, load_environment, runnable_env_names};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
+use super::overrides::{VarOverride, apply_overrides};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
 use crate::syntax::file::parse_file;
 use crate::syntax::node::{Node, Pos};
@@ -95,8 +96,20 @@ pub fn load_plan(
     env_name: &str,
     getenv: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, Vec<Diagnostic>> {
+    load_plan_with(dir, env_name, getenv, &[])
+}
+
+/// [`load_plan`] with `--var` overrides of the environment's variables (see
+/// [`super::overrides`]); an override of a name the environment does not define changes
+/// nothing here: [`super::overrides::unknown_overrides`] tells the user.
+pub fn load_plan_with(
+    dir: &Path,
+    env_name: &str,
+    getenv: &dyn Fn(&str) -> Option<String>,
+    overrides: &[VarOverride],
+) -> Result<Plan, Vec<Diagnostic>> {
     let mut secrets = Secrets::default();
-    load(dir, env_name, getenv, &mut secrets).map_err(|errors| {
+    load(dir, env_name, getenv, overrides, &mut secrets).map_err(|errors| {
         errors
             .into_iter()
             .map(|e| Diagnostic {
@@ -112,6 +125,7 @@ fn load(
     dir: &Path,
     env_name: &str,
     getenv: &dyn Fn(&str) -> Option<String>,
+    overrides: &[VarOverride],
     secrets: &mut Secrets,
 ) -> Result<Plan, Vec<Diagnostic>> {
     // `.` joins as `./checks/a.yaml`; an empty base gives the tidier `checks/a.yaml`.
@@ -125,7 +139,10 @@ fn load(
             Vec::new()
         }
     };
-    let Some(env) = env else { return Err(errors) };
+    let Some(mut env) = env else {
+        return Err(errors);
+    };
+    apply_overrides(&mut env, overrides, secrets);
     let env_tls = TlsOptions {
         extra_roots: env.ca.clone(),
         ca_files: env.ca_files.clone(),

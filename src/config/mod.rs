@@ -10,6 +10,7 @@ pub mod kind;
 pub mod load;
 pub mod model;
 pub mod net;
+pub mod overrides;
 pub mod pem;
 pub mod schema;
 pub mod tls;
