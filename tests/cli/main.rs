@@ -32,3 +32,4 @@ mod selection;
 mod shell;
 mod tls_and_routing;
 mod tls_probe;
+mod var_and_suggestions;
