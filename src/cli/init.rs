@@ -111,10 +111,14 @@ fn write_new(path: &Path, text: &str) -> std::io::Result<Written> {
         .create_new(true)
         .open(path);
     match file {
-        Ok(mut file) => {
-            file.write_all(text.as_bytes())?;
-            Ok(Written::Created)
-        }
+        Ok(mut file) => match file.write_all(text.as_bytes()) {
+            Ok(()) => Ok(Written::Created),
+            Err(e) => {
+                // The file is this run's own: a half-written one is not left behind.
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+        },
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let what = std::fs::symlink_metadata(path).ok().and_then(|m| {
                 let t = m.file_type();
