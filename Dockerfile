@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # conform in a small image: the binary and the CA roots, nothing else.
 #
 #   docker build -t conform .
