@@ -76,10 +76,11 @@ pub fn cmd_init(args: InitArgs) -> Exit {
     };
     match load_plan(dir, ENV, &getenv) {
         Ok(plan) => {
+            let n = plan.checks.len();
             say(&format!(
-                "{summary}; the project validates: {} checks for env {ENV}\n\
+                "{summary}; the project validates: {n} check{} for env {ENV}\n\
                  next: set your hosts in environments/prod.yaml, then `conform run{dir_arg}`\n",
-                plan.checks.len()
+                if n == 1 { "" } else { "s" }
             ));
             Exit::Pass
         }

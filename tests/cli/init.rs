@@ -218,3 +218,26 @@ async fn init_into_a_file_is_refused() {
     );
     assert_eq!(p.read("notes.txt"), "mine\n");
 }
+
+/// A check file of the user's own where the starter's goes is kept, and the count is theirs.
+#[tokio::test(flavor = "multi_thread")]
+async fn init_counts_the_checks_of_a_check_file_it_kept() {
+    let p = Project::new();
+    let dir = p.dir_arg();
+    let mine = "checks:\n  - name: one\n    tcp: { host: \"${site_host}\", port: 22 }\n    expect: { connect: refused }\n";
+    p.write("checks/site.yaml", mine);
+    let out = conform(&["init", &dir], &[], None).await;
+    out.assert_code_quiet(0);
+    assert!(
+        out.stdout
+            .contains("skipped checks/site.yaml: it exists; init never overwrites a file\n"),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "3 files created in {dir}, 1 skipped; the project validates: 1 check for env prod\n"
+        )),
+        "{out}"
+    );
+    assert_eq!(p.read("checks/site.yaml"), mine);
+}
