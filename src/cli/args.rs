@@ -58,6 +58,16 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the JSON Schema of check and environment files, for editors.
     Schema,
+    /// Write a starter project (a check file, environments/prod.yaml, a CI workflow,
+    /// reports/.gitignore) that validates as is; an existing file is never overwritten.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The folder to write the project in (created when missing).
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -3,12 +3,13 @@
 //! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how
 //! both stop on bad input (exit 2, with reports that say why); `outputs.rs` writes every
 //! report a command asks for, `human.rs` the human lines of a run, `progress.rs` the
-//! progress line.
+//! progress line; `init.rs` writes a starter project.
 
 mod args;
 mod config;
 mod exit;
 mod human;
+mod init;
 mod merge;
 mod outputs;
 mod progress;
@@ -69,6 +70,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Validate(args) => cmd_validate(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Init(args) => init::cmd_init(args),
         Command::Schema => {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {

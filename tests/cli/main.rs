@@ -20,6 +20,7 @@ mod fail_closed_reports;
 mod fail_closed_run;
 mod formats;
 mod http_behaviour;
+mod init;
 mod list_and_validate;
 mod load_errors;
 mod masks;

@@ -75,3 +75,13 @@ fn a_file_with_every_key_loads_and_validates() {
         assert_eq!(errors(&combined, &yaml(env)), [""; 0], "{env}");
     }
 }
+
+/// `conform init`'s starter files, as editors with the schema see them.
+#[test]
+fn the_starter_project_of_init_validates() {
+    let dir = repository().join("src/cli/init");
+    let checks = validator(&check_file_schema());
+    assert_valid(&[&checks], &[dir.join("site.yaml")]);
+    let env = validator(&environment_schema());
+    assert_valid(&[&env], &[dir.join("prod.yaml")]);
+}
