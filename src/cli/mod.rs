@@ -11,6 +11,7 @@ mod exit;
 mod human;
 mod merge;
 mod outputs;
+mod probe;
 mod progress;
 mod refusal;
 mod run;
@@ -23,6 +24,7 @@ pub use args::*;
 pub use exit::Exit;
 
 use merge::cmd_merge;
+use probe::cmd_probe;
 use refusal::Refusal;
 use run::cmd_run;
 
@@ -36,7 +38,7 @@ use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, RunReport, run_checks};
 use crate::syntax::diag::Diagnostic;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 fn getenv(name: &str) -> Option<String> {
@@ -68,6 +70,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Validate(args) => cmd_validate(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Probe(args) => cmd_probe(args, cli.color),
         Command::Schema => {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {
