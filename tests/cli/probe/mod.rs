@@ -1,0 +1,170 @@
+//! `conform probe TARGET`: one probe from the command line against loopback servers, for each
+//! target kind; what it shows without `--expect`, the detail of a failing `--expect`, the http
+//! options, `--env`, and the errors of a bad target or expectation (exit 2).
+
+use crate::harness::*;
+use crate::support::*;
+
+mod kinds;
+mod record;
+
+/// `conform probe ARGS` in `cwd` (a project's folder, for `cert:` paths and `--dir .`).
+pub(crate) async fn probe(args: &[&str], cwd: &Project) -> Output {
+    let mut all = vec!["probe"];
+    all.extend_from_slice(args);
+    conform(&all, &[], Some(cwd.path().to_path_buf())).await
+}
+
+/// The lines of stdout, the duration of the first one (`answered in 0.01s`) made `N.NNs`.
+pub(crate) fn shown(out: &Output) -> Vec<String> {
+    let re = regex::Regex::new(r"in \d+\.\d\ds").expect("regex");
+    out.stdout
+        .lines()
+        .map(|l| re.replace(l, "in N.NNs").to_string())
+        .collect()
+}
+
+/// Without `--expect` an http probe shows the exchange and the curl command, judges nothing,
+/// and exits 0: a 404 is an answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_without_expect_shows_what_it_saw() {
+    let server = http(|_| TestResponse::status(404).header("x-app", "admin")).await;
+    let p = Project::new();
+    let url = server.url("/admin");
+    let out = probe(&[&url], &p).await;
+    out.assert_code_quiet(0);
+    let lines = shown(&out);
+    assert_eq!(lines[0], format!("{url}  answered in N.NNs"), "{out}");
+    assert_eq!(lines[1], format!("    > GET {url}"), "{out}");
+    assert_eq!(lines[2], "    < HTTP/1.1 404", "{out}");
+    assert!(lines.contains(&"    < x-app: admin".to_string()), "{out}");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some(format!("    reproduce: curl -sS -i --max-time 10 {url}").as_str()),
+        "{out}"
+    );
+}
+
+/// With `--expect`, a probe that does not meet it is a failing check: exit 1, the mismatch,
+/// where the expectation came from, the reproduce line and the summary.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_expect_that_fails_shows_the_detail_of_a_failing_check() {
+    let server = http(|_| TestResponse::status(200)).await;
+    let p = Project::new();
+    let url = server.url("/admin");
+    let out = probe(&[&url, "--expect", "status: 404"], &p).await;
+    out.assert_code_quiet(1);
+    out.assert_line("FAIL", "probe", &url);
+    assert_eq!(
+        out.details_of("probe"),
+        vec![
+            "at --expect:1".to_string(),
+            "status: expected 404, got 200".to_string(),
+            "status".to_string(),
+            "  expected: 404".to_string(),
+            "  actual:   200".to_string(),
+            format!("reproduce: curl -sS -i --max-time 10 {url}"),
+        ],
+        "{out}"
+    );
+    out.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
+}
+
+/// `--expect` is repeatable and merged; `--method`, `--header`, `--json` make the request.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_options_and_merged_expects_pass() {
+    let server = http(|_| TestResponse::status(201).header("content-type", "text/plain")).await;
+    let p = Project::new();
+    let url = server.url("/items");
+    let out = probe(
+        &[
+            &url,
+            "--method",
+            "POST",
+            "--header",
+            "x-trace: abc",
+            "--json",
+            r#"{"a": 1}"#,
+            "--expect",
+            "status: 201",
+            "--expect",
+            "headers: { content-type: text/plain }",
+        ],
+        &p,
+    )
+    .await;
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "probe", &url);
+    out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.header("x-trace"), Some("abc"));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.body, br#"{"a":1}"#);
+}
+
+/// A bad expectation is exit 2, located in the `--expect` argument, with "did you mean";
+/// nothing is probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_expect_is_a_usage_error_at_its_argument() {
+    let server = http(|_| TestResponse::status(200)).await;
+    let p = Project::new();
+    let url = server.url("/");
+    let out = probe(&[&url, "--expect", "stauts: 404"], &p).await;
+    out.assert_code(2);
+    assert_eq!(out.stdout, "", "{out}");
+    assert_eq!(
+        out.stderr,
+        "error: --expect:1:1: unknown key `stauts` in the expect; did you mean `status`? \
+         expected one of: status, headers, body, cert, time\n1 error found; nothing was probed\n",
+        "{out}"
+    );
+    let two = probe(
+        &[
+            &url,
+            "--expect",
+            "status: 200",
+            "--expect",
+            "time: { lt: fast }",
+        ],
+        &p,
+    )
+    .await;
+    two.assert_code(2);
+    assert!(two.stderr.starts_with("error: --expect #2:1:13: "), "{two}");
+    let list = probe(&[&url, "--expect", "[200]"], &p).await;
+    list.assert_code(2);
+    assert_eq!(
+        list.stderr,
+        "error: --expect:1:1: `--expect` is a list; expected a YAML mapping in the check's \
+         `expect:` language, such as 'status: 404' or '{ handshake: accepted, version: \"1.3\" }'\n\
+         1 error found; nothing was probed\n",
+        "{list}"
+    );
+    assert!(server.requests().is_empty(), "nothing is probed");
+}
+
+/// A target of no known form, and http options on another kind, are exit 2 with the forms.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_target_is_a_usage_error() {
+    let p = Project::new();
+    let out = probe(&["ftp://example.test/"], &p).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: TARGET:1:1: `ftp://example.test/`: unknown scheme `ftp`; expected http://…, \
+         https://…, tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT, \
+         dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH\n1 error found; nothing was probed\n",
+        "{out}"
+    );
+    let out = probe(&["tcp://127.0.0.1:22", "--method", "POST"], &p).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: TARGET:1:1: --method, --header, --data, --json and --follow are for http:// \
+         and https:// targets\n1 error found; nothing was probed\n",
+        "{out}"
+    );
+}
