@@ -175,8 +175,8 @@ pub fn adhoc_plan(
     let file = Path::new(FILE);
     let mut d = Diagnostics::new(file);
     let found = decode_file(&root, file, &ctx, &mut secrets, &mut d);
+    let many = req.expects.len() > 1;
     if !d.list.is_empty() {
-        let many = req.expects.len() > 1;
         return Err(d
             .list
             .into_iter()
@@ -187,10 +187,24 @@ pub fn adhoc_plan(
             })
             .collect());
     }
+    let many = req.expects.len() > 1;
     let checks = found.checks.into_iter().map(|mut c| {
         // Where a failing check's detail says it stands: its expectations.
         c.file = PathBuf::from("--expect");
         c.line = 1;
+        // `probe` has no --strict to point at.
+        c.warnings = c
+            .warnings
+            .drain(..)
+            .map(|w| Diagnostic {
+                expected: w
+                    .expected
+                    .trim_end_matches("; --strict makes this an error")
+                    .to_string(),
+                ..locate(w, many)
+            })
+            .collect();
+        c.unresolved = c.unresolved.drain(..).map(|w| locate(w, many)).collect();
         Arc::new(c)
     });
     Ok(Plan {

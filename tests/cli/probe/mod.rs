@@ -168,3 +168,83 @@ async fn a_bad_target_is_a_usage_error() {
         "{out}"
     );
 }
+
+/// A secret in a header is sent, and never printed: not in the exchange, not in the
+/// reproduce command, not in a recording (which keeps the reference `${secret:TOKEN}`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_is_sent_and_never_printed() {
+    let server = http(|r| {
+        let echo = r.header("authorization").unwrap_or("none").to_string();
+        TestResponse::redirect(302, &format!("https://app.test/?{echo}"))
+    })
+    .await;
+    let p = Project::new();
+    let url = server.url("/");
+    let secret = "s3cr3t-probe-value";
+    let env = [("TOKEN", secret)];
+    let header = "authorization: Bearer ${secret:TOKEN}";
+    let cwd = Some(p.path().to_path_buf());
+    let seen = conform(&["probe", &url, "-H", header], &env, cwd.clone()).await;
+    seen.assert_code_quiet(0);
+    let record = conform(&["probe", &url, "-H", header, "--record"], &env, cwd).await;
+    record.assert_code_quiet(0);
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some(format!("Bearer {secret}").as_str())
+    );
+    for out in [&seen, &record] {
+        assert_no_secret(&out.stdout, secret, "stdout");
+        assert_no_secret(&out.stderr, secret, "stderr");
+    }
+    assert!(
+        record
+            .stdout
+            .contains(r#""headers":{"authorization":"Bearer ${secret:TOKEN}"}"#),
+        "{record}"
+    );
+    assert!(seen.stdout.contains("[redacted:TOKEN]"), "{seen}");
+}
+
+/// `--format json` prints the run's JSON report; `--timeout` bounds the probe: a server that
+/// never answers is an error (exit 3) within it.
+#[tokio::test(flavor = "multi_thread")]
+async fn json_format_and_timeout() {
+    let silent = silent_server().await;
+    let p = Project::new();
+    let url = silent.url("/");
+    let out = probe(
+        &[
+            &url,
+            "--expect",
+            "status: 200",
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+        ],
+        &p,
+    )
+    .await;
+    out.assert_code_quiet(3);
+    out.assert_within(std::time::Duration::from_secs(5));
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON report");
+    assert_eq!(json["summary"]["exit_code"], 3, "{out}");
+    assert_eq!(json["checks"][0]["outcome"], "error", "{out}");
+    assert_eq!(json["checks"][0]["name"], url.as_str(), "{out}");
+}
+
+/// An http `--expect` without `status` warns as a check file does, at the argument.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expect_without_status_warns_at_its_argument() {
+    let server = http(|_| TestResponse::status(500)).await;
+    let p = Project::new();
+    let url = server.url("/");
+    let out = probe(&[&url, "--expect", "time: { lt: 5s }"], &p).await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stderr,
+        "warning: --expect:1:1: the http check has no `status` expectation: any status passes, \
+         a 500 included; add e.g. status: 200 (or status: 2xx)\n",
+        "{out}"
+    );
+}
