@@ -133,3 +133,41 @@ async fn no_answer_records_nothing() {
         "{out}"
     );
 }
+
+/// A certificate this client refuses (unknown CA without `--env`) records nothing: a check
+/// pinned from it could not pass. A cert: recording names its file absolutely, so it loads
+/// from checks/ and passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_chain_records_nothing_and_cert_records_load() {
+    let (pki, server, p) = tls_project().await;
+    let target = format!("tls://127.0.0.1:{}?sni=chat.test", server.port());
+    let out = probe(&[&target, "--record"], &p).await;
+    out.assert_code(3);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("error: nothing to record: the server's certificate does not verify ("),
+        "{out}"
+    );
+    let (chain, _) = pki.valid_server_cert(&["chat.test"]);
+    p.write("pki/leaf.pem", &chain);
+    let out = probe(&["cert:pki/leaf.pem", "--record"], &p).await;
+    out.assert_code_quiet(0);
+    let absolute = p.path().join("pki/leaf.pem").display().to_string();
+    assert!(
+        out.stdout
+            .contains(&format!("cert: {{\"file\":\"{absolute}\"}}")),
+        "{out}"
+    );
+    assert!(
+        out.stdout.ends_with(
+            "      cert:\n        san: [\"chat.test\"]\n        issuer: \"CN=conform test CA\"\n        \
+             expires_in: { gt: 21d }\n"
+        ),
+        "{out}"
+    );
+    p.write("checks/leaf.yaml", &out.stdout);
+    let run = p.run(&[]).await;
+    run.assert_code(0);
+    run.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
+}
