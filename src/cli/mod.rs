@@ -1,6 +1,7 @@
 //! The command line: parses arguments, calls the library, returns the README's exit codes
 //! ([`Exit`]). `args.rs` holds the flags as clap parses them, `config.rs` what `conform run`
-//! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how
+//! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `probe.rs`
+//! `conform probe` (one check from the command line, or its recording), `refusal.rs` how
 //! both stop on bad input (exit 2, with reports that say why); `outputs.rs` writes every
 //! report a command asks for, `human.rs` the human lines of a run, `progress.rs` the
 //! progress line.

@@ -92,7 +92,7 @@ pub fn record(r: &Recording<'_>, secrets: &Secrets) -> Result<String, String> {
             expect.push(format!("connect: {connect}"));
         }
     }
-    let probe = secrets.redact(&Value::Object(r.probe.clone()).to_string());
+    let probe = redacted(&Value::Object(r.probe.clone()), secrets).to_string();
     let when = r
         .now
         .format(&time::format_description::well_known::Rfc3339)
@@ -108,6 +108,21 @@ pub fn record(r: &Recording<'_>, secrets: &Secrets) -> Result<String, String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// `value` with every string (keys too) redacted, before it is written as JSON: a secret
+/// escaped by JSON would escape redaction afterwards.
+fn redacted(value: &Value, secrets: &Secrets) -> Value {
+    match value {
+        Value::String(s) => Value::String(secrets.redact(s)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| redacted(v, secrets)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (secrets.redact(k), redacted(v, secrets)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The leaf's `cert:` expectations: `san`, `issuer`, `expires_in`.
