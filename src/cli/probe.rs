@@ -19,6 +19,11 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
         json: args.json.clone(),
         follow: args.follow,
     };
+    // A target or option that makes no probe is said as such: it has no place in a file.
+    if let Err(why) = probe_keys(&req) {
+        eprintln!("error: {why}");
+        return Exit::Usage;
+    }
     let plan = match adhoc_plan(&args.dir, args.env.as_deref(), &req, &getenv) {
         Ok(plan) => plan,
         Err(errors) => {

@@ -180,10 +180,13 @@ pub fn adhoc_plan(
         return Err(d
             .list
             .into_iter()
-            .map(|e| Diagnostic {
-                message: secrets.redact(&e.message),
-                expected: secrets.redact(&e.expected),
-                ..locate(e, many)
+            .map(|e| {
+                let e = locate(e, many);
+                Diagnostic {
+                    message: secrets.redact(&e.message),
+                    expected: secrets.redact(&e.expected),
+                    ..e
+                }
             })
             .collect());
     }
@@ -232,6 +235,10 @@ fn locate(mut e: Diagnostic, many: bool) -> Diagnostic {
     if k == 0 {
         e.file = PathBuf::from("TARGET");
         e.pos = Pos { line: 1, column: 1 };
+        // The target's paths (cert:PATH) are the current folder's: there is no YAML file.
+        e.expected = e
+            .expected
+            .replace("the folder of this YAML file", "the current folder");
     } else {
         e.file = PathBuf::from(expect_label(k as usize, many));
         e.pos.line %= LINES;

@@ -154,17 +154,17 @@ async fn a_bad_target_is_a_usage_error() {
     out.assert_code(2);
     assert_eq!(
         out.stderr,
-        "error: TARGET:1:1: `ftp://example.test/`: unknown scheme `ftp`; expected http://…, \
-         https://…, tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT, \
-         dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH\n1 error found; nothing was probed\n",
+        "error: `ftp://example.test/`: unknown scheme `ftp`; expected http://…, https://…, \
+         tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT, dns://[SERVER[:PORT]/]NAME[?type=T] or \
+         cert:PATH\n",
         "{out}"
     );
     let out = probe(&["tcp://127.0.0.1:22", "--method", "POST"], &p).await;
     out.assert_code(2);
     assert_eq!(
         out.stderr,
-        "error: TARGET:1:1: --method, --header, --data, --json and --follow are for http:// \
-         and https:// targets\n1 error found; nothing was probed\n",
+        "error: --method, --header, --data, --json and --follow are for http:// and https:// \
+         targets\n",
         "{out}"
     );
 }
@@ -245,6 +245,22 @@ async fn an_expect_without_status_warns_at_its_argument() {
         out.stderr,
         "warning: --expect:1:1: the http check has no `status` expectation: any status passes, \
          a 500 included; add e.g. status: 200 (or status: 2xx)\n",
+        "{out}"
+    );
+}
+
+/// A cert: file that cannot be read is a load error at the target, its path the current
+/// folder's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_cert_file_is_a_usage_error_at_the_target() {
+    let p = Project::new();
+    let out = probe(&["cert:pki/none.pem"], &p).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: TARGET:1:1: cannot read `file` `pki/none.pem`: No such file or directory (os \
+         error 2); expected a readable PEM file; relative paths start at the current folder\n\
+         1 error found; nothing was probed\n",
         "{out}"
     );
 }
