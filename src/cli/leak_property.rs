@@ -284,6 +284,7 @@ fn recording(result: &CheckResult, secrets: &Secrets) -> String {
         probe: &probe,
         observation,
         now: time::OffsetDateTime::now_utc(),
+        env: Some("prod"),
     };
     record(&recording, secrets).unwrap_or_else(|e| e)
 }

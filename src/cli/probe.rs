@@ -150,6 +150,7 @@ fn record_report(args: &ProbeArgs, req: &AdhocRequest, plan: &Plan, report: &Run
         kind,
         probe: &probe,
         observation,
+        env: args.env.as_deref(),
         now: time::OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .unwrap_or_else(|_| time::OffsetDateTime::now_utc()),

@@ -6,6 +6,7 @@
 use crate::config::model::Secrets;
 use crate::probe::cert_facts::seconds_left;
 use crate::probe::{CertFacts, ConnectOutcome, HandshakeOutcome, Observation, ReadCert};
+use crate::report::escape::one_line;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -22,6 +23,8 @@ pub struct Recording<'a> {
     pub probe: &'a Map<String, Value>,
     pub observation: &'a Observation,
     pub now: OffsetDateTime,
+    /// `--env`: the environment whose routes and trust roots the probe borrowed.
+    pub env: Option<&'a str>,
 }
 
 /// The check file, or why the observation cannot be pinned as a check that passes.
@@ -97,8 +100,12 @@ pub fn record(r: &Recording<'_>, secrets: &Secrets) -> Result<String, String> {
         .now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let env = r
+        .env
+        .map(|e| format!(" --env {}", one_line(&secrets.redact(e))))
+        .unwrap_or_default();
     let mut out = format!(
-        "# recorded by conform probe --record at {when}\nchecks:\n  - name: {}\n    {}: {probe}\n    expect:\n",
+        "# recorded by conform probe{env} --record at {when}\nchecks:\n  - name: {}\n    {}: {probe}\n    expect:\n",
         q(r.name),
         r.kind,
     );

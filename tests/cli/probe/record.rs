@@ -62,7 +62,7 @@ async fn tls_record_round_trip() {
     out.assert_code_quiet(0);
     assert_eq!(
         recorded(&out),
-        "# recorded by conform probe --record at WHEN\nchecks:\n  - name: \"tls://chat.test\"\n    \
+        "# recorded by conform probe --env prod --record at WHEN\nchecks:\n  - name: \"tls://chat.test\"\n    \
          tls: {\"host\":\"chat.test\",\"port\":443}\n    expect:\n      handshake: accepted\n      \
          version: \"1.3\"\n      cert:\n        san: [\"chat.test\"]\n        \
          issuer: \"CN=conform test CA\"\n        expires_in: { gt: 21d }\n"
