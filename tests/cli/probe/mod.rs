@@ -264,3 +264,25 @@ async fn a_missing_cert_file_is_a_usage_error_at_the_target() {
         "{out}"
     );
 }
+
+/// `--data` sends a raw body; `-L` follows a redirect to the answer it leads to.
+#[tokio::test(flavor = "multi_thread")]
+async fn data_and_follow() {
+    let server = http(|r| match r.path.as_str() {
+        "/old" => TestResponse::redirect(302, "/new"),
+        _ => TestResponse::status(200),
+    })
+    .await;
+    let p = Project::new();
+    let new = server.url("/new");
+    let out = probe(&[&new, "--method", "PUT", "--data", "a=1&b=2"], &p).await;
+    out.assert_code_quiet(0);
+    let old = server.url("/old");
+    let out = probe(&[&old, "-L", "--expect", "status: 200"], &p).await;
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "probe", &old);
+    let requests = server.requests();
+    assert_eq!(requests[0].method, "PUT");
+    assert_eq!(requests[0].body, b"a=1&b=2");
+    assert_eq!(paths(&server), vec!["/new", "/new", "/old"]);
+}
