@@ -183,7 +183,13 @@ fn seen(result: &CheckResult, secrets: &Secrets) -> String {
     };
     let mut lines = Vec::new();
     if let Some(observation) = last.and_then(|a| a.observation.as_ref()) {
-        lines.extend(exchange_lines(observation, secrets));
+        // Nothing was judged: the body's size and digest, without "the check passed".
+        lines.extend(exchange_lines(observation, secrets).into_iter().map(|l| {
+            match l.strip_suffix("; not kept, the check passed") {
+                Some(body) => body.to_string(),
+                None => l,
+            }
+        }));
     }
     if let Some(command) = &result.reproduce {
         lines.push(format!(

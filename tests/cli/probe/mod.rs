@@ -28,7 +28,12 @@ pub(crate) fn shown(out: &Output) -> Vec<String> {
 /// and exits 0: a 404 is an answer.
 #[tokio::test(flavor = "multi_thread")]
 async fn http_without_expect_shows_what_it_saw() {
-    let server = http(|_| TestResponse::status(404).header("x-app", "admin")).await;
+    let server = http(|_| {
+        let mut r = TestResponse::status(404).header("x-app", "admin");
+        r.body = b"not here".to_vec();
+        r
+    })
+    .await;
     let p = Project::new();
     let url = server.url("/admin");
     let out = probe(&[&url], &p).await;
@@ -38,6 +43,14 @@ async fn http_without_expect_shows_what_it_saw() {
     assert_eq!(lines[1], format!("    > GET {url}"), "{out}");
     assert_eq!(lines[2], "    < HTTP/1.1 404", "{out}");
     assert!(lines.contains(&"    < x-app: admin".to_string()), "{out}");
+    assert!(
+        lines.contains(
+            &"    body: 8 B (8 bytes), sha256 \
+              c815ed5057d3fe949d1862ce4677e62b4c9eae84d9029b43a6f86f64ca85238d"
+                .to_string()
+        ),
+        "{out}"
+    );
     assert_eq!(
         lines.last().map(String::as_str),
         Some(format!("    reproduce: curl -sS -i --max-time 10 {url}").as_str()),
