@@ -61,6 +61,9 @@ pub enum Command {
     /// Write a starter project (a check file, environments/prod.yaml, a CI workflow,
     /// reports/.gitignore) that validates as is; an existing file is never overwritten.
     Init(InitArgs),
+    /// Probe one target now, without a check file: see what it answers, test an expectation,
+    /// or record a check that pins what it answers (--record).
+    Probe(ProbeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -68,6 +71,59 @@ pub struct InitArgs {
     /// The folder to write the project in (created when missing).
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// http://…, https://…, tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT,
+    /// dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH.
+    pub target: String,
+    /// What must be true, in the check's `expect:` language, e.g. 'status: 404' (repeatable,
+    /// merged).
+    #[arg(long = "expect", value_name = "YAML")]
+    pub expects: Vec<String>,
+    /// Borrow this environment's resolvers, resolve map, trust roots and defaults.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// The folder that holds environments/ (for --env).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Print a check file that pins what was observed, instead of the report.
+    #[arg(long, conflicts_with_all = ["expects", "format"])]
+    pub record: bool,
+    /// Details of a failure (-v); of the exchange (-vv).
+    #[arg(short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// The probe's timeout (default: the environment's, else 10s).
+    #[arg(long, value_name = "D", value_parser = parse_cli_duration)]
+    pub timeout: Option<Duration>,
+    /// What stdout shows: human lines or the JSON report.
+    #[arg(long, value_enum, default_value_t = ProbeFormat::Human)]
+    pub format: ProbeFormat,
+    /// http: the request method (default GET).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// http: a request header 'name: value' (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "'K: V'")]
+    pub headers: Vec<String>,
+    /// http: the request body.
+    #[arg(long, value_name = "TEXT")]
+    pub data: Option<String>,
+    /// http: a JSON request body (sets content-type: application/json).
+    #[arg(long, value_name = "JSON")]
+    pub json: Option<String>,
+    /// http: follow redirects (up to 10).
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    #[command(flatten)]
+    pub var: VarArgs,
+}
+
+/// `conform probe --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProbeFormat {
+    Human,
+    Json,
 }
 
 #[derive(Args, Debug)]

@@ -8,7 +8,7 @@
 //! error message and reproduce command carry it, the body and the actual value at random
 //! offsets and across the cuts of the reports (300 characters for values, 2048 for bodies),
 //! then renders every output: the terminal at -vv, JSON, JUnit, TAP, GitHub annotations and
-//! step summary, metrics, `list` and `explain`. None may contain the secret raw,
+//! step summary, metrics, `list`, `explain` and `probe --record`. None may contain the secret raw,
 //! percent-encoded (any hex case, as the URL parser wrote it, `+` for a space), JSON- or
 //! Rust-escaped, shell-quoted, or as base64 (whole `user:secret` Basic credentials, and for
 //! values of 4 characters or more the stable middle at each alignment, both alphabets).
@@ -234,6 +234,7 @@ fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)
     let env = Environment::named("prod");
     let list = super::list_line(&result.check, secrets);
     let explain = crate::report::explain::explain(&result.check, &env, secrets);
+    let recording = recording(&result, secrets);
     let report = report(vec![result]);
     let captured = Captured::default();
     let mut terminal = TerminalReporter::new(Box::new(captured.clone()), false, 2, secrets.clone());
@@ -262,7 +263,30 @@ fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)
         ("metrics", metrics(&report, secrets)),
         ("list", list),
         ("explain", explain),
+        ("probe --record", recording),
     ]
+}
+
+/// What `conform probe --record` prints of the run's observation, with the check's URL (which
+/// holds the secret) as the probe's key.
+fn recording(result: &CheckResult, secrets: &Secrets) -> String {
+    use crate::report::record::{Recording, record};
+    let Some(observation) = result.last_attempt().and_then(|a| a.observation.as_ref()) else {
+        return String::new();
+    };
+    let mut probe = serde_json::Map::new();
+    if let Probe::Http(h) = result.check.kind.probe() {
+        probe.insert("url".into(), serde_json::Value::String(h.url.to_string()));
+    }
+    let recording = Recording {
+        name: &result.check.name,
+        kind: "http",
+        probe: &probe,
+        observation,
+        now: time::OffsetDateTime::now_utc(),
+        env: Some("prod"),
+    };
+    record(&recording, secrets).unwrap_or_else(|e| e)
 }
 
 /// The forms of `secret` no output may hold.

@@ -1,6 +1,7 @@
 //! The command line: parses arguments, calls the library, returns the README's exit codes
 //! ([`Exit`]). `args.rs` holds the flags as clap parses them, `config.rs` what `conform run`
-//! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `refusal.rs` how
+//! makes of them; `run.rs` holds `conform run`, `merge.rs` `conform merge`, `probe.rs`
+//! `conform probe` (one check from the command line, or its recording), `refusal.rs` how
 //! both stop on bad input (exit 2, with reports that say why); `outputs.rs` writes every
 //! report a command asks for, `human.rs` the human lines of a run, `progress.rs` the
 //! progress line; `init.rs` writes a starter project.
@@ -12,6 +13,7 @@ mod human;
 mod init;
 mod merge;
 mod outputs;
+mod probe;
 mod progress;
 mod refusal;
 mod run;
@@ -25,6 +27,7 @@ pub use args::*;
 pub use exit::Exit;
 
 use merge::cmd_merge;
+use probe::cmd_probe;
 use refusal::Refusal;
 use run::cmd_run;
 use validate::cmd_validate;
@@ -38,7 +41,7 @@ use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, RunReport, run_checks};
 use crate::syntax::diag::Diagnostic;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 fn getenv(name: &str) -> Option<String> {
@@ -71,6 +74,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Explain(args) => cmd_explain(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Init(args) => init::cmd_init(args),
+        Command::Probe(args) => cmd_probe(args, cli.color),
         Command::Schema => {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {

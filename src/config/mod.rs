@@ -1,6 +1,7 @@
 //! The configuration: check files and environments, their data model (`model`), and the
 //! decoders that turn YAML into it, with every error located at file:line:column.
 
+pub mod adhoc;
 pub mod checkfile;
 pub mod closed;
 pub mod environment;

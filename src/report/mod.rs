@@ -8,6 +8,7 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod metrics;
+pub mod record;
 pub mod tap;
 pub mod terminal;
 pub mod write;

@@ -27,6 +27,7 @@ mod masks;
 mod operations;
 mod pending_and_retries;
 mod phenom;
+mod probe;
 mod reports;
 mod secrets;
 mod selection;
