@@ -13,6 +13,7 @@ mod merge;
 mod outputs;
 mod progress;
 mod refusal;
+mod rounds;
 mod run;
 pub mod select;
 
