@@ -83,6 +83,8 @@ pub(super) async fn run_rounds(
         count: 0,
         per_check: checks.iter().map(|_| Vec::new()).collect(),
     };
+    // The round whose result of each check was last shown.
+    let mut shown: Vec<u32> = checks.iter().map(|_| 0).collect();
     let interrupted = loop {
         log.count += 1;
         let round = log.count;
@@ -94,16 +96,24 @@ pub(super) async fn run_rounds(
             })
             .collect();
         if round > 1 && matches!(rounds, Rounds::UntilPass { .. }) {
+            // A blank line after the details of what was shown since the last round line.
+            let gap = if round == 2 || shown.contains(&(round - 1)) {
+                "\n"
+            } else {
+                ""
+            };
             human.line(&format!(
-                "\nround {round} at {}: re-running {} that did not pass\n",
+                "{gap}round {round} at {}: re-running {} that did not pass\n",
                 now_hms(),
                 plural(todo.len(), "check")
             ));
         }
         let subset: Vec<Arc<Check>> = todo.iter().map(|&i| Arc::clone(&checks[i])).collect();
         let watching = matches!(rounds, Rounds::Watch { .. });
+        // The first round of `--until-pass` is shown as a run is; later ones show the checks
+        // whose outcome changed (below) and, at the deadline, the last state of the others.
         let report = run_checks_with(env, &subset, options, Some(&interrupts), |r| {
-            if !watching {
+            if !watching && round == 1 {
                 human.check_finished(r);
             }
         })
@@ -123,6 +133,10 @@ pub(super) async fn run_rounds(
             let old = state[i].as_ref().map(|r| r.outcome);
             if old != Some(result.outcome) {
                 changes.push((old, result.outcome, Arc::clone(&result.check)));
+                if !watching && round > 1 {
+                    human.check_finished(&result);
+                }
+                shown[i] = round;
             }
             state[i] = Some(result);
         }
@@ -144,6 +158,15 @@ pub(super) async fn run_rounds(
                 }
                 let elapsed = clock.elapsed();
                 if elapsed >= deadline {
+                    // The last state of each check still failing, unless shown already.
+                    for (i, result) in state.iter().enumerate() {
+                        let last = log.per_check[i].last().map(|r| r.round);
+                        if let Some(result) = result.as_ref().filter(|r| !settled(r))
+                            && last != Some(shown[i])
+                        {
+                            human.check_finished(result);
+                        }
+                    }
                     let left = state.iter().flatten().filter(|r| !settled(r)).count();
                     human.line(&format!(
                         "\nuntil-pass: the deadline ({}) passed after {}; {} still not passing\n",

@@ -32,3 +32,5 @@ mod selection;
 mod shell;
 mod tls_and_routing;
 mod tls_probe;
+mod until_pass;
+mod watch;
