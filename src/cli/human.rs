@@ -64,7 +64,7 @@ impl Human {
 
     /// The closing summary, and on stderr how many checks a signal left not run.
     pub(super) fn finish(&mut self, report: &RunReport) {
-        self.terminal.finish(report);
+        self.summary(report);
         if let Some(signal) = report.interrupted {
             let not_run = report.counts().not_run;
             eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
@@ -82,6 +82,11 @@ impl Human {
     /// `text` (a check's id or name) redacted and escaped onto one line.
     pub(super) fn clean_line(&self, text: &str) -> String {
         one_line(&self.secrets.redact(text))
+    }
+
+    /// The closing summary alone.
+    pub(super) fn summary(&mut self, report: &RunReport) {
+        self.terminal.finish(report);
     }
 
     /// What changed since `--baseline`.

@@ -125,12 +125,16 @@ pub(super) async fn run_rounds(
                 // The signal came first: the check keeps its state of the round before.
                 continue;
             }
-            log.per_check[i].push(JsonRound {
-                round,
-                outcome: result.outcome,
-                at_seconds: round_start.as_secs_f64(),
-            });
             let old = state[i].as_ref().map(|r| r.outcome);
+            // `--watch` keeps the rounds that changed the outcome (its memory stays bounded
+            // however long it watches); `--until-pass`, bounded by its deadline, keeps them all.
+            if !watching || old != Some(result.outcome) {
+                log.per_check[i].push(JsonRound {
+                    round,
+                    outcome: result.outcome,
+                    at_seconds: round_start.as_secs_f64(),
+                });
+            }
             if old != Some(result.outcome) {
                 changes.push((old, result.outcome, Arc::clone(&result.check)));
                 if !watching && round > 1 {
@@ -196,6 +200,23 @@ pub(super) async fn run_rounds(
         results: state.into_iter().flatten().collect(),
     };
     (report, log)
+}
+
+/// The closing summary and, when a signal ended the rounds, on stderr how many ran and that the
+/// reports hold the latest state.
+pub(super) fn finish(human: &mut Human, report: &RunReport, log: &RoundLog) {
+    human.summary(report);
+    if let Some(signal) = report.interrupted {
+        let mut line = format!(
+            "interrupted by {signal} after {}: the reports hold the latest state of every check",
+            plural(log.count as usize, "round")
+        );
+        let not_run = report.counts().not_run;
+        if not_run > 0 {
+            line.push_str(&format!(" ({} not run)", plural(not_run, "check")));
+        }
+        eprintln!("{line}");
+    }
 }
 
 /// `--watch`: a line per check whose outcome changed (every check, in the first round), then

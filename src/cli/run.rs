@@ -32,7 +32,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
                 rounds,
                 &mut human,
             ));
-            human.finish(&report);
+            rounds::finish(&mut human, &report, &log);
             (report, Some(log))
         }
     };
