@@ -239,8 +239,10 @@ impl Session {
             Rounds::Once => None,
             Rounds::UntilPass { deadline, interval } => {
                 if self.state.iter().flatten().all(settled) {
+                    let pending = self.counts().pending > 0;
                     human.line(&format!(
-                        "\nuntil-pass: every check passes, after {}\n",
+                        "\nuntil-pass: every check passes{}, after {}\n",
+                        if pending { " or is pending" } else { "" },
                         plural(round as usize, "round")
                     ));
                     return None;
