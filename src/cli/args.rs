@@ -233,6 +233,28 @@ pub struct RunArgs {
     /// Stop at the first check that does not pass; the rest are reported as not run.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Run again the checks that did not pass, every --interval, until all pass (exit 0) or
+    /// --deadline passes (the last round decides the exit code): a gate that waits for a rollout.
+    #[arg(long, conflicts_with_all = ["watch", "fail_fast"])]
+    pub until_pass: bool,
+    /// With --until-pass: how long to keep trying, from the start [default: 10m].
+    #[arg(long, value_name = "D", requires = "until_pass", value_parser = parse_cli_duration)]
+    pub deadline: Option<Duration>,
+    /// With --until-pass: the wait from one round's start to the next [default: 10s].
+    #[arg(long, value_name = "D", requires = "until_pass", value_parser = parse_cli_duration)]
+    pub interval: Option<Duration>,
+    /// Run the selection every INTERVAL (default 30s) until interrupted, printing only what
+    /// changed; Ctrl-C writes the reports of the latest state.
+    #[arg(
+        long,
+        value_name = "INTERVAL",
+        num_args = 0..=1,
+        require_equals = false,
+        default_missing_value = crate::cli::rounds::WATCH_INTERVAL,
+        value_parser = parse_cli_duration,
+        conflicts_with = "fail_fast"
+    )]
+    pub watch: Option<Duration>,
     /// Treat every warning (an http check with no `status` expectation) as a load error.
     #[arg(long)]
     pub strict: bool,

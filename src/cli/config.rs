@@ -3,6 +3,7 @@
 //! every report goes.
 
 use super::outputs::Outputs;
+use super::rounds::{self, Rounds};
 use super::{Color, FilterArgs, Location, RunArgs};
 use crate::run::RunOptions;
 use std::path::PathBuf;
@@ -20,6 +21,8 @@ pub(super) struct RunConfig {
     pub(super) baseline: Option<PathBuf>,
     /// `--concurrency`, `--timeout`, `--retries`, `--fail-fast`; a run stops on signals.
     pub(super) options: RunOptions,
+    /// `--until-pass` (`--deadline`, `--interval`) or `--watch`.
+    pub(super) rounds: Rounds,
     /// `-v` (1) or `-vv` (2).
     pub(super) verbosity: u8,
     pub(super) outputs: Outputs,
@@ -33,7 +36,16 @@ impl RunConfig {
         if let Some(clash) = outputs.clash() {
             return Err(clash);
         }
+        let rounds = match (args.until_pass, args.watch) {
+            (true, _) => Rounds::UntilPass {
+                deadline: args.deadline.unwrap_or(rounds::DEADLINE),
+                interval: args.interval.unwrap_or(rounds::INTERVAL),
+            },
+            (false, Some(interval)) => Rounds::Watch { interval },
+            (false, None) => Rounds::Once,
+        };
         Ok(RunConfig {
+            rounds,
             options: RunOptions {
                 concurrency: args.concurrency.map(|n| n as usize),
                 host_concurrency: None,

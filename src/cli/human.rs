@@ -22,6 +22,7 @@ pub(super) struct Human {
     region: Option<String>,
     /// Whether stdout shows the human lines (`--format human` and `github`).
     shown: bool,
+    secrets: Secrets,
 }
 
 impl Human {
@@ -53,6 +54,7 @@ impl Human {
             terminal: TerminalReporter::new(out, color, verbosity, secrets.clone()),
             region,
             shown: matches!(format, Format::Human | Format::Github),
+            secrets: secrets.clone(),
         }
     }
 
@@ -62,11 +64,29 @@ impl Human {
 
     /// The closing summary, and on stderr how many checks a signal left not run.
     pub(super) fn finish(&mut self, report: &RunReport) {
-        self.terminal.finish(report);
+        self.summary(report);
         if let Some(signal) = report.interrupted {
             let not_run = report.counts().not_run;
             eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
         }
+    }
+
+    /// Lines of conform's own (`--until-pass`, `--watch`), when the human lines are shown;
+    /// what they quote of the checks went through [`Human::clean_line`].
+    pub(super) fn line(&self, text: &str) {
+        if self.shown {
+            say(text);
+        }
+    }
+
+    /// `text` (a check's id or name) redacted and escaped onto one line.
+    pub(super) fn clean_line(&self, text: &str) -> String {
+        one_line(&self.secrets.redact(text))
+    }
+
+    /// The closing summary alone.
+    pub(super) fn summary(&mut self, report: &RunReport) {
+        self.terminal.finish(report);
     }
 
     /// What changed since `--baseline`.

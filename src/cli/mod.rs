@@ -16,6 +16,7 @@ mod outputs;
 mod probe;
 mod progress;
 mod refusal;
+mod rounds;
 mod run;
 pub mod select;
 mod validate;

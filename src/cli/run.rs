@@ -5,6 +5,7 @@ use config::RunConfig;
 use human::Human;
 use outputs::Source;
 use progress::{PROGRESS_AFTER, Progress};
+use rounds::{Rounds, run_rounds};
 use std::path::PathBuf;
 
 pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
@@ -21,8 +22,24 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     };
     let secrets = &loaded.plan.secrets;
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
-    let report = probe(&runtime, &loaded, &config.options, &mut human);
-    let json = json_report(&report, &loaded, &mut human);
+    let (report, rounds) = match config.rounds {
+        Rounds::Once => (probe(&runtime, &loaded, &config.options, &mut human), None),
+        rounds => {
+            let (report, log) = runtime.block_on(run_rounds(
+                &loaded.plan.env,
+                &loaded.checks,
+                &config.options,
+                rounds,
+                &mut human,
+            ));
+            rounds::finish(&mut human, &report, &log);
+            (report, Some(log))
+        }
+    };
+    let mut json = json_report(&report, &loaded, &mut human);
+    if let Some(log) = rounds {
+        log.annotate(&mut json);
+    }
     human.close();
     let problems = config.outputs.write(Source::Run {
         report: &report,

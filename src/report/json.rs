@@ -143,6 +143,35 @@ pub struct JsonReport {
     /// Why the run stopped before probing (exit 2); empty for a run that probed.
     #[serde(default)]
     pub load_errors: Vec<JsonLoadError>,
+    /// How `run --until-pass` or `run --watch` repeated the run; written only by those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<JsonRounds>,
+}
+
+/// The rounds of `run --until-pass` or `run --watch`: each check's entry in `checks` is its
+/// state after the last round it ran in, and its `rounds` list every round it ran in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonRounds {
+    /// `until_pass` or `watch`.
+    pub mode: String,
+    /// How many rounds ran (the first one included).
+    pub count: u32,
+    /// The wait from the start of one round to the start of the next.
+    pub interval_seconds: f64,
+    /// `--deadline` of `--until-pass`; absent under `--watch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_seconds: Option<f64>,
+}
+
+/// One round a check ran in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JsonRound {
+    /// 1 for the first round.
+    pub round: u32,
+    /// The check's outcome in that round.
+    pub outcome: Outcome,
+    /// When the round started, in seconds after the run's `started`.
+    pub at_seconds: f64,
 }
 
 /// Counts by outcome and the run's exit code.
@@ -190,6 +219,10 @@ pub struct JsonCheck {
     pub reproduce: String,
     #[serde(default)]
     pub attempts: Vec<JsonAttempt>,
+    /// Under `run --until-pass` and `run --watch`: every round the check ran in, in order
+    /// (its last one is the state above); absent from a single run's report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rounds: Vec<JsonRound>,
 }
 
 /// One try of a check.

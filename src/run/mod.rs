@@ -8,7 +8,7 @@ pub mod result;
 mod signals;
 mod task;
 
-pub use signals::{Signal, received as signal_received};
+pub use signals::{Interrupts, Signal, received as signal_received};
 
 pub use result::{Attempt, CheckResult, Counts, Note, Outcome, RunReport, StopReason};
 
@@ -17,7 +17,6 @@ pub use task::pending_in_force;
 
 use pacer::Pacer;
 use panics::{internal_error, panic_text};
-use signals::Signals;
 use task::CheckTask;
 
 use crate::config::model::{Check, Environment, Pending};
@@ -60,6 +59,21 @@ pub async fn run_checks(
     env: &Environment,
     checks: &[Arc<Check>],
     opts: &RunOptions,
+    on_result: impl FnMut(&CheckResult),
+) -> RunReport {
+    // Watched from here on, so that no signal is missed while the checks start. The watch
+    // outlives this call: a second signal, while the reports are written, ends the process.
+    let interrupts = opts.stop_on_signals.then(Interrupts::watch);
+    run_checks_with(env, checks, opts, interrupts.as_ref(), on_result).await
+}
+
+/// [`run_checks`], stopped by the first signal of `interrupts` (watched by the caller across
+/// several runs) rather than by signals it watches itself; `None`: signals do not stop it.
+pub async fn run_checks_with(
+    env: &Environment,
+    checks: &[Arc<Check>],
+    opts: &RunOptions,
+    interrupts: Option<&Interrupts>,
     mut on_result: impl FnMut(&CheckResult),
 ) -> RunReport {
     let started = time::OffsetDateTime::now_utc();
@@ -74,21 +88,16 @@ pub async fn run_checks(
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_tx = Arc::new(stop_tx);
     let interrupted = Arc::new(std::sync::Mutex::new(None::<Signal>));
-    if opts.stop_on_signals {
+    // Ended with this run: the next run of the same interrupts gets its own.
+    let _listener = interrupts.map(|interrupts| {
         let (stop_tx, interrupted) = (Arc::clone(&stop_tx), Arc::clone(&interrupted));
-        // Watched from here on, so that no signal is missed while the checks start. The task
-        // outlives this call: a second signal, while the reports are written, ends the process.
-        let mut signals = Signals::watch();
-        tokio::spawn(async move {
-            let signal = signals.next().await;
-            signals::record(signal);
+        let first = interrupts.clone_receiver();
+        AbortOnDrop(tokio::spawn(async move {
+            let signal = signals::first_of(first).await;
             *interrupted.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
             let _ = stop_tx.send(true);
-            let again = signals.next().await;
-            eprintln!("interrupted again by {again}: exiting now");
-            std::process::exit(again.exit_code());
-        });
-    }
+        }))
+    });
     let panic_on = std::env::var(INTERNAL_PANIC_VAR).ok();
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
@@ -161,6 +170,15 @@ pub async fn run_checks(
                 })
             })
             .collect(),
+    }
+}
+
+/// Aborts its task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

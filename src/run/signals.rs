@@ -94,6 +94,56 @@ impl Signals {
     }
 }
 
+/// SIGINT and SIGTERM watched across several runs (the rounds of `run --until-pass` and
+/// `run --watch`, and the waits between them): the first signal is recorded and stops every run
+/// given this, a second one ends the process at once, as for a single run.
+pub struct Interrupts {
+    first: tokio::sync::watch::Receiver<Option<Signal>>,
+}
+
+impl Interrupts {
+    /// Starts watching; inside a runtime. The watch lasts as long as the process.
+    pub fn watch() -> Interrupts {
+        let (tx, first) = tokio::sync::watch::channel(None);
+        let mut signals = Signals::watch();
+        tokio::spawn(async move {
+            let signal = signals.next().await;
+            record(signal);
+            let _ = tx.send(Some(signal));
+            let again = signals.next().await;
+            eprintln!("interrupted again by {again}: exiting now");
+            std::process::exit(again.exit_code());
+        });
+        Interrupts { first }
+    }
+
+    /// The first signal, if one came.
+    pub fn received(&self) -> Option<Signal> {
+        *self.first.borrow()
+    }
+
+    /// Resolves with the first signal, at once if it came already.
+    pub async fn next(&self) -> Signal {
+        first_of(self.first.clone()).await
+    }
+
+    pub(super) fn clone_receiver(&self) -> tokio::sync::watch::Receiver<Option<Signal>> {
+        self.first.clone()
+    }
+}
+
+/// Resolves with the first signal `first` carries; never if none comes.
+pub(super) async fn first_of(mut first: tokio::sync::watch::Receiver<Option<Signal>>) -> Signal {
+    let signal = match first.wait_for(Option::is_some).await {
+        Ok(signal) => *signal,
+        Err(_) => None,
+    };
+    match signal {
+        Some(signal) => signal,
+        None => std::future::pending().await,
+    }
+}
+
 /// The first signal a run received (0: none, else its number), for the parts of `conform run`
 /// that wait after the run itself ended (the reports' lock).
 static RECEIVED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);

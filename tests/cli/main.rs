@@ -34,4 +34,6 @@ mod selection;
 mod shell;
 mod tls_and_routing;
 mod tls_probe;
+mod until_pass;
 mod var_and_suggestions;
+mod watch;

@@ -180,6 +180,7 @@ mod tests {
             pending_reason: None,
             reproduce: String::new(),
             attempts: Vec::new(),
+            rounds: Vec::new(),
         }
     }
 
@@ -197,6 +198,7 @@ mod tests {
             interrupted: None,
             selection: None,
             load_errors: Vec::new(),
+            rounds: None,
         }
     }
 

@@ -31,6 +31,7 @@ impl JsonReport {
             interrupted: report.interrupted.map(|s| s.name().to_string()),
             selection: None,
             load_errors: Vec::new(),
+            rounds: None,
         }
     }
 }
@@ -63,6 +64,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
             .iter()
             .map(|a| json_attempt(a, secrets))
             .collect(),
+        rounds: Vec::new(),
     }
 }
 

@@ -103,6 +103,7 @@ impl JsonReport {
             interrupted: None,
             selection: None,
             load_errors: errors,
+            rounds: None,
         }
     }
 

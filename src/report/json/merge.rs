@@ -71,5 +71,6 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         interrupted: None,
         selection,
         load_errors: Vec::new(),
+        rounds: None,
     })
 }
