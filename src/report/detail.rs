@@ -135,7 +135,7 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         push_text(
             &mut lines,
             "reproduce: ",
-            &clean(secrets, &command.to_string()),
+            &clean(secrets, &command.to_shell(secrets)),
         );
     }
     lines

@@ -41,7 +41,7 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
         let _ = writeln!(out, "  {line}");
     }
     let reproduce = crate::probe::reproduce::command(check.kind.probe(), env, check.timeout, None);
-    let _ = writeln!(out, "reproduce\n  {reproduce}");
+    let _ = writeln!(out, "reproduce\n  {}", reproduce.to_shell(secrets));
     super::escape::printable(&secrets.redact(&out))
 }
 

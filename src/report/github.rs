@@ -186,7 +186,7 @@ fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         }
     }
     if let Some(command) = &result.reproduce {
-        lines.push(format!("reproduce: {command}"));
+        lines.push(format!("reproduce: {}", command.to_shell(secrets)));
     }
     lines
 }
@@ -292,7 +292,7 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::NotRun)
         .filter_map(|r| {
-            let command = r.reproduce.as_ref()?.to_string();
+            let command = r.reproduce.as_ref()?.to_shell(secrets);
             Some((one_line(secrets, &r.check.id), clean(secrets, &command)))
         })
         .collect();

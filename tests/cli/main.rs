@@ -27,6 +27,7 @@ mod operations;
 mod pending_and_retries;
 mod phenom;
 mod reports;
+mod reproduce_shell;
 mod secrets;
 mod selection;
 mod shell;

@@ -76,7 +76,7 @@ async fn explain_shows_the_resolved_check_with_secrets_redacted() {
     );
     assert!(out.stdout.contains("\nexpect\n  status: 200\n"), "{out}");
     assert!(
-        out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer [redacted:TEST_TOKEN]' --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
+        out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer '\"${TEST_TOKEN}\" --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
         "{out}"
     );
     let out = p.command("explain", &["many/check-3"], &env).await;

@@ -197,7 +197,7 @@ fn hostile_bytes_and_secrets_still_make_valid_redacted_xml() {
         body.contains("actual:   [redacted:TOKEN] \\x00\\x1b[31m]]></failure>\\u{fffe}\\x07\\tend"),
         "{body}"
     );
-    assert!(body.contains("x-token: [redacted:TOKEN]'"), "{body}");
+    assert!(body.contains("x-token: '\"${TOKEN}\""), "{body}");
     assert!(
         failure
             .attribute("message")

@@ -175,9 +175,9 @@ fn assert_six_report(f: &Fixture, text: &str) {
     assert_eq!(
         token["reproduce"],
         format!(
-            "curl -sS -i -H 'authorization: Bearer {REDACTED}' --resolve \
+            "curl -sS -i -H 'authorization: Bearer '\"${{TEST_TOKEN}}\" --resolve \
              chat.test:{port}:127.0.0.1 --cacert {} --max-time 2 \
-             'https://chat.test:{port}/token?key={REDACTED}'",
+             'https://chat.test:{port}/token?key='\"${{TEST_TOKEN}}\"",
             f.file("environments/ca.pem")
         )
     );

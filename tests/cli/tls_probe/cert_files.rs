@@ -51,7 +51,7 @@ async fn the_cert_probe_judges_a_local_client_certificate() {
         d[5],
         format!(
             "reproduce: openssl x509 -noout -subject -issuer -dates -ext \
-             subjectAltName,extendedKeyUsage -in {pem}"
+             subjectAltName,extendedKeyUsage -in {pem} && openssl verify -untrusted {pem} {pem}"
         ),
         "{out}"
     );
