@@ -320,7 +320,12 @@ fn cmd_list(args: ListArgs) -> Exit {
     for c in &selected {
         let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
     }
-    let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
+    let _ = writeln!(
+        out,
+        "{} for env {}",
+        crate::syntax::quantity::count(selected.len(), "check"),
+        plan.env.name
+    );
     Exit::Pass
 }
 
@@ -364,10 +369,11 @@ fn cmd_validate(args: ValidateArgs) -> Exit {
                     eprintln!("warning: env {}: {w}", plan.env.name);
                 }
                 say(&format!(
-                    "env {}: {} checks in {} suites are valid{}\n",
+                    "env {}: {} in {} {} valid{}\n",
                     plan.env.name,
-                    plan.checks.len(),
-                    suites.len(),
+                    crate::syntax::quantity::count(plan.checks.len(), "check"),
+                    crate::syntax::quantity::count(suites.len(), "suite"),
+                    if plan.checks.len() == 1 { "is" } else { "are" },
                     if warnings.is_empty() {
                         String::new()
                     } else {

@@ -80,10 +80,18 @@ fn probe(
     human: &mut Human,
 ) -> RunReport {
     let progress = Progress::new(loaded.checks.len());
+    // Each check's place in the plan, by the address of its shared data.
+    let order: std::collections::HashMap<*const Check, usize> = loaded
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (std::sync::Arc::as_ptr(c), i))
+        .collect();
     let report = runtime.block_on(async {
         progress.show_after(PROGRESS_AFTER);
         run_checks(&loaded.plan.env, &loaded.checks, options, |r| {
-            progress.suspend(|| human.check_finished(r));
+            let index = order.get(&std::sync::Arc::as_ptr(&r.check)).copied();
+            progress.suspend(|| human.check_finished(index, r));
         })
         .await
     });

@@ -24,6 +24,7 @@ mod list_and_validate;
 mod load_errors;
 mod masks;
 mod operations;
+mod output_polish;
 mod pending_and_retries;
 mod phenom;
 mod reports;

@@ -188,7 +188,7 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
     );
     assert_eq!(
         stderr,
-        "interrupted by SIGINT: 1 checks not run; the reports say so\n"
+        "interrupted by SIGINT: 1 check not run; the reports say so\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&p.read("reports/report.json")).expect("the JSON report");

@@ -284,7 +284,7 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
         ),
         "{out}"
     );
-    out.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("1 passed, 0 failed, 1 error, 0 pending");
     assert_eq!(
         server.requests().len(),
         1,

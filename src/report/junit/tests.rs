@@ -247,7 +247,6 @@ fn junit_from_json_has_the_junit_layout() {
     assert_eq!(
         failure.text().unwrap(),
         "at checks/chat.yaml:3\n\
-         status: expected 302, got 200\n\
          status\n\
          \x20 expected: 302\n\
          \x20 actual:   200\n\

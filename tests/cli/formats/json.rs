@@ -206,7 +206,7 @@ async fn json_report_holds_every_check_attempt_and_no_secret() {
     let custom = f.file("out/deep/run.json");
     let out = f.run(&["--json", &custom]).await;
     out.assert_code(1);
-    out.assert_summary("2 passed, 2 failed, 1 errors, 1 pending, 1 flaky");
+    out.assert_summary("2 passed, 2 failed, 1 error, 1 pending, 1 flaky");
     assert_eq!(out.stderr, "", "{out}");
     assert_six_report(&f, &read(&custom));
     assert!(
