@@ -7,12 +7,12 @@ use crate::harness::*;
 use crate::support::*;
 use std::time::Duration;
 
-/// `/slow` answers 200 after 400ms, anything else 200 at once.
+/// `/slow` answers 200 after 2s, anything else 200 at once.
 async fn slow_and_fast() -> (TestServer, Project) {
     let server = http(|r| {
         let ok = TestResponse::status(200);
         if r.path == "/slow" {
-            ok.delay(Duration::from_millis(400))
+            ok.delay(Duration::from_secs(2))
         } else {
             ok
         }
@@ -108,12 +108,13 @@ async fn fail_fast_ends_with_one_not_run_line_and_counts_take_their_number() {
   - name: later 2
     http: { url: "http://chat.test:${port}/slow" }
     expect: { status: 200 }
-  - name: refused
-    http: { url: "http://127.0.0.1:1/" }
+  - name: later 3
+    http: { url: "http://chat.test:${port}/slow" }
     expect: { status: 200 }
 "#,
     );
-    let out = p.run(&["--fail-fast", "--concurrency", "1"]).await;
+    // All start at once; the failure comes first and cancels the three slow ones.
+    let out = p.run(&["--fail-fast"]).await;
     out.assert_code(1);
     let at = p.at("checks/ff.yaml", 2);
     let head = out.line_of("ff/bad").to_string();
@@ -135,12 +136,17 @@ async fn fail_fast_ends_with_one_not_run_line_and_counts_take_their_number() {
     assert_eq!(out.checks().len(), 1, "no line per check not run: {out}");
 
     // One error, one check.
-    let out = p.run(&["--only", "ff/refused"]).await;
+    p.write(
+        "checks/err.yaml",
+        "checks:\n  - name: refused\n    http: { url: \"http://127.0.0.1:1/\" }\n    expect: { status: 200 }\n",
+    );
+    let out = p.run(&["--only", "err/refused"]).await;
     out.assert_code(3);
     out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
-    let list = p.list(&["--only", "ff/refused"]).await;
+    let list = p.list(&["--only", "err/refused"]).await;
     list.assert_code(0);
     assert!(list.stdout.ends_with("\n1 check for env prod\n"), "{list}");
+    std::fs::remove_file(p.path().join("checks/err.yaml")).expect("rm");
     p.write(
         "checks/ff.yaml",
         "checks:\n  - name: one\n    http: { url: \"http://chat.test:${port}/\" }\n    expect: { status: 200 }\n",
