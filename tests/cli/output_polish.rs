@@ -249,3 +249,48 @@ async fn a_missing_expect_is_hinted_in_the_checks_own_kind() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_key_names_the_key_and_both_places_and_no_location_is_made_up() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "vars: {}\n");
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "env prod:\nerror: {}: no check files found; expected *.yaml files under checks/ \
+             (or pass --dir with the folder that holds checks/ and environments/)\n\
+             1 error found; nothing was probed\n",
+            p.shown("checks")
+        ),
+        "{out}"
+    );
+    p.write(
+        "checks/dup.yaml",
+        "checks:\n  - name: a\n    tcp: { host: 127.0.0.1, port: 1 }\n    expect: { connect: refused }\n    expect: { connect: accepted }\n",
+    );
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "env prod:\nerror: {}:5:5: duplicate key `expect`: first at 4:5, again at 5:5; \
+             expected each key once in a mapping; keep one `expect` (merge what the two say)\n\
+             1 error found; nothing was probed\n",
+            p.shown("checks/dup.yaml")
+        ),
+        "{out}"
+    );
+    let out = p.run(&["--env", "staging"]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {}: environment `staging` not found: there is no environments/staging.yaml; \
+             expected one of: prod\n1 error found; nothing was probed\n",
+            p.shown("environments")
+        ),
+        "{out}"
+    );
+}
