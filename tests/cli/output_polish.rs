@@ -294,3 +294,49 @@ async fn a_duplicate_key_names_the_key_and_both_places_and_no_location_is_made_u
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unset_variable_is_one_warning_however_often_it_is_used() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "vars: {}\n");
+    p.write(
+        "checks/a.yaml",
+        r#"checks:
+  - name: a
+    http: { url: "http://127.0.0.1:1/${env:CONFORM_TEST_UNSET}", headers: { x: "${env:CONFORM_TEST_UNSET}" } }
+    expect: { status: 200 }
+  - name: b
+    http: { url: "http://127.0.0.1:1/${env:CONFORM_TEST_UNSET}" }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.validate(&[]).await;
+    out.assert_code(0);
+    let file = p.shown("checks/a.yaml");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "warning: env prod: {file}:3:18: environment variable `CONFORM_TEST_UNSET` is not \
+             set (needed by `${{env:CONFORM_TEST_UNSET}}`) (also at {file}:3:80, {file}:6:18); \
+             set it in the environment that runs conform, or give a default: \
+             ${{env:NAME:-value}}\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.stdout,
+        "env prod: 2 checks in 1 suite are valid (1 value is not set here; `run` needs it)\n"
+    );
+    // At run time, a second use of the same variable is not one more unset value.
+    let out = p.run(&["--only", "a/a"]).await;
+    out.assert_code(3);
+    assert_eq!(
+        out.details_of("a/a")[1],
+        format!(
+            "error (unset value): not run: environment variable `CONFORM_TEST_UNSET` is not set \
+             (needed by `${{env:CONFORM_TEST_UNSET}}`) (at {file}:3:18); set it in the \
+             environment that runs conform, or give a default: ${{env:NAME:-value}}"
+        ),
+        "{out}"
+    );
+}
