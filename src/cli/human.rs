@@ -10,8 +10,9 @@ use crate::report::escape::{one_line, stop_token};
 use crate::report::github::masks;
 use crate::report::json::baseline::BaselineDiff;
 use crate::report::terminal::TerminalReporter;
-use crate::run::{CheckResult, RunReport};
+use crate::run::{CheckResult, Note, RunReport, StopReason};
 use anstream::{AutoStream, ColorChoice};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// The human lines of one run.
@@ -23,6 +24,14 @@ pub(super) struct Human {
     /// Whether stdout shows the human lines (`--format human` and `github`).
     shown: bool,
     secrets: Secrets,
+    /// Finished checks waiting for an earlier one in the plan: their text, by plan index
+    /// (`None`: nothing to show). Lines come out in plan order, whatever order the checks
+    /// finish in.
+    held: BTreeMap<usize, Option<String>>,
+    /// The plan index of the next check to show.
+    next: usize,
+    /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
+    stopped: usize,
 }
 
 impl Human {
@@ -55,19 +64,57 @@ impl Human {
             region,
             shown: matches!(format, Format::Human | Format::Github),
             secrets: secrets.clone(),
+            held: BTreeMap::new(),
+            next: 0,
+            stopped: 0,
         }
     }
 
-    pub(super) fn check_finished(&mut self, result: &CheckResult) {
-        self.terminal.check_finished(result);
+    /// A check finished; `index` is its place in the plan. Its line is shown once every
+    /// check before it in the plan is shown.
+    pub(super) fn check_finished(&mut self, index: Option<usize>, result: &CheckResult) {
+        let text = if result.note == Some(Note::NotRun(StopReason::FailFast)) {
+            self.stopped += 1;
+            None
+        } else {
+            Some(self.terminal.render(result))
+        };
+        match index {
+            Some(index) => {
+                self.held.insert(index, text);
+                while let Some(text) = self.held.remove(&self.next) {
+                    if let Some(text) = text {
+                        self.terminal.write(&text);
+                    }
+                    self.next += 1;
+                }
+            }
+            None => {
+                if let Some(text) = text {
+                    self.terminal.write(&text);
+                }
+            }
+        }
     }
 
-    /// The closing summary, and on stderr how many checks a signal left not run.
+    /// The lines still held (in plan order), the one line of the checks `--fail-fast` left
+    /// not run, the closing summary, and on stderr how many checks a signal left not run.
     pub(super) fn finish(&mut self, report: &RunReport) {
+        for text in std::mem::take(&mut self.held).into_values().flatten() {
+            self.terminal.write(&text);
+        }
+        if self.stopped > 0 {
+            let line = format!(
+                "{} not run: stopped by --fail-fast\n",
+                crate::syntax::quantity::count(self.stopped, "check")
+            );
+            self.terminal.write(&line);
+        }
         self.summary(report);
         if let Some(signal) = report.interrupted {
             let not_run = report.counts().not_run;
-            eprintln!("interrupted by {signal}: {not_run} checks not run; the reports say so");
+            let not_run = crate::syntax::quantity::count(not_run, "check");
+            eprintln!("interrupted by {signal}: {not_run} not run; the reports say so");
         }
     }
 

@@ -81,8 +81,9 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
     }
     let counts = merged.summary.counts().text();
     say(&format!(
-        "merged {count} reports: {} checks; {counts}\n",
-        merged.checks.len()
+        "merged {}: {}; {counts}\n",
+        crate::syntax::quantity::count(count, "report"),
+        crate::syntax::quantity::count(merged.checks.len(), "check")
     ));
     Exit::from_code(merged.exit_code())
 }

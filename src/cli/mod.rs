@@ -355,6 +355,11 @@ fn cmd_list(args: ListArgs) -> Exit {
     for c in &selected {
         let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
     }
-    let _ = writeln!(out, "{} checks for env {}", selected.len(), plan.env.name);
+    let _ = writeln!(
+        out,
+        "{} for env {}",
+        crate::syntax::quantity::count(selected.len(), "check"),
+        plan.env.name
+    );
     Exit::Pass
 }

@@ -78,7 +78,7 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
         let shown = args.format == ProbeFormat::Human;
         let report = runtime.block_on(run_checks(&plan.env, &checks, &options, |r| {
             if expecting {
-                human.check_finished(r);
+                human.check_finished(None, r);
             } else if shown {
                 say(&seen(r, &plan.secrets));
             }

@@ -100,16 +100,24 @@ pub(super) async fn run_rounds(
         session.announce(human, round, todo.len());
         let subset: Vec<Arc<Check>> = todo.iter().map(|&i| Arc::clone(&checks[i])).collect();
         let watching = matches!(rounds, Rounds::Watch { .. });
-        let progress = Progress::new(subset.len());
+        let ids = subset.iter().map(|c| human.clean_line(&c.id)).collect();
+        let mut progress = Progress::new(ids);
+        // Each check's place in this round, by the address of its shared data.
+        let order: std::collections::HashMap<*const Check, usize> = subset
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (Arc::as_ptr(c), i))
+            .collect();
         // The first round of `--until-pass` is shown as a run is; later ones show the checks
         // whose outcome changed (in `record`) and, at the deadline, the last state of the
         // others (in `next_wait`).
         let report = async {
             progress.show_after(PROGRESS_AFTER);
             run_checks_with(env, &subset, options, Some(&interrupts), |r| {
-                progress.suspend(|| {
+                let index = order.get(&Arc::as_ptr(&r.check)).copied();
+                progress.suspend(index, || {
                     if !watching && round == 1 {
-                        human.check_finished(r);
+                        human.check_finished(index, r);
                     }
                 });
             })
@@ -215,7 +223,7 @@ impl Session {
             if changed {
                 changes.push((old, result.outcome, Arc::clone(&result.check)));
                 if !watching && round > 1 {
-                    human.check_finished(&result);
+                    human.check_finished(None, &result);
                 }
                 self.shown[i] = round;
             }
@@ -257,7 +265,7 @@ impl Session {
                     if let Some(result) = result.as_ref().filter(|r| !settled(r))
                         && last != Some(self.shown[i])
                     {
-                        human.check_finished(result);
+                        human.check_finished(None, result);
                     }
                 }
                 let left = self.state.iter().flatten().filter(|r| !settled(r)).count();

@@ -96,11 +96,26 @@ fn probe(
     options: &RunOptions,
     human: &mut Human,
 ) -> RunReport {
-    let progress = Progress::new(loaded.checks.len());
+    // The ids as the terminal shows them: redacted, printable, on one line.
+    let secrets = &loaded.plan.secrets;
+    let ids = loaded
+        .checks
+        .iter()
+        .map(|c| crate::report::escape::one_line(&secrets.redact(&c.id)))
+        .collect();
+    let mut progress = Progress::new(ids);
+    // Each check's place in the plan, by the address of its shared data.
+    let order: std::collections::HashMap<*const Check, usize> = loaded
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (std::sync::Arc::as_ptr(c), i))
+        .collect();
     let report = runtime.block_on(async {
         progress.show_after(PROGRESS_AFTER);
         run_checks(&loaded.plan.env, &loaded.checks, options, |r| {
-            progress.suspend(|| human.check_finished(r));
+            let index = order.get(&std::sync::Arc::as_ptr(&r.check)).copied();
+            progress.suspend(index, || human.check_finished(index, r));
         })
         .await
     });

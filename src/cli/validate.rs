@@ -64,27 +64,65 @@ fn validate_plan(plan: &Plan, strict: bool) -> bool {
     for w in &lint {
         eprintln!("warning: env {}: {w}", plan.env.name);
     }
-    let warnings: Vec<&Diagnostic> = plan
-        .checks
-        .iter()
-        .flat_map(|c| c.unresolved.iter())
-        .collect();
+    let warnings = per_value(plan.checks.iter().flat_map(|c| c.unresolved.iter()));
     for w in &warnings {
         eprintln!("warning: env {}: {w}", plan.env.name);
     }
     say(&format!(
-        "env {}: {} checks in {} suites are valid{}\n",
+        "env {}: {} in {} {} valid{}\n",
         plan.env.name,
-        plan.checks.len(),
-        suites.len(),
+        crate::syntax::quantity::count(plan.checks.len(), "check"),
+        crate::syntax::quantity::count(suites.len(), "suite"),
+        if plan.checks.len() == 1 { "is" } else { "are" },
         if warnings.is_empty() {
             String::new()
         } else {
             format!(
-                " ({} values are not set here; `run` needs them)",
-                warnings.len()
+                " ({} not set here; `run` needs {})",
+                match warnings.len() {
+                    1 => "1 value is".to_string(),
+                    n => format!("{n} values are"),
+                },
+                if warnings.len() == 1 { "it" } else { "them" }
             )
         }
     ));
     true
+}
+
+/// One warning per unset value, not one per use: the first place it is needed, and the
+/// others after it (`also at FILE:LINE:COLUMN, ...`, the first few and how many more).
+fn per_value<'a>(unresolved: impl Iterator<Item = &'a Diagnostic>) -> Vec<Diagnostic> {
+    const PLACES: usize = 3;
+    let mut groups: Vec<(&Diagnostic, Vec<&Diagnostic>)> = Vec::new();
+    for u in unresolved {
+        match groups
+            .iter_mut()
+            .find(|(first, _)| first.message == u.message)
+        {
+            Some((_, more)) => more.push(u),
+            None => groups.push((u, Vec::new())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(first, more)| {
+            let mut d = first.clone();
+            if !more.is_empty() {
+                let places: Vec<String> = more
+                    .iter()
+                    .take(PLACES)
+                    .map(|m| format!("{}:{}", m.file.display(), m.pos))
+                    .collect();
+                let rest = more.len().saturating_sub(PLACES);
+                let tail = if rest > 0 {
+                    format!(" and {rest} more")
+                } else {
+                    String::new()
+                };
+                d.message = format!("{} (also at {}{tail})", d.message, places.join(", "));
+            }
+            d
+        })
+        .collect()
 }

@@ -178,7 +178,7 @@ pub fn adhoc_plan(
         merged_expect(&req.expects)?
     };
     let doc = json!({ "checks": [ { "name": req.target, "id": "probe", kind: keys } ] });
-    let mut root = Node::parse(&doc.to_string()).map_err(|(_, m)| target_error(m))?;
+    let mut root = Node::parse(&doc.to_string()).map_err(|e| target_error(e.message))?;
     if let Some(expect) = expect {
         insert_expect(&mut root, expect);
     }
@@ -286,11 +286,11 @@ fn merged_expect(expects: &[String]) -> Result<Option<Node>, Vec<Diagnostic>> {
         let label = PathBuf::from(expect_label(k, many));
         let node = match Node::parse(text) {
             Ok(node) => node,
-            Err((pos, message)) => {
+            Err(e) => {
                 errors.push(Diagnostic {
                     file: label,
-                    pos,
-                    message: format!("invalid YAML: {message}"),
+                    pos: e.pos,
+                    message: e.message,
                     expected: "expected a YAML mapping such as 'status: 404'".into(),
                 });
                 continue;

@@ -32,6 +32,8 @@ const MAX_EXTENDS: usize = 16;
 struct EnvLayer {
     /// `abstract: true`: a base to extend, never run on its own.
     is_abstract: bool,
+    /// Where `abstract:` is written.
+    abstract_pos: Option<Pos>,
     vars: Vec<(String, VarValue)>,
     resolvers: Option<Vec<SocketAddr>>,
     resolve: Vec<ResolveRule>,
@@ -129,7 +131,7 @@ pub fn load_environment(
             };
             let (file, pos) = from
                 .clone()
-                .unwrap_or((dir.join("environments"), Pos { line: 1, column: 1 }));
+                .unwrap_or((dir.join("environments"), Pos::default()));
             errors.push(crate::syntax::diag::Diagnostic {
                 file,
                 pos,
@@ -161,7 +163,7 @@ pub fn load_environment(
             let runnable = runnable_env_names(dir).join(", ");
             errors.push(crate::syntax::diag::Diagnostic {
                 file,
-                pos: Pos { line: 1, column: 1 },
+                pos: layer.abstract_pos.unwrap_or_default(),
                 message: format!("environment `{current}` is abstract: it exists to be extended"),
                 expected: format!("expected an environment to run: {runnable}"),
             });
@@ -226,12 +228,13 @@ fn read_layer(
         return Some((EnvLayer::default(), None, None));
     }
     let mut r = MapReader::new(&root, "environment", d)?;
-    let is_abstract = r
-        .take("abstract")
+    let abstract_node = r.take("abstract");
+    let is_abstract = abstract_node
         .and_then(|n| crate::syntax::decode::boolean(n, "`abstract`", d))
         .unwrap_or(false);
     let mut layer = EnvLayer {
         is_abstract,
+        abstract_pos: abstract_node.map(|n| n.pos),
         ..EnvLayer::default()
     };
     let name = r.take("name").and_then(|n| string(n, "`name`", d));

@@ -100,19 +100,25 @@ pub fn decode_kind(
         }
         // No probe, or several: there is no kind to read `expect` for, only its presence.
         _ => {
-            required(written, check, d);
+            required(written, check, d, HttpExpect::EXAMPLE);
             None
         }
     }
 }
 
-/// The `expect:` node; its absence is an error.
-fn required<'a>(written: Option<&'a Node>, check: &Node, d: &mut Diagnostics) -> Option<&'a Node> {
+/// The `expect:` node; its absence is an error, whose hint gives `example` (an expectation
+/// of the check's kind).
+fn required<'a>(
+    written: Option<&'a Node>,
+    check: &Node,
+    d: &mut Diagnostics,
+    example: &str,
+) -> Option<&'a Node> {
     if written.is_none() {
         d.error(
             check.pos,
             "the check has no `expect`",
-            "add what must be true, e.g. expect: { status: 200 }",
+            format!("add what must be true, e.g. expect: {example}"),
         );
     }
     written
@@ -125,7 +131,7 @@ fn expectation<E: Expectation>(
     d: &mut Diagnostics,
     decode: impl FnOnce(&Node, &mut Diagnostics) -> Option<E>,
 ) -> Option<E> {
-    let node = required(written, check, d)?;
+    let node = required(written, check, d, E::EXAMPLE)?;
     let expect = decode(node, d)?;
     if expect.is_empty() {
         d.error(

@@ -35,11 +35,7 @@ pub fn decode_check_text(text: &str) -> Result<Vec<Check>, Vec<Diagnostic>> {
             };
             checks = decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d).checks;
         }
-        Err((pos, message)) => d.error(
-            pos,
-            format!("invalid YAML: {message}"),
-            "expected valid YAML",
-        ),
+        Err(e) => d.error(e.pos, e.message, e.expected),
     }
     if d.list.is_empty() {
         Ok(checks)
@@ -74,7 +70,8 @@ pub fn check_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     if files.is_empty() {
         return Err(Diagnostic {
             file: root,
-            pos: Pos { line: 1, column: 1 },
+            // The folder as a whole: no position.
+            pos: Pos::default(),
             message: "no check files found".into(),
             expected: "expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)".into(),
         });

@@ -2,7 +2,9 @@
 //! failures. It must do what the probe did (same connect target, SNI, trust, body), so that a
 //! person sees the same answer; so it is built from the probe's own settings, here, beside
 //! the probes. It is typed, a program and its arguments, and shell-quoted only when shown.
-//! Secrets are not removed here: reports redact the finished text.
+//! Reports show it with [`ShellCommand::to_shell`]: each secret value becomes a reference to
+//! its environment variable (`"${NAME}"`), so the line runs as printed where the secret is
+//! set, and reports still redact the finished text.
 
 mod curl;
 mod dig;
@@ -13,7 +15,7 @@ pub use dig::{dig_command, nc_command};
 pub use openssl::{openssl_command, openssl_x509_command};
 
 use super::Observation;
-use crate::config::model::{Environment, Probe, ResolveRule, TlsOptions};
+use crate::config::model::{Environment, Probe, ResolveRule, Secrets, TlsOptions};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -68,6 +70,79 @@ impl ShellCommand {
     pub fn args(&self) -> &[ShellArg] {
         &self.args
     }
+
+    /// The command as one shell line, like `Display`, but with every secret value in a word
+    /// written as a reference to the environment variable it came from (`"${TOKEN}"`): run by
+    /// a shell where the secret is set, it sends what the probe sent, and the value is not in
+    /// the text. A value that does not stand in a word as written (encoded, say) is left for
+    /// the report's redaction.
+    pub fn to_shell(&self, secrets: &Secrets) -> String {
+        let mut refs: Vec<(&str, &str)> = secrets
+            .values()
+            .filter(|(name, _)| is_shell_name(name))
+            .collect();
+        refs.sort_by_key(|(_, value)| std::cmp::Reverse(value.len()));
+        let mut out = self.program.clone();
+        for arg in &self.args {
+            out.push(' ');
+            match arg {
+                ShellArg::Word(word) => out.push_str(&quote_with_refs(word, &refs)),
+                ShellArg::Raw(text) => out.push_str(text),
+            }
+        }
+        out
+    }
+}
+
+/// Whether `name` can be a shell variable's name.
+fn is_shell_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `word` quoted, its secret values (`refs`: name, value; longest first) as `"${NAME}"`. A
+/// short value counts only where it stands as a token (no letter or digit around it).
+fn quote_with_refs(word: &str, refs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut literal_start = 0;
+    let mut i = 0;
+    let mut found = false;
+    while i < word.len() {
+        let hit = refs.iter().find(|(_, value)| {
+            word[i..].starts_with(value)
+                && (!crate::config::model::is_short_secret(value)
+                    || stands_alone(word, i, value.len()))
+        });
+        match hit {
+            Some((name, value)) => {
+                if literal_start < i {
+                    out.push_str(&quote(&word[literal_start..i]));
+                }
+                out.push_str(&format!("\"${{{name}}}\""));
+                i += value.len();
+                literal_start = i;
+                found = true;
+            }
+            None => i += word[i..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if !found {
+        return quote(word);
+    }
+    if literal_start < word.len() {
+        out.push_str(&quote(&word[literal_start..]));
+    }
+    out
+}
+
+/// Whether `word[start..start + len]` has no letter or digit right before or after it.
+fn stands_alone(word: &str, start: usize, len: usize) -> bool {
+    let before = word[..start].chars().next_back();
+    let after = word[start + len..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 impl fmt::Display for ShellCommand {
@@ -110,7 +185,7 @@ pub fn command(
     match probe {
         Probe::Http(h) => curl::curl(h, &answers, timeout),
         Probe::Tls(t) => openssl::s_client(t, &answers),
-        Probe::Cert(c) => openssl_x509_command(c),
+        Probe::Cert(c) => openssl_x509_command(c, env),
         Probe::Dns(d) => dig_command(d, env.resolvers.first().copied()),
         Probe::Tcp(t) => dig::nc(t, &answers, timeout),
     }

@@ -217,13 +217,16 @@ pub(crate) fn describe_tls_error(err: &rustls::Error) -> String {
         }
         rustls::Error::NoCertificatesPresented => "the server presented no certificate".into(),
         rustls::Error::PeerIncompatible(why) => {
-            format!("the server and this client have no TLS setting in common ({why:?})")
+            let why = debug_words(&format!("{why:?}"));
+            format!("the server and this client have no TLS setting in common ({why})")
         }
         rustls::Error::PeerMisbehaved(why) => {
-            format!("the server broke the TLS protocol ({why:?})")
+            let why = debug_words(&format!("{why:?}"));
+            format!("the server broke the TLS protocol ({why})")
         }
         rustls::Error::InvalidMessage(why) => {
-            format!("the server sent something that is not TLS ({why:?})")
+            let why = debug_words(&format!("{why:?}"));
+            format!("the server sent something that is not TLS ({why})")
         }
         other => other.to_string(),
     }
@@ -327,8 +330,18 @@ fn describe_webpki_error(err: &webpki::Error) -> String {
         }
         webpki::Error::MaximumPathDepthExceeded => "the chain is too long".into(),
         webpki::Error::UnsupportedCertVersion => "the certificate is not X.509 v3".into(),
-        other => format!("{other:?}"),
+        other => debug_words(&format!("{other:?}")),
     }
+}
+
+/// A rustls or webpki reason in words: `NoCipherSuitesInCommon` → `no cipher suites in
+/// common` (its name only, without the Rust syntax of any fields).
+fn debug_words(debug: &str) -> String {
+    let name = debug
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or(debug);
+    snake_case(name).replace('_', " ")
 }
 
 /// `CertificateRequired` → `certificate_required`, the name the RFCs, IANA and openssl use.

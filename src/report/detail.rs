@@ -5,7 +5,7 @@
 //! cut or split, so a secret is never shown in part, and control characters a server sent
 //! are escaped so that it cannot drive the reader's terminal or break the XML.
 
-use crate::config::model::Secrets;
+use crate::config::model::{DnsProtocol, Secrets};
 use crate::matcher::Mismatch;
 use crate::probe::{HttpObservation, Observation, ReadCert, TlsObservation};
 use crate::run::{Attempt, CheckResult, Note, Outcome};
@@ -89,12 +89,22 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     )];
     let last = result.last_attempt();
     let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
-    if !result.message.is_empty()
+    // The one-line message of a mismatch says what its block below says: shown once, and
+    // only what the message adds (a pending check's expiry, say) is kept.
+    let message = match last.and_then(|a| a.mismatches.first().map(|m| (m, a.mismatches.len()))) {
+        Some((first, count)) => beyond_mismatches(
+            &result.message,
+            (&first.field, &first.expected, &first.actual),
+            count,
+        ),
+        None => result.message.as_str(),
+    };
+    if !message.is_empty()
         && Some(&result.message) != error_message
         && result.note != Some(Note::Fixed)
         && result.outcome != Outcome::Pending
     {
-        push_text(&mut lines, "", &excerpt(secrets, &result.message));
+        push_text(&mut lines, "", &excerpt(secrets, message));
     }
     if let Some(last) = last {
         for mismatch in &last.mismatches {
@@ -135,10 +145,31 @@ pub fn detail_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         push_text(
             &mut lines,
             "reproduce: ",
-            &clean(secrets, &command.to_string()),
+            &clean(secrets, &command.to_shell(secrets)),
         );
     }
     lines
+}
+
+/// What a check's one-line `message` says beyond its mismatches (`first` as field, expected,
+/// actual; `count` of them): the message starts with the first, one line, and `(+N more)`,
+/// and what follows in parentheses is returned without them (`pending expired on ...`);
+/// empty when nothing follows. A message that does not start so is returned whole.
+pub fn beyond_mismatches<'a>(message: &'a str, first: (&str, &str, &str), count: usize) -> &'a str {
+    let (field, expected, actual) = first;
+    let head = format!("{field}: expected {expected}, got {actual}");
+    let Some(mut rest) = message.strip_prefix(&head) else {
+        return message;
+    };
+    if count > 1 {
+        rest = rest
+            .strip_prefix(&format!(" (+{} more)", count - 1))
+            .unwrap_or(rest);
+    }
+    rest.strip_prefix(" (")
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(rest)
+        .trim()
 }
 
 /// One line for an attempt: `attempt 1: fail (status: expected 302, got 200)`.
@@ -170,7 +201,11 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
         Observation::Tls(tls) => tls_exchange_lines(tls, secrets),
         Observation::Cert(cert) => chain_lines(cert.chain_facts(), &cert.verified, secrets),
         Observation::Dns(dns) => {
-            let mut lines = vec![format!("> asked {} over {:?}", dns.server, dns.protocol)];
+            let over = match dns.protocol {
+                DnsProtocol::Udp => "UDP",
+                DnsProtocol::Tcp => "TCP",
+            };
+            let mut lines = vec![format!("> asked {} over {over}", dns.server)];
             lines.push(format!(
                 "< {}{}",
                 dns.rcode,

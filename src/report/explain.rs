@@ -1,7 +1,9 @@
 //! `conform explain ID`: one check as it will run, every variable filled in (secrets
 //! redacted), what it expects, and the command that repeats its probe by hand.
 
-use crate::config::model::{CertExpect, Check, Environment, Expect, Probe, Secrets};
+use crate::config::model::{
+    CertExpect, Check, ConnectExpect, DnsProtocol, Environment, Expect, Probe, RequestBody, Secrets,
+};
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -41,7 +43,7 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
         let _ = writeln!(out, "  {line}");
     }
     let reproduce = crate::probe::reproduce::command(check.kind.probe(), env, check.timeout, None);
-    let _ = writeln!(out, "reproduce\n  {reproduce}");
+    let _ = writeln!(out, "reproduce\n  {}", reproduce.to_shell(secrets));
     super::escape::printable(&secrets.redact(&out))
 }
 
@@ -54,8 +56,13 @@ fn probe_lines(probe: Probe<'_>) -> Vec<String> {
         Probe::Http(h) => {
             let mut lines = vec![format!("http {} {}", h.method, h.url)];
             lines.extend(h.headers.iter().map(|(n, v)| format!("header {n}: {v}")));
-            if let Some(body) = &h.body {
-                lines.push(format!("body {body:?}"));
+            match &h.body {
+                None => {}
+                Some(RequestBody::Text(text)) => lines.push(format!("body {}", json_text(text))),
+                Some(RequestBody::Json(value)) => lines.push(format!(
+                    "json {}",
+                    serde_json::to_string(value).unwrap_or_default()
+                )),
             }
             if h.follow_redirects > 0 {
                 let downgrade = if h.allow_downgrade {
@@ -64,8 +71,8 @@ fn probe_lines(probe: Probe<'_>) -> Vec<String> {
                     ""
                 };
                 lines.push(format!(
-                    "follow up to {} redirects{downgrade}",
-                    h.follow_redirects
+                    "follow up to {}{downgrade}",
+                    crate::syntax::quantity::count(h.follow_redirects as usize, "redirect")
                 ));
             }
             if let Some(c) = &h.connect_to {
@@ -81,21 +88,38 @@ fn probe_lines(probe: Probe<'_>) -> Vec<String> {
         }
         Probe::Tls(t) => vec![
             format!("tls {}:{} sni {}", t.host, t.port, t.sni),
-            format!("alpn [{}]", t.alpn.join(", ")),
+            if t.alpn.is_empty() {
+                "alpn none offered".to_string()
+            } else {
+                format!("alpn {}", t.alpn.join(", "))
+            },
             tls_line(&t.tls),
         ],
-        Probe::Cert(c) => vec![format!("cert file {}", c.file.display())],
+        Probe::Cert(c) => {
+            let mut lines = vec![format!("cert file {}", c.file.display())];
+            lines.extend(c.tls.ca_files.iter().map(|f| format!("ca {}", f.display())));
+            lines
+        }
         Probe::Dns(d) => {
             let server = d
                 .server
                 .map_or("the environment's resolvers".to_string(), |s| s.to_string());
+            let over = match d.protocol {
+                DnsProtocol::Udp => "UDP (TCP when the answer is truncated)",
+                DnsProtocol::Tcp => "TCP",
+            };
             vec![format!(
-                "dns {} {} via {server} over {:?}",
-                d.name, d.record_type, d.protocol
+                "dns {} {} via {server} over {over}",
+                d.name, d.record_type
             )]
         }
         Probe::Tcp(t) => vec![format!("tcp {}:{}", t.host, t.port)],
     }
+}
+
+/// A text as a JSON string: quoted, its control characters escaped.
+fn json_text(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 fn tls_line(tls: &crate::config::model::TlsOptions) -> String {
@@ -108,7 +132,11 @@ fn tls_line(tls: &crate::config::model::TlsOptions) -> String {
         parts.push(format!("ca {}", f.display()));
     }
     if let Some(id) = &tls.client_identity {
-        parts.push(format!("client certificate {}", id.cert_file.display()));
+        parts.push(format!(
+            "client certificate {} key {}",
+            id.cert_file.display(),
+            id.key_file.display()
+        ));
     }
     if let Some(sni) = &tls.sni {
         parts.push(format!("sni {sni}"));
@@ -165,7 +193,12 @@ fn expect_lines(expect: Expect<'_>) -> Vec<String> {
             push(&mut lines, "time", &e.time);
         }
         Expect::Tcp(e) => {
-            lines.push(format!("connect: {:?}", e.connect).to_lowercase());
+            let connect = match e.connect {
+                ConnectExpect::Accepted => "accepted",
+                ConnectExpect::Refused => "refused",
+                ConnectExpect::Timeout => "timeout",
+            };
+            lines.push(format!("connect: {connect}"));
             push(&mut lines, "time", &e.time);
         }
     }

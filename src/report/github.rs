@@ -107,9 +107,10 @@ pub fn check_annotations(report: &RunReport, secrets: &Secrets) -> String {
                 .map(|r| one_line(secrets, &r.check.id))
                 .collect();
             let message = format!(
-                "and {} more {} checks: {}",
+                "and {} more {} {}: {}",
                 rest.len(),
                 kind.what(),
+                if rest.len() == 1 { "check" } else { "checks" },
                 ids.join(", ")
             );
             let _ = writeln!(
@@ -165,7 +166,21 @@ fn annotation(kind: Kind, result: &CheckResult, secrets: &Secrets) -> String {
 /// command.
 fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
     let head = headline(result);
-    let mut lines = vec![excerpt(secrets, &head)];
+    let mut lines = Vec::new();
+    // The one-line message of a mismatch says what its block below says: shown once, and
+    // only what the message adds is kept.
+    let first = result
+        .last_attempt()
+        .and_then(|a| a.mismatches.first().map(|m| (m, a.mismatches.len())));
+    let head_beyond = match first {
+        Some((m, count)) => {
+            super::detail::beyond_mismatches(&head, (&m.field, &m.expected, &m.actual), count)
+        }
+        None => head.as_str(),
+    };
+    if !head_beyond.is_empty() {
+        lines.push(excerpt(secrets, head_beyond));
+    }
     if let Some(last) = result.last_attempt() {
         for mismatch in &last.mismatches {
             push_mismatch(&mut lines, mismatch, secrets);
@@ -186,7 +201,7 @@ fn message_lines(result: &CheckResult, secrets: &Secrets) -> Vec<String> {
         }
     }
     if let Some(command) = &result.reproduce {
-        lines.push(format!("reproduce: {command}"));
+        lines.push(format!("reproduce: {}", command.to_shell(secrets)));
     }
     lines
 }
@@ -292,7 +307,7 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
         .iter()
         .filter(|r| r.outcome != Outcome::NotRun)
         .filter_map(|r| {
-            let command = r.reproduce.as_ref()?.to_string();
+            let command = r.reproduce.as_ref()?.to_shell(secrets);
             Some((one_line(secrets, &r.check.id), clean(secrets, &command)))
         })
         .collect();

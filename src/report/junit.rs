@@ -302,11 +302,21 @@ fn detail_lines(check: &JsonCheck) -> Vec<String> {
     let mut lines = vec![printable(&format!("at {}:{}", check.file, check.line))];
     let last = check.attempts.last();
     let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
-    if !check.message.is_empty()
+    // The one-line message of a mismatch says what its block below says: shown once, and
+    // only what the message adds is kept.
+    let message = match last.and_then(|a| a.mismatches.first().map(|m| (m, a.mismatches.len()))) {
+        Some((first, count)) => super::detail::beyond_mismatches(
+            &check.message,
+            (&first.field, &first.expected, &first.actual),
+            count,
+        ),
+        None => check.message.as_str(),
+    };
+    if !message.is_empty()
         && Some(&check.message) != error_message
         && !matches!(check.outcome, Outcome::Fixed | Outcome::Pending)
     {
-        push_text(&mut lines, "", &printable(&check.message));
+        push_text(&mut lines, "", &printable(message));
     }
     if let Some(last) = last {
         for m in &last.mismatches {

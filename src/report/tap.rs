@@ -128,7 +128,7 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
         }
     }
     if let Some(command) = &result.reproduce {
-        let _ = writeln!(out, "  reproduce: {}", q(&command.to_string()));
+        let _ = writeln!(out, "  reproduce: {}", q(&command.to_shell(secrets)));
     }
     out.push_str("  ...\n");
     out
@@ -372,7 +372,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("  reproduce: \"curl -H 'x: [redacted:TOKEN]' https://chat.example/\""),
+            out.contains("  reproduce: \"curl -H 'x: '\\\"${TOKEN}\\\" https://chat.example/\""),
             "{out}"
         );
     }

@@ -43,6 +43,17 @@ impl TerminalReporter {
 
     /// Prints the line of a finished check, and its details when it did not pass.
     pub fn check_finished(&mut self, result: &CheckResult) {
+        let text = self.render(result);
+        self.emit(&text);
+    }
+
+    /// Writes text rendered by [`TerminalReporter::render`] (or any other line).
+    pub fn write(&mut self, text: &str) {
+        self.emit(text);
+    }
+
+    /// The line of a finished check, and its details when it did not pass.
+    pub fn render(&self, result: &CheckResult) -> String {
         let mut text = self.headline(result);
         let passed = result.outcome == Outcome::Pass;
         let details = match result.outcome {
@@ -64,7 +75,7 @@ impl TerminalReporter {
                 text.push('\n');
             }
         }
-        self.emit(&text);
+        text
     }
 
     /// Prints the closing summary: the checks that failed the run, then the counts.

@@ -235,8 +235,11 @@ impl Counts {
     /// `, N flaky` when not zero.
     pub fn text(&self) -> String {
         let mut line = format!(
-            "{} passed, {} failed, {} errors, {} pending",
-            self.passed, self.failed, self.errors, self.pending
+            "{} passed, {} failed, {}, {} pending",
+            self.passed,
+            self.failed,
+            crate::syntax::quantity::count(self.errors, "error"),
+            self.pending
         );
         for (n, what) in [
             (self.fixed, Outcome::Fixed.label()),

@@ -150,10 +150,20 @@ impl CheckTask {
             first.file.display(),
             first.pos
         );
-        if self.check.unresolved.len() > 1 {
+        // Another use of the same value is not one more value.
+        let mut others: Vec<&str> = self
+            .check
+            .unresolved
+            .iter()
+            .map(|u| u.message.as_str())
+            .filter(|m| *m != first.message)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        if !others.is_empty() {
             message.push_str(&format!(
-                " and {} more unset values",
-                self.check.unresolved.len() - 1
+                " and {}",
+                crate::syntax::quantity::count(others.len(), "more unset value")
             ));
         }
         message.push_str(&format!("; {}", first.expected));

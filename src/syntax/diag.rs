@@ -17,7 +17,12 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.pos, self.message)?;
+        // A diagnostic about a whole file or folder has no position (line 0): none is made up.
+        if self.pos.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)?;
+        } else {
+            write!(f, "{}:{}: {}", self.file.display(), self.pos, self.message)?;
+        }
         if !self.expected.is_empty() {
             write!(f, "; {}", self.expected)?;
         }

@@ -131,12 +131,8 @@ pub fn parse_file(path: &Path, d: &mut Diagnostics) -> Option<Node> {
     };
     match Node::parse(&text) {
         Ok(node) => Some(node),
-        Err((pos, message)) => {
-            d.error(
-                pos,
-                format!("invalid YAML: {message}"),
-                "expected valid YAML; check indentation, quotes and colons here",
-            );
+        Err(e) => {
+            d.error(e.pos, e.message, e.expected);
             None
         }
     }

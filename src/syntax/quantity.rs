@@ -96,6 +96,16 @@ pub fn format_seconds(secs: f64) -> String {
 }
 
 /// Formats a byte count with binary units: `1 MiB`, `1.5 KiB`, `17 B`.
+/// `n` and `one` in the number it takes: `1 error`, `0 errors`, `2 checks`. `one` is a
+/// noun whose plural adds an `s`.
+pub fn count(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
 pub fn format_size(bytes: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, f) in UNITS {

@@ -35,7 +35,7 @@ async fn a_refused_connection_is_an_error_exit_3() {
         "{out}"
     );
     assert!(out.stdout.contains("\nerrored: api/api-up\n"), "{out}");
-    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
 
     assert_eq!(p.junit_counts("api"), ["1", "0", "1", "0"]);
     p.verdict("api up", "error")
@@ -67,7 +67,7 @@ async fn a_silent_server_is_a_timeout_error_within_the_timeout() {
     let details = out.details_of("api/api-up");
     assert_eq!(details[1], format!("error (timeout): {message}"), "{out}");
     assert!(details[2].contains("--max-time 1 "), "{out}");
-    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
 
     p.verdict("api up", "error").assert_is("timeout", &message);
 }
@@ -103,8 +103,8 @@ async fn a_failure_and_an_error_together_exit_1() {
         ("PASS", "mix/ok"),
         ("FAIL", "mix/wrong"),
     ]);
-    out.assert_summary("1 passed, 1 failed, 1 errors, 0 pending");
+    out.assert_summary("1 passed, 1 failed, 1 error, 0 pending");
     let only_error = p.run(&["--only", "mix/down", "--only", "ok"]).await;
     only_error.assert_code(3);
-    only_error.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    only_error.assert_summary("1 passed, 0 failed, 1 error, 0 pending");
 }

@@ -93,16 +93,16 @@ async fn a_body_over_the_cap_fails_and_says_so() {
     out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
     assert!(out.line_of("big/big-body-allowed").starts_with("PASS "));
     let details = out.details_of("big/big-body");
-    assert_eq!(details[2], "body", "{out}");
+    assert_eq!(details[1], "body", "{out}");
     assert_eq!(
-        details[3], "  expected: at most 1 MiB (the body limit)",
+        details[2], "  expected: at most 1 MiB (the body limit)",
         "{out}"
     );
     let actual =
         Regex::new(r"^  actual:   more than 1 MiB \([\d.]+ MiB read before stopping\)$").unwrap();
-    assert!(actual.is_match(&details[4]), "{out}");
+    assert!(actual.is_match(&details[3]), "{out}");
     assert_eq!(
-        details[5],
+        details[4],
         "  note:     raise `body_limit` on the http probe if this body is expected"
     );
     p.verdict("big body", "failure").assert_message_starts_with(

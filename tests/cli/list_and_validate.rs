@@ -94,7 +94,7 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
     out.assert_code(0);
     assert_eq!(
         out.stdout,
-        "env prod: 7 checks in 3 suites are valid (1 values are not set here; `run` needs them)\n"
+        "env prod: 7 checks in 3 suites are valid (1 value is not set here; `run` needs it)\n"
     );
     assert_eq!(out.stderr, warning);
 
@@ -102,8 +102,8 @@ async fn validate_checks_every_environment_and_warns_about_unset_values() {
     out.assert_code(0);
     assert_eq!(
         out.stdout,
-        "env prod: 7 checks in 3 suites are valid (1 values are not set here; `run` needs them)\n\
-         env staging: 6 checks in 3 suites are valid (1 values are not set here; `run` needs them)\n"
+        "env prod: 7 checks in 3 suites are valid (1 value is not set here; `run` needs it)\n\
+         env staging: 6 checks in 3 suites are valid (1 value is not set here; `run` needs it)\n"
     );
     assert_eq!(out.stderr.matches("warning: ").count(), 2, "{out}");
 

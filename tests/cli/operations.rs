@@ -76,7 +76,7 @@ async fn explain_shows_the_resolved_check_with_secrets_redacted() {
     );
     assert!(out.stdout.contains("\nexpect\n  status: 200\n"), "{out}");
     assert!(
-        out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer [redacted:TEST_TOKEN]' --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
+        out.stdout.contains("\nreproduce\n  curl -sS -i -H 'authorization: Bearer '\"${TEST_TOKEN}\" --resolve chat.test:8080:127.0.0.1 --max-time 10 http://chat.test:8080/3\n"),
         "{out}"
     );
     let out = p.command("explain", &["many/check-3"], &env).await;
@@ -188,7 +188,7 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
     );
     assert_eq!(
         stderr,
-        "interrupted by SIGINT: 1 checks not run; the reports say so\n"
+        "interrupted by SIGINT: 1 check not run; the reports say so\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&p.read("reports/report.json")).expect("the JSON report");

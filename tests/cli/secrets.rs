@@ -95,9 +95,7 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
         .find(|l| l.starts_with("reproduce: "))
         .expect("a reproduce line");
     assert!(
-        curl.starts_with(
-            "reproduce: curl -sS -i -H 'authorization: Bearer [redacted:TEST_TOKEN]' "
-        ),
+        curl.starts_with("reproduce: curl -sS -i -H 'authorization: Bearer '\"${TEST_TOKEN}\" "),
         "{curl}"
     );
     // -vv shows the passing check's exchange too, redacted.
@@ -112,7 +110,7 @@ async fn a_secret_never_appears_in_any_output_even_with_vv() {
     assert!(
         failure
             .text
-            .contains("-H 'authorization: Bearer [redacted:TEST_TOKEN]'"),
+            .contains("-H 'authorization: Bearer '\"${TEST_TOKEN}\""),
         "{}",
         failure.xml
     );
@@ -160,7 +158,7 @@ async fn a_secret_through_environment_vars_is_redacted() {
     let out = run_failing(&p, &["-v"], SECRET).await;
     assert_reports_hide(&p, &out, SECRET);
     assert!(
-        out.stdout.contains("-H 'x-api-key: [redacted:TEST_TOKEN]'"),
+        out.stdout.contains("-H 'x-api-key: '\"${TEST_TOKEN}\""),
         "{out}"
     );
     assert_eq!(server.requests()[0].header("x-api-key"), Some(SECRET));
@@ -286,7 +284,7 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
         ),
         "{out}"
     );
-    out.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("1 passed, 0 failed, 1 error, 0 pending");
     assert_eq!(
         server.requests().len(),
         1,

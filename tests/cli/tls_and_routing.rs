@@ -44,7 +44,7 @@ async fn connect_to_keeps_the_urls_host_for_sni_and_host() {
         list.stdout,
         format!(
             "alb/through-the-alb  []  http GET https://chat.test:{port}/path?q=1 via 127.0.0.1\n\
-             1 checks for env prod\n"
+             1 check for env prod\n"
         )
     );
 }
@@ -126,7 +126,11 @@ async fn a_resolve_rule_with_a_port_routes_a_url_without_one() {
     assert_eq!(r.host.as_deref(), Some("chat.test"));
     assert_eq!(r.sni.as_deref(), Some("chat.test"));
     let details = out.details_of("r/routed");
-    assert_eq!(details[1], "status: expected 201, got 200", "{out}");
+    assert_eq!(
+        details[1..4],
+        ["status", "  expected: 201", "  actual:   200"],
+        "{out}"
+    );
     let ca = p.shown("environments/ca.pem");
     assert_eq!(
         details.last().unwrap(),
@@ -192,7 +196,7 @@ async fn mtls_passes_with_the_client_certificate_and_is_an_error_without() {
         ),
         "{out}"
     );
-    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
     // The request's handshake, and perhaps a second look that reads the alert itself.
     let failures = server.tls_failures();
     assert!(!failures.is_empty() && failures.len() <= 2, "{failures:?}");
@@ -211,7 +215,7 @@ async fn mtls_passes_with_the_client_certificate_and_is_an_error_without() {
     // Both at once.
     let out = p.run(&[]).await;
     out.assert_code(3);
-    out.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("1 passed, 0 failed, 1 error, 0 pending");
 }
 
 /// A server that requires a client certificate refuses a client without one with the TLS 1.3

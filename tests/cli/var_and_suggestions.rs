@@ -80,7 +80,7 @@ async fn var_points_the_suite_at_a_canary() {
         out.stdout,
         format!(
             "web/home-page  [gate]  http GET http://canary.test:{port}/health\n\
-             1 checks for env prod\n"
+             1 check for env prod\n"
         )
     );
 
@@ -108,7 +108,7 @@ async fn var_points_the_suite_at_a_canary() {
 
     let out = p.validate(&vars).await;
     out.assert_code_quiet(0);
-    assert_eq!(out.stdout, "env prod: 1 checks in 1 suites are valid\n");
+    assert_eq!(out.stdout, "env prod: 1 check in 1 suite is valid\n");
     assert_eq!(
         canary.requests().len(),
         2,
@@ -323,7 +323,7 @@ async fn every_filter_suggests_the_closest_name_on_every_command() {
 async fn env_and_explain_suggest_the_closest_name() {
     let (server, p) = suggestion_project().await;
     let said = format!(
-        "error: {}:1:1: environment `prdo` not found: there is no environments/prdo.yaml; did \
+        "error: {}: environment `prdo` not found: there is no environments/prdo.yaml; did \
          you mean `prod`? expected one of: prod, staging\n\
          1 error found; nothing was probed\n",
         p.shown("environments")
@@ -366,7 +366,7 @@ async fn only_globs_match_check_names() {
     assert_eq!(
         out.stdout,
         format!(
-            "web/home-page  [gate]  http GET http://chat.test:{}/\n1 checks for env prod\n",
+            "web/home-page  [gate]  http GET http://chat.test:{}/\n1 check for env prod\n",
             server.port()
         )
     );

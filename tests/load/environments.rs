@@ -94,8 +94,13 @@ fn extends_cycles_and_unknown_environments() {
         ]
     );
     let errors = p.load("prod").unwrap_err();
-    assert_eq!(errors, ["environments: environment `prod` not found: there is no environments/prod.yaml; expected one of: a, b"
-        .replace("environments: ", "environments:1:1: ")]);
+    // The folder as a whole: no made-up position.
+    assert_eq!(
+        errors,
+        [
+            "environments: environment `prod` not found: there is no environments/prod.yaml; expected one of: a, b"
+        ]
+    );
 }
 
 #[test]

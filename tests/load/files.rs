@@ -107,7 +107,7 @@ fn no_check_files_is_an_error() {
     assert_eq!(
         errors,
         [
-            "checks:1:1: no check files found; expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)"
+            "checks: no check files found; expected *.yaml files under checks/ (or pass --dir with the folder that holds checks/ and environments/)"
         ]
     );
 }

@@ -118,13 +118,25 @@ pub(super) fn curl(
         }
     }
 
+    // An http:// URL takes no TLS options, unless a followed redirect may lead to https.
+    if url.scheme() == "https" || probe.follow_redirects > 0 {
+        tls_args(&mut args, probe, env);
+    }
+    args.push("--max-time");
+    args.push(seconds(timeout));
+    args.push(shown_url.as_str());
+    args
+}
+
+/// Trust, client identity and versions.
+fn tls_args(args: &mut ShellCommand, probe: &HttpProbe, env: &Environment) {
     let tls = &probe.tls;
     if !tls.verify {
         args.push("-k");
     }
     if let Some(ca_file) = ca_file_arg(tls, env) {
         args.push("--cacert");
-        push_arg(&mut args, ca_file);
+        push_arg(args, ca_file);
     }
     if let Some(id) = &tls.client_identity {
         args.push("--cert");
@@ -138,10 +150,6 @@ pub(super) fn curl(
         args.push("--tls-max");
         args.push(name(max));
     }
-    args.push("--max-time");
-    args.push(seconds(timeout));
-    args.push(shown_url.as_str());
-    args
 }
 
 /// The environment's fixed answers for `hosts` on `port`, as (host, port, address); a rule

@@ -63,14 +63,27 @@ pub(super) fn s_client(probe: &TlsProbe, answers: &FixedAnswers<'_>) -> ShellCom
     args
 }
 
-/// An `openssl x509` command that shows what the cert probe judges of its file's leaf.
-pub fn openssl_x509_command(probe: &CertProbe) -> ShellCommand {
+/// An `openssl x509` command that shows what the cert probe judges of its file's leaf, then
+/// `openssl verify` of the file's chain with the probe's trust roots (its `ca_file`s, then
+/// the environment's, and the system's, as `chain_valid` judges it).
+pub fn openssl_x509_command(probe: &CertProbe, env: &Environment) -> ShellCommand {
     let mut args = ShellCommand::new("openssl");
     for word in ["x509", "-noout", "-subject", "-issuer", "-dates", "-ext"] {
         args.push(word);
     }
     args.push("subjectAltName,extendedKeyUsage");
     args.push("-in");
+    args.push(path_text(&probe.file));
+    args.push_raw("&&");
+    args.push("openssl");
+    args.push("verify");
+    if let Some(ca_file) = ca_file_arg(&probe.tls, env) {
+        args.push("-CAfile");
+        push_arg(&mut args, ca_file);
+    }
+    // The file's other certificates are the intermediates, as the probe reads them.
+    args.push("-untrusted");
+    args.push(path_text(&probe.file));
     args.push(path_text(&probe.file));
     args
 }

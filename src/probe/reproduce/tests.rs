@@ -227,9 +227,24 @@ fn openssl_x509_shows_the_judged_fields() {
         tls: TlsOptions::default(),
     };
     assert_eq!(
-        openssl_x509_command(&p).to_string(),
+        openssl_x509_command(&p, &env(vec![])).to_string(),
         "openssl x509 -noout -subject -issuer -dates -ext subjectAltName,extendedKeyUsage \
-         -in 'pki/aop client.pem'"
+         -in 'pki/aop client.pem' && openssl verify -untrusted 'pki/aop client.pem' \
+         'pki/aop client.pem'"
+    );
+    let p = CertProbe {
+        file: PathBuf::from("leaf.pem"),
+        tls: TlsOptions {
+            ca_files: vec![PathBuf::from("ca.pem")],
+            ..TlsOptions::default()
+        },
+    };
+    assert!(
+        openssl_x509_command(&p, &env(vec![]))
+            .to_string()
+            .ends_with(
+                " -in leaf.pem && openssl verify -CAfile ca.pem -untrusted leaf.pem leaf.pem"
+            )
     );
 }
 
@@ -291,5 +306,37 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
     assert_eq!(
         command(probe, &e, wait, Some(&seen)).to_string(),
         "nc -vz -w 2 10.0.0.9 5432"
+    );
+}
+
+#[test]
+fn an_http_url_gets_no_tls_options() {
+    let mut p = probe("http://h.example/");
+    p.tls.verify = false;
+    p.tls.ca_files = vec![PathBuf::from("ca.pem")];
+    assert_eq!(
+        curl_command(&p, &env(vec![])).to_string(),
+        "curl -sS -i --max-time 10 http://h.example/"
+    );
+    p.follow_redirects = 2;
+    assert_eq!(
+        curl_command(&p, &env(vec![])).to_string(),
+        "curl -sS -i -L --max-redirs 2 -k --cacert ca.pem --max-time 10 http://h.example/"
+    );
+}
+
+#[test]
+fn a_secret_is_a_reference_to_its_variable() {
+    let mut secrets = crate::config::model::Secrets::default();
+    secrets.insert("TOKEN", "s3cr3t-t0ken");
+    secrets.insert("PIN", "ab");
+    let cmd = ShellCommand::new("curl")
+        .arg("authorization: Bearer s3cr3t-t0ken")
+        .arg("s3cr3t-t0ken")
+        .arg("tab ab")
+        .arg("it's s3cr3t-t0ken's");
+    assert_eq!(
+        cmd.to_shell(&secrets),
+        r#"curl 'authorization: Bearer '"${TOKEN}" "${TOKEN}" 'tab '"${PIN}" 'it'\''s '"${TOKEN}"''\''s'"#
     );
 }

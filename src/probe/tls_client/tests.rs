@@ -62,3 +62,16 @@ fn same_settings_same_key() {
     assert_eq!(settings_key(&a), settings_key(&TlsOptions::default()));
     assert_ne!(settings_key(&a), settings_key(&b));
 }
+
+#[test]
+fn reasons_are_words_not_rust_syntax() {
+    assert_eq!(
+        debug_words("NoCipherSuitesInCommon"),
+        "no cipher suites in common"
+    );
+    assert_eq!(
+        debug_words("InvalidContentType(Unknown(99))"),
+        "invalid content type"
+    );
+    assert_eq!(debug_words("UnknownCA"), "unknown ca");
+}

@@ -19,7 +19,6 @@ fn detail_block_of_a_retried_failure() {
         detail_lines(&r, &Secrets::default()),
         [
             "at checks/chat.yaml:3",
-            "status: expected 302, got 200",
             "status",
             "  expected: 302",
             "  actual:   200",
@@ -134,5 +133,30 @@ fn an_excerpt_is_cut_after_redaction_and_never_inside_a_marker() {
     assert_eq!(
         excerpt(&secrets, "short s3cr3t-t0ken"),
         "short [redacted:TOKEN]"
+    );
+}
+
+#[test]
+fn a_message_adds_only_what_its_mismatches_do_not_say() {
+    let first = ("status", "403", "200");
+    assert_eq!(
+        beyond_mismatches("status: expected 403, got 200", first, 1),
+        ""
+    );
+    assert_eq!(
+        beyond_mismatches("status: expected 403, got 200 (+2 more)", first, 3),
+        ""
+    );
+    assert_eq!(
+        beyond_mismatches(
+            "status: expected 403, got 200 (pending expired on 2020-01-01: was due in 2019)",
+            first,
+            1
+        ),
+        "pending expired on 2020-01-01: was due in 2019"
+    );
+    assert_eq!(
+        beyond_mismatches("something else", first, 1),
+        "something else"
     );
 }

@@ -64,7 +64,7 @@ fn annotations_of_every_outcome() {
         annotations(&sample(), &secrets()),
         "::add-mask::s3cr3t-t0ken\n\
          ::error file=checks/chat.yaml,line=3,title=chat/root (fail)::\
-         status: expected 302, got 200%0Astatus%0A  expected: 302%0A  actual:   200%0A\
+         status%0A  expected: 302%0A  actual:   200%0A\
          reproduce: curl -sS -i https://chat.example/\n\
          ::error file=checks/nest.yaml,line=3,title=nest/api (error)::\
          connect to 10.0.0.1:443: refused%0A\
@@ -262,7 +262,7 @@ fn a_secret_at_the_cut_of_an_attempt_summary_is_not_shown_in_part() {
 fn step_summary_lists_what_did_not_pass() {
     assert_eq!(
         step_summary(&sample(), &secrets()),
-        "## ❌ conform prod: 2 passed, 1 failed, 1 errors, 1 pending, 1 fixed, 1 not run, \
+        "## ❌ conform prod: 2 passed, 1 failed, 1 error, 1 pending, 1 fixed, 1 not run, \
          1 flaky in 0.42s\n\
          \n\
          | outcome | check | message | where |\n\

@@ -57,7 +57,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         reproduce: result
             .reproduce
             .as_ref()
-            .map(|command| text(&command.to_string()))
+            .map(|command| text(&command.to_shell(secrets)))
             .unwrap_or_default(),
         attempts: result
             .attempts

@@ -35,8 +35,8 @@ impl JsonLoadError {
     pub fn from_diagnostic(d: &Diagnostic) -> JsonLoadError {
         JsonLoadError {
             file: Some(printable(&d.file.display().to_string())),
-            line: Some(d.pos.line),
-            column: Some(d.pos.column),
+            line: (d.pos.line > 0).then_some(d.pos.line),
+            column: (d.pos.line > 0).then_some(d.pos.column),
             message: printable(&d.message),
             expected: printable(&d.expected),
         }

@@ -207,7 +207,7 @@ fn secrets_never_reach_the_terminal() {
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(text.contains("expected: Bearer [redacted:TOKEN]"), "{text}");
     assert!(
-        text.contains("authorization: Bearer [redacted:TOKEN]'"),
+        text.contains("authorization: Bearer '\"${TOKEN}\" https://x/"),
         "{text}"
     );
     assert!(

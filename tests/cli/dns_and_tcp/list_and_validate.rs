@@ -54,13 +54,13 @@ checks:
     out.assert_code(0);
     assert_eq!(
         out.stdout,
-        "net/by-the-resolvers  [net,gate]  dns www.conform.test. CNAME\n1 checks for env prod\n",
+        "net/by-the-resolvers  [net,gate]  dns www.conform.test. CNAME\n1 check for env prod\n",
         "{out}"
     );
 
     let out = p.validate(&[]).await;
     out.assert_code(0);
-    assert_eq!(out.stdout, "env prod: 3 checks in 1 suites are valid\n");
+    assert_eq!(out.stdout, "env prod: 3 checks in 1 suite are valid\n");
     assert_eq!(out.stderr, "");
     drop(silent);
     assert_eq!(listener.connections(), 0, "nothing may be probed");

@@ -56,7 +56,7 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
     ));
     expected.extend([
         dig(d, "www.conform.test.", "A"),
-        format!("> asked {d} over Udp"),
+        format!("> asked {d} over UDP"),
         "< NOERROR".to_string(),
         "< www.conform.test. 60 IN CNAME a.conform.test.".to_string(),
         "< a.conform.test. 300 IN A 192.0.2.1".to_string(),
@@ -71,7 +71,7 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
         [
             p.at(file, 2),
             dig(d, "a.conform.test.", "A"),
-            format!("> asked {d} over Udp"),
+            format!("> asked {d} over UDP"),
             "< NOERROR".to_string(),
             "< a.conform.test. 300 IN A 192.0.2.1".to_string(),
         ],
@@ -85,7 +85,7 @@ async fn the_environments_resolvers_serve_dns_checks_without_a_server() {
         [
             p.at(file, 8),
             dig(r, "a.conform.test.", "A"),
-            format!("> asked {r} over Udp"),
+            format!("> asked {r} over UDP"),
             "< REFUSED".to_string(),
         ],
         "{out}"
@@ -197,7 +197,6 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
         dns.addr()
     );
     let file = "checks/web.yaml";
-    let ca = p.shown("environments/ca.pem");
 
     let id = "web/http-to-a-missing-name";
     out.assert_line("ERROR", id, "http to a missing name");
@@ -210,7 +209,7 @@ async fn http_tls_and_tcp_hosts_resolve_through_the_environments_resolvers() {
                  nope.conform.test:{web_port} did not resolve ({nx})"
             ),
             format!(
-                "reproduce: curl -sS -i --cacert {ca} --max-time 10 \
+                "reproduce: curl -sS -i --max-time 10 \
                  http://nope.conform.test:{web_port}/hello"
             ),
         ],

@@ -154,10 +154,6 @@ async fn tcp_connects_are_accepted_refused_or_time_out() {
         .concat();
         assert_eq!(out.details_of(id), want, "{id}\n{out}");
     }
-    assert_eq!(
-        out.details_of("ports/closed-port-accepted")[1],
-        format!("connect: expected accepted, got refused (127.0.0.1:{closed})")
-    );
     out.assert_summary("0 passed, 3 failed, 0 errors, 0 pending");
     assert_eq!(p.junit_counts("ports"), ["3", "3", "0", "0"]);
     let failure = p.verdict("closed port accepted", "failure");

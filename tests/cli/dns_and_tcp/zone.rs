@@ -92,7 +92,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "a records as a set",
             2,
             "a.conform.test. A",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &["< a.conform.test. 300 IN A 192.0.2.1"],
         ),
@@ -101,7 +101,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "mx records as a set",
             5,
             "conform.test. MX",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &[
                 "< conform.test. 300 IN MX 10 mx.conform.test.",
@@ -113,7 +113,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "addresses in the documentation range",
             8,
             "a.conform.test. A",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &["< a.conform.test. 300 IN A 192.0.2.1"],
         ),
@@ -122,7 +122,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "v6 in its range",
             11,
             "v6.conform.test. AAAA",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &["< v6.conform.test. 120 IN AAAA 2001:db8::1"],
         ),
@@ -131,7 +131,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "a cname chain",
             14,
             "c1.conform.test. A",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &[
                 "< c1.conform.test. 60 IN CNAME c2.conform.test.",
@@ -144,7 +144,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "caa as dig prints it",
             20,
             "conform.test. CAA",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &[r#"< conform.test. 3600 IN CAA 0 issue "letsencrypt.org""#],
         ),
@@ -153,7 +153,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "nxdomain expected",
             23,
             "nope.conform.test. A",
-            "Udp",
+            "UDP",
             "< NXDOMAIN",
             &[],
         ),
@@ -162,7 +162,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "nodata",
             26,
             "a.conform.test. MX",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &[],
         ),
@@ -171,7 +171,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "ttl at most 300",
             29,
             "www.conform.test. A",
-            "Udp",
+            "UDP",
             "< NOERROR",
             &[
                 "< www.conform.test. 60 IN CNAME a.conform.test.",
@@ -183,7 +183,7 @@ async fn dns_answers_from_the_test_zone_pass() {
             "over tcp",
             32,
             "a.conform.test. A +tcp",
-            "Tcp",
+            "TCP",
             "< NOERROR",
             &["< a.conform.test. 300 IN A 192.0.2.1"],
         ),
@@ -199,7 +199,7 @@ async fn dns_answers_from_the_test_zone_pass() {
     let id = "zone/txt-strings-joined";
     out.assert_line("PASS", id, "txt strings joined");
     let details = out.details_of(id);
-    let txt = head(17, "txt.conform.test. TXT", "Udp", "< NOERROR");
+    let txt = head(17, "txt.conform.test. TXT", "UDP", "< NOERROR");
     assert_eq!(details[..4], txt, "{out}");
     assert_eq!(details.len(), 5, "{out}");
     assert!(
@@ -212,7 +212,7 @@ async fn dns_answers_from_the_test_zone_pass() {
     out.assert_line("PASS", id, "truncated then tcp");
     let details = out.details_of(id);
     let truncated = "< NOERROR (truncated over UDP, asked again over TCP)";
-    let many = head(35, "many.conform.test. A", "Tcp", truncated);
+    let many = head(35, "many.conform.test. A", "TCP", truncated);
     assert_eq!(details[..4], many, "{out}");
     let records: Vec<&String> = details[4..]
         .iter()

@@ -179,7 +179,7 @@ async fn a_folder_named_like_a_check_file_is_walked() {
     let out = p.list(&[]).await;
     out.assert_code(0);
     assert_eq!(
-        out.stdout, "inner/inner  []  http GET http://chat.test/\n1 checks for env prod\n",
+        out.stdout, "inner/inner  []  http GET http://chat.test/\n1 check for env prod\n",
         "{out}"
     );
 }

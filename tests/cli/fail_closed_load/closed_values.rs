@@ -40,8 +40,9 @@ async fn a_closed_value_typo_is_a_load_error_not_a_pass() {
     out.assert_code(1);
     out.assert_outcomes(&[("FAIL", "dns/gone")]);
     assert!(
-        out.stdout
-            .contains("rcode: expected not (\"NXDOMAIN\"), got \"NXDOMAIN\""),
+        out.stdout.contains(
+            "    rcode\n      expected: not (\"NXDOMAIN\")\n      actual:   \"NXDOMAIN\"\n"
+        ),
         "{out}"
     );
 }
@@ -131,8 +132,9 @@ async fn yaml_1_1_booleans_are_text() {
     let out = p.run(&[]).await;
     out.assert_code(1);
     assert!(
-        out.stdout
-            .contains("header x-enabled: expected not (\"no\"), got \"no\""),
+        out.stdout.contains(
+            "    header x-enabled\n      expected: not (\"no\")\n      actual:   \"no\"\n"
+        ),
         "{out}"
     );
     p.http_check(

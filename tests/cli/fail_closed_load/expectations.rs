@@ -94,7 +94,8 @@ async fn not_of_a_comparison_that_cannot_be_made_fails() {
     out.assert_code(1);
     out.assert_outcomes(&[("FAIL", "web/length"), ("FAIL", "web/time")]);
     assert!(
-        out.stdout.contains("time: expected not (>= 0), got ",),
+        out.stdout
+            .contains("    time\n      expected: not (>= 0)\n      actual:   "),
         "{out}"
     );
     assert!(
@@ -240,8 +241,8 @@ async fn an_encoded_body_is_not_judged_as_text() {
     out.assert_code(1);
     assert!(
         out.stdout.contains(
-            "body: expected a body as text (conform asks for no content-encoding), got an \
-             encoded body (content-encoding: gzip)"
+            "    body\n      expected: a body as text (conform asks for no content-encoding)\n      \
+             actual:   an encoded body (content-encoding: gzip)\n"
         ),
         "{out}"
     );

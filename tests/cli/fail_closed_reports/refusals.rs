@@ -187,7 +187,7 @@ async fn every_refusal_of_run_replaces_the_reports_where_they_were_asked() {
     assert_eq!(
         name,
         format!(
-            "{environments}:1:1: environment `staging` not found: there is no \
+            "{environments}: environment `staging` not found: there is no \
              environments/staging.yaml"
         )
     );

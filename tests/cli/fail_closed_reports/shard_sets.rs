@@ -210,7 +210,7 @@ async fn an_unsharded_report_is_a_whole_set_on_its_own() {
     out.assert_code_quiet(1);
     assert_eq!(
         out.stdout,
-        "merged 1 reports: 5 checks; 4 passed, 1 failed, 0 errors, 0 pending\n"
+        "merged 1 report: 5 checks; 4 passed, 1 failed, 0 errors, 0 pending\n"
     );
     // Twice the whole selection: a duplicate.
     let out = merge(&p, &[&a, &b], &[]).await;

@@ -45,7 +45,7 @@ async fn a_check_that_panics_is_an_internal_error_in_every_report() {
             .contains(&format!("error (internal): {shown}")),
         "{out}"
     );
-    out.assert_summary("1 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("1 passed, 0 failed, 1 error, 0 pending");
     assert!(!out.stdout.contains('\u{1b}'), "{out}");
     assert!(!out.stderr.contains('\u{1b}'), "{out}");
     out.assert_stderr_starts_with(&format!("error: {shown} (at src/run/"));

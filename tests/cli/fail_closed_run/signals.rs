@@ -131,7 +131,7 @@ async fn a_signal_ends_a_retry_delay(signal: libc::c_int, name: &str, code: i32)
     );
     assert_eq!(
         stderr,
-        format!("interrupted by {name}: 1 checks not run; the reports say so\n")
+        format!("interrupted by {name}: 1 check not run; the reports say so\n")
     );
     let json = report_json(&p);
     assert_eq!(json["interrupted"], name);
@@ -205,7 +205,7 @@ async fn a_second_signal_exits_at_once(second: libc::c_int, code: i32) {
     assert_eq!(
         stderr,
         format!(
-            "interrupted by SIGINT: 1 checks not run; the reports say so\n\
+            "interrupted by SIGINT: 1 check not run; the reports say so\n\
              interrupted again by {name}: exiting now\n"
         )
     );

@@ -66,7 +66,7 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
     );
     assert_eq!(
         closing_counts(&out),
-        "2 passed, 3 failed, 1 errors, 1 pending, 1 flaky"
+        "2 passed, 3 failed, 1 error, 1 pending, 1 flaky"
     );
 
     // The human lines stand in a stop-commands region with a random token, right after the
@@ -130,7 +130,6 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
         commands[3],
         format!(
             "::error file={odd},line=3,title=odd%3A50%25%2Ca (fail)::\
-             header x-app: expected \"50%25, a:b\", got \"conform\"%0A\
              header x-app%0A  expected: \"50%25, a:b\"%0A  actual:   \"conform\"%0A\
              reproduce: {}",
             f.curl("/ok")
@@ -138,7 +137,7 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
     );
     assert!(
         commands[2].contains(
-            "::header x-echo: expected \"50%25, a:b\", got \"Bearer [redacted:TEST_TOKEN]\"%0A"
+            "::header x-echo%0A  expected: \"50%25, a:b\"%0A  actual:   \"Bearer [redacted:TEST_TOKEN]\"%0A"
         ),
         "{}",
         commands[2]
@@ -202,7 +201,7 @@ async fn format_github_masks_annotates_and_writes_the_step_summary() {
         .strip_prefix("# an earlier step\n")
         .unwrap_or_else(|| panic!("appended to what was there:\n{md}"));
     let heading = Regex::new(
-        r"^## ❌ conform prod: 2 passed, 3 failed, 1 errors, 1 pending, 1 flaky in \d+\.\d\ds\n\n",
+        r"^## ❌ conform prod: 2 passed, 3 failed, 1 error, 1 pending, 1 flaky in \d+\.\d\ds\n\n",
     )
     .unwrap();
     assert!(heading.is_match(rest), "{md}");

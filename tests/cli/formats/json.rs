@@ -175,9 +175,9 @@ fn assert_six_report(f: &Fixture, text: &str) {
     assert_eq!(
         token["reproduce"],
         format!(
-            "curl -sS -i -H 'authorization: Bearer {REDACTED}' --resolve \
+            "curl -sS -i -H 'authorization: Bearer '\"${{TEST_TOKEN}}\" --resolve \
              chat.test:{port}:127.0.0.1 --cacert {} --max-time 2 \
-             'https://chat.test:{port}/token?key={REDACTED}'",
+             'https://chat.test:{port}/token?key='\"${{TEST_TOKEN}}\"",
             f.file("environments/ca.pem")
         )
     );
@@ -206,7 +206,7 @@ async fn json_report_holds_every_check_attempt_and_no_secret() {
     let custom = f.file("out/deep/run.json");
     let out = f.run(&["--json", &custom]).await;
     out.assert_code(1);
-    out.assert_summary("2 passed, 2 failed, 1 errors, 1 pending, 1 flaky");
+    out.assert_summary("2 passed, 2 failed, 1 error, 1 pending, 1 flaky");
     assert_eq!(out.stderr, "", "{out}");
     assert_six_report(&f, &read(&custom));
     assert!(

@@ -114,7 +114,8 @@ async fn shards_run_every_check_once_and_merge_into_the_unsharded_reports() {
         // (The flaky count is missing from this line: see `merge_says_every_count_the_run_says`.)
         assert!(
             merged.stdout.starts_with(&format!(
-                "merged {n} reports: 6 checks; 2 passed, 2 failed, 1 errors, 1 pending"
+                "merged {n} report{}: 6 checks; 2 passed, 2 failed, 1 error, 1 pending",
+                if n == 1 { "" } else { "s" }
             )) && merged.stdout.lines().count() == 1,
             "{merged}"
         );
@@ -196,13 +197,13 @@ checks:
     let counts = closing_counts(&out);
     assert_eq!(
         counts,
-        "2 passed, 2 failed, 1 errors, 1 pending, 1 fixed, 1 flaky"
+        "2 passed, 2 failed, 1 error, 1 pending, 1 fixed, 1 flaky"
     );
     let merged = merge(&[&full], &f.file("m.xml"), &f.file("m.json")).await;
     merged.assert_code(1);
     assert_eq!(
         merged.stdout,
-        format!("merged 1 reports: 7 checks; {counts}\n"),
+        format!("merged 1 report: 7 checks; {counts}\n"),
         "{merged}"
     );
 
@@ -214,7 +215,7 @@ checks:
     merged.assert_code(1);
     assert_eq!(
         merged.stdout,
-        "merged 1 reports: 1 checks; 0 passed, 0 failed, 0 errors, 0 pending, 1 fixed\n",
+        "merged 1 report: 1 check; 0 passed, 0 failed, 0 errors, 0 pending, 1 fixed\n",
         "{merged}"
     );
 }

@@ -205,7 +205,7 @@ async fn the_repository_validates_in_every_environment_without_the_origin_values
         let (env, rest) = (caps[1].to_string(), &caps[2]);
         if env == "prod" {
             assert_matches(
-                r"^ \(\d+ values are not set here; `run` needs them\)$",
+                r"^ \((1 value is|\d+ values are) not set here; `run` needs (it|them)\)$",
                 rest,
                 &out,
             );

@@ -76,7 +76,6 @@ async fn http_expect_that_fails_shows_the_detail_of_a_failing_check() {
         out.details_of("probe"),
         vec![
             "at --expect:1".to_string(),
-            "status: expected 404, got 200".to_string(),
             "status".to_string(),
             "  expected: 404".to_string(),
             "  actual:   200".to_string(),

@@ -47,7 +47,8 @@ async fn http_record_round_trip() {
     run.assert_code(1);
     run.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
     assert!(
-        run.stdout.contains("status: expected 302, got 301"),
+        run.stdout
+            .contains("    status\n      expected: 302\n      actual:   301\n"),
         "{run}"
     );
 }
@@ -85,7 +86,12 @@ async fn tls_record_round_trip() {
     let run = p.run(&["-v"]).await;
     run.assert_code(1);
     run.assert_summary("0 passed, 1 failed, 0 errors, 0 pending");
-    assert!(run.stdout.contains("cert san: expected"), "{run}");
+    assert!(
+        run.stdout.contains(
+            "    cert san\n      expected: [\"chat.test\"]\n      actual:   [\"chat.test\", \"www.chat.test\"]\n"
+        ),
+        "{run}"
+    );
 }
 
 /// dns: rcode and answers; tcp: the connect outcome. Both load and pass as recorded.

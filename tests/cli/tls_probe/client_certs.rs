@@ -145,7 +145,7 @@ async fn the_openssl_command_carries_the_identity_and_the_version() {
         p.shown("checks/../pki/client.key"),
     );
     assert_eq!(
-        out.details_of("mtls/stranger")[2..],
+        out.details_of("mtls/stranger")[1..],
         [
             "handshake".to_string(),
             "  expected: accepted".to_string(),

@@ -36,7 +36,7 @@ async fn a_refused_connection_is_an_error_exit_3() {
         ],
         "{out}"
     );
-    out.assert_summary("0 passed, 0 failed, 1 errors, 0 pending");
+    out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
     assert_eq!(p.junit_counts("tls"), ["1", "0", "1", "0"]);
     p.verdict("up", "error")
         .assert_is("connection refused", &message);

@@ -88,42 +88,30 @@ async fn certificate_expectations_on_a_server() {
 
     // Three days less ten minutes left: the time, and the day it ends.
     let d = out.details_of("certs/short");
-    assert_eq!(d.len(), 6, "{out}");
+    assert_eq!(d.len(), 5, "{out}");
     assert_eq!(d[0], format!("at {file}:12"));
     let not_after = utc_text(whole_second(short_end));
+    assert_eq!(d[1], "cert expires_in");
+    assert_eq!(d[2], "  expected: > 21d");
     assert_matches(
-        &format!(
-            r"^cert expires_in: expected > 21d, got 2d 23h (49m \d+s|50m) \(not after {not_after}\)$"
-        ),
-        &d[1],
+        &format!(r"^  actual:   2d 23h (49m \d+s|50m) \(not after {not_after}\)$"),
+        &d[3],
         &out,
     );
-    assert_eq!(d[2], "cert expires_in");
-    assert_eq!(d[3], "  expected: > 21d");
-    assert_matches(
-        r"^  actual:   2d 23h (49m \d+s|50m) \(not after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$",
-        &d[4],
-        &out,
-    );
-    assert_eq!(d[5], openssl(short.port(), true));
+    assert_eq!(d[4], openssl(short.port(), true));
 
     // Expired two days ago: negative time, and the chain does not verify, saying why.
     let d = out.details_of("certs/expired-lenient");
     let expired_at = whole_second(expired_end);
     let chain_reason = format!("expired (not valid after {})", rfc3339(expired_at));
-    assert_eq!(d.len(), 9, "{out}");
+    assert_eq!(d.len(), 8, "{out}");
     assert_eq!(d[0], format!("at {file}:16"));
     let left = format!(r"-2d 10m( \d+s)? \(expired {}\)", utc_text(expired_at));
-    assert_matches(
-        &format!(r"^cert expires_in: expected > 21d, got {left} \(\+1 more\)$"),
-        &d[1],
-        &out,
-    );
-    assert_eq!(d[2], "cert expires_in");
-    assert_eq!(d[3], "  expected: > 21d");
-    assert_matches(&format!(r"^  actual:   {left}$"), &d[4], &out);
+    assert_eq!(d[1], "cert expires_in");
+    assert_eq!(d[2], "  expected: > 21d");
+    assert_matches(&format!(r"^  actual:   {left}$"), &d[3], &out);
     assert_eq!(
-        d[5..],
+        d[4..],
         [
             "cert chain_valid".to_string(),
             "  expected: true".to_string(),
@@ -199,15 +187,15 @@ async fn an_intermediate_that_expires_first_fails_chain_expires_in() {
     out.assert_line("PASS", "chain/leaf", "leaf");
     out.assert_line("FAIL", "chain/chain", "chain");
     let d = out.details_of("chain/chain");
-    assert_eq!(d.len(), 6, "{out}");
-    assert_eq!(d[2], "cert chain_expires_in");
-    assert_eq!(d[3], "  expected: > 14d");
+    assert_eq!(d.len(), 5, "{out}");
+    assert_eq!(d[1], "cert chain_expires_in");
+    assert_eq!(d[2], "  expected: > 14d");
     assert_matches(
         &format!(
             r"^  actual:   9d 23h (49m \d+s|50m) \(CN=conform test intermediate, not after {}\)$",
             utc_text(whole_second(intermediate_end))
         ),
-        &d[4],
+        &d[3],
         &out,
     );
     out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
@@ -247,7 +235,6 @@ async fn alpn_and_version() {
     assert_eq!(
         out.details_of("alpn/http1-only")[1..],
         [
-            "version: expected \"1.3\", got \"1.2\" (+1 more)".to_string(),
             "version".to_string(),
             "  expected: \"1.3\"".to_string(),
             "  actual:   \"1.2\"".to_string(),
