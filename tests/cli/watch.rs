@@ -1,6 +1,7 @@
 //! `run --watch`: the selection again every interval until a signal, printing only what
 //! changed; the signal writes the reports of the latest state and exits 130 (SIGINT).
 
+use crate::fail_closed_run::signals::{finish, send};
 use crate::until_pass::{hits, report_json, rollout_project, rollout_server, round_outcomes};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,13 +16,6 @@ fn spawn_run(p: &crate::harness::Project, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn conform")
-}
-
-fn send(child: &Child, signal: libc::c_int) {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    // SAFETY: kill(2) with the pid of a child this test started and has not yet waited for.
-    let sent = unsafe { libc::kill(pid, signal) };
-    assert_eq!(sent, 0, "kill");
 }
 
 /// Waits (bounded) until `ready` holds.
@@ -39,19 +33,7 @@ async fn wait_until(what: &str, ready: impl Fn() -> bool) {
 /// Sends `signal` and waits (bounded) for the child: its exit code, stdout and stderr.
 async fn stop(child: Child, signal: libc::c_int) -> (Option<i32>, String, String) {
     send(&child, signal);
-    let out = tokio::time::timeout(
-        Duration::from_secs(15),
-        tokio::task::spawn_blocking(move || child.wait_with_output()),
-    )
-    .await
-    .expect("conform ends after the signal")
-    .expect("join")
-    .expect("output");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    finish(child).await
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 mod bodies;
 mod panics;
-mod signals;
+pub(crate) mod signals;
 mod waits;
 
 fn report_json(p: &Project) -> Value {

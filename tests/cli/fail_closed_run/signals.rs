@@ -56,7 +56,7 @@ fn spawn_run(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Child {
     command.spawn().expect("spawn conform")
 }
 
-fn send(child: &Child, signal: libc::c_int) {
+pub(crate) fn send(child: &Child, signal: libc::c_int) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
     // SAFETY: kill(2) with the pid of a child this test started and has not yet waited for.
     let sent = unsafe { libc::kill(pid, signal) };
@@ -91,7 +91,7 @@ async fn until(what: &str, ready: impl Fn() -> bool) {
 }
 
 /// The child's exit code, stdout and stderr; fails the test if it has not ended within 15s.
-async fn finish(child: Child) -> (Option<i32>, String, String) {
+pub(crate) async fn finish(child: Child) -> (Option<i32>, String, String) {
     let out = tokio::time::timeout(
         Duration::from_secs(15),
         tokio::task::spawn_blocking(move || child.wait_with_output()),
