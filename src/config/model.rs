@@ -252,6 +252,44 @@ pub struct TlsProbe {
     /// ALPN protocols offered, in order (empty: none).
     pub alpn: Vec<String>,
     pub tls: TlsOptions,
+    /// The plain-text upgrade spoken before the handshake, if any.
+    pub starttls: Option<Starttls>,
+}
+
+/// A protocol whose plain connection is upgraded to TLS (`starttls:` on the tls probe).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Starttls {
+    Smtp,
+    Imap,
+    Pop3,
+    Ftp,
+    Postgres,
+}
+
+impl Starttls {
+    /// Every value, as written in a check file and as `openssl s_client -starttls` names it.
+    pub const NAMES: &[&str] = &["smtp", "imap", "pop3", "ftp", "postgres"];
+    pub const ALL: [Starttls; 5] = [
+        Starttls::Smtp,
+        Starttls::Imap,
+        Starttls::Pop3,
+        Starttls::Ftp,
+        Starttls::Postgres,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Starttls::Smtp => "smtp",
+            Starttls::Imap => "imap",
+            Starttls::Pop3 => "pop3",
+            Starttls::Ftp => "ftp",
+            Starttls::Postgres => "postgres",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Starttls> {
+        Starttls::ALL.into_iter().find(|s| s.as_str() == name)
+    }
 }
 
 /// The cert probe: a local PEM file holding a certificate chain, leaf first.

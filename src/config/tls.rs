@@ -3,8 +3,8 @@
 
 use super::closed::{ALERTS, Domain, EKUS, KEYS, TLS_VERSIONS, decode_closed};
 use super::model::{
-    CertExpect, CertProbe, ClientIdentity, HandshakeExpect, TlsExpect, TlsOptions, TlsProbe,
-    TlsVersion,
+    CertExpect, CertProbe, ClientIdentity, HandshakeExpect, Starttls, TlsExpect, TlsOptions,
+    TlsProbe, TlsVersion,
 };
 use super::pem;
 use crate::matcher::decode_matcher;
@@ -32,6 +32,7 @@ pub const TLS_PROBE_KEYS: &[&str] = &[
     "client_cert",
     "client_key",
     "versions",
+    "starttls",
 ];
 pub const TLS_EXPECT_KEYS: &[&str] = &["handshake", "alert", "version", "alpn", "cert"];
 pub const CERT_PROBE_KEYS: &[&str] = &["file", "ca_file"];
@@ -183,6 +184,13 @@ pub fn decode_tls_probe(
         .take("alpn")
         .and_then(|n| crate::syntax::decode::strings(n, "`alpn`", d))
         .unwrap_or_default();
+    let starttls = r.take("starttls").and_then(|n| {
+        let found = n.scalar_text().and_then(|t| Starttls::from_name(t.trim()));
+        if found.is_none() {
+            super::net::closed_word(n, "starttls", Starttls::NAMES, d);
+        }
+        found
+    });
     let mut tls = read_tls_settings(&mut r, base, env_tls, d);
     let sni = tls.sni.take();
     r.finish(TLS_PROBE_KEYS, d);
@@ -196,6 +204,7 @@ pub fn decode_tls_probe(
         port: port?,
         alpn,
         tls,
+        starttls,
     })
 }
 

@@ -87,7 +87,16 @@ fn probe_lines(probe: Probe<'_>) -> Vec<String> {
             lines
         }
         Probe::Tls(t) => vec![
-            format!("tls {}:{} sni {}", t.host, t.port, t.sni),
+            match t.starttls {
+                Some(p) => format!(
+                    "tls {}:{} sni {} starttls {}",
+                    t.host,
+                    t.port,
+                    t.sni,
+                    p.as_str()
+                ),
+                None => format!("tls {}:{} sni {}", t.host, t.port, t.sni),
+            },
             if t.alpn.is_empty() {
                 "alpn none offered".to_string()
             } else {

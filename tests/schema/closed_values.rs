@@ -64,6 +64,14 @@ fn closed_values_get_the_same_verdict_from_loader_and_schema() {
             ));
         }
     }
+    for v in conform::config::model::Starttls::NAMES {
+        let probe = format!("tls: {{ host: a.test, port: 25, starttls: {v} }}");
+        cases.push((one_check(&probe, "{ handshake: accepted }"), true));
+    }
+    for v in ["smpt", "SMTP", "\"\"", "[smtp]", "{ not: smtp }", "25"] {
+        let probe = format!("tls: {{ host: a.test, port: 25, starttls: {v} }}");
+        cases.push((one_check(&probe, "{ handshake: accepted }"), false));
+    }
     for (probe, expect) in [
         (dns, "{ rcode: RCODE12 }"),
         (dns, "{ rcode: { not: RCODE4095 } }"),

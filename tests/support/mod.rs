@@ -13,6 +13,7 @@ mod model;
 mod pki;
 mod raw;
 mod server;
+mod starttls;
 mod tls_server;
 
 pub use authority::{Authority, CLIENT_AUTH, Eku, SERVER_AUTH};
@@ -23,6 +24,7 @@ pub use raw::{RawServer, closed_port, full_backlog_listener, raw_server, silent_
 pub use server::{
     ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
 };
+pub use starttls::{StarttlsServer, Upgrade};
 pub use tls_server::{
     AfterHandshake, BreakOff, Breaker, GREETING, ServerHandshake, TlsServer, TlsServerConfig,
     handshake_breaker,

@@ -31,6 +31,10 @@ pub(super) fn tls_probe() -> Value {
     );
     props["port"] = doc(r("port"), "Default 443.");
     props["alpn"] = doc(r("texts"), "ALPN protocols to offer, e.g. [h2, http/1.1].");
+    props["starttls"] = doc(
+        json!({ "enum": crate::config::model::Starttls::NAMES }),
+        "Upgrade a plain connection before the handshake: smtp, imap, pop3, ftp or postgres.",
+    );
     with_key_pair(object(props, &["host"]))
 }
 

@@ -5,9 +5,9 @@ use super::{FixedAnswers, ShellCommand, bracket, ca_file_arg, path_text, push_ar
 use crate::config::model::{CertProbe, Environment, TlsProbe, TlsVersion};
 
 /// An `openssl s_client` command that repeats a tls probe's handshake: the same address
-/// (the environment's `resolve:` answer, if any), SNI, ALPN, versions, client identity and
-/// trust, verifying the chain and the name when the probe does. Its input is `/dev/null`, so
-/// it ends after the handshake instead of waiting at the terminal.
+/// (the environment's `resolve:` answer, if any), STARTTLS upgrade, SNI, ALPN, versions,
+/// client identity and trust, verifying the chain and the name when the probe does. Its
+/// input is `/dev/null`, so it ends after the handshake instead of waiting at the terminal.
 pub fn openssl_command(probe: &TlsProbe, env: &Environment) -> ShellCommand {
     s_client(probe, &FixedAnswers::of(env))
 }
@@ -20,6 +20,10 @@ pub(super) fn s_client(probe: &TlsProbe, answers: &FixedAnswers<'_>) -> ShellCom
     };
     args.push("-connect");
     args.push(target);
+    if let Some(protocol) = probe.starttls {
+        args.push("-starttls");
+        args.push(protocol.as_str());
+    }
     // rustls sends no SNI for an address; openssl would send one if told to.
     let sni_is_address = probe.sni.parse::<std::net::IpAddr>().is_ok();
     if sni_is_address {

@@ -156,6 +156,7 @@ fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
         sni: sni.into(),
         alpn: Vec::new(),
         tls: TlsOptions::default(),
+        starttls: None,
     }
 }
 
@@ -170,6 +171,22 @@ fn openssl_plain_handshake() {
         "openssl s_client -connect chat.example:443 -servername chat.example \
          -verify_return_error -verify_hostname chat.example </dev/null"
     );
+}
+
+#[test]
+fn openssl_speaks_the_starttls_upgrade() {
+    for protocol in crate::config::model::Starttls::ALL {
+        let mut p = tls_probe("mail.example", 587, "mail.example");
+        p.starttls = Some(protocol);
+        assert_eq!(
+            openssl_command(&p, &env(vec![])).to_string(),
+            format!(
+                "openssl s_client -connect mail.example:587 -starttls {} -servername \
+                 mail.example -verify_return_error -verify_hostname mail.example </dev/null",
+                protocol.as_str()
+            )
+        );
+    }
 }
 
 #[test]

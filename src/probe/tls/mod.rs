@@ -8,6 +8,7 @@
 //! (`session.rs`); `verifier.rs` records the chain and the verification verdict.
 
 mod session;
+mod starttls;
 mod verifier;
 
 use super::resolve::Resolver;
@@ -158,7 +159,26 @@ impl TlsProber {
         let mut conn = ClientConnection::new(Arc::new(config), name)
             .map_err(|e| tls_error(format!("cannot start a TLS handshake: {e}")))?;
 
-        let connected = self.connect(probe, deadline, timeout).await?;
+        let mut connected = self.connect(probe, deadline, timeout).await?;
+        if let Some(protocol) = probe.starttls {
+            let mut step = starttls::Step("");
+            let upgrade =
+                starttls::upgrade(&mut connected.tcp, protocol, &connected.place, &mut step);
+            let Ok(upgraded) = timeout_at(deadline, upgrade).await else {
+                let message = format!(
+                    "STARTTLS ({}) with {}: no upgrade within {} (timeout), {}",
+                    protocol.as_str(),
+                    connected.place,
+                    format_seconds(timeout.as_secs_f64()),
+                    step.0
+                );
+                return Err(ProbeError {
+                    kind: ProbeErrorKind::Timeout,
+                    message,
+                });
+            };
+            upgraded?;
+        }
         let wait = REFUSAL_WAIT.max(connected.round_trip * REFUSAL_ROUND_TRIPS);
         let place = connected.place;
         let mut session = Session {

@@ -194,6 +194,7 @@ fn targets_say_what_each_probe_reached() {
         sni: "chat.example".into(),
         alpn: vec![],
         tls: TlsOptions::default(),
+        starttls: None,
     };
     assert_eq!(
         with(CheckKind::Tls {

@@ -19,6 +19,7 @@ fn tls_probe(port: u16, roots: Vec<rustls::pki_types::CertificateDer<'static>>) 
         port,
         sni: NAME.into(),
         alpn: Vec::new(),
+        starttls: None,
         tls: TlsOptions {
             extra_roots: roots,
             ..TlsOptions::default()

@@ -43,6 +43,7 @@ impl Fixture {
             port,
             sni: NAME.into(),
             alpn: Vec::new(),
+            starttls: None,
             tls: TlsOptions {
                 extra_roots: vec![self.server_ca.der()],
                 ..TlsOptions::default()
