@@ -215,3 +215,68 @@ async fn explain_shows_the_upgrade() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_answers_are_bounded_and_escaped() {
+    let endless = BannerServer::start(&[b'A'; 20 * 1024]).await;
+    let control = BannerServer::start(b"554 \x1b[2Jgo away\r\n").await;
+    let postgres = BannerServer::start(b"E\x00\x00\x00\x10SFATAL\x00").await;
+    let p = Project::new();
+    p.prod_env_vars(
+        &[
+            ("endless", endless.port()),
+            ("control", control.port()),
+            ("postgres", postgres.port()),
+        ],
+        None,
+        "",
+    );
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: endless
+    tls: { host: 127.0.0.1, port: "${endless}", starttls: smtp }
+    expect: { handshake: accepted }
+  - name: control
+    tls: { host: 127.0.0.1, port: "${control}", starttls: ftp }
+    expect: { handshake: accepted }
+  - name: postgres
+    tls: { host: 127.0.0.1, port: "${postgres}", starttls: postgres }
+    expect: { handshake: accepted }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(3);
+    out.assert_within(Duration::from_millis(2500));
+    let cases = [
+        (
+            "endless",
+            "smtp",
+            endless.port(),
+            "the server sent more than 16 KiB without ending its answer".to_string(),
+        ),
+        (
+            "control",
+            "ftp",
+            control.port(),
+            "the greeting is \"554 \\u{1b}[2Jgo away\" where 220 was expected".to_string(),
+        ),
+        (
+            "postgres",
+            "postgres",
+            postgres.port(),
+            "the server's answer to SSLRequest is not S (go ahead) or N (no TLS): it begins \
+             \"E\\0\\0\\0\\u{10}SFATAL\\0\""
+                .to_string(),
+        ),
+    ];
+    for (name, dialect, port, said) in cases {
+        let message = format!("STARTTLS ({dialect}) with 127.0.0.1:{port} failed: {said}");
+        assert_eq!(
+            out.details_of(&format!("mail/{name}"))[1],
+            format!("error (protocol): {message}"),
+            "{out}"
+        );
+        p.verdict(name, "error").assert_is("protocol", &message);
+    }
+}

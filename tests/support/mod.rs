@@ -24,7 +24,7 @@ pub use raw::{RawServer, closed_port, full_backlog_listener, raw_server, silent_
 pub use server::{
     ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
 };
-pub use starttls::{StarttlsServer, Upgrade};
+pub use starttls::{BannerServer, StarttlsServer, Upgrade};
 pub use tls_server::{
     AfterHandshake, BreakOff, Breaker, GREETING, ServerHandshake, TlsServer, TlsServerConfig,
     handshake_breaker,

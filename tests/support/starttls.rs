@@ -178,3 +178,47 @@ async fn converse(
         }
     }
 }
+
+/// A server that sends `bytes` on each connection as soon as it is accepted, then holds it
+/// open, reading and dropping what the client sends: a hostile greeting.
+pub struct BannerServer {
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for BannerServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl BannerServer {
+    pub async fn start(bytes: &[u8]) -> BannerServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local address");
+        let bytes = Arc::new(bytes.to_vec());
+        let task = tokio::spawn(async move {
+            let mut connections = JoinSet::new();
+            while let Ok((mut tcp, _)) = listener.accept().await {
+                let bytes = Arc::clone(&bytes);
+                connections.spawn(async move {
+                    let _ = tcp.write_all(&bytes).await;
+                    let mut sink = [0u8; 1024];
+                    while let Ok(n) = tcp.read(&mut sink).await {
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                });
+                while connections.try_join_next().is_some() {}
+            }
+        });
+        BannerServer { addr, task }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+}

@@ -94,17 +94,9 @@ pub async fn upgrade(
                     ));
                 }
                 other => {
+                    // An error message may follow: show what came with the first byte.
                     let mut rest = vec![other];
-                    // An error message may follow: show some of it.
-                    let mut more = [0u8; 256];
-                    if let Ok(Ok(n)) = tokio::time::timeout(
-                        std::time::Duration::from_millis(100),
-                        talk.tcp.read(&mut more),
-                    )
-                    .await
-                    {
-                        rest.extend_from_slice(&more[..n]);
-                    }
+                    rest.append(&mut talk.buf);
                     let what = format!(
                         "the server's answer to SSLRequest is not S (go ahead) or N (no TLS): \
                          it begins {}",
