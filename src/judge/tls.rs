@@ -105,6 +105,7 @@ mod tests {
             chain: Vec::new(),
             facts: Default::default(),
             verified: Ok(()),
+            upgrade: Vec::new(),
             elapsed: Duration::from_millis(5),
         }
     }

@@ -231,14 +231,15 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
 
 /// The handshake as seen: with whom, how it ended, what was negotiated, the chain.
 fn tls_exchange_lines(o: &TlsObservation, secrets: &Secrets) -> Vec<String> {
-    let mut lines = vec![clean_line(
+    let mut lines: Vec<String> = o.upgrade.iter().map(|l| clean_line(secrets, l)).collect();
+    lines.push(clean_line(
         secrets,
         &match o.sni.parse::<std::net::IpAddr>() {
             // rustls sends no SNI for an address.
             Ok(_) => format!("> TLS handshake with {} (no sni)", o.target),
             Err(_) => format!("> TLS handshake with {} (sni {})", o.target, o.sni),
         },
-    )];
+    ));
     lines.push(clean_line(secrets, &format!("< {}", o.outcome)));
     let negotiated: Vec<String> = [
         o.version.as_ref().map(|v| format!("TLS {v}")),

@@ -280,3 +280,43 @@ async fn hostile_answers_are_bounded_and_escaped() {
         p.verdict(name, "error").assert_is("protocol", &message);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_shows_the_upgrade_before_the_handshake() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TlsServerConfig::new(&chain, &key);
+    let server = StarttlsServer::start("smtp", Upgrade::Accept, config).await;
+    let port = server.port();
+    let p = Project::with_prod_env(port, Some(&pki), "");
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: smtp
+    tls: { host: chat.test, port: "${port}", starttls: smtp }
+    expect: { handshake: rejected }
+"#,
+    );
+    let out = p.run(&["-v"]).await;
+    out.assert_code(1);
+    let d = out.details_of("mail/smtp");
+    let at = d
+        .iter()
+        .position(|l| l.starts_with("reproduce: "))
+        .expect("a reproduce line");
+    assert_eq!(
+        d[at + 1..at + 10],
+        [
+            "< 220 mail.test ESMTP ready".to_string(),
+            "> EHLO conform".to_string(),
+            "< 250-mail.test greets conform".to_string(),
+            "< 250-PIPELINING".to_string(),
+            "< 250 STARTTLS".to_string(),
+            "> STARTTLS".to_string(),
+            "< 220 2.0.0 Ready to start TLS".to_string(),
+            format!("> TLS handshake with 127.0.0.1:{port} (sni chat.test)"),
+            "< accepted".to_string(),
+        ],
+        "{out}"
+    );
+}

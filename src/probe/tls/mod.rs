@@ -61,6 +61,9 @@ pub struct TlsObservation {
     /// Verification of the chain for the SNI name against the trust roots, made whether or
     /// not `verify` is on: `Err` holds the reason in words (expired, unknown issuer ...).
     pub verified: Result<(), String>,
+    /// The STARTTLS upgrade before the handshake, line by line (`> ` sent, `< ` received,
+    /// as the server wrote it); empty without `starttls:`.
+    pub upgrade: Vec<String>,
     /// From the start (name lookup) until the outcome was known: the handshake's end, or the
     /// server's refusal; the quiet wait after an accepted handshake is not counted.
     pub elapsed: Duration,
@@ -160,11 +163,11 @@ impl TlsProber {
             .map_err(|e| tls_error(format!("cannot start a TLS handshake: {e}")))?;
 
         let mut connected = self.connect(probe, deadline, timeout).await?;
+        let mut upgrade = Vec::new();
         if let Some(protocol) = probe.starttls {
             let mut step = starttls::Step("");
-            let upgrade =
-                starttls::upgrade(&mut connected.tcp, protocol, &connected.place, &mut step);
-            let Ok(upgraded) = timeout_at(deadline, upgrade).await else {
+            let talk = starttls::upgrade(&mut connected.tcp, protocol, &connected.place, &mut step);
+            let Ok(upgraded) = timeout_at(deadline, talk).await else {
                 let message = format!(
                     "STARTTLS ({}) with {}: no upgrade within {} (timeout), {}",
                     protocol.as_str(),
@@ -177,7 +180,7 @@ impl TlsProber {
                     message,
                 });
             };
-            upgraded?;
+            upgrade = upgraded?;
         }
         let wait = REFUSAL_WAIT.max(connected.round_trip * REFUSAL_ROUND_TRIPS);
         let place = connected.place;
@@ -219,6 +222,7 @@ impl TlsProber {
             chain,
             facts: ChainFacts::default(),
             verified,
+            upgrade,
             elapsed,
         })
     }

@@ -11,6 +11,10 @@ use tokio::net::TcpStream;
 /// The most one answer of the upgrade may take (a greeting, an EHLO reply).
 pub const REPLY_LIMIT: usize = 16 * 1024;
 
+/// How many lines of the upgrade the transcript keeps, and how long each may be.
+const TRANSCRIPT_LINES: usize = 24;
+const TRANSCRIPT_WIDTH: usize = 200;
+
 /// PostgreSQL's SSLRequest: length 8, code 80877103.
 const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
 
@@ -18,24 +22,27 @@ const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
 pub struct Step(pub &'static str);
 
 /// Speaks `protocol`'s upgrade on `tcp`; `place`: where it is connected, for messages.
+/// Returns the transcript: `> ` what was sent, `< ` what the server answered, raw (the
+/// reports escape it).
 pub async fn upgrade(
     tcp: &mut TcpStream,
     protocol: Starttls,
     place: &str,
     step: &mut Step,
-) -> Result<(), ProbeError> {
+) -> Result<Vec<String>, ProbeError> {
     let mut talk = Talk {
         tcp,
         buf: Vec::new(),
         protocol,
         place,
+        transcript: Vec::new(),
     };
     match protocol {
         Starttls::Smtp => {
             step.0 = "waiting for the 220 greeting";
             talk.coded_reply("the greeting", "220").await?;
             step.0 = "waiting for the answer to EHLO";
-            talk.send(b"EHLO conform\r\n", "EHLO").await?;
+            talk.send(b"EHLO conform\r\n", "EHLO conform").await?;
             talk.coded_reply("the answer to EHLO", "250").await?;
             step.0 = "waiting for the answer to STARTTLS";
             talk.send(b"STARTTLS\r\n", "STARTTLS").await?;
@@ -86,7 +93,7 @@ pub async fn upgrade(
             let mut answer = [0u8; 1];
             talk.read_exact(&mut answer).await?;
             match answer[0] {
-                b'S' => {}
+                b'S' => talk.note("< S".into()),
                 b'N' => {
                     return Err(talk.error(
                         "the server answered N to SSLRequest: it does not accept TLS on this port"
@@ -107,7 +114,7 @@ pub async fn upgrade(
             }
         }
     }
-    Ok(())
+    Ok(talk.transcript)
 }
 
 /// Whether `line` begins with `word` followed by a space or nothing.
@@ -134,9 +141,20 @@ struct Talk<'a> {
     buf: Vec<u8>,
     protocol: Starttls,
     place: &'a str,
+    transcript: Vec<String>,
 }
 
 impl Talk<'_> {
+    /// Keeps one line of the transcript, within its bounds.
+    fn note(&mut self, line: String) {
+        if self.transcript.len() < TRANSCRIPT_LINES {
+            self.transcript
+                .push(line.chars().take(TRANSCRIPT_WIDTH).collect());
+        } else if self.transcript.len() == TRANSCRIPT_LINES {
+            self.transcript.push("< ...".into());
+        }
+    }
+
     fn error(&self, what: String) -> ProbeError {
         ProbeError {
             kind: ProbeErrorKind::Protocol,
@@ -169,6 +187,7 @@ impl Talk<'_> {
     async fn send(&mut self, bytes: &[u8], what: &str) -> Result<(), ProbeError> {
         // Anything the server sent unasked is dropped: only answers to this request count.
         self.buf.clear();
+        self.note(format!("> {what}"));
         self.tcp.write_all(bytes).await.map_err(|e| {
             let mut err = self.broken(e);
             err.message.push_str(&format!(" (sending {what})"));
@@ -217,7 +236,9 @@ impl Talk<'_> {
             if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = self.buf.drain(..=end).collect();
                 let text = String::from_utf8_lossy(&line);
-                return Ok(text.trim_end_matches(['\r', '\n']).to_string());
+                let text = text.trim_end_matches(['\r', '\n']).to_string();
+                self.note(format!("< {text}"));
+                return Ok(text);
             }
             self.read_more().await?;
         }
@@ -240,5 +261,29 @@ impl Talk<'_> {
                 return Ok(());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{shown, starts_with_word};
+
+    #[test]
+    fn a_status_word_is_matched_whole() {
+        assert!(starts_with_word("+OK ready", "+OK"));
+        assert!(starts_with_word("+OK", "+OK"));
+        assert!(starts_with_word("a1 ok begin", "a1 OK"));
+        assert!(!starts_with_word("+OKAY", "+OK"));
+        assert!(!starts_with_word("-ERR no", "+OK"));
+        assert!(!starts_with_word("+O", "+OK"));
+        assert!(!starts_with_word("é", "+OK"));
+    }
+
+    #[test]
+    fn network_text_is_quoted_escaped_and_cut() {
+        assert_eq!(shown(b"454 no\r\n"), "\"454 no\"");
+        assert_eq!(shown(b"\x1b[2J\x00"), "\"\\u{1b}[2J\\0\"");
+        let long = shown(&[b'a'; 300]);
+        assert_eq!(long, format!("\"{}...\"", "a".repeat(120)));
     }
 }
