@@ -75,7 +75,7 @@ pub struct InitArgs {
 
 #[derive(Args, Debug)]
 pub struct ProbeArgs {
-    /// http://…, https://…, tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT,
+    /// http://…, https://…, tls://HOST[:PORT][?sni=NAME&starttls=PROTOCOL], tcp://HOST:PORT,
     /// dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH.
     pub target: String,
     /// What must be true, in the check's `expect:` language, e.g. 'status: 404' (repeatable,

@@ -320,3 +320,40 @@ async fn verbose_shows_the_upgrade_before_the_handshake() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conform_probe_takes_starttls_in_the_target() {
+    let pki = Pki::new();
+    let (chain, key) = pki.valid_server_cert(&["chat.test"]);
+    let config = TlsServerConfig::new(&chain, &key);
+    let server = StarttlsServer::start("pop3", Upgrade::Accept, config).await;
+    let p = Project::new();
+    p.env("vars: {}\n", Some(&pki), "");
+    let target = format!(
+        "tls://127.0.0.1:{}?sni=chat.test&starttls=pop3",
+        server.port()
+    );
+    let args = [
+        "probe",
+        &target,
+        "--env",
+        "prod",
+        "--expect",
+        "{ handshake: accepted, cert: { san: { contains: chat.test } } }",
+    ];
+    let out = conform(&args, &[], Some(p.path().to_path_buf())).await;
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "probe", &target);
+    assert_eq!(server.heard(), ["STLS"], "{out}");
+
+    let target = format!("tls://127.0.0.1:{}?starttls=pop", server.port());
+    let out = conform(&["probe", &target], &[], Some(p.path().to_path_buf())).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: TARGET:1:1: `starttls` is `pop`; did you mean `pop3`? expected smtp, imap, pop3, \
+         ftp or postgres\n1 error found; nothing was probed\n",
+        "{out}"
+    );
+    assert_eq!(server.heard(), ["STLS"], "nothing more was probed");
+}

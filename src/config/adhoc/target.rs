@@ -7,11 +7,13 @@ use serde_json::{Map, Value, json};
 pub enum Target {
     /// `http://…` or `https://…`, as given.
     Http { url: String },
-    /// `tls://HOST[:PORT][?sni=NAME]`.
+    /// `tls://HOST[:PORT][?sni=NAME][&starttls=PROTOCOL]`.
     Tls {
         host: String,
         port: u16,
         sni: Option<String>,
+        /// As given; the tls probe's decoder checks it.
+        starttls: Option<String>,
     },
     /// `tcp://HOST:PORT`.
     Tcp { host: String, port: u16 },
@@ -25,7 +27,7 @@ pub enum Target {
     Cert { file: String },
 }
 
-const FORMS: &str = "expected http://…, https://…, tls://HOST[:PORT][?sni=NAME], \
+const FORMS: &str = "expected http://…, https://…, tls://HOST[:PORT][?sni=NAME&starttls=P], \
                      tcp://HOST:PORT, dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH";
 
 impl Target {
@@ -47,11 +49,19 @@ impl Target {
             Target::Http { url } => {
                 keys.insert("url".into(), json!(url));
             }
-            Target::Tls { host, port, sni } => {
+            Target::Tls {
+                host,
+                port,
+                sni,
+                starttls,
+            } => {
                 keys.insert("host".into(), json!(host));
                 keys.insert("port".into(), json!(port));
                 if let Some(sni) = sni {
                     keys.insert("sni".into(), json!(sni));
+                }
+                if let Some(starttls) = starttls {
+                    keys.insert("starttls".into(), json!(starttls));
                 }
             }
             Target::Tcp { host, port } => {
@@ -117,13 +127,15 @@ fn tls(text: &str, rest: &str) -> Result<Target, String> {
     };
     let authority = authority.strip_suffix('/').unwrap_or(authority);
     let (host, port) = host_port(text, authority)?;
-    let mut sni = None;
+    let (mut sni, mut starttls) = (None, None);
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("sni", name)) if !name.is_empty() => sni = Some(name.to_string()),
+            Some(("starttls", p)) if !p.is_empty() => starttls = Some(p.to_string()),
             _ => {
                 return Err(format!(
-                    "`{text}`: unknown option `{pair}`; expected ?sni=NAME"
+                    "`{text}`: unknown option `{pair}`; expected ?sni=NAME or \
+                     ?starttls=smtp|imap|pop3|ftp|postgres"
                 ));
             }
         }
@@ -132,6 +144,7 @@ fn tls(text: &str, rest: &str) -> Result<Target, String> {
         host,
         port: port.unwrap_or(443),
         sni,
+        starttls,
     })
 }
 

@@ -8,7 +8,17 @@ fn targets_of_every_kind_are_read() {
         Ok(Target::Tls {
             host: "example.com".into(),
             port: 443,
-            sni: Some("other.example".into())
+            sni: Some("other.example".into()),
+            starttls: None,
+        })
+    );
+    assert_eq!(
+        t("tls://mail.example:587?starttls=smtp&sni=smtp.example"),
+        Ok(Target::Tls {
+            host: "mail.example".into(),
+            port: 587,
+            sni: Some("smtp.example".into()),
+            starttls: Some("smtp".into()),
         })
     );
     assert_eq!(

@@ -171,8 +171,8 @@ async fn a_bad_target_is_a_usage_error() {
     assert_eq!(
         out.stderr,
         "error: `ftp://example.test/`: unknown scheme `ftp`; expected http://…, https://…, \
-         tls://HOST[:PORT][?sni=NAME], tcp://HOST:PORT, dns://[SERVER[:PORT]/]NAME[?type=T] or \
-         cert:PATH\n",
+         tls://HOST[:PORT][?sni=NAME&starttls=P], tcp://HOST:PORT, \
+         dns://[SERVER[:PORT]/]NAME[?type=T] or cert:PATH\n",
         "{out}"
     );
     let out = probe(&["tcp://127.0.0.1:22", "--method", "POST"], &p).await;
