@@ -313,10 +313,14 @@ fn describe_target(c: &Check) -> String {
                 None => format!("{}:{}", t.host, t.port),
             };
             // rustls sends no SNI for an address.
-            match t.sni.parse::<std::net::IpAddr>() {
+            let mut s = match t.sni.parse::<std::net::IpAddr>() {
                 Ok(_) => format!("{target} (no sni)"),
                 Err(_) => format!("{target} sni {}", t.sni),
+            };
+            if let Some(protocol) = t.starttls {
+                s.push_str(&format!(" starttls {}", protocol.as_str()));
             }
+            s
         }
         Probe::Cert(c) => c.file.display().to_string(),
         Probe::Dns(d) => {

@@ -190,7 +190,7 @@ async fn an_unknown_protocol_is_a_load_error_with_a_suggestion() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn explain_shows_the_upgrade() {
+async fn list_and_explain_show_the_upgrade() {
     let p = Project::with_prod_env(587, None, "");
     p.write(
         "checks/mail.yaml",
@@ -199,6 +199,13 @@ async fn explain_shows_the_upgrade() {
     tls: { host: chat.test, port: "${port}", starttls: smtp }
     expect: { handshake: accepted }
 "#,
+    );
+    let out = p.command("list", &[], &[]).await;
+    out.assert_code(0);
+    assert!(
+        out.stdout
+            .contains("chat.test:587 sni chat.test starttls smtp"),
+        "{out}"
     );
     let out = p.command("explain", &["mail/submission"], &[]).await;
     out.assert_code(0);

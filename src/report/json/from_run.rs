@@ -113,6 +113,9 @@ pub(super) fn target(check: &Check) -> String {
             if t.sni != t.host {
                 let _ = write!(s, " (sni {})", t.sni);
             }
+            if let Some(protocol) = t.starttls {
+                let _ = write!(s, " starttls {}", protocol.as_str());
+            }
             s
         }
         Probe::Dns(d) => {

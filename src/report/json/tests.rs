@@ -188,7 +188,7 @@ fn targets_say_what_each_probe_reached() {
             "POST https://chat.example/a?b=1 via alb.example:8443".into()
         )
     );
-    let tls = TlsProbe {
+    let tls = || TlsProbe {
         host: "10.0.0.1".into(),
         port: 443,
         sni: "chat.example".into(),
@@ -198,10 +198,24 @@ fn targets_say_what_each_probe_reached() {
     };
     assert_eq!(
         with(CheckKind::Tls {
-            probe: tls,
+            probe: tls(),
             expect: TlsExpect::default()
         }),
         ("tls", "10.0.0.1:443 (sni chat.example)".into())
+    );
+    assert_eq!(
+        with(CheckKind::Tls {
+            probe: TlsProbe {
+                port: 587,
+                starttls: Some(crate::config::model::Starttls::Smtp),
+                ..tls()
+            },
+            expect: TlsExpect::default()
+        }),
+        (
+            "tls",
+            "10.0.0.1:587 (sni chat.example) starttls smtp".into()
+        )
     );
     let dns = DnsProbe {
         name: "nest.example.".into(),
