@@ -34,6 +34,7 @@ mod reproduce_shell;
 mod secrets;
 mod selection;
 mod shell;
+mod tcp_dialogues;
 mod tls_and_routing;
 mod tls_probe;
 mod until_pass;

@@ -30,10 +30,19 @@ pub fn nc_command(probe: &TcpProbe, env: &Environment, timeout: Duration) -> She
 
 pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration) -> ShellCommand {
     let seconds = timeout.as_secs_f64().ceil().max(1.0) as u64;
-    let mut args = ShellCommand::new("nc")
-        .arg("-vz")
-        .arg("-w")
-        .arg(seconds.to_string());
+    let mut args = match &probe.dialogue {
+        // `printf 'EHLO conform\r\n' | nc -w 10 host port`, or the banner alone.
+        Some(d) if !d.send.is_empty() => {
+            let mut printf = ShellCommand::new("printf").arg(printf_format(&d.send));
+            printf.push_raw("|");
+            printf.push_raw("nc");
+            printf
+        }
+        Some(_) => ShellCommand::new("nc"),
+        None => ShellCommand::new("nc").arg("-vz"),
+    };
+    args.push("-w");
+    args.push(seconds.to_string());
     match answers.resolve_fixed(&probe.host, probe.port) {
         Some(addr) => {
             args.push(addr.ip().to_string());
@@ -44,7 +53,28 @@ pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration
             args.push(probe.port.to_string());
         }
     }
+    if probe.dialogue.as_ref().is_some_and(|d| d.send.is_empty()) {
+        args.push_raw("</dev/null");
+    }
     args
+}
+
+/// Bytes as a printf format that prints them back: `%` doubled, backslash, CR, LF and tab as
+/// their escapes, every other control or non-ASCII byte in octal.
+fn printf_format(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'%' => out.push_str("%%"),
+            b'\\' => out.push_str("\\\\"),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -77,6 +107,7 @@ mod tests {
         let t = TcpProbe {
             host: "alb.example".into(),
             port: 22,
+            dialogue: None,
         };
         let mut env = Environment::named("test");
         let wait = std::time::Duration::from_millis(2500);
