@@ -66,7 +66,7 @@ fn escaped(n: &Node, key: &str, d: &mut Diagnostics) -> Option<Vec<u8>> {
     }
 }
 
-/// `\r \n \t \0 \\ \xNN` decoded; any other backslash is an error naming it.
+/// `\r \n \t \\ \xNN` decoded; any other backslash is an error naming it.
 pub fn unescape(text: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(text.len());
     let mut chars = text.char_indices();
@@ -80,7 +80,6 @@ pub fn unescape(text: &str) -> Result<Vec<u8>, String> {
             Some((_, 'r')) => out.push(b'\r'),
             Some((_, 'n')) => out.push(b'\n'),
             Some((_, 't')) => out.push(b'\t'),
-            Some((_, '0')) => out.push(0),
             Some((_, '\\')) => out.push(b'\\'),
             Some((i, 'x')) => {
                 let hex = text.get(i + 1..i + 3).unwrap_or_default();

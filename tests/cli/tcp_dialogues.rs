@@ -135,6 +135,29 @@ async fn a_dialogue_sends_and_matches_the_reply() {
     );
     assert_eq!(server.received(), [b"EHLO conform\r\n".to_vec()]);
 
+    let explained = p.command("explain", &["mail/ehlo"], &[]).await;
+    explained.assert_code_quiet(0);
+    let lines: Vec<&str> = explained.stdout.lines().collect();
+    let probe = lines
+        .iter()
+        .position(|l| *l == "probe")
+        .expect("a probe section");
+    assert_eq!(
+        lines[probe..],
+        [
+            "probe".to_string(),
+            format!("  tcp 127.0.0.1:{port}"),
+            r#"  send "EHLO conform\r\n""#.to_string(),
+            r#"  read until "250 SIZE 1000\r\n", at most 64 KiB"#.to_string(),
+            "expect".to_string(),
+            "  connect: accepted".to_string(),
+            r#"  received: contains "250-mail.test""#.to_string(),
+            "reproduce".to_string(),
+            format!(r"  printf 'EHLO conform\r\n' | nc -w 10 127.0.0.1 {port}"),
+        ],
+        "{explained}"
+    );
+
     let out = p.run(&["--tag", "wrong"]).await;
     out.assert_code_quiet(1);
     out.assert_line("FAIL", "mail/ehlo-size", "ehlo size");

@@ -126,4 +126,33 @@ mod tests {
             "nc -vz -w 3 127.0.0.1 2222"
         );
     }
+
+    /// A dialogue pipes its bytes into nc through a printf format that prints them back:
+    /// `%` doubled, backslash escaped, other bytes in octal; a banner reads with no input.
+    #[test]
+    fn nc_with_a_dialogue() {
+        let mut t = TcpProbe {
+            host: "mail.example".into(),
+            port: 25,
+            dialogue: Some(crate::config::model::TcpDialogue {
+                send: b"EHLO 100%\\ 'x'\t\x00\xff\r\n".to_vec(),
+                ..Default::default()
+            }),
+        };
+        let env = Environment::named("test");
+        let wait = std::time::Duration::from_secs(10);
+        assert_eq!(
+            nc_command(&t, &env, wait).to_string(),
+            r"printf 'EHLO 100%%\\ '\''x'\''\t\000\377\r\n' | nc -w 10 mail.example 25"
+        );
+        assert_eq!(
+            printf_format(b"EHLO 100%\\ 'x'\t\x00\xff\r\n"),
+            r"EHLO 100%%\\ 'x'\t\000\377\r\n"
+        );
+        t.dialogue = Some(Default::default());
+        assert_eq!(
+            nc_command(&t, &env, wait).to_string(),
+            "nc -w 10 mail.example 25 </dev/null"
+        );
+    }
 }
