@@ -118,7 +118,7 @@ async fn a_dialogue_sends_and_matches_the_reply() {
     let details = out.details_of("mail/ehlo");
     assert!(
         details.contains(&format!(
-            r"reproduce: printf 'EHLO conform\r\n' | nc -w 10 127.0.0.1 {port}"
+            r"reproduce: printf '%s\r\n' 'EHLO conform' | nc -w 10 127.0.0.1 {port}"
         )),
         "{out}"
     );
@@ -153,7 +153,7 @@ async fn a_dialogue_sends_and_matches_the_reply() {
             "  connect: accepted".to_string(),
             r#"  received: contains "250-mail.test""#.to_string(),
             "reproduce".to_string(),
-            format!(r"  printf 'EHLO conform\r\n' | nc -w 10 127.0.0.1 {port}"),
+            format!(r"  printf '%s\r\n' 'EHLO conform' | nc -w 10 127.0.0.1 {port}"),
         ],
         "{explained}"
     );
@@ -168,7 +168,7 @@ async fn a_dialogue_sends_and_matches_the_reply() {
             r#"  expected: matches /SIZE 2000/"#.to_string(),
             r#"  actual:   "220 mail.test ESMTP ready\r\n250-mail.test\r\n250 SIZE 1000\r\n""#
                 .to_string(),
-            format!(r"reproduce: printf 'EHLO conform\r\n' | nc -w 10 127.0.0.1 {port}"),
+            format!(r"reproduce: printf '%s\r\n' 'EHLO conform' | nc -w 10 127.0.0.1 {port}"),
         ],
         "{out}"
     );
@@ -307,7 +307,7 @@ async fn a_silent_server_runs_into_the_timeout() {
                 "error (timeout): 127.0.0.1:{b} did not send \"221 \" within 1s (timeout); \
                  received so far: nothing"
             ),
-            format!(r"reproduce: printf 'QUIT\r\n' | nc -w 1 127.0.0.1 {b}"),
+            format!(r"reproduce: printf '%s\r\n' QUIT | nc -w 1 127.0.0.1 {b}"),
         ],
         "{out}"
     );
@@ -341,12 +341,60 @@ async fn a_bad_escape_is_a_load_error() {
     assert_eq!(
         out.stderr,
         format!(
-            "error: {file}:3:52: `send` has an unknown escape `\\q`; {expected}\n\
-             error: {file}:9:19: `read_until` has a bad escape `\\x4`: \\x takes two hex digits; \
+            "error: {file}:3:52: `send` has a backslash that starts no known escape; {expected}\n\
+             error: {file}:9:19: `read_until` has `\\x` without two hex digits after it; \
              {expected}\n\
              2 errors found; nothing was probed\n"
         ),
         "{out}"
     );
     assert!(server.received().is_empty());
+}
+
+/// A `${secret:..}` in `send:` is sent as it is (`%` and a quote included), and no output
+/// shows it: the reproduce command names its variable.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_sent_is_never_shown() {
+    const SECRET: &str = "s3cr3t%value'q";
+    let server = line_server(b"", b"").await;
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ quiet: \"{}\" }}\n", server.port()),
+        None,
+        "",
+    );
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: auth
+    timeout: 1s
+    tcp:
+      host: 127.0.0.1
+      port: "${quiet}"
+      send: "AUTH ${secret:MAIL_TOKEN}\r\n"
+      read_until: "235 "
+    expect: { received: { starts_with: "235" } }
+"#,
+    );
+    let out = p.run_with_env(&["-vv"], &[("MAIL_TOKEN", SECRET)]).await;
+    out.assert_code_quiet(3);
+    assert_eq!(
+        server.received(),
+        [format!("AUTH {SECRET}\r\n").into_bytes()]
+    );
+    let port = server.port();
+    assert_eq!(
+        out.details_of("mail/auth")[1..],
+        [
+            format!(
+                "error (timeout): 127.0.0.1:{port} did not send \"235 \" within 1s (timeout); \
+                 received so far: nothing"
+            ),
+            format!(
+                r#"reproduce: printf '%s\r\n' 'AUTH '"${{MAIL_TOKEN}}" | nc -w 1 127.0.0.1 {port}"#
+            ),
+        ],
+        "{out}"
+    );
+    assert!(!out.stdout.contains("s3cr3t"), "{out}");
 }

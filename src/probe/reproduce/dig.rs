@@ -31,9 +31,13 @@ pub fn nc_command(probe: &TcpProbe, env: &Environment, timeout: Duration) -> She
 pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration) -> ShellCommand {
     let seconds = timeout.as_secs_f64().ceil().max(1.0) as u64;
     let mut args = match &probe.dialogue {
-        // `printf 'EHLO conform\r\n' | nc -w 10 host port`, or the banner alone.
+        // `printf '%s\r\n' 'EHLO conform' | nc -w 10 host port`, or the banner alone.
         Some(d) if !d.send.is_empty() => {
-            let mut printf = ShellCommand::new("printf").arg(printf_format(&d.send));
+            let (format, words) = printf_args(&d.send);
+            let mut printf = ShellCommand::new("printf").arg(format);
+            for word in words {
+                printf.push(word);
+            }
             printf.push_raw("|");
             printf.push_raw("nc");
             printf
@@ -59,22 +63,41 @@ pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration
     args
 }
 
-/// Bytes as a printf format that prints them back: `%` doubled, backslash, CR, LF and tab as
-/// their escapes, every other control or non-ASCII byte in octal.
-fn printf_format(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b'%' => out.push_str("%%"),
-            b'\\' => out.push_str("\\\\"),
-            b'\r' => out.push_str("\\r"),
-            b'\n' => out.push_str("\\n"),
-            b'\t' => out.push_str("\\t"),
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\{b:03o}")),
+/// `bytes` as printf's arguments: a format and the words it prints. Each run of printable
+/// text is one `%s` word, taken as it is (so that a secret in it stands in a word of its own
+/// and is shown as its variable), and every control or non-UTF-8 byte is an escape in the
+/// format: `\r`, `\n`, `\t`, else octal.
+fn printf_args(bytes: &[u8]) -> (String, Vec<String>) {
+    let mut format = String::new();
+    let mut words = Vec::new();
+    let escape = |format: &mut String, b: u8| match b {
+        b'\r' => format.push_str("\\r"),
+        b'\n' => format.push_str("\\n"),
+        b'\t' => format.push_str("\\t"),
+        _ => format.push_str(&format!("\\{b:03o}")),
+    };
+    for chunk in bytes.utf8_chunks() {
+        let mut text = String::new();
+        for c in chunk.valid().chars() {
+            if c.is_ascii_control() {
+                if !text.is_empty() {
+                    format.push_str("%s");
+                    words.push(std::mem::take(&mut text));
+                }
+                escape(&mut format, c as u8);
+            } else {
+                text.push(c);
+            }
+        }
+        if !text.is_empty() {
+            format.push_str("%s");
+            words.push(text);
+        }
+        for &b in chunk.invalid() {
+            escape(&mut format, b);
         }
     }
-    out
+    (format, words)
 }
 
 #[cfg(test)]
@@ -127,8 +150,8 @@ mod tests {
         );
     }
 
-    /// A dialogue pipes its bytes into nc through a printf format that prints them back:
-    /// `%` doubled, backslash escaped, other bytes in octal; a banner reads with no input.
+    /// A dialogue pipes its bytes into nc: printable text as `%s` words taken as they are,
+    /// control and non-UTF-8 bytes as escapes of the format; a banner reads with no input.
     #[test]
     fn nc_with_a_dialogue() {
         let mut t = TcpProbe {
@@ -143,11 +166,14 @@ mod tests {
         let wait = std::time::Duration::from_secs(10);
         assert_eq!(
             nc_command(&t, &env, wait).to_string(),
-            r"printf 'EHLO 100%%\\ '\''x'\''\t\000\377\r\n' | nc -w 10 mail.example 25"
+            r"printf '%s\t\000\377\r\n' 'EHLO 100%\ '\''x'\''' | nc -w 10 mail.example 25"
         );
         assert_eq!(
-            printf_format(b"EHLO 100%\\ 'x'\t\x00\xff\r\n"),
-            r"EHLO 100%%\\ 'x'\t\000\377\r\n"
+            printf_args("a\r\nb é\n".as_bytes()),
+            (
+                r"%s\r\n%s\n".to_string(),
+                vec!["a".to_string(), "b é".to_string()]
+            )
         );
         t.dialogue = Some(Default::default());
         assert_eq!(
