@@ -95,7 +95,11 @@ pub fn decode_kind(
         Some("tcp") => {
             let probe = r.take("tcp").and_then(|n| net::decode_tcp_probe(n, d));
             let e = expectation(written, check, d, net::decode_tcp_expect);
-            let (probe, expect) = probe.zip(e)?;
+            let (mut probe, expect) = probe.zip(e)?;
+            // An expectation on what the server sent reads it, even with nothing to send.
+            if expect.received.is_some() && probe.dialogue.is_none() {
+                probe.dialogue = Some(Default::default());
+            }
             Some(CheckKind::Tcp { probe, expect })
         }
         // No probe, or several: there is no kind to read `expect` for, only its presence.

@@ -4,6 +4,7 @@
 pub mod adhoc;
 pub mod checkfile;
 pub mod closed;
+pub mod dialogue;
 pub mod environment;
 pub mod http;
 pub mod interpolate;

@@ -324,6 +324,40 @@ pub enum DnsProtocol {
 pub struct TcpProbe {
     pub host: String,
     pub port: u16,
+    /// Something to send and an answer to read (`send:`, `read_until:`, `read_limit:`, or an
+    /// expectation on `received`); None: only connect.
+    pub dialogue: Option<TcpDialogue>,
+}
+
+/// What the tcp probe says once connected, and how much of the answer it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TcpDialogue {
+    /// The bytes sent once connected (escapes decoded); empty: nothing, read the banner.
+    pub send: Vec<u8>,
+    /// Reading stops once these bytes have been received; None: at the end of the first line.
+    pub read_until: Option<Vec<u8>>,
+    /// The most bytes read.
+    pub read_limit: u64,
+}
+
+impl TcpDialogue {
+    /// The default `read_limit`: 64 KiB.
+    pub const DEFAULT_READ_LIMIT: u64 = 64 << 10;
+
+    /// The bytes whose arrival ends the reading.
+    pub fn until(&self) -> &[u8] {
+        self.read_until.as_deref().unwrap_or(b"\n")
+    }
+}
+
+impl Default for TcpDialogue {
+    fn default() -> Self {
+        TcpDialogue {
+            send: Vec::new(),
+            read_until: None,
+            read_limit: Self::DEFAULT_READ_LIMIT,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

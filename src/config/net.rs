@@ -12,8 +12,8 @@ use std::str::FromStr;
 
 pub const DNS_PROBE_KEYS: &[&str] = &["name", "type", "server", "protocol"];
 pub const DNS_EXPECT_KEYS: &[&str] = &["rcode", "answers", "cnames", "ttl", "time"];
-pub const TCP_PROBE_KEYS: &[&str] = &["host", "port"];
-pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time"];
+pub const TCP_PROBE_KEYS: &[&str] = &["host", "port", "send", "read_until", "read_limit"];
+pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time", "received"];
 
 pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
     let mut r = MapReader::new(node, "dns probe", d)?;
@@ -129,6 +129,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
                 .to_string()
         });
     let port = r.require("port", d).and_then(|n| port(n, "`port`", d));
+    let dialogue = super::dialogue::decode_dialogue(&mut r, d);
     r.finish(TCP_PROBE_KEYS, d);
     if d.len() > before {
         return None;
@@ -136,6 +137,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
     Some(TcpProbe {
         host: host?,
         port: port?,
+        dialogue,
     })
 }
 
@@ -156,6 +158,9 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
         },
     };
     let time = r.take("time").and_then(|n| decode_matcher(n, "`time`", d));
+    let received = r
+        .take("received")
+        .and_then(|n| decode_matcher(n, "`received`", d));
     r.finish(TCP_EXPECT_KEYS, d);
     if d.len() > before {
         return None;
@@ -164,6 +169,7 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
         connect: connect?,
         explicit,
         time,
+        received,
     })
 }
 

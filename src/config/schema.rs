@@ -203,10 +203,14 @@ fn shared_defs() -> Map<String, Value> {
         "tcp_probe": object(json!({
             "host": doc(r("text"), "The host name or address to connect to."),
             "port": r("port"),
+            "send": doc(r("text"), "Text sent once connected; the escapes \\r \\n \\t \\\\ \\xNN are decoded, e.g. 'EHLO conform\\r\\n'."),
+            "read_until": doc(r("text"), "Reading stops once this text has been received (default: the end of the first line); escapes as in send."),
+            "read_limit": doc(or_var(r("size")), "The most bytes read (default 64KiB)."),
         }), &["host", "port"]),
         "tcp_expect": not_empty(object(json!({
             "connect": doc(or_var(json!({ "enum": ["accepted", "refused", "timeout"] })), "accepted (the default), refused or timeout: all three are answers here."),
             "time": doc(r("matcher"), "How long connecting took."),
+            "received": doc(r("matcher"), "The text the server sent (without send: its banner), as read up to read_until or read_limit."),
         }), &[])),
     });
     let Value::Object(mut defs) = defs else {

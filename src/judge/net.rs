@@ -60,6 +60,13 @@ pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
             &Actual::Seconds(o.elapsed.as_secs_f64()),
         );
     }
+    if let Some(m) = &e.received {
+        let received = o
+            .exchange
+            .as_ref()
+            .map_or(Actual::Absent, |x| Actual::text(x.received_text()));
+        check(&mut out, "received", m, &received);
+    }
     out
 }
 
@@ -154,17 +161,20 @@ mod tests {
             target: "127.0.0.1:22".into(),
             outcome: ConnectOutcome::Refused,
             elapsed: Duration::from_millis(1),
+            exchange: None,
         };
         let refused = TcpExpect {
             connect: ConnectExpect::Refused,
             explicit: true,
             time: None,
+            received: None,
         };
         assert!(judge_tcp(&refused, &o).is_empty());
         let accepted = TcpExpect {
             connect: ConnectExpect::Accepted,
             explicit: true,
             time: Some(m("{lt: 1s}")),
+            received: None,
         };
         assert_eq!(
             shown(judge_tcp(&accepted, &o)),

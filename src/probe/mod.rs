@@ -8,6 +8,7 @@ pub mod http;
 pub mod reproduce;
 pub mod resolve;
 pub mod tcp;
+pub mod tcp_dialogue;
 pub mod tls;
 pub(crate) mod tls_client;
 
@@ -19,6 +20,7 @@ pub use cert_facts::{CertFacts, ReadCert};
 pub use dns::DnsObservation;
 pub use http::{BodyDigest, HttpObservation};
 pub use tcp::{ConnectOutcome, TcpObservation};
+pub use tcp_dialogue::{ReadEnd, TcpExchange};
 pub use tls::{HandshakeOutcome, Rejection, TlsObservation};
 
 use crate::config::model::{CertProbe, DnsProbe, Environment, HttpProbe, TcpProbe, TlsProbe};

@@ -15,7 +15,10 @@ pub struct TcpObservation {
     /// The address tried, e.g. `127.0.0.1:22`.
     pub target: String,
     pub outcome: ConnectOutcome,
+    /// How long connecting took.
     pub elapsed: Duration,
+    /// What was sent and received once connected, when the probe has a dialogue.
+    pub exchange: Option<super::tcp_dialogue::TcpExchange>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,8 +92,12 @@ pub async fn probe(
             ),
         });
     }
+    let mut stream = None;
     let outcome = match tokio::time::timeout(budget, TcpStream::connect(addr)).await {
-        Ok(Ok(_)) => ConnectOutcome::Accepted,
+        Ok(Ok(tcp)) => {
+            stream = Some(tcp);
+            ConnectOutcome::Accepted
+        }
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => ConnectOutcome::Refused,
         Ok(Err(e)) => {
             return Err(ProbeError {
@@ -116,9 +123,23 @@ pub async fn probe(
         }
         Err(_) => ConnectOutcome::Timeout,
     };
+    let elapsed = started.elapsed();
+    let exchange = match (stream, &probe.dialogue) {
+        (Some(tcp), Some(dialogue)) => {
+            let deadline = started + timeout.saturating_sub(TIMEOUT_MARGIN);
+            let target = if probe.host.parse::<IpAddr>().is_ok() {
+                addr.to_string()
+            } else {
+                format!("{addr} ({}:{})", probe.host, probe.port)
+            };
+            Some(super::tcp_dialogue::converse(tcp, dialogue, deadline, timeout, &target).await?)
+        }
+        _ => None,
+    };
     Ok(TcpObservation {
         target: addr.to_string(),
         outcome,
-        elapsed: started.elapsed(),
+        elapsed,
+        exchange,
     })
 }

@@ -222,10 +222,32 @@ pub fn exchange_lines(observation: &Observation, secrets: &Secrets) -> Vec<Strin
             );
             lines
         }
-        Observation::Tcp(tcp) => vec![
-            format!("> connect {}", tcp.target),
-            format!("< {} after {:.3}s", tcp.outcome, tcp.elapsed.as_secs_f64()),
-        ],
+        Observation::Tcp(tcp) => {
+            let mut lines = vec![
+                format!("> connect {}", tcp.target),
+                format!("< {} after {:.3}s", tcp.outcome, tcp.elapsed.as_secs_f64()),
+            ];
+            if let Some(x) = &tcp.exchange {
+                if !x.sent.is_empty() {
+                    let sent = String::from_utf8_lossy(&x.sent);
+                    lines.push(clean_line(secrets, &format!("> \"{sent}\"")));
+                }
+                let received = clean_line(secrets, &x.received_text());
+                let count = received.chars().count();
+                lines.push(if count <= EXCERPT {
+                    format!("< \"{received}\"")
+                } else {
+                    let cut: String = received.chars().take(EXCERPT).collect();
+                    format!("< \"{cut}\"… ({count} characters)")
+                });
+                lines.push(format!(
+                    "< {} received; stopped: {}",
+                    crate::syntax::quantity::format_size(x.received.len() as u64),
+                    x.ended
+                ));
+            }
+            lines
+        }
     }
 }
 

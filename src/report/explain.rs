@@ -122,8 +122,32 @@ fn probe_lines(probe: Probe<'_>) -> Vec<String> {
                 d.name, d.record_type
             )]
         }
-        Probe::Tcp(t) => vec![format!("tcp {}:{}", t.host, t.port)],
+        Probe::Tcp(t) => {
+            let mut lines = vec![format!("tcp {}:{}", t.host, t.port)];
+            if let Some(d) = &t.dialogue {
+                if !d.send.is_empty() {
+                    lines.push(format!("send {}", bytes(&d.send)));
+                }
+                let until = match &d.read_until {
+                    Some(u) => bytes(u),
+                    None => "the end of the first line".into(),
+                };
+                lines.push(format!(
+                    "read until {until}, at most {}",
+                    crate::syntax::quantity::format_size(d.read_limit)
+                ));
+            }
+            lines
+        }
     }
+}
+
+/// Bytes as a quoted text, control characters escaped.
+fn bytes(b: &[u8]) -> String {
+    format!(
+        "\"{}\"",
+        super::escape::one_line(&String::from_utf8_lossy(b))
+    )
 }
 
 /// A text as a JSON string: quoted, its control characters escaped.
@@ -209,6 +233,7 @@ fn expect_lines(expect: Expect<'_>) -> Vec<String> {
             };
             lines.push(format!("connect: {connect}"));
             push(&mut lines, "time", &e.time);
+            push(&mut lines, "received", &e.received);
         }
     }
     lines

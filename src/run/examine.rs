@@ -97,11 +97,13 @@ mod tests {
             probe: TcpProbe {
                 host: "127.0.0.1".into(),
                 port,
+                dialogue: None,
             },
             expect: TcpExpect {
                 connect,
                 explicit: true,
                 time: None,
+                received: None,
             },
         }
     }

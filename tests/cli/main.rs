@@ -35,6 +35,7 @@ mod secrets;
 mod selection;
 mod shell;
 mod starttls;
+mod tcp_dialogues;
 mod tls_and_routing;
 mod tls_probe;
 mod until_pass;

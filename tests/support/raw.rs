@@ -22,6 +22,18 @@ impl Drop for RawServer {
 }
 
 impl RawServer {
+    pub(super) fn new(
+        addr: SocketAddr,
+        received: Arc<Mutex<Vec<Vec<u8>>>>,
+        task: JoinHandle<()>,
+    ) -> RawServer {
+        RawServer {
+            addr,
+            received,
+            task,
+        }
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -35,7 +47,8 @@ impl RawServer {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// What each connection sent before the server answered (`raw_server` only).
+    /// What each connection sent before the server answered (`raw_server`), or each line it
+    /// sent (`line_server`).
     pub fn received(&self) -> Vec<Vec<u8>> {
         self.received.lock().unwrap().clone()
     }

@@ -23,6 +23,8 @@ pub struct TcpExpect {
     /// `connect:` was written (it defaults to accepted).
     pub explicit: bool,
     pub time: Option<Matcher>,
+    /// The text the server sent (lossy UTF-8).
+    pub received: Option<Matcher>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +134,7 @@ impl TcpExpect {
     /// Nothing is expected (`connect:` not written, no `time`): such an expectation would
     /// pass any connection that opens.
     pub fn is_empty(&self) -> bool {
-        !self.explicit && self.time.is_none()
+        !self.explicit && self.time.is_none() && self.received.is_none()
     }
 }
 

@@ -297,12 +297,14 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
     let tcp = crate::config::model::TcpProbe {
         host: "db.internal".into(),
         port: 5432,
+        dialogue: None,
     };
     let probe = Probe::Tcp(&tcp);
     let seen = Observation::Tcp(TcpObservation {
         target: "10.0.0.5:5432".into(),
         outcome: ConnectOutcome::Refused,
         elapsed: Duration::from_millis(3),
+        exchange: None,
     });
     let wait = Duration::from_secs(2);
     let mut e = env(vec![]);

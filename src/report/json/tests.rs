@@ -233,11 +233,13 @@ fn targets_say_what_each_probe_reached() {
     let tcp = TcpProbe {
         host: "::1".into(),
         port: 22,
+        dialogue: None,
     };
     let expect = TcpExpect {
         connect: ConnectExpect::Accepted,
         explicit: false,
         time: None,
+        received: None,
     };
     assert_eq!(
         with(CheckKind::Tcp { probe: tcp, expect }),
