@@ -105,6 +105,7 @@ mod tests {
             chain: Vec::new(),
             facts: Default::default(),
             verified: Ok(()),
+            certificate_requested: false,
             elapsed: Duration::from_millis(5),
         }
     }

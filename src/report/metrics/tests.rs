@@ -158,6 +158,7 @@ fn certificate_expiry_from_each_probe_kind() {
         facts: Default::default(),
         chain: vec![expired, in_30_days.clone()],
         verified: Ok(()),
+        certificate_requested: false,
         elapsed: Duration::from_millis(5),
     }));
 
