@@ -35,6 +35,7 @@ mod secrets;
 mod selection;
 mod shell;
 mod tls_and_routing;
+mod tls_linger;
 mod tls_probe;
 mod until_pass;
 mod var_and_suggestions;
