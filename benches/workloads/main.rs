@@ -9,10 +9,15 @@
 //! - W2: the same over plain HTTP;
 //! - W3: 100 HTTPS checks, 200 ms delay;
 //! - W4: `conform validate` on 10,000 checks (nothing probed);
+//! - tls: one `tls:` check (a TLS 1.3 handshake), 0 ms delay;
 //! - W5: 300 HTTP checks whose answers carry 1 MiB bodies: conform's peak RSS, whose target
 //!   is < 96 MiB (bodies are let go once judged).
 //!
-//! `CONFORM_BENCH_ONLY=W5` (a prefix of the labels: cold, W1 ... W5) runs only those.
+//! Every HTTP(S) workload but W5 is also made by a minimal reference client (tokio, hyper,
+//! rustls; same concurrency and connection reuse; no checks, no reports) against a fresh
+//! server of its own, and conform's wall is printed as a ratio to the reference's.
+//!
+//! `CONFORM_BENCH_ONLY=W5` (a prefix of the labels: cold, tls, W1 ... W5) runs only those.
 //!
 //! Everything listens on 127.0.0.1 only; every child process has a deadline, after which its
 //! process group is killed; every server stops when its workload ends.
@@ -25,12 +30,15 @@ use std::time::Duration;
 
 mod child;
 mod project;
+mod reference;
 mod server;
 mod table;
+mod tls_probe;
 mod workload;
 
 use self::child::{OsArg, Timer, run_child};
 use self::project::{BenchPki, write_project};
+use self::reference::Reference;
 use self::table::{ms, opt_kib, opt_ms, print_table};
 use self::workload::run_workload;
 
@@ -133,6 +141,7 @@ fn main() {
                 delay: Duration::ZERO,
                 tls: true,
                 concurrency,
+                host_concurrency,
                 body: 0,
             };
             run_workload(&spec, &limits, &pki, &timer, &scratch.path().join("cold")).await
@@ -153,6 +162,12 @@ fn main() {
         rows.push(cold);
     }
 
+    // One tls check: a TLS 1.3 handshake, start to exit.
+    if wanted("tls") {
+        let dir = scratch.path().join("tls");
+        runtime.block_on(tls_probe::run_tls_probe(&limits, &pki, &timer, &dir));
+    }
+
     for spec in [
         Workload {
             label: "W1 https",
@@ -160,6 +175,7 @@ fn main() {
             delay: Duration::from_millis(25),
             tls: true,
             concurrency,
+            host_concurrency,
             body: 0,
         },
         Workload {
@@ -168,6 +184,7 @@ fn main() {
             delay: Duration::from_millis(25),
             tls: false,
             concurrency,
+            host_concurrency,
             body: 0,
         },
         Workload {
@@ -176,6 +193,7 @@ fn main() {
             delay: Duration::from_millis(200),
             tls: true,
             concurrency,
+            host_concurrency,
             body: 0,
         },
         Workload {
@@ -184,6 +202,7 @@ fn main() {
             delay: Duration::ZERO,
             tls: false,
             concurrency,
+            host_concurrency,
             body: W5_BODY,
         },
     ] {
@@ -253,6 +272,7 @@ struct Workload {
     delay: Duration,
     tls: bool,
     concurrency: usize,
+    host_concurrency: usize,
     /// Bytes of body in each answer (0: "ok").
     body: usize,
 }
@@ -272,6 +292,8 @@ struct Row {
     mean_held: Option<Duration>,
     peak_per_host: u32,
     versions: String,
+    /// The reference client on the same workload (not for W5).
+    reference: Option<Reference>,
 }
 
 // ---- the loopback server ----

@@ -51,6 +51,18 @@ pub(super) fn print_table(rows: &[Row]) {
             row.peak_per_host,
             row.versions
         );
+        if let Some(reference) = &row.reference {
+            println!(
+                "{:<9} reference client (hyper+rustls, no checks) wall {}, ok {}/{}: conform / \
+                 reference = {:.2}x, conform - reference = {}",
+                "",
+                ms(reference.wall),
+                reference.ok,
+                row.checks,
+                row.measured.wall.as_secs_f64() / reference.wall.as_secs_f64(),
+                ms(row.measured.wall.saturating_sub(reference.wall))
+            );
+        }
         if let Some(run) = row.run_seconds {
             println!(
                 "{:<9} conform's own run duration {}",

@@ -2,6 +2,7 @@
 
 use super::child::{OsArg, Timer, run_child};
 use super::project::{BenchPki, write_project};
+use super::reference::run_reference;
 use super::server::BenchServer;
 use super::{Row, Workload};
 use bytes::Bytes;
@@ -22,7 +23,7 @@ pub(super) async fn run_workload(
         0 => Bytes::from_static(b"ok"),
         n => Bytes::from((0..n).map(|i| b'a' + (i % 26) as u8).collect::<Vec<u8>>()),
     };
-    let server = BenchServer::start(tls, spec.delay, body).await;
+    let server = BenchServer::start(tls.clone(), spec.delay, body.clone()).await;
     let scheme = if spec.tls { "https" } else { "http" };
     write_project(
         dir,
@@ -48,6 +49,18 @@ pub(super) async fn run_workload(
     let measured = tokio::task::block_in_place(|| run_child(timer, &args, dir, "run"));
     let (passed, run_seconds, probe_seconds) = read_report(&report);
     let stats = server.stop();
+    // The reference client on the same workload, against a fresh server of its own.
+    let reference = if spec.body == 0 {
+        let server = BenchServer::start(tls.clone(), spec.delay, body.clone()).await;
+        let (port, ca) = (server.port, pki.ca_pem.as_str());
+        let (n, hc) = (spec.concurrency, spec.host_concurrency);
+        let made =
+            tokio::task::block_in_place(|| run_reference(spec.checks, spec.tls, port, ca, n, hc));
+        drop(server.stop());
+        Some(made)
+    } else {
+        None
+    };
     if measured.exit != Some(0) {
         eprintln!(
             "warning: {} exited {}; its output is in {}",
@@ -93,6 +106,7 @@ pub(super) async fn run_workload(
             }
             text
         },
+        reference,
     }
 }
 

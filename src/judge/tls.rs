@@ -106,6 +106,7 @@ mod tests {
             facts: Default::default(),
             verified: Ok(()),
             upgrade: Vec::new(),
+            certificate_requested: false,
             elapsed: Duration::from_millis(5),
         }
     }

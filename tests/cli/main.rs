@@ -37,6 +37,7 @@ mod shell;
 mod starttls;
 mod tcp_dialogues;
 mod tls_and_routing;
+mod tls_linger;
 mod tls_probe;
 mod until_pass;
 mod var_and_suggestions;

@@ -52,6 +52,13 @@ impl TlsServerConfig {
         self
     }
 
+    /// Asks for a client certificate issued by the CA in `ca_pem` (a CertificateRequest), but
+    /// goes on without one when the client sends none.
+    pub fn ask_client_cert(mut self, ca_pem: &str) -> Self {
+        self.tls.client_auth = ClientAuth::Optional(ca_pem.to_string());
+        self
+    }
+
     pub fn versions(mut self, versions: &[&'static SupportedProtocolVersion]) -> Self {
         self.tls.versions = versions.to_vec();
         self
@@ -157,6 +164,19 @@ impl TlsServer {
     /// Every handshake so far, in order.
     pub fn handshakes(&self) -> Vec<ServerHandshake> {
         self.handshakes.lock().unwrap().clone()
+    }
+
+    /// Every handshake so far once there are at least `n` (or after 5 s, whatever there is):
+    /// a client may be done with a handshake before the server has taken its last message.
+    pub async fn handshakes_when(&self, n: usize) -> Vec<ServerHandshake> {
+        let give_up = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let seen = self.handshakes();
+            if seen.len() >= n || tokio::time::Instant::now() >= give_up {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
     }
 }
 

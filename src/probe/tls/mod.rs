@@ -5,14 +5,17 @@
 //! The handshake is driven by hand (a `ClientConnection` fed from the socket) rather than
 //! through tokio-rustls, so that a refused handshake still shows how far it got (version,
 //! chain) and every way it can end is told apart: an alert, a reset, a close, silence
-//! (`session.rs`); `verifier.rs` records the chain and the verification verdict.
+//! (`session.rs`); `verifier.rs` records the chain and the verification verdict, `asked.rs`
+//! whether the server asked for a client certificate.
 
+mod asked;
 mod session;
 mod starttls;
 mod verifier;
 
 use super::resolve::Resolver;
 
+use asked::AskedRecorder;
 use session::Session;
 use verifier::{Presented, RecordingVerifier};
 
@@ -29,12 +32,14 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
-/// How long a completed handshake is watched, at least, before it counts as accepted. A TLS
-/// 1.3 server that refuses the client's certificate says so only after the client has
-/// finished its side of the handshake, one round trip later; so the wait is also at least
-/// [`REFUSAL_ROUND_TRIPS`] times what the TCP connect took (a round trip), for far servers.
-/// Never longer than what is left of the check's timeout. TLS 1.2 is watched the same way:
-/// a server that closes at once has not accepted either.
+/// How long a completed handshake is watched, at least, before it counts as accepted, when
+/// the server asked for a client certificate. A TLS 1.3 server that refuses the client's
+/// certificate (or its lack of one) says so only after the client has finished its side of
+/// the handshake, one round trip later; so the wait is also at least [`REFUSAL_ROUND_TRIPS`]
+/// times what the TCP connect took (a round trip), for far servers. Never longer than what is
+/// left of the check's timeout. TLS 1.2 is watched the same way: a server that asked and then
+/// closes at once has not accepted either. A server that never asked for a certificate cannot
+/// refuse one: its handshake counts as accepted as soon as it completes, without a wait.
 pub const REFUSAL_WAIT: Duration = Duration::from_millis(500);
 
 /// See [`REFUSAL_WAIT`].
@@ -64,6 +69,9 @@ pub struct TlsObservation {
     /// The STARTTLS upgrade before the handshake, line by line (`> ` sent, `< ` received,
     /// as the server wrote it); empty without `starttls:`.
     pub upgrade: Vec<String>,
+    /// The server sent a CertificateRequest (asked for a client certificate). Only then was
+    /// the completed handshake watched for a refusal (see [`REFUSAL_WAIT`]).
+    pub certificate_requested: bool,
     /// From the start (name lookup) until the outcome was known: the handshake's end, or the
     /// server's refusal; the quiet wait after an accepted handshake is not counted.
     pub elapsed: Duration,
@@ -159,6 +167,8 @@ impl TlsProber {
             .map_err(tls_error)?;
         // Every probe makes a full handshake: a resumed session shows no certificate.
         config.resumption = Resumption::disabled();
+        let asked = Arc::new(AskedRecorder::new(config.client_auth_cert_resolver.clone()));
+        config.client_auth_cert_resolver = asked.clone();
         let mut conn = ClientConnection::new(Arc::new(config), name)
             .map_err(|e| tls_error(format!("cannot start a TLS handshake: {e}")))?;
 
@@ -193,6 +203,8 @@ impl TlsProber {
         let ended = match timeout_at(deadline, session.handshake()).await {
             Err(_) => return Err(handshake_timeout(session.conn, &place, timeout)),
             Ok(Err(ended)) => Some(ended),
+            // A server that did not ask for a certificate has nothing to refuse afterwards.
+            Ok(Ok(())) if !asked.asked() => None,
             Ok(Ok(())) => {
                 let waited = super::deadline_after(Instant::now(), wait).min(deadline);
                 timeout_at(waited, session.watch()).await.unwrap_or(None)
@@ -223,6 +235,7 @@ impl TlsProber {
             facts: ChainFacts::default(),
             verified,
             upgrade,
+            certificate_requested: asked.asked(),
             elapsed,
         })
     }

@@ -159,6 +159,7 @@ fn certificate_expiry_from_each_probe_kind() {
         chain: vec![expired, in_30_days.clone()],
         verified: Ok(()),
         upgrade: Vec::new(),
+        certificate_requested: false,
         elapsed: Duration::from_millis(5),
     }));
 

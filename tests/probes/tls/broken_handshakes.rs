@@ -9,14 +9,19 @@ use std::time::{Duration, Instant};
 
 // ---- after the handshake -------------------------------------------------------------
 
+/// A server that asks for a client certificate may refuse it (or its absence) after a TLS 1.3
+/// handshake: the completed handshake is watched for a while before it counts as accepted.
 #[tokio::test]
-async fn a_silent_server_accepts_after_a_short_wait() {
+async fn a_silent_server_that_asked_for_a_certificate_accepts_after_a_short_wait() {
     let f = Fixture::new();
     let (chain, key) = f.server_cert();
-    let server = TlsServer::start(TlsServerConfig::new(&chain, &key)).await;
+    let server =
+        TlsServer::start(TlsServerConfig::new(&chain, &key).ask_client_cert(&f.client_ca.pem()))
+            .await;
     let clock = Instant::now();
     let seen = observe(&f.probe(server.port())).await;
     assert_eq!(seen.outcome, HandshakeOutcome::Accepted);
+    assert!(seen.certificate_requested);
     // The handshake itself is quick; the wait for a refusal is not counted in `elapsed`.
     assert!(
         clock.elapsed() >= Duration::from_millis(300),
@@ -35,7 +40,9 @@ async fn a_silent_server_accepts_after_a_short_wait() {
 async fn the_wait_for_a_refusal_never_outlasts_the_timeout() {
     let f = Fixture::new();
     let (chain, key) = f.server_cert();
-    let server = TlsServer::start(TlsServerConfig::new(&chain, &key)).await;
+    let server =
+        TlsServer::start(TlsServerConfig::new(&chain, &key).ask_client_cert(&f.client_ca.pem()))
+            .await;
     let clock = Instant::now();
     let seen = run(
         &test_env(),
@@ -45,6 +52,7 @@ async fn the_wait_for_a_refusal_never_outlasts_the_timeout() {
     .await
     .expect("an observation");
     assert_eq!(seen.outcome, HandshakeOutcome::Accepted);
+    assert!(seen.certificate_requested);
     assert!(
         clock.elapsed() < Duration::from_millis(250),
         "{:?}",
@@ -52,13 +60,16 @@ async fn the_wait_for_a_refusal_never_outlasts_the_timeout() {
     );
 }
 
+/// A server that asked for a certificate and closes once the client has finished its side
+/// of the handshake has refused this client, under both versions.
 #[tokio::test]
-async fn a_server_that_closes_right_after_the_handshake_rejects() {
+async fn a_server_that_asked_and_closes_right_after_the_handshake_rejects() {
     let f = Fixture::new();
     let (chain, key) = f.server_cert();
     for version in [&TLS13, &TLS12] {
         let server = TlsServer::start(
             TlsServerConfig::new(&chain, &key)
+                .ask_client_cert(&f.client_ca.pem())
                 .versions(&[version])
                 .after(AfterHandshake::Close),
         )
@@ -69,6 +80,34 @@ async fn a_server_that_closes_right_after_the_handshake_rejects() {
             how: Rejection::Closed,
         };
         assert_eq!(seen.outcome, closed, "{version:?}");
+        assert!(seen.certificate_requested, "{version:?}");
+    }
+}
+
+/// A server that never asked for a client certificate cannot refuse one: its handshake is
+/// accepted the moment it completes, without watching the connection afterwards. The proof
+/// that nothing was read after the handshake: a server that closes right after it still
+/// counts as accepted (a close is seen only by reading), under both versions.
+#[tokio::test]
+async fn a_server_that_never_asked_for_a_certificate_is_accepted_without_a_wait() {
+    let f = Fixture::new();
+    let (chain, key) = f.server_cert();
+    for version in [&TLS13, &TLS12] {
+        for after in [AfterHandshake::Hold, AfterHandshake::Close] {
+            let server = TlsServer::start(
+                TlsServerConfig::new(&chain, &key)
+                    .versions(&[version])
+                    .after(after),
+            )
+            .await;
+            let seen = observe(&f.probe(server.port())).await;
+            let case = format!("{version:?} {after:?}");
+            assert_eq!(seen.outcome, HandshakeOutcome::Accepted, "{case}");
+            assert!(!seen.certificate_requested, "{case}");
+            assert_eq!(seen.verified, Ok(()), "{case}");
+            let handshakes = server.handshakes_when(1).await;
+            assert_eq!(handshakes[0].result, Ok(Some(NAME.to_string())), "{case}");
+        }
     }
 }
 
@@ -171,7 +210,8 @@ async fn a_name_the_environment_resolves_is_used_for_sni_and_verification() {
     assert_eq!(seen.target, format!("127.0.0.1:{}", server.port()));
     assert_eq!(seen.sni, NAME);
     assert_eq!(seen.verified, Ok(()));
-    assert_eq!(server.handshakes()[0].result, Ok(Some(NAME.to_string())));
+    let handshakes = server.handshakes_when(1).await;
+    assert_eq!(handshakes[0].result, Ok(Some(NAME.to_string())));
 }
 
 #[tokio::test]

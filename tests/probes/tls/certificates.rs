@@ -56,6 +56,7 @@ async fn client_cert_outcomes(
             "{case}: the server's chain"
         );
         assert_eq!(seen.verified, Ok(()), "{case}");
+        assert!(seen.certificate_requested, "{case}: the server asked");
         out.push((case, seen.outcome, seen.version));
     }
     out
