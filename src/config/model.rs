@@ -221,6 +221,7 @@ pub struct HttpProbe {
     /// Some expectation reads the body (`body:`, `json:`); otherwise the probe keeps only its
     /// start, its size and its SHA-256 while it arrives, never the whole of it.
     pub body_judged: bool,
+    pub ip: IpFamily,
 }
 
 impl HttpProbe {
@@ -238,6 +239,7 @@ impl HttpProbe {
             tls: TlsOptions::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,
+            ip: IpFamily::Any,
         }
     }
 }
@@ -252,6 +254,7 @@ pub struct TlsProbe {
     /// ALPN protocols offered, in order (empty: none).
     pub alpn: Vec<String>,
     pub tls: TlsOptions,
+    pub ip: IpFamily,
 }
 
 /// The cert probe: a local PEM file holding a certificate chain, leaf first.
@@ -286,6 +289,37 @@ pub enum DnsProtocol {
 pub struct TcpProbe {
     pub host: String,
     pub port: u16,
+    pub ip: IpFamily,
+}
+
+/// `ip:` of the http, tls and tcp probes: which resolved addresses may be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IpFamily {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl IpFamily {
+    pub const WORDS: &[&str] = &["v4", "v6", "any"];
+
+    /// Whether an address of this family may be used.
+    pub fn admits(self, ip: std::net::IpAddr) -> bool {
+        match self {
+            IpFamily::Any => true,
+            IpFamily::V4 => ip.is_ipv4(),
+            IpFamily::V6 => ip.is_ipv6(),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpFamily::Any => "any",
+            IpFamily::V4 => "v4",
+            IpFamily::V6 => "v6",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -32,6 +32,7 @@ pub const TLS_PROBE_KEYS: &[&str] = &[
     "client_cert",
     "client_key",
     "versions",
+    "ip",
 ];
 pub const TLS_EXPECT_KEYS: &[&str] = &["handshake", "alert", "version", "alpn", "cert"];
 pub const CERT_PROBE_KEYS: &[&str] = &["file", "ca_file"];
@@ -183,6 +184,7 @@ pub fn decode_tls_probe(
         .take("alpn")
         .and_then(|n| crate::syntax::decode::strings(n, "`alpn`", d))
         .unwrap_or_default();
+    let ip = super::net::decode_ip(&mut r, d);
     let mut tls = read_tls_settings(&mut r, base, env_tls, d);
     let sni = tls.sni.take();
     r.finish(TLS_PROBE_KEYS, d);
@@ -196,6 +198,7 @@ pub fn decode_tls_probe(
         port: port?,
         alpn,
         tls,
+        ip: ip?,
     })
 }
 

@@ -97,6 +97,7 @@ mod tests {
             probe: TcpProbe {
                 host: "127.0.0.1".into(),
                 port,
+                ip: crate::config::model::IpFamily::Any,
             },
             expect: TcpExpect {
                 connect,

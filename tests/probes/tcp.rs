@@ -18,6 +18,7 @@ async fn connect(env: &Environment, host: &str, port: u16, timeout: Duration) ->
     let tcp = TcpProbe {
         host: host.into(),
         port,
+        ip: conform::config::model::IpFamily::Any,
     };
     probe(&tcp, env, &Resolver::new(&[]), timeout)
         .await
@@ -76,6 +77,7 @@ async fn no_time_to_connect_is_an_error_not_a_timeout_answer() {
     let tcp = TcpProbe {
         host: "127.0.0.1".into(),
         port,
+        ip: conform::config::model::IpFamily::Any,
     };
     let err = probe(
         &tcp,

@@ -82,6 +82,7 @@ pub(super) async fn tls_refusal(
         sni: server_name.to_string(),
         alpn: vec!["http/1.1".into()],
         tls: tls.clone(),
+        ip: crate::config::model::IpFamily::Any,
     };
     let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
     match seen.outcome {

@@ -30,10 +30,9 @@ pub fn nc_command(probe: &TcpProbe, env: &Environment, timeout: Duration) -> She
 
 pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration) -> ShellCommand {
     let seconds = timeout.as_secs_f64().ceil().max(1.0) as u64;
-    let mut args = ShellCommand::new("nc")
-        .arg("-vz")
-        .arg("-w")
-        .arg(seconds.to_string());
+    let mut args = ShellCommand::new("nc");
+    args.push_family(probe.ip);
+    let mut args = args.arg("-vz").arg("-w").arg(seconds.to_string());
     match answers.resolve_fixed(&probe.host, probe.port) {
         Some(addr) => {
             args.push(addr.ip().to_string());
@@ -77,6 +76,7 @@ mod tests {
         let t = TcpProbe {
             host: "alb.example".into(),
             port: 22,
+            ip: crate::config::model::IpFamily::Any,
         };
         let mut env = Environment::named("test");
         let wait = std::time::Duration::from_millis(2500);

@@ -156,6 +156,7 @@ fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
         sni: sni.into(),
         alpn: Vec::new(),
         tls: TlsOptions::default(),
+        ip: crate::config::model::IpFamily::Any,
     }
 }
 
@@ -280,6 +281,7 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
     let tcp = crate::config::model::TcpProbe {
         host: "db.internal".into(),
         port: 5432,
+        ip: crate::config::model::IpFamily::Any,
     };
     let probe = Probe::Tcp(&tcp);
     let seen = Observation::Tcp(TcpObservation {

@@ -194,6 +194,7 @@ fn targets_say_what_each_probe_reached() {
         sni: "chat.example".into(),
         alpn: vec![],
         tls: TlsOptions::default(),
+        ip: crate::config::model::IpFamily::Any,
     };
     assert_eq!(
         with(CheckKind::Tls {
@@ -218,6 +219,7 @@ fn targets_say_what_each_probe_reached() {
     let tcp = TcpProbe {
         host: "::1".into(),
         port: 22,
+        ip: crate::config::model::IpFamily::Any,
     };
     let expect = TcpExpect {
         connect: ConnectExpect::Accepted,

@@ -23,6 +23,7 @@ fn tls_probe(port: u16, roots: Vec<rustls::pki_types::CertificateDer<'static>>) 
             extra_roots: roots,
             ..TlsOptions::default()
         },
+        ip: conform::config::model::IpFamily::Any,
     }
 }
 

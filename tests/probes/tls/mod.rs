@@ -47,6 +47,7 @@ impl Fixture {
                 extra_roots: vec![self.server_ca.der()],
                 ..TlsOptions::default()
             },
+            ip: conform::config::model::IpFamily::Any,
         }
     }
 }

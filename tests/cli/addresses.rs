@@ -1,0 +1,188 @@
+//! `ip: v4 | v6 | any` on the http, tls and tcp probes: a name with an A and an AAAA record
+//! (served by the test DNS server) is reached over the family asked for, on `::1` or
+//! `127.0.0.1`; a name, an address or a fixed `resolve:` answer with no address of that
+//! family is an error that says so; a bad value is a load error with "did you mean".
+
+use crate::harness::*;
+use crate::support::dns_server::{self, rr};
+use crate::support::*;
+
+const IP_CHECKS: &str = r#"checks:
+  - name: tcp over v6
+    tcp: { host: both.dual.test, port: "${v6tcp}", ip: v6 }
+    expect: { connect: accepted }
+  - name: http over v6
+    http: { url: "http://both.dual.test:${v6web}/six", ip: v6 }
+    expect: { status: 200, body: "over v6" }
+  - name: tls over v6
+    tls: { host: both.dual.test, port: "${v6tls}", ip: v6 }
+    expect: { handshake: accepted, cert: { san: { contains: both.dual.test } } }
+  - name: tcp over v4
+    tcp: { host: both.dual.test, port: "${v4tcp}", ip: v4 }
+    expect: { connect: accepted }
+  - name: tcp v4 on a v6-only name
+    tags: [wrong]
+    tcp: { host: six.dual.test, port: "${v6tcp}", ip: v4 }
+    expect: { connect: accepted }
+  - name: http v4 to a v6 address
+    tags: [wrong]
+    http: { url: "http://[::1]:${v6web}/four", ip: v4 }
+    expect: { status: 200 }
+  - name: tls v4 to a fixed v6 answer
+    tags: [wrong]
+    tls: { host: fixed.dual.test, port: "${v6tls}", ip: v4 }
+    expect: { handshake: accepted }
+"#;
+
+/// "`ip: v6` against `::1` works and `ip: v4` on a v6-only name is a clear error": the
+/// servers listen on `::1` only (tcp also on 127.0.0.1, for v4), the name has both records.
+#[tokio::test(flavor = "multi_thread")]
+async fn ip_chooses_the_family_of_the_addresses_used() {
+    let dns = dns_server::start_with(
+        "dual.test.",
+        vec![
+            rr("both.dual.test.", 300, "A", "127.0.0.1"),
+            rr("both.dual.test.", 300, "AAAA", "::1"),
+            rr("six.dual.test.", 300, "AAAA", "::1"),
+        ],
+    )
+    .await;
+    let web = TestServer::start_on(
+        TestServerConfig::http(|_| TestResponse::ok("over v6")),
+        "[::1]:0",
+    )
+    .await;
+    let pki = Pki::new();
+    let tls = TestServer::start_on(
+        https_config(&pki, &["both.dual.test", "fixed.dual.test"], |_| {
+            TestResponse::ok("tls")
+        }),
+        "[::1]:0",
+    )
+    .await;
+    let v6tcp = std::net::TcpListener::bind("[::1]:0").expect("bind ::1");
+    let v6tcp = v6tcp.local_addr().expect("addr").port();
+    let v4tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let v4tcp = v4tcp.local_addr().expect("addr").port();
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ v6web: \"{}\", v6tls: \"{}\", v6tcp: \"{v6tcp}\", v4tcp: \"{v4tcp}\" }}\n",
+            web.port(),
+            tls.port()
+        ),
+        Some(&pki),
+        &format!(
+            "resolvers: [\"{}\"]\nresolve: {{ fixed.dual.test: \"::1\" }}\n",
+            dns.addr()
+        ),
+    );
+    p.write("checks/ip.yaml", IP_CHECKS);
+
+    let out = p.run(&["--skip-tag", "wrong"]).await;
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "ip/tcp-over-v6", "tcp over v6");
+    out.assert_line("PASS", "ip/http-over-v6", "http over v6");
+    out.assert_line("PASS", "ip/tls-over-v6", "tls over v6");
+    out.assert_line("PASS", "ip/tcp-over-v4", "tcp over v4");
+    out.assert_summary("4 passed, 0 failed, 0 errors, 0 pending");
+    // The request reached the server on ::1 under the name.
+    let requests = web.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].path, "/six");
+    assert_eq!(
+        requests[0].host.as_deref(),
+        Some(format!("both.dual.test:{}", web.port()).as_str())
+    );
+    assert_eq!(tls.requests().len(), 0);
+    assert!(tls.connections() >= 1);
+
+    let out = p.run(&["--tag", "wrong"]).await;
+    out.assert_code_quiet(3);
+    let file = "checks/ip.yaml";
+    assert_eq!(
+        out.details_of("ip/tcp-v4-on-a-v6-only-name"),
+        [
+            p.at(file, 14),
+            "error (dns): six.dual.test has no IPv4 address, but the check says `ip: v4` \
+             (it resolves to ::1)"
+                .to_string(),
+            format!("reproduce: nc -4 -vz -w 10 six.dual.test {v6tcp}"),
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        out.details_of("ip/http-v4-to-a-v6-address"),
+        [
+            p.at(file, 18),
+            format!(
+                "error (dns): GET http://[::1]:{port}/four: ::1 is not an IPv4 address, but \
+                 the check says `ip: v4`",
+                port = web.port()
+            ),
+            format!(
+                "reproduce: curl -4 -sS -i --max-time 10 'http://[::1]:{}/four'",
+                web.port()
+            ),
+        ],
+        "{out}"
+    );
+    let details = out.details_of("ip/tls-v4-to-a-fixed-v6-answer");
+    assert_eq!(details.len(), 3, "{out}");
+    assert_eq!(details[0], p.at(file, 22));
+    assert_eq!(
+        details[1],
+        "error (dns): fixed.dual.test has no IPv4 address, but the check says `ip: v4` \
+         (it resolves to ::1)"
+    );
+    assert!(
+        details[2].starts_with(&format!(
+            "reproduce: openssl s_client -4 -connect '[::1]:{}' -servername fixed.dual.test",
+            tls.port()
+        )),
+        "{out}"
+    );
+    out.assert_summary("0 passed, 0 failed, 3 errors, 0 pending");
+    // Nothing was sent over the wrong family.
+    assert_eq!(web.requests().len(), 1);
+}
+
+/// `ip:` is a closed set: a value out of it is a load error at its position, with "did you
+/// mean" when it is one in another case, and nothing is probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_ip_value_is_a_located_load_error() {
+    let p = Project::new();
+    p.write("environments/prod.yaml", "{}\n");
+    p.write(
+        "checks/ip.yaml",
+        r#"checks:
+  - name: upper case
+    tcp: { host: 127.0.0.1, port: 1, ip: V6 }
+    expect: { connect: refused }
+  - name: a number
+    http: { url: "http://127.0.0.1:1/", ip: 4 }
+    expect: { status: 200 }
+  - name: a word
+    tls: { host: 127.0.0.1, port: 1, ip: ipv4 }
+    expect: { handshake: accepted }
+  - name: another word
+    tcp: { host: 127.0.0.1, port: 1, ip: both }
+    expect: { connect: refused }
+"#,
+    );
+    let f = p.shown("checks/ip.yaml");
+    let out = p.validate(&[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "env prod:\n\
+             error: {f}:3:42: `ip` is `V6`; did you mean `v6`? expected v4, v6 or any\n\
+             error: {f}:6:45: `ip` is `4`; did you mean `v4`? expected v4, v6 or any\n\
+             error: {f}:9:42: `ip` is `ipv4`; did you mean `v4`? expected v4, v6 or any\n\
+             error: {f}:12:42: `ip` is `both`; expected v4, v6 or any\n\
+             4 errors found; nothing was probed\n"
+        ),
+        "{out}"
+    );
+}
