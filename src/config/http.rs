@@ -21,6 +21,7 @@ pub const HTTP_KEYS: &[&str] = &[
     "tls",
     "body_limit",
     "ip",
+    "addresses",
 ];
 
 /// `follow_redirects: true` follows up to this many hops.
@@ -99,6 +100,7 @@ pub fn decode_probe(
         None => DEFAULT_BODY_LIMIT,
     };
     let ip = super::net::decode_ip(&mut r, d);
+    let addresses = super::net::decode_addresses(&mut r, d);
     r.finish(HTTP_KEYS, d);
     if d.len() > before {
         return None;
@@ -116,6 +118,7 @@ pub fn decode_probe(
         // Until the expectation says otherwise (see the check's decoding).
         body_judged: true,
         ip: ip?,
+        addresses: addresses?,
     })
 }
 

@@ -203,7 +203,7 @@ pub struct Pending {
     pub until: Option<time::Date>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct HttpProbe {
     pub url: Url,
     pub method: reqwest::Method,
@@ -222,6 +222,7 @@ pub struct HttpProbe {
     /// start, its size and its SHA-256 while it arrives, never the whole of it.
     pub body_judged: bool,
     pub ip: IpFamily,
+    pub addresses: AddressMode,
 }
 
 impl HttpProbe {
@@ -240,12 +241,13 @@ impl HttpProbe {
             body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,
             ip: IpFamily::Any,
+            addresses: AddressMode::One,
         }
     }
 }
 
 /// The tls probe: one handshake, observed whole.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TlsProbe {
     pub host: String,
     pub port: u16,
@@ -255,6 +257,7 @@ pub struct TlsProbe {
     pub alpn: Vec<String>,
     pub tls: TlsOptions,
     pub ip: IpFamily,
+    pub addresses: AddressMode,
 }
 
 /// The cert probe: a local PEM file holding a certificate chain, leaf first.
@@ -285,11 +288,25 @@ pub enum DnsProtocol {
 }
 
 /// The tcp probe: does a connection open?
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TcpProbe {
     pub host: String,
     pub port: u16,
     pub ip: IpFamily,
+    pub addresses: AddressMode,
+}
+
+/// `addresses:` of the http, tls and tcp probes: probe one address of the host (the first
+/// that answers), or every one, each on its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AddressMode {
+    #[default]
+    One,
+    All,
+}
+
+impl AddressMode {
+    pub const WORDS: &[&str] = &["one", "all"];
 }
 
 /// `ip:` of the http, tls and tcp probes: which resolved addresses may be used.

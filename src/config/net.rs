@@ -3,7 +3,7 @@
 use super::closed::{Domain, EVERY_RCODE, RCODES, RECORD_TYPES, decided, decode_closed};
 use super::environment::parse_addr;
 use super::model::{
-    ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, IpFamily, TcpExpect, TcpProbe,
+    AddressMode, ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, IpFamily, TcpExpect, TcpProbe,
 };
 use crate::matcher::decode_matcher;
 use crate::syntax::decode::{MapReader, port, string};
@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 pub const DNS_PROBE_KEYS: &[&str] = &["name", "type", "server", "protocol"];
 pub const DNS_EXPECT_KEYS: &[&str] = &["rcode", "answers", "cnames", "ttl", "time"];
-pub const TCP_PROBE_KEYS: &[&str] = &["host", "port", "ip"];
+pub const TCP_PROBE_KEYS: &[&str] = &["host", "port", "ip", "addresses"];
 pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time"];
 
 pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
@@ -132,6 +132,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
         });
     let port = r.require("port", d).and_then(|n| port(n, "`port`", d));
     let ip = decode_ip(&mut r, d);
+    let addresses = decode_addresses(&mut r, d);
     r.finish(TCP_PROBE_KEYS, d);
     if d.len() > before {
         return None;
@@ -140,6 +141,7 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
         host: host?,
         port: port?,
         ip: ip?,
+        addresses: addresses?,
     })
 }
 
@@ -169,6 +171,21 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
         explicit,
         time,
     })
+}
+
+/// `addresses: one | all` of the http, tls and tcp probes (default one).
+pub fn decode_addresses(r: &mut MapReader, d: &mut Diagnostics) -> Option<AddressMode> {
+    let Some(n) = r.take("addresses") else {
+        return Some(AddressMode::One);
+    };
+    match n.scalar_text().as_deref() {
+        Some("one") => Some(AddressMode::One),
+        Some("all") => Some(AddressMode::All),
+        _ => {
+            closed_word(n, "addresses", AddressMode::WORDS, d);
+            None
+        }
+    }
 }
 
 /// `ip: v4 | v6 | any` of the http, tls and tcp probes (default any).

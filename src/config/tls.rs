@@ -33,6 +33,7 @@ pub const TLS_PROBE_KEYS: &[&str] = &[
     "client_key",
     "versions",
     "ip",
+    "addresses",
 ];
 pub const TLS_EXPECT_KEYS: &[&str] = &["handshake", "alert", "version", "alpn", "cert"];
 pub const CERT_PROBE_KEYS: &[&str] = &["file", "ca_file"];
@@ -185,6 +186,7 @@ pub fn decode_tls_probe(
         .and_then(|n| crate::syntax::decode::strings(n, "`alpn`", d))
         .unwrap_or_default();
     let ip = super::net::decode_ip(&mut r, d);
+    let addresses = super::net::decode_addresses(&mut r, d);
     let mut tls = read_tls_settings(&mut r, base, env_tls, d);
     let sni = tls.sni.take();
     r.finish(TLS_PROBE_KEYS, d);
@@ -199,6 +201,7 @@ pub fn decode_tls_probe(
         alpn,
         tls,
         ip: ip?,
+        addresses: addresses?,
     })
 }
 

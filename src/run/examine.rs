@@ -1,10 +1,13 @@
 //! One try of a check: its probe, then the judge of the same kind on what the probe saw.
 
-use crate::config::model::CheckKind;
+use crate::config::model::{
+    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, TcpProbe, TlsProbe,
+};
 use crate::judge;
 use crate::matcher::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -27,14 +30,55 @@ pub(super) struct Examined {
 /// an unboxed future would reserve the largest kind's state (several KiB) for every queued
 /// check at once.
 pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
+    match every_address(kind) {
+        Some((host, port, ip)) => {
+            Box::pin(examine_each(prober, kind, (&host, port, ip), timeout)).await
+        }
+        None => examine_at(prober, kind, None, timeout).await,
+    }
+}
+
+/// [`examine`], the probe pinned to `at` when given (one address of `addresses: all`).
+async fn examine_at(
+    prober: &Prober,
+    kind: &CheckKind,
+    at: Option<SocketAddr>,
+    timeout: Duration,
+) -> Examined {
     let now = OffsetDateTime::now_utc;
     match kind {
         CheckKind::Http { probe, expect } => {
+            let pinned;
+            let probe = match at {
+                Some(addr) => {
+                    pinned = HttpProbe {
+                        connect_to: Some(ConnectTo {
+                            host: addr.ip().to_string(),
+                            port: Some(addr.port()),
+                        }),
+                        ..probe.clone()
+                    };
+                    &pinned
+                }
+                None => probe,
+            };
             let probed = Box::pin(prober.http(probe, timeout));
             let judge = |o: &_| judge::judge_http(expect, o, now());
             bounded(probed, timeout, judge, Observation::Http).await
         }
         CheckKind::Tls { probe, expect } => {
+            let pinned;
+            let probe = match at {
+                Some(addr) => {
+                    pinned = TlsProbe {
+                        host: addr.ip().to_string(),
+                        port: addr.port(),
+                        ..probe.clone()
+                    };
+                    &pinned
+                }
+                None => probe,
+            };
             let probed = Box::pin(prober.tls(probe, timeout));
             let judge = |o: &_| judge::judge_tls(expect, o, now());
             bounded(probed, timeout, judge, Observation::Tls).await
@@ -50,10 +94,106 @@ pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration
             bounded(probed, timeout, judge, Observation::Dns).await
         }
         CheckKind::Tcp { probe, expect } => {
+            let pinned;
+            let probe = match at {
+                Some(addr) => {
+                    pinned = TcpProbe {
+                        host: addr.ip().to_string(),
+                        port: addr.port(),
+                        ..probe.clone()
+                    };
+                    &pinned
+                }
+                None => probe,
+            };
             let probed = Box::pin(prober.tcp(probe, timeout));
             let judge = |o: &_| judge::judge_tcp(expect, o);
             bounded(probed, timeout, judge, Observation::Tcp).await
         }
+    }
+}
+
+/// The host, port and family whose every address a check with `addresses: all` probes (a
+/// `connect_to` host when the http probe names one); None: one address, as usual.
+fn every_address(kind: &CheckKind) -> Option<(String, u16, IpFamily)> {
+    match kind {
+        CheckKind::Http { probe, .. } if probe.addresses == AddressMode::All => {
+            let url_port = probe.url.port_or_known_default()?;
+            match &probe.connect_to {
+                Some(to) => Some((to.host.clone(), to.port.unwrap_or(url_port), probe.ip)),
+                None => Some((probe.url.host_str()?.to_string(), url_port, probe.ip)),
+            }
+        }
+        CheckKind::Tls { probe, .. } if probe.addresses == AddressMode::All => {
+            Some((probe.host.clone(), probe.port, probe.ip))
+        }
+        CheckKind::Tcp { probe, .. } if probe.addresses == AddressMode::All => {
+            Some((probe.host.clone(), probe.port, probe.ip))
+        }
+        _ => None,
+    }
+}
+
+/// `addresses: all`: every address of the host probed and judged at once, each within the
+/// time left after the lookup. The check passes only if every address does; each mismatch
+/// and an error name their address (`127.0.0.2: status`), and the observation kept is the
+/// first failing address's (the first address's when all pass), so that the reproduce
+/// command goes to it.
+async fn examine_each(
+    prober: &Prober,
+    kind: &CheckKind,
+    (host, port, ip): (&str, u16, IpFamily),
+    timeout: Duration,
+) -> Examined {
+    let clock = Instant::now();
+    let addrs = match prober.addresses(host, port, ip, timeout).await {
+        Ok(addrs) => addrs,
+        Err(error) => {
+            return Examined {
+                observed: Err(error),
+                duration: clock.elapsed(),
+            };
+        }
+    };
+    let left = timeout.saturating_sub(clock.elapsed());
+    let each = addrs
+        .iter()
+        .map(|&addr| Box::pin(examine_at(prober, kind, Some(addr), left)));
+    let results = futures::future::join_all(each).await;
+    let duration = clock.elapsed();
+    let mut kept = None;
+    let mut mismatches = Vec::new();
+    for (addr, examined) in addrs.iter().zip(results) {
+        let place = addr.ip().to_string();
+        match examined.observed {
+            Err(error) => {
+                let message = format!("{place}: {}", error.message);
+                return Examined {
+                    observed: Err(ProbeError { message, ..error }),
+                    duration,
+                };
+            }
+            Ok((observation, found)) => {
+                let failing = !found.is_empty();
+                mismatches.extend(found.into_iter().map(|m| Mismatch {
+                    field: format!("{place}: {}", m.field),
+                    ..m
+                }));
+                if kept.is_none() || (failing && !matches!(kept, Some((_, true)))) {
+                    kept = Some((observation, failing));
+                }
+            }
+        }
+    }
+    Examined {
+        observed: match kept {
+            Some((observation, _)) => Ok((observation, mismatches)),
+            None => Err(ProbeError {
+                kind: ProbeErrorKind::Dns,
+                message: format!("{host} has no address"),
+            }),
+        },
+        duration,
     }
 }
 
@@ -98,6 +238,7 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port,
                 ip: crate::config::model::IpFamily::Any,
+                addresses: crate::config::model::AddressMode::One,
             },
             expect: TcpExpect {
                 connect,

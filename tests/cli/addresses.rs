@@ -186,3 +186,95 @@ async fn a_bad_ip_value_is_a_located_load_error() {
         "{out}"
     );
 }
+
+/// Two servers on one port, on 127.0.0.1 and 127.0.0.2 (the second port bound to match).
+async fn pair(
+    first: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static + Clone,
+    second: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static + Clone,
+) -> (TestServer, TestServer) {
+    for _ in 0..20 {
+        let one = TestServer::start(TestServerConfig::http(first.clone())).await;
+        let at = format!("127.0.0.2:{}", one.port());
+        if std::net::TcpListener::bind(&at).is_ok() {
+            let two = TestServer::start_on(TestServerConfig::http(second.clone()), &at).await;
+            return (one, two);
+        }
+    }
+    panic!("no port free on both 127.0.0.1 and 127.0.0.2");
+}
+
+const ALL_CHECKS: &str = r#"checks:
+  - name: http every address
+    http: { url: "http://two.pair.test:${web}/", addresses: all }
+    expect: { status: 200 }
+  - name: http one address
+    http: { url: "http://two.pair.test:${web}/", addresses: one }
+    expect: { status: 200 }
+  - name: tcp every address
+    tcp: { host: two.pair.test, port: "${tcp}", addresses: all }
+    expect: { connect: accepted }
+  - name: tcp one address
+    tcp: { host: two.pair.test, port: "${tcp}" }
+    expect: { connect: accepted }
+"#;
+
+/// "A name resolved to 127.0.0.1 and 127.0.0.2 served by two servers that differ:
+/// `addresses: all` fails naming 127.0.0.2, `one` passes."
+#[tokio::test(flavor = "multi_thread")]
+async fn addresses_all_probes_every_address_and_names_the_failing_one() {
+    let dns = dns_server::start_with(
+        "pair.test.",
+        vec![
+            rr("two.pair.test.", 300, "A", "127.0.0.1"),
+            rr("two.pair.test.", 300, "A", "127.0.0.2"),
+        ],
+    )
+    .await;
+    let (good, bad) = pair(|_| TestResponse::ok("good"), |_| TestResponse::status(503)).await;
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let tcp = tcp.local_addr().expect("addr").port();
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ web: \"{}\", tcp: \"{tcp}\" }}\n", good.port()),
+        None,
+        &format!("resolvers: [\"{}\"]\n", dns.addr()),
+    );
+    p.write("checks/all.yaml", ALL_CHECKS);
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(1);
+    let file = "checks/all.yaml";
+    let web = good.port();
+    out.assert_line("FAIL", "all/http-every-address", "http every address");
+    assert_eq!(
+        out.details_of("all/http-every-address"),
+        [
+            p.at(file, 2),
+            "127.0.0.2: status".to_string(),
+            "  expected: 200".to_string(),
+            "  actual:   503".to_string(),
+            format!(
+                "reproduce: curl -sS -i --resolve two.pair.test:{web}:127.0.0.2 --max-time 10 \
+                 http://two.pair.test:{web}/"
+            ),
+        ],
+        "{out}"
+    );
+    out.assert_line("PASS", "all/http-one-address", "http one address");
+    out.assert_line("FAIL", "all/tcp-every-address", "tcp every address");
+    assert_eq!(
+        out.details_of("all/tcp-every-address"),
+        [
+            p.at(file, 8),
+            "127.0.0.2: connect".to_string(),
+            "  expected: accepted".to_string(),
+            format!("  actual:   refused (127.0.0.2:{tcp})"),
+            format!("reproduce: nc -vz -w 10 127.0.0.2 {tcp}"),
+        ],
+        "{out}"
+    );
+    out.assert_line("PASS", "all/tcp-one-address", "tcp one address");
+    out.assert_summary("2 passed, 2 failed, 0 errors, 0 pending");
+    // Every address was asked by the `all` check, the first only by the `one` check.
+    assert_eq!(good.requests().len(), 2);
+    assert_eq!(bad.requests().len(), 1);
+}

@@ -32,6 +32,7 @@ pub(super) fn tls_probe() -> Value {
     props["port"] = doc(r("port"), "Default 443.");
     props["alpn"] = doc(r("texts"), "ALPN protocols to offer, e.g. [h2, http/1.1].");
     props["ip"] = r("ip_family");
+    props["addresses"] = r("address_mode");
     with_key_pair(object(props, &["host"]))
 }
 
@@ -58,6 +59,7 @@ pub(super) fn http_probe() -> Value {
             "tls": doc(r("tls_settings"), "TLS settings for https."),
             "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),
             "ip": r("ip_family"),
+            "addresses": r("address_mode"),
         }),
         &["url"],
     );

@@ -83,6 +83,7 @@ pub(super) async fn tls_refusal(
         alpn: vec!["http/1.1".into()],
         tls: tls.clone(),
         ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
     match seen.outcome {

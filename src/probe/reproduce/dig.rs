@@ -77,6 +77,7 @@ mod tests {
             host: "alb.example".into(),
             port: 22,
             ip: crate::config::model::IpFamily::Any,
+            addresses: crate::config::model::AddressMode::One,
         };
         let mut env = Environment::named("test");
         let wait = std::time::Duration::from_millis(2500);

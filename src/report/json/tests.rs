@@ -195,6 +195,7 @@ fn targets_say_what_each_probe_reached() {
         alpn: vec![],
         tls: TlsOptions::default(),
         ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     assert_eq!(
         with(CheckKind::Tls {
@@ -220,6 +221,7 @@ fn targets_say_what_each_probe_reached() {
         host: "::1".into(),
         port: 22,
         ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     let expect = TcpExpect {
         connect: ConnectExpect::Accepted,

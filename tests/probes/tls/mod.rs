@@ -48,6 +48,7 @@ impl Fixture {
                 ..TlsOptions::default()
             },
             ip: conform::config::model::IpFamily::Any,
+            addresses: conform::config::model::AddressMode::One,
         }
     }
 }
