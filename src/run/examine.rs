@@ -1,5 +1,6 @@
 //! One try of a check: its probe, then the judge of the same kind on what the probe saw.
 
+use super::result::{AddressOutcome, Outcome};
 use crate::config::model::{
     AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, TcpProbe, TlsProbe,
 };
@@ -21,6 +22,8 @@ pub(super) struct Examined {
     pub observed: Result<(Observation, Vec<Mismatch>), ProbeError>,
     /// How long the probe took, judging excluded.
     pub duration: Duration,
+    /// `addresses: all`: each address and its outcome; empty otherwise.
+    pub addresses: Vec<AddressOutcome>,
 }
 
 /// Probes `kind` within `timeout` and judges the answer with the expectation of the same
@@ -152,6 +155,7 @@ async fn examine_each(
             return Examined {
                 observed: Err(error),
                 duration: clock.elapsed(),
+                addresses: Vec::new(),
             };
         }
     };
@@ -161,6 +165,19 @@ async fn examine_each(
         .map(|&addr| Box::pin(examine_at(prober, kind, Some(addr), left)));
     let results = futures::future::join_all(each).await;
     let duration = clock.elapsed();
+    let each: Vec<AddressOutcome> = addrs
+        .iter()
+        .zip(&results)
+        .map(|(&address, examined)| AddressOutcome {
+            address,
+            outcome: match &examined.observed {
+                Ok((_, found)) if found.is_empty() => Outcome::Pass,
+                Ok(_) => Outcome::Fail,
+                Err(e) if e.kind.is_answer() => Outcome::Fail,
+                Err(_) => Outcome::Error,
+            },
+        })
+        .collect();
     let mut kept = None;
     let mut mismatches = Vec::new();
     for (addr, examined) in addrs.iter().zip(results) {
@@ -171,6 +188,7 @@ async fn examine_each(
                 return Examined {
                     observed: Err(ProbeError { message, ..error }),
                     duration,
+                    addresses: each,
                 };
             }
             Ok((observation, found)) => {
@@ -194,6 +212,7 @@ async fn examine_each(
             }),
         },
         duration,
+        addresses: each,
     }
 }
 
@@ -224,6 +243,7 @@ async fn bounded<O>(
             (observation(seen), mismatches)
         }),
         duration,
+        addresses: Vec::new(),
     }
 }
 

@@ -92,6 +92,7 @@ impl CheckTask {
         }
         let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
         let duration = examined.duration;
+        let addresses = examined.addresses;
         let attempt = match examined.observed {
             Ok((mut observation, mismatches)) => {
                 let outcome = if mismatches.is_empty() {
@@ -110,6 +111,7 @@ impl CheckTask {
                     error: None,
                     duration,
                     observation: Some(observation),
+                    addresses,
                 }
             }
             Err(error) => Attempt {
@@ -123,6 +125,7 @@ impl CheckTask {
                 error: Some(error),
                 duration,
                 observation: None,
+                addresses,
             },
         };
         if let Some(stop) = &self.fail_fast
@@ -180,6 +183,7 @@ impl CheckTask {
                 error: Some(error),
                 duration: Duration::ZERO,
                 observation: None,
+                addresses: Vec::new(),
             }],
             flaky: false,
             duration: Duration::ZERO,

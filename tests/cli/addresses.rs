@@ -277,4 +277,35 @@ async fn addresses_all_probes_every_address_and_names_the_failing_one() {
     // Every address was asked by the `all` check, the first only by the `one` check.
     assert_eq!(good.requests().len(), 2);
     assert_eq!(bad.requests().len(), 1);
+
+    // The JSON report lists each address with its outcome; a one-address check has no list.
+    let report: serde_json::Value =
+        serde_json::from_str(&p.read("reports/report.json")).expect("the JSON report");
+    let attempt = |id: &str| {
+        let checks = report["checks"].as_array().expect("checks");
+        let check = checks.iter().find(|c| c["id"] == id).expect("the check");
+        check["attempts"][0].clone()
+    };
+    let http = attempt("all/http-every-address");
+    assert_eq!(
+        http["addresses"],
+        serde_json::json!([
+            { "address": format!("127.0.0.1:{web}"), "outcome": "pass" },
+            { "address": format!("127.0.0.2:{web}"), "outcome": "fail" },
+        ])
+    );
+    assert_eq!(
+        http["mismatches"],
+        serde_json::json!([
+            { "field": "127.0.0.2: status", "expected": "200", "actual": "503", "note": "" }
+        ])
+    );
+    assert_eq!(
+        attempt("all/tcp-every-address")["addresses"],
+        serde_json::json!([
+            { "address": format!("127.0.0.1:{tcp}"), "outcome": "pass" },
+            { "address": format!("127.0.0.2:{tcp}"), "outcome": "fail" },
+        ])
+    );
+    assert!(attempt("all/http-one-address").get("addresses").is_none());
 }
