@@ -309,3 +309,108 @@ async fn addresses_all_probes_every_address_and_names_the_failing_one() {
     );
     assert!(attempt("all/http-one-address").get("addresses").is_none());
 }
+
+/// Two TLS servers on one port, 127.0.0.1 and 127.0.0.2, with certificates that differ.
+async fn tls_pair(pki: &Pki) -> (TestServer, TestServer) {
+    for _ in 0..20 {
+        let one = TestServer::start(https_config(pki, &["two.pair.test"], |_| {
+            TestResponse::ok("one")
+        }))
+        .await;
+        let at = format!("127.0.0.2:{}", one.port());
+        if std::net::TcpListener::bind(&at).is_ok() {
+            let config = https_config(pki, &["stale.pair.test"], |_| TestResponse::ok("two"));
+            let two = TestServer::start_on(config, &at).await;
+            return (one, two);
+        }
+    }
+    panic!("no port free on both 127.0.0.1 and 127.0.0.2");
+}
+
+const TLS_ALL_CHECKS: &str = r#"checks:
+  - name: tls every address
+    tls: { host: two.pair.test, port: "${tls}", addresses: all }
+    expect: { cert: { san: { contains: two.pair.test } } }
+  - name: tls one address
+    tls: { host: two.pair.test, port: "${tls}" }
+    expect: { cert: { san: { contains: two.pair.test } } }
+  - name: http where one address is closed
+    http: { url: "http://two.pair.test:${half}/", addresses: all }
+    expect: { status: 200 }
+"#;
+
+/// A node with another certificate fails `addresses: all` naming it; an address that does
+/// not answer makes the check an error naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn addresses_all_names_the_node_with_another_certificate_or_no_answer() {
+    let dns = dns_server::start_with(
+        "pair.test.",
+        vec![
+            rr("two.pair.test.", 300, "A", "127.0.0.1"),
+            rr("two.pair.test.", 300, "A", "127.0.0.2"),
+        ],
+    )
+    .await;
+    let pki = Pki::new();
+    let (one, two) = tls_pair(&pki).await;
+    let half = http(|_| TestResponse::ok("only on 127.0.0.1")).await;
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ tls: \"{}\", half: \"{}\" }}\n",
+            one.port(),
+            half.port()
+        ),
+        Some(&pki),
+        &format!("resolvers: [\"{}\"]\n", dns.addr()),
+    );
+    p.write("checks/all.yaml", TLS_ALL_CHECKS);
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(1);
+    let file = "checks/all.yaml";
+    let port = one.port();
+    out.assert_line("FAIL", "all/tls-every-address", "tls every address");
+    let details = out.details_of("all/tls-every-address");
+    assert_eq!(
+        details[..7],
+        [
+            p.at(file, 2),
+            "127.0.0.2: handshake".to_string(),
+            "  expected: accepted".to_string(),
+            "  actual:   refused by this client: certificate verify failed: the certificate is \
+             not valid for name two.pair.test (it names: stale.pair.test)"
+                .to_string(),
+            "127.0.0.2: cert san".to_string(),
+            "  expected: contains \"two.pair.test\"".to_string(),
+            "  actual:   [\"stale.pair.test\"]".to_string(),
+        ],
+        "{out}"
+    );
+    assert!(
+        details[7].starts_with(&format!(
+            "reproduce: openssl s_client -connect 127.0.0.2:{port} -servername two.pair.test "
+        )),
+        "{out}"
+    );
+    assert_eq!(details.len(), 8, "{out}");
+    out.assert_line("PASS", "all/tls-one-address", "tls one address");
+    out.assert_line(
+        "ERROR",
+        "all/http-where-one-address-is-closed",
+        "http where one address is closed",
+    );
+    let half = half.port();
+    assert_eq!(
+        out.details_of("all/http-where-one-address-is-closed")[..2],
+        [
+            p.at(file, 8),
+            format!(
+                "error (connection refused): 127.0.0.2: GET http://two.pair.test:{half}/: \
+                 connection refused (127.0.0.2:{half})"
+            ),
+        ],
+        "{out}"
+    );
+    out.assert_summary("1 passed, 1 failed, 1 error, 0 pending");
+    assert_eq!(two.tls_failures().len(), 1, "{:?}", two.tls_failures());
+}
