@@ -2,7 +2,7 @@
 
 use super::result::{AddressOutcome, Outcome};
 use crate::config::model::{
-    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, TcpProbe, TlsProbe,
+    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, TcpProbe, TlsProbe,
 };
 use crate::judge;
 use crate::matcher::Mismatch;
@@ -49,38 +49,21 @@ async fn examine_at(
     timeout: Duration,
 ) -> Examined {
     let now = OffsetDateTime::now_utc;
+    let pinned = at.and_then(|addr| Pinned::new(kind, addr));
     match kind {
         CheckKind::Http { probe, expect } => {
-            let pinned;
-            let probe = match at {
-                Some(addr) => {
-                    pinned = HttpProbe {
-                        connect_to: Some(ConnectTo {
-                            host: addr.ip().to_string(),
-                            port: Some(addr.port()),
-                        }),
-                        ..probe.clone()
-                    };
-                    &pinned
-                }
-                None => probe,
+            let probe = match &pinned {
+                Some(Pinned::Http(p)) => p,
+                _ => probe,
             };
             let probed = Box::pin(prober.http(probe, timeout));
             let judge = |o: &_| judge::judge_http(expect, o, now());
             bounded(probed, timeout, judge, Observation::Http).await
         }
         CheckKind::Tls { probe, expect } => {
-            let pinned;
-            let probe = match at {
-                Some(addr) => {
-                    pinned = TlsProbe {
-                        host: addr.ip().to_string(),
-                        port: addr.port(),
-                        ..probe.clone()
-                    };
-                    &pinned
-                }
-                None => probe,
+            let probe = match &pinned {
+                Some(Pinned::Tls(p)) => p,
+                _ => probe,
             };
             let probed = Box::pin(prober.tls(probe, timeout));
             let judge = |o: &_| judge::judge_tls(expect, o, now());
@@ -97,21 +80,55 @@ async fn examine_at(
             bounded(probed, timeout, judge, Observation::Dns).await
         }
         CheckKind::Tcp { probe, expect } => {
-            let pinned;
-            let probe = match at {
-                Some(addr) => {
-                    pinned = TcpProbe {
-                        host: addr.ip().to_string(),
-                        port: addr.port(),
-                        ..probe.clone()
-                    };
-                    &pinned
-                }
-                None => probe,
+            let probe = match &pinned {
+                Some(Pinned::Tcp(p)) => p,
+                _ => probe,
             };
             let probed = Box::pin(prober.tcp(probe, timeout));
             let judge = |o: &_| judge::judge_tcp(expect, o);
             bounded(probed, timeout, judge, Observation::Tcp).await
+        }
+    }
+}
+
+/// A check's probe sent to one address of `addresses: all`: the name kept for SNI, `Host`
+/// and verification (an http probe connects to the address, as with `connect_to`).
+pub(super) enum Pinned {
+    Http(HttpProbe),
+    Tls(TlsProbe),
+    Tcp(TcpProbe),
+}
+
+impl Pinned {
+    /// `kind`'s probe sent to `addr`; None for a kind that has one address or none.
+    pub(super) fn new(kind: &CheckKind, addr: SocketAddr) -> Option<Pinned> {
+        Some(match kind {
+            CheckKind::Http { probe, .. } => Pinned::Http(HttpProbe {
+                connect_to: Some(ConnectTo {
+                    host: addr.ip().to_string(),
+                    port: Some(addr.port()),
+                }),
+                ..probe.clone()
+            }),
+            CheckKind::Tls { probe, .. } => Pinned::Tls(TlsProbe {
+                host: addr.ip().to_string(),
+                port: addr.port(),
+                ..probe.clone()
+            }),
+            CheckKind::Tcp { probe, .. } => Pinned::Tcp(TcpProbe {
+                host: addr.ip().to_string(),
+                port: addr.port(),
+                ..probe.clone()
+            }),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn probe(&self) -> Probe<'_> {
+        match self {
+            Pinned::Http(p) => Probe::Http(p),
+            Pinned::Tls(p) => Probe::Tls(p),
+            Pinned::Tcp(p) => Probe::Tcp(p),
         }
     }
 }

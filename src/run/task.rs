@@ -240,8 +240,17 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
+        // `addresses: all` without an observation (an address did not answer): the command
+        // goes to the first address that did not pass.
+        let pinned = attempts
+            .last()
+            .filter(|a| a.observation.is_none())
+            .and_then(|a| a.addresses.iter().find(|x| x.outcome != Outcome::Pass))
+            .and_then(|x| super::examine::Pinned::new(&self.check.kind, x.address));
         let reproduce = reproduce(
-            self.check.kind.probe(),
+            pinned
+                .as_ref()
+                .map_or(self.check.kind.probe(), |p| p.probe()),
             &self.env,
             self.timeout,
             attempts_last(&attempts),

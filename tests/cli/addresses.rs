@@ -401,12 +401,16 @@ async fn addresses_all_names_the_node_with_another_certificate_or_no_answer() {
     );
     let half = half.port();
     assert_eq!(
-        out.details_of("all/http-where-one-address-is-closed")[..2],
+        out.details_of("all/http-where-one-address-is-closed"),
         [
             p.at(file, 8),
             format!(
                 "error (connection refused): 127.0.0.2: GET http://two.pair.test:{half}/: \
                  connection refused (127.0.0.2:{half})"
+            ),
+            format!(
+                "reproduce: curl -sS -i --connect-to two.pair.test:{half}:127.0.0.2:{half} \
+                 --max-time 10 http://two.pair.test:{half}/"
             ),
         ],
         "{out}"
