@@ -186,6 +186,11 @@ impl Prober {
         tcp::probe(p, &self.env, &self.resolver, timeout).await
     }
 
+    /// The environment's probes at once per host (`host_concurrency`).
+    pub fn host_concurrency(&self) -> usize {
+        self.env.host_concurrency.max(1)
+    }
+
     /// Every address `host` resolves to on `port` that `ip` admits, sorted, for
     /// `addresses: all`: the environment's fixed answer, an address as it is, else the
     /// resolvers' answer, within `timeout`.

@@ -8,6 +8,7 @@ use crate::judge;
 use crate::matcher::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
+use futures::StreamExt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -177,10 +178,15 @@ async fn examine_each(
         }
     };
     let left = timeout.saturating_sub(clock.elapsed());
-    let each = addrs
-        .iter()
-        .map(|&addr| Box::pin(examine_at(prober, kind, Some(addr), left)));
-    let results = futures::future::join_all(each).await;
+    // At most the host limit at once, in address order.
+    let mut each = Vec::with_capacity(addrs.len());
+    for &addr in &addrs {
+        each.push(Box::pin(examine_at(prober, kind, Some(addr), left)));
+    }
+    let results: Vec<Examined> = futures::stream::iter(each)
+        .buffered(prober.host_concurrency())
+        .collect()
+        .await;
     let duration = clock.elapsed();
     let each: Vec<AddressOutcome> = addrs
         .iter()
