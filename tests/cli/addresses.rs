@@ -147,7 +147,7 @@ async fn ip_chooses_the_family_of_the_addresses_used() {
     assert_eq!(web.requests().len(), 1);
 }
 
-/// `ip:` is a closed set: a value out of it is a load error at its position, with "did you
+/// `ip:` and `addresses:` are closed sets: a value out of it is a load error at its position, with "did you
 /// mean" when it is one in another case, and nothing is probed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_ip_value_is_a_located_load_error() {
@@ -168,6 +168,12 @@ async fn a_bad_ip_value_is_a_located_load_error() {
   - name: another word
     tcp: { host: 127.0.0.1, port: 1, ip: both }
     expect: { connect: refused }
+  - name: every address
+    tcp: { host: 127.0.0.1, port: 1, addresses: every }
+    expect: { connect: refused }
+  - name: one address
+    http: { url: "http://127.0.0.1:1/", addresses: al }
+    expect: { status: 200 }
 "#,
     );
     let f = p.shown("checks/ip.yaml");
@@ -181,7 +187,9 @@ async fn a_bad_ip_value_is_a_located_load_error() {
              error: {f}:6:45: `ip` is `4`; did you mean `v4`? expected v4, v6 or any\n\
              error: {f}:9:42: `ip` is `ipv4`; did you mean `v4`? expected v4, v6 or any\n\
              error: {f}:12:42: `ip` is `both`; expected v4, v6 or any\n\
-             4 errors found; nothing was probed\n"
+             error: {f}:15:49: `addresses` is `every`; expected one or all\n\
+             error: {f}:18:52: `addresses` is `al`; did you mean `all`? expected one or all\n\
+             6 errors found; nothing was probed\n"
         ),
         "{out}"
     );
