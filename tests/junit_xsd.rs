@@ -65,6 +65,7 @@ fn attempt(
         }),
         duration: Duration::from_millis(40),
         observation: None,
+        addresses: Vec::new(),
     }
 }
 

@@ -191,6 +191,7 @@ pub fn run(data: &[u8]) {
                 error: None,
                 duration: Duration::from_millis(5),
                 observation: Some(observation),
+                addresses: Vec::new(),
             }],
             flaky: false,
             duration: Duration::from_millis(5),

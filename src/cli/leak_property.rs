@@ -206,6 +206,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
             }),
             duration: Duration::from_millis(5),
             observation: None,
+            addresses: Vec::new(),
         },
         Attempt {
             outcome: Outcome::Fail,
@@ -213,6 +214,7 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
             error: None,
             duration: Duration::from_millis(5),
             observation: Some(Observation::Http(observation)),
+            addresses: Vec::new(),
         },
     ];
     let mut r = result(

@@ -20,6 +20,8 @@ pub const HTTP_KEYS: &[&str] = &[
     "connect_to",
     "tls",
     "body_limit",
+    "ip",
+    "addresses",
 ];
 
 /// `follow_redirects: true` follows up to this many hops.
@@ -97,6 +99,8 @@ pub fn decode_probe(
             .unwrap_or(DEFAULT_BODY_LIMIT),
         None => DEFAULT_BODY_LIMIT,
     };
+    let ip = super::net::decode_ip(&mut r, d);
+    let addresses = super::net::decode_addresses(&mut r, d);
     r.finish(HTTP_KEYS, d);
     if d.len() > before {
         return None;
@@ -113,6 +117,8 @@ pub fn decode_probe(
         body_limit,
         // Until the expectation says otherwise (see the check's decoding).
         body_judged: true,
+        ip: ip?,
+        addresses: addresses?,
     })
 }
 

@@ -203,7 +203,7 @@ pub struct Pending {
     pub until: Option<time::Date>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct HttpProbe {
     pub url: Url,
     pub method: reqwest::Method,
@@ -221,6 +221,8 @@ pub struct HttpProbe {
     /// Some expectation reads the body (`body:`, `json:`); otherwise the probe keeps only its
     /// start, its size and its SHA-256 while it arrives, never the whole of it.
     pub body_judged: bool,
+    pub ip: IpFamily,
+    pub addresses: AddressMode,
 }
 
 impl HttpProbe {
@@ -238,12 +240,14 @@ impl HttpProbe {
             tls: TlsOptions::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,
+            ip: IpFamily::Any,
+            addresses: AddressMode::One,
         }
     }
 }
 
 /// The tls probe: one handshake, observed whole.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TlsProbe {
     pub host: String,
     pub port: u16,
@@ -254,6 +258,8 @@ pub struct TlsProbe {
     pub tls: TlsOptions,
     /// The plain-text upgrade spoken before the handshake, if any.
     pub starttls: Option<Starttls>,
+    pub ip: IpFamily,
+    pub addresses: AddressMode,
 }
 
 /// A protocol whose plain connection is upgraded to TLS (`starttls:` on the tls probe).
@@ -320,13 +326,15 @@ pub enum DnsProtocol {
 }
 
 /// The tcp probe: does a connection open?
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TcpProbe {
     pub host: String,
     pub port: u16,
     /// Something to send and an answer to read (`send:`, `read_until:`, `read_limit:`, or an
     /// expectation on `received`); None: only connect.
     pub dialogue: Option<TcpDialogue>,
+    pub ip: IpFamily,
+    pub addresses: AddressMode,
 }
 
 /// What the tcp probe says once connected, and how much of the answer it reads.
@@ -356,6 +364,49 @@ impl Default for TcpDialogue {
             send: Vec::new(),
             read_until: None,
             read_limit: Self::DEFAULT_READ_LIMIT,
+        }
+    }
+}
+
+/// `addresses:` of the http, tls and tcp probes: probe one address of the host (the first
+/// that answers), or every one, each on its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AddressMode {
+    #[default]
+    One,
+    All,
+}
+
+impl AddressMode {
+    pub const WORDS: &[&str] = &["one", "all"];
+}
+
+/// `ip:` of the http, tls and tcp probes: which resolved addresses may be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IpFamily {
+    #[default]
+    Any,
+    V4,
+    V6,
+}
+
+impl IpFamily {
+    pub const WORDS: &[&str] = &["v4", "v6", "any"];
+
+    /// Whether an address of this family may be used.
+    pub fn admits(self, ip: std::net::IpAddr) -> bool {
+        match self {
+            IpFamily::Any => true,
+            IpFamily::V4 => ip.is_ipv4(),
+            IpFamily::V6 => ip.is_ipv6(),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpFamily::Any => "any",
+            IpFamily::V4 => "v4",
+            IpFamily::V6 => "v6",
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use super::closed::{Domain, EVERY_RCODE, RCODES, RECORD_TYPES, decided, decode_closed};
 use super::environment::parse_addr;
-use super::model::{ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, TcpExpect, TcpProbe};
+use super::model::{
+    AddressMode, ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, IpFamily, TcpExpect, TcpProbe,
+};
 use crate::matcher::decode_matcher;
 use crate::syntax::decode::{MapReader, port, string};
 use crate::syntax::diag::Diagnostics;
@@ -12,7 +14,15 @@ use std::str::FromStr;
 
 pub const DNS_PROBE_KEYS: &[&str] = &["name", "type", "server", "protocol"];
 pub const DNS_EXPECT_KEYS: &[&str] = &["rcode", "answers", "cnames", "ttl", "time"];
-pub const TCP_PROBE_KEYS: &[&str] = &["host", "port", "send", "read_until", "read_limit"];
+pub const TCP_PROBE_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "send",
+    "read_until",
+    "read_limit",
+    "ip",
+    "addresses",
+];
 pub const TCP_EXPECT_KEYS: &[&str] = &["connect", "time", "received"];
 
 pub fn decode_dns_probe(node: &Node, d: &mut Diagnostics) -> Option<DnsProbe> {
@@ -130,6 +140,8 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
         });
     let port = r.require("port", d).and_then(|n| port(n, "`port`", d));
     let dialogue = super::dialogue::decode_dialogue(&mut r, d);
+    let ip = decode_ip(&mut r, d);
+    let addresses = decode_addresses(&mut r, d);
     r.finish(TCP_PROBE_KEYS, d);
     if d.len() > before {
         return None;
@@ -138,6 +150,8 @@ pub fn decode_tcp_probe(node: &Node, d: &mut Diagnostics) -> Option<TcpProbe> {
         host: host?,
         port: port?,
         dialogue,
+        ip: ip?,
+        addresses: addresses?,
     })
 }
 
@@ -171,6 +185,51 @@ pub fn decode_tcp_expect(node: &Node, d: &mut Diagnostics) -> Option<TcpExpect> 
         time,
         received,
     })
+}
+
+/// `addresses: one | all` of the http, tls and tcp probes (default one).
+pub fn decode_addresses(r: &mut MapReader, d: &mut Diagnostics) -> Option<AddressMode> {
+    let Some(n) = r.take("addresses") else {
+        return Some(AddressMode::One);
+    };
+    match n.scalar_text().as_deref() {
+        Some("one") => Some(AddressMode::One),
+        Some("all") => Some(AddressMode::All),
+        _ => {
+            closed_word(n, "addresses", AddressMode::WORDS, d);
+            None
+        }
+    }
+}
+
+/// `ip: v4 | v6 | any` of the http, tls and tcp probes (default any).
+pub fn decode_ip(r: &mut MapReader, d: &mut Diagnostics) -> Option<IpFamily> {
+    let Some(n) = r.take("ip") else {
+        return Some(IpFamily::Any);
+    };
+    match n.scalar_text().as_deref() {
+        Some("v4") => Some(IpFamily::V4),
+        Some("v6") => Some(IpFamily::V6),
+        Some("any") => Some(IpFamily::Any),
+        Some(other) => {
+            // `ipv6`, `IPv4`: the family is meant, in another spelling.
+            let lower = other.trim().to_ascii_lowercase();
+            let word = lower.strip_prefix("ip").unwrap_or(&lower);
+            match IpFamily::WORDS.iter().find(|w| **w == word) {
+                Some(w) => d.error(
+                    n.pos,
+                    format!("`ip` is `{other}`"),
+                    format!("did you mean `{w}`? expected v4, v6 or any"),
+                ),
+                None => closed_word(n, "ip", IpFamily::WORDS, d),
+            }
+            None
+        }
+        None => {
+            closed_word(n, "ip", IpFamily::WORDS, d);
+            None
+        }
+    }
 }
 
 /// The error for a key that takes one word of `words` (`connect`, `handshake`), with "did

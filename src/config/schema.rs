@@ -200,12 +200,16 @@ fn shared_defs() -> Map<String, Value> {
             "ttl": doc(r("matcher"), "The smallest TTL among the answers, in seconds."),
             "time": doc(r("matcher"), "How long the answer took, e.g. { lt: 1s }."),
         }), &[])),
+        "ip_family": doc(or_var(json!({ "enum": ["v4", "v6", "any"] })), "Which resolved addresses may be used: v4, v6 or any (the default)."),
+        "address_mode": doc(or_var(json!({ "enum": ["one", "all"] })), "one (the default): the first address that answers; all: every address the host resolves to, each probed, all must pass."),
         "tcp_probe": object(json!({
             "host": doc(r("text"), "The host name or address to connect to."),
             "port": r("port"),
             "send": doc(r("text"), "Text sent once connected; the escapes \\r \\n \\t \\\\ \\xNN are decoded, e.g. 'EHLO conform\\r\\n'."),
             "read_until": doc(r("text"), "Reading stops once this text has been received (default: the end of the first line); escapes as in send."),
             "read_limit": doc(or_var(r("size")), "The most bytes read (default 64KiB)."),
+            "ip": r("ip_family"),
+            "addresses": r("address_mode"),
         }), &["host", "port"]),
         "tcp_expect": not_empty(object(json!({
             "connect": doc(or_var(json!({ "enum": ["accepted", "refused", "timeout"] })), "accepted (the default), refused or timeout: all three are answers here."),

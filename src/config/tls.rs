@@ -33,6 +33,8 @@ pub const TLS_PROBE_KEYS: &[&str] = &[
     "client_key",
     "versions",
     "starttls",
+    "ip",
+    "addresses",
 ];
 pub const TLS_EXPECT_KEYS: &[&str] = &["handshake", "alert", "version", "alpn", "cert"];
 pub const CERT_PROBE_KEYS: &[&str] = &["file", "ca_file"];
@@ -191,6 +193,8 @@ pub fn decode_tls_probe(
         }
         found
     });
+    let ip = super::net::decode_ip(&mut r, d);
+    let addresses = super::net::decode_addresses(&mut r, d);
     let mut tls = read_tls_settings(&mut r, base, env_tls, d);
     let sni = tls.sni.take();
     r.finish(TLS_PROBE_KEYS, d);
@@ -205,6 +209,8 @@ pub fn decode_tls_probe(
         alpn,
         tls,
         starttls,
+        ip: ip?,
+        addresses: addresses?,
     })
 }
 

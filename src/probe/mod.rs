@@ -187,6 +187,52 @@ impl Prober {
     pub async fn tcp(&self, p: &TcpProbe, timeout: Duration) -> Result<TcpObservation, ProbeError> {
         tcp::probe(p, &self.env, &self.resolver, timeout).await
     }
+
+    /// The environment's probes at once per host (`host_concurrency`).
+    pub fn host_concurrency(&self) -> usize {
+        self.env.host_concurrency.max(1)
+    }
+
+    /// Every address `host` resolves to on `port` that `ip` admits, sorted, for
+    /// `addresses: all`: the environment's fixed answer, an address as it is, else the
+    /// resolvers' answer, within `timeout`.
+    pub async fn addresses(
+        &self,
+        host: &str,
+        port: u16,
+        ip: crate::config::model::IpFamily,
+        timeout: Duration,
+    ) -> Result<Vec<std::net::SocketAddr>, ProbeError> {
+        let dns = |message| ProbeError {
+            kind: ProbeErrorKind::Dns,
+            message,
+        };
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let mut addrs = if let Some(addr) = self.env.resolve_fixed(bare, port) {
+            vec![addr]
+        } else if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+            vec![std::net::SocketAddr::new(ip, port)]
+        } else {
+            let lookup = self.resolver.lookup(bare, port);
+            tokio::time::timeout(timeout, lookup)
+                .await
+                .map_err(|_| ProbeError {
+                    kind: ProbeErrorKind::Timeout,
+                    message: format!(
+                        "{bare} did not resolve within {} (timeout)",
+                        crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
+                    ),
+                })?
+                .map_err(dns)?
+        };
+        addrs.sort();
+        addrs.dedup();
+        let addrs = resolve::of_family(addrs, ip, bare).map_err(dns)?;
+        if addrs.is_empty() {
+            return Err(dns(format!("{bare} has no address")));
+        }
+        Ok(addrs)
+    }
 }
 
 /// `start + wait`, the wait capped at 24h (the longest a check may wait, which the loader

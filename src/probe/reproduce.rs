@@ -48,6 +48,15 @@ impl ShellCommand {
     }
 
     /// The command with `word` added: `ShellCommand::new("echo").arg("a b")`.
+    /// `-4` or `-6` for `ip: v4` or `ip: v6` (curl, nc and s_client spell it alike).
+    pub(crate) fn push_family(&mut self, ip: crate::config::model::IpFamily) {
+        match ip {
+            crate::config::model::IpFamily::Any => {}
+            crate::config::model::IpFamily::V4 => self.push("-4"),
+            crate::config::model::IpFamily::V6 => self.push("-6"),
+        }
+    }
+
     pub fn arg(mut self, word: impl Into<String>) -> ShellCommand {
         self.push(word);
         self

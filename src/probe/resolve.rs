@@ -3,7 +3,7 @@
 
 use super::dns::exchange::ask;
 use super::dns::{dns_name, rcode_text, read_answer};
-use crate::config::model::DnsProtocol;
+use crate::config::model::{DnsProtocol, IpFamily};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType};
 use std::collections::HashMap;
@@ -185,4 +185,75 @@ async fn system_lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, String>
         return Err(format!("{host} has no address"));
     }
     Ok(addrs)
+}
+
+/// The addresses `ip:` admits, in order; none: an error for people that says what `host`
+/// resolves to.
+pub fn of_family(
+    addrs: Vec<SocketAddr>,
+    family: IpFamily,
+    host: &str,
+) -> Result<Vec<SocketAddr>, String> {
+    let (kept, other): (Vec<SocketAddr>, Vec<SocketAddr>) =
+        addrs.into_iter().partition(|a| family.admits(a.ip()));
+    if !kept.is_empty() || other.is_empty() {
+        return Ok(kept);
+    }
+    let wanted = match family {
+        IpFamily::V6 => "IPv6",
+        _ => "IPv4",
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<IpAddr>().is_ok() {
+        return Err(format!(
+            "{bare} is not an {wanted} address, but the check says `ip: {}`",
+            family.as_str()
+        ));
+    }
+    let mut found: Vec<String> = other.iter().map(|a| a.ip().to_string()).collect();
+    found.dedup();
+    Err(format!(
+        "{bare} has no {wanted} address, but the check says `ip: {}` (it resolves to {})",
+        family.as_str(),
+        found.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addrs(list: &[&str]) -> Vec<SocketAddr> {
+        list.iter().filter_map(|a| a.parse().ok()).collect()
+    }
+
+    #[test]
+    fn a_family_keeps_its_addresses_in_order() {
+        let both = addrs(&["[::1]:80", "127.0.0.1:80", "127.0.0.2:80"]);
+        assert_eq!(
+            of_family(both.clone(), IpFamily::V4, "h"),
+            Ok(addrs(&["127.0.0.1:80", "127.0.0.2:80"]))
+        );
+        assert_eq!(
+            of_family(both.clone(), IpFamily::V6, "h"),
+            Ok(addrs(&["[::1]:80"]))
+        );
+        assert_eq!(of_family(both.clone(), IpFamily::Any, "h"), Ok(both));
+    }
+
+    #[test]
+    fn no_address_of_the_family_is_an_error_naming_what_there_is() {
+        assert_eq!(
+            of_family(addrs(&["[::1]:80"]), IpFamily::V4, "v6only.test"),
+            Err(
+                "v6only.test has no IPv4 address, but the check says `ip: v4` \
+                 (it resolves to ::1)"
+                    .to_string()
+            )
+        );
+        assert_eq!(
+            of_family(addrs(&["127.0.0.1:80"]), IpFamily::V6, "127.0.0.1"),
+            Err("127.0.0.1 is not an IPv6 address, but the check says `ip: v6`".to_string())
+        );
+    }
 }

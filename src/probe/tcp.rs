@@ -46,10 +46,10 @@ pub async fn probe(
     timeout: Duration,
 ) -> Result<TcpObservation, ProbeError> {
     let started = Instant::now();
-    let addr = match env.resolve_fixed(&probe.host, probe.port) {
-        Some(addr) => addr,
+    let addrs = match env.resolve_fixed(&probe.host, probe.port) {
+        Some(addr) => vec![addr],
         None => match probe.host.parse::<IpAddr>() {
-            Ok(ip) => SocketAddr::new(ip, probe.port),
+            Ok(ip) => vec![SocketAddr::new(ip, probe.port)],
             Err(_) => {
                 let lookup = resolver.lookup(&probe.host, probe.port);
                 let found = tokio::time::timeout(timeout.saturating_sub(TIMEOUT_MARGIN), lookup)
@@ -62,17 +62,22 @@ pub async fn probe(
                             crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
                         ),
                     })?;
-                let addrs = found.map_err(|message| ProbeError {
+                found.map_err(|message| ProbeError {
                     kind: ProbeErrorKind::Dns,
                     message,
-                })?;
-                addrs.first().copied().ok_or_else(|| ProbeError {
-                    kind: ProbeErrorKind::Dns,
-                    message: format!("{} has no address", probe.host),
                 })?
             }
         },
     };
+    let dns = |message| ProbeError {
+        kind: ProbeErrorKind::Dns,
+        message,
+    };
+    let addrs = super::resolve::of_family(addrs, probe.ip, &probe.host).map_err(dns)?;
+    let addr = addrs
+        .first()
+        .copied()
+        .ok_or_else(|| dns(format!("{} has no address", probe.host)))?;
     let budget = timeout
         .saturating_sub(started.elapsed())
         .saturating_sub(TIMEOUT_MARGIN);

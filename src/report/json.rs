@@ -236,6 +236,18 @@ pub struct JsonAttempt {
     pub error: Option<JsonError>,
     #[serde(default)]
     pub mismatches: Vec<JsonMismatch>,
+    /// `addresses: all`: each address probed and its outcome; absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<JsonAddress>,
+}
+
+/// One address of an `addresses: all` try.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonAddress {
+    /// `127.0.0.2:443`, `[::1]:443`.
+    pub address: String,
+    /// `pass`, `fail` or `error`.
+    pub outcome: Outcome,
 }
 
 /// Why a try got no answer.

@@ -1,10 +1,15 @@
 //! One try of a check: its probe, then the judge of the same kind on what the probe saw.
 
-use crate::config::model::CheckKind;
+use super::result::{AddressOutcome, Outcome};
+use crate::config::model::{
+    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, TcpProbe, TlsProbe,
+};
 use crate::judge;
 use crate::matcher::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
+use futures::StreamExt;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
@@ -18,6 +23,8 @@ pub(super) struct Examined {
     pub observed: Result<(Observation, Vec<Mismatch>), ProbeError>,
     /// How long the probe took, judging excluded.
     pub duration: Duration,
+    /// `addresses: all`: each address and its outcome; empty otherwise.
+    pub addresses: Vec<AddressOutcome>,
 }
 
 /// Probes `kind` within `timeout` and judges the answer with the expectation of the same
@@ -27,14 +34,38 @@ pub(super) struct Examined {
 /// an unboxed future would reserve the largest kind's state (several KiB) for every queued
 /// check at once.
 pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
+    match every_address(kind) {
+        Some((host, port, ip)) => {
+            Box::pin(examine_each(prober, kind, (&host, port, ip), timeout)).await
+        }
+        None => examine_at(prober, kind, None, timeout).await,
+    }
+}
+
+/// [`examine`], the probe pinned to `at` when given (one address of `addresses: all`).
+async fn examine_at(
+    prober: &Prober,
+    kind: &CheckKind,
+    at: Option<SocketAddr>,
+    timeout: Duration,
+) -> Examined {
     let now = OffsetDateTime::now_utc;
+    let pinned = at.and_then(|addr| Pinned::new(kind, addr));
     match kind {
         CheckKind::Http { probe, expect } => {
+            let probe = match &pinned {
+                Some(Pinned::Http(p)) => p,
+                _ => probe,
+            };
             let probed = Box::pin(prober.http(probe, timeout));
             let judge = |o: &_| judge::judge_http(expect, o, now());
             bounded(probed, timeout, judge, Observation::Http).await
         }
         CheckKind::Tls { probe, expect } => {
+            let probe = match &pinned {
+                Some(Pinned::Tls(p)) => p,
+                _ => probe,
+            };
             let probed = Box::pin(prober.tls(probe, timeout));
             let judge = |o: &_| judge::judge_tls(expect, o, now());
             bounded(probed, timeout, judge, Observation::Tls).await
@@ -50,10 +81,161 @@ pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration
             bounded(probed, timeout, judge, Observation::Dns).await
         }
         CheckKind::Tcp { probe, expect } => {
+            let probe = match &pinned {
+                Some(Pinned::Tcp(p)) => p,
+                _ => probe,
+            };
             let probed = Box::pin(prober.tcp(probe, timeout));
             let judge = |o: &_| judge::judge_tcp(expect, o);
             bounded(probed, timeout, judge, Observation::Tcp).await
         }
+    }
+}
+
+/// A check's probe sent to one address of `addresses: all`: the name kept for SNI, `Host`
+/// and verification (an http probe connects to the address, as with `connect_to`).
+pub(super) enum Pinned {
+    Http(HttpProbe),
+    Tls(TlsProbe),
+    Tcp(TcpProbe),
+}
+
+impl Pinned {
+    /// `kind`'s probe sent to `addr`; None for a kind that has one address or none.
+    pub(super) fn new(kind: &CheckKind, addr: SocketAddr) -> Option<Pinned> {
+        Some(match kind {
+            CheckKind::Http { probe, .. } => Pinned::Http(HttpProbe {
+                connect_to: Some(ConnectTo {
+                    host: addr.ip().to_string(),
+                    port: Some(addr.port()),
+                }),
+                ..probe.clone()
+            }),
+            CheckKind::Tls { probe, .. } => Pinned::Tls(TlsProbe {
+                host: addr.ip().to_string(),
+                port: addr.port(),
+                ..probe.clone()
+            }),
+            CheckKind::Tcp { probe, .. } => Pinned::Tcp(TcpProbe {
+                host: addr.ip().to_string(),
+                port: addr.port(),
+                ..probe.clone()
+            }),
+            _ => return None,
+        })
+    }
+
+    pub(super) fn probe(&self) -> Probe<'_> {
+        match self {
+            Pinned::Http(p) => Probe::Http(p),
+            Pinned::Tls(p) => Probe::Tls(p),
+            Pinned::Tcp(p) => Probe::Tcp(p),
+        }
+    }
+}
+
+/// The host, port and family whose every address a check with `addresses: all` probes (a
+/// `connect_to` host when the http probe names one); None: one address, as usual.
+fn every_address(kind: &CheckKind) -> Option<(String, u16, IpFamily)> {
+    match kind {
+        CheckKind::Http { probe, .. } if probe.addresses == AddressMode::All => {
+            let url_port = probe.url.port_or_known_default()?;
+            match &probe.connect_to {
+                Some(to) => Some((to.host.clone(), to.port.unwrap_or(url_port), probe.ip)),
+                None => Some((probe.url.host_str()?.to_string(), url_port, probe.ip)),
+            }
+        }
+        CheckKind::Tls { probe, .. } if probe.addresses == AddressMode::All => {
+            Some((probe.host.clone(), probe.port, probe.ip))
+        }
+        CheckKind::Tcp { probe, .. } if probe.addresses == AddressMode::All => {
+            Some((probe.host.clone(), probe.port, probe.ip))
+        }
+        _ => None,
+    }
+}
+
+/// `addresses: all`: every address of the host probed and judged at once, each within the
+/// time left after the lookup. The check passes only if every address does; each mismatch
+/// and an error name their address (`127.0.0.2: status`), and the observation kept is the
+/// first failing address's (the first address's when all pass), so that the reproduce
+/// command goes to it.
+async fn examine_each(
+    prober: &Prober,
+    kind: &CheckKind,
+    (host, port, ip): (&str, u16, IpFamily),
+    timeout: Duration,
+) -> Examined {
+    let clock = Instant::now();
+    let addrs = match prober.addresses(host, port, ip, timeout).await {
+        Ok(addrs) => addrs,
+        Err(error) => {
+            return Examined {
+                observed: Err(error),
+                duration: clock.elapsed(),
+                addresses: Vec::new(),
+            };
+        }
+    };
+    let left = timeout.saturating_sub(clock.elapsed());
+    // At most the host limit at once, in address order.
+    let mut each = Vec::with_capacity(addrs.len());
+    for &addr in &addrs {
+        each.push(Box::pin(examine_at(prober, kind, Some(addr), left)));
+    }
+    let results: Vec<Examined> = futures::stream::iter(each)
+        .buffered(prober.host_concurrency())
+        .collect()
+        .await;
+    let duration = clock.elapsed();
+    let each: Vec<AddressOutcome> = addrs
+        .iter()
+        .zip(&results)
+        .map(|(&address, examined)| AddressOutcome {
+            address,
+            outcome: match &examined.observed {
+                Ok((_, found)) if found.is_empty() => Outcome::Pass,
+                Ok(_) => Outcome::Fail,
+                Err(e) if e.kind.is_answer() => Outcome::Fail,
+                Err(_) => Outcome::Error,
+            },
+        })
+        .collect();
+    let mut kept = None;
+    let mut mismatches = Vec::new();
+    for (addr, examined) in addrs.iter().zip(results) {
+        let place = addr.ip().to_string();
+        match examined.observed {
+            Err(error) => {
+                let message = format!("{place}: {}", error.message);
+                return Examined {
+                    observed: Err(ProbeError { message, ..error }),
+                    duration,
+                    addresses: each,
+                };
+            }
+            Ok((observation, found)) => {
+                let failing = !found.is_empty();
+                mismatches.extend(found.into_iter().map(|m| Mismatch {
+                    field: format!("{place}: {}", m.field),
+                    ..m
+                }));
+                if kept.is_none() || (failing && !matches!(kept, Some((_, true)))) {
+                    kept = Some((observation, failing));
+                }
+            }
+        }
+    }
+    Examined {
+        observed: match kept {
+            Some((observation, _)) => Ok((observation, mismatches)),
+            None => Err(ProbeError {
+                kind: ProbeErrorKind::Dns,
+                message: format!("{host} has no address"),
+            }),
+        },
+        duration,
+        addresses: each,
     }
 }
 
@@ -84,6 +266,7 @@ async fn bounded<O>(
             (observation(seen), mismatches)
         }),
         duration,
+        addresses: Vec::new(),
     }
 }
 
@@ -98,6 +281,8 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port,
                 dialogue: None,
+                ip: crate::config::model::IpFamily::Any,
+                addresses: crate::config::model::AddressMode::One,
             },
             expect: TcpExpect {
                 connect,

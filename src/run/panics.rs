@@ -51,6 +51,7 @@ pub(super) fn internal_error(check: Arc<Check>, what: &str, duration: Duration) 
             }),
             duration,
             observation: None,
+            addresses: Vec::new(),
         }],
         flaky: false,
         duration,

@@ -131,6 +131,17 @@ pub struct Attempt {
     pub duration: Duration,
     /// What the probe saw, for verbose reports (None on error).
     pub observation: Option<Observation>,
+    /// `addresses: all`: each address probed and its outcome, in address order; empty
+    /// otherwise.
+    pub addresses: Vec<AddressOutcome>,
+}
+
+/// One address of an `addresses: all` try.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressOutcome {
+    pub address: std::net::SocketAddr,
+    /// Pass, Fail or Error.
+    pub outcome: Outcome,
 }
 
 #[derive(Debug)]

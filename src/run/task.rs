@@ -92,6 +92,7 @@ impl CheckTask {
         }
         let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
         let duration = examined.duration;
+        let addresses = examined.addresses;
         let attempt = match examined.observed {
             Ok((mut observation, mismatches)) => {
                 let outcome = if mismatches.is_empty() {
@@ -110,6 +111,7 @@ impl CheckTask {
                     error: None,
                     duration,
                     observation: Some(observation),
+                    addresses,
                 }
             }
             Err(error) => Attempt {
@@ -123,6 +125,7 @@ impl CheckTask {
                 error: Some(error),
                 duration,
                 observation: None,
+                addresses,
             },
         };
         if let Some(stop) = &self.fail_fast
@@ -180,6 +183,7 @@ impl CheckTask {
                 error: Some(error),
                 duration: Duration::ZERO,
                 observation: None,
+                addresses: Vec::new(),
             }],
             flaky: false,
             duration: Duration::ZERO,
@@ -236,8 +240,17 @@ impl CheckTask {
             (None, Outcome::Pass) => (Outcome::Pass, String::new()),
             (None, raw) => (raw, failure_message(attempts.last())),
         };
+        // `addresses: all` without an observation (an address did not answer): the command
+        // goes to the first address that did not pass.
+        let pinned = attempts
+            .last()
+            .filter(|a| a.observation.is_none())
+            .and_then(|a| a.addresses.iter().find(|x| x.outcome != Outcome::Pass))
+            .and_then(|x| super::examine::Pinned::new(&self.check.kind, x.address));
         let reproduce = reproduce(
-            self.check.kind.probe(),
+            pinned
+                .as_ref()
+                .map_or(self.check.kind.probe(), |p| p.probe()),
             &self.env,
             self.timeout,
             attempts_last(&attempts),

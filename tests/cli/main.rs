@@ -10,6 +10,7 @@ mod support;
 
 mod harness;
 
+mod addresses;
 mod color;
 mod dns_and_tcp;
 mod exit_codes;

@@ -19,6 +19,8 @@ async fn connect(env: &Environment, host: &str, port: u16, timeout: Duration) ->
         host: host.into(),
         port,
         dialogue: None,
+        ip: conform::config::model::IpFamily::Any,
+        addresses: conform::config::model::AddressMode::One,
     };
     probe(&tcp, env, &Resolver::new(&[]), timeout)
         .await
@@ -78,6 +80,8 @@ async fn no_time_to_connect_is_an_error_not_a_timeout_answer() {
         host: "127.0.0.1".into(),
         port,
         dialogue: None,
+        ip: conform::config::model::IpFamily::Any,
+        addresses: conform::config::model::AddressMode::One,
     };
     let err = probe(
         &tcp,

@@ -218,9 +218,14 @@ struct ConnInfo {
 
 impl TestServer {
     pub async fn start(config: TestServerConfig) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        TestServer::start_on(config, "127.0.0.1:0").await
+    }
+
+    /// The same server on another loopback address, e.g. `[::1]:0` or `127.0.0.2:0`.
+    pub async fn start_on(config: TestServerConfig, bind: &str) -> TestServer {
+        let listener = TcpListener::bind(bind)
             .await
-            .expect("bind 127.0.0.1:0");
+            .expect("bind a loopback address");
         let addr = listener.local_addr().expect("local address");
         let acceptor = config
             .tls

@@ -35,6 +35,8 @@ pub(super) fn tls_probe() -> Value {
         json!({ "enum": crate::config::model::Starttls::NAMES }),
         "Upgrade a plain connection before the handshake: smtp, imap, pop3, ftp or postgres.",
     );
+    props["ip"] = r("ip_family");
+    props["addresses"] = r("address_mode");
     with_key_pair(object(props, &["host"]))
 }
 
@@ -60,6 +62,8 @@ pub(super) fn http_probe() -> Value {
             "connect_to": doc(r("text"), "Connect to this host[:port] instead; SNI, Host and verification keep the URL's host."),
             "tls": doc(r("tls_settings"), "TLS settings for https."),
             "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),
+            "ip": r("ip_family"),
+            "addresses": r("address_mode"),
         }),
         &["url"],
     );

@@ -83,6 +83,8 @@ pub(super) async fn tls_refusal(
         alpn: vec!["http/1.1".into()],
         tls: tls.clone(),
         starttls: None,
+        ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     let seen = prober.probe(&probe, REFUSAL_LOOK).await.ok()?;
     match seen.outcome {

@@ -6,7 +6,7 @@ use super::super::{ProbeErrorKind, tls_client};
 use super::failure::root_cause;
 use super::phase::{Phase, PhaseLayer, State};
 use super::{HttpProber, authority};
-use crate::config::model::{HttpProbe, TlsOptions};
+use crate::config::model::{HttpProbe, IpFamily, TlsOptions};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,9 +64,12 @@ impl HttpProber {
             }
             None => self.env.resolve_fixed(&host, port).into_iter().collect(),
         };
-        if sni.is_some() && addrs.is_empty() {
+        // `ip:` chooses among the addresses, so they are looked up here, not by the client.
+        if (sni.is_some() || probe.ip != IpFamily::Any) && addrs.is_empty() {
             addrs = self.resolve_name(&host, port, phase).await?;
         }
+        let addrs = super::super::resolve::of_family(addrs, probe.ip, &host)
+            .map_err(|e| (ProbeErrorKind::Dns, e))?;
 
         let mut wire_url = url.clone();
         if let Some(sni) = sni {

@@ -27,7 +27,10 @@ pub(super) fn curl(
     timeout: Duration,
 ) -> ShellCommand {
     let env = answers.env();
-    let mut args = ShellCommand::new("curl").arg("-sS").arg("-i");
+    let mut args = ShellCommand::new("curl");
+    args.push_family(probe.ip);
+    args.push("-sS");
+    args.push("-i");
     let url = &probe.url;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let port = url.port_or_known_default().unwrap_or(0);

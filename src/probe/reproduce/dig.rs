@@ -40,10 +40,19 @@ pub(super) fn nc(probe: &TcpProbe, answers: &FixedAnswers<'_>, timeout: Duration
             }
             printf.push_raw("|");
             printf.push_raw("nc");
+            printf.push_family(probe.ip);
             printf
         }
-        Some(_) => ShellCommand::new("nc"),
-        None => ShellCommand::new("nc").arg("-vz"),
+        Some(_) => {
+            let mut nc = ShellCommand::new("nc");
+            nc.push_family(probe.ip);
+            nc
+        }
+        None => {
+            let mut nc = ShellCommand::new("nc");
+            nc.push_family(probe.ip);
+            nc.arg("-vz")
+        }
     };
     args.push("-w");
     args.push(seconds.to_string());
@@ -131,6 +140,8 @@ mod tests {
             host: "alb.example".into(),
             port: 22,
             dialogue: None,
+            ip: crate::config::model::IpFamily::Any,
+            addresses: crate::config::model::AddressMode::One,
         };
         let mut env = Environment::named("test");
         let wait = std::time::Duration::from_millis(2500);
@@ -161,6 +172,8 @@ mod tests {
                 send: b"EHLO 100%\\ 'x'\t\x00\xff\r\n".to_vec(),
                 ..Default::default()
             }),
+            ip: crate::config::model::IpFamily::Any,
+            addresses: crate::config::model::AddressMode::One,
         };
         let env = Environment::named("test");
         let wait = std::time::Duration::from_secs(10);

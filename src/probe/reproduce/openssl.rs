@@ -14,6 +14,7 @@ pub fn openssl_command(probe: &TlsProbe, env: &Environment) -> ShellCommand {
 
 pub(super) fn s_client(probe: &TlsProbe, answers: &FixedAnswers<'_>) -> ShellCommand {
     let mut args = ShellCommand::new("openssl").arg("s_client");
+    args.push_family(probe.ip);
     let target = match answers.resolve_fixed(&probe.host, probe.port) {
         Some(addr) => addr.to_string(),
         None => format!("{}:{}", bracket(&probe.host), probe.port),

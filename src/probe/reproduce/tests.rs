@@ -157,6 +157,8 @@ fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
         alpn: Vec::new(),
         tls: TlsOptions::default(),
         starttls: None,
+        ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     }
 }
 
@@ -298,6 +300,8 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
         host: "db.internal".into(),
         port: 5432,
         dialogue: None,
+        ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     let probe = Probe::Tcp(&tcp);
     let seen = Observation::Tcp(TcpObservation {

@@ -267,6 +267,8 @@ impl TlsProber {
             })?;
             found.map_err(|e| fail(ProbeErrorKind::Dns, e))?
         };
+        let addrs = super::resolve::of_family(addrs, probe.ip, host)
+            .map_err(|e| fail(ProbeErrorKind::Dns, e))?;
         let place = |addr: &SocketAddr| {
             if addr.to_string() == named {
                 named.clone()

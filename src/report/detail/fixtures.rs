@@ -77,6 +77,7 @@ pub fn passed() -> Attempt {
         error: None,
         duration: Duration::from_millis(50),
         observation: Some(Observation::Http(observation(200, b"ok"))),
+        addresses: Vec::new(),
     }
 }
 
@@ -87,6 +88,7 @@ pub fn failed(mismatches: Vec<Mismatch>) -> Attempt {
         error: None,
         duration: Duration::from_millis(50),
         observation: Some(Observation::Http(observation(200, b"hello"))),
+        addresses: Vec::new(),
     }
 }
 
@@ -100,6 +102,7 @@ pub fn errored(kind: ProbeErrorKind, message: &str) -> Attempt {
         }),
         duration: Duration::from_millis(50),
         observation: None,
+        addresses: Vec::new(),
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::super::detail::{clean, excerpt};
 use super::{
-    JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION, summarize,
+    JsonAddress, JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION,
+    summarize,
 };
 use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
 use crate::matcher::Mismatch;
@@ -90,6 +91,14 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
                     .as_deref()
                     .map(|note| excerpt(secrets, note))
                     .unwrap_or_default(),
+            })
+            .collect(),
+        addresses: attempt
+            .addresses
+            .iter()
+            .map(|a| JsonAddress {
+                address: a.address.to_string(),
+                outcome: a.outcome,
             })
             .collect(),
     }

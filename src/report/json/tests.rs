@@ -195,6 +195,8 @@ fn targets_say_what_each_probe_reached() {
         alpn: vec![],
         tls: TlsOptions::default(),
         starttls: None,
+        ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     assert_eq!(
         with(CheckKind::Tls {
@@ -234,6 +236,8 @@ fn targets_say_what_each_probe_reached() {
         host: "::1".into(),
         port: 22,
         dialogue: None,
+        ip: crate::config::model::IpFamily::Any,
+        addresses: crate::config::model::AddressMode::One,
     };
     let expect = TcpExpect {
         connect: ConnectExpect::Accepted,

@@ -24,6 +24,8 @@ fn tls_probe(port: u16, roots: Vec<rustls::pki_types::CertificateDer<'static>>) 
             extra_roots: roots,
             ..TlsOptions::default()
         },
+        ip: conform::config::model::IpFamily::Any,
+        addresses: conform::config::model::AddressMode::One,
     }
 }
 

@@ -48,6 +48,8 @@ impl Fixture {
                 extra_roots: vec![self.server_ca.der()],
                 ..TlsOptions::default()
             },
+            ip: conform::config::model::IpFamily::Any,
+            addresses: conform::config::model::AddressMode::One,
         }
     }
 }
