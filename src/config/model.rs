@@ -13,10 +13,12 @@ use url::Url;
 
 mod expect;
 mod kind;
+mod options;
 mod secrets;
 
 pub use expect::*;
 pub use kind::{CheckKind, Expect, Probe};
+pub use options::{AddressMode, IpFamily, Starttls, TcpDialogue};
 pub use secrets::{Secrets, is_short as is_short_secret};
 
 /// Built-in limits: 32 probes at once, 4 per host.
@@ -262,42 +264,6 @@ pub struct TlsProbe {
     pub addresses: AddressMode,
 }
 
-/// A protocol whose plain connection is upgraded to TLS (`starttls:` on the tls probe).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Starttls {
-    Smtp,
-    Imap,
-    Pop3,
-    Ftp,
-    Postgres,
-}
-
-impl Starttls {
-    /// Every value, as written in a check file and as `openssl s_client -starttls` names it.
-    pub const NAMES: &[&str] = &["smtp", "imap", "pop3", "ftp", "postgres"];
-    pub const ALL: [Starttls; 5] = [
-        Starttls::Smtp,
-        Starttls::Imap,
-        Starttls::Pop3,
-        Starttls::Ftp,
-        Starttls::Postgres,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Starttls::Smtp => "smtp",
-            Starttls::Imap => "imap",
-            Starttls::Pop3 => "pop3",
-            Starttls::Ftp => "ftp",
-            Starttls::Postgres => "postgres",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Starttls> {
-        Starttls::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-}
-
 /// The cert probe: a local PEM file holding a certificate chain, leaf first.
 #[derive(Clone, Debug)]
 pub struct CertProbe {
@@ -335,80 +301,6 @@ pub struct TcpProbe {
     pub dialogue: Option<TcpDialogue>,
     pub ip: IpFamily,
     pub addresses: AddressMode,
-}
-
-/// What the tcp probe says once connected, and how much of the answer it reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TcpDialogue {
-    /// The bytes sent once connected (escapes decoded); empty: nothing, read the banner.
-    pub send: Vec<u8>,
-    /// Reading stops once these bytes have been received; None: at the end of the first line.
-    pub read_until: Option<Vec<u8>>,
-    /// The most bytes read.
-    pub read_limit: u64,
-}
-
-impl TcpDialogue {
-    /// The default `read_limit`: 64 KiB.
-    pub const DEFAULT_READ_LIMIT: u64 = 64 << 10;
-
-    /// The bytes whose arrival ends the reading.
-    pub fn until(&self) -> &[u8] {
-        self.read_until.as_deref().unwrap_or(b"\n")
-    }
-}
-
-impl Default for TcpDialogue {
-    fn default() -> Self {
-        TcpDialogue {
-            send: Vec::new(),
-            read_until: None,
-            read_limit: Self::DEFAULT_READ_LIMIT,
-        }
-    }
-}
-
-/// `addresses:` of the http, tls and tcp probes: probe one address of the host (the first
-/// that answers), or every one, each on its own.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum AddressMode {
-    #[default]
-    One,
-    All,
-}
-
-impl AddressMode {
-    pub const WORDS: &[&str] = &["one", "all"];
-}
-
-/// `ip:` of the http, tls and tcp probes: which resolved addresses may be used.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum IpFamily {
-    #[default]
-    Any,
-    V4,
-    V6,
-}
-
-impl IpFamily {
-    pub const WORDS: &[&str] = &["v4", "v6", "any"];
-
-    /// Whether an address of this family may be used.
-    pub fn admits(self, ip: std::net::IpAddr) -> bool {
-        match self {
-            IpFamily::Any => true,
-            IpFamily::V4 => ip.is_ipv4(),
-            IpFamily::V6 => ip.is_ipv6(),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IpFamily::Any => "any",
-            IpFamily::V4 => "v4",
-            IpFamily::V6 => "v6",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
