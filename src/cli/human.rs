@@ -128,7 +128,7 @@ impl Human {
 
     /// `text` (a check's id or name) redacted and escaped onto one line.
     pub(super) fn clean_line(&self, text: &str) -> String {
-        one_line(&self.secrets.redact(text))
+        crate::report::detail::clean_line(&self.secrets, text)
     }
 
     /// The closing summary alone.

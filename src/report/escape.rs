@@ -61,6 +61,38 @@ fn escape(text: &str, keep_lines: bool) -> String {
     out
 }
 
+/// `text` as a YAML double-quoted scalar that shows as it loads: every character the escaping
+/// above would not show as itself (controls, bidi and format characters, separators,
+/// non-characters) and the `#` that would make `##[` is a YAML escape (`\x7f`, `\u202e`), so a
+/// recorded check file is safe to print and reads back as the same text.
+pub fn yaml_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '#' if out.ends_with('#') && chars.peek() == Some(&'[') => out.push_str("\\x23"),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if hidden(c) && (c as u32) <= 0xffff => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if hidden(c) => {
+                let _ = write!(out, "\\U{:08x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Characters that are not shown as themselves: C1 controls, bidi controls and other
 /// format characters, line and paragraph separators, non-characters.
 fn hidden(c: char) -> bool {

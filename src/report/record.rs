@@ -165,10 +165,10 @@ pub fn expires_in_floor(seconds: f64) -> String {
     format!("{{ gt: {}d }}", (days / 2).min(EXPIRY_MARGIN_DAYS))
 }
 
-/// A YAML double-quoted scalar (JSON's escaping) with `${` kept literal.
+/// A YAML double-quoted scalar, with `${` kept literal, through the one escaping path: what a
+/// server sent cannot drive the terminal the recording is printed to.
 fn quote(text: &str) -> String {
-    let text = text.replace("${", "$${");
-    serde_json::to_string(&text).unwrap_or_else(|_| "\"\"".into())
+    crate::report::escape::yaml_quoted(&text.replace("${", "$${"))
 }
 
 #[cfg(test)]
@@ -186,5 +186,24 @@ mod tests {
     #[test]
     fn quoting_keeps_text_literal() {
         assert_eq!(quote("a\"b ${x}\n"), r#""a\"b $${x}\n""#);
+    }
+
+    /// Network text a terminal would act on (an escape sequence, a bidi override, a line
+    /// separator, a C1 control, `##[`) is written as YAML escapes, and loads back as itself.
+    #[test]
+    fn hostile_text_is_escaped_and_loads_back_whole() {
+        let hostile = "\u{1b}[2J\u{202e}gnp.exe\u{2028}\u{85}\u{7f}##[error]x\u{e0001}\\";
+        let quoted = quote(hostile);
+        assert_eq!(
+            quoted,
+            r#""\x1b[2J\u202egnp.exe\u2028\u0085\x7f#\x23[error]x\U000e0001\\""#
+        );
+        assert!(
+            quoted.chars().all(|c| c == ' ' || c.is_ascii_graphic()),
+            "{quoted}"
+        );
+        let node = crate::syntax::node::Node::parse(&format!("v: {quoted}")).expect("loads");
+        let value = node.get("v").and_then(|n| n.scalar_text());
+        assert_eq!(value.as_deref(), Some(hostile));
     }
 }
