@@ -188,7 +188,7 @@ impl Session {
         human.line(&format!(
             "{gap}round {round} at {}: re-running {} that did not pass\n",
             now_hms(),
-            plural(checks, "check")
+            crate::syntax::quantity::count(checks, "check")
         ));
     }
 
@@ -251,7 +251,7 @@ impl Session {
                     human.line(&format!(
                         "\nuntil-pass: every check passes{}, after {}\n",
                         if pending { " or is pending" } else { "" },
-                        plural(round as usize, "round")
+                        crate::syntax::quantity::count(round as usize, "round")
                     ));
                     return None;
                 }
@@ -272,8 +272,8 @@ impl Session {
                 human.line(&format!(
                     "\nuntil-pass: the deadline ({}) passed after {}; {} still not passing\n",
                     humantime::format_duration(deadline),
-                    plural(round as usize, "round"),
-                    plural(left, "check")
+                    crate::syntax::quantity::count(round as usize, "round"),
+                    crate::syntax::quantity::count(left, "check")
                 ));
                 None
             }
@@ -344,11 +344,14 @@ pub(super) fn finish(human: &mut Human, report: &RunReport, log: &RoundLog) {
     if let Some(signal) = report.interrupted {
         let mut line = format!(
             "interrupted by {signal} after {}: the reports hold the latest state of every check",
-            plural(log.count as usize, "round")
+            crate::syntax::quantity::count(log.count as usize, "round")
         );
         let not_run = report.counts().not_run;
         if not_run > 0 {
-            line.push_str(&format!(" ({} not run)", plural(not_run, "check")));
+            line.push_str(&format!(
+                " ({} not run)",
+                crate::syntax::quantity::count(not_run, "check")
+            ));
         }
         eprintln!("{line}");
     }
@@ -386,13 +389,4 @@ fn show_changes(
 fn now_hms() -> String {
     let now = time::OffsetDateTime::now_utc();
     format!("{:02}:{:02}:{:02}", now.hour(), now.minute(), now.second())
-}
-
-/// `1 check`, `2 checks`.
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }

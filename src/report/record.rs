@@ -56,7 +56,7 @@ pub fn record(r: &Recording<'_>, secrets: &Secrets) -> Result<String, String> {
                 return Err(format!(
                     "the server's certificate does not verify ({}): a recorded check would \
                      fail; give the trust roots with --env, or probe the fix first",
-                    secrets.redact(why)
+                    one_line(&secrets.redact(why))
                 ));
             }
             HandshakeOutcome::Rejected { alert, .. } => {
@@ -186,6 +186,44 @@ mod tests {
     #[test]
     fn quoting_keeps_text_literal() {
         assert_eq!(quote("a\"b ${x}\n"), r#""a\"b $${x}\n""#);
+    }
+
+    /// Why nothing can be recorded quotes the verifier, which quotes the server's names: one
+    /// escaped line, secrets redacted.
+    #[test]
+    fn a_refused_chain_says_why_on_one_escaped_line() {
+        use crate::probe::{HandshakeOutcome, Observation, TlsObservation};
+        let observation = Observation::Tls(TlsObservation {
+            target: "127.0.0.1:443".into(),
+            sni: "chat.test".into(),
+            outcome: HandshakeOutcome::ClientRefused(
+                "not valid for chat.test; it names evil\u{1b}[2J\nEXTRA".into(),
+            ),
+            version: None,
+            cipher_suite: None,
+            alpn: None,
+            chain: Vec::new(),
+            facts: Default::default(),
+            verified: Ok(()),
+            upgrade: Vec::new(),
+            certificate_requested: true,
+            elapsed: std::time::Duration::from_millis(5),
+        });
+        let recording = Recording {
+            name: "tls://chat.test",
+            kind: "tls",
+            probe: &Map::new(),
+            observation: &observation,
+            now: time::OffsetDateTime::UNIX_EPOCH,
+            env: None,
+        };
+        let why = record(&recording, &Secrets::default()).unwrap_err();
+        assert_eq!(
+            why,
+            "the server's certificate does not verify (not valid for chat.test; it names \
+             evil\\x1b[2J\\nEXTRA): a recorded check would fail; give the trust roots with --env, \
+             or probe the fix first"
+        );
     }
 
     /// Network text a terminal would act on (an escape sequence, a bidi override, a line
