@@ -11,6 +11,11 @@ use crate::syntax::node::{Node, NodeValue, Pos};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+mod limits;
+mod proxy;
+
+use limits::{positive, rate};
+
 pub const ENV_KEYS: &[&str] = &[
     "name",
     "abstract",
@@ -23,6 +28,7 @@ pub const ENV_KEYS: &[&str] = &[
     "concurrency",
     "host_concurrency",
     "host_rate",
+    "proxy",
 ];
 const DEFAULTS_KEYS: &[&str] = &["timeout", "retries", "retry_delay"];
 const MAX_EXTENDS: usize = 16;
@@ -45,6 +51,7 @@ struct EnvLayer {
     concurrency: Option<usize>,
     host_concurrency: Option<usize>,
     host_rate: Option<super::model::Rate>,
+    proxy: Option<super::model::ProxySetting>,
 }
 
 /// The file of environment `name` under `dir/environments`, if there is one.
@@ -101,7 +108,8 @@ pub fn load_environment(
     errors: &mut Vec<crate::syntax::diag::Diagnostic>,
 ) -> Option<Environment> {
     if !dir.join("environments").is_dir() {
-        return Some(finish(name.to_string(), None, Vec::new()));
+        let env = finish(name.to_string(), None, Vec::new());
+        return Some(proxy::with_variables(env, getenv, secrets));
     }
     let mut layers = Vec::new();
     let mut current = name.to_string();
@@ -182,11 +190,12 @@ pub fn load_environment(
         }
     }
     layers.reverse();
-    Some(finish(
+    let env = finish(
         display_name.unwrap_or_else(|| name.to_string()),
         first_file,
         layers,
-    ))
+    );
+    Some(proxy::with_variables(env, getenv, secrets))
 }
 
 fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environment {
@@ -210,6 +219,7 @@ fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environ
         env.concurrency = layer.concurrency.unwrap_or(env.concurrency);
         env.host_concurrency = layer.host_concurrency.unwrap_or(env.host_concurrency);
         env.host_rate = layer.host_rate.or(env.host_rate);
+        env.proxy.setting = layer.proxy.or(env.proxy.setting);
     }
     env
 }
@@ -334,17 +344,11 @@ fn read_layer(
         .take("host_concurrency")
         .and_then(|n| positive(n, "`host_concurrency`", d));
     layer.host_rate = r.take("host_rate").and_then(|n| rate(n, d));
+    layer.proxy = r
+        .take("proxy")
+        .and_then(|n| proxy::decode(n, file, getenv, secrets, d));
     r.finish(ENV_KEYS, d);
     Some((layer, name, extends))
-}
-
-fn positive(n: &Node, what: &str, d: &mut Diagnostics) -> Option<usize> {
-    let v = unsigned(n, what, 10_000, d)?;
-    if v == 0 {
-        d.error(n.pos, format!("{what} is 0"), "expected at least 1");
-        return None;
-    }
-    Some(v as usize)
 }
 
 /// `ip`, `ip:port`, `[v6]:port`.
@@ -413,37 +417,4 @@ fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
         }
     }
     rules
-}
-
-/// `10/s`, `15/10s`, `100/1m`: requests per period.
-fn rate(node: &Node, d: &mut Diagnostics) -> Option<super::model::Rate> {
-    let text = string(node, "`host_rate`", d)?;
-    let parsed = text.split_once('/').and_then(|(count, per)| {
-        let count: u32 = count.trim().parse().ok().filter(|c| *c > 0)?;
-        let per = per.trim();
-        let per = if per.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            crate::syntax::quantity::parse_duration(per).ok()?
-        } else {
-            crate::syntax::quantity::parse_duration(&format!("1{per}")).ok()?
-        };
-        (!per.is_zero()).then_some(super::model::Rate { count, per })
-    });
-    match parsed {
-        None => d.error(
-            node.pos,
-            format!("`host_rate` `{text}` is not a rate"),
-            "expected requests per period, e.g. 10/s, 15/10s or 100/1m",
-        ),
-        // Waits are bounded: a period past a day would hold checks back for days.
-        Some(rate) if rate.per > crate::syntax::quantity::MAX_WAIT => {
-            d.error(
-                node.pos,
-                format!("`host_rate` `{text}` has a period longer than 24h"),
-                "expected a period of at most 24h, e.g. 10/s, 15/10s or 100/1h",
-            );
-            return None;
-        }
-        Some(_) => {}
-    }
-    parsed
 }

@@ -18,6 +18,7 @@ pub const HTTP_KEYS: &[&str] = &[
     "json",
     "follow_redirects",
     "connect_to",
+    "proxy",
     "tls",
     "body_limit",
     "ip",
@@ -77,6 +78,7 @@ pub fn decode_probe(
         Some(n) => redirects(n, d),
     };
     let connect_to = r.take("connect_to").and_then(|n| connect_to(n, d));
+    let proxy = r.take("proxy").and_then(|n| super::net::decode_proxy(n, d));
     let tls = match r.take("tls") {
         Some(n) => {
             super::tls::decode_tls_settings(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone())
@@ -113,6 +115,7 @@ pub fn decode_probe(
         follow_redirects,
         allow_downgrade,
         connect_to,
+        proxy,
         tls,
         body_limit,
         // Until the expectation says otherwise (see the check's decoding).

@@ -14,11 +14,16 @@ use url::Url;
 mod expect;
 mod kind;
 mod options;
+mod proxy;
 mod secrets;
 
 pub use expect::*;
 pub use kind::{CheckKind, Expect, Probe};
 pub use options::{AddressMode, IpFamily, Starttls, TcpDialogue};
+pub use proxy::{
+    NoProxy, ProxyConfig, ProxyFrom, ProxyRefusal, ProxyRoute, ProxySetting, ProxyVar, ProxyVars,
+    parse_proxy_url,
+};
 pub use secrets::{Secrets, is_short as is_short_secret};
 
 /// Built-in limits: 32 probes at once, 4 per host.
@@ -78,6 +83,8 @@ pub struct Environment {
     pub host_concurrency: usize,
     /// At most this many probes per host per period (`host_rate: 10/s`), evenly spaced.
     pub host_rate: Option<Rate>,
+    /// The environment's `proxy:` and the process's proxy variables.
+    pub proxy: ProxyConfig,
 }
 
 /// A request rate: `count` per `per`.
@@ -120,6 +127,7 @@ impl Environment {
             concurrency: DEFAULT_CONCURRENCY,
             host_concurrency: DEFAULT_HOST_CONCURRENCY,
             host_rate: None,
+            proxy: ProxyConfig::default(),
         }
     }
 
@@ -217,6 +225,8 @@ pub struct HttpProbe {
     /// Follow a redirect from https to http too (otherwise it is the final answer).
     pub allow_downgrade: bool,
     pub connect_to: Option<ConnectTo>,
+    /// The check's own `proxy:` (None: the environment's and the variables' decide).
+    pub proxy: Option<ProxySetting>,
     pub tls: TlsOptions,
     /// Bodies are read up to this many bytes; more is a failure.
     pub body_limit: u64,
@@ -239,6 +249,7 @@ impl HttpProbe {
             follow_redirects: 0,
             allow_downgrade: false,
             connect_to: None,
+            proxy: None,
             tls: TlsOptions::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,

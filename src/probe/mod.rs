@@ -79,6 +79,9 @@ pub enum ProbeErrorKind {
     Protocol,
     /// The check needs a value the process environment does not set; it was not probed.
     Unset,
+    /// The proxy could not be reached, refused the tunnel or asked for credentials, or the
+    /// check asks for what a proxy cannot do (`connect_to`, `addresses: all`).
+    Proxy,
     /// conform itself failed inside the check (a bug): the check is an error, never dropped.
     Internal,
 }
@@ -102,6 +105,7 @@ impl ProbeErrorKind {
             ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset",
+            ProbeErrorKind::Proxy => "proxy",
             ProbeErrorKind::Internal => "internal",
         }
     }
@@ -118,6 +122,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset value",
+            ProbeErrorKind::Proxy => "proxy",
             ProbeErrorKind::Internal => "internal",
         })
     }
@@ -248,7 +253,7 @@ mod kind_tests {
     /// The JSON report's tokens, as `as_str` and serde both write and read them.
     #[test]
     fn an_error_kind_has_one_token() {
-        let all: [(ProbeErrorKind, &str, &str); 9] = [
+        let all: [(ProbeErrorKind, &str, &str); 10] = [
             (Timeout, "timeout", "timeout"),
             (Dns, "dns", "dns"),
             (Refused, "refused", "connection refused"),
@@ -257,6 +262,7 @@ mod kind_tests {
             (Certificate, "certificate", "certificate"),
             (Protocol, "protocol", "protocol"),
             (Unset, "unset", "unset value"),
+            (Proxy, "proxy", "proxy"),
             (Internal, "internal", "internal"),
         ];
         for (kind, token, words) in all {

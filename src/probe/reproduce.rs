@@ -236,8 +236,9 @@ fn reached(probe: Probe<'_>, env: &Environment, seen: &Observation) -> Option<Re
         return None;
     }
     let (host, port, addr): (&str, u16, Option<SocketAddr>) = match (probe, seen) {
+        // Through a proxy the address reached is the proxy's, not the host's.
         (Probe::Http(h), Observation::Http(o))
-            if h.connect_to.is_none() && o.redirects.is_empty() =>
+            if h.connect_to.is_none() && o.redirects.is_empty() && o.proxy.is_none() =>
         {
             let port = h.url.port_or_known_default().unwrap_or(443);
             (h.url.host_str().unwrap_or_default(), port, o.remote_addr)

@@ -314,6 +314,9 @@ fn chain_lines(
 fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     let mut lines = Vec::new();
     lines.push(clean_line(secrets, &format!("> {} {}", o.method, o.url)));
+    if let Some(proxy) = &o.proxy {
+        lines.push(clean_line(secrets, &format!("> through the proxy {proxy}")));
+    }
     for (name, value) in &o.request_headers {
         lines.push(clean_line(secrets, &format!("> {name}: {value}")));
     }

@@ -86,7 +86,8 @@
 //! - `attempts`: every try in order, the last decided the outcome (empty when not run). Each
 //!   has `outcome` (`pass`, `fail` or `error`, before `pending` is applied),
 //!   `duration_seconds`, `error` (`null`, or `kind` and `message` when no answer came; kinds:
-//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`, `internal` (conform
+//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`, `proxy` (the
+//!   proxy failed, or the check asks what a proxy cannot do), `internal` (conform
 //!   failed inside the check); and `certificate`,
 //!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
 //!   `mismatches` (each expectation that did not hold: `field`, `expected`, `actual`, `note`,
@@ -253,8 +254,8 @@ pub struct JsonAddress {
 /// Why a try got no answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonError {
-    /// `timeout`, `dns`, `refused`, `connect`, `tls`, `certificate`, `protocol`, `unset` or
-    /// `internal`.
+    /// `timeout`, `dns`, `refused`, `connect`, `tls`, `certificate`, `protocol`, `unset`,
+    /// `proxy` or `internal`.
     pub kind: ProbeErrorKind,
     pub message: String,
 }

@@ -9,7 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::{AsRawFd, FromRawFd};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const CHECKS: &str = r#"checks:
@@ -76,7 +76,7 @@ async fn through_a_pipe(
     let args = arguments(p, before, after);
     let env = owned(env);
     tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+        let mut command = crate::harness::conform_command();
         command.args(&args).env_clear().envs(env);
         run_bounded(command, &args)
     })
@@ -189,7 +189,7 @@ async fn an_unknown_choice_is_a_usage_error() {
 /// line-end translation) and stderr a pipe; returns its exit code and what the terminal got.
 fn on_a_terminal(args: &[String], env: &[(String, String)]) -> (i32, String) {
     let (master, terminal) = pseudo_terminal();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+    let mut child = crate::harness::conform_command()
         .args(args)
         .env_clear()
         .envs(env.iter().cloned())

@@ -150,7 +150,7 @@ async fn an_interrupted_run_writes_its_reports_and_exits_130() {
         "checks/web.yaml",
         "checks:\n  - name: fast\n    http: { url: \"http://chat.test:${port}/fast\" }\n    expect: { status: 200 }\n  - name: slow\n    timeout: 30s\n    http: { url: \"http://chat.test:${port}/slow\" }\n    expect: { status: 200 }\n",
     );
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+    let child = crate::harness::conform_command()
         .args(["run", "--dir", &p.dir_arg()])
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())

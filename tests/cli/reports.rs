@@ -257,7 +257,7 @@ async fn a_full_disk_keeps_the_old_reports_and_says_so() {
     let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
 
     let args = vec!["run".to_string(), "--dir".to_string(), p.dir_arg()];
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_conform"));
+    let mut command = crate::harness::conform_command();
     command.args(&args).env("NO_COLOR", "1");
     // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
     unsafe {

@@ -3,11 +3,11 @@
 
 use crate::fail_closed_run::signals::{finish, send};
 use crate::until_pass::{hits, report_json, rollout_project, rollout_server, round_outcomes};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 fn spawn_run(p: &crate::harness::Project, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_conform"))
+    crate::harness::conform_command()
         .args(["run", "--dir", &p.dir_arg()])
         .args(args)
         .env("NO_COLOR", "1")

@@ -3,7 +3,7 @@
 use super::super::ProbeErrorKind;
 use super::super::tls::{HandshakeOutcome, Rejection, TlsProber};
 use super::super::tls_client;
-use crate::config::model::{TlsOptions, TlsProbe};
+use crate::config::model::{ProxyRoute, TlsOptions, TlsProbe};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -44,6 +44,58 @@ pub(super) fn classify(err: &reqwest::Error, target: &str) -> (ProbeErrorKind, S
         ProbeErrorKind::Protocol,
         format!("no valid HTTP answer from {target}: {}", root_cause(err)),
     )
+}
+
+/// Why a request through `proxy` failed, when the proxy is to blame: it could not be
+/// reached, or it did not open the tunnel. None: the failure is the server's (a TLS or
+/// HTTP failure inside the tunnel), for [`classify`] to say.
+pub(super) fn proxy_failure(
+    err: &reqwest::Error,
+    proxy: &ProxyRoute,
+    target: &str,
+) -> Option<String> {
+    let named = format!("the proxy {} ({})", proxy.shown(), proxy.source());
+    // hyper-util's tunnel error is not public: it is known by its text.
+    let tunnel = tls_client::causes(err)
+        .map(|e| e.to_string())
+        .find_map(|text| text.strip_prefix("tunnel error: ").map(str::to_string));
+    if let Some(tunnel) = tunnel {
+        return Some(match tunnel.as_str() {
+            "proxy authorization required" => format!(
+                "{named} asked for credentials (407) to open a tunnel to {target}; give them \
+                 in the proxy URL, e.g. http://user:${{secret:PROXY_PASSWORD}}@host:port"
+            ),
+            "unsuccessful" => {
+                format!(
+                    "{named} refused to open a tunnel to {target} (CONNECT was not answered 200)"
+                )
+            }
+            "unexpected end of file" => {
+                format!("{named} closed the connection before answering CONNECT {target}")
+            }
+            _ => format!(
+                "{named} could not open a tunnel to {target}: {}",
+                root_cause(err)
+            ),
+        });
+    }
+    if tls_client::tls_failure(err).is_some()
+        || tls_client::find_tls_error(err).is_some()
+        || has_io_kind(err, std::io::ErrorKind::UnexpectedEof)
+        || !err.is_connect()
+    {
+        return None;
+    }
+    if has_io_kind(err, std::io::ErrorKind::ConnectionRefused) {
+        return Some(format!("{named} refused the connection (for {target})"));
+    }
+    if err.is_dns() {
+        return Some(format!("{named} did not resolve ({})", root_cause(err)));
+    }
+    Some(format!(
+        "could not connect to {named} (for {target}): {}",
+        root_cause(err)
+    ))
 }
 
 fn has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {

@@ -96,8 +96,15 @@ impl HttpProber {
         // The certificate judged is the URL's own (the first one presented), not the last
         // hop's: a redirect must not stand in another host's certificate for it.
         let mut first_certificate: Option<Vec<u8>> = None;
+        let mut proxy = None;
         loop {
             let (route, response) = self.send(probe, &hop, timeout, phase).await?;
+            if redirects.is_empty() {
+                proxy = route
+                    .proxy
+                    .as_ref()
+                    .map(|p| format!("{} ({})", p.shown(), p.source()));
+            }
             let status = response.status();
             if first_certificate.is_none() {
                 first_certificate = response
@@ -156,6 +163,7 @@ impl HttpProber {
                 headers,
                 peer_certificate,
                 remote_addr: response.remote_addr(),
+                proxy: proxy.take(),
                 ..HttpObservation::default()
             };
             let read = BodyRead {
@@ -250,8 +258,15 @@ impl HttpProber {
         if e.is_timeout() {
             return Err(timed_out(probe, timeout, phase));
         }
+        if let Some(proxy) = &route.proxy
+            && let Some(what) = failure::proxy_failure(&e, proxy, &route.target)
+        {
+            return Err(fail(ProbeErrorKind::Proxy, what));
+        }
         let (kind, what) = classify(&e, &route.target);
+        // Through a proxy there is no second look: only the proxy can reach the server.
         if matches!(kind, ProbeErrorKind::Protocol | ProbeErrorKind::Connect)
+            && route.proxy.is_none()
             && route.wire_url.scheme() == "https"
             && broke_off(&e)
         {

@@ -38,8 +38,10 @@ pub struct HttpObservation {
     pub peer_certificate: Option<Vec<u8>>,
     /// `peer_certificate` as read: see [`Self::peer_facts`].
     pub facts: ChainFacts,
-    /// The address connected to.
+    /// The address connected to (the proxy's, through a proxy).
     pub remote_addr: Option<SocketAddr>,
+    /// The proxy of the first request, as shown: `http://127.0.0.1:3128 (HTTPS_PROXY)`.
+    pub proxy: Option<String>,
     /// From sending the first request to the end of the final body.
     pub elapsed: Duration,
 }

@@ -6,7 +6,9 @@ use super::super::{ProbeErrorKind, tls_client};
 use super::failure::root_cause;
 use super::phase::{Phase, PhaseLayer, State};
 use super::{HttpProber, authority};
-use crate::config::model::{HttpProbe, IpFamily, TlsOptions};
+use crate::config::model::{
+    AddressMode, HttpProbe, IpFamily, ProxyRefusal, ProxyRoute, TlsOptions,
+};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +29,9 @@ pub(super) struct Route {
     pub(super) addrs: Vec<SocketAddr>,
     /// "127.0.0.1:8443" or "example.com:443", for messages.
     pub(super) target: String,
+    /// The proxy the request goes through, if any: it connects by name, so then `addrs` is
+    /// empty and the wire URL is the URL.
+    pub(super) proxy: Option<ProxyRoute>,
 }
 
 impl Route {
@@ -56,6 +61,48 @@ impl HttpProber {
             .sni
             .as_deref()
             .filter(|_| own && url.scheme() == "https");
+        let proxy = self
+            .env
+            .proxy
+            .choose(probe.proxy.as_ref(), url)
+            .map_err(|refusal| match refusal {
+                ProxyRefusal::Unset(why) => (ProbeErrorKind::Unset, why),
+                ProxyRefusal::Invalid(why) => (ProbeErrorKind::Proxy, why),
+            })?;
+        if let Some(proxy) = proxy {
+            let pinned = [
+                (
+                    probe.addresses == AddressMode::All,
+                    "`addresses: all`".into(),
+                ),
+                (
+                    probe.ip != IpFamily::Any,
+                    format!("`ip: {}`", probe.ip.as_str()),
+                ),
+                (own && probe.connect_to.is_some(), "`connect_to`".into()),
+                (sni.is_some(), "`tls.sni`".into()),
+                (
+                    self.env.resolve_fixed(&host, port).is_some(),
+                    format!("the environment's `resolve:` answer for {host}"),
+                ),
+            ];
+            if let Some((_, why)) = pinned.into_iter().find(|(set, _)| *set) {
+                let what = format!(
+                    "{why} cannot be honoured through the proxy {} ({}): a proxy connects to \
+                     the name itself; add {host} to NO_PROXY, or set `proxy: none` on the check",
+                    proxy.shown(),
+                    proxy.source()
+                );
+                return Err((ProbeErrorKind::Proxy, what));
+            }
+            return Ok(Route {
+                wire_url: url.clone(),
+                host_header: None,
+                addrs: Vec::new(),
+                target: format!("{}:{port}", url.host_str().unwrap_or_default()),
+                proxy: Some(proxy),
+            });
+        }
 
         let mut addrs = match probe.connect_to.as_ref().filter(|_| own) {
             Some(to) => {
@@ -103,6 +150,7 @@ impl HttpProber {
             host_header,
             addrs,
             target,
+            proxy: None,
         })
     }
 
@@ -148,7 +196,11 @@ impl HttpProber {
         // A rewritten authority only travels correctly in HTTP/1.1's Host (see `Route`).
         let http1_only = route.host_header.is_some();
         let tls_key = format!("{}|{http1_only}", tls_client::settings_key(tls));
-        let key = format!("{tls_key}|{wire_host}={:?}|{timeout:?}", route.addrs);
+        let proxy = route.proxy.as_ref().map(|p| p.url.as_str());
+        let key = format!(
+            "{tls_key}|{wire_host}={:?}|{timeout:?}|{proxy:?}",
+            route.addrs
+        );
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(client) = clients.http.get(&key) {
             return Ok((client.clone(), key));
@@ -173,13 +225,28 @@ impl HttpProber {
             .tls_backend_preconfigured(config)
             .tls_info(true)
             .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
             .connect_timeout(timeout)
             .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
             .connector_layer(PhaseLayer);
         if http1_only {
             builder = builder.http1_only();
         }
+        // The run decides the proxy (see `ProxyConfig::choose`), never reqwest's own reading
+        // of the variables.
+        builder = match &route.proxy {
+            None => builder.no_proxy(),
+            Some(proxy) => {
+                let through = reqwest::Proxy::all(proxy.url.as_str()).map_err(|e| {
+                    let what = format!(
+                        "the proxy {} is not usable: {}",
+                        proxy.shown(),
+                        root_cause(&e)
+                    );
+                    (ProbeErrorKind::Proxy, what)
+                })?;
+                builder.proxy(through)
+            }
+        };
         if !route.addrs.is_empty() {
             builder = builder.resolve_to_addrs(&wire_host, &route.addrs);
         }

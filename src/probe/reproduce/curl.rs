@@ -2,7 +2,7 @@
 //! SNI, trust and versions.
 
 use super::{FixedAnswers, ShellCommand, bracket, ca_file_arg, path_text, push_arg};
-use crate::config::model::{Environment, HttpProbe, RequestBody, TlsVersion};
+use crate::config::model::{Environment, HttpProbe, ProxyFrom, RequestBody, TlsVersion};
 use std::net::SocketAddr;
 use std::time::Duration;
 use url::Url;
@@ -125,10 +125,43 @@ pub(super) fn curl(
     if url.scheme() == "https" || probe.follow_redirects > 0 {
         tls_args(&mut args, probe, env);
     }
+    proxy_args(&mut args, probe, env);
     args.push("--max-time");
     args.push(seconds(timeout));
     args.push(shown_url.as_str());
     args
+}
+
+/// The proxy the probe went through (`-x`), or `--noproxy '*'` when it went straight to the
+/// server although a proxy is configured, so that the command does what the probe did
+/// wherever it runs. A proxy from a variable with credentials in it is given as the variable
+/// (`-x "${HTTPS_PROXY}"`), so that the password is not in the text.
+fn proxy_args(args: &mut ShellCommand, probe: &HttpProbe, env: &Environment) {
+    match env.proxy.choose(probe.proxy.as_ref(), &probe.url) {
+        Ok(Some(proxy)) => {
+            args.push("-x");
+            match proxy.from {
+                ProxyFrom::Variable(name) if proxy.url.password().is_some() => {
+                    args.push_raw(format!("\"${{{name}}}\""));
+                }
+                _ => args.push(proxy.url.as_str().trim_end_matches('/')),
+            }
+        }
+        Ok(None) => {
+            let vars = &env.proxy.vars;
+            let configured = probe.proxy.is_some()
+                || env.proxy.setting.is_some()
+                || vars.http.is_some()
+                || vars.https.is_some()
+                || vars.all.is_some();
+            if configured {
+                args.push("--noproxy");
+                args.push("*");
+            }
+        }
+        // The probe was not sent; the command shows the request it would be.
+        Err(_) => {}
+    }
 }
 
 /// Trust, client identity and versions.

@@ -5,7 +5,7 @@ use super::report_json;
 use crate::harness::*;
 use crate::support::*;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------------
@@ -42,7 +42,7 @@ async fn always_500_but_fine() -> TestServer {
 }
 
 fn spawn_run(p: &Project, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+    let mut command = crate::harness::conform_command();
     command
         .args(["run", "--dir", &p.dir_arg()])
         .args(args)

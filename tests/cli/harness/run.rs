@@ -164,6 +164,28 @@ impl std::fmt::Display for Output {
     }
 }
 
+/// The proxy variables conform reads, in both cases: no test inherits them.
+pub(crate) const PROXY_VARIABLES: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+/// The binary, without the machine's proxy variables: a proxy of the machine's would stand
+/// between the tests and their loopback servers.
+pub(crate) fn conform_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+    for name in PROXY_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
 /// Runs the binary with `args` (NO_COLOR=1, no TEST_* variables inherited, plus `env`).
 pub(crate) async fn conform(args: &[&str], env: &[(&str, &str)], cwd: Option<PathBuf>) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
@@ -177,7 +199,7 @@ pub(crate) async fn conform(args: &[&str], env: &[(&str, &str)], cwd: Option<Pat
 }
 
 fn run_blocking(args: &[String], env: &[(String, String)], cwd: Option<PathBuf>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+    let mut command = conform_command();
     command
         .args(args)
         .env("NO_COLOR", "1")

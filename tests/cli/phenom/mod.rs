@@ -16,7 +16,6 @@ use crate::support::dns_server::DnsServer;
 use crate::support::*;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use time::OffsetDateTime;
 
 mod drift;
@@ -246,7 +245,7 @@ async fn phenom(args: &[&str]) -> Output {
 }
 
 fn run_without_prod_values(args: &[String]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_conform"));
+    let mut command = crate::harness::conform_command();
     command.args(args).env("NO_COLOR", "1");
     for name in PROD_VALUES {
         command.env_remove(name);
