@@ -105,6 +105,10 @@ async fn serve(
         parts.next().unwrap_or_default(),
         parts.next().unwrap_or_default(),
     );
+    if method.is_empty() {
+        // A connection opened and closed without a request.
+        return Ok(());
+    }
     let request_line = format!("{method} {target}");
     log.lock().unwrap().push(ProxyEntry {
         line: request_line,
@@ -145,8 +149,18 @@ async fn serve(
             .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
             .await?;
     } else {
-        // The request as it came (absolute form): the test server reads it as it is.
-        upstream.write_all(&head).await?;
+        // The request as it came (absolute form, which the test server reads as it is), with
+        // `Connection: close`: one request a connection, so that each is logged and goes to
+        // its own host.
+        let text = String::from_utf8_lossy(&head);
+        let mut forwarded: String = text
+            .trim_end_matches("\r\n")
+            .split("\r\n")
+            .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        forwarded.push_str("connection: close\r\n\r\n");
+        upstream.write_all(forwarded.as_bytes()).await?;
     }
     let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
     Ok(())

@@ -61,10 +61,7 @@ pub(super) fn proxy_failure(
         .find_map(|text| text.strip_prefix("tunnel error: ").map(str::to_string));
     if let Some(tunnel) = tunnel {
         return Some(match tunnel.as_str() {
-            "proxy authorization required" => format!(
-                "{named} asked for credentials (407) to open a tunnel to {target}; give them \
-                 in the proxy URL, e.g. http://user:${{secret:PROXY_PASSWORD}}@host:port"
-            ),
+            "proxy authorization required" => proxy_asks_for_credentials(proxy, target),
             "unsuccessful" => {
                 format!(
                     "{named} refused to open a tunnel to {target} (CONNECT was not answered 200)"
@@ -96,6 +93,20 @@ pub(super) fn proxy_failure(
         "could not connect to {named} (for {target}): {}",
         root_cause(err)
     ))
+}
+
+/// A proxy's 407, in words: the credentials are missing or wrong.
+pub(super) fn proxy_asks_for_credentials(proxy: &ProxyRoute, target: &str) -> String {
+    let said = match proxy.url.password() {
+        Some(_) => "refused the credentials given",
+        None => "asked for credentials",
+    };
+    format!(
+        "the proxy {} ({}) {said} (407 Proxy Authentication Required) for {target}; give \
+         them in the proxy URL, e.g. http://user:${{secret:PROXY_PASSWORD}}@host:port",
+        proxy.shown(),
+        proxy.source()
+    )
 }
 
 fn has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {

@@ -251,6 +251,14 @@ impl HttpProber {
         // A role the connector did not take (a pooled connection served) ends here.
         drop(phase.take_role());
         let e = match sent {
+            // A 407 over plain http can only be the proxy's: servers ask with 401.
+            Ok(response)
+                if response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED
+                    && let Some(proxy) = &route.proxy =>
+            {
+                let what = failure::proxy_asks_for_credentials(proxy, &route.target);
+                return Err(fail(ProbeErrorKind::Proxy, what));
+            }
             Ok(response) => return Ok((route, response)),
             Err(e) => e,
         };
