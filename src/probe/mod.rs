@@ -193,6 +193,15 @@ impl Prober {
         tcp::probe(p, &self.env, &self.resolver, timeout).await
     }
 
+    /// Whether an http probe of `url` is not sent straight to the server: it goes through a
+    /// proxy (or would, and cannot), which then chooses the address, not the run.
+    pub fn proxied(&self, probe: &crate::config::model::HttpProbe) -> bool {
+        !matches!(
+            self.env.proxy.choose(probe.proxy.as_ref(), &probe.url),
+            Ok(None)
+        )
+    }
+
     /// The environment's probes at once per host (`host_concurrency`).
     pub fn host_concurrency(&self) -> usize {
         self.env.host_concurrency.max(1)

@@ -34,7 +34,9 @@ pub(super) struct Examined {
 /// an unboxed future would reserve the largest kind's state (several KiB) for every queued
 /// check at once.
 pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
-    match every_address(kind) {
+    // Through a proxy the proxy connects, so the http probe itself says what it cannot do.
+    let proxied = matches!(kind, CheckKind::Http { probe, .. } if prober.proxied(probe));
+    match every_address(kind).filter(|_| !proxied) {
         Some((host, port, ip)) => {
             Box::pin(examine_each(prober, kind, (&host, port, ip), timeout)).await
         }
