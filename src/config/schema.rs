@@ -318,7 +318,7 @@ fn check_file() -> Value {
     )
 }
 
-/// Only `vars` values are resolved in an environment file: no `${...}` elsewhere.
+/// Only `vars` and `proxy` values are resolved in an environment file: no `${...}` elsewhere.
 fn environment() -> Value {
     let mut o = object(
         json!({
@@ -330,6 +330,7 @@ fn environment() -> Value {
             "resolve": doc(json!({ "type": "object", "additionalProperties": r("address") }), "Fixed answers, like curl --resolve: host or host:port -> IP[:port]."),
             "tls": doc(object(json!({ "ca_file": doc(r("text"), "Extra trust roots (PEM) for every probe.") }), &[]), "TLS settings for every probe."),
             "defaults": doc(object(json!({ "timeout": r("duration"), "retries": r("retries"), "retry_delay": r("duration") }), &[]), "Defaults for every check, under each file's own."),
+            "proxy": doc(r("text"), "The proxy of every http check: an http:// or https:// URL (${env:NAME} and ${secret:NAME} allowed), or none to ignore HTTPS_PROXY, HTTP_PROXY and ALL_PROXY. NO_PROXY still applies."),
             "concurrency": doc(whole(1, 10_000), "Probes at once; default 32."),
             "host_concurrency": doc(whole(1, 10_000), "Probes at once per host; default 4."),
             "host_rate": doc(

@@ -60,6 +60,7 @@ pub(super) fn http_probe() -> Value {
                 }), &[]),
             ] }), "false (the default), true (up to 10 hops), a number of hops, or { max, allow_downgrade }. A hop to another origin carries none of the check's headers, body or client certificate; an https to http hop is not followed unless allow_downgrade is true."),
             "connect_to": doc(r("text"), "Connect to this host[:port] instead; SNI, Host and verification keep the URL's host."),
+            "proxy": doc(r("text"), "The proxy for this check: an http:// or https:// URL, or none (straight to the server, whatever HTTPS_PROXY and the environment say). NO_PROXY does not apply to it."),
             "tls": doc(r("tls_settings"), "TLS settings for https."),
             "body_limit": doc(or_var(r("size")), "How much of the response body is read (default 1MiB); a longer body fails the check."),
             "ip": r("ip_family"),
