@@ -78,7 +78,10 @@ pub fn decode_probe(
         Some(n) => redirects(n, d),
     };
     let connect_to = r.take("connect_to").and_then(|n| connect_to(n, d));
-    let proxy = r.take("proxy").and_then(|n| super::net::decode_proxy(n, d));
+    let proxy = r
+        .take("proxy")
+        .and_then(|n| super::proxy::decode_proxy(n, d))
+        .map(Box::new);
     let tls = match r.take("tls") {
         Some(n) => {
             super::tls::decode_tls_settings(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone())

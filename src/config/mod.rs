@@ -14,6 +14,7 @@ pub mod model;
 pub mod net;
 pub mod overrides;
 pub mod pem;
+pub mod proxy;
 pub mod schema;
 pub mod tls;
 pub mod vars;

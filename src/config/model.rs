@@ -226,7 +226,7 @@ pub struct HttpProbe {
     pub allow_downgrade: bool,
     pub connect_to: Option<ConnectTo>,
     /// The check's own `proxy:` (None: the environment's and the variables' decide).
-    pub proxy: Option<ProxySetting>,
+    pub proxy: Option<Box<ProxySetting>>,
     pub tls: TlsOptions,
     /// Bodies are read up to this many bytes; more is a failure.
     pub body_limit: u64,

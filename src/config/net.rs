@@ -3,8 +3,7 @@
 use super::closed::{Domain, EVERY_RCODE, RCODES, RECORD_TYPES, decided, decode_closed};
 use super::environment::parse_addr;
 use super::model::{
-    AddressMode, ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, IpFamily, ProxySetting,
-    TcpExpect, TcpProbe, parse_proxy_url,
+    AddressMode, ConnectExpect, DnsExpect, DnsProbe, DnsProtocol, IpFamily, TcpExpect, TcpProbe,
 };
 use crate::matcher::decode_matcher;
 use crate::syntax::decode::{MapReader, port, string};
@@ -259,24 +258,4 @@ pub fn closed_word(n: &Node, key: &str, words: &[&str], d: &mut Diagnostics) {
         format!("`{key}` is {shown}"),
         format!("{hint}expected {list}"),
     );
-}
-
-/// `proxy: URL | none` of an environment or an http probe.
-pub fn decode_proxy(n: &Node, d: &mut Diagnostics) -> Option<ProxySetting> {
-    let text = string(n, "`proxy`", d)?;
-    if text.trim() == "none" {
-        return Some(ProxySetting::Off);
-    }
-    match parse_proxy_url(&text) {
-        Ok(url) => Some(ProxySetting::Via(url)),
-        Err(why) => {
-            d.error(
-                n.pos,
-                format!("`proxy` {why}"),
-                "expected an http:// or https:// proxy URL such as http://proxy.example:3128, \
-                 or none",
-            );
-            None
-        }
-    }
 }

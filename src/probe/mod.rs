@@ -197,7 +197,7 @@ impl Prober {
     /// proxy (or would, and cannot), which then chooses the address, not the run.
     pub fn proxied(&self, probe: &crate::config::model::HttpProbe) -> bool {
         !matches!(
-            self.env.proxy.choose(probe.proxy.as_ref(), &probe.url),
+            self.env.proxy.choose(probe.proxy.as_deref(), &probe.url),
             Ok(None)
         )
     }

@@ -130,7 +130,7 @@ async fn serve(
         .rsplit_once(':')
         .map_or(authority.as_str(), |(h, _)| h)
         .to_string();
-    if config.refused.iter().any(|r| *r == host) {
+    if config.refused.contains(&host) {
         let answer = "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n";
         client.write_all(answer.as_bytes()).await?;
         return Ok(());

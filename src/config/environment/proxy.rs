@@ -25,7 +25,7 @@ pub(super) fn decode(
         let why = format!("{} (in `proxy` of {})", m.message, file.display());
         return Some(ProxySetting::Unusable(why));
     }
-    crate::config::net::decode_proxy(&resolved, d)
+    crate::config::proxy::decode_proxy(&resolved, d)
 }
 
 /// `env` with the process's proxy variables, whose passwords become secrets.

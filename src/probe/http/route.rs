@@ -64,7 +64,7 @@ impl HttpProber {
         let proxy = self
             .env
             .proxy
-            .choose(probe.proxy.as_ref(), url)
+            .choose(probe.proxy.as_deref(), url)
             .map_err(|refusal| match refusal {
                 ProxyRefusal::Unset(why) => (ProbeErrorKind::Unset, why),
                 ProxyRefusal::Invalid(why) => (ProbeErrorKind::Proxy, why),

@@ -137,7 +137,7 @@ pub(super) fn curl(
 /// wherever it runs. A proxy from a variable with credentials in it is given as the variable
 /// (`-x "${HTTPS_PROXY}"`), so that the password is not in the text.
 fn proxy_args(args: &mut ShellCommand, probe: &HttpProbe, env: &Environment) {
-    match env.proxy.choose(probe.proxy.as_ref(), &probe.url) {
+    match env.proxy.choose(probe.proxy.as_deref(), &probe.url) {
         Ok(Some(proxy)) => {
             args.push("-x");
             match proxy.from {
