@@ -123,7 +123,8 @@ fn environment(
         expected: "give --var a variable of the environment's `vars:` (--env NAME)".into(),
     };
     let Some(name) = env else {
-        let none = Environment::named("none");
+        let none =
+            super::environment::with_proxy_variables(Environment::named("none"), getenv, secrets);
         let unknown = super::overrides::unknown_overrides(&none, &req.vars);
         if unknown.is_empty() {
             return Ok(none);

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 mod limits;
 mod proxy;
 
+pub use proxy::with_variables as with_proxy_variables;
+
 use limits::{positive, rate};
 
 pub const ENV_KEYS: &[&str] = &[

@@ -29,7 +29,7 @@ pub(super) fn decode(
 }
 
 /// `env` with the process's proxy variables, whose passwords become secrets.
-pub(super) fn with_variables(
+pub fn with_variables(
     mut env: Environment,
     getenv: &dyn Fn(&str) -> Option<String>,
     secrets: &mut Secrets,

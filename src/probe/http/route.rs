@@ -61,14 +61,13 @@ impl HttpProber {
             .sni
             .as_deref()
             .filter(|_| own && url.scheme() == "https");
-        let proxy = self
-            .env
-            .proxy
-            .choose(probe.proxy.as_deref(), url)
-            .map_err(|refusal| match refusal {
-                ProxyRefusal::Unset(why) => (ProbeErrorKind::Unset, why),
-                ProxyRefusal::Invalid(why) => (ProbeErrorKind::Proxy, why),
-            })?;
+        let proxy =
+            self.env.proxy.choose(probe.proxy.as_deref(), url).map_err(
+                |refusal| match refusal {
+                    ProxyRefusal::Unset(why) => (ProbeErrorKind::Unset, why),
+                    ProxyRefusal::Invalid(why) => (ProbeErrorKind::Proxy, why),
+                },
+            )?;
         if let Some(proxy) = proxy {
             let pinned = [
                 (

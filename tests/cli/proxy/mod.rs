@@ -295,3 +295,19 @@ async fn the_reproduce_command_goes_through_the_same_proxy() {
         ]
     );
 }
+
+/// `conform probe` honours the proxy variables too, with or without `--env`.
+#[tokio::test(flavor = "multi_thread")]
+async fn conform_probe_goes_through_the_proxy_variables() {
+    let server = http(|r| TestResponse::ok(format!("saw {}", r.path))).await;
+    let proxy = proxy_for(&server, &["probe.proxied.test"], ProxyConfig::default()).await;
+    let url = format!("http://probe.proxied.test:{}/probe", server.port());
+    let out = conform(
+        &["probe", &url, "--expect", "body: saw /probe"],
+        &[("HTTP_PROXY", &proxy.url())],
+        None,
+    )
+    .await;
+    out.assert_code(0);
+    assert_eq!(proxy.lines(), [format!("GET {url}")]);
+}
