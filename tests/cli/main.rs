@@ -30,6 +30,7 @@ mod output_polish;
 mod pending_and_retries;
 mod phenom;
 mod probe;
+mod reach_gaps;
 mod reports;
 mod reproduce_shell;
 mod secrets;
