@@ -187,31 +187,21 @@ async fn probe_takes_ip_and_addresses() {
     );
     let out = probe(&[&url, "--env", "prod", "--expect", "status: 200"], &p).await;
     out.assert_code_quiet(0);
-    let target = format!("tcp://edge.test:{tcp}");
-    let out = probe(
-        &[
-            &target,
-            "--env",
-            "prod",
-            "--ip",
-            "v6",
-            "--expect",
-            "connect: accepted",
-        ],
-        &p,
-    )
-    .await;
-    out.assert_code_quiet(3);
-    assert_eq!(
-        out.details_of("probe")[..2],
-        [
-            "at --expect:1".to_string(),
-            "error (dns): edge.test has no IPv6 address, but the check says `ip: v6` \
-             (it resolves to 127.0.0.2, 127.0.0.3)"
-                .to_string(),
-        ],
-        "{out}"
-    );
+    let no_v6 = "error (dns): edge.test has no IPv6 address, but the check says `ip: v6` \
+                 (it resolves to 127.0.0.2, 127.0.0.3)";
+    for (target, expect) in [
+        (format!("tcp://edge.test:{tcp}"), "connect: accepted"),
+        (format!("tls://edge.test:{tcp}"), "handshake: accepted"),
+    ] {
+        let args = [&target, "--env", "prod", "--ip", "v6", "--expect", expect];
+        let out = probe(&args, &p).await;
+        out.assert_code_quiet(3);
+        assert_eq!(
+            out.details_of("probe")[..2],
+            ["at --expect:1".to_string(), no_v6.to_string()],
+            "{out}"
+        );
+    }
 }
 
 /// `--record` writes `--ip` and `--addresses` into the check: the recorded check probes every
