@@ -379,3 +379,59 @@ async fn record_pins_a_banner() {
     run.assert_code_quiet(0);
     run.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
 }
+
+/// `ip:` chooses among the addresses of a `resolve:` list, whichever comes first: a name
+/// fixed to 127.0.0.1 and ::1 is reached over IPv6 by http, tls and tcp with `ip: v6`.
+#[tokio::test(flavor = "multi_thread")]
+async fn ip_chooses_among_a_resolve_list() {
+    let web = TestServer::start_on(
+        TestServerConfig::http(|_| TestResponse::ok("over v6")),
+        "[::1]:0",
+    )
+    .await;
+    let pki = Pki::new();
+    let tls = TestServer::start_on(
+        https_config(&pki, &["dual.test"], |_| TestResponse::ok("tls")),
+        "[::1]:0",
+    )
+    .await;
+    let tcp = std::net::TcpListener::bind("[::1]:0").expect("bind ::1");
+    let tcp = tcp.local_addr().expect("addr").port();
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ web: \"{}\", tls: \"{}\", tcp: \"{tcp}\" }}\n\
+             resolve: {{ dual.test: [127.0.0.1, \"::1\"] }}\n",
+            web.port(),
+            tls.port()
+        ),
+        Some(&pki),
+        "",
+    );
+    p.write(
+        "checks/dual.yaml",
+        r#"checks:
+  - name: http over v6
+    http: { url: "http://dual.test:${web}/", ip: v6 }
+    expect: { status: 200, body: "over v6" }
+  - name: tls over v6
+    tls: { host: dual.test, port: "${tls}", ip: v6 }
+    expect: { handshake: accepted, cert: { san: [dual.test] } }
+  - name: tcp over v6
+    tcp: { host: dual.test, port: "${tcp}", ip: v6 }
+    expect: { connect: accepted }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(0);
+    out.assert_line("PASS", "dual/http-over-v6", "http over v6");
+    out.assert_line("PASS", "dual/tls-over-v6", "tls over v6");
+    out.assert_line("PASS", "dual/tcp-over-v6", "tcp over v6");
+    out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
+    let requests = web.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        requests[0].host.as_deref(),
+        Some(format!("dual.test:{}", web.port()).as_str())
+    );
+}
