@@ -115,6 +115,13 @@ pub struct ProbeArgs {
     /// http: follow redirects (up to 10).
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// http, tls, tcp: which of the host's addresses may be used (the check's `ip:`).
+    #[arg(long, value_name = "FAMILY", value_parser = ["v4", "v6", "any"])]
+    pub ip: Option<String>,
+    /// http, tls, tcp: one address (the first that answers) or every address of the host,
+    /// each probed (the check's `addresses:`).
+    #[arg(long, value_name = "WHICH", value_parser = ["one", "all"])]
+    pub addresses: Option<String>,
     #[command(flatten)]
     pub var: VarArgs,
 }

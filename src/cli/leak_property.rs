@@ -5,7 +5,7 @@
 //! backslashes, `%`, `+`, `/`, `=`, spaces, newlines, tabs, ESC, bidi controls, non-ASCII,
 //! emoji), builds a run whose check name (so id), tags, pending reason, URL (userinfo, path,
 //! query), request headers (as sent and as HTTP Basic), response headers, body, mismatches,
-//! error message and reproduce command carry it, the body and the actual value at random
+//! error message and reproduce command carry it, and what a tcp dialogue received, the body and the actual value at random
 //! offsets and across the cuts of the reports (300 characters for values, 2048 for bodies),
 //! then renders every output: the terminal at -vv, JSON, JUnit, TAP, GitHub annotations and
 //! step summary, metrics, `list`, `explain` and `probe --record`. None may contain the secret raw,
@@ -231,13 +231,62 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     r
 }
 
+/// A tcp dialogue whose server sent `shown` across the 300-character cut of the JSON
+/// report's `received`, and the 2048-byte cut of the exchange.
+fn tcp_run(shown: &str, rng: &mut Rng) -> CheckResult {
+    use crate::config::model::{AddressMode, ConnectExpect, IpFamily, TcpExpect, TcpProbe};
+    use crate::probe::{ConnectOutcome, ReadEnd, TcpExchange, TcpObservation};
+    let mut check = check("mail", "mail/banner", "banner");
+    check.kind = CheckKind::Tcp {
+        probe: TcpProbe {
+            host: "mail.example".into(),
+            port: 25,
+            dialogue: Some(Default::default()),
+            ip: IpFamily::Any,
+            addresses: AddressMode::One,
+        },
+        expect: TcpExpect {
+            connect: ConnectExpect::Accepted,
+            explicit: false,
+            time: None,
+            received: None,
+        },
+    };
+    let head = 280 + rng.below(20);
+    let mut received = filler(rng, head);
+    received.push_str(shown);
+    received.push_str("\r\n");
+    let attempts = vec![Attempt {
+        outcome: Outcome::Pass,
+        mismatches: Vec::new(),
+        error: None,
+        duration: Duration::from_millis(5),
+        observation: Some(Observation::Tcp(TcpObservation {
+            target: "127.0.0.1:25".into(),
+            outcome: ConnectOutcome::Accepted,
+            elapsed: Duration::from_millis(1),
+            exchange: Some(TcpExchange {
+                sent: Vec::new(),
+                received: received.into_bytes(),
+                ended: ReadEnd::Found,
+            }),
+        })),
+        addresses: Vec::new(),
+    }];
+    result(check, Outcome::Pass, attempts)
+}
+
 /// Every output of the run, by name.
-fn outputs(result: CheckResult, secrets: &Secrets) -> Vec<(&'static str, String)> {
+fn outputs(
+    result: CheckResult,
+    tcp: CheckResult,
+    secrets: &Secrets,
+) -> Vec<(&'static str, String)> {
     let env = Environment::named("prod");
     let list = super::list_line(&result.check, secrets);
     let explain = crate::report::explain::explain(&result.check, &env, secrets);
-    let recording = recording(&result, secrets);
-    let report = report(vec![result]);
+    let recording = recording(&result, secrets) + &recording(&tcp, secrets);
+    let report = report(vec![result, tcp]);
     let captured = Captured::default();
     let mut terminal = TerminalReporter::new(Box::new(captured.clone()), false, 2, secrets.clone());
     for r in &report.results {
@@ -282,7 +331,7 @@ fn recording(result: &CheckResult, secrets: &Secrets) -> String {
     }
     let recording = Recording {
         name: &result.check.name,
-        kind: "http",
+        kind: result.check.kind.probe().kind(),
         probe: &probe,
         observation,
         now: time::OffsetDateTime::now_utc(),
@@ -353,8 +402,14 @@ fn random_secrets_never_leak_from_any_output() {
         let mut secrets = Secrets::default();
         secrets.insert("S", &secret);
         let result = run_with(&secret, &mut rng);
+        let shown = if crate::config::model::is_short_secret(&secret) {
+            format!("[{secret}]")
+        } else {
+            secret.clone()
+        };
+        let tcp = tcp_run(&shown, &mut rng);
         let forms = forms(&secret);
-        for (what, text) in outputs(result, &secrets) {
+        for (what, text) in outputs(result, tcp, &secrets) {
             for form in &forms {
                 assert!(
                     !text.contains(form.as_str()),

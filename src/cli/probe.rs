@@ -8,6 +8,7 @@ use crate::report::record::{Recording, record};
 use crate::run::CheckResult;
 use human::Human;
 use outputs::Outputs;
+use std::time::Duration;
 
 pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
     let req = AdhocRequest {
@@ -19,6 +20,9 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
         json: args.json.clone(),
         follow: args.follow,
         vars: args.var.vars.clone(),
+        ip: args.ip.clone(),
+        addresses: args.addresses.clone(),
+        banner: false,
     };
     // A target or option that makes no probe is said as such: it has no place in a file.
     if let Err(why) = probe_keys(&req) {
@@ -55,7 +59,15 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
     let expecting = !args.expects.is_empty();
     let exit = if args.record {
         let report = runtime.block_on(run_checks(&plan.env, &checks, &options, |_| {}));
-        record_report(&args, &req, &plan, &report)
+        let banner = match banner_plan(&args, &req, &report) {
+            Some((plan, options)) => {
+                let checks = plan.checks.clone();
+                let run = run_checks(&plan.env, &checks, &options, |_| {});
+                Some(runtime.block_on(run))
+            }
+            None => None,
+        };
+        record_report(&args, &req, &plan, &report, banner.as_ref())
     } else {
         let outputs = Outputs {
             junit: PathBuf::new(),
@@ -120,13 +132,67 @@ fn answered(report: &RunReport) -> bool {
     }) && !report.results.is_empty()
 }
 
+/// How long `--record` waits for a tcp server to speak first (or `--timeout`, when shorter):
+/// a server that does not (http, postgres) is recorded by its connect alone.
+const BANNER_WAIT: Duration = Duration::from_secs(2);
+
+/// `--record` of a tcp target that accepted the connection: the same probe reading what the
+/// server sends first, and its run options; None for any other target or answer.
+fn banner_plan(
+    args: &ProbeArgs,
+    req: &AdhocRequest,
+    report: &RunReport,
+) -> Option<(Plan, RunOptions)> {
+    let result = report.results.first()?;
+    let accepted = result.last_attempt().is_some_and(|a| {
+        matches!(&a.observation, Some(crate::probe::Observation::Tcp(t))
+            if t.outcome == crate::probe::ConnectOutcome::Accepted && t.exchange.is_none())
+    });
+    if !accepted || report.interrupted.is_some() {
+        return None;
+    }
+    let req = AdhocRequest {
+        banner: true,
+        ..req.clone()
+    };
+    let plan = adhoc_plan(&args.dir, args.env.as_deref(), &req, &getenv).ok()?;
+    let wait = args
+        .timeout
+        .unwrap_or(result.check.timeout)
+        .min(BANNER_WAIT);
+    let options = RunOptions {
+        timeout: Some(wait),
+        retries: Some(0),
+        stop_on_signals: true,
+        ..RunOptions::default()
+    };
+    Some((plan, options))
+}
+
 /// `--record`: the check file on stdout; when no answer came (or one a check cannot pin),
-/// why on stderr and exit 3.
-fn record_report(args: &ProbeArgs, req: &AdhocRequest, plan: &Plan, report: &RunReport) -> Exit {
-    if let Some(signal) = report.interrupted {
+/// why on stderr and exit 3. `banner`: the tcp probe's second run, which read what the
+/// server sent first; its observation is pinned when something came.
+fn record_report(
+    args: &ProbeArgs,
+    req: &AdhocRequest,
+    plan: &Plan,
+    report: &RunReport,
+    banner: Option<&RunReport>,
+) -> Exit {
+    if let Some(signal) = report.interrupted.or(banner.and_then(|b| b.interrupted)) {
         return Exit::Signal(signal.number());
     }
-    let result = report.results.first();
+    let spoke = |r: &&RunReport| {
+        r.results
+            .first()
+            .and_then(|r| r.last_attempt())
+            .is_some_and(|a| {
+                a.outcome != crate::run::Outcome::Error
+                    && matches!(&a.observation, Some(crate::probe::Observation::Tcp(t))
+                    if t.exchange.as_ref().is_some_and(|e| !e.received.is_empty()))
+            })
+    };
+    let result = banner.filter(spoke).unwrap_or(report).results.first();
     let observation = result
         .and_then(|r| r.last_attempt())
         .filter(|a| a.outcome != crate::run::Outcome::Error)

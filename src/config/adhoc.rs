@@ -6,7 +6,7 @@
 
 use super::checkfile::{FileContext, KnownEnvs, decode_file};
 use super::environment::load_environment;
-use super::model::{Environment, Plan, Secrets, TlsOptions};
+use super::model::{CheckKind, Environment, Plan, Secrets, TlsOptions};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
 use crate::syntax::node::{Node, NodeValue, Pos};
 use serde_json::{Map, Value, json};
@@ -37,6 +37,13 @@ pub struct AdhocRequest {
     pub follow: bool,
     /// Each `--var NAME=VALUE`: overrides of `--env`'s variables.
     pub vars: Vec<super::overrides::VarOverride>,
+    /// `--ip v4|v6|any` (http, tls, tcp): the probe's `ip:`.
+    pub ip: Option<String>,
+    /// `--addresses one|all` (http, tls, tcp): the probe's `addresses:`.
+    pub addresses: Option<String>,
+    /// A tcp probe reads what the server sends first (its banner), as `expect: { received }`
+    /// would make it: how `--record` learns the banner it pins. Not a key of the probe.
+    pub banner: bool,
 }
 
 /// The file name the ad-hoc check is decoded as: no folder, so relative paths (a `cert:`
@@ -66,7 +73,33 @@ pub fn probe_keys(req: &AdhocRequest) -> Result<(&'static str, Map<String, Value
     if let Target::Http { .. } = target {
         http_options(req, &mut keys)?;
     }
+    reach_options(req, &target, &mut keys)?;
     Ok((target.kind(), keys))
+}
+
+/// `--ip` and `--addresses`: the probe's `ip:` and `addresses:`, for the kinds that connect
+/// to a host's addresses (http, tls, tcp).
+fn reach_options(
+    req: &AdhocRequest,
+    target: &Target,
+    keys: &mut Map<String, Value>,
+) -> Result<(), String> {
+    let given = [("ip", &req.ip), ("addresses", &req.addresses)];
+    for (key, value) in given {
+        let Some(value) = value else { continue };
+        let why = match target {
+            Target::Http { .. } | Target::Tls { .. } | Target::Tcp { .. } => {
+                keys.insert(key.into(), json!(value));
+                continue;
+            }
+            Target::Dns { .. } => "a dns probe asks one server for the type it names (?type=AAAA)",
+            Target::Cert { .. } => "a cert probe reads a file",
+        };
+        return Err(format!(
+            "--{key} is for http://, https://, tls:// and tcp:// targets: {why}"
+        ));
+    }
+    Ok(())
 }
 
 fn http_options(req: &AdhocRequest, keys: &mut Map<String, Value>) -> Result<(), String> {
@@ -212,8 +245,13 @@ pub fn adhoc_plan(
             })
             .collect());
     }
-    let many = req.expects.len() > 1;
     let checks = found.checks.into_iter().map(|mut c| {
+        if let CheckKind::Tcp { probe, .. } = &mut c.kind
+            && req.banner
+            && probe.dialogue.is_none()
+        {
+            probe.dialogue = Some(Default::default());
+        }
         // Where a failing check's detail says it stands: its expectations.
         c.file = PathBuf::from("--expect");
         c.line = 1;

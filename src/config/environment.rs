@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 mod limits;
 mod proxy;
+mod resolve;
 
 pub use proxy::with_variables as with_proxy_variables;
 
@@ -208,11 +209,14 @@ fn finish(name: String, file: Option<PathBuf>, layers: Vec<EnvLayer>) -> Environ
         if let Some(r) = layer.resolvers {
             env.resolvers = r;
         }
-        for rule in layer.resolve {
-            env.resolve
-                .retain(|r| !(r.host == rule.host && r.port == rule.port));
-            env.resolve.push(rule);
-        }
+        // A child's answers for a host (or host:port) replace the parent's, all of them.
+        env.resolve.retain(|r| {
+            !layer
+                .resolve
+                .iter()
+                .any(|rule| r.host == rule.host && r.port == rule.port)
+        });
+        env.resolve.extend(layer.resolve);
         env.ca.extend(layer.ca);
         env.ca_files.extend(layer.ca_files);
         env.defaults.timeout = layer.timeout.unwrap_or(env.defaults.timeout);
@@ -313,7 +317,7 @@ fn read_layer(
         layer.resolvers = Some(addrs);
     }
     if let Some(n) = r.take("resolve") {
-        layer.resolve = resolve_rules(n, d);
+        layer.resolve = resolve::resolve_rules(n, d);
     }
     if let Some(n) = r.take("tls")
         && let Some(mut t) = MapReader::new(n, "environment tls", d)
@@ -363,60 +367,4 @@ pub fn parse_addr(text: &str, default_port: u16) -> Option<SocketAddr> {
     ip.parse::<IpAddr>()
         .ok()
         .map(|ip| SocketAddr::new(ip, default_port))
-}
-
-fn resolve_rules(node: &Node, d: &mut Diagnostics) -> Vec<ResolveRule> {
-    let Some(entries) = node.as_map() else {
-        d.error(
-            node.pos,
-            format!("`resolve` is {}", node.kind()),
-            "expected a map of host (or host:port) to address, e.g. chat.example.com: 127.0.0.1",
-        );
-        return Vec::new();
-    };
-    let mut rules = Vec::new();
-    for (k, v) in entries {
-        let (Some(key), Some(value)) = (string(k, "a host", d), string(v, "an address", d)) else {
-            continue;
-        };
-        let (host, port) = match key.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') => match p.parse::<u16>() {
-                Ok(p) => (h.to_string(), Some(p)),
-                Err(_) => {
-                    d.error(
-                        k.pos,
-                        format!("`{key}` has a port that is not a number"),
-                        "expected host or host:port",
-                    );
-                    continue;
-                }
-            },
-            _ => (key.clone(), None),
-        };
-        let to = if let Ok(a) = value.trim().parse::<SocketAddr>() {
-            Some((a.ip(), Some(a.port())))
-        } else {
-            value
-                .trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<IpAddr>()
-                .ok()
-                .map(|ip| (ip, None))
-        };
-        match to {
-            Some((to, to_port)) => rules.push(ResolveRule {
-                host: host.trim_end_matches('.').to_ascii_lowercase(),
-                port,
-                to,
-                to_port,
-            }),
-            None => d.error(
-                v.pos,
-                format!("`{value}` for `{key}` is not an IP address"),
-                "expected an IP address with an optional port, e.g. 127.0.0.1 or 127.0.0.1:8443",
-            ),
-        }
-    }
-    rules
 }

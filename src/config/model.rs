@@ -131,25 +131,46 @@ impl Environment {
         }
     }
 
-    /// The fixed address for `host` on `port`, if `resolve:` has one; `host:port` rules win.
+    /// The first fixed address for `host` on `port`, if `resolve:` has one; `host:port`
+    /// rules win.
     pub fn resolve_fixed(&self, host: &str, port: u16) -> Option<SocketAddr> {
         ResolveRule::answer(self.resolve.iter(), host, port)
+    }
+
+    /// Every fixed address for `host` on `port`, in the order written (empty: `resolve:` has
+    /// none); `host:port` rules win.
+    pub fn resolve_fixed_all(&self, host: &str, port: u16) -> Vec<SocketAddr> {
+        ResolveRule::answers(self.resolve.iter(), host, port)
     }
 }
 
 impl ResolveRule {
-    /// The fixed address `rules` give `host` on `port`; `host:port` rules win.
+    /// The first fixed address `rules` give `host` on `port`; `host:port` rules win.
     pub fn answer<'a>(
         rules: impl Iterator<Item = &'a ResolveRule> + Clone,
         host: &str,
         port: u16,
     ) -> Option<SocketAddr> {
+        Self::answers(rules, host, port).into_iter().next()
+    }
+
+    /// Every fixed address `rules` give `host` on `port`, in order: the `host:port` rules'
+    /// when there are some, else the `host` rules'.
+    pub fn answers<'a>(
+        rules: impl Iterator<Item = &'a ResolveRule> + Clone,
+        host: &str,
+        port: u16,
+    ) -> Vec<SocketAddr> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let rule = rules
-            .clone()
-            .find(|r| r.host == host && r.port == Some(port))
-            .or_else(|| rules.clone().find(|r| r.host == host && r.port.is_none()))?;
-        Some(SocketAddr::new(rule.to, rule.to_port.unwrap_or(port)))
+        let of = |wanted: Option<u16>| -> Vec<SocketAddr> {
+            rules
+                .clone()
+                .filter(|r| r.host == host && r.port == wanted)
+                .map(|r| SocketAddr::new(r.to, r.to_port.unwrap_or(port)))
+                .collect()
+        };
+        let exact = of(Some(port));
+        if exact.is_empty() { of(None) } else { exact }
     }
 }
 

@@ -327,7 +327,7 @@ fn environment() -> Value {
             "extends": doc(r("text"), "Another environment, merged under this one."),
             "vars": doc(json!({ "type": "object", "additionalProperties": r("text") }), "Variables for ${name}; values may use ${env:NAME} and ${secret:NAME}."),
             "resolvers": doc(one_or_list(r("address")), "DNS servers for every probe, http included; default: the system's."),
-            "resolve": doc(json!({ "type": "object", "additionalProperties": r("address") }), "Fixed answers, like curl --resolve: host or host:port -> IP[:port]."),
+            "resolve": doc(json!({ "type": "object", "additionalProperties": { "if": { "type": "array" }, "then": { "items": r("address"), "minItems": 1 }, "else": r("address") } }), "Fixed answers, like curl --resolve: host or host:port -> IP[:port], or a list of them (every one is probed by addresses: all)."),
             "tls": doc(object(json!({ "ca_file": doc(r("text"), "Extra trust roots (PEM) for every probe.") }), &[]), "TLS settings for every probe."),
             "defaults": doc(object(json!({ "timeout": r("duration"), "retries": r("retries"), "retry_delay": r("duration") }), &[]), "Defaults for every check, under each file's own."),
             "proxy": doc(r("text"), "The proxy of every http check: an http:// or https:// URL (${env:NAME} and ${secret:NAME} allowed), or none to ignore HTTPS_PROXY, HTTP_PROXY and ALL_PROXY. NO_PROXY still applies."),

@@ -222,8 +222,9 @@ impl Prober {
             message,
         };
         let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let mut addrs = if let Some(addr) = self.env.resolve_fixed(bare, port) {
-            vec![addr]
+        let fixed = self.env.resolve_fixed_all(bare, port);
+        let mut addrs = if !fixed.is_empty() {
+            fixed
         } else if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
             vec![std::net::SocketAddr::new(ip, port)]
         } else {

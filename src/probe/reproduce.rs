@@ -217,9 +217,10 @@ impl<'a> FixedAnswers<'a> {
         self.env
     }
 
-    /// Every rule, the reached address last.
+    /// Every rule, the reached address first: it wins over the environment's answers for
+    /// its host and port.
     pub(crate) fn rules(&self) -> impl Iterator<Item = &ResolveRule> + Clone {
-        self.env.resolve.iter().chain(self.reached.as_ref())
+        self.reached.iter().chain(self.env.resolve.iter())
     }
 
     /// The fixed answer for `host:port`, as [`Environment::resolve_fixed`] finds it.
@@ -229,12 +230,10 @@ impl<'a> FixedAnswers<'a> {
 }
 
 /// The address an http, tls or tcp probe reached, as a fixed answer for its host: only when
-/// the environment names resolvers (the system's would not know the name), the host is a
-/// name, and no `resolve:` rule answers for it already.
+/// the host is a name and the command would not reach that address by itself: the
+/// environment names resolvers (the system's would not know the name), or its `resolve:`
+/// answers list the address after another one (`addresses: all` reached each).
 fn reached(probe: Probe<'_>, env: &Environment, seen: &Observation) -> Option<ResolveRule> {
-    if env.resolvers.is_empty() {
-        return None;
-    }
     let (host, port, addr): (&str, u16, Option<SocketAddr>) = match (probe, seen) {
         // Through a proxy the address reached is the proxy's, not the host's.
         (Probe::Http(h), Observation::Http(o))
@@ -248,7 +247,15 @@ fn reached(probe: Probe<'_>, env: &Environment, seen: &Observation) -> Option<Re
         _ => return None,
     };
     let addr = addr?;
-    if host.parse::<std::net::IpAddr>().is_ok() || env.resolve_fixed(host, port).is_some() {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let fixed = env.resolve_fixed_all(host, port);
+    let needed = match fixed.first() {
+        None => !env.resolvers.is_empty(),
+        Some(first) => *first != addr && fixed.contains(&addr),
+    };
+    if !needed {
         return None;
     }
     Some(ResolveRule {

@@ -46,9 +46,11 @@ pub async fn probe(
     timeout: Duration,
 ) -> Result<TcpObservation, ProbeError> {
     let started = Instant::now();
-    let addrs = match env.resolve_fixed(&probe.host, probe.port) {
-        Some(addr) => vec![addr],
-        None => match probe.host.parse::<IpAddr>() {
+    let fixed = env.resolve_fixed_all(&probe.host, probe.port);
+    let addrs = if !fixed.is_empty() {
+        fixed
+    } else {
+        match probe.host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, probe.port)],
             Err(_) => {
                 let lookup = resolver.lookup(&probe.host, probe.port);
@@ -67,7 +69,7 @@ pub async fn probe(
                     message,
                 })?
             }
-        },
+        }
     };
     let dns = |message| ProbeError {
         kind: ProbeErrorKind::Dns,

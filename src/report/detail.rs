@@ -37,7 +37,16 @@ pub fn clean_line(secrets: &Secrets, text: &str) -> String {
 /// `text` redacted, made printable, then cut to [`EXCERPT`] characters: in that order, so
 /// that no part of a secret survives the cut.
 pub fn excerpt(secrets: &Secrets, text: &str) -> String {
-    let text = clean(secrets, text);
+    capped(clean(secrets, text))
+}
+
+/// [`excerpt`] on one line: line ends shown as `\r` and `\n`, as a protocol's bytes are.
+pub fn excerpt_line(secrets: &Secrets, text: &str) -> String {
+    capped(clean_line(secrets, text))
+}
+
+/// `text` cut to [`EXCERPT`] characters, never inside a `[redacted:NAME]` marker.
+fn capped(text: String) -> String {
     let count = text.chars().count();
     if count <= EXCERPT {
         return text;

@@ -91,7 +91,9 @@
 //!   failed inside the check); and `certificate`,
 //!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
 //!   `mismatches` (each expectation that did not hold: `field`, `expected`, `actual`, `note`,
-//!   the note empty when there is none).
+//!   the note empty when there is none). `addresses` (`addresses: all` only): each address
+//!   and its outcome. `observed` (tcp only): `connect`, and `received`, what a dialogue read
+//!   (one line, escaped, capped at 300 characters).
 //!
 //! `baseline`, with `--baseline FILE`: `file` and `started` of the baseline report, then lists
 //! of check ids: `newly_failing` (was pass or pending, now fail, error or fixed),
@@ -240,6 +242,9 @@ pub struct JsonAttempt {
     /// `addresses: all`: each address probed and its outcome; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<JsonAddress>,
+    /// What the probe saw (tcp: `connect`, `received`); absent for the other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<JsonObserved>,
 }
 
 /// One address of an `addresses: all` try.
@@ -427,6 +432,7 @@ pub mod baseline;
 mod from_run;
 mod load_errors;
 mod merge;
+mod observed;
 mod selection;
 mod shard_set;
 #[cfg(test)]
@@ -434,5 +440,6 @@ pub(crate) mod tests;
 
 pub use load_errors::JsonLoadError;
 pub use merge::merge;
+pub use observed::JsonObserved;
 pub use selection::{JsonFilters, JsonSelection, JsonShard, fingerprint};
 pub use shard_set::{ShardSet, check_set, holds_the_selection};

@@ -93,6 +93,11 @@ pub fn record(r: &Recording<'_>, secrets: &Secrets) -> Result<String, String> {
                 ConnectOutcome::Timeout => "timeout",
             };
             expect.push(format!("connect: {connect}"));
+            // What the server sent first (or answered), read as the recorded check reads it.
+            if let Some(exchange) = t.exchange.as_ref().filter(|e| !e.received.is_empty()) {
+                let received = q(&exchange.received_text());
+                expect.push(format!("received: {{ equals: {received} }}"));
+            }
         }
     }
     let probe = redacted(&Value::Object(r.probe.clone()), secrets).to_string();

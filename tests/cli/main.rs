@@ -31,6 +31,7 @@ mod pending_and_retries;
 mod phenom;
 mod probe;
 mod proxy;
+mod reach_gaps;
 mod reports;
 mod reproduce_shell;
 mod secrets;

@@ -148,3 +148,44 @@ fn unset_file_paths_are_deferred_like_any_missing_value() {
         plan.checks[0].unresolved
     );
 }
+
+/// A `resolve:` answer may be a list: every address in the order written, the `host:port`
+/// rules' when there are some; a child's list for a host replaces its parent's whole.
+#[test]
+fn resolve_lists_keep_their_order_and_a_child_replaces_them_whole() {
+    let p = Project::new(&[
+        (
+            "environments/base.yaml",
+            "resolve: { edge.test: [127.0.0.2, 127.0.0.3, 127.0.0.4], other.test: [127.0.0.5, 127.0.0.6] }\n",
+        ),
+        (
+            "environments/prod.yaml",
+            "extends: base\nresolve: { edge.test: [127.0.0.8, \"[::1]\"], 'edge.test:443': ['127.0.0.9:8443'] }\n",
+        ),
+        (
+            "checks/a.yaml",
+            "checks:\n  - name: a\n    tcp: { host: edge.test, port: 1 }\n    expect: { connect: refused }\n",
+        ),
+    ]);
+    let plan = p.load("prod").expect("loads");
+    let addrs = |list: &[&str]| -> Vec<std::net::SocketAddr> {
+        list.iter().map(|a| a.parse().expect("addr")).collect()
+    };
+    assert_eq!(
+        plan.env.resolve_fixed_all("edge.test", 80),
+        addrs(&["127.0.0.8:80", "[::1]:80"])
+    );
+    assert_eq!(
+        plan.env.resolve_fixed_all("Edge.Test.", 443),
+        addrs(&["127.0.0.9:8443"])
+    );
+    assert_eq!(
+        plan.env.resolve_fixed_all("other.test", 22),
+        addrs(&["127.0.0.5:22", "127.0.0.6:22"])
+    );
+    assert_eq!(
+        plan.env.resolve_fixed("other.test", 22),
+        Some("127.0.0.5:22".parse().expect("addr"))
+    );
+    assert!(plan.env.resolve_fixed_all("none.test", 22).is_empty());
+}

@@ -113,7 +113,7 @@ name: prod
 extends: base
 vars: { host: a.test, timeout: 5s, token: "${secret:TOKEN}", count: 3, on: true }
 resolvers: [1.1.1.1:53, "[2606:4700::1111]:53", 10.0.0.2]
-resolve: { a.test: 127.0.0.1, "b.test:443": "127.0.0.1:8443" }
+resolve: { a.test: 127.0.0.1, "b.test:443": "127.0.0.1:8443", c.test: [127.0.0.2, "[::1]:8443"] }
 tls: { ca_file: ../checks/ca.pem }
 defaults: { timeout: 10s, retries: "1", retry_delay: 2s }
 concurrency: 32

@@ -220,6 +220,8 @@ fn environment_mistakes_are_rejected_where_they_are() {
             "a.test: localhost,",
             "/resolve/a.test",
         ),
+        ("[127.0.0.2, \"[::1]:8443\"]", "[]", "/resolve/c.test"),
+        ("\"[::1]:8443\"]", "nowhere]", "/resolve/c.test/1"),
         ("count: 3,", "count: [3],", "/vars/count"),
         // no variables outside `vars`: they are not resolved there
         ("timeout: 10s", "timeout: \"${t}\"", "/defaults/timeout"),

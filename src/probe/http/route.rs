@@ -108,7 +108,7 @@ impl HttpProber {
                 self.resolve_name(&to.host, to.port.unwrap_or(port), phase)
                     .await?
             }
-            None => self.env.resolve_fixed(&host, port).into_iter().collect(),
+            None => self.env.resolve_fixed_all(&host, port),
         };
         // `ip:` chooses among the addresses, so they are looked up here, not by the client.
         if (sni.is_some() || probe.ip != IpFamily::Any) && addrs.is_empty() {
@@ -165,8 +165,9 @@ impl HttpProber {
         if let Ok(ip) = bare.parse::<IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, port)]);
         }
-        if let Some(addr) = self.env.resolve_fixed(host, port) {
-            return Ok(vec![addr]);
+        let fixed = self.env.resolve_fixed_all(host, port);
+        if !fixed.is_empty() {
+            return Ok(fixed);
         }
         phase.set(State::Resolving, host);
         let mut addrs = self

@@ -292,7 +292,8 @@ fn words_are_quoted_and_shell_syntax_is_not() {
 }
 
 /// A name only the environment's resolvers know: the address reached is a fixed answer, unless
-/// a `resolve:` rule answers already or the environment names no resolvers.
+/// a `resolve:` rule answers already or the environment names no resolvers; a `resolve:` list
+/// gives the address reached when it is not the list's first.
 #[test]
 fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
     use crate::probe::{ConnectOutcome, TcpObservation};
@@ -329,6 +330,12 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
     assert_eq!(
         command(probe, &e, wait, Some(&seen)).to_string(),
         "nc -vz -w 2 10.0.0.9 5432"
+    );
+    // A `resolve:` list: the address reached, when it is not the first of the list.
+    e.resolve.push(rule("db.internal", None, "10.0.0.5", None));
+    assert_eq!(
+        command(probe, &e, wait, Some(&seen)).to_string(),
+        "nc -vz -w 2 10.0.0.5 5432"
     );
 }
 

@@ -255,8 +255,9 @@ impl TlsProber {
             Ok(ip) => SocketAddr::new(ip, probe.port).to_string(),
             Err(_) => format!("{host}:{}", probe.port),
         };
-        let addrs: Vec<SocketAddr> = if let Some(addr) = self.env.resolve_fixed(host, probe.port) {
-            vec![addr]
+        let fixed = self.env.resolve_fixed_all(host, probe.port);
+        let addrs: Vec<SocketAddr> = if !fixed.is_empty() {
+            fixed
         } else if let Ok(ip) = host.parse::<IpAddr>() {
             vec![SocketAddr::new(ip, probe.port)]
         } else {

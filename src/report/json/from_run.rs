@@ -2,8 +2,8 @@
 
 use super::super::detail::{clean, excerpt};
 use super::{
-    JsonAddress, JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonReport, SCHEMA_VERSION,
-    summarize,
+    JsonAddress, JsonAttempt, JsonCheck, JsonError, JsonMismatch, JsonObserved, JsonReport,
+    SCHEMA_VERSION, summarize,
 };
 use crate::config::model::{Check, DnsProtocol, Probe, Secrets};
 use crate::matcher::Mismatch;
@@ -101,6 +101,10 @@ fn json_attempt(attempt: &Attempt, secrets: &Secrets) -> JsonAttempt {
                 outcome: a.outcome,
             })
             .collect(),
+        observed: attempt
+            .observation
+            .as_ref()
+            .and_then(|o| JsonObserved::of(o, secrets)),
     }
 }
 
