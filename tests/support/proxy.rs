@@ -20,6 +20,9 @@ pub struct ProxyConfig {
     pub credentials: Option<String>,
     /// Hosts whose tunnels the proxy refuses with 403.
     pub refused: Vec<String>,
+    /// Spoken to over TLS (an https:// proxy), with this certificate; the ALPN it chose, if
+    /// any, is logged as an entry `ALPN <protocol>`.
+    pub tls: Option<super::ServerTls>,
 }
 
 /// One request the proxy saw: `CONNECT app.test:443` or `GET http://app.test:80/path`, and
@@ -49,14 +52,32 @@ impl ForwardProxy {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let log: Arc<Mutex<Vec<ProxyEntry>>> = Arc::default();
+        let acceptor = config.tls.as_ref().map(|tls| {
+            let server = super::server::rustls_server_config(tls);
+            tokio_rustls::TlsAcceptor::from(Arc::new(server))
+        });
         let config = Arc::new(config);
         let shared = Arc::clone(&log);
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let config = Arc::clone(&config);
                 let log = Arc::clone(&shared);
+                let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let _ = serve(client, &config, &log).await;
+                    let Some(acceptor) = acceptor else {
+                        let _ = serve(client, &config, &log).await;
+                        return;
+                    };
+                    let Ok(tls) = acceptor.accept(client).await else {
+                        return;
+                    };
+                    if let Some(alpn) = tls.get_ref().1.alpn_protocol() {
+                        log.lock().unwrap().push(ProxyEntry {
+                            line: format!("ALPN {}", String::from_utf8_lossy(alpn)),
+                            credentials: None,
+                        });
+                    }
+                    let _ = serve(tls, &config, &log).await;
                 });
             }
         });
@@ -67,9 +88,14 @@ impl ForwardProxy {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://` when it speaks TLS.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://<name>:<port>`, for a proxy that speaks TLS with a certificate for `name`.
+    pub fn tls_url(&self, name: &str) -> String {
+        format!("https://{name}:{}", self.addr.port())
     }
 
     /// The request lines seen, in order.
@@ -82,11 +108,14 @@ impl ForwardProxy {
     }
 }
 
-async fn serve(
-    mut client: TcpStream,
+async fn serve<S>(
+    mut client: S,
     config: &ProxyConfig,
     log: &Mutex<Vec<ProxyEntry>>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let head = read_head(&mut client).await?;
     let text = String::from_utf8_lossy(&head).to_string();
     let mut lines = text.split("\r\n");
@@ -167,7 +196,7 @@ async fn serve(
 }
 
 /// The request head, up to and with the blank line (64 KiB, 5 s at most).
-async fn read_head(client: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+async fn read_head<S: tokio::io::AsyncRead + Unpin>(client: &mut S) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     let read = async {

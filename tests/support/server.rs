@@ -312,7 +312,7 @@ impl TestServer {
 }
 
 /// A rustls server configuration for `tls`, shared with the TLS-only server.
-pub(super) fn rustls_server_config(tls: &ServerTls) -> rustls::ServerConfig {
+pub(crate) fn rustls_server_config(tls: &ServerTls) -> rustls::ServerConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider));
     let builder = if tls.versions.is_empty() {

@@ -70,6 +70,13 @@ pub(super) fn proxy_failure(
             "unexpected end of file" => {
                 format!("{named} closed the connection before answering CONNECT {target}")
             }
+            // An https:// proxy whose own certificate does not verify.
+            _ if let Some(e @ rustls::Error::InvalidCertificate(_)) =
+                tls_client::find_tls_error(err) =>
+            {
+                let why = tls_client::describe_verification_error(e);
+                format!("the certificate of {named} does not verify: {why}")
+            }
             _ => format!(
                 "{named} could not open a tunnel to {target}: {}",
                 root_cause(err)

@@ -146,6 +146,13 @@ fn proxy_args(args: &mut ShellCommand, probe: &HttpProbe, env: &Environment) {
                 }
                 _ => args.push(proxy.url.as_str().trim_end_matches('/')),
             }
+            // An https:// proxy is verified against the same trust roots as the server.
+            if proxy.url.scheme() == "https"
+                && let Some(ca_file) = ca_file_arg(&probe.tls, env)
+            {
+                args.push("--proxy-cacert");
+                push_arg(args, ca_file);
+            }
         }
         Ok(None) => {
             let vars = &env.proxy.vars;

@@ -311,3 +311,80 @@ async fn conform_probe_goes_through_the_proxy_variables() {
     out.assert_code(0);
     assert_eq!(proxy.lines(), [format!("GET {url}")]);
 }
+
+/// An https:// proxy: conform speaks TLS to the proxy (verified against the environment's
+/// trust roots, HTTP/1.1 for CONNECT), then TLS to the server inside the tunnel.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_proxy_is_spoken_to_over_tls() {
+    let pki = Pki::new();
+    let server = TestServer::start(https_config(&pki, &["deep.proxied.test"], |_| {
+        TestResponse::ok("inside")
+    }))
+    .await;
+    let (chain, key) = pki.valid_server_cert(&["127.0.0.1"]);
+    let tls = TestServerConfig::https(&chain, &key, |_| TestResponse::status(500))
+        .tls
+        .expect("TLS settings");
+    let config = ProxyConfig {
+        tls: Some(tls),
+        ..ProxyConfig::default()
+    };
+    let proxy = proxy_for(&server, &["deep.proxied.test"], config).await;
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
+        Some(&pki),
+        "",
+    );
+    p.http_check(
+        "web",
+        "t",
+        "https://deep.proxied.test:${port}/",
+        "{ status: 200, body: inside }",
+    );
+    let https_proxy = proxy.tls_url("127.0.0.1");
+    let out = p
+        .run_with_env(&["-vv"], &[("HTTPS_PROXY", &https_proxy)])
+        .await;
+    out.assert_code(0);
+    assert!(
+        out.details_of("web/t")
+            .contains(&format!("> through the proxy {https_proxy} (HTTPS_PROXY)")),
+        "{out}"
+    );
+    // No ALPN to the proxy: CONNECT is HTTP/1.1.
+    assert_eq!(
+        proxy.lines(),
+        [format!("CONNECT deep.proxied.test:{}", server.port())]
+    );
+
+    // A proxy whose certificate is not trusted is the proxy's failure, not the server's.
+    let (chain, key) = self_signed(&["127.0.0.1"]);
+    let tls = TestServerConfig::https(&chain, &key, |_| TestResponse::status(500)).tls;
+    let untrusted = ForwardProxy::start(ProxyConfig {
+        tls,
+        ..ProxyConfig::default()
+    })
+    .await;
+    let https_proxy = untrusted.tls_url("127.0.0.1");
+    let out = p.run_with_env(&[], &[("HTTPS_PROXY", &https_proxy)]).await;
+    out.assert_code(3);
+    let port = server.port();
+    let ca = p.shown("environments/ca.pem");
+    assert_eq!(
+        out.details_of("web/t")[1..],
+        [
+            format!(
+                "error (proxy): GET https://deep.proxied.test:{port}/: the certificate of the \
+                 proxy {https_proxy} (HTTPS_PROXY) does not verify: unknown issuer (not signed \
+                 by a trusted CA; add it with ca_file)"
+            ),
+            format!(
+                "reproduce: curl -sS -i --cacert {ca} -x {https_proxy} --proxy-cacert {ca} \
+                 --max-time 10 https://deep.proxied.test:{port}/"
+            ),
+        ],
+        "{out}"
+    );
+    assert_eq!(untrusted.lines(), Vec::<String>::new());
+}
