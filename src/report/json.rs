@@ -1,13 +1,13 @@
 //! The JSON report: a stable, documented record of a run that machines read back (`conform
 //! merge`, `--baseline`) and people query (`jq`).
 //!
-//! # The JSON report, schema 2
+//! # The JSON report, schema 3
 //!
 //! `conform run --json FILE` (default `reports/report.json`) writes one object:
 //!
 //! ```json
 //! {
-//!   "schema_version": 2,
+//!   "schema_version": 3,
 //!   "conform_version": "0.1.0",
 //!   "env": "prod",
 //!   "started": "2026-11-24T02:00:00Z",
@@ -26,7 +26,9 @@
 //!         { "outcome": "error", "duration_seconds": 0.5,
 //!           "error": { "kind": "timeout", "message": "no answer within 0.5s" }, "mismatches": [] },
 //!         { "outcome": "fail", "duration_seconds": 0.12, "error": null,
-//!           "mismatches": [ { "field": "status", "expected": "302", "actual": "200", "note": "" } ] }
+//!           "mismatches": [ { "field": "status", "expected": "302", "actual": "200", "note": "" } ],
+//!           "observed": { "status": 200, "content_type": "text/html", "server": "nginx",
+//!                         "final_url": "https://chat.thephenom.app/" } }
 //!       ] }
 //!   ],
 //!   "baseline": null,
@@ -39,11 +41,13 @@
 //!
 //! Top level:
 //!
-//! - `schema_version`: `2`. A reader refuses a report whose schema is newer than its own;
+//! - `schema_version`: `3`. A reader refuses a report whose schema is newer than its own;
 //!   fields may be added within a schema, so readers should ignore fields they do not know.
 //!   Schema 2 added `selection` and `load_errors`: a reader of schema 1 would take the
-//!   report of a run that stopped on load errors for a run of no checks. This conform reads
-//!   schema 1 reports too (as `--baseline`; `merge` needs the `selection` of schema 2).
+//!   report of a run that stopped on load errors for a run of no checks. Schema 3 added
+//!   `observed` to the attempts of every kind and `baseline.changed`. This conform reads
+//!   schema 1 and 2 reports too (as `--baseline`, without `changed`; `merge` needs the
+//!   `selection` of schema 2). `conform schema --report` prints the JSON Schema of this one.
 //! - `conform_version`: the conform that ran the checks (a merge of shards run by different
 //!   versions lists each, comma-separated).
 //! - `env`: the environment's name. `hostname`: the machine that ran the checks (a merge lists
@@ -92,29 +96,50 @@
 //!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
 //!   `mismatches` (each expectation that did not hold: `field`, `expected`, `actual`, `note`,
 //!   the note empty when there is none). `addresses` (`addresses: all` only): each address
-//!   and its outcome. `observed` (tcp only): `connect`, and `received`, what a dialogue read
-//!   (one line, escaped, capped at 300 characters).
+//!   and its outcome. `observed`: what the try saw, when it got an answer (below).
+//!
+//! `observed` of an attempt: a small, stable set of facts, each left out when the try did not
+//! see it; every string redacted, on one line (control characters escaped) and capped at 300
+//! characters. Nothing that changes on every run by nature (a `Date` header, a body, timings).
+//!
+//! - http: `status`; `location`, `content_type`, `server`: the final response's headers;
+//!   `final_url`; `leaf` over https.
+//! - tls: `version` (`1.2`, `1.3`), `alpn`, `handshake` (`accepted`, `rejected` by the server,
+//!   `refused` by this client), `alert` (the server's, on a rejection), `leaf`,
+//!   `chain_not_after` (the earliest `notAfter` of the chain presented).
+//! - cert: `leaf` and `chain_not_after` of the file.
+//! - `leaf`: `subject`, `issuer`, `san` (list), `not_after` (RFC 3339), `fingerprint_sha256`
+//!   and `serial` (lower-case hex); absent when no certificate was presented or it does not
+//!   parse.
+//! - dns: `rcode`, `answers` (the records of the asked type as dig prints their data,
+//!   sorted), `ttl` (the smallest of their TTLs).
+//! - tcp: `connect` (`accepted`, `refused`, `timeout`), `received` (what a dialogue read).
 //!
 //! `baseline`, with `--baseline FILE`: `file` and `started` of the baseline report, then lists
 //! of check ids: `newly_failing` (was pass or pending, now fail, error or fixed),
 //! `newly_passing` (was fail, error or fixed, now pass), `newly_flaky` (flaky now, not in the
 //! baseline), `new_checks` (not in the baseline), `removed_checks` (only in the baseline), and
-//! `still_failing`, a count of checks failing in both.
+//! `still_failing`, a count of checks failing in both; and `changed`: the checks in both whose
+//! outcome is the same and whose last try's `observed` differs, as `[{ "id", "facts": { NAME:
+//! { "before", "after" } } }]`, NAME dotted (`leaf.fingerprint_sha256`), a value `null` where
+//! that try did not see the fact. `ttl` (a caching resolver counts it down) and `received` (a
+//! greeting often carries the server's clock) are not compared. `changed` is `null` when the
+//! baseline is of schema 1 or 2, which has no `observed`.
 //!
 //! Every string has `${secret:..}` values replaced by `[redacted:NAME]`, and control
 //! characters other than newline and tab escaped as text (`\x1b`), so a value a server sent
 //! cannot drive the terminal of whoever prints it.
 
 use crate::probe::ProbeErrorKind;
-use crate::run::{Counts, Outcome};
+use crate::run::Outcome;
 use baseline::BaselineDiff;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use time::OffsetDateTime;
 
-/// The schema this conform writes. It reads this one and schema 1 (which has no `selection`
-/// and no `load_errors`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// The schema this conform writes. It reads this one, schema 2 (no `observed` but tcp's) and
+/// schema 1 (no `selection`, no `load_errors`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema this conform reads.
 const OLDEST_SCHEMA_VERSION: u32 = 1;
@@ -242,7 +267,8 @@ pub struct JsonAttempt {
     /// `addresses: all`: each address probed and its outcome; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<JsonAddress>,
-    /// What the probe saw (tcp: `connect`, `received`); absent for the other kinds.
+    /// What the probe saw: the kind's facts (see the module documentation); absent when the
+    /// try got no answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed: Option<JsonObserved>,
 }
@@ -356,39 +382,6 @@ impl JsonReport {
     }
 }
 
-/// Counts and the exit code, by the same rules as a run's.
-fn summarize(checks: &[JsonCheck]) -> JsonSummary {
-    let mut c = Counts::default();
-    for check in checks {
-        c.add(check.outcome, check.flaky);
-    }
-    JsonSummary {
-        passed: c.passed,
-        failed: c.failed,
-        errors: c.errors,
-        pending: c.pending,
-        fixed: c.fixed,
-        not_run: c.not_run,
-        flaky: c.flaky,
-        exit_code: c.exit_code(),
-    }
-}
-
-impl JsonSummary {
-    /// The counts, for their text and exit code.
-    pub fn counts(&self) -> Counts {
-        Counts {
-            passed: self.passed,
-            failed: self.failed,
-            errors: self.errors,
-            pending: self.pending,
-            fixed: self.fixed,
-            not_run: self.not_run,
-            flaky: self.flaky,
-        }
-    }
-}
-
 fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
@@ -400,46 +393,22 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// RFC 3339 timestamps, as serde fields.
-pub(crate) mod rfc3339 {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
-    use time::OffsetDateTime;
-    use time::format_description::well_known::Rfc3339;
-
-    pub fn serialize<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        let text = t
-            .to_offset(time::UtcOffset::UTC)
-            .format(&Rfc3339)
-            .map_err(S::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
-        let text = String::deserialize(d)?;
-        OffsetDateTime::parse(&text, &Rfc3339)
-            .map_err(|e| D::Error::custom(format!("`{text}` is not an RFC 3339 time: {e}")))
-    }
-
-    /// For people: `2026-11-24T02:00:00Z`.
-    pub fn text(t: OffsetDateTime) -> String {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(&Rfc3339)
-            .unwrap_or_else(|_| t.to_string())
-    }
-}
-
 pub mod baseline;
 mod from_run;
 mod load_errors;
 mod merge;
 mod observed;
+/// RFC 3339 timestamps, as serde fields.
+pub(crate) mod rfc3339;
 mod selection;
 mod shard_set;
+mod summary;
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use load_errors::JsonLoadError;
 pub use merge::merge;
-pub use observed::JsonObserved;
+pub use observed::{JsonLeaf, JsonObserved};
 pub use selection::{JsonFilters, JsonSelection, JsonShard, fingerprint};
 pub use shard_set::{ShardSet, check_set, holds_the_selection};
+use summary::summarize;

@@ -4,6 +4,7 @@
 
 use super::{JsonReport, rfc3339};
 use crate::run::Outcome;
+pub use changed::{ChangedCheck, FactChange};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,7 +41,13 @@ pub struct BaselineDiff {
     /// Failing (fail, error or fixed) in both.
     #[serde(default)]
     pub still_failing: usize,
+    /// Checks whose observed facts changed while their outcome did not; `null` when the
+    /// baseline is of a schema without observed facts (2 or older).
+    #[serde(default)]
+    pub changed: Option<Vec<ChangedCheck>>,
 }
+
+mod changed;
 
 /// Compares a run (`new`) with a baseline report (`old`) check by check.
 pub fn compare(old: &JsonReport, new: &JsonReport) -> BaselineDiff {
@@ -58,6 +65,7 @@ pub fn compare(old: &JsonReport, new: &JsonReport) -> BaselineDiff {
         new_checks: Vec::new(),
         removed_checks: Vec::new(),
         still_failing: 0,
+        changed: changed::changed(old, new),
     };
     for check in &new.checks {
         let id = check.id.clone();
@@ -101,15 +109,45 @@ impl BaselineDiff {
             && self.newly_flaky.is_empty()
             && self.new_checks.is_empty()
             && self.removed_checks.is_empty()
+            && self.changed.as_ref().is_none_or(Vec::is_empty)
     }
 
-    /// For the terminal: a headline with the counts, then the ids, one a line.
+    /// For the terminal: a headline with the counts, then the ids, one a line, and each
+    /// changed fact with its values shortened.
     ///
     /// ```text
-    /// changed since the baseline (reports/nightly.json, 2026-11-24T02:00:00Z): 2 newly failing, 1 newly passing, 0 newly flaky, 1 new, 0 removed
+    /// changed since the baseline (reports/nightly.json, 2026-11-24T02:00:00Z): 2 newly failing, 1 newly passing, 0 newly flaky, 1 new, 0 removed, 1 changed
     ///   newly failing: chat/root-redirect
+    ///   changed: chat/cert leaf.fingerprint_sha256 3f9a… → 81bc…
     /// ```
     pub fn lines(&self) -> Vec<String> {
+        let mut lines = self.outcome_lines();
+        match &self.changed {
+            None => lines.push(
+                "  changed facts not compared: the baseline is a report of an older schema, \
+                 without observed facts"
+                    .to_string(),
+            ),
+            Some(list) => {
+                for check in list.iter().take(NAMES_SHOWN) {
+                    for (name, change) in &check.facts {
+                        lines.push(format!(
+                            "  changed: {} {name} {}",
+                            check.id.replace('\n', " "),
+                            change.short()
+                        ));
+                    }
+                }
+                if list.len() > NAMES_SHOWN {
+                    lines.push(format!("  and {} more changed", list.len() - NAMES_SHOWN));
+                }
+            }
+        }
+        lines
+    }
+
+    /// The headline and the ids by outcome change.
+    fn outcome_lines(&self) -> Vec<String> {
         let started = rfc3339::text(self.started);
         let source = match &self.file {
             Some(file) => format!("{file}, {started}"),
@@ -136,6 +174,9 @@ impl BaselineDiff {
             self.new_checks.len(),
             self.removed_checks.len()
         )];
+        if let Some(list) = &self.changed {
+            lines[0].push_str(&format!(", {} changed", list.len()));
+        }
         for (what, ids) in [
             ("newly failing", &self.newly_failing),
             ("newly passing", &self.newly_passing),
@@ -186,7 +227,7 @@ mod tests {
 
     fn report(checks: Vec<JsonCheck>) -> JsonReport {
         JsonReport {
-            schema_version: 1,
+            schema_version: crate::report::json::SCHEMA_VERSION,
             conform_version: "0.1.0".into(),
             env: "prod".into(),
             started: time::macros::datetime!(2026-11-24 02:00:00 UTC),
@@ -294,7 +335,7 @@ mod tests {
             diff.lines(),
             [
                 "changed since the baseline (reports/nightly.json, 2026-11-24T02:00:00Z): 2 \
-                 newly failing, 2 newly passing, 2 newly flaky, 1 new, 1 removed",
+                 newly failing, 2 newly passing, 2 newly flaky, 1 new, 1 removed, 0 changed",
                 "  newly failing: chat/root-redirect",
                 "  newly failing: chat/waf",
                 "  newly passing: chat/up",
@@ -338,10 +379,75 @@ mod tests {
                 "new_checks": ["dns/added"],
                 "removed_checks": ["dns/gone"],
                 "still_failing": 2,
+                "changed": [],
             })
         );
         let text = new.to_string_pretty().unwrap();
         let back = JsonReport::parse(&text, Path::new("r.json")).unwrap();
         assert_eq!(back.baseline, new.baseline);
+    }
+
+    fn seen(check: &mut JsonCheck, observed: crate::report::json::JsonObserved) {
+        check.attempts = vec![crate::report::json::JsonAttempt {
+            outcome: check.outcome,
+            duration_seconds: 0.1,
+            error: None,
+            mismatches: Vec::new(),
+            addresses: Vec::new(),
+            observed: Some(observed),
+        }];
+    }
+
+    /// Facts that changed under the same outcome are listed; a changed outcome, a dns TTL
+    /// counting down, and a baseline without observed facts are not.
+    #[test]
+    fn changed_facts_under_the_same_outcome() {
+        use crate::report::json::JsonObserved;
+        let http = |location: &str| JsonObserved {
+            status: Some(302),
+            location: Some(location.into()),
+            ..JsonObserved::default()
+        };
+        let dns = |ttl: u32| JsonObserved {
+            rcode: Some("NOERROR".into()),
+            answers: Some(vec!["127.0.0.1".into()]),
+            ttl: Some(ttl),
+            ..JsonObserved::default()
+        };
+        let mut old = report(vec![
+            check("a/moved", Pass, false),
+            check("a/ttl", Pass, false),
+        ]);
+        let mut new = report(vec![
+            check("a/moved", Pass, false),
+            check("a/ttl", Pass, false),
+        ]);
+        seen(&mut old.checks[0], http("https://a.test/old"));
+        seen(&mut new.checks[0], http("https://a.test/new"));
+        seen(&mut old.checks[1], dns(300));
+        seen(&mut new.checks[1], dns(299));
+        let diff = compare(&old, &new);
+        let changed = serde_json::to_value(&diff.changed).unwrap();
+        assert_eq!(
+            changed,
+            serde_json::json!([{ "id": "a/moved", "facts": { "location": {
+                "before": "https://a.test/old", "after": "https://a.test/new" } } }])
+        );
+        assert_eq!(
+            diff.lines()[1..],
+            ["  changed: a/moved location https://a.test/old → https://a.test/new"]
+        );
+        new.checks[0].outcome = Fail;
+        assert_eq!(compare(&old, &new).changed, Some(Vec::new()));
+        old.schema_version = 2;
+        let diff = compare(&old, &new);
+        assert_eq!(diff.changed, None);
+        assert_eq!(
+            diff.lines().last().map(String::as_str),
+            Some(
+                "  changed facts not compared: the baseline is a report of an older schema, \
+                 without observed facts"
+            )
+        );
     }
 }

@@ -66,14 +66,17 @@ fn from_run_writes_every_field() {
     );
     r.message = "status: expected 302, got 200".into();
     let value = serde_json::to_value(json_of(&report(vec![r, pending_waf()]))).unwrap();
+    let seen = json!({ "status": 200, "content_type": "text/plain",
+                       "final_url": "https://chat.example/" });
     let attempt_failed = json!({
         "outcome": "fail", "duration_seconds": 0.05, "error": null,
         "mismatches": [{ "field": "status", "expected": "403", "actual": "200", "note": "" }],
+        "observed": seen,
     });
     assert_eq!(
         value,
         json!({
-            "schema_version": 2,
+            "schema_version": 3,
             "conform_version": env!("CARGO_PKG_VERSION"),
             "env": "prod",
             "started": "2026-05-01T12:00:00Z",
@@ -94,7 +97,8 @@ fn from_run_writes_every_field() {
                         "mismatches": [] },
                       { "outcome": "fail", "duration_seconds": 0.05, "error": null,
                         "mismatches": [{ "field": "status", "expected": "302",
-                                         "actual": "200", "note": "no redirect" }] },
+                                         "actual": "200", "note": "no redirect" }],
+                        "observed": seen },
                   ] },
                 { "id": "chat/waf", "name": "waf", "suite": "chat",
                   "file": "checks/chat.yaml", "line": 3, "tags": [], "probe": "http",
@@ -315,9 +319,9 @@ fn parse_errors_say_what_is_wrong() {
         "reports/x.json: not a conform JSON report: it has no schema_version"
     );
     assert_eq!(
-        err(r#"{"schema_version": 3, "whatever": []}"#),
-        "reports/x.json was written by a newer conform (schema 3); this conform reads \
-         schema 2"
+        err(r#"{"schema_version": 4, "whatever": []}"#),
+        "reports/x.json was written by a newer conform (schema 4); this conform reads \
+         schema 3"
     );
     assert_eq!(
         err(r#"{"schema_version": "1"}"#),
@@ -325,7 +329,7 @@ fn parse_errors_say_what_is_wrong() {
     );
     assert_eq!(
         err(r#"{"schema_version": 0}"#),
-        "reports/x.json: unknown schema_version 0; this conform reads schema 1 to 2"
+        "reports/x.json: unknown schema_version 0; this conform reads schema 1 to 3"
     );
     let mut value = serde_json::to_value(json_of(&sample())).unwrap();
     value["checks"][0]["outcome"] = json!("exploded");
