@@ -56,14 +56,22 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Combine shard JSON reports into one JUnit and one JSON report.
     Merge(MergeArgs),
-    /// Print the JSON Schema of check and environment files, for editors.
-    Schema,
+    /// Print the JSON Schema of check and environment files, for editors (with --report:
+    /// of the JSON report).
+    Schema(SchemaArgs),
     /// Write a starter project (a check file, environments/prod.yaml, a CI workflow,
     /// reports/.gitignore) that validates as is; an existing file is never overwritten.
     Init(InitArgs),
     /// Probe one target now, without a check file: see what it answers, test an expectation,
     /// or record a check that pins what it answers (--record).
     Probe(ProbeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Print the JSON Schema of the JSON report (`--json`) instead.
+    #[arg(long)]
+    pub report: bool,
 }
 
 #[derive(Args, Debug)]

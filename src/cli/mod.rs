@@ -76,8 +76,13 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Merge(args) => cmd_merge(args),
         Command::Init(args) => init::cmd_init(args),
         Command::Probe(args) => cmd_probe(args, cli.color),
-        Command::Schema => {
-            match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
+        Command::Schema(args) => {
+            let document = if args.report {
+                crate::report::json::report_schema()
+            } else {
+                crate::config::schema::schema_document()
+            };
+            match serde_json::to_string_pretty(&document) {
                 Ok(text) => {
                     say(&format!("{text}\n"));
                     Exit::Pass

@@ -6,7 +6,7 @@
 use super::refusal::{Refusal, refusal_annotations, refusal_tap};
 use super::{Color, Format, MergeArgs, RunArgs, say, write_reports};
 use crate::config::model::Secrets;
-use crate::report::github::{check_annotations, step_summary};
+use crate::report::github::{changed_summary, check_annotations, step_summary};
 use crate::report::json::JsonReport;
 use crate::report::junit::{JunitFlavor, junit_from_json_with, junit_xml_with};
 use crate::report::metrics::{metrics, refused_metrics};
@@ -202,7 +202,11 @@ impl Outputs {
         };
         say(&check_annotations(report, secrets));
         let path = self.step_summary.as_ref()?;
-        append(path, &step_summary(report, secrets))
+        let mut summary = step_summary(report, secrets);
+        if let Some(diff) = &source.json().baseline {
+            summary.push_str(&changed_summary(diff));
+        }
+        append(path, &summary)
             .err()
             .map(|e| format!("cannot append to $GITHUB_STEP_SUMMARY: {e}"))
     }
@@ -235,19 +239,10 @@ fn metrics_text(source: &Source<'_>) -> Option<String> {
 
 /// What changed since `--baseline`, as JUnit properties.
 fn baseline_properties(json: &JsonReport) -> Vec<(String, String)> {
-    let Some(diff) = &json.baseline else {
-        return Vec::new();
-    };
-    [
-        ("baseline.newly_failing", &diff.newly_failing),
-        ("baseline.newly_passing", &diff.newly_passing),
-        ("baseline.newly_flaky", &diff.newly_flaky),
-        ("baseline.new_checks", &diff.new_checks),
-        ("baseline.removed_checks", &diff.removed_checks),
-    ]
-    .into_iter()
-    .map(|(name, ids)| (name.to_string(), ids.join(", ")))
-    .collect()
+    json.baseline
+        .as_ref()
+        .map(|diff| diff.properties())
+        .unwrap_or_default()
 }
 
 fn append(path: &Path, text: &str) -> std::io::Result<()> {

@@ -360,5 +360,8 @@ fn longest_backtick_run(text: &str) -> usize {
     text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
+mod changed;
 #[cfg(test)]
 mod tests;
+
+pub use changed::changed_summary;

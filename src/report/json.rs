@@ -400,6 +400,7 @@ mod merge;
 mod observed;
 /// RFC 3339 timestamps, as serde fields.
 pub(crate) mod rfc3339;
+mod schema;
 mod selection;
 mod shard_set;
 mod summary;
@@ -409,6 +410,7 @@ pub(crate) mod tests;
 pub use load_errors::JsonLoadError;
 pub use merge::merge;
 pub use observed::{JsonLeaf, JsonObserved};
+pub use schema::report_schema;
 pub use selection::{JsonFilters, JsonSelection, JsonShard, fingerprint};
 pub use shard_set::{ShardSet, check_set, holds_the_selection};
 use summary::summarize;

@@ -146,6 +146,34 @@ impl BaselineDiff {
         lines
     }
 
+    /// As JUnit properties (of every suite, beside the run's other properties): the id lists
+    /// comma-separated, then one `baseline.changed` per changed fact, `ID NAME: BEFORE → AFTER`
+    /// with the values in full.
+    pub fn properties(&self) -> Vec<(String, String)> {
+        let mut properties: Vec<(String, String)> = [
+            ("baseline.newly_failing", &self.newly_failing),
+            ("baseline.newly_passing", &self.newly_passing),
+            ("baseline.newly_flaky", &self.newly_flaky),
+            ("baseline.new_checks", &self.new_checks),
+            ("baseline.removed_checks", &self.removed_checks),
+        ]
+        .into_iter()
+        .map(|(name, ids)| (name.to_string(), ids.join(", ")))
+        .collect();
+        let changed = |value: String| ("baseline.changed".to_string(), value);
+        match &self.changed {
+            None => properties.push(changed(
+                "not compared: the baseline has no observed facts (an older schema)".into(),
+            )),
+            Some(list) => properties.extend(list.iter().flat_map(|check| {
+                check.facts.iter().map(|(name, change)| {
+                    changed(format!("{} {name}: {}", check.id, change.full()))
+                })
+            })),
+        }
+        properties
+    }
+
     /// The headline and the ids by outcome change.
     fn outcome_lines(&self) -> Vec<String> {
         let started = rfc3339::text(self.started);

@@ -15,7 +15,7 @@ const BODY_END: &str = "nothing was probed: conform stopped before running any c
 #[track_caller]
 fn assert_refused_json(text: &str, errors: Value) {
     let r = parse_json(text);
-    assert_eq!(r["schema_version"], 2, "{r:#}");
+    assert_eq!(r["schema_version"], 3, "{r:#}");
     assert_eq!(r["env"], "prod", "{r:#}");
     assert_eq!(r["checks"], json!([]), "{r:#}");
     assert_eq!(r["selection"], Value::Null, "{r:#}");

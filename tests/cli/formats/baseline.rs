@@ -36,7 +36,7 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
         [
             format!(
                 "changed since the baseline ({a}, {started}): 1 newly failing, 0 newly \
-                 passing, 0 newly flaky, 1 new, 0 removed"
+                 passing, 0 newly flaky, 1 new, 0 removed, 0 changed"
             ),
             "  newly failing: web/broken".to_string(),
             "  new: web/added".to_string(),
@@ -53,6 +53,7 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
         "new_checks": ["web/added"],
         "removed_checks": [],
         "still_failing": 2,
+        "changed": [],
     });
     assert_eq!(parse_json(&read(&b))["baseline"], diff);
     // The same in the JUnit report, as properties of every suite.
@@ -86,13 +87,13 @@ async fn baseline_names_what_changed_and_a_bad_baseline_probes_nothing() {
 
     // A report of a newer schema.
     let mut newer = old.clone();
-    newer["schema_version"] = json!(3);
+    newer["schema_version"] = json!(4);
     let future = f.file("future.json");
     std::fs::write(&future, newer.to_string()).unwrap();
     let out = f.run(&["--baseline", &future, "--json", &c]).await;
     out.assert_code(2);
     let why =
-        format!("{future} was written by a newer conform (schema 3); this conform reads schema 2");
+        format!("{future} was written by a newer conform (schema 4); this conform reads schema 3");
     assert_eq!(out.stderr, format!("error: {why}\n"), "{out}");
     assert_eq!(out.stdout, "", "{out}");
     assert_eq!(f.server.requests().len(), asked, "nothing probed");

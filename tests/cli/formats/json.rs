@@ -42,7 +42,7 @@ fn assert_six_report(f: &Fixture, text: &str) {
         ]),
         "{r:#}"
     );
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], 3);
     assert_eq!(r["load_errors"], json!([]));
     assert_eq!(r["selection"]["shard"], Value::Null);
     assert_eq!(r["selection"]["checks"], IDS.len());
@@ -89,12 +89,43 @@ fn assert_six_report(f: &Fixture, text: &str) {
         let file = f.file(&format!("checks/{suite}.yaml"));
         assert_eq!(c["file"], file.as_str(), "{c:#}");
         for a in c["attempts"].as_array().unwrap() {
-            assert_eq!(
-                keys(a),
-                BTreeSet::from(["outcome", "duration_seconds", "error", "mismatches"])
-            );
+            // What the try saw, when it got an answer.
+            let mut attempt_keys =
+                BTreeSet::from(["outcome", "duration_seconds", "error", "mismatches"]);
+            if a["error"].is_null() {
+                attempt_keys.insert("observed");
+            }
+            assert_eq!(keys(a), attempt_keys, "{a:#}");
         }
     }
+
+    // What the probe saw: the final response and the server's certificate.
+    let port = f.server.port();
+    let observed = |id: &str| check(&r, id)["attempts"][0]["observed"].clone();
+    let leaf = observed("web/ok")["leaf"].clone();
+    let fingerprint = leaf["fingerprint_sha256"].as_str().unwrap_or_default();
+    assert!(
+        fingerprint.len() == 64 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{leaf:#}"
+    );
+    let not_after = leaf["not_after"].as_str().unwrap_or_default();
+    assert_eq!(
+        leaf,
+        json!({ "subject": "CN=chat.test", "issuer": "CN=conform test CA", "san": ["chat.test"],
+                "not_after": not_after, "fingerprint_sha256": fingerprint,
+                "serial": leaf["serial"] })
+    );
+    assert_eq!(
+        observed("web/ok"),
+        json!({ "status": 200, "final_url": format!("https://chat.test:{port}/ok"),
+                "leaf": leaf })
+    );
+    // The secret in the URL is redacted here too.
+    assert_eq!(
+        observed("api/token"),
+        json!({ "status": 200, "leaf": leaf,
+                "final_url": format!("https://chat.test:{port}/token?key={REDACTED}") })
+    );
 
     // What each check did, attempt by attempt.
     let shape: Vec<Value> = r["checks"]
