@@ -295,9 +295,9 @@ fn outputs(
     terminal.finish(&report);
     let terminal =
         String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-    let json = JsonReport::from_run(&report, secrets)
-        .to_string_pretty()
-        .unwrap_or_else(|e| e);
+    let run_json = JsonReport::from_run(&report, secrets);
+    let json = run_json.to_string_pretty().unwrap_or_else(|e| e);
+    let changed = changed_outputs(&run_json);
     let junit = junit_xml(&report, secrets).unwrap_or_else(|e| e);
     let github: String = annotations(&report, secrets)
         .lines()
@@ -315,7 +315,32 @@ fn outputs(
         ("list", list),
         ("explain", explain),
         ("probe --record", recording),
+        ("baseline changed", changed),
     ]
+}
+
+/// What `--baseline` shows of the run's observed facts: against a baseline whose tries saw
+/// nothing (`Default`), every fact is a change, shown in the terminal, JUnit and the step
+/// summary.
+fn changed_outputs(run: &JsonReport) -> String {
+    use crate::report::json::JsonObserved;
+    use crate::report::json::baseline::compare;
+    let mut old = run.clone();
+    for attempt in old.checks.iter_mut().flat_map(|c| c.attempts.iter_mut()) {
+        attempt.observed = attempt.observed.as_ref().map(|_| JsonObserved::default());
+    }
+    let diff = compare(&old, run);
+    let properties: Vec<String> = diff
+        .properties()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    format!(
+        "{}\n{}\n{}",
+        diff.lines().join("\n"),
+        properties.join("\n"),
+        crate::report::github::changed_summary(&diff)
+    )
 }
 
 /// What `conform probe --record` prints of the run's observation, with the check's URL (which

@@ -44,3 +44,52 @@ pub fn changed_summary(diff: &BaselineDiff) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::json::baseline::{ChangedCheck, FactChange};
+    use serde_json::json;
+
+    fn diff(changed: Option<Vec<ChangedCheck>>) -> BaselineDiff {
+        BaselineDiff {
+            file: None,
+            started: time::macros::datetime!(2026-11-24 02:00:00 UTC),
+            newly_failing: Vec::new(),
+            newly_passing: Vec::new(),
+            newly_flaky: Vec::new(),
+            new_checks: Vec::new(),
+            removed_checks: Vec::new(),
+            still_failing: 0,
+            changed,
+        }
+    }
+
+    /// Markdown and HTML in an id or a value stay text; nothing is said when nothing changed.
+    #[test]
+    fn a_table_of_changed_facts_escaped_and_nothing_when_none() {
+        let hostile = ChangedCheck {
+            id: "web/a|b".into(),
+            facts: [(
+                "server".to_string(),
+                FactChange {
+                    before: json!("<script>x</script>"),
+                    after: json!("nginx\n*1.27*"),
+                },
+            )]
+            .into(),
+        };
+        assert_eq!(
+            changed_summary(&diff(Some(vec![hostile]))),
+            "\n### 1 check changed since the baseline, outcome unchanged\n\n\
+             | check | fact | before → after |\n| --- | --- | --- |\n\
+             | web/a\\|b | server | &lt;script&gt;x&lt;/script&gt; → nginx \\*1.27\\* |\n"
+        );
+        assert_eq!(changed_summary(&diff(Some(Vec::new()))), "");
+        assert_eq!(
+            changed_summary(&diff(None)),
+            "\n_Changed facts not compared: the baseline is a report of an older schema, \
+             without observed facts._\n"
+        );
+    }
+}
