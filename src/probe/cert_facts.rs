@@ -88,8 +88,9 @@ pub fn read(der: &[u8]) -> ReadCert {
 }
 
 /// The facts of a chain of certificates (DER), read the first time they are asked for and kept:
-/// no certificate is parsed twice, and one that no expectation or report looks at (the server
-/// certificate of every passing https check) is never parsed.
+/// no certificate is parsed twice, and one that no expectation or report looks at is never
+/// parsed. (The JSON report's `observed.leaf` looks at the leaf of each https try that got an
+/// answer; certificates further up a chain are read only when a tls or cert try is.)
 #[derive(Clone, Debug, Default)]
 pub struct ChainFacts(OnceLock<Vec<ReadCert>>);
 
