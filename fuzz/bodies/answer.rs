@@ -102,7 +102,10 @@ fn checks() -> &'static [Arc<Check>] {
             panic!("cannot write {}: {e}", file.display());
         }
         let text = CHECKS.replace("CERT_FILE", &file.display().to_string());
-        load(&text)
+        let checks = load(&text);
+        // Read while loading: no file is left behind.
+        let _ = std::fs::remove_file(&file);
+        checks
     })
 }
 

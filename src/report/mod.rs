@@ -2,7 +2,8 @@
 //! redacted here, at the boundary, from the run's set of secret values.
 
 pub mod detail;
-pub mod escape;
+/// The escaping of network text lives with the syntax, so every layer can use it.
+pub use crate::syntax::escape;
 pub mod explain;
 pub mod github;
 pub mod json;

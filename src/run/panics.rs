@@ -71,30 +71,16 @@ pub(super) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
     one_line_escaped(raw, PANIC_TEXT_MAX)
 }
 
-/// `text` with line breaks, tabs, control characters and bidi overrides escaped (`\n`,
-/// `\x1b`, `\u{202e}`), cut after `max` characters.
+/// `text` cut after `max` characters, then on one line with every character a terminal
+/// would act on escaped (`\n`, `\x1b`, `\u{202e}`), as every report escapes network text.
 fn one_line_escaped(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (n, c) in text.chars().enumerate() {
-        if n == max {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
+    let mut cut: String = text.chars().take(max).collect();
+    let longer = text.chars().nth(max).is_some();
+    cut = crate::syntax::escape::one_line(&cut);
+    if longer {
+        cut.push('…');
     }
-    out
+    cut
 }
 
 #[cfg(test)]

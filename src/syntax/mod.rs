@@ -1,9 +1,11 @@
 //! The bottom layer of the configuration and of the matcher language: the YAML node with
 //! source positions, diagnostics for people, decoding helpers, quantities (durations, sizes)
-//! and capped reading of source files. It imports nothing else from this crate.
+//! capped reading of source files, and the one escaping path for text that may have come from
+//! the network. It imports nothing else from this crate.
 
 pub mod decode;
 pub mod diag;
+pub mod escape;
 pub mod file;
 pub mod node;
 pub mod quantity;

@@ -370,3 +370,58 @@ fn a_secret_is_a_reference_to_its_variable() {
         r#"curl 'authorization: Bearer '"${TOKEN}" "${TOKEN}" 'tab '"${PIN}" 'it'\''s '"${TOKEN}"''\''s'"#
     );
 }
+
+/// The proxy a probe goes through is in its curl command: `-x URL`, the variable itself when
+/// it holds a password, `--noproxy '*'` when the probe went direct although a proxy is set.
+#[test]
+fn curl_carries_the_proxy() {
+    use crate::config::model::{ProxyConfig, ProxySetting, ProxyVars};
+    let vars = |pairs: &'static [(&'static str, &'static str)]| {
+        ProxyVars::read(&|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    };
+    let with = |vars: ProxyVars| Environment {
+        proxy: ProxyConfig {
+            setting: None,
+            vars,
+        },
+        ..Environment::named("test")
+    };
+    let p = probe("https://chat.example/");
+    let plain = with(vars(&[("HTTPS_PROXY", "proxy.corp:3128")]));
+    assert_eq!(
+        curl_command(&p, &plain).to_string(),
+        "curl -sS -i -x http://proxy.corp:3128 --max-time 10 https://chat.example/"
+    );
+    let secret = with(vars(&[("https_proxy", "http://ci:pw@proxy.corp:3128")]));
+    assert_eq!(
+        curl_command(&p, &secret).to_string(),
+        "curl -sS -i -x \"${https_proxy}\" --max-time 10 https://chat.example/"
+    );
+    let bypassed = with(vars(&[
+        ("HTTPS_PROXY", "proxy.corp:3128"),
+        ("NO_PROXY", ".example"),
+    ]));
+    assert_eq!(
+        curl_command(&p, &bypassed).to_string(),
+        "curl -sS -i --noproxy '*' --max-time 10 https://chat.example/"
+    );
+    let mut off = probe("https://chat.example/");
+    off.proxy = Some(Box::new(ProxySetting::Off));
+    assert_eq!(
+        curl_command(&off, &plain).to_string(),
+        "curl -sS -i --noproxy '*' --max-time 10 https://chat.example/"
+    );
+    assert_eq!(
+        curl_command(&off, &env(vec![])).to_string(),
+        "curl -sS -i --noproxy '*' --max-time 10 https://chat.example/"
+    );
+    assert_eq!(
+        curl_command(&p, &env(vec![])).to_string(),
+        "curl -sS -i --max-time 10 https://chat.example/"
+    );
+}

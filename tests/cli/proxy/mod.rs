@@ -23,6 +23,17 @@ pub(super) async fn proxy_for(
     ForwardProxy::start(ProxyConfig { names, ..config }).await
 }
 
+/// A project whose environment has the server's port as `${port}` (and `pki`'s CA).
+pub(super) fn port_project(server: &TestServer, pki: Option<&Pki>) -> Project {
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
+        pki,
+        "",
+    );
+    p
+}
+
 /// The https check goes through CONNECT: the server saw the URL's name as SNI and the
 /// client certificate, the certificate was verified against the name (a name the
 /// certificate does not cover fails), and the proxy logged each tunnel.
@@ -36,12 +47,7 @@ async fn https_goes_through_connect_with_verification_sni_and_client_certificate
     let names = ["app.proxied.test", "other.proxied.test"];
     let proxy = proxy_for(&server, &names, ProxyConfig::default()).await;
     let (client_chain, client_key) = pki.valid_client_cert("probe.client");
-    let p = Project::new();
-    p.env(
-        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
-        Some(&pki),
-        "",
-    );
+    let p = port_project(&server, Some(&pki));
     p.client_identity(&client_chain, &client_key);
     p.write(
         "checks/edge.yaml",
@@ -114,12 +120,7 @@ async fn https_goes_through_connect_with_verification_sni_and_client_certificate
 async fn http_goes_to_the_proxy_and_no_proxy_bypasses_it() {
     let server = http(|r| TestResponse::ok(format!("saw {}", r.path))).await;
     let proxy = proxy_for(&server, &["plain.proxied.test"], ProxyConfig::default()).await;
-    let p = Project::new();
-    p.env(
-        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
-        None,
-        "",
-    );
+    let p = port_project(&server, None);
     p.write(
         "checks/web.yaml",
         r#"checks:
@@ -240,12 +241,7 @@ async fn the_reproduce_command_goes_through_the_same_proxy() {
     }))
     .await;
     let proxy = proxy_for(&server, &["shell.proxied.test"], ProxyConfig::default()).await;
-    let p = Project::new();
-    p.env(
-        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
-        Some(&pki),
-        "",
-    );
+    let p = port_project(&server, Some(&pki));
     p.http_check(
         "web",
         "t",
@@ -330,12 +326,7 @@ async fn an_https_proxy_is_spoken_to_over_tls() {
         ..ProxyConfig::default()
     };
     let proxy = proxy_for(&server, &["deep.proxied.test"], config).await;
-    let p = Project::new();
-    p.env(
-        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
-        Some(&pki),
-        "",
-    );
+    let p = port_project(&server, Some(&pki));
     p.http_check(
         "web",
         "t",
