@@ -42,7 +42,7 @@ impl When {
                     .to_string()
             })?;
             Moment::Fixed(at.to_offset(UtcOffset::UTC))
-        } else if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
+        } else if t.starts_with(|c: char| c.is_ascii_digit()) && t.contains('-') {
             let format = time::macros::format_description!("[year]-[month]-[day]");
             let day = Date::parse(t, format)
                 .map_err(|_| expected("it is not a date of the calendar (YYYY-MM-DD)".into()))?;
