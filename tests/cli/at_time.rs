@@ -3,7 +3,7 @@
 
 use crate::harness::*;
 use crate::support::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
@@ -266,4 +266,62 @@ async fn probe_judges_as_of_when_too() {
     record.assert_stderr_starts_with(
         "error: the argument '--record' cannot be used with '--at <WHEN>'\n",
     );
+}
+
+/// The http probe's leaf and a tls chain's first end follow the clock too; under
+/// `--until-pass` the report states the moment as well.
+#[tokio::test(flavor = "multi_thread")]
+async fn http_leaf_and_chain_expiry_follow_the_clock_too() {
+    let pki = Pki::new();
+    let end = whole_second(days_from_now(40));
+    let (chain, key) = pki.server_cert(&["chat.test"], days_from_now(-1), end);
+    let server = TestServer::start(TestServerConfig::https(&chain, &key, |_| {
+        TestResponse::ok("up")
+    }))
+    .await;
+    let p = Project::new();
+    p.prod_env(server.port(), Some(&pki), "");
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: site cert
+    http: { url: "https://chat.test:${port}/" }
+    expect: { status: 200, cert: { expires_in: { gt: 21d } } }
+  - name: chain
+    tls: { host: chat.test, port: "${port}" }
+    expect: { cert: { chain_expires_in: { gt: 21d } } }
+"#,
+    );
+    p.run(&[]).await.assert_code_quiet(0);
+    let at = end - Duration::days(6);
+    let when = rfc3339(at);
+    let out = p
+        .run(&["--at", &when, "--until-pass", "--deadline", "1s"])
+        .await;
+    out.assert_code(1);
+    let not_after = utc_text(end);
+    assert_eq!(
+        out.details_of("web/site-cert")[1..4],
+        [
+            "cert expires_in".to_string(),
+            "  expected: > 21d".to_string(),
+            format!("  actual:   6d (not after {not_after}, as of {when})"),
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        out.details_of("web/chain")[1..4],
+        [
+            "cert chain_expires_in".to_string(),
+            "  expected: > 21d".to_string(),
+            format!("  actual:   6d (the leaf, not after {not_after}, as of {when})"),
+        ],
+        "{out}"
+    );
+    let json = json_report(&p);
+    assert_eq!(
+        (&json["evaluated_at"], &json["at"]),
+        (&json!(when), &json!(when))
+    );
+    assert_eq!(json["rounds"]["mode"], "until_pass", "{json:#}");
 }
