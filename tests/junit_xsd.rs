@@ -128,6 +128,7 @@ fn every_outcome() -> RunReport {
         interrupted: None,
         env: format!("prod \"{HOSTILE}"),
         started: time::macros::datetime!(2026-05-01 12:00:00 UTC),
+        as_of: None,
         duration: Duration::from_secs(3730),
         hostname: "ci-runner-1 & <co>".to_string(),
         results: vec![
@@ -220,6 +221,14 @@ fn the_portable_flavor_validates_against_the_xunit_schema() {
         every_outcome(),
         RunReport {
             results: vec![],
+            ..every_outcome()
+        },
+        // `--at`: its properties on every suite.
+        RunReport {
+            as_of: Some(conform::syntax::when::AsOf {
+                moment: time::macros::datetime!(2026-05-31 12:00:00 UTC),
+                given: "+30d".into(),
+            }),
             ..every_outcome()
         },
     ] {

@@ -151,12 +151,13 @@ pub fn run(data: &[u8]) {
     let wire = rest;
     let http = http_answer(head, body, cert);
     let now = time::OffsetDateTime::now_utc();
+    let clock = conform::syntax::when::Clock::Fixed(now);
 
     let mut results = Vec::new();
     for check in checks() {
         let (observation, mismatches) = match &check.kind {
             CheckKind::Http { expect, .. } => {
-                let mismatches = judge_http(expect, &http, now);
+                let mismatches = judge_http(expect, &http, &clock);
                 (Observation::Http(http.clone()), mismatches)
             }
             CheckKind::Dns { probe, expect } => match observe_wire(probe, wire) {
@@ -171,7 +172,7 @@ pub fn run(data: &[u8]) {
                     vec![cert.to_vec(), body.to_vec()],
                     Err("unknown issuer".into()),
                 );
-                let mismatches = judge_cert_file(expect, &seen, now);
+                let mismatches = judge_cert_file(expect, &seen, &clock);
                 (Observation::Cert(seen), mismatches)
             }
             _ => continue,
@@ -208,6 +209,7 @@ pub fn run(data: &[u8]) {
         interrupted: None,
         env: "fuzz".into(),
         started: now,
+        as_of: None,
         duration: Duration::from_millis(30),
         hostname: "fuzz".into(),
         results,

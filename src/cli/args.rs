@@ -2,6 +2,7 @@
 
 use crate::cli::select::Filters;
 use crate::syntax::quantity::{MAX_WAIT, parse_duration};
+use crate::syntax::when::When;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -123,6 +124,10 @@ pub struct ProbeArgs {
     /// http: follow redirects (up to 10).
     #[arg(long, short = 'L')]
     pub follow: bool,
+    /// Judge the expectations that depend on the time (expires_in, chain_expires_in) as of
+    /// WHEN while the probe stays live: +30d, 2027-01-15 (midnight UTC) or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN", value_parser = parse_when, conflicts_with = "record")]
+    pub at: Option<When>,
     /// http, tls, tcp: which of the host's addresses may be used (the check's `ip:`).
     #[arg(long, value_name = "FAMILY", value_parser = ["v4", "v6", "any"])]
     pub ip: Option<String>,
@@ -273,6 +278,11 @@ pub struct RunArgs {
     /// Treat every warning (an http check with no `status` expectation) as a load error.
     #[arg(long)]
     pub strict: bool,
+    /// Judge time-dependent expectations (expires_in, chain_expires_in, pending until) as of
+    /// WHEN while the probes stay live: +30d (from now; -1d for the past), a date 2027-01-15
+    /// (midnight UTC) or an RFC 3339 time 2027-01-15T10:00:00Z.
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub at: Option<When>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -319,6 +329,10 @@ pub struct ValidateArgs {
     /// Treat every warning (an http check with no `status` expectation) as a load error.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_when(s: &str) -> Result<When, String> {
+    When::parse(s)
 }
 
 fn parse_cli_duration(s: &str) -> Result<Duration, String> {

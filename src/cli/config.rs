@@ -53,6 +53,7 @@ impl RunConfig {
                 retries: args.retries,
                 fail_fast: args.fail_fast,
                 stop_on_signals: true,
+                at: args.at,
             },
             location: args.location,
             filters: args.filters,

@@ -92,6 +92,7 @@ pub(super) async fn run_rounds(
         },
         status: Status::new(),
     };
+    let mut as_of;
     let interrupted = loop {
         session.log.count += 1;
         let round = session.log.count;
@@ -125,6 +126,8 @@ pub(super) async fn run_rounds(
         }
         .await;
         progress.finish();
+        // Each round judges as of its own start (`--at +30d`); the report states the last.
+        as_of = report.as_of;
         session.record(human, round, round_start, &todo, report.results);
         if let Some(signal) = report.interrupted {
             break Some(signal);
@@ -142,6 +145,7 @@ pub(super) async fn run_rounds(
         interrupted,
         env: env.name.clone(),
         started,
+        as_of,
         duration: session.clock.elapsed(),
         hostname: crate::run::hostname(),
         results: session.state.into_iter().flatten().collect(),

@@ -10,6 +10,7 @@ use crate::config::model::CertExpect;
 use crate::matcher::{Actual, Matcher};
 use crate::probe::cert_facts::{CertFacts, ReadCert, seconds_left};
 use crate::syntax::quantity::format_seconds;
+use crate::syntax::when::Clock;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -34,7 +35,7 @@ impl<'a> SeenCerts<'a> {
 
 /// Judges the certificates a probe saw against `expect`. No certificate (plain http, a
 /// server that sent none) fails every certificate expectation.
-pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime) -> Vec<Mismatch> {
+pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, clock: &Clock) -> Vec<Mismatch> {
     let wanted: Vec<(CertField, &Matcher)> = CertField::ALL
         .into_iter()
         .filter_map(|field| Some((field, field.matcher(expect)?)))
@@ -75,7 +76,7 @@ pub fn judge_cert(expect: &CertExpect, seen: SeenCerts<'_>, now: OffsetDateTime)
     wanted
         .into_iter()
         .filter_map(|(field, matcher)| {
-            let (actual, shown) = field.observe(&chain, seen.verified, now);
+            let (actual, shown) = field.observe(&chain, seen.verified, clock);
             let miss = matcher.test(&actual).err()?;
             Some(Mismatch {
                 field: field.label(),
@@ -152,11 +153,11 @@ impl CertField {
         self,
         chain: &[&CertFacts],
         verified: Option<&Result<(), String>>,
-        now: OffsetDateTime,
+        clock: &Clock,
     ) -> (Actual, String) {
         let leaf = chain[0];
         let actual = match self {
-            CertField::ExpiresIn => return time_left(leaf, "", now),
+            CertField::ExpiresIn => return time_left(leaf, "", clock),
             CertField::ChainExpiresIn => {
                 let (i, first) = chain
                     .iter()
@@ -168,7 +169,7 @@ impl CertField {
                     0 => "the leaf, ".to_string(),
                     _ => format!("{}, ", first.subject),
                 };
-                return time_left(first, &whose, now);
+                return time_left(first, &whose, clock);
             }
             CertField::San => Actual::list(leaf.san.iter().map(Actual::text).collect(), false),
             CertField::Subject => Actual::text(&leaf.subject),
@@ -190,14 +191,16 @@ impl CertField {
     }
 }
 
-/// Time left on `cert` as matchers test it, and as shown: `12d 3h (not after ...)`.
-fn time_left(cert: &CertFacts, whose: &str, now: OffsetDateTime) -> (Actual, String) {
-    let left = seconds_left(cert, now);
+/// Time left on `cert` at the clock's moment as matchers test it, and as shown:
+/// `12d 3h (not after ...)`, and `, as of ...` under `--at`.
+fn time_left(cert: &CertFacts, whose: &str, clock: &Clock) -> (Actual, String) {
+    let left = seconds_left(cert, clock.now());
     let when = if left < 0.0 { "expired" } else { "not after" };
     let shown = format!(
-        "{} ({whose}{when} {})",
+        "{} ({whose}{when} {}{})",
         format_seconds(left),
-        utc_text(cert.not_after)
+        utc_text(cert.not_after),
+        clock.as_of_suffix()
     );
     (Actual::Seconds(left), shown)
 }

@@ -6,8 +6,9 @@ use crate::config::model::{HttpExpect, JsonExpect};
 use crate::matcher::Actual;
 use crate::probe::HttpObservation;
 use crate::syntax::quantity::format_size;
+use crate::syntax::when::Clock;
 
-pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime) -> Vec<Mismatch> {
+pub fn judge_http(e: &HttpExpect, o: &HttpObservation, clock: &Clock) -> Vec<Mismatch> {
     let mut out = Vec::new();
     if let Some(seen) = o.body_exceeded {
         out.push(Mismatch {
@@ -64,7 +65,7 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, now: time::OffsetDateTime
         }
     }
     if let Some(c) = &e.cert {
-        out.extend(judge_cert(c, SeenCerts::leaf(o.peer_facts()), now));
+        out.extend(judge_cert(c, SeenCerts::leaf(o.peer_facts()), clock));
     }
     if let Some(m) = &e.time {
         check(
@@ -154,7 +155,7 @@ mod tests {
     }
 
     fn run(yaml: &str, o: &HttpObservation) -> Vec<String> {
-        judge_http(&expect(yaml), o, time::OffsetDateTime::now_utc())
+        judge_http(&expect(yaml), o, &Clock::Live)
             .iter()
             .map(|m| m.to_string())
             .collect()

@@ -6,8 +6,9 @@ use super::{Mismatch, check};
 use crate::config::model::{CertExpect, HandshakeExpect, TlsExpect};
 use crate::matcher::Actual;
 use crate::probe::{CertObservation, HandshakeOutcome, TlsObservation};
+use crate::syntax::when::Clock;
 
-pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, now: time::OffsetDateTime) -> Vec<Mismatch> {
+pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, clock: &Clock) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let wanted = e.handshake.unwrap_or(HandshakeExpect::Accepted);
     let ok = matches!(
@@ -61,21 +62,17 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, now: time::OffsetDateTime) -
             chain: o.chain_facts(),
             verified: Some(&o.verified),
         };
-        out.extend(judge_cert(c, seen, now));
+        out.extend(judge_cert(c, seen, clock));
     }
     out
 }
 
-pub fn judge_cert_file(
-    e: &CertExpect,
-    o: &CertObservation,
-    now: time::OffsetDateTime,
-) -> Vec<Mismatch> {
+pub fn judge_cert_file(e: &CertExpect, o: &CertObservation, clock: &Clock) -> Vec<Mismatch> {
     let seen = SeenCerts {
         chain: o.chain_facts(),
         verified: Some(&o.verified),
     };
-    judge_cert(e, seen, now)
+    judge_cert(e, seen, clock)
 }
 
 #[cfg(test)]
@@ -112,7 +109,7 @@ mod tests {
     }
 
     fn run(yaml: &str, o: &TlsObservation) -> Vec<String> {
-        judge_tls(&expect(yaml), o, time::OffsetDateTime::now_utc())
+        judge_tls(&expect(yaml), o, &Clock::Live)
             .iter()
             .map(|m| m.to_string())
             .collect()

@@ -280,6 +280,9 @@ pub fn step_summary(report: &RunReport, secrets: &Secrets) -> String {
         markdown(&one_line(secrets, &report.env)),
         summary_line(report)
     );
+    if let Some(as_of) = &report.as_of {
+        let _ = writeln!(out, "{}.\n", markdown(&one_line(secrets, &as_of.line())));
+    }
     let listed: Vec<&CheckResult> = report
         .results
         .iter()

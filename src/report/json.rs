@@ -11,6 +11,7 @@
 //!   "conform_version": "0.1.0",
 //!   "env": "prod",
 //!   "started": "2026-11-24T02:00:00Z",
+//!   "evaluated_at": "2026-11-24T02:00:00Z",
 //!   "duration_seconds": 4.21,
 //!   "hostname": "ci-runner-1",
 //!   "summary": { "passed": 40, "failed": 1, "errors": 0, "pending": 2, "fixed": 0,
@@ -53,6 +54,10 @@
 //! - `env`: the environment's name. `hostname`: the machine that ran the checks (a merge lists
 //!   each shard's, comma-separated).
 //! - `started`: when the run started, RFC 3339 in UTC. `duration_seconds`: its wall time.
+//! - `evaluated_at`: the moment `expires_in`, `chain_expires_in` and pending `until` were
+//!   judged at, RFC 3339 in UTC: `started`, or under `--at WHEN` that moment, with `at`, WHEN
+//!   as given (`at` is written only under `--at`; a reader takes a missing `evaluated_at` as
+//!   unknown).
 //! - `summary`: how many checks ended in each outcome, how many were flaky, and the run's exit
 //!   code (2 if the run stopped on load errors, else 1 if any check failed or is fixed, else 3
 //!   if any errored, else 0).
@@ -152,6 +157,13 @@ pub struct JsonReport {
     pub env: String,
     #[serde(with = "rfc3339")]
     pub started: OffsetDateTime,
+    /// The moment time-dependent expectations were judged at: `--at`'s, else `started`;
+    /// `None` only in reports written before it existed.
+    #[serde(default, with = "rfc3339::option")]
+    pub evaluated_at: Option<OffsetDateTime>,
+    /// `--at` as given (`+30d`), when the run judged as of another moment than its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     pub duration_seconds: f64,
     #[serde(default)]
     pub hostname: String,

@@ -164,6 +164,12 @@ fn suite_of(name: String, report: &JsonReport, extra_properties: &[(String, Stri
         .insert("hostname".into(), text(&report.hostname).into());
     suite.add_property(("env", text(&report.env).as_str()));
     suite.add_property(("conform.version", text(&report.conform_version).as_str()));
+    // Under `--at`: the moment the run judged as of, and WHEN as given.
+    if let (Some(given), Some(at)) = (&report.at, report.evaluated_at) {
+        let at = super::json::rfc3339::text(at);
+        suite.add_property(("conform.evaluated_at", at.as_str()));
+        suite.add_property(("conform.at", text(given).as_str()));
+    }
     for (name, value) in extra_properties {
         suite.add_property((name.as_str(), text(value).as_str()));
     }

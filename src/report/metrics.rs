@@ -14,13 +14,15 @@
 //!   (`pass`, `fail`, `error`, `pending`, `fixed`, `not_run`).
 //! - `conform_cert_expiry_seconds`: for checks whose last observation holds a certificate
 //!   (the http probe's peer certificate, the leaf of the tls or cert probe's chain), the
-//!   seconds from the run's start until its notAfter; negative once expired.
+//!   seconds from the evaluation time (the run's start, or the moment of `--at`) until its
+//!   notAfter; negative once expired. It agrees with what `expires_in` was judged on.
 //!
 //! Checks that `--fail-fast` kept from running have only their outcome series.
 //!
 //! Per run (label `env`): `conform_run_duration_seconds`, `conform_run_timestamp_seconds` (the
-//! start, Unix time) and `conform_checks{env,outcome}`, the count of each outcome (zeros
-//! included).
+//! start, Unix time), under `--at` only `conform_run_evaluated_at_timestamp_seconds` (the
+//! moment it judged as of, Unix time), and `conform_checks{env,outcome}`, the count of each
+//! outcome (zeros included).
 
 use super::detail::clean;
 use crate::config::model::Secrets;
@@ -111,10 +113,10 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
     family(
         &mut out,
         "conform_cert_expiry_seconds",
-        "Seconds from the run's start until the observed certificate's notAfter; negative once expired.",
+        "Seconds from the evaluation time (the run's start, or --at) until the observed certificate's notAfter; negative once expired.",
     );
     for r in &ran {
-        if let Some(left) = cert_seconds_left(r, report.started) {
+        if let Some(left) = cert_seconds_left(r, report.evaluated_at()) {
             let _ = writeln!(
                 out,
                 "conform_cert_expiry_seconds{{{}}} {}",
@@ -136,6 +138,18 @@ pub fn metrics(report: &RunReport, secrets: &Secrets) -> String {
     );
 
     run_timestamp(&mut out, &env, report.started);
+    if let Some(as_of) = &report.as_of {
+        family(
+            &mut out,
+            "conform_run_evaluated_at_timestamp_seconds",
+            "The moment --at asked the run to judge as of, in seconds since the Unix epoch.",
+        );
+        let _ = writeln!(
+            out,
+            "conform_run_evaluated_at_timestamp_seconds{{env=\"{env}\"}} {}",
+            unix_seconds(as_of.moment)
+        );
+    }
 
     family(
         &mut out,

@@ -14,6 +14,13 @@ use std::fmt::Write as _;
 /// The run as a TAP 14 document, secrets redacted.
 pub fn tap(report: &RunReport, secrets: &Secrets) -> String {
     let mut out = String::from("TAP version 14\n");
+    if let Some(as_of) = &report.as_of {
+        let _ = writeln!(
+            out,
+            "# {}",
+            clean(secrets, &as_of.line()).replace('\n', " ")
+        );
+    }
     if report.results.is_empty() {
         out.push_str("1..0 # SKIP no checks selected\n");
         return out;

@@ -93,6 +93,10 @@ impl TerminalReporter {
         if failing.len() > SUMMARY_NAMES {
             text.push_str(&format!("and {} more\n", failing.len() - SUMMARY_NAMES));
         }
+        if let Some(as_of) = &report.as_of {
+            text.push_str(&self.clean_line(&as_of.line()));
+            text.push('\n');
+        }
         let color = if report.exit_code() == 0 { GREEN } else { RED };
         text.push_str(&self.paint(color, &summary_line(report)));
         text.push('\n');

@@ -8,10 +8,10 @@ use crate::judge;
 use crate::matcher::Mismatch;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
+use crate::syntax::when::Clock;
 use futures::StreamExt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use time::OffsetDateTime;
 
 /// How long past its timeout a probe may take to report its own timeout.
 const OUTER_TIMEOUT_GRACE: Duration = Duration::from_millis(250);
@@ -33,14 +33,26 @@ pub(super) struct Examined {
 /// Each probe's future is boxed: a check's task is spawned before it holds its slots, and
 /// an unboxed future would reserve the largest kind's state (several KiB) for every queued
 /// check at once.
-pub(super) async fn examine(prober: &Prober, kind: &CheckKind, timeout: Duration) -> Examined {
+pub(super) async fn examine(
+    prober: &Prober,
+    kind: &CheckKind,
+    timeout: Duration,
+    judged_at: &Clock,
+) -> Examined {
     // Through a proxy the proxy connects, so the http probe itself says what it cannot do.
     let proxied = matches!(kind, CheckKind::Http { probe, .. } if prober.proxied(probe));
     match every_address(kind).filter(|_| !proxied) {
         Some((host, port, ip)) => {
-            Box::pin(examine_each(prober, kind, (&host, port, ip), timeout)).await
+            Box::pin(examine_each(
+                prober,
+                kind,
+                (&host, port, ip),
+                timeout,
+                judged_at,
+            ))
+            .await
         }
-        None => examine_at(prober, kind, None, timeout).await,
+        None => examine_at(prober, kind, None, timeout, judged_at).await,
     }
 }
 
@@ -50,8 +62,8 @@ async fn examine_at(
     kind: &CheckKind,
     at: Option<SocketAddr>,
     timeout: Duration,
+    judged_at: &Clock,
 ) -> Examined {
-    let now = OffsetDateTime::now_utc;
     let pinned = at.and_then(|addr| Pinned::new(kind, addr));
     match kind {
         CheckKind::Http { probe, expect } => {
@@ -60,7 +72,7 @@ async fn examine_at(
                 _ => probe,
             };
             let probed = Box::pin(prober.http(probe, timeout));
-            let judge = |o: &_| judge::judge_http(expect, o, now());
+            let judge = |o: &_| judge::judge_http(expect, o, judged_at);
             bounded(probed, timeout, judge, Observation::Http).await
         }
         CheckKind::Tls { probe, expect } => {
@@ -69,12 +81,12 @@ async fn examine_at(
                 _ => probe,
             };
             let probed = Box::pin(prober.tls(probe, timeout));
-            let judge = |o: &_| judge::judge_tls(expect, o, now());
+            let judge = |o: &_| judge::judge_tls(expect, o, judged_at);
             bounded(probed, timeout, judge, Observation::Tls).await
         }
         CheckKind::Cert { probe, expect } => {
             let probed = Box::pin(prober.cert(probe));
-            let judge = |o: &_| judge::judge_cert_file(expect, o, now());
+            let judge = |o: &_| judge::judge_cert_file(expect, o, judged_at);
             bounded(probed, timeout, judge, Observation::Cert).await
         }
         CheckKind::Dns { probe, expect } => {
@@ -167,6 +179,7 @@ async fn examine_each(
     kind: &CheckKind,
     (host, port, ip): (&str, u16, IpFamily),
     timeout: Duration,
+    judged_at: &Clock,
 ) -> Examined {
     let clock = Instant::now();
     let addrs = match prober.addresses(host, port, ip, timeout).await {
@@ -183,7 +196,13 @@ async fn examine_each(
     // At most the host limit at once, in address order.
     let mut each = Vec::with_capacity(addrs.len());
     for &addr in &addrs {
-        each.push(Box::pin(examine_at(prober, kind, Some(addr), left)));
+        each.push(Box::pin(examine_at(
+            prober,
+            kind,
+            Some(addr),
+            left,
+            judged_at,
+        )));
     }
     let results: Vec<Examined> = futures::stream::iter(each)
         .buffered(prober.host_concurrency())
@@ -302,7 +321,13 @@ mod tests {
         let prober = Prober::new(&Environment::named("test"));
         let timeout = Duration::from_secs(5);
 
-        let examined = examine(&prober, &tcp(port, ConnectExpect::Refused), timeout).await;
+        let examined = examine(
+            &prober,
+            &tcp(port, ConnectExpect::Refused),
+            timeout,
+            &Clock::Live,
+        )
+        .await;
         let Ok((Observation::Tcp(seen), mismatches)) = examined.observed else {
             panic!("not a tcp observation: {:?}", examined.observed);
         };
@@ -315,7 +340,13 @@ mod tests {
             )]
         );
 
-        let examined = examine(&prober, &tcp(port, ConnectExpect::Accepted), timeout).await;
+        let examined = examine(
+            &prober,
+            &tcp(port, ConnectExpect::Accepted),
+            timeout,
+            &Clock::Live,
+        )
+        .await;
         let Ok((Observation::Tcp(_), mismatches)) = examined.observed else {
             panic!("not a tcp observation: {:?}", examined.observed);
         };
@@ -347,7 +378,7 @@ mod tests {
             expect,
         };
         let prober = Prober::new(&Environment::named("test"));
-        let examined = examine(&prober, &kind, Duration::from_secs(5)).await;
+        let examined = examine(&prober, &kind, Duration::from_secs(5), &Clock::Live).await;
         let Ok((Observation::Cert(seen), mismatches)) = examined.observed else {
             panic!("not a cert observation: {:?}", examined.observed);
         };

@@ -22,6 +22,7 @@ use task::CheckTask;
 use crate::config::model::{Check, Environment, Pending};
 use crate::probe::reproduce::command as reproduce;
 use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
+use crate::syntax::when::{Clock, When};
 use futures::FutureExt;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -51,6 +52,9 @@ pub struct RunOptions {
     pub fail_fast: bool,
     /// Stop on SIGINT or SIGTERM: checks not finished are reported as not run.
     pub stop_on_signals: bool,
+    /// `--at`: judge time-dependent expectations as of this moment (from the run's start
+    /// when relative); `None`: as of the real time.
+    pub at: Option<When>,
 }
 
 /// Runs `checks` and calls `on_result` as each one finishes; the report lists them in the
@@ -78,6 +82,7 @@ pub async fn run_checks_with(
 ) -> RunReport {
     let started = time::OffsetDateTime::now_utc();
     let clock = Instant::now();
+    let judged_at = Arc::new(Clock::for_run(opts.at.as_ref(), started));
     let prober = Arc::new(Prober::new(env));
     let global = Arc::new(Semaphore::new(
         opts.concurrency.unwrap_or(env.concurrency).max(1),
@@ -126,6 +131,7 @@ pub async fn run_checks_with(
             pacer,
             fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
             panic: panic_on.as_deref() == Some(check.id.as_str()),
+            judged_at: Arc::clone(&judged_at),
         };
         let tx = tx.clone();
         let check = Arc::clone(check);
@@ -153,6 +159,7 @@ pub async fn run_checks_with(
         interrupted,
         env: env.name.clone(),
         started,
+        as_of: judged_at.as_of().cloned(),
         duration: clock.elapsed(),
         hostname: hostname(),
         // A check whose task ended without a result (it cannot, short of a bug) is an error:

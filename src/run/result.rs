@@ -5,6 +5,7 @@ use crate::config::model::Check;
 use crate::matcher::Mismatch;
 use crate::probe::reproduce::ShellCommand;
 use crate::probe::{Observation, ProbeError};
+use crate::syntax::when::AsOf;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -186,6 +187,9 @@ pub struct RunReport {
     pub interrupted: Option<Signal>,
     pub env: String,
     pub started: time::OffsetDateTime,
+    /// `--at`: the moment time-dependent expectations were judged at, and how it was asked;
+    /// `None`: at the real time (the reports state `started` as the evaluation time).
+    pub as_of: Option<AsOf>,
     pub duration: Duration,
     pub hostname: String,
     pub results: Vec<CheckResult>,
@@ -266,6 +270,11 @@ impl Counts {
 }
 
 impl RunReport {
+    /// The moment time-dependent expectations were judged at: `--at`'s, else the start.
+    pub fn evaluated_at(&self) -> time::OffsetDateTime {
+        self.as_of.as_ref().map_or(self.started, |a| a.moment)
+    }
+
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for r in &self.results {

@@ -21,6 +21,8 @@ pub(super) struct CheckTask {
     pub(super) fail_fast: Option<Arc<watch::Sender<bool>>>,
     /// Panic once holding the slots: see [`INTERNAL_PANIC_VAR`].
     pub(super) panic: bool,
+    /// The moment time-dependent expectations and pending `until` are judged at.
+    pub(super) judged_at: Arc<Clock>,
 }
 
 impl CheckTask {
@@ -68,7 +70,7 @@ impl CheckTask {
         self.check
             .pending
             .as_ref()
-            .is_some_and(|p| pending_in_force(p, time::OffsetDateTime::now_utc().date()))
+            .is_some_and(|p| pending_in_force(p, self.judged_at.today()))
     }
 
     /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
@@ -90,7 +92,13 @@ impl CheckTask {
             };
             panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
         }
-        let examined = examine(&self.prober, &self.check.kind, self.timeout).await;
+        let examined = examine(
+            &self.prober,
+            &self.check.kind,
+            self.timeout,
+            &self.judged_at,
+        )
+        .await;
         let duration = examined.duration;
         let addresses = examined.addresses;
         let attempt = match examined.observed {
@@ -220,7 +228,7 @@ impl CheckTask {
     fn finish(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {
         let last = attempts.last().map_or(Outcome::Error, |a| a.outcome);
         let flaky = last == Outcome::Pass && attempts.len() > 1;
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = self.judged_at.today();
         let (outcome, message) = match (&self.check.pending, last) {
             (Some(_), Outcome::Pass) => (Outcome::Fixed, Note::Fixed.to_string()),
             (Some(p), _) if pending_in_force(p, today) => {
@@ -231,8 +239,9 @@ impl CheckTask {
                 (
                     raw,
                     format!(
-                        "{} (pending expired on {until}: {})",
+                        "{} (pending expired on {until}{}: {})",
                         failure_message(attempts.last()),
+                        self.judged_at.as_of_suffix().replacen(',', "", 1),
                         p.reason
                     ),
                 )
@@ -279,7 +288,8 @@ fn attempts_last(attempts: &[Attempt]) -> Option<&Observation> {
     attempts.last().and_then(|a| a.observation.as_ref())
 }
 
-/// A pending state excuses failures until the end of its `until` day (UTC).
+/// A pending state excuses failures until the end of its `until` day (UTC): `today` is the
+/// evaluation clock's day, under `--at` the day it names.
 pub fn pending_in_force(p: &Pending, today: time::Date) -> bool {
     p.until.is_none_or(|until| today <= until)
 }

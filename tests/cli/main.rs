@@ -11,6 +11,7 @@ mod support;
 mod harness;
 
 mod addresses;
+mod at_time;
 mod color;
 mod dns_and_tcp;
 mod drift_changed;

@@ -11,13 +11,13 @@ fn judge_expiry(yaml: &str, left: Duration) -> Vec<Mismatch> {
         expires_in: Some(m(yaml)),
         ..CertExpect::default()
     };
-    judge_leaf(&expect, Some(leaf(left)), NOW)
+    judge_leaf(&expect, Some(leaf(left)), &Clock::Fixed(NOW))
 }
 
 /// Judges a leaf alone, as the http probe sees it.
-fn judge_leaf(expect: &CertExpect, leaf: Option<Vec<u8>>, now: OffsetDateTime) -> Vec<Mismatch> {
+fn judge_leaf(expect: &CertExpect, leaf: Option<Vec<u8>>, clock: &Clock) -> Vec<Mismatch> {
     let read = leaf.map(|der| read(&der));
-    judge_cert(expect, SeenCerts::leaf(read.as_ref()), now)
+    judge_cert(expect, SeenCerts::leaf(read.as_ref()), clock)
 }
 
 fn mismatch(field: &str, expected: &str, actual: &str) -> Mismatch {
@@ -70,12 +70,18 @@ fn names_pass() {
         issuer: Some(m(r#"{contains: "Test CA"}"#)),
         ..CertExpect::default()
     };
-    assert_eq!(judge_leaf(&expect, Some(der.clone()), NOW), vec![]);
+    assert_eq!(
+        judge_leaf(&expect, Some(der.clone()), &Clock::Fixed(NOW)),
+        vec![]
+    );
     let ip = CertExpect {
         san: Some(m(r#"{contains: "127.0.0.1"}"#)),
         ..CertExpect::default()
     };
-    assert_eq!(judge_leaf(&ip, Some(der.clone()), NOW), vec![]);
+    assert_eq!(
+        judge_leaf(&ip, Some(der.clone()), &Clock::Fixed(NOW)),
+        vec![]
+    );
 }
 
 #[test]
@@ -88,7 +94,7 @@ fn names_fail_with_what_the_certificate_holds() {
         ..CertExpect::default()
     };
     assert_eq!(
-        judge_leaf(&expect, Some(der.clone()), NOW),
+        judge_leaf(&expect, Some(der.clone()), &Clock::Fixed(NOW)),
         vec![
             mismatch(
                 "cert san",
@@ -119,14 +125,17 @@ fn no_certificate_fails_every_expectation() {
     };
     let none = "no certificate was presented";
     assert_eq!(
-        judge_leaf(&expect, None, NOW),
+        judge_leaf(&expect, None, &Clock::Fixed(NOW)),
         vec![
             mismatch("cert expires_in", "> 21d", none),
             mismatch("cert san", r#"contains "chat.test""#, none),
             mismatch("cert issuer", r#"contains "Test CA""#, none),
         ]
     );
-    assert_eq!(judge_leaf(&CertExpect::default(), None, NOW), vec![]);
+    assert_eq!(
+        judge_leaf(&CertExpect::default(), None, &Clock::Fixed(NOW)),
+        vec![]
+    );
 }
 
 #[test]
@@ -140,7 +149,7 @@ fn unreadable_certificate_is_one_mismatch() {
     let why = cert_facts(garbage).unwrap_err();
     assert_eq!(why, "a length runs past the end of the data");
     assert_eq!(
-        judge_leaf(&expect, Some(garbage.to_vec()), NOW),
+        judge_leaf(&expect, Some(garbage.to_vec()), &Clock::Fixed(NOW)),
         vec![Mismatch {
             field: "cert".into(),
             expected: "an X.509 certificate (DER)".into(),
@@ -150,7 +159,11 @@ fn unreadable_certificate_is_one_mismatch() {
     );
     // Nothing expected of the certificate: nothing to fail.
     assert_eq!(
-        judge_leaf(&CertExpect::default(), Some(garbage.to_vec()), NOW),
+        judge_leaf(
+            &CertExpect::default(),
+            Some(garbage.to_vec()),
+            &Clock::Fixed(NOW)
+        ),
         vec![]
     );
 }
@@ -185,7 +198,7 @@ fn chain_expiry_is_the_earliest_in_the_chain() {
         verified: Some(&ok),
     };
     assert_eq!(
-        judge_cert(&expect, seen, NOW),
+        judge_cert(&expect, seen, &Clock::Fixed(NOW)),
         vec![mismatch(
             "cert chain_expires_in",
             "> 14d",
@@ -201,7 +214,7 @@ fn chain_expiry_is_the_earliest_in_the_chain() {
         chain: &read_chain(&chain),
         verified: Some(&ok),
     };
-    let out = judge_cert(&expect, seen, NOW);
+    let out = judge_cert(&expect, seen, &Clock::Fixed(NOW));
     assert_eq!(out.len(), 2, "{out:?}");
     assert_eq!(
         out[1].actual,
@@ -230,7 +243,7 @@ fn chain_valid_eku_key_fingerprint_and_serial() {
                 chain: &read_chain(&chain),
                 verified: Some(&ok)
             },
-            NOW
+            &Clock::Fixed(NOW)
         ),
         vec![]
     );
@@ -242,7 +255,7 @@ fn chain_valid_eku_key_fingerprint_and_serial() {
                 chain: &read_chain(&chain),
                 verified: Some(&bad)
             },
-            NOW
+            &Clock::Fixed(NOW)
         ),
         vec![mismatch(
             "cert chain_valid",
@@ -262,7 +275,7 @@ fn chain_valid_eku_key_fingerprint_and_serial() {
                 chain: &read_chain(&chain),
                 verified: None
             },
-            NOW
+            &Clock::Fixed(NOW)
         ),
         vec![
             mismatch(
@@ -272,5 +285,25 @@ fn chain_valid_eku_key_fingerprint_and_serial() {
             ),
             mismatch("cert serial", "\"01\"", "\"8f1a2b3c\""),
         ]
+    );
+}
+
+#[test]
+fn under_at_the_time_left_counts_from_its_moment_and_says_so() {
+    let expect = CertExpect {
+        expires_in: Some(m("{gt: 21d}")),
+        ..CertExpect::default()
+    };
+    let at = Clock::At(crate::syntax::when::AsOf {
+        moment: NOW + Duration::days(30),
+        given: "+30d".into(),
+    });
+    assert_eq!(
+        judge_leaf(&expect, Some(leaf(Duration::days(40))), &at),
+        vec![mismatch(
+            "cert expires_in",
+            "> 21d",
+            "10d (not after 2027-01-04 10:00:00 UTC, as of 2026-12-25T10:00:00Z)"
+        )]
     );
 }

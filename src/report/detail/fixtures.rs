@@ -148,6 +148,7 @@ pub fn report(results: Vec<CheckResult>) -> RunReport {
         interrupted: None,
         env: "prod".to_string(),
         started: time::macros::datetime!(2026-05-01 12:00:00 UTC),
+        as_of: None,
         duration: Duration::from_millis(420),
         hostname: "ci-runner-1".to_string(),
         results,

@@ -24,6 +24,8 @@ impl JsonReport {
             conform_version: env!("CARGO_PKG_VERSION").to_string(),
             env: clean(secrets, &report.env),
             started: report.started.to_offset(time::UtcOffset::UTC),
+            evaluated_at: Some(report.evaluated_at().to_offset(time::UtcOffset::UTC)),
+            at: report.as_of.as_ref().map(|a| clean(secrets, &a.given)),
             duration_seconds: report.duration.as_secs_f64(),
             hostname: clean(secrets, &report.hostname),
             summary: summarize(&checks),

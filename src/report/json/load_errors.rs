@@ -87,11 +87,14 @@ impl JsonReport {
     /// The report of a run of `env` that stopped before probing anything: no checks, every
     /// reason in `load_errors`, exit code 2.
     pub fn refused(env: &str, hostname: &str, errors: Vec<JsonLoadError>) -> JsonReport {
+        let started = OffsetDateTime::now_utc();
         JsonReport {
             schema_version: SCHEMA_VERSION,
             conform_version: env!("CARGO_PKG_VERSION").to_string(),
             env: printable(env),
-            started: OffsetDateTime::now_utc(),
+            started,
+            evaluated_at: Some(started),
+            at: None,
             duration_seconds: 0.0,
             hostname: printable(hostname),
             summary: JsonSummary {

@@ -20,6 +20,10 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         ..s
     });
     let mut started = first.started;
+    // The earliest shard's evaluation time (shards start a moment apart), and `--at` as the
+    // first shard that used it gave it.
+    let mut evaluated_at = first.evaluated_at;
+    let mut at = first.at.clone();
     let mut duration_seconds = first.duration_seconds;
     let mut versions: Vec<String> = Vec::new();
     let mut hostnames: Vec<String> = Vec::new();
@@ -35,6 +39,11 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
             ));
         }
         started = started.min(report.started);
+        evaluated_at = match (evaluated_at, report.evaluated_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        at = at.or(report.at);
         duration_seconds = duration_seconds.max(report.duration_seconds);
         for (list, value) in [
             (&mut versions, report.conform_version),
@@ -63,6 +72,8 @@ pub fn merge(reports: Vec<JsonReport>) -> Result<JsonReport, String> {
         conform_version: versions.join(", "),
         env,
         started,
+        evaluated_at,
+        at,
         duration_seconds,
         hostname: hostnames.join(", "),
         summary: summarize(&checks),

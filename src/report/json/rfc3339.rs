@@ -24,3 +24,25 @@ pub fn text(t: OffsetDateTime) -> String {
         .format(&Rfc3339)
         .unwrap_or_else(|_| t.to_string())
 }
+
+/// An optional RFC 3339 timestamp: written as `null` when absent, read as absent when the
+/// field is missing or `null` (reports written before the field existed).
+pub mod option {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super")] OffsetDateTime);
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(t)| t))
+    }
+}

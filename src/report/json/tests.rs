@@ -80,6 +80,7 @@ fn from_run_writes_every_field() {
             "conform_version": env!("CARGO_PKG_VERSION"),
             "env": "prod",
             "started": "2026-05-01T12:00:00Z",
+            "evaluated_at": "2026-05-01T12:00:00Z",
             "duration_seconds": 0.42,
             "hostname": "ci-runner-1",
             "summary": { "passed": 0, "failed": 1, "errors": 0, "pending": 1, "fixed": 0,
@@ -295,6 +296,8 @@ fn a_minimal_hand_written_report_parses() {
     let report = JsonReport::parse(text, Path::new("old.json")).unwrap();
     assert_eq!(report.checks[0].outcome, Outcome::Pass);
     assert_eq!(report.baseline, None);
+    // Written before the evaluation time was: unknown, not the start.
+    assert_eq!((report.evaluated_at, report.at), (None, None));
     assert_eq!(
         rfc3339::text(report.started),
         "2026-11-24T01:00:00Z",
@@ -428,4 +431,21 @@ fn merge_drops_shard_baselines() {
     let mut one = shard(vec![pass("chat", "chat/a", 1)], 1, 1);
     one.baseline = Some(super::baseline::compare(&one, &one));
     assert_eq!(merge(vec![one]).unwrap().baseline, None);
+}
+
+#[test]
+fn merge_keeps_the_earliest_evaluation_time_and_takes_shards_without_one() {
+    let mut one = shard(vec![pass("chat", "chat/b", 9)], 5, 900);
+    let mut two = shard(vec![pass("chat", "chat/a", 12)], 2, 900);
+    one.evaluated_at = None;
+    two.at = Some("+30d".into());
+    let merged = merge(vec![one.clone(), two.clone()]).unwrap();
+    assert_eq!(merged.evaluated_at, two.evaluated_at);
+    assert_eq!(merged.at.as_deref(), Some("+30d"));
+    one.evaluated_at = Some(one.started);
+    assert_eq!(merge(vec![one, two]).unwrap().evaluated_at, two_started());
+}
+
+fn two_started() -> Option<time::OffsetDateTime> {
+    Some(time::macros::datetime!(2026-05-01 12:02:00 UTC))
 }

@@ -89,7 +89,7 @@ fn every_family_in_order() {
          conform_check_outcome{id=\"nest/up\",env=\"prod\",suite=\"nest\",outcome=\"pass\"} 1\n\
          conform_check_outcome{id=\"nest/api\",env=\"prod\",suite=\"nest\",outcome=\"error\"} 1\n\
          conform_check_outcome{id=\"dns/mx\",env=\"prod\",suite=\"dns\",outcome=\"not_run\"} 1\n\
-         # HELP conform_cert_expiry_seconds Seconds from the run's start until the observed certificate's notAfter; negative once expired.\n\
+         # HELP conform_cert_expiry_seconds Seconds from the evaluation time (the run's start, or --at) until the observed certificate's notAfter; negative once expired.\n\
          # TYPE conform_cert_expiry_seconds gauge\n\
          # HELP conform_run_duration_seconds Wall time of the whole run.\n\
          # TYPE conform_run_duration_seconds gauge\n\

@@ -32,6 +32,7 @@ fn assert_six_report(f: &Fixture, text: &str) {
             "conform_version",
             "env",
             "started",
+            "evaluated_at",
             "duration_seconds",
             "hostname",
             "summary",
@@ -52,6 +53,10 @@ fn assert_six_report(f: &Fixture, text: &str) {
     assert!(started.ends_with('Z'), "UTC: {started}");
     time::OffsetDateTime::parse(started, &time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|e| panic!("started {started:?} is not RFC 3339: {e}"));
+    assert_eq!(
+        r["evaluated_at"], r["started"],
+        "judged as of the start without --at"
+    );
     assert!(r["duration_seconds"].as_f64().expect("duration") > 0.0);
     assert!(!r["hostname"].as_str().expect("hostname").is_empty());
     assert_eq!(r["summary"], six_summary());

@@ -29,6 +29,8 @@ fn report(checks: Vec<JsonCheck>) -> JsonReport {
         conform_version: "0.1.0".into(),
         env: "prod".into(),
         started: time::macros::datetime!(2026-11-24 02:00:00 UTC),
+        evaluated_at: None,
+        at: None,
         duration_seconds: 1.0,
         hostname: "ci".into(),
         summary: JsonSummary::default(),
