@@ -9,6 +9,7 @@
 mod args;
 mod config;
 mod exit;
+mod html;
 mod human;
 mod init;
 mod merge;
@@ -76,6 +77,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Merge(args) => cmd_merge(args),
         Command::Init(args) => init::cmd_init(args),
         Command::Probe(args) => cmd_probe(args, cli.color),
+        Command::Report(args) => html::cmd_report(args),
         Command::Schema => {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {

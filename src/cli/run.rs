@@ -9,17 +9,18 @@ use rounds::{Rounds, run_rounds};
 use std::path::PathBuf;
 
 pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
-    let config = match RunConfig::resolve(args, color) {
+    let mut config = match RunConfig::resolve(args, color) {
         Ok(config) => config,
         Err(clash) => {
             eprintln!("error: {clash}");
             return Exit::Usage;
         }
     };
-    let (loaded, runtime) = match load(&config).and_then(|l| Ok((l, runtime()?))) {
+    let (mut loaded, runtime) = match load(&config).and_then(|l| Ok((l, runtime()?))) {
         Ok(ready) => ready,
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
     };
+    config.outputs.history = std::mem::take(&mut loaded.history);
     let secrets = &loaded.plan.secrets;
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
     let (report, rounds) = match config.rounds {
@@ -53,16 +54,18 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
 }
 
 /// What a run works on: the plan, the checks selected, the record of the selection, and the
-/// `--baseline` report with its path.
+/// `--baseline` report with its path, and the `--history` reports.
 struct Loaded {
     plan: Plan,
     checks: Vec<Arc<Check>>,
     selection: JsonSelection,
     baseline: Option<(PathBuf, JsonReport)>,
+    /// `--history`'s reports, for the HTML report.
+    history: Vec<JsonReport>,
 }
 
-/// Loads and selects the checks, and reads `--baseline` before probing: a baseline that cannot
-/// be read is a usage error, found at once.
+/// Loads and selects the checks, and reads `--baseline` and `--history` before probing: a
+/// report that cannot be read is a usage error, found at once.
 fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     let (plan, checks, selection) =
         load_selected(&config.location, &config.filters, config.strict)?;
@@ -74,11 +77,16 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
         },
         None => None,
     };
+    let history = match &config.history {
+        Some(spec) => super::html::read_history(spec)?,
+        None => Vec::new(),
+    };
     Ok(Loaded {
         plan,
         checks,
         selection,
         baseline,
+        history,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod detail;
 pub mod escape;
 pub mod explain;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod metrics;
