@@ -295,9 +295,9 @@ fn outputs(
     terminal.finish(&report);
     let terminal =
         String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-    let json = JsonReport::from_run(&report, secrets)
-        .to_string_pretty()
-        .unwrap_or_else(|e| e);
+    let json_report = JsonReport::from_run(&report, secrets);
+    let json = json_report.to_string_pretty().unwrap_or_else(|e| e);
+    let html = crate::report::html::html_report(&json_report, &[], secrets);
     let junit = junit_xml(&report, secrets).unwrap_or_else(|e| e);
     let github: String = annotations(&report, secrets)
         .lines()
@@ -312,6 +312,7 @@ fn outputs(
         ("github annotations", github),
         ("github step summary", step_summary(&report, secrets)),
         ("metrics", metrics(&report, secrets)),
+        ("html", html),
         ("list", list),
         ("explain", explain),
         ("probe --record", recording),
@@ -365,6 +366,7 @@ fn forms(secret: &str) -> Vec<String> {
             .to_string(),
         format!("{secret:?}").trim_matches('"').to_string(),
         secret.replace('\'', "'\\''"),
+        crate::report::escape::html(secret),
     ];
     let standard = base64::engine::general_purpose::STANDARD;
     forms.push(standard.encode(format!("user:{secret}")));

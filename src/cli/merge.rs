@@ -3,15 +3,15 @@
 
 use super::*;
 use crate::report::json::{JsonShard, check_set, holds_the_selection, merge};
+use history::read_report;
 use outputs::{Outputs, Source};
-use run::read_report;
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
     let mut outputs = Outputs::for_merge(&args);
     let mut reports = Vec::new();
     let mut refusal = Refusal::default();
     if let Some(spec) = &args.html.history {
-        match super::html::read_history(spec) {
+        match super::history::read_history(spec) {
             Ok(history) => outputs.history = history,
             Err(r) => refusal = r,
         }

@@ -9,6 +9,7 @@
 mod args;
 mod config;
 mod exit;
+mod history;
 mod html;
 mod human;
 mod init;

@@ -35,7 +35,7 @@ pub(super) struct Outputs {
     /// `--html`: the HTML report, written with the other files.
     pub(super) html: Option<PathBuf>,
     /// `--history`'s earlier reports, for the HTML report's grid: read before the command's
-    /// work by [`read_history`](super::html::read_history).
+    /// work by [`read_history`](super::history::read_history).
     pub(super) history: Vec<JsonReport>,
 }
 

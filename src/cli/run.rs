@@ -2,6 +2,7 @@
 
 use super::*;
 use config::RunConfig;
+use history::read_report;
 use human::Human;
 use outputs::Source;
 use progress::{PROGRESS_AFTER, Progress};
@@ -78,7 +79,7 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
         None => None,
     };
     let history = match &config.history {
-        Some(spec) => super::html::read_history(spec)?,
+        Some(spec) => super::history::read_history(spec)?,
         None => Vec::new(),
     };
     Ok(Loaded {
@@ -175,24 +176,4 @@ fn read_baseline(path: &Path) -> Result<JsonReport, Refusal> {
             "give --baseline the report of a run that probed its checks",
         )),
     }
-}
-
-/// The most conform reads of a JSON report (`--baseline`, `merge`): far above any real run's.
-const REPORT_CAP: u64 = 512 << 20;
-
-/// Reads a JSON report: a regular file (a FIFO or a device is refused, never waited on or
-/// read without end) of at most [`REPORT_CAP`].
-pub(super) fn read_report(path: &Path) -> Result<JsonReport, String> {
-    use crate::syntax::file::{FileError, read_capped};
-    let bytes = read_capped(path, REPORT_CAP).map_err(|e| match e {
-        FileError::Io(e) => format!("cannot read the report {}: {e}", path.display()),
-        other => format!("cannot read the report {}: it {other}", path.display()),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        format!(
-            "cannot read the report {}: it is not UTF-8 text",
-            path.display()
-        )
-    })?;
-    JsonReport::parse(&text, path)
 }

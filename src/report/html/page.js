@@ -35,7 +35,8 @@
     checks.forEach(function (el) { var k = keep(el, state); el.hidden = !k; if (k) { shown++; } });
     all('#grid tbody tr').forEach(function (el) { el.hidden = !keep(el, state); });
     all('#filters input').forEach(function (box) {
-      box.checked = state[box.name].indexOf(box.value) >= 0;
+      // defaultChecked too: the attribute, so that the page's DOM says what is filtered.
+      box.checked = box.defaultChecked = state[box.name].indexOf(box.value) >= 0;
     });
     var text = 'showing ' + shown + ' of ' + checks.length + ' checks';
     var f = fragment(state);
