@@ -35,8 +35,8 @@ pub fn html_report(report: &JsonReport, history: &[JsonReport], secrets: &Secret
     let runs = grid::History::new(report, history);
     let mut out = String::with_capacity(64 * 1024);
     page::open(&mut out, &text, report, &value);
-    checks::section(&mut out, &text, report, &value, &runs);
     grid::section(&mut out, &text, &runs);
+    checks::section(&mut out, &text, report, &value, &runs);
     page::close(&mut out);
     out
 }

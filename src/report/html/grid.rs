@@ -165,7 +165,7 @@ pub(super) fn section(out: &mut String, text: &Text<'_>, history: &History<'_>) 
         let r = column.report;
         let started = rfc3339::text(r.started);
         let day = started.get(..10).unwrap_or(&started);
-        let time = started.get(11..16).unwrap_or("");
+        let time = started.get(11..19).unwrap_or("");
         let mut title = format!("{started}, {} on {}", r.env, r.hostname);
         if !r.load_errors.is_empty() {
             title.push_str(", stopped on load errors");

@@ -7,8 +7,8 @@ use crate::support::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-mod browser;
-mod dom;
+pub(crate) mod browser;
+pub(crate) mod dom;
 mod page;
 
 /// The value of `TEST_TOKEN`.
