@@ -110,7 +110,7 @@ async fn a_browser_shows_every_check_the_history_grid_and_the_filters_of_the_fra
         .filter(|e| e.attr("data-flaky") == Some("true"))
         .map(|e| format!("{} {}", e.tag, e.attr("data-id").unwrap_or("")))
         .collect();
-    assert_eq!(flaky, ["article web/toggle", "tr web/toggle"]);
+    assert_eq!(flaky, ["tr web/toggle", "article web/toggle"]);
     let marks: Vec<String> = elements(&dom, Some("span"))
         .iter()
         .filter(|s| s.attr("class") == Some("flaky"))
@@ -118,7 +118,7 @@ async fn a_browser_shows_every_check_the_history_grid_and_the_filters_of_the_fra
         .collect();
     assert_eq!(
         marks, ["flaky: its outcome changed 3 times in 4 runs"; 2],
-        "article and row"
+        "row and article"
     );
 
     // A link opens filtered: failures of the nightly tag.
