@@ -143,3 +143,20 @@ fn optional_fields_of_newer_reports_are_shown() {
         ]
     );
 }
+
+#[test]
+fn a_run_that_stopped_on_load_errors_is_a_column_of_its_own() {
+    let now = shard(vec![pass("chat", "chat/a", 1)], 30, 1);
+    let mut refused = JsonReport::refused("prod", "runner-1", Vec::new());
+    refused.started = now.started.replace_minute(10).unwrap();
+    refused
+        .load_errors
+        .push(crate::report::json::JsonLoadError::plain("bad file", ""));
+    let html = page(&now, &[refused]);
+    assert!(html.contains(", prod on runner-1, stopped on load errors\">"));
+    assert!(html.contains("<br>load errors</th>"));
+    assert!(html.contains(
+        "<td class=\"o-absent\" data-outcome=\"absent\" title=\"2026-05-01T12:10:00Z: not in \
+         this run\">·</td><td class=\"o-pass\""
+    ));
+}

@@ -36,19 +36,24 @@ pub(crate) fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
 /// Runs chromium headless with `args`, isolated (its own profile, no background traffic),
 /// killed after [`LIMIT`]; its stdout.
 fn chromium(args: &[String]) -> String {
-    if !Path::new(CHROMIUM).exists() {
+    chromium_at(Path::new(CHROMIUM), args)
+}
+
+fn chromium_at(browser: &Path, args: &[String]) -> String {
+    if !browser.exists() {
         let ci = if std::env::var_os("CI").is_some() {
             " (CI: .ci/run installs it when missing; is this runner Debian-based?)"
         } else {
             ""
         };
         panic!(
-            "the HTML report tests need a headless browser: {CHROMIUM} is missing; install it \
-             with `apt-get install chromium`{ci}"
+            "the HTML report tests need a headless browser: {} is missing; install it with \
+             `apt-get install chromium`{ci}",
+            browser.display()
         );
     }
     let profile = tempfile::tempdir().expect("tempdir");
-    let mut command = Command::new(CHROMIUM);
+    let mut command = Command::new(browser);
     command
         .args([
             "--headless",
@@ -87,4 +92,16 @@ fn chromium(args: &[String]) -> String {
         }
     }
     reader.join().expect("read chromium's output")
+}
+
+/// No browser fails the test, and says how to install one (never a skip).
+#[test]
+#[should_panic(
+    expected = "/nonexistent/chromium is missing; install it with `apt-get install chromium`"
+)]
+fn a_missing_browser_fails_and_says_how_to_install_it() {
+    chromium_at(
+        Path::new("/nonexistent/chromium"),
+        &["--version".to_string()],
+    );
 }

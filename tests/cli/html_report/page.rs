@@ -287,6 +287,21 @@ async fn a_history_that_cannot_be_read_stops_the_run_before_it_probes() {
              hint: remove it from the history, or narrow --history to conform's JSON reports\n"
         )
     );
+    // A glob that matches nothing is no history yet (a nightly's first night).
+    std::fs::remove_file(f.p.path().join("history/notes.json")).expect("rm");
+    let glob = f.file("history/run-*.json");
+    let out = f.run(&["--html", &html, "--history", &glob]).await;
+    out.assert_code(1);
+    assert_eq!(
+        out.stderr,
+        format!("note: --history {glob} holds no JSON reports; the grid shows this run only\n")
+    );
+    let page = f.p.read("out.html");
+    let runs = elements(&page, Some("th"))
+        .iter()
+        .filter(|th| th.attr("data-run").is_some())
+        .count();
+    assert_eq!(runs, 1);
     // --history needs --html.
     let out = f.run(&["--history", &history]).await;
     out.assert_code(2);
