@@ -167,6 +167,13 @@ async fn the_page_references_nothing_to_fetch_and_other_commands_render_it_too()
     let scripts = elements(&html, Some("script"));
     assert_eq!(scripts.len(), 1);
     assert!(scripts[0].attrs.is_empty());
+    // Without the script: every check shown, the filters (which need it) hidden.
+    let all: Vec<(String, bool)> = IDS.iter().map(|id| (id.to_string(), true)).collect();
+    assert_eq!(articles(&html), all);
+    assert_eq!(shown_text(&html), "5 checks");
+    assert!(find(&elements(&html, Some("form")), "form", "id", "filters").hidden());
+    let buttons = elements(&html, Some("button"));
+    assert!(buttons.len() == 5 && buttons.iter().all(Element::hidden));
 
     // `conform report` renders the same page from the JSON report, with a glob of history.
     let again = f.file("again.html");
