@@ -92,7 +92,12 @@ fn article(
             text.show(reason)
         );
     }
-    if !check.message.is_empty() {
+    // A pending check's message is its reason, said just above.
+    let said = check
+        .pending_reason
+        .as_ref()
+        .is_some_and(|r| check.message == format!("pending: {r}"));
+    if !check.message.is_empty() && !said {
         let _ = writeln!(
             out,
             "<pre class=\"message\">{}</pre>",
