@@ -66,6 +66,37 @@ pub enum Command {
     /// Probe one target now, without a check file: see what it answers, test an expectation,
     /// or record a check that pins what it answers (--record).
     Probe(ProbeArgs),
+    /// Write the HTML report of an earlier run from its JSON report (nothing is probed), with
+    /// the history grid of earlier JSON reports.
+    Report(ReportArgs),
+}
+
+/// `--html FILE` and `--history DIR|GLOB`, shared by `run`, `merge` and `report`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct HtmlArgs {
+    /// Write the HTML report here: one self-contained page (counts, filters, expected vs
+    /// actual, reproduce commands, history grid).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Earlier JSON reports for the HTML report's history grid: a folder (its *.json files)
+    /// or a glob such as 'history/*.json' (quote it); a file that is not a conform JSON
+    /// report is an error.
+    #[arg(long, value_name = "DIR|GLOB", requires = "html")]
+    pub history: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The JSON report of the run to show.
+    #[arg(long, value_name = "FILE", default_value = "reports/report.json")]
+    pub json: PathBuf,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+    /// Earlier JSON reports for the history grid: a folder (its *.json files) or a glob such
+    /// as 'history/*.json' (quote it).
+    #[arg(long, value_name = "DIR|GLOB")]
+    pub history: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -234,6 +265,8 @@ pub struct RunArgs {
     /// Compare with an earlier JSON report and say what changed.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub html: HtmlArgs,
     /// What stdout shows: human lines, the JSON report, GitHub annotations (with the human
     /// lines), or TAP.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -307,6 +340,8 @@ pub struct MergeArgs {
     /// Merge even when shards are missing; the reports name the missing ones.
     #[arg(long)]
     pub allow_partial: bool,
+    #[command(flatten)]
+    pub html: HtmlArgs,
 }
 
 #[derive(Args, Debug)]

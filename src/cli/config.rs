@@ -19,6 +19,8 @@ pub(super) struct RunConfig {
     pub(super) strict: bool,
     /// `--baseline`: the earlier JSON report to compare with.
     pub(super) baseline: Option<PathBuf>,
+    /// `--history`: the earlier JSON reports of the HTML report's grid.
+    pub(super) history: Option<String>,
     /// `--concurrency`, `--timeout`, `--retries`, `--fail-fast`; a run stops on signals.
     pub(super) options: RunOptions,
     /// `--until-pass` (`--deadline`, `--interval`) or `--watch`.
@@ -59,6 +61,7 @@ impl RunConfig {
             filters: args.filters,
             strict: args.strict,
             baseline: args.baseline,
+            history: args.html.history,
             verbosity: args.verbose,
             outputs,
         })

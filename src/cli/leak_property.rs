@@ -298,6 +298,7 @@ fn outputs(
     let run_json = JsonReport::from_run(&report, secrets);
     let json = run_json.to_string_pretty().unwrap_or_else(|e| e);
     let changed = changed_outputs(&run_json);
+    let html = crate::report::html::html_report(&run_json, &[], secrets);
     let junit = junit_xml(&report, secrets).unwrap_or_else(|e| e);
     let github: String = annotations(&report, secrets)
         .lines()
@@ -312,6 +313,7 @@ fn outputs(
         ("github annotations", github),
         ("github step summary", step_summary(&report, secrets)),
         ("metrics", metrics(&report, secrets)),
+        ("html", html),
         ("list", list),
         ("explain", explain),
         ("probe --record", recording),
@@ -390,6 +392,7 @@ fn forms(secret: &str) -> Vec<String> {
             .to_string(),
         format!("{secret:?}").trim_matches('"').to_string(),
         secret.replace('\'', "'\\''"),
+        crate::report::escape::html(secret),
     ];
     let standard = base64::engine::general_purpose::STANDARD;
     forms.push(standard.encode(format!("user:{secret}")));

@@ -3,13 +3,19 @@
 
 use super::*;
 use crate::report::json::{JsonShard, check_set, holds_the_selection, merge};
+use history::read_report;
 use outputs::{Outputs, Source};
-use run::read_report;
 
 pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
-    let outputs = Outputs::for_merge(&args);
+    let mut outputs = Outputs::for_merge(&args);
     let mut reports = Vec::new();
     let mut refusal = Refusal::default();
+    if let Some(spec) = &args.html.history {
+        match super::history::read_history(spec) {
+            Ok(history) => outputs.history = history,
+            Err(r) => refusal = r,
+        }
+    }
     for path in &args.files {
         match read_report(path) {
             Ok(r) => reports.push((path.display().to_string(), r)),

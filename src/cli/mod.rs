@@ -9,6 +9,8 @@
 mod args;
 mod config;
 mod exit;
+mod history;
+mod html;
 mod human;
 mod init;
 mod merge;
@@ -76,6 +78,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Merge(args) => cmd_merge(args),
         Command::Init(args) => init::cmd_init(args),
         Command::Probe(args) => cmd_probe(args, cli.color),
+        Command::Report(args) => html::cmd_report(args),
         Command::Schema(args) => {
             let document = if args.report {
                 crate::report::json::report_schema()

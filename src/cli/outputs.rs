@@ -7,6 +7,7 @@ use super::refusal::{Refusal, refusal_annotations, refusal_tap};
 use super::{Color, Format, MergeArgs, RunArgs, say, write_reports};
 use crate::config::model::Secrets;
 use crate::report::github::{changed_summary, check_annotations, step_summary};
+use crate::report::html::html_report;
 use crate::report::json::JsonReport;
 use crate::report::junit::{JunitFlavor, junit_from_json_with, junit_xml_with};
 use crate::report::metrics::{metrics, refused_metrics};
@@ -31,6 +32,11 @@ pub(super) struct Outputs {
     pub(super) color: anstream::ColorChoice,
     /// `$GITHUB_STEP_SUMMARY` under `--format github`: a run appends its summary there.
     pub(super) step_summary: Option<PathBuf>,
+    /// `--html`: the HTML report, written with the other files.
+    pub(super) html: Option<PathBuf>,
+    /// `--history`'s earlier reports, for the HTML report's grid: read before the command's
+    /// work by [`read_history`](super::history::read_history).
+    pub(super) history: Vec<JsonReport>,
 }
 
 /// What the reports are made of.
@@ -73,6 +79,8 @@ impl Outputs {
                 Format::Github => std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from),
                 _ => None,
             },
+            html: args.html.html.clone(),
+            history: Vec::new(),
         }
     }
 
@@ -86,6 +94,8 @@ impl Outputs {
             format: Format::Human,
             color: anstream::ColorChoice::Never,
             step_summary: None,
+            html: args.html.html.clone(),
+            history: Vec::new(),
         }
     }
 
@@ -94,6 +104,9 @@ impl Outputs {
         let mut outputs = vec![("--junit", &self.junit), ("--json", &self.json)];
         if let Some(m) = &self.metrics {
             outputs.push(("--metrics", m));
+        }
+        if let Some(h) = &self.html {
+            outputs.push(("--html", h));
         }
         let same = |a: &Path, b: &Path| one_place(a) == one_place(b);
         for (i, (flag, path)) in outputs.iter().enumerate() {
@@ -129,6 +142,18 @@ impl Outputs {
                 path: path.clone(),
                 contents: Ok(text),
                 what: "the metrics",
+            });
+        }
+        if let Some(path) = &self.html {
+            let none = Secrets::default();
+            let secrets = match &source {
+                Source::Run { secrets, .. } => secrets,
+                _ => &none,
+            };
+            files.push(ReportFile {
+                path: path.clone(),
+                contents: Ok(html_report(source.json(), &self.history, secrets)),
+                what: "the HTML report",
             });
         }
         let mut problems = write_reports(files);

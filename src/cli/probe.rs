@@ -81,6 +81,8 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
             },
             color: color.into(),
             step_summary: None,
+            html: None,
+            history: Vec::new(),
         };
         if expecting {
             for w in checks.iter().flat_map(|c| c.warnings.iter()) {

@@ -2,6 +2,7 @@
 
 use super::*;
 use config::RunConfig;
+use history::read_report;
 use human::Human;
 use outputs::Source;
 use progress::{PROGRESS_AFTER, Progress};
@@ -9,17 +10,18 @@ use rounds::{Rounds, run_rounds};
 use std::path::PathBuf;
 
 pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
-    let config = match RunConfig::resolve(args, color) {
+    let mut config = match RunConfig::resolve(args, color) {
         Ok(config) => config,
         Err(clash) => {
             eprintln!("error: {clash}");
             return Exit::Usage;
         }
     };
-    let (loaded, runtime) = match load(&config).and_then(|l| Ok((l, runtime()?))) {
+    let (mut loaded, runtime) = match load(&config).and_then(|l| Ok((l, runtime()?))) {
         Ok(ready) => ready,
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
     };
+    config.outputs.history = std::mem::take(&mut loaded.history);
     let secrets = &loaded.plan.secrets;
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
     let (report, rounds) = match config.rounds {
@@ -53,16 +55,18 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
 }
 
 /// What a run works on: the plan, the checks selected, the record of the selection, and the
-/// `--baseline` report with its path.
+/// `--baseline` report with its path, and the `--history` reports.
 struct Loaded {
     plan: Plan,
     checks: Vec<Arc<Check>>,
     selection: JsonSelection,
     baseline: Option<(PathBuf, JsonReport)>,
+    /// `--history`'s reports, for the HTML report.
+    history: Vec<JsonReport>,
 }
 
-/// Loads and selects the checks, and reads `--baseline` before probing: a baseline that cannot
-/// be read is a usage error, found at once.
+/// Loads and selects the checks, and reads `--baseline` and `--history` before probing: a
+/// report that cannot be read is a usage error, found at once.
 fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     let (plan, checks, selection) =
         load_selected(&config.location, &config.filters, config.strict)?;
@@ -74,11 +78,16 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
         },
         None => None,
     };
+    let history = match &config.history {
+        Some(spec) => super::history::read_history(spec)?,
+        None => Vec::new(),
+    };
     Ok(Loaded {
         plan,
         checks,
         selection,
         baseline,
+        history,
     })
 }
 
@@ -167,24 +176,4 @@ fn read_baseline(path: &Path) -> Result<JsonReport, Refusal> {
             "give --baseline the report of a run that probed its checks",
         )),
     }
-}
-
-/// The most conform reads of a JSON report (`--baseline`, `merge`): far above any real run's.
-const REPORT_CAP: u64 = 512 << 20;
-
-/// Reads a JSON report: a regular file (a FIFO or a device is refused, never waited on or
-/// read without end) of at most [`REPORT_CAP`].
-pub(super) fn read_report(path: &Path) -> Result<JsonReport, String> {
-    use crate::syntax::file::{FileError, read_capped};
-    let bytes = read_capped(path, REPORT_CAP).map_err(|e| match e {
-        FileError::Io(e) => format!("cannot read the report {}: {e}", path.display()),
-        other => format!("cannot read the report {}: it {other}", path.display()),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        format!(
-            "cannot read the report {}: it is not UTF-8 text",
-            path.display()
-        )
-    })?;
-    JsonReport::parse(&text, path)
 }

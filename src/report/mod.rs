@@ -6,6 +6,7 @@ pub mod detail;
 pub use crate::syntax::escape;
 pub mod explain;
 pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod metrics;

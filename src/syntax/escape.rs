@@ -113,6 +113,24 @@ fn hidden(c: char) -> bool {
         || ('\u{fdd0}'..='\u{fdef}').contains(&c)
 }
 
+/// Text for HTML, in an element's content or a quoted attribute value: `&`, `<`, `>`, `"`
+/// and `'` written as character references, so that no text a server sent (a body holding
+/// `<script>`) is read as markup. The HTML report runs it after [`printable`] or [`one_line`].
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// An unguessable token for `::stop-commands::`: 128 random bits from the system's
 /// generator, in hex. A server cannot predict it, so it cannot end the region early.
 pub fn stop_token() -> String {
@@ -155,6 +173,14 @@ mod tests {
         assert_eq!(printable("line\r\nnext\rx\ty"), "line\nnext\\rx\\ty");
         assert_eq!(lines("a\n\u{7f}b"), ["a", "\\x7fb"]);
         assert_eq!(one_line("##[error]x ###[y"), "#\\x23[error]x ##\\x23[y");
+    }
+
+    #[test]
+    fn html_text_cannot_be_markup() {
+        assert_eq!(
+            html("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod fail_closed_output;
 mod fail_closed_reports;
 mod fail_closed_run;
 mod formats;
+mod html_report;
 mod http_behaviour;
 mod init;
 mod list_and_validate;

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 
 mod drift;
 mod drifted;
+mod html;
 mod standins;
 mod suite;
 

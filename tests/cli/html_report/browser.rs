@@ -1,0 +1,107 @@
+//! A real headless browser: Debian's `chromium`, started by the test, renders the HTML report
+//! and dumps the DOM after its script ran. No browser is a failure, never a skip.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The browser the tests start.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The longest a browser may take to render a page.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The DOM of `page` (a file) opened at `#fragment` (empty for none), after its script ran.
+pub(crate) fn dump_dom(page: &Path, fragment: &str) -> String {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = chromium(&["--dump-dom".to_string(), url]);
+    assert!(
+        out.contains("</html>"),
+        "chromium dumped no page for {}: {out}",
+        page.display()
+    );
+    out
+}
+
+/// A PNG screenshot of `page`, `width`×`height`, to `png`.
+#[allow(dead_code)]
+pub(crate) fn screenshot(page: &Path, png: &Path, width: u32, height: u32) {
+    chromium(&[
+        format!("--screenshot={}", png.display()),
+        format!("--window-size={width},{height}"),
+        format!("file://{}", page.display()),
+    ]);
+}
+
+/// Runs chromium headless with `args`, isolated (its own profile, no background traffic),
+/// killed after [`LIMIT`]; its stdout.
+fn chromium(args: &[String]) -> String {
+    chromium_at(Path::new(CHROMIUM), args)
+}
+
+fn chromium_at(browser: &Path, args: &[String]) -> String {
+    if !browser.exists() {
+        let ci = if std::env::var_os("CI").is_some() {
+            " (CI: .ci/run installs it when missing; is this runner Debian-based?)"
+        } else {
+            ""
+        };
+        panic!(
+            "the HTML report tests need a headless browser: {} is missing; install it with \
+             `apt-get install chromium`{ci}",
+            browser.display()
+        );
+    }
+    let profile = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new(browser);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--disable-extensions",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().expect("start chromium");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        text
+    });
+    let started = Instant::now();
+    loop {
+        match child.try_wait().expect("wait for chromium") {
+            Some(_) => break,
+            None if started.elapsed() > LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("chromium did not finish within {LIMIT:?}: {args:?}");
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    reader.join().expect("read chromium's output")
+}
+
+/// No browser fails the test, and says how to install one (never a skip).
+#[test]
+#[should_panic(
+    expected = "/nonexistent/chromium is missing; install it with `apt-get install chromium`"
+)]
+fn a_missing_browser_fails_and_says_how_to_install_it() {
+    chromium_at(
+        Path::new("/nonexistent/chromium"),
+        &["--version".to_string()],
+    );
+}
