@@ -32,6 +32,9 @@ pub(super) struct Human {
     next: usize,
     /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
     stopped: usize,
+    /// Under `--format github`: the captured values already masked, by name.
+    masked: std::collections::BTreeSet<String>,
+    github: bool,
 }
 
 impl Human {
@@ -67,12 +70,15 @@ impl Human {
             held: BTreeMap::new(),
             next: 0,
             stopped: 0,
+            masked: std::collections::BTreeSet::new(),
+            github: format == Format::Github,
         }
     }
 
     /// A check finished; `index` is its place in the plan. Its line is shown once every
     /// check before it in the plan is shown.
     pub(super) fn check_finished(&mut self, index: Option<usize>, result: &CheckResult) {
+        self.mask_captures();
         let text = if result.note == Some(Note::NotRun(StopReason::FailFast)) {
             self.stopped += 1;
             None
@@ -94,6 +100,33 @@ impl Human {
                     self.terminal.write(&text);
                 }
             }
+        }
+    }
+
+    /// Under `--format github`, masks for the values captured since the last line, before
+    /// any line that could show one: the region of human lines is closed for them (commands
+    /// inside it are not read) and opened again with a new token.
+    fn mask_captures(&mut self) {
+        if !self.github {
+            return;
+        }
+        let mut fresh = crate::config::model::Secrets::default();
+        for (name, value) in self.secrets.captured_values() {
+            if self.masked.insert(name.clone()) {
+                fresh.insert(&name, &value);
+            }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        if let Some(token) = &self.region {
+            say(&format!("::{token}::\n"));
+        }
+        say(&masks(&fresh));
+        if self.region.is_some() {
+            let token = stop_token();
+            say(&format!("::stop-commands::{token}\n"));
+            self.region = Some(token);
         }
     }
 

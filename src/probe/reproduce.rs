@@ -86,8 +86,10 @@ impl ShellCommand {
     /// the text. A value that does not stand in a word as written (encoded, say) is left for
     /// the report's redaction.
     pub fn to_shell(&self, secrets: &Secrets) -> String {
-        let mut refs: Vec<(&str, &str)> = secrets
-            .values()
+        let all = secrets.all_values();
+        let mut refs: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
             .filter(|(name, _)| is_shell_name(name))
             .collect();
         refs.sort_by_key(|(_, value)| std::cmp::Reverse(value.len()));
