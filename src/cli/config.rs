@@ -53,6 +53,8 @@ impl RunConfig {
                 retries: args.retries,
                 fail_fast: args.fail_fast,
                 stop_on_signals: true,
+                // The plan's, once loaded.
+                secrets: Default::default(),
             },
             location: args.location,
             filters: args.filters,

@@ -35,6 +35,8 @@ pub(super) struct Human {
     /// Under `--format github`: the captured values already masked, by name.
     masked: std::collections::BTreeSet<String>,
     github: bool,
+    /// Checks run only because others need them, and which: marked on their lines.
+    needed_by: super::NeededBy,
 }
 
 impl Human {
@@ -72,6 +74,7 @@ impl Human {
             stopped: 0,
             masked: std::collections::BTreeSet::new(),
             github: format == Format::Github,
+            needed_by: super::NeededBy::new(),
         }
     }
 
@@ -83,7 +86,7 @@ impl Human {
             self.stopped += 1;
             None
         } else {
-            Some(self.terminal.render(result))
+            Some(self.mark_needed(result, self.terminal.render(result)))
         };
         match index {
             Some(index) => {
@@ -101,6 +104,23 @@ impl Human {
                 }
             }
         }
+    }
+
+    /// Marks the lines of the checks run only as needs: `(needed by ID, ...)`.
+    pub(super) fn set_needed_by(&mut self, needed_by: &super::NeededBy) {
+        self.needed_by = needed_by.clone();
+    }
+
+    /// `text` with ` (needed by A, B)` at the end of its first line, when the check is run
+    /// only because selected checks need it.
+    fn mark_needed(&self, result: &CheckResult, mut text: String) -> String {
+        if let Some(by) = self.needed_by.get(&result.check.id) {
+            let by: Vec<String> = by.iter().map(|id| self.clean_line(id)).collect();
+            let mark = format!(" (needed by {})", by.join(", "));
+            let end = text.find('\n').unwrap_or(text.len());
+            text.insert_str(end, &mark);
+        }
+        text
     }
 
     /// Under `--format github`, masks for the values captured since the last line, before

@@ -223,7 +223,7 @@ fn load_selected(
     location: &Location,
     filters: &FilterArgs,
     strict: bool,
-) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection), Refusal> {
+) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection, NeededBy), Refusal> {
     let plan = load_located(location, &location.env)?;
     let f = filters.filters();
     let unmatched = unmatched_filters(&plan, &f);
@@ -259,13 +259,23 @@ fn load_selected(
             ),
         ));
     }
+    // A check's needs come along, and `--shard` keeps every chain of needs in one shard.
+    let (selected, needed_by) = select::with_needs(&plan.checks, selected);
     let selection = selection_record(&plan, filters, &selected);
     let selected = match filters.shard {
-        Some(shard) => shard.take(selected, |c| c.id.as_str()),
+        Some(shard) => {
+            let groups = select::group_keys(&selected);
+            shard.take_grouped(selected, |c| {
+                groups.get(&c.id).cloned().unwrap_or_else(|| c.id.clone())
+            })
+        }
         None => selected,
     };
-    Ok((plan, selected, selection))
+    Ok((plan, selected, selection, needed_by))
 }
+
+/// The checks run only because selected ones need them: id → the selected checks that do.
+pub(crate) type NeededBy = std::collections::BTreeMap<String, Vec<String>>;
 
 /// What the filters selected, for the JSON report: ids as the report writes them.
 fn selection_record(plan: &Plan, filters: &FilterArgs, selected: &[Arc<Check>]) -> JsonSelection {
@@ -351,7 +361,7 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
 }
 
 fn cmd_list(args: ListArgs) -> Exit {
-    let (plan, selected, _) = match load_selected(&args.location, &args.filters, false) {
+    let (plan, selected, _, _) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
         Err(_) => return Exit::Usage,
     };

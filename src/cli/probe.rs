@@ -54,6 +54,7 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
         retries: Some(0),
         fail_fast: false,
         stop_on_signals: true,
+        secrets: plan.secrets.clone(),
     };
     let checks = plan.checks.clone();
     let expecting = !args.expects.is_empty();

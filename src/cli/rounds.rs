@@ -96,7 +96,7 @@ pub(super) async fn run_rounds(
         session.log.count += 1;
         let round = session.log.count;
         let round_start = session.clock.elapsed();
-        let todo = session.todo();
+        let todo = with_needs(checks, session.todo());
         session.announce(human, round, todo.len());
         let subset: Vec<Arc<Check>> = todo.iter().map(|&i| Arc::clone(&checks[i])).collect();
         let watching = matches!(rounds, Rounds::Watch { .. });
@@ -147,6 +147,26 @@ pub(super) async fn run_rounds(
         results: session.state.into_iter().flatten().collect(),
     };
     (report, session.log)
+}
+
+/// `todo` (indexes into `checks`) with the checks they need, however far down, in plan
+/// order: a dependent run again runs its needs again, since what they captured may have
+/// expired.
+fn with_needs(checks: &[Arc<Check>], todo: Vec<usize>) -> Vec<usize> {
+    let mut wanted: std::collections::HashSet<usize> = todo.iter().copied().collect();
+    let mut stack = todo;
+    while let Some(i) = stack.pop() {
+        for id in checks[i].flow.need_ids() {
+            if let Some(j) = checks.iter().position(|c| c.id == id)
+                && wanted.insert(j)
+            {
+                stack.push(j);
+            }
+        }
+    }
+    let mut out: Vec<usize> = wanted.into_iter().collect();
+    out.sort_unstable();
+    out
 }
 
 /// The rounds so far: each check's latest result, what was shown of it, and the log.

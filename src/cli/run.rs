@@ -21,14 +21,20 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
     };
     let secrets = &loaded.plan.secrets;
+    // Captured values join the plan's secrets (shared by every clone) as the run goes.
+    let options = RunOptions {
+        secrets: secrets.clone(),
+        ..config.options.clone()
+    };
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
+    human.set_needed_by(&loaded.needed_by);
     let (report, rounds) = match config.rounds {
-        Rounds::Once => (probe(&runtime, &loaded, &config.options, &mut human), None),
+        Rounds::Once => (probe(&runtime, &loaded, &options, &mut human), None),
         rounds => {
             let (report, log) = runtime.block_on(run_rounds(
                 &loaded.plan.env,
                 &loaded.checks,
-                &config.options,
+                &options,
                 rounds,
                 &mut human,
             ));
@@ -58,13 +64,15 @@ struct Loaded {
     plan: Plan,
     checks: Vec<Arc<Check>>,
     selection: JsonSelection,
+    /// Checks run only because selected ones need them: id → those that do.
+    needed_by: NeededBy,
     baseline: Option<(PathBuf, JsonReport)>,
 }
 
 /// Loads and selects the checks, and reads `--baseline` before probing: a baseline that cannot
 /// be read is a usage error, found at once.
 fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
-    let (plan, checks, selection) =
+    let (plan, checks, selection, needed_by) =
         load_selected(&config.location, &config.filters, config.strict)?;
     crate::run::redact_panics_with(&plan.secrets);
     let baseline = match &config.baseline {
@@ -78,6 +86,7 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
         plan,
         checks,
         selection,
+        needed_by,
         baseline,
     })
 }
@@ -129,6 +138,11 @@ fn probe(
 fn json_report(report: &RunReport, loaded: &Loaded, human: &mut Human) -> JsonReport {
     let mut json = JsonReport::from_run(report, &loaded.plan.secrets);
     json.selection = Some(loaded.selection.clone());
+    for check in &mut json.checks {
+        if let Some(by) = loaded.needed_by.get(&check.id) {
+            check.needed_by = by.iter().map(|id| clean(&loaded.plan.secrets, id)).collect();
+        }
+    }
     if let Some((path, old)) = &loaded.baseline {
         let diff = compare(old, &json).with_file(path);
         human.baseline(&diff);

@@ -1,6 +1,8 @@
 //! Choosing which checks run: `--tag`, `--skip-tag`, `--only`, `--suite`.
 
 use crate::config::model::{Check, KeptOut};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
@@ -237,5 +239,101 @@ mod shard_tests {
             "x".parse::<Shard>().unwrap_err(),
             "`x` is not a shard; expected K/N with 1 <= K <= N, e.g. 2/4"
         );
+    }
+}
+
+/// The checks of `all` that `selected` need, however far down, added to the selection (in
+/// plan order), and for each check brought along only as a need, the selected checks that
+/// need it (directly or not), in plan order.
+pub fn with_needs(
+    all: &[Arc<Check>],
+    selected: Vec<Arc<Check>>,
+) -> (Vec<Arc<Check>>, BTreeMap<String, Vec<String>>) {
+    let by_id: HashMap<&str, &Arc<Check>> = all.iter().map(|c| (c.id.as_str(), c)).collect();
+    let chosen: HashSet<&str> = selected.iter().map(|c| c.id.as_str()).collect();
+    let mut needed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in &selected {
+        // Every check `c` needs, however far down (the graph has no cycle: load refused it).
+        let mut stack: Vec<&str> = c.flow.need_ids().collect();
+        let mut seen: HashSet<&str> = HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if !chosen.contains(id) {
+                let by = needed_by.entry(id.to_string()).or_default();
+                if !by.contains(&c.id) {
+                    by.push(c.id.clone());
+                }
+            }
+            if let Some(n) = by_id.get(id) {
+                stack.extend(n.flow.need_ids());
+            }
+        }
+    }
+    let out = all
+        .iter()
+        .filter(|c| chosen.contains(c.id.as_str()) || needed_by.contains_key(&c.id))
+        .cloned()
+        .collect();
+    (out, needed_by)
+}
+
+/// For each check, the smallest id of the checks it is joined to by `needs` (either way):
+/// the key of its group, which `--shard` deals whole.
+pub fn group_keys(checks: &[Arc<Check>]) -> HashMap<String, String> {
+    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut parent: Vec<usize> = (0..ids.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, c) in checks.iter().enumerate() {
+        for need in c.flow.need_ids() {
+            if let Some(&j) = index.get(need) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut smallest: HashMap<usize, &str> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let r = root(&mut parent, i);
+        let entry = smallest.entry(r).or_insert(id);
+        if *id < *entry {
+            *entry = id;
+        }
+    }
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let r = root(&mut parent, i);
+            (id.to_string(), smallest[&r].to_string())
+        })
+        .collect()
+}
+
+impl Shard {
+    /// [`Shard::take`] of whole groups: `group` gives each item's group key (checks joined by
+    /// `needs` share one), and the groups, sorted by key, are dealt round-robin; an item alone
+    /// in its group (its key its own id) is dealt as `take` deals it.
+    pub fn take_grouped<T, F: Fn(&T) -> String>(&self, items: Vec<T>, group: F) -> Vec<T> {
+        let mut keys: Vec<String> = items.iter().map(&group).collect();
+        keys.sort();
+        keys.dedup();
+        let mine: HashSet<String> = keys
+            .into_iter()
+            .enumerate()
+            .filter(|(pos, _)| pos % self.count == self.index - 1)
+            .map(|(_, k)| k)
+            .collect();
+        items
+            .into_iter()
+            .filter(|t| mine.contains(&group(t)))
+            .collect()
     }
 }

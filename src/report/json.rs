@@ -226,6 +226,10 @@ pub struct JsonCheck {
     /// (its last one is the state above); absent from a single run's report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<JsonRound>,
+    /// Run only because the selected checks named here need it (`needs:`); absent for a
+    /// check the filters selected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needed_by: Vec<String>,
 }
 
 /// One try of a check.

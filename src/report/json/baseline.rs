@@ -181,6 +181,7 @@ mod tests {
             reproduce: String::new(),
             attempts: Vec::new(),
             rounds: Vec::new(),
+            needed_by: Vec::new(),
         }
     }
 
