@@ -32,7 +32,7 @@ pub(super) struct Human {
     next: usize,
     /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
     stopped: usize,
-    /// Under `--format github`: the captured values already masked, by name.
+    /// Under `--format github`: the captured values already masked.
     masked: std::collections::BTreeSet<String>,
     github: bool,
     /// Checks run only because others need them, and which: marked on their lines.
@@ -132,7 +132,7 @@ impl Human {
         }
         let mut fresh = crate::config::model::Secrets::default();
         for (name, value) in self.secrets.captured_values() {
-            if self.masked.insert(name.clone()) {
+            if self.masked.insert(value.clone()) {
                 fresh.insert(&name, &value);
             }
         }

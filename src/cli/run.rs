@@ -140,7 +140,10 @@ fn json_report(report: &RunReport, loaded: &Loaded, human: &mut Human) -> JsonRe
     json.selection = Some(loaded.selection.clone());
     for check in &mut json.checks {
         if let Some(by) = loaded.needed_by.get(&check.id) {
-            check.needed_by = by.iter().map(|id| clean(&loaded.plan.secrets, id)).collect();
+            check.needed_by = by
+                .iter()
+                .map(|id| clean(&loaded.plan.secrets, id))
+                .collect();
         }
     }
     if let Some((path, old)) = &loaded.baseline {

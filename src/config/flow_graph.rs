@@ -86,7 +86,8 @@ fn cycles(checks: &[Check], by_id: &HashMap<&str, &Check>) -> Vec<Diagnostic> {
         Open,
         Done,
     }
-    let mut marks: HashMap<&str, Mark> = checks.iter().map(|c| (c.id.as_str(), Mark::New)).collect();
+    let mut marks: HashMap<&str, Mark> =
+        checks.iter().map(|c| (c.id.as_str(), Mark::New)).collect();
     let mut out = Vec::new();
     for start in checks {
         if marks.get(start.id.as_str()) != Some(&Mark::New) {
@@ -114,7 +115,8 @@ fn cycles(checks: &[Check], by_id: &HashMap<&str, &Check>) -> Vec<Diagnostic> {
                 }
                 Some(Mark::Open) => {
                     let from = stack.iter().position(|(s, _)| s.id == next.id).unwrap_or(0);
-                    let mut path: Vec<&str> = stack[from..].iter().map(|(s, _)| s.id.as_str()).collect();
+                    let mut path: Vec<&str> =
+                        stack[from..].iter().map(|(s, _)| s.id.as_str()).collect();
                     path.push(&next.id);
                     let (first, _) = stack[from];
                     let pos = first

@@ -143,7 +143,9 @@ fn resolve_one(inner: &str, src: &VarSource, secrets: &mut Secrets) -> Result<Va
 fn capture_placeholder(inner: &str, spec: &str, src: &VarSource) -> Result<VarValue, VarError> {
     if src.vars.is_none() {
         return Err(VarError::Invalid {
-            message: format!("`${{{inner}}}` in an environment file: captures exist only in checks"),
+            message: format!(
+                "`${{{inner}}}` in an environment file: captures exist only in checks"
+            ),
             expected: "expected `${capture:ID.NAME}` in a check that `needs` check ID".into(),
         });
     }

@@ -148,7 +148,10 @@ pub async fn run_checks_with(
             };
             // The checks that need this one go on (or end) before its result is reported.
             let captures = captured.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            let passed = result.attempts.last().is_some_and(|a| a.outcome == Outcome::Pass)
+            let passed = result
+                .attempts
+                .last()
+                .is_some_and(|a| a.outcome == Outcome::Pass)
                 && matches!(result.outcome, Outcome::Pass | Outcome::Fixed);
             let _ = done.send(Some(needs::Done {
                 outcome: result.outcome,

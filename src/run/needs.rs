@@ -35,12 +35,7 @@ pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<DoneTx>, Vec<Vec<(String, Opti
         .map(|c| {
             c.flow
                 .need_ids()
-                .map(|id| {
-                    (
-                        id.to_string(),
-                        index.get(id).map(|&i| rxs[i].clone()),
-                    )
-                })
+                .map(|id| (id.to_string(), index.get(id).map(|&i| rxs[i].clone())))
                 .collect()
         })
         .collect();

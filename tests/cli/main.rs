@@ -11,6 +11,7 @@ mod support;
 mod harness;
 
 mod addresses;
+mod captures;
 mod color;
 mod dns_and_tcp;
 mod exit_codes;
@@ -25,6 +26,7 @@ mod init;
 mod list_and_validate;
 mod load_errors;
 mod masks;
+mod needs;
 mod operations;
 mod output_polish;
 mod pending_and_retries;

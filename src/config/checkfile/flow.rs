@@ -86,11 +86,7 @@ fn decode_captures(node: &Node, d: &mut Diagnostics) -> Vec<Capture> {
 
 fn decode_capture(node: &Node, d: &mut Diagnostics) -> Option<CaptureFrom> {
     let mut r = MapReader::new(node, "capture entry", d)?;
-    let given: Vec<&str> = CAPTURE_KEYS
-        .iter()
-        .copied()
-        .filter(|k| r.has(k))
-        .collect();
+    let given: Vec<&str> = CAPTURE_KEYS.iter().copied().filter(|k| r.has(k)).collect();
     if given.len() != 1 {
         d.error(
             node.pos,
@@ -199,7 +195,10 @@ pub(super) fn check_flow(flow: &Flow, kind: &mut CheckKind, d: &mut Diagnostics)
         if !flow.needs.iter().any(|n| n.id == u.id) {
             d.error(
                 u.pos,
-                format!("`{written}` names check `{}`, which is not in `needs`", u.id),
+                format!(
+                    "`{written}` names check `{}`, which is not in `needs`",
+                    u.id
+                ),
                 format!("add it: needs: [{}]", u.id),
             );
             continue;

@@ -125,16 +125,17 @@ pub fn fill_http(
     let replace = |text: &str| -> String {
         let mut out = text.to_string();
         for (p, v) in &pairs {
-            out = out.replace(p.as_str(), v).replace(&placeholder_in_path(p), v);
+            out = out
+                .replace(p.as_str(), v)
+                .replace(&placeholder_in_path(p), v);
         }
         out
     };
     let mut filled = probe.clone();
     let url = replace(probe.url.as_str());
     if url != probe.url.as_str() {
-        filled.url = url::Url::parse(&url).map_err(|e| {
-            format!("the URL with its captures filled in is not a URL ({e})")
-        })?;
+        filled.url = url::Url::parse(&url)
+            .map_err(|e| format!("the URL with its captures filled in is not a URL ({e})"))?;
     }
     for (_, v) in filled.headers.iter_mut() {
         *v = replace(v);
@@ -194,9 +195,16 @@ mod tests {
             name: "token".into(),
             pos: Pos::default(),
         };
-        let url = format!("http://127.0.0.1:1/me/{}?t={}", u.placeholder(), u.placeholder());
+        let url = format!(
+            "http://127.0.0.1:1/me/{}?t={}",
+            u.placeholder(),
+            u.placeholder()
+        );
         let mut probe = HttpProbe::get(url::Url::parse(&url).unwrap());
-        probe.headers = vec![("authorization".into(), format!("Bearer {}", u.placeholder()))];
+        probe.headers = vec![(
+            "authorization".into(),
+            format!("Bearer {}", u.placeholder()),
+        )];
         probe.body = Some(super::super::RequestBody::Json(
             serde_json::json!({ "a": [u.placeholder()] }),
         ));
@@ -206,7 +214,9 @@ mod tests {
         assert_eq!(filled.headers[0].1, "Bearer tok");
         assert_eq!(
             filled.body,
-            Some(super::super::RequestBody::Json(serde_json::json!({ "a": ["tok"] })))
+            Some(super::super::RequestBody::Json(
+                serde_json::json!({ "a": ["tok"] })
+            ))
         );
     }
 }

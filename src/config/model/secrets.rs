@@ -86,7 +86,11 @@ impl Secrets {
     /// The values captured so far: name and value.
     pub fn captured_values(&self) -> Vec<(String, String)> {
         let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
-        captured.values.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        captured
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Every value, loaded and captured: name and value.
