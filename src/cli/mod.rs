@@ -223,7 +223,7 @@ fn load_selected(
     location: &Location,
     filters: &FilterArgs,
     strict: bool,
-) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection, NeededBy), Refusal> {
+) -> Result<Selected, Refusal> {
     let plan = load_located(location, &location.env)?;
     let f = filters.filters();
     let unmatched = unmatched_filters(&plan, &f);
@@ -273,6 +273,10 @@ fn load_selected(
     };
     Ok((plan, selected, selection, needed_by))
 }
+
+/// The plan, the checks selected (with their needs, and `--shard`'s part), the record of the
+/// selection, and the checks brought along as needs.
+type Selected = (Plan, Vec<Arc<Check>>, JsonSelection, NeededBy);
 
 /// The checks run only because selected ones need them: id → the selected checks that do.
 pub(crate) type NeededBy = std::collections::BTreeMap<String, Vec<String>>;

@@ -19,10 +19,12 @@ pub(super) struct Done {
 
 pub(super) type DoneTx = watch::Sender<Option<Done>>;
 pub(super) type DoneRx = watch::Receiver<Option<Done>>;
+/// A check's needs: each id, with how that check ends (`None`: it is not in the run).
+pub(super) type NeedRxs = Vec<(String, Option<DoneRx>)>;
 
 /// One watch per check of the run (in order), and for each check, its needs with the watch
 /// of each (`None`: the needed check is not in this run).
-pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<DoneTx>, Vec<Vec<(String, Option<DoneRx>)>>) {
+pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<DoneTx>, Vec<NeedRxs>) {
     let (txs, rxs): (Vec<DoneTx>, Vec<DoneRx>) =
         checks.iter().map(|_| watch::channel(None)).unzip();
     let index: HashMap<&str, usize> = checks

@@ -51,8 +51,11 @@ pub struct Secrets {
     /// Shared by every clone: the values captured so far.
     captured: Arc<Mutex<Captured>>,
     /// The redactor of `values` and `captured` together, and the generation it was made for.
-    with_captured: Arc<Mutex<Option<(u64, Arc<Redactor>)>>>,
+    with_captured: Arc<Mutex<Option<Compiled>>>,
 }
+
+/// A redactor, and the generation of the captured values it was made for.
+type Compiled = (u64, Arc<Redactor>);
 
 /// Values captured during a run, and a count of changes.
 #[derive(Debug, Default)]
