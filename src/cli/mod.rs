@@ -361,17 +361,26 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
     if !c.unresolved.is_empty() {
         line.push_str("  (needs values not set: see `conform validate`)");
     }
+    if !c.flow.needs.is_empty() {
+        let ids: Vec<&str> = c.flow.need_ids().collect();
+        line.push_str(&format!("  (needs {})", secrets.redact(&ids.join(", "))));
+    }
     crate::report::detail::clean_line(secrets, &line)
 }
 
 fn cmd_list(args: ListArgs) -> Exit {
-    let (plan, selected, _, _) = match load_selected(&args.location, &args.filters, false) {
+    let (plan, selected, _, needed_by) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
         Err(_) => return Exit::Usage,
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
-        let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
+        let mut line = list_line(c, &plan.secrets);
+        if let Some(by) = needed_by.get(&c.id) {
+            let by = crate::report::detail::clean_line(&plan.secrets, &by.join(", "));
+            line.push_str(&format!("  (needed by {by})"));
+        }
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,

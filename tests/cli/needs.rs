@@ -346,3 +346,42 @@ async fn every_needs_and_capture_mistake_is_a_located_load_error() {
     want.push_str("9 errors found; nothing was probed\n");
     assert_eq!(out.stderr, want, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_and_explain_show_needs_and_captures() {
+    let server = issuer().await;
+    let p = project(&server, &[sign_in(PASSWORD, ""), uses_token("me", "")]);
+    let port = server.port();
+    let out = p.list(&["--only", "api/me"]).await;
+    out.assert_code_quiet(0);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "auth/sign-in  []  http POST http://chat.test:{port}/sign-in  (needed by api/me)\n\
+             api/me  []  http GET http://chat.test:{port}/me?who=me  (needs auth/sign-in)\n\
+             2 checks for env prod\n"
+        )
+    );
+    let out = p.command("explain", &["auth/sign-in"], &[]).await;
+    out.assert_code_quiet(0);
+    assert!(
+        out.stdout.contains(
+            "\n  captures    id_token from $.AuthenticationResult.IdToken (a secret: ${CAPTURE_AUTH_SIGN_IN_ID_TOKEN})\n"
+        ),
+        "{out}"
+    );
+    let out = p.command("explain", &["api/me"], &[]).await;
+    out.assert_code_quiet(0);
+    assert!(
+        out.stdout.contains("\n  needs       auth/sign-in\n"),
+        "{out}"
+    );
+    // The command runs where the variable holds the token.
+    assert!(
+        out.stdout.contains(&format!(
+            "\nreproduce\n  curl -sS -i -H 'authorization: Bearer '\"${{CAPTURE_AUTH_SIGN_IN_ID_TOKEN}}\" \
+             --resolve chat.test:{port}:127.0.0.1 --max-time 10 'http://chat.test:{port}/me?who=me'\n"
+        )),
+        "{out}"
+    );
+}
