@@ -96,8 +96,9 @@ pub(super) async fn run_rounds(
         session.log.count += 1;
         let round = session.log.count;
         let round_start = session.clock.elapsed();
-        let todo = with_needs(checks, session.todo());
-        session.announce(human, round, todo.len());
+        let failing = session.todo();
+        let todo = with_needs(checks, failing.clone());
+        session.announce(human, round, failing.len(), todo.len() - failing.len());
         let subset: Vec<Arc<Check>> = todo.iter().map(|&i| Arc::clone(&checks[i])).collect();
         let watching = matches!(rounds, Rounds::Watch { .. });
         let ids = subset.iter().map(|c| human.clean_line(&c.id)).collect();
@@ -194,7 +195,7 @@ impl Session {
     }
 
     /// `--until-pass`: a line at the start of every round after the first.
-    fn announce(&mut self, human: &mut Human, round: u32, checks: usize) {
+    fn announce(&mut self, human: &mut Human, round: u32, checks: usize, needed: usize) {
         self.status.clear();
         if round == 1 || !matches!(self.rounds, Rounds::UntilPass { .. }) {
             return;
@@ -205,8 +206,15 @@ impl Session {
         } else {
             ""
         };
+        let needs = match needed {
+            0 => String::new(),
+            n => format!(
+                ", and {} they need",
+                crate::syntax::quantity::count(n, "check")
+            ),
+        };
         human.line(&format!(
-            "{gap}round {round} at {}: re-running {} that did not pass\n",
+            "{gap}round {round} at {}: re-running {} that did not pass{needs}\n",
             now_hms(),
             crate::syntax::quantity::count(checks, "check")
         ));

@@ -27,6 +27,7 @@ mod list_and_validate;
 mod load_errors;
 mod masks;
 mod needs;
+mod needs_load;
 mod operations;
 mod output_polish;
 mod pending_and_retries;

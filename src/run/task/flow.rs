@@ -20,11 +20,14 @@ impl CheckTask {
                 return Some(self.needs_error(needs::not_passed(id, None)));
             };
             let mut rx = rx.clone();
+            // A stopped run wins: under `--fail-fast` the check that stops it does so before
+            // it ends, so its dependents are `not run`, as every check that had not started.
             let done = tokio::select! {
-                done = rx.wait_for(Option::is_some) => done.ok().and_then(|d| d.clone()),
+                biased;
                 () = stopped(self.stop.clone()) => {
                     return Some(self.not_run(Vec::new(), clock.elapsed()));
                 }
+                done = rx.wait_for(Option::is_some) => done.ok().and_then(|d| d.clone()),
             };
             match done {
                 Some(d) if d.passed => {
