@@ -143,8 +143,11 @@ impl Human {
             say(&format!("::{token}::\n"));
         }
         say(&masks(&fresh));
-        if self.region.is_some() {
-            let token = stop_token();
+        if let Some(old) = &self.region {
+            // Without randomness for a new token, the old one (never shown to a server).
+            let token = Some(stop_token())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| old.clone());
             say(&format!("::stop-commands::{token}\n"));
             self.region = Some(token);
         }
