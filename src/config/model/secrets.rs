@@ -146,6 +146,7 @@ impl Secrets {
         if !self.contexts.contains(&entry) {
             self.contexts.push(entry);
             self.compiled = OnceLock::new();
+            self.with_captured = Arc::default();
         }
     }
 
