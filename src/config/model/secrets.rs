@@ -57,10 +57,11 @@ pub struct Secrets {
 /// A redactor, and the generation of the captured values it was made for.
 type Compiled = (u64, Arc<Redactor>);
 
-/// Values captured during a run, and a count of changes.
+/// Values captured during a run, and a count of changes. A name captured again (a later
+/// round's sign-in) keeps its earlier values: reports still hold what they showed.
 #[derive(Debug, Default)]
 struct Captured {
-    values: BTreeMap<String, String>,
+    values: Vec<(String, String)>,
     generation: u64,
 }
 
@@ -80,8 +81,8 @@ impl Secrets {
             return;
         }
         let mut captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
-        if captured.values.get(name).map(String::as_str) != Some(value) {
-            captured.values.insert(name.to_string(), value.to_string());
+        if !captured.values.iter().any(|(n, v)| n == name && v == value) {
+            captured.values.push((name.to_string(), value.to_string()));
             captured.generation += 1;
         }
     }
@@ -89,11 +90,7 @@ impl Secrets {
     /// The values captured so far: name and value.
     pub fn captured_values(&self) -> Vec<(String, String)> {
         let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
-        captured
-            .values
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        captured.values.clone()
     }
 
     /// Every value, loaded and captured: name and value.
@@ -101,8 +98,8 @@ impl Secrets {
         let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
         self.values
             .iter()
-            .chain(captured.values.iter())
             .map(|(k, v)| (k.clone(), v.clone()))
+            .chain(captured.values.iter().cloned())
             .collect()
     }
 
@@ -118,9 +115,11 @@ impl Secrets {
         {
             return Some(Arc::clone(redactor));
         }
-        let mut all = self.values.clone();
-        all.extend(captured.values.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let redactor = Arc::new(Redactor::new(&all, &self.contexts));
+        let all = self
+            .values
+            .iter()
+            .chain(captured.values.iter().map(|(k, v)| (k, v)));
+        let redactor = Arc::new(Redactor::new(all, &self.contexts));
         *cache = Some((captured.generation, Arc::clone(&redactor)));
         Some(redactor)
     }
@@ -161,7 +160,7 @@ impl Secrets {
             return text.to_string();
         }
         self.compiled
-            .get_or_init(|| Arc::new(Redactor::new(&self.values, &self.contexts)))
+            .get_or_init(|| Arc::new(Redactor::new(self.values.iter(), &self.contexts)))
             .redact(text)
     }
 
@@ -196,8 +195,11 @@ struct Redactor {
 }
 
 impl Redactor {
-    fn new(values: &BTreeMap<String, String>, contexts: &[(String, String, String)]) -> Self {
-        let mut by_length: Vec<(&String, &String)> = values.iter().collect();
+    fn new<'a>(
+        values: impl Iterator<Item = (&'a String, &'a String)>,
+        contexts: &[(String, String, String)],
+    ) -> Self {
+        let mut by_length: Vec<(&String, &String)> = values.collect();
         by_length.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         let patterns = by_length
             .into_iter()

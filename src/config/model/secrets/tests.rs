@@ -133,4 +133,10 @@ fn a_value_captured_on_one_clone_is_redacted_by_every_clone_from_then_on() {
     // An empty value is no secret.
     reports.add_captured("CAPTURE_EMPTY", "");
     assert_eq!(reports.captured_values().len(), 1);
+    // Captured again (a later round): the earlier value stays a secret too.
+    loaded.add_captured("CAPTURE_AUTH_TOKEN", "zW3nPq8TsVb1");
+    assert_eq!(
+        reports.redact("tQ7vXk2LmZp9 zW3nPq8TsVb1"),
+        "[redacted:CAPTURE_AUTH_TOKEN] [redacted:CAPTURE_AUTH_TOKEN]"
+    );
 }
