@@ -337,3 +337,62 @@ impl Shard {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod needs_tests {
+    use super::*;
+    use crate::config::model::Need;
+    use crate::report::detail::fixtures::check;
+
+    fn with(id: &str, needs: &[&str]) -> Arc<Check> {
+        let mut c = check("s", id, id);
+        c.flow.needs = needs
+            .iter()
+            .map(|n| Need {
+                id: n.to_string(),
+                pos: Default::default(),
+            })
+            .collect();
+        Arc::new(c)
+    }
+
+    #[test]
+    fn needs_come_along_however_far_down_and_say_for_whom() {
+        let all = vec![
+            with("a", &[]),
+            with("b", &["a"]),
+            with("c", &["b"]),
+            with("d", &[]),
+        ];
+        let (kept, by) = with_needs(&all, vec![Arc::clone(&all[2])]);
+        let ids: Vec<&str> = kept.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(by["a"], ["c"]);
+        assert_eq!(by["b"], ["c"]);
+        assert!(!by.contains_key("c"));
+    }
+
+    #[test]
+    fn a_chain_is_one_group_and_goes_to_one_shard() {
+        let all = vec![
+            with("a", &[]),
+            with("m", &["z"]),
+            with("b", &[]),
+            with("z", &[]),
+        ];
+        let groups = group_keys(&all);
+        assert_eq!(groups["m"], "m");
+        assert_eq!(groups["z"], "m");
+        assert_eq!(groups["a"], "a");
+        let shard = |k| {
+            Shard { index: k, count: 2 }
+                .take_grouped(all.clone(), |c| groups[&c.id].clone())
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
+        // Groups a, b, m dealt in turn: a and m to shard 1, b to shard 2.
+        assert_eq!(shard(1), ["a", "m", "z"]);
+        assert_eq!(shard(2), ["b"]);
+    }
+}
