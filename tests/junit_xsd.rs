@@ -38,6 +38,7 @@ fn check(suite: &str, name: &str, retries: u32, pending: Option<&str>) -> Check 
             probe: HttpProbe::get("https://chat.example/".parse().unwrap()),
             expect: HttpExpect::default(),
         },
+        flow: Default::default(),
         unresolved: Vec::new(),
         warnings: Vec::new(),
     }

@@ -56,6 +56,8 @@ impl RunConfig {
                 fail_fast: args.fail_fast,
                 stop_on_signals: true,
                 at: args.at,
+                // The plan's, once loaded.
+                secrets: Default::default(),
             },
             location: args.location,
             filters: args.filters,

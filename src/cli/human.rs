@@ -32,6 +32,11 @@ pub(super) struct Human {
     next: usize,
     /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
     stopped: usize,
+    /// Under `--format github`: the captured values already masked.
+    masked: std::collections::BTreeSet<String>,
+    github: bool,
+    /// Checks run only because others need them, and which: marked on their lines.
+    needed_by: super::NeededBy,
 }
 
 impl Human {
@@ -67,17 +72,21 @@ impl Human {
             held: BTreeMap::new(),
             next: 0,
             stopped: 0,
+            masked: std::collections::BTreeSet::new(),
+            github: format == Format::Github,
+            needed_by: super::NeededBy::new(),
         }
     }
 
     /// A check finished; `index` is its place in the plan. Its line is shown once every
     /// check before it in the plan is shown.
     pub(super) fn check_finished(&mut self, index: Option<usize>, result: &CheckResult) {
+        self.mask_captures();
         let text = if result.note == Some(Note::NotRun(StopReason::FailFast)) {
             self.stopped += 1;
             None
         } else {
-            Some(self.terminal.render(result))
+            Some(self.mark_needed(result, self.terminal.render(result)))
         };
         match index {
             Some(index) => {
@@ -94,6 +103,53 @@ impl Human {
                     self.terminal.write(&text);
                 }
             }
+        }
+    }
+
+    /// Marks the lines of the checks run only as needs: `(needed by ID, ...)`.
+    pub(super) fn set_needed_by(&mut self, needed_by: &super::NeededBy) {
+        self.needed_by = needed_by.clone();
+    }
+
+    /// `text` with ` (needed by A, B)` at the end of its first line, when the check is run
+    /// only because selected checks need it.
+    fn mark_needed(&self, result: &CheckResult, mut text: String) -> String {
+        if let Some(by) = self.needed_by.get(&result.check.id) {
+            let by: Vec<String> = by.iter().map(|id| self.clean_line(id)).collect();
+            let mark = format!(" (needed by {})", by.join(", "));
+            let end = text.find('\n').unwrap_or(text.len());
+            text.insert_str(end, &mark);
+        }
+        text
+    }
+
+    /// Under `--format github`, masks for the values captured since the last line, before
+    /// any line that could show one: the region of human lines is closed for them (commands
+    /// inside it are not read) and opened again with a new token.
+    fn mask_captures(&mut self) {
+        if !self.github {
+            return;
+        }
+        let mut fresh = crate::config::model::Secrets::default();
+        for (name, value) in self.secrets.captured_values() {
+            if self.masked.insert(value.clone()) {
+                fresh.insert(&name, &value);
+            }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        if let Some(token) = &self.region {
+            say(&format!("::{token}::\n"));
+        }
+        say(&masks(&fresh));
+        if let Some(old) = &self.region {
+            // Without randomness for a new token, the old one (never shown to a server).
+            let token = Some(stop_token())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| old.clone());
+            say(&format!("::stop-commands::{token}\n"));
+            self.region = Some(token);
         }
     }
 

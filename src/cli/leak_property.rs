@@ -13,7 +13,8 @@
 //! Rust-escaped, shell-quoted, or as base64 (whole `user:secret` Basic credentials, and for
 //! values of 4 characters or more the stable middle at each alignment, both alphabets).
 //! Values of 1 to 3 characters are checked where they stand as a token of their own, which
-//! is where the redaction rule for short values promises to catch them.
+//! is where the redaction rule for short values promises to catch them. Every other case,
+//! the secret is a value captured during the run (`capture:`), added to a clone.
 
 use crate::config::model::{CheckKind, Environment, HttpExpect, Probe, Secrets};
 use crate::matcher::Mismatch;
@@ -427,8 +428,13 @@ fn random_secrets_never_leak_from_any_output() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for case in 0..CASES {
         let secret = random_secret(&mut rng);
+        // Every other case, the value is one captured during the run, added to a clone.
         let mut secrets = Secrets::default();
-        secrets.insert("S", &secret);
+        if case % 2 == 0 {
+            secrets.insert("S", &secret);
+        } else {
+            secrets.clone().add_captured("S", &secret);
+        }
         let result = run_with(&secret, &mut rng);
         let shown = if crate::config::model::is_short_secret(&secret) {
             format!("[{secret}]")

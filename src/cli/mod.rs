@@ -231,7 +231,7 @@ fn load_selected(
     location: &Location,
     filters: &FilterArgs,
     strict: bool,
-) -> Result<(Plan, Vec<Arc<Check>>, JsonSelection), Refusal> {
+) -> Result<Selected, Refusal> {
     let plan = load_located(location, &location.env)?;
     let f = filters.filters();
     let unmatched = unmatched_filters(&plan, &f);
@@ -267,13 +267,27 @@ fn load_selected(
             ),
         ));
     }
+    // A check's needs come along, and `--shard` keeps every chain of needs in one shard.
+    let (selected, needed_by) = select::with_needs(&plan.checks, selected);
     let selection = selection_record(&plan, filters, &selected);
     let selected = match filters.shard {
-        Some(shard) => shard.take(selected, |c| c.id.as_str()),
+        Some(shard) => {
+            let groups = select::group_keys(&selected);
+            shard.take_grouped(selected, |c| {
+                groups.get(&c.id).cloned().unwrap_or_else(|| c.id.clone())
+            })
+        }
         None => selected,
     };
-    Ok((plan, selected, selection))
+    Ok((plan, selected, selection, needed_by))
 }
+
+/// The plan, the checks selected (with their needs, and `--shard`'s part), the record of the
+/// selection, and the checks brought along as needs.
+type Selected = (Plan, Vec<Arc<Check>>, JsonSelection, NeededBy);
+
+/// The checks run only because selected ones need them: id → the selected checks that do.
+pub(crate) type NeededBy = std::collections::BTreeMap<String, Vec<String>>;
 
 /// What the filters selected, for the JSON report: ids as the report writes them.
 fn selection_record(plan: &Plan, filters: &FilterArgs, selected: &[Arc<Check>]) -> JsonSelection {
@@ -355,17 +369,26 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
     if !c.unresolved.is_empty() {
         line.push_str("  (needs values not set: see `conform validate`)");
     }
+    if !c.flow.needs.is_empty() {
+        let ids: Vec<&str> = c.flow.need_ids().collect();
+        line.push_str(&format!("  (needs {})", secrets.redact(&ids.join(", "))));
+    }
     crate::report::detail::clean_line(secrets, &line)
 }
 
 fn cmd_list(args: ListArgs) -> Exit {
-    let (plan, selected, _) = match load_selected(&args.location, &args.filters, false) {
+    let (plan, selected, _, needed_by) = match load_selected(&args.location, &args.filters, false) {
         Ok(v) => v,
         Err(_) => return Exit::Usage,
     };
     let mut out = std::io::stdout().lock();
     for c in &selected {
-        let _ = writeln!(out, "{}", list_line(c, &plan.secrets));
+        let mut line = list_line(c, &plan.secrets);
+        if let Some(by) = needed_by.get(&c.id) {
+            let by = crate::report::detail::clean_line(&plan.secrets, &by.join(", "));
+            line.push_str(&format!("  (needed by {by})"));
+        }
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,

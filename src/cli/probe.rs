@@ -55,6 +55,7 @@ pub(super) fn cmd_probe(args: ProbeArgs, color: Color) -> Exit {
         fail_fast: false,
         stop_on_signals: true,
         at: args.at.clone(),
+        secrets: plan.secrets.clone(),
     };
     let checks = plan.checks.clone();
     let expecting = !args.expects.is_empty();

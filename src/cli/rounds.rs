@@ -97,8 +97,9 @@ pub(super) async fn run_rounds(
         session.log.count += 1;
         let round = session.log.count;
         let round_start = session.clock.elapsed();
-        let todo = session.todo();
-        session.announce(human, round, todo.len());
+        let failing = session.todo();
+        let todo = with_needs(checks, failing.clone());
+        session.announce(human, round, failing.len(), todo.len() - failing.len());
         let subset: Vec<Arc<Check>> = todo.iter().map(|&i| Arc::clone(&checks[i])).collect();
         let watching = matches!(rounds, Rounds::Watch { .. });
         let ids = subset.iter().map(|c| human.clean_line(&c.id)).collect();
@@ -153,6 +154,26 @@ pub(super) async fn run_rounds(
     (report, session.log)
 }
 
+/// `todo` (indexes into `checks`) with the checks they need, however far down, in plan
+/// order: a dependent run again runs its needs again, since what they captured may have
+/// expired.
+fn with_needs(checks: &[Arc<Check>], todo: Vec<usize>) -> Vec<usize> {
+    let mut wanted: std::collections::HashSet<usize> = todo.iter().copied().collect();
+    let mut stack = todo;
+    while let Some(i) = stack.pop() {
+        for id in checks[i].flow.need_ids() {
+            if let Some(j) = checks.iter().position(|c| c.id == id)
+                && wanted.insert(j)
+            {
+                stack.push(j);
+            }
+        }
+    }
+    let mut out: Vec<usize> = wanted.into_iter().collect();
+    out.sort_unstable();
+    out
+}
+
 /// The rounds so far: each check's latest result, what was shown of it, and the log.
 struct Session {
     rounds: Rounds,
@@ -178,7 +199,7 @@ impl Session {
     }
 
     /// `--until-pass`: a line at the start of every round after the first.
-    fn announce(&mut self, human: &mut Human, round: u32, checks: usize) {
+    fn announce(&mut self, human: &mut Human, round: u32, checks: usize, needed: usize) {
         self.status.clear();
         if round == 1 || !matches!(self.rounds, Rounds::UntilPass { .. }) {
             return;
@@ -189,8 +210,15 @@ impl Session {
         } else {
             ""
         };
+        let needs = match needed {
+            0 => String::new(),
+            n => format!(
+                ", and {} they need",
+                crate::syntax::quantity::count(n, "check")
+            ),
+        };
         human.line(&format!(
-            "{gap}round {round} at {}: re-running {} that did not pass\n",
+            "{gap}round {round} at {}: re-running {} that did not pass{needs}\n",
             now_hms(),
             crate::syntax::quantity::count(checks, "check")
         ));

@@ -23,14 +23,20 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     };
     config.outputs.history = std::mem::take(&mut loaded.history);
     let secrets = &loaded.plan.secrets;
+    // Captured values join the plan's secrets (shared by every clone) as the run goes.
+    let options = RunOptions {
+        secrets: secrets.clone(),
+        ..config.options.clone()
+    };
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
+    human.set_needed_by(&loaded.needed_by);
     let (report, rounds) = match config.rounds {
-        Rounds::Once => (probe(&runtime, &loaded, &config.options, &mut human), None),
+        Rounds::Once => (probe(&runtime, &loaded, &options, &mut human), None),
         rounds => {
             let (report, log) = runtime.block_on(run_rounds(
                 &loaded.plan.env,
                 &loaded.checks,
-                &config.options,
+                &options,
                 rounds,
                 &mut human,
             ));
@@ -60,6 +66,8 @@ struct Loaded {
     plan: Plan,
     checks: Vec<Arc<Check>>,
     selection: JsonSelection,
+    /// Checks run only because selected ones need them: id → those that do.
+    needed_by: NeededBy,
     baseline: Option<(PathBuf, JsonReport)>,
     /// `--history`'s reports, for the HTML report.
     history: Vec<JsonReport>,
@@ -68,7 +76,7 @@ struct Loaded {
 /// Loads and selects the checks, and reads `--baseline` and `--history` before probing: a
 /// report that cannot be read is a usage error, found at once.
 fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
-    let (plan, checks, selection) =
+    let (plan, checks, selection, needed_by) =
         load_selected(&config.location, &config.filters, config.strict)?;
     crate::run::redact_panics_with(&plan.secrets);
     let baseline = match &config.baseline {
@@ -86,6 +94,7 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
         plan,
         checks,
         selection,
+        needed_by,
         baseline,
         history,
     })
@@ -138,6 +147,14 @@ fn probe(
 fn json_report(report: &RunReport, loaded: &Loaded, human: &mut Human) -> JsonReport {
     let mut json = JsonReport::from_run(report, &loaded.plan.secrets);
     json.selection = Some(loaded.selection.clone());
+    for check in &mut json.checks {
+        if let Some(by) = loaded.needed_by.get(&check.id) {
+            check.needed_by = by
+                .iter()
+                .map(|id| clean(&loaded.plan.secrets, id))
+                .collect();
+        }
+    }
     if let Some((path, old)) = &loaded.baseline {
         let diff = compare(old, &json).with_file(path);
         human.baseline(&diff);

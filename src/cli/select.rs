@@ -1,6 +1,8 @@
 //! Choosing which checks run: `--tag`, `--skip-tag`, `--only`, `--suite`.
 
 use crate::config::model::{Check, KeptOut};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
@@ -237,5 +239,160 @@ mod shard_tests {
             "x".parse::<Shard>().unwrap_err(),
             "`x` is not a shard; expected K/N with 1 <= K <= N, e.g. 2/4"
         );
+    }
+}
+
+/// The checks of `all` that `selected` need, however far down, added to the selection (in
+/// plan order), and for each check brought along only as a need, the selected checks that
+/// need it (directly or not), in plan order.
+pub fn with_needs(
+    all: &[Arc<Check>],
+    selected: Vec<Arc<Check>>,
+) -> (Vec<Arc<Check>>, BTreeMap<String, Vec<String>>) {
+    let by_id: HashMap<&str, &Arc<Check>> = all.iter().map(|c| (c.id.as_str(), c)).collect();
+    let chosen: HashSet<&str> = selected.iter().map(|c| c.id.as_str()).collect();
+    let mut needed_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in &selected {
+        // Every check `c` needs, however far down (the graph has no cycle: load refused it).
+        let mut stack: Vec<&str> = c.flow.need_ids().collect();
+        let mut seen: HashSet<&str> = HashSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if !chosen.contains(id) {
+                let by = needed_by.entry(id.to_string()).or_default();
+                if !by.contains(&c.id) {
+                    by.push(c.id.clone());
+                }
+            }
+            if let Some(n) = by_id.get(id) {
+                stack.extend(n.flow.need_ids());
+            }
+        }
+    }
+    let out = all
+        .iter()
+        .filter(|c| chosen.contains(c.id.as_str()) || needed_by.contains_key(&c.id))
+        .cloned()
+        .collect();
+    (out, needed_by)
+}
+
+/// For each check, the smallest id of the checks it is joined to by `needs` (either way):
+/// the key of its group, which `--shard` deals whole.
+pub fn group_keys(checks: &[Arc<Check>]) -> HashMap<String, String> {
+    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut parent: Vec<usize> = (0..ids.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, c) in checks.iter().enumerate() {
+        for need in c.flow.need_ids() {
+            if let Some(&j) = index.get(need) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    let mut smallest: HashMap<usize, &str> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let r = root(&mut parent, i);
+        let entry = smallest.entry(r).or_insert(id);
+        if *id < *entry {
+            *entry = id;
+        }
+    }
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let r = root(&mut parent, i);
+            (id.to_string(), smallest[&r].to_string())
+        })
+        .collect()
+}
+
+impl Shard {
+    /// [`Shard::take`] of whole groups: `group` gives each item's group key (checks joined by
+    /// `needs` share one), and the groups, sorted by key, are dealt round-robin; an item alone
+    /// in its group (its key its own id) is dealt as `take` deals it.
+    pub fn take_grouped<T, F: Fn(&T) -> String>(&self, items: Vec<T>, group: F) -> Vec<T> {
+        let mut keys: Vec<String> = items.iter().map(&group).collect();
+        keys.sort();
+        keys.dedup();
+        let mine: HashSet<String> = keys
+            .into_iter()
+            .enumerate()
+            .filter(|(pos, _)| pos % self.count == self.index - 1)
+            .map(|(_, k)| k)
+            .collect();
+        items
+            .into_iter()
+            .filter(|t| mine.contains(&group(t)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod needs_tests {
+    use super::*;
+    use crate::config::model::Need;
+    use crate::report::detail::fixtures::check;
+
+    fn with(id: &str, needs: &[&str]) -> Arc<Check> {
+        let mut c = check("s", id, id);
+        c.flow.needs = needs
+            .iter()
+            .map(|n| Need {
+                id: n.to_string(),
+                pos: Default::default(),
+            })
+            .collect();
+        Arc::new(c)
+    }
+
+    #[test]
+    fn needs_come_along_however_far_down_and_say_for_whom() {
+        let all = vec![
+            with("a", &[]),
+            with("b", &["a"]),
+            with("c", &["b"]),
+            with("d", &[]),
+        ];
+        let (kept, by) = with_needs(&all, vec![Arc::clone(&all[2])]);
+        let ids: Vec<&str> = kept.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(by["a"], ["c"]);
+        assert_eq!(by["b"], ["c"]);
+        assert!(!by.contains_key("c"));
+    }
+
+    #[test]
+    fn a_chain_is_one_group_and_goes_to_one_shard() {
+        let all = vec![
+            with("a", &[]),
+            with("m", &["z"]),
+            with("b", &[]),
+            with("z", &[]),
+        ];
+        let groups = group_keys(&all);
+        assert_eq!(groups["m"], "m");
+        assert_eq!(groups["z"], "m");
+        assert_eq!(groups["a"], "a");
+        let shard = |k| {
+            Shard { index: k, count: 2 }
+                .take_grouped(all.clone(), |c| groups[&c.id].clone())
+                .iter()
+                .map(|c| c.id.clone())
+                .collect::<Vec<_>>()
+        };
+        // Groups a, b, m dealt in turn: a and m to shard 1, b to shard 2.
+        assert_eq!(shard(1), ["a", "m", "z"]);
+        assert_eq!(shard(2), ["b"]);
     }
 }

@@ -9,9 +9,11 @@ use std::path::Path;
 use std::time::Duration;
 
 mod common;
+mod flow;
 mod url_secrets;
 
 use common::{decode_common, kept_out, resolve_check};
+use flow::{check_flow, decode_flow};
 use url_secrets::secrets_stay_whole;
 
 pub const FILE_KEYS: &[&str] = &["suite", "defaults", "checks"];
@@ -31,6 +33,8 @@ pub const CHECK_KEYS: &[&str] = &[
     "tcp",
     "cert",
     "expect",
+    "needs",
+    "capture",
 ];
 
 /// A file's `defaults:`, merged under each of its checks.
@@ -249,7 +253,11 @@ fn decode_check(
     let before = d.len();
     let common = decode_common(&mut r, scope, ctx.env, d);
     let mut warnings = Vec::new();
-    let kind = decode_kind(&mut r, node, scope.base, ctx.env_tls, &mut warnings, d);
+    let mut kind = decode_kind(&mut r, node, scope.base, ctx.env_tls, &mut warnings, d);
+    let flow = decode_flow(r.take("needs"), r.take("capture"), raw, d);
+    if let Some(kind) = &mut kind {
+        check_flow(&flow, kind, d);
+    }
     r.finish(CHECK_KEYS, d);
     if let Some(CheckKind::Http { .. }) = &kind
         && let Some(written) = raw.get("http").and_then(|n| n.get("url"))
@@ -272,6 +280,7 @@ fn decode_check(
         retries: common.retries,
         retry_delay: common.retry_delay,
         kind: kind?,
+        flow,
         unresolved: resolved.missing.list,
         warnings,
     })))

@@ -170,6 +170,9 @@ fn load(
         errors.extend(d.list);
     }
     errors.extend(duplicates(&checks));
+    errors.extend(super::flow_graph::flow_errors(
+        &checks, &kept_out, &env.name,
+    ));
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
         return Err(errors);

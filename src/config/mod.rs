@@ -6,6 +6,7 @@ pub mod checkfile;
 pub mod closed;
 pub mod dialogue;
 pub mod environment;
+pub mod flow_graph;
 pub mod http;
 pub mod interpolate;
 pub mod kind;

@@ -12,12 +12,16 @@ use std::time::Duration;
 use url::Url;
 
 mod expect;
+mod flow;
 mod kind;
 mod options;
 mod proxy;
 mod secrets;
 
 pub use expect::*;
+pub use flow::{
+    Capture, CaptureFrom, CaptureUse, Flow, Need, capture_var, fill_http, http_uses, placeholder,
+};
 pub use kind::{CheckKind, Expect, Probe};
 pub use options::{AddressMode, IpFamily, Starttls, TcpDialogue};
 pub use proxy::{
@@ -208,6 +212,8 @@ pub struct Check {
     pub retry_delay: Duration,
     /// The probe and its expectation, of one kind.
     pub kind: CheckKind,
+    /// `needs:`, `capture:` and the `${capture:..}` it uses.
+    pub flow: Flow,
     /// `${env:..}`/`${secret:..}` values the process environment does not set: an error for
     /// `run` when this check is selected, a warning for `validate`.
     pub unresolved: Vec<crate::syntax::diag::Diagnostic>,

@@ -292,6 +292,22 @@ fn check() -> Value {
             "tcp": doc(r("tcp_probe"), "A TCP connection."),
             "cert": doc(r("cert_probe"), "A local PEM certificate file."),
             "expect": doc(json!({ "type": "object" }), "What the probe's answer must be; the keys depend on the probe."),
+            "needs": doc(json!({ "type": "array", "items": { "type": "string" }, "uniqueItems": true }), "Ids of checks that must pass first; their captures are used as ${capture:ID.NAME}."),
+            "capture": doc(json!({
+                "type": "object",
+                "propertyNames": { "pattern": "^[A-Za-z0-9_]+$" },
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "json": { "type": "string", "description": "A singular JSONPath on the body." },
+                        "header": { "type": "string", "description": "A response header." },
+                        "regex": { "type": "string", "description": "A regex on the body: its first group." }
+                    },
+                    "additionalProperties": false,
+                    "minProperties": 1,
+                    "maxProperties": 1
+                }
+            }), "Values taken from a passing http answer for the checks that need this one; secrets in every output."),
         }),
         &["name", "expect"],
     );

@@ -98,6 +98,7 @@ pub fn interpolate(text: &str, src: &VarSource, secrets: &mut Secrets) -> Result
 
 fn resolve_one(inner: &str, src: &VarSource, secrets: &mut Secrets) -> Result<VarValue, VarError> {
     let (kind, spec) = match inner.split_once(':') {
+        Some(("capture", spec)) => return capture_placeholder(inner, spec, src),
         Some(("env", spec)) => ("env", spec),
         Some(("secret", spec)) => ("secret", spec),
         _ => ("var", inner),
@@ -135,6 +136,33 @@ fn resolve_one(inner: &str, src: &VarSource, secrets: &mut Secrets) -> Result<Va
         secrets.insert(name, &value);
     }
     Ok(VarValue::Value(value))
+}
+
+/// `${capture:ID.NAME}`: the placeholder the run fills with the value (see
+/// [`super::model::placeholder`]); only in check files.
+fn capture_placeholder(inner: &str, spec: &str, src: &VarSource) -> Result<VarValue, VarError> {
+    if src.vars.is_none() {
+        return Err(VarError::Invalid {
+            message: format!(
+                "`${{{inner}}}` in an environment file: captures exist only in checks"
+            ),
+            expected: "expected `${capture:ID.NAME}` in a check that `needs` check ID".into(),
+        });
+    }
+    match parse_capture(spec) {
+        Some((id, name)) => Ok(VarValue::Value(super::model::placeholder(id, name))),
+        None => Err(VarError::Invalid {
+            message: format!("`${{{inner}}}` does not name a capture"),
+            expected: "expected `${capture:ID.NAME}`: the id of a check in `needs`, a dot, and the name of one of its captures".into(),
+        }),
+    }
+}
+
+/// `ID.NAME` of `${capture:ID.NAME}`: split at the last dot; NAME is letters, digits and `_`.
+pub fn parse_capture(spec: &str) -> Option<(&str, &str)> {
+    let (id, name) = spec.rsplit_once('.')?;
+    let name_ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (name_ok && !id.is_empty() && !id.chars().any(char::is_whitespace)).then_some((id, name))
 }
 
 fn lookup_var(name: &str, src: &VarSource) -> Result<VarValue, VarError> {

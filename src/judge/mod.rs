@@ -3,11 +3,13 @@
 //! an empty list means pass. No I/O, so every rule is unit-tested with hand-built
 //! observations.
 
+mod capture;
 pub mod cert;
 mod http;
 mod net;
 mod tls;
 
+pub use capture::take_captures;
 pub use http::judge_http;
 pub use net::{judge_dns, judge_tcp};
 pub use tls::{judge_cert_file, judge_tls};

@@ -79,6 +79,8 @@ pub enum ProbeErrorKind {
     Protocol,
     /// The check needs a value the process environment does not set; it was not probed.
     Unset,
+    /// A check it needs did not pass (or is not in the run); it was not probed.
+    Needs,
     /// The proxy could not be reached, refused the tunnel or asked for credentials, or the
     /// check asks for what a proxy cannot do (`connect_to`, `addresses: all`).
     Proxy,
@@ -105,6 +107,7 @@ impl ProbeErrorKind {
             ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset",
+            ProbeErrorKind::Needs => "needs",
             ProbeErrorKind::Proxy => "proxy",
             ProbeErrorKind::Internal => "internal",
         }
@@ -122,6 +125,7 @@ impl fmt::Display for ProbeErrorKind {
             ProbeErrorKind::Certificate => "certificate",
             ProbeErrorKind::Protocol => "protocol",
             ProbeErrorKind::Unset => "unset value",
+            ProbeErrorKind::Needs => "needed check did not pass",
             ProbeErrorKind::Proxy => "proxy",
             ProbeErrorKind::Internal => "internal",
         })
@@ -263,7 +267,7 @@ mod kind_tests {
     /// The JSON report's tokens, as `as_str` and serde both write and read them.
     #[test]
     fn an_error_kind_has_one_token() {
-        let all: [(ProbeErrorKind, &str, &str); 10] = [
+        let all: [(ProbeErrorKind, &str, &str); 11] = [
             (Timeout, "timeout", "timeout"),
             (Dns, "dns", "dns"),
             (Refused, "refused", "connection refused"),
@@ -272,6 +276,7 @@ mod kind_tests {
             (Certificate, "certificate", "certificate"),
             (Protocol, "protocol", "protocol"),
             (Unset, "unset", "unset value"),
+            (Needs, "needs", "needed check did not pass"),
             (Proxy, "proxy", "proxy"),
             (Internal, "internal", "internal"),
         ];

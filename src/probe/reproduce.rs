@@ -86,8 +86,11 @@ impl ShellCommand {
     /// the text. A value that does not stand in a word as written (encoded, say) is left for
     /// the report's redaction.
     pub fn to_shell(&self, secrets: &Secrets) -> String {
-        let mut refs: Vec<(&str, &str)> = secrets
-            .values()
+        let mut all = secrets.all_values();
+        all.extend(capture_placeholders(&self.args));
+        let mut refs: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
             .filter(|(name, _)| is_shell_name(name))
             .collect();
         refs.sort_by_key(|(_, value)| std::cmp::Reverse(value.len()));
@@ -101,6 +104,34 @@ impl ShellCommand {
         }
         out
     }
+}
+
+/// The `${capture:..}` placeholders not filled in yet (`conform explain` of a check that
+/// uses a capture), as written in the words (`${CAPTURE_X}`, or `$%7BCAPTURE_X%7D` in a URL
+/// path): each is written as a reference to that shell variable.
+fn capture_placeholders(args: &[ShellArg]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        let ShellArg::Word(word) = arg else { continue };
+        for (open, close) in [("${", "}"), ("$%7B", "%7D")] {
+            let mut rest = word.as_str();
+            while let Some(i) = rest.find(open) {
+                let after = &rest[i + open.len()..];
+                let name: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if name.starts_with("CAPTURE_") && after[name.len()..].starts_with(close) {
+                    let written = format!("{open}{name}{close}");
+                    if !out.iter().any(|(_, w)| *w == written) {
+                        out.push((name.clone(), written));
+                    }
+                }
+                rest = after;
+            }
+        }
+    }
+    out
 }
 
 /// Whether `name` can be a shell variable's name.

@@ -34,6 +34,19 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
             u.pos
         );
     }
+    if !check.flow.needs.is_empty() {
+        let ids: Vec<&str> = check.flow.need_ids().collect();
+        let _ = writeln!(out, "  needs       {}", ids.join(", "));
+    }
+    for c in &check.flow.captures {
+        let var = crate::config::model::capture_var(&check.id, &c.name);
+        let _ = writeln!(
+            out,
+            "  captures    {} from {} (a secret: ${{{var}}})",
+            c.name,
+            c.from.describe()
+        );
+    }
     let _ = writeln!(out, "probe");
     for line in probe_lines(check.kind.probe()) {
         let _ = writeln!(out, "  {line}");

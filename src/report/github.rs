@@ -70,8 +70,8 @@ pub fn annotations(report: &RunReport, secrets: &Secrets) -> String {
 /// blanks left out), since the runner masks the log line by line; each once.
 pub fn masks(secrets: &Secrets) -> String {
     let mut out = String::new();
-    for (_, value) in secrets.values() {
-        for mask in mask_values(value) {
+    for (_, value) in secrets.all_values() {
+        for mask in mask_values(&value) {
             let _ = writeln!(out, "::add-mask::{}", super::escape::github_mask(mask));
         }
     }

@@ -95,7 +95,8 @@
 //! - `attempts`: every try in order, the last decided the outcome (empty when not run). Each
 //!   has `outcome` (`pass`, `fail` or `error`, before `pending` is applied),
 //!   `duration_seconds`, `error` (`null`, or `kind` and `message` when no answer came; kinds:
-//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`, `proxy` (the
+//!   `timeout`, `dns`, `refused`, `connect`, `tls`, `protocol`, `unset`, `needs` (a check
+//!   it needs did not pass: not probed), `proxy` (the
 //!   proxy failed, or the check asks what a proxy cannot do), `internal` (conform
 //!   failed inside the check); and `certificate`,
 //!   the server's certificate did not verify, on an attempt whose outcome is `fail`) and
@@ -263,6 +264,9 @@ pub struct JsonCheck {
     /// (its last one is the state above); absent from a single run's report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rounds: Vec<JsonRound>,
+    /// Run only because these selected checks need it (`needs:`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needed_by: Vec<String>,
 }
 
 /// One try of a check.
@@ -298,7 +302,7 @@ pub struct JsonAddress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonError {
     /// `timeout`, `dns`, `refused`, `connect`, `tls`, `certificate`, `protocol`, `unset`,
-    /// `proxy` or `internal`.
+    /// `needs`, `proxy` or `internal`.
     pub kind: ProbeErrorKind,
     pub message: String,
 }

@@ -2,6 +2,7 @@
 //! retries, and applies `pending`. It knows nothing about HTTP or DNS.
 
 mod examine;
+mod needs;
 mod pacer;
 mod panics;
 pub mod result;
@@ -55,6 +56,9 @@ pub struct RunOptions {
     /// `--at`: judge time-dependent expectations as of this moment (from the run's start
     /// when relative); `None`: as of the real time.
     pub at: Option<When>,
+    /// The run's secrets: a value a check captures joins them before its result is
+    /// reported, so every output holding a clone redacts it from then on.
+    pub secrets: crate::config::model::Secrets,
 }
 
 /// Runs `checks` and calls `on_result` as each one finishes; the report lists them in the
@@ -106,7 +110,8 @@ pub async fn run_checks_with(
     let panic_on = std::env::var(INTERNAL_PANIC_VAR).ok();
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
-    for (index, check) in checks.iter().enumerate() {
+    let (done_txs, mut needs) = needs::wire(checks);
+    for ((index, check), done) in checks.iter().enumerate().zip(done_txs) {
         let host = hosts
             .entry(check.kind.probe().host_key())
             .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
@@ -132,7 +137,12 @@ pub async fn run_checks_with(
             fail_fast: opts.fail_fast.then(|| Arc::clone(&stop_tx)),
             panic: panic_on.as_deref() == Some(check.id.as_str()),
             judged_at: Arc::clone(&judged_at),
+            needs: std::mem::take(&mut needs[index]),
+            captured: Arc::default(),
+            secrets: opts.secrets.clone(),
+            filled: None,
         };
+        let captured = Arc::clone(&task.captured);
         let tx = tx.clone();
         let check = Arc::clone(check);
         tokio::spawn(async move {
@@ -142,6 +152,18 @@ pub async fn run_checks_with(
                 Ok(result) => result,
                 Err(panic) => internal_error(check, &panic_text(panic.as_ref()), clock.elapsed()),
             };
+            // The checks that need this one go on (or end) before its result is reported.
+            let captures = captured.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let passed = result
+                .attempts
+                .last()
+                .is_some_and(|a| a.outcome == Outcome::Pass)
+                && matches!(result.outcome, Outcome::Pass | Outcome::Fixed);
+            let _ = done.send(Some(needs::Done {
+                outcome: result.outcome,
+                passed,
+                captures: Arc::new(captures),
+            }));
             let _ = tx.send((index, result));
         });
     }

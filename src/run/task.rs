@@ -1,8 +1,13 @@
 //! One check's task: its slots, its attempts and retries, pending, and its result.
 
 use super::examine::examine;
+use super::needs;
 use super::*;
+use crate::config::model::{CheckKind, Secrets};
 use crate::matcher::Mismatch;
+use std::collections::BTreeMap;
+
+mod flow;
 
 pub(super) struct CheckTask {
     pub(super) check: Arc<Check>,
@@ -23,12 +28,23 @@ pub(super) struct CheckTask {
     pub(super) panic: bool,
     /// The moment time-dependent expectations and pending `until` are judged at.
     pub(super) judged_at: Arc<Clock>,
+    /// The checks it needs, each with how it ended (`None`: not in this run).
+    pub(super) needs: Vec<(String, Option<needs::DoneRx>)>,
+    /// What the check's passing attempt captured: name → value.
+    pub(super) captured: Arc<std::sync::Mutex<BTreeMap<String, String>>>,
+    /// The run's secrets, which every captured value joins at once.
+    pub(super) secrets: Secrets,
+    /// The check's kind with its captures filled in, once its needs passed.
+    pub(super) filled: Option<CheckKind>,
 }
 
 impl CheckTask {
-    pub(super) async fn run(self) -> CheckResult {
+    pub(super) async fn run(mut self) -> CheckResult {
         let clock = Instant::now();
         if let Some(result) = self.unresolved() {
+            return result;
+        }
+        if let Some(result) = self.wait_for_needs(clock).await {
             return result;
         }
         let mut attempts: Vec<Attempt> = Vec::new();
@@ -92,17 +108,14 @@ impl CheckTask {
             };
             panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
         }
-        let examined = examine(
-            &self.prober,
-            &self.check.kind,
-            self.timeout,
-            &self.judged_at,
-        )
-        .await;
+        let examined = examine(&self.prober, self.kind(), self.timeout, &self.judged_at).await;
         let duration = examined.duration;
         let addresses = examined.addresses;
         let attempt = match examined.observed {
-            Ok((mut observation, mismatches)) => {
+            Ok((mut observation, mut mismatches)) => {
+                if mismatches.is_empty() {
+                    self.capture(&observation, &mut mismatches);
+                }
                 let outcome = if mismatches.is_empty() {
                     Outcome::Pass
                 } else {
@@ -217,7 +230,7 @@ impl CheckTask {
             message: note.to_string(),
             note: Some(note),
             reproduce: Some(reproduce(
-                self.check.kind.probe(),
+                self.kind().probe(),
                 &self.env,
                 self.timeout,
                 None,
@@ -255,11 +268,9 @@ impl CheckTask {
             .last()
             .filter(|a| a.observation.is_none())
             .and_then(|a| a.addresses.iter().find(|x| x.outcome != Outcome::Pass))
-            .and_then(|x| super::examine::Pinned::new(&self.check.kind, x.address));
+            .and_then(|x| super::examine::Pinned::new(self.kind(), x.address));
         let reproduce = reproduce(
-            pinned
-                .as_ref()
-                .map_or(self.check.kind.probe(), |p| p.probe()),
+            pinned.as_ref().map_or(self.kind().probe(), |p| p.probe()),
             &self.env,
             self.timeout,
             attempts_last(&attempts),
@@ -278,7 +289,7 @@ impl CheckTask {
 }
 
 /// Resolves once the run is stopped (`--fail-fast`, a signal); never if it is not.
-async fn stopped(mut stop: watch::Receiver<bool>) {
+pub(super) async fn stopped(mut stop: watch::Receiver<bool>) {
     if stop.wait_for(|s| *s).await.is_err() {
         std::future::pending::<()>().await;
     }

@@ -12,6 +12,7 @@ mod harness;
 
 mod addresses;
 mod at_time;
+mod captures;
 mod color;
 mod dns_and_tcp;
 mod drift_changed;
@@ -28,6 +29,8 @@ mod init;
 mod list_and_validate;
 mod load_errors;
 mod masks;
+mod needs;
+mod needs_load;
 mod operations;
 mod output_polish;
 mod pending_and_retries;

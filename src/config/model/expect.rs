@@ -53,7 +53,7 @@ pub enum HandshakeExpect {
     Rejected,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct HttpExpect {
     pub status: Option<Matcher>,
     /// Lower-case header names.
@@ -65,7 +65,7 @@ pub struct HttpExpect {
     pub time: Option<Matcher>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct JsonExpect {
     /// As written, for messages.
     pub path_text: String,
@@ -77,7 +77,7 @@ pub struct JsonExpect {
 
 /// Expectations on a certificate: the leaf (http, tls and cert probes) and, where the probe
 /// sees it, the whole chain (tls and cert probes).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct CertExpect {
     pub expires_in: Option<Matcher>,
     /// The earliest notAfter in the chain.

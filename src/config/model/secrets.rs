@@ -18,7 +18,7 @@
 use forms::{base64_forms, char_forms, decode_base64, literal_forms};
 use regex::{Regex, RegexBuilder};
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Values shorter than this many characters are "short": redacted as tokens, not as
 /// substrings (see the module documentation).
@@ -38,12 +38,31 @@ fn droppable(c: char) -> bool {
 const CONTEXT: usize = 6;
 
 /// Secret values by name; reports redact them at their boundary.
+///
+/// Values captured during a run (`capture:`) join through [`Secrets::add_captured`] on any
+/// clone: every clone of the same loaded secrets shares them, so an output holding a clone
+/// redacts a value from the moment it is captured.
 #[derive(Clone, Debug, Default)]
 pub struct Secrets {
     values: BTreeMap<String, String>,
     /// Short values' surroundings where they were substituted: (name, before, after).
     contexts: Vec<(String, String, String)>,
     compiled: OnceLock<Arc<Redactor>>,
+    /// Shared by every clone: the values captured so far.
+    captured: Arc<Mutex<Captured>>,
+    /// The redactor of `values` and `captured` together, and the generation it was made for.
+    with_captured: Arc<Mutex<Option<Compiled>>>,
+}
+
+/// A redactor, and the generation of the captured values it was made for.
+type Compiled = (u64, Arc<Redactor>);
+
+/// Values captured during a run, and a count of changes. A name captured again (a later
+/// round's sign-in) keeps its earlier values: reports still hold what they showed.
+#[derive(Debug, Default)]
+struct Captured {
+    values: Vec<(String, String)>,
+    generation: u64,
 }
 
 impl Secrets {
@@ -51,7 +70,58 @@ impl Secrets {
         if !value.is_empty() {
             self.values.insert(name.to_string(), value.to_string());
             self.compiled = OnceLock::new();
+            self.with_captured = Arc::default();
         }
+    }
+
+    /// A value captured during the run, redacted as `[redacted:NAME]` by this and every clone
+    /// from now on. An empty value is no secret.
+    pub fn add_captured(&self, name: &str, value: &str) {
+        if value.is_empty() {
+            return;
+        }
+        let mut captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+        if !captured.values.iter().any(|(n, v)| n == name && v == value) {
+            captured.values.push((name.to_string(), value.to_string()));
+            captured.generation += 1;
+        }
+    }
+
+    /// The values captured so far: name and value.
+    pub fn captured_values(&self) -> Vec<(String, String)> {
+        let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+        captured.values.clone()
+    }
+
+    /// Every value, loaded and captured: name and value.
+    pub fn all_values(&self) -> Vec<(String, String)> {
+        let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+        self.values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .chain(captured.values.iter().cloned())
+            .collect()
+    }
+
+    /// The redactor with the values captured so far, made again only when they changed.
+    fn redactor_with_captured(&self) -> Option<Arc<Redactor>> {
+        let captured = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+        if captured.values.is_empty() {
+            return None;
+        }
+        let mut cache = self.with_captured.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((generation, redactor)) = cache.as_ref()
+            && *generation == captured.generation
+        {
+            return Some(Arc::clone(redactor));
+        }
+        let all = self
+            .values
+            .iter()
+            .chain(captured.values.iter().map(|(k, v)| (k, v)));
+        let redactor = Arc::new(Redactor::new(all, &self.contexts));
+        *cache = Some((captured.generation, Arc::clone(&redactor)));
+        Some(redactor)
     }
 
     /// Remembers that secret `name` was put into `text` at byte offsets `start..end`, so that
@@ -75,6 +145,7 @@ impl Secrets {
         if !self.contexts.contains(&entry) {
             self.contexts.push(entry);
             self.compiled = OnceLock::new();
+            self.with_captured = Arc::default();
         }
     }
 
@@ -82,11 +153,14 @@ impl Secrets {
     /// replaced by `[redacted:NAME]`. Longer values go first, so a secret that contains
     /// another is removed whole.
     pub fn redact(&self, text: &str) -> String {
+        if let Some(redactor) = self.redactor_with_captured() {
+            return redactor.redact(text);
+        }
         if self.values.is_empty() {
             return text.to_string();
         }
         self.compiled
-            .get_or_init(|| Arc::new(Redactor::new(&self.values, &self.contexts)))
+            .get_or_init(|| Arc::new(Redactor::new(self.values.iter(), &self.contexts)))
             .redact(text)
     }
 
@@ -121,8 +195,11 @@ struct Redactor {
 }
 
 impl Redactor {
-    fn new(values: &BTreeMap<String, String>, contexts: &[(String, String, String)]) -> Self {
-        let mut by_length: Vec<(&String, &String)> = values.iter().collect();
+    fn new<'a>(
+        values: impl Iterator<Item = (&'a String, &'a String)>,
+        contexts: &[(String, String, String)],
+    ) -> Self {
+        let mut by_length: Vec<(&String, &String)> = values.collect();
         by_length.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
         let patterns = by_length
             .into_iter()

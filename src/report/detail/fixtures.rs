@@ -22,6 +22,7 @@ pub fn check(suite: &str, id: &str, name: &str) -> Check {
             probe: http_probe("https://chat.example/"),
             expect: HttpExpect::default(),
         },
+        flow: Default::default(),
         unresolved: Vec::new(),
         warnings: Vec::new(),
     }

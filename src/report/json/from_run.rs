@@ -68,6 +68,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
             .map(|a| json_attempt(a, secrets))
             .collect(),
         rounds: Vec::new(),
+        needed_by: Vec::new(),
     }
 }
 

@@ -134,6 +134,8 @@ fn check() -> Value {
             "attempts": { "type": "array", "items": r("attempt") },
             "rounds": { "type": "array", "items": closed(&["round", "outcome", "at_seconds"], json!({
                 "round": r("count"), "outcome": r("outcome"), "at_seconds": r("seconds") })) },
+            "needed_by": { "type": "array", "items": { "type": "string" }, "minItems": 1,
+                           "description": "Run only because these selected checks need it (needs:)." },
         }),
     )
 }
@@ -146,7 +148,7 @@ fn attempt() -> Value {
             "duration_seconds": r("seconds"),
             "error": { "oneOf": [{ "type": "null" }, closed(&["kind", "message"], json!({
                 "kind": { "enum": ["timeout", "dns", "refused", "connect", "tls", "certificate",
-                                   "protocol", "unset", "proxy", "internal"] },
+                                   "protocol", "unset", "proxy", "needs", "internal"] },
                 "message": { "type": "string" },
             }))] },
             "mismatches": { "type": "array", "items": closed(

@@ -108,3 +108,35 @@ fn a_large_multi_line_secret_is_redacted_whole() {
         "body [redacted:KEY] json \"[redacted:KEY]\" end"
     );
 }
+
+#[test]
+fn a_value_captured_on_one_clone_is_redacted_by_every_clone_from_then_on() {
+    let mut loaded = Secrets::default();
+    loaded.insert("PASSWORD", "hunter2-password");
+    let reports = loaded.clone();
+    assert_eq!(reports.redact("token tQ7vXk2LmZp9"), "token tQ7vXk2LmZp9");
+    loaded.add_captured("CAPTURE_AUTH_TOKEN", "tQ7vXk2LmZp9");
+    assert_eq!(
+        reports.redact("token tQ7vXk2LmZp9, hunter2-password"),
+        "token [redacted:CAPTURE_AUTH_TOKEN], [redacted:PASSWORD]"
+    );
+    // Encoded forms too: base64 of "Bearer:tQ7vXk2LmZp9".
+    let b64 = "QmVhcmVyOnRRN3ZYazJMbVpwOQ==";
+    assert!(!reports.redact(b64).contains(b64));
+    assert_eq!(
+        reports.all_values(),
+        [
+            ("PASSWORD".to_string(), "hunter2-password".to_string()),
+            ("CAPTURE_AUTH_TOKEN".to_string(), "tQ7vXk2LmZp9".to_string()),
+        ]
+    );
+    // An empty value is no secret.
+    reports.add_captured("CAPTURE_EMPTY", "");
+    assert_eq!(reports.captured_values().len(), 1);
+    // Captured again (a later round): the earlier value stays a secret too.
+    loaded.add_captured("CAPTURE_AUTH_TOKEN", "zW3nPq8TsVb1");
+    assert_eq!(
+        reports.redact("tQ7vXk2LmZp9 zW3nPq8TsVb1"),
+        "[redacted:CAPTURE_AUTH_TOKEN] [redacted:CAPTURE_AUTH_TOKEN]"
+    );
+}

@@ -20,6 +20,7 @@ fn check(id: &str, outcome: Outcome, flaky: bool) -> JsonCheck {
         reproduce: String::new(),
         attempts: Vec::new(),
         rounds: Vec::new(),
+        needed_by: Vec::new(),
     }
 }
 

@@ -1,0 +1,71 @@
+//! `capture:`: the values a passing http answer gives its dependents, or, for each capture
+//! that finds nothing, a mismatch (the answer is not what the suite needs).
+
+use crate::config::model::{Capture, CaptureFrom};
+use crate::matcher::Mismatch;
+use crate::probe::HttpObservation;
+
+/// Each capture's name and value, taken from `o`; a capture that finds nothing (or an empty
+/// value) is a mismatch `capture NAME: expected a value at …, got nothing`.
+pub fn take_captures(
+    captures: &[Capture],
+    o: &HttpObservation,
+) -> Result<Vec<(String, String)>, Vec<Mismatch>> {
+    let mut values = Vec::new();
+    let mut misses = Vec::new();
+    let doc: Option<serde_json::Value> = captures
+        .iter()
+        .any(|c| matches!(c.from, CaptureFrom::Json { .. }))
+        .then(|| serde_json::from_slice(&o.body).ok())
+        .flatten();
+    for c in captures {
+        let (found, nothing) = match &c.from {
+            CaptureFrom::Json { path, text } => {
+                let found = doc.as_ref().and_then(|doc| {
+                    path.query(doc).all().first().map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                });
+                let nothing = match &doc {
+                    Some(_) => "nothing".to_string(),
+                    None => "a body that is not JSON".to_string(),
+                };
+                (found, (format!("a value at {text}"), nothing))
+            }
+            CaptureFrom::Header(name) => (
+                o.header_values(name).first().map(|v| v.to_string()),
+                (format!("a header {name}"), "none".to_string()),
+            ),
+            CaptureFrom::Regex(re) => {
+                let body = String::from_utf8_lossy(&o.body);
+                let found = re.captures(&body).and_then(|m| {
+                    m.get(1)
+                        .or_else(|| m.get(0))
+                        .map(|g| g.as_str().to_string())
+                });
+                (
+                    found,
+                    (
+                        format!("a match of {} in the body", re.as_str()),
+                        "none".to_string(),
+                    ),
+                )
+            }
+        };
+        match found.filter(|v| !v.is_empty()) {
+            Some(v) => values.push((c.name.clone(), v)),
+            None => misses.push(Mismatch {
+                field: format!("capture {}", c.name),
+                expected: nothing.0,
+                actual: nothing.1,
+                note: None,
+            }),
+        }
+    }
+    if misses.is_empty() {
+        Ok(values)
+    } else {
+        Err(misses)
+    }
+}

@@ -1,0 +1,95 @@
+//! A check's task and `needs:`/`capture:`: waiting for the needed checks, filling in their
+//! captures, and taking its own.
+
+use super::super::needs;
+use super::*;
+use std::collections::HashMap;
+
+impl CheckTask {
+    /// The kind probed: the check's own, or with its captures filled in.
+    pub(super) fn kind(&self) -> &CheckKind {
+        self.filled.as_ref().unwrap_or(&self.check.kind)
+    }
+
+    /// Waits until every needed check has ended. `Some`: the check is not probed, and this is
+    /// its result (a need did not pass, or the run stopped first).
+    pub(super) async fn wait_for_needs(&mut self, clock: Instant) -> Option<CheckResult> {
+        let mut values: HashMap<String, Arc<BTreeMap<String, String>>> = HashMap::new();
+        for (id, rx) in &self.needs {
+            let Some(rx) = rx else {
+                return Some(self.needs_error(needs::not_passed(id, None)));
+            };
+            let mut rx = rx.clone();
+            // A stopped run wins: under `--fail-fast` the check that stops it does so before
+            // it ends, so its dependents are `not run`, as every check that had not started.
+            let done = tokio::select! {
+                biased;
+                () = stopped(self.stop.clone()) => {
+                    return Some(self.not_run(Vec::new(), clock.elapsed()));
+                }
+                done = rx.wait_for(Option::is_some) => done.ok().and_then(|d| d.clone()),
+            };
+            match done {
+                Some(d) if d.passed => {
+                    values.insert(id.clone(), Arc::clone(&d.captures));
+                }
+                other => return Some(self.needs_error(needs::not_passed(id, other.as_ref()))),
+            }
+        }
+        match needs::filled(&self.check, &values) {
+            Ok(kind) => {
+                self.filled = kind;
+                None
+            }
+            Err(why) => Some(self.needs_error(format!("not run: {why}"))),
+        }
+    }
+
+    /// The check's captures from a passing answer, each added to the run's secrets at once;
+    /// a capture that finds nothing is a mismatch, and then nothing is kept.
+    pub(super) fn capture(&self, observation: &Observation, mismatches: &mut Vec<Mismatch>) {
+        let captures = &self.check.flow.captures;
+        if captures.is_empty() {
+            return;
+        }
+        let Observation::Http(http) = observation else {
+            return;
+        };
+        match crate::judge::take_captures(captures, http) {
+            Ok(values) => {
+                let mut kept = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+                for (name, value) in values {
+                    self.secrets
+                        .add_captured(&needs::secret_name(&self.check, &name), &value);
+                    kept.insert(name, value);
+                }
+            }
+            Err(misses) => mismatches.extend(misses),
+        }
+    }
+
+    /// The check is an error and not probed: `message` says which need did not pass.
+    fn needs_error(&self, message: String) -> CheckResult {
+        let error = ProbeError {
+            kind: ProbeErrorKind::Needs,
+            message: message.clone(),
+        };
+        CheckResult {
+            check: Arc::clone(&self.check),
+            outcome: Outcome::Error,
+            attempts: vec![Attempt {
+                outcome: Outcome::Error,
+                mismatches: Vec::new(),
+                error: Some(error),
+                duration: Duration::ZERO,
+                observation: None,
+                addresses: Vec::new(),
+            }],
+            flaky: false,
+            duration: Duration::ZERO,
+            message,
+            note: None,
+            reproduce: None,
+        }
+    }
+}

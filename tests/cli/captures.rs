@@ -1,0 +1,138 @@
+//! `capture:` end to end: json, header and regex captures, a capture that finds nothing, and
+//! no captured value in any output, in any format.
+
+use crate::harness::*;
+use crate::needs::{TOKEN, hits, issuer, project, sign_in, uses_token};
+
+/// The run's stdout without its `::add-mask::` lines: masks are the one place the runner must
+/// be told a value.
+fn without_masks(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_captured_token_is_in_no_output_of_any_format() {
+    let server = issuer().await;
+    // The dependent fails: its details show the request it sent (the token in a header) and
+    // the answer (the token echoed); with -vv the sign-in's exchange is shown too.
+    let p = project(
+        &server,
+        &[
+            sign_in("right-password", "      session: { header: x-session }\n"),
+            uses_token("me", "").replace("status: 200", "status: 201"),
+        ],
+    );
+    let json = p.path().join("run.json").display().to_string();
+    let out = p.run(&["-vv", "--json", &json]).await;
+    out.assert_code(1);
+    out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
+    assert_eq!(hits(&server, "/me"), 1);
+    assert!(
+        out.details_of("api/me")
+            .contains(&"> authorization: Bearer [redacted:CAPTURE_AUTH_SIGN_IN_ID_TOKEN]".into()),
+        "{out}"
+    );
+    assert_eq!(
+        out.reproduce("api/me"),
+        format!(
+            "reproduce: curl -sS -i -H 'authorization: Bearer '\"${{CAPTURE_AUTH_SIGN_IN_ID_TOKEN}}\" \
+             --resolve chat.test:{port}:127.0.0.1 --max-time 10 'http://chat.test:{port}/me?who=me'",
+            port = server.port()
+        )
+    );
+    for (text, what) in [
+        (&out.stdout, "stdout"),
+        (&out.stderr, "stderr"),
+        (&p.junit(), "junit.xml"),
+        (&p.read("run.json"), "run.json"),
+    ] {
+        assert_no_secret(text, TOKEN, what);
+    }
+    for format in ["github", "tap", "json"] {
+        let out = p.run(&["-vv", "--format", format]).await;
+        out.assert_code(1);
+        assert_no_secret(&without_masks(&out.stdout), TOKEN, format);
+        assert_no_secret(&out.stderr, TOKEN, format);
+        if format == "github" {
+            // The runner is told to mask the value once it is captured, outside the region
+            // of human lines (where it reads no command).
+            assert_eq!(
+                out.stdout.matches(&format!("::add-mask::{TOKEN}")).count(),
+                1,
+                "{}",
+                out.stdout
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn header_and_regex_captures_are_sent_on() {
+    let server = issuer().await;
+    let p = project(
+        &server,
+        &[
+            sign_in(
+                "right-password",
+                "      session: { header: X-Session }\n      raw: { regex: '\"IdToken\":\"([^\"]+)\"' }\n",
+            ),
+            r#"  - name: both
+    needs: [auth/sign-in]
+    http:
+      url: "http://chat.test:${port}/me?raw=${capture:auth/sign-in.raw}"
+      headers: { authorization: "Bearer ${capture:auth/sign-in.session}" }
+    expect: { status: 200 }
+"#
+            .to_string(),
+        ],
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    out.assert_summary("2 passed, 0 failed, 0 errors, 0 pending");
+    let me: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/me"))
+        .collect();
+    assert_eq!(me.len(), 1);
+    assert_eq!(me[0].path, format!("/me?raw={TOKEN}"));
+    assert_eq!(
+        me[0].header("authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_capture_that_finds_nothing_fails_its_check_and_its_dependents_err() {
+    let server = issuer().await;
+    let p = project(
+        &server,
+        &[
+            sign_in("right-password", "").replace("IdToken\"", "AccessToken\""),
+            uses_token("me", ""),
+        ],
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    out.assert_summary("0 passed, 1 failed, 1 error, 0 pending");
+    out.assert_line("FAIL", "auth/sign-in", "sign in");
+    let details = out.details_of("auth/sign-in");
+    assert_eq!(
+        details[1..4],
+        [
+            "capture id_token",
+            "  expected: a value at $.AuthenticationResult.AccessToken",
+            "  actual:   nothing",
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        out.details_of("api/me")[1],
+        "error (needed check did not pass): not run: needs auth/sign-in, which failed"
+    );
+    assert_eq!(hits(&server, "/me"), 0);
+}
