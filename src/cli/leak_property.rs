@@ -32,6 +32,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod tcp;
+use tcp::tcp_run;
+
 /// How many random secrets are tried.
 const CASES: usize = 300;
 
@@ -230,51 +233,6 @@ fn run_with(secret: &str, rng: &mut Rng) -> CheckResult {
     r.message = message;
     r.reproduce = Some(reproduce);
     r
-}
-
-/// A tcp dialogue whose server sent `shown` across the 300-character cut of the JSON
-/// report's `received`, and the 2048-byte cut of the exchange.
-fn tcp_run(shown: &str, rng: &mut Rng) -> CheckResult {
-    use crate::config::model::{AddressMode, ConnectExpect, IpFamily, TcpExpect, TcpProbe};
-    use crate::probe::{ConnectOutcome, ReadEnd, TcpExchange, TcpObservation};
-    let mut check = check("mail", "mail/banner", "banner");
-    check.kind = CheckKind::Tcp {
-        probe: TcpProbe {
-            host: "mail.example".into(),
-            port: 25,
-            dialogue: Some(Default::default()),
-            ip: IpFamily::Any,
-            addresses: AddressMode::One,
-        },
-        expect: TcpExpect {
-            connect: ConnectExpect::Accepted,
-            explicit: false,
-            time: None,
-            received: None,
-        },
-    };
-    let head = 280 + rng.below(20);
-    let mut received = filler(rng, head);
-    received.push_str(shown);
-    received.push_str("\r\n");
-    let attempts = vec![Attempt {
-        outcome: Outcome::Pass,
-        mismatches: Vec::new(),
-        error: None,
-        duration: Duration::from_millis(5),
-        observation: Some(Observation::Tcp(TcpObservation {
-            target: "127.0.0.1:25".into(),
-            outcome: ConnectOutcome::Accepted,
-            elapsed: Duration::from_millis(1),
-            exchange: Some(TcpExchange {
-                sent: Vec::new(),
-                received: received.into_bytes(),
-                ended: ReadEnd::Found,
-            }),
-        })),
-        addresses: Vec::new(),
-    }];
-    result(check, Outcome::Pass, attempts)
 }
 
 /// Every output of the run, by name.
