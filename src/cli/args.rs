@@ -64,6 +64,32 @@ pub enum Command {
     /// Probe one target now, without a check file: see what it answers, test an expectation,
     /// or record a check that pins what it answers (--record).
     Probe(ProbeArgs),
+    /// Each claim of claims.yaml with the checks that verify it, or why it cannot be checked;
+    /// exit 1 when a claim has neither.
+    Coverage(CoverageArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    /// Only this environment (default: every environment that runs, each claim in those it
+    /// is about).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// The folder that holds claims.yaml, checks/ and environments/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// markdown (the tables of docs/claims.md) or json (a stable structure).
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Markdown)]
+    pub format: CoverageFormat,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+/// `conform coverage --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Args, Debug)]

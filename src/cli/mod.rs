@@ -8,6 +8,7 @@
 
 mod args;
 mod config;
+mod coverage;
 mod exit;
 mod human;
 mod init;
@@ -76,6 +77,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Merge(args) => cmd_merge(args),
         Command::Init(args) => init::cmd_init(args),
         Command::Probe(args) => cmd_probe(args, cli.color),
+        Command::Coverage(args) => coverage::cmd_coverage(args),
         Command::Schema => {
             match serde_json::to_string_pretty(&crate::config::schema::schema_document()) {
                 Ok(text) => {
@@ -341,6 +343,9 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
         c.kind.probe().kind(),
         secrets.redact(&describe_target(c))
     );
+    if !c.claims.is_empty() {
+        line.push_str(&format!("  (claims: {})", c.claims.join(", ")));
+    }
     if let Some(p) = &c.pending {
         line.push_str(&format!("  (pending: {})", secrets.redact(&p.reason)));
     }

@@ -282,6 +282,7 @@ fn check() -> Value {
             "id": doc(json!({ "type": ["string", "number"], "pattern": r"^\S+$" }), "A stable id; default: <suite>/<slug of name>."),
             "tags": doc(r("texts"), "Tags for --tag and --skip-tag, e.g. [gate, nightly]."),
             "envs": doc(r("env_names"), "Run only in these environments."),
+            "claims": doc(one_or_list(json!({ "type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._/-]*$" })), "The ids of the claims of claims.yaml (beside checks/) this check verifies; `conform coverage` lists them."),
             "pending": r("pending"),
             "timeout": doc(or_var(r("duration")), "How long one attempt may take; default 10s."),
             "retries": doc(or_var(r("retries")), "How many more times a check that did not pass is tried; default 0."),

@@ -1,6 +1,7 @@
 //! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
 //! redacted here, at the boundary, from the run's set of secret values.
 
+pub mod coverage;
 pub mod detail;
 pub mod escape;
 pub mod explain;

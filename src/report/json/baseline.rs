@@ -170,6 +170,7 @@ mod tests {
             file: String::new(),
             line: 1,
             tags: Vec::new(),
+            claims: Vec::new(),
             probe: "http".into(),
             target: String::new(),
             outcome,
