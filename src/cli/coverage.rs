@@ -33,16 +33,17 @@ pub(super) fn cmd_coverage(args: CoverageArgs) -> Exit {
         None => runnable,
     };
     let mut checks: Vec<CheckRef> = Vec::new();
-    let mut failed = false;
+    // The same mistake in a check file is found in every environment: said once.
+    let mut errors: Vec<Diagnostic> = Vec::new();
     for env in &envs {
         let plan = match load_plan_with(&dir, env, &getenv, &args.vars.vars) {
             Ok(plan) => plan,
-            Err(errors) => {
-                if envs.len() > 1 {
-                    eprintln!("env {env}:");
+            Err(found) => {
+                for e in found {
+                    if !errors.contains(&e) {
+                        errors.push(e);
+                    }
                 }
-                print_diagnostics(&errors);
-                failed = true;
                 continue;
             }
         };
@@ -60,12 +61,13 @@ pub(super) fn cmd_coverage(args: CoverageArgs) -> Exit {
             }
         }
     }
-    if failed {
+    if !errors.is_empty() {
+        print_diagnostics(&errors);
         return Exit::Usage;
     }
     let found = coverage(&book, &envs, args.env.as_deref(), &checks);
     let text = match args.format {
-        CoverageFormat::Markdown => format!("{}\n", to_markdown(&found)),
+        CoverageFormat::Markdown => to_markdown(&found),
         CoverageFormat::Json => match serde_json::to_string_pretty(&to_json(&found)) {
             Ok(text) => format!("{text}\n"),
             Err(e) => {

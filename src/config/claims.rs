@@ -180,7 +180,9 @@ pub fn load_claims(dir: &Path, envs: &[String]) -> (KnownClaims, Vec<Diagnostic>
         book,
         broken: !d.list.is_empty(),
     };
-    (known, d.list)
+    let mut errors = d.list;
+    errors.sort_by_key(|e| e.pos);
+    (known, errors)
 }
 
 /// The notes of `book` that name a check which does not name their claim: `claims` holds every

@@ -12,6 +12,7 @@ mod harness;
 
 mod addresses;
 mod color;
+mod coverage;
 mod dns_and_tcp;
 mod exit_codes;
 mod fail_closed_http;
