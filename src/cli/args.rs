@@ -56,7 +56,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Combine shard JSON reports into one JUnit and one JSON report.
     Merge(MergeArgs),
-    /// Print the JSON Schema of check and environment files, for editors.
+    /// Print the JSON Schema of check, environment and claims files, for editors.
     Schema,
     /// Write a starter project (a check file, environments/prod.yaml, a CI workflow,
     /// reports/.gitignore) that validates as is; an existing file is never overwritten.
