@@ -33,6 +33,7 @@ pub(super) fn cmd_coverage(args: CoverageArgs) -> Exit {
         None => runnable,
     };
     let mut checks: Vec<CheckRef> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     // The same mistake in a check file is found in every environment: said once.
     let mut errors: Vec<Diagnostic> = Vec::new();
     for env in &envs {
@@ -47,17 +48,21 @@ pub(super) fn cmd_coverage(args: CoverageArgs) -> Exit {
                 continue;
             }
         };
+        // An environment is the file `--env` names: its `name:` may be another's.
         for c in &plan.checks {
             let id = clean(&plan.secrets, &c.id);
-            match checks.iter_mut().find(|r| r.id == id) {
-                Some(r) => r.envs.push(plan.env.name.clone()),
-                None => checks.push(CheckRef {
-                    id,
-                    file: c.file.clone(),
-                    line: c.line,
-                    envs: vec![plan.env.name.clone()],
-                    claims: c.claims.clone(),
-                }),
+            match seen.get(&id) {
+                Some(&i) => checks[i].envs.push(env.clone()),
+                None => {
+                    seen.insert(id.clone(), checks.len());
+                    checks.push(CheckRef {
+                        id,
+                        file: c.file.clone(),
+                        line: c.line,
+                        envs: vec![env.clone()],
+                        claims: c.claims.clone(),
+                    });
+                }
             }
         }
     }

@@ -215,6 +215,28 @@ async fn with_env_a_claim_about_other_environments_is_left_out() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn environments_are_told_apart_by_their_file_even_when_one_takes_another_s_name() {
+    // canary.yaml runs as `prod` (its checks are prod's), but it is `--env canary`.
+    let p = project(CLAIMS);
+    p.write(
+        "environments/canary.yaml",
+        "name: prod\nvars: { host: 127.0.0.1 }\n",
+    );
+    let out = coverage(&p, &["--format", "json"]).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "", "{out}");
+    let found: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(found["envs"], json!(["canary", "prod", "staging"]));
+    assert_eq!(
+        found["claims"][0]["checks"],
+        json!([
+            { "id": "web/root-redirects", "envs": ["canary", "prod", "staging"], "note": null },
+            { "id": "web/admin-is-gone", "envs": ["canary", "prod"], "note": null }
+        ])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn list_explain_and_the_json_report_show_a_check_s_claims() {
     let p = project(CLAIMS);
     let list = p.list(&["--env", "prod"]).await;
