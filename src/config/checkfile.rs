@@ -206,6 +206,15 @@ fn decode_defaults(node: &Node, ctx: &FileContext, d: &mut Diagnostics) -> FileD
     if let Some(n) = r.key_pos("envs").and(node.get("envs")) {
         ctx.known_envs.check(n, d);
     }
+    if let Some(p) = r.key_pos("claims") {
+        // Taken, so that it is said once, with why.
+        r.take("claims");
+        d.error(
+            p,
+            "`claims` is not a file default: a claim is verified by a check, not by a whole file",
+            "expected `claims: [ID]` on each check that verifies the claim",
+        );
+    }
     let out = FileDefaults {
         tags: r
             .take("tags")

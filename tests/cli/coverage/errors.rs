@@ -175,3 +175,27 @@ async fn a_note_on_a_check_that_does_not_claim_it_is_an_error() {
         "{out}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn claims_are_not_a_file_default() {
+    let p = project(CLAIMS);
+    p.write(
+        "checks/web.yaml",
+        &format!(
+            "defaults: {{ claims: [waf-mode] }}\n{}",
+            p.read("checks/web.yaml")
+        ),
+    );
+    let file = p.shown("checks/web.yaml");
+    let out = coverage(&p, &[]).await;
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {file}:1:13: `claims` is not a file default: a claim is verified by a check, \
+             not by a whole file; expected `claims: [ID]` on each check that verifies the claim\n\
+             1 error found; nothing was probed\n"
+        ),
+        "{out}"
+    );
+}
