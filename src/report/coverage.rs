@@ -14,7 +14,8 @@
 //!       "envs": ["prod"], "status": "covered",
 //!       "checks": [ { "id": "chat/root-redirect", "envs": ["prod"], "note": null } ],
 //!       "note": null, "not_checkable": null, "missing_envs": [] }
-//!   ]
+//!   ],
+//!   "unclaimed_checks": [ { "id": "chat/health", "envs": ["prod"], "note": null } ]
 //! }
 //! ```
 //!
@@ -25,6 +26,9 @@
 //!   `uncovered` (`missing_envs` lists where no check verifies it). `checks`: every check that
 //!   names it and runs in one of its environments, in file order, with the environments it
 //!   runs in and its note from `claims.yaml`. `note`: said of the checks as a whole.
+//! - `unclaimed_checks`: the checks (running in one of `envs`) that name no claim, in file
+//!   order; the markdown lists them last, under "Checks that verify no claim". They do not
+//!   change the exit code.
 
 use crate::config::claims::{Claim, ClaimBook};
 use serde::Serialize;
@@ -80,6 +84,9 @@ pub struct Coverage<'a> {
     /// `--env`: the one environment asked for.
     pub only_env: Option<String>,
     pub rows: Vec<Row<'a>>,
+    /// The checks that name no claim, in file order: each is either a claim not written down
+    /// yet or a check with no stated purpose.
+    pub unclaimed: Vec<&'a CheckRef>,
 }
 
 impl Coverage<'_> {
@@ -157,6 +164,7 @@ pub fn coverage<'a>(
         envs: envs.to_vec(),
         only_env: only_env.map(str::to_string),
         rows,
+        unclaimed: sorted.into_iter().filter(|c| c.claims.is_empty()).collect(),
     }
 }
 
@@ -167,6 +175,7 @@ pub struct JsonCoverage<'a> {
     pub envs: &'a [String],
     pub summary: JsonSummary,
     pub claims: Vec<JsonClaim<'a>>,
+    pub unclaimed_checks: Vec<JsonClaimCheck<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -236,6 +245,15 @@ pub fn to_json<'a>(c: &'a Coverage) -> JsonCoverage<'a> {
             uncovered: c.count(Status::Uncovered),
         },
         claims,
+        unclaimed_checks: c
+            .unclaimed
+            .iter()
+            .map(|check| JsonClaimCheck {
+                id: &check.id,
+                envs: &check.envs,
+                note: None,
+            })
+            .collect(),
     }
 }
 
@@ -296,6 +314,12 @@ pub fn to_markdown(c: &Coverage) -> String {
         }
         if let Some(outro) = &section.outro {
             out.push_str(&format!("{outro}\n\n"));
+        }
+    }
+    if !c.unclaimed.is_empty() {
+        out.push_str("## Checks that verify no claim\n\n");
+        for check in &c.unclaimed {
+            out.push_str(&format!("- `{}`\n", check.id));
         }
     }
     while out.ends_with("\n\n") {

@@ -115,7 +115,8 @@ async fn the_json_is_the_documented_structure_with_each_check_s_environments() {
                   "note": null,
                   "not_checkable": "not checkable from outside: COUNT changes nothing a client sees",
                   "missing_envs": [] }
-            ]
+            ],
+            "unclaimed_checks": []
         })
     );
 }
@@ -192,6 +193,35 @@ async fn a_claim_whose_checks_run_in_only_some_of_its_environments_is_not_covere
         ),
         "{prod}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_that_name_no_claim_are_listed_last_without_failing() {
+    let p = project(CLAIMS);
+    p.write(
+        "checks/extra.yaml",
+        "checks:\n  - name: health answers\n    envs: [staging]\n    http: { url: \"http://${host}:9/health\" }\n    expect: { status: 200 }\n",
+    );
+    let out = coverage(&p, &[]).await;
+    out.assert_code(0);
+    assert_eq!(out.stderr, "", "{out}");
+    assert!(
+        out.stdout.ends_with(
+            "Only prose here.\n\n## Checks that verify no claim\n\n- `extra/health-answers`\n"
+        ),
+        "{out}"
+    );
+    let json = coverage(&p, &["--format", "json"]).await;
+    json.assert_code(0);
+    let found: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(
+        found["unclaimed_checks"],
+        json!([{ "id": "extra/health-answers", "envs": ["staging"], "note": null }])
+    );
+    // Not in prod: nothing there names no claim.
+    let prod = coverage(&p, &["--env", "prod", "--format", "json"]).await;
+    let found: serde_json::Value = serde_json::from_str(&prod.stdout).expect("JSON");
+    assert_eq!(found["unclaimed_checks"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread")]
