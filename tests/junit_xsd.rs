@@ -27,6 +27,7 @@ fn check(suite: &str, name: &str, retries: u32, pending: Option<&str>) -> Check 
         file: format!("checks/{suite}.yaml").into(),
         line: 7,
         tags: Vec::new(),
+        claims: Vec::new(),
         pending: pending.map(|reason| Pending {
             reason: reason.to_string(),
             until: None,

@@ -57,8 +57,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Combine shard JSON reports into one JUnit and one JSON report.
     Merge(MergeArgs),
-    /// Print the JSON Schema of check and environment files, for editors (with --report:
-    /// of the JSON report).
+    /// Print the JSON Schema of check, environment and claims files, for editors (with
+    /// --report: of the JSON report).
     Schema(SchemaArgs),
     /// Write a starter project (a check file, environments/prod.yaml, a CI workflow,
     /// reports/.gitignore) that validates as is; an existing file is never overwritten.
@@ -69,6 +69,9 @@ pub enum Command {
     /// Write the HTML report of an earlier run from its JSON report (nothing is probed), with
     /// the history grid of earlier JSON reports.
     Report(ReportArgs),
+    /// Each claim of claims.yaml with the checks that verify it, or why it cannot be checked;
+    /// exit 1 when a claim has neither.
+    Coverage(CoverageArgs),
 }
 
 /// `--html FILE` and `--history DIR|GLOB`, shared by `run`, `merge` and `report`.
@@ -104,6 +107,29 @@ pub struct SchemaArgs {
     /// Print the JSON Schema of the JSON report (`--json`) instead.
     #[arg(long)]
     pub report: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CoverageArgs {
+    /// Only this environment (default: every environment that runs, each claim in those it
+    /// is about).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// The folder that holds claims.yaml, checks/ and environments/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// markdown (the tables of docs/claims.md) or json (a stable structure).
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Markdown)]
+    pub format: CoverageFormat,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+/// `conform coverage --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Args, Debug)]

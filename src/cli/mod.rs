@@ -8,6 +8,7 @@
 
 mod args;
 mod config;
+mod coverage;
 mod exit;
 mod history;
 mod html;
@@ -79,6 +80,7 @@ pub fn main_with(cli: Cli) -> Exit {
         Command::Init(args) => init::cmd_init(args),
         Command::Probe(args) => cmd_probe(args, cli.color),
         Command::Report(args) => html::cmd_report(args),
+        Command::Coverage(args) => coverage::cmd_coverage(args),
         Command::Schema(args) => {
             let document = if args.report {
                 crate::report::json::report_schema()
@@ -363,6 +365,9 @@ pub(crate) fn list_line(c: &Check, secrets: &Secrets) -> String {
         c.kind.probe().kind(),
         secrets.redact(&describe_target(c))
     );
+    if !c.claims.is_empty() {
+        line.push_str(&format!("  (claims: {})", c.claims.join(", ")));
+    }
     if let Some(p) = &c.pending {
         line.push_str(&format!("  (pending: {})", secrets.redact(&p.reason)));
     }

@@ -5,6 +5,7 @@
 //! they come from: `--expect:1:9: ...` (`--expect #2` when there are several), `TARGET`.
 
 use super::checkfile::{FileContext, KnownEnvs, decode_file};
+use super::claims::KnownClaims;
 use super::environment::load_environment;
 use super::model::{CheckKind, Environment, Plan, Secrets, TlsOptions};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
@@ -226,6 +227,7 @@ pub fn adhoc_plan(
         env_tls: &env_tls,
         getenv,
         known_envs: &KnownEnvs::default(),
+        claims: &KnownClaims::nowhere(),
     };
     let file = Path::new(FILE);
     let mut d = Diagnostics::new(file);

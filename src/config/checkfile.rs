@@ -1,5 +1,6 @@
 //! Check files: `suite`, file `defaults`, and the `checks` list.
 
+use super::claims::KnownClaims;
 use super::kind::decode_kind;
 use super::model::{Check, CheckKind, Environment, KeptOut, Secrets, TlsOptions};
 use crate::syntax::decode::{MapReader, duration, string, strings, unsigned};
@@ -23,6 +24,7 @@ pub const CHECK_KEYS: &[&str] = &[
     "id",
     "tags",
     "envs",
+    "claims",
     "pending",
     "timeout",
     "retries",
@@ -54,6 +56,8 @@ pub struct FileContext<'a> {
     pub getenv: &'a dyn Fn(&str) -> Option<String>,
     /// The environments `envs:` may name; empty when the folder has no `environments/`.
     pub known_envs: &'a KnownEnvs,
+    /// The claims `claims:` may name (`claims.yaml`).
+    pub claims: &'a KnownClaims,
 }
 
 /// The environments of a folder, for checking `envs:`.
@@ -206,6 +210,15 @@ fn decode_defaults(node: &Node, ctx: &FileContext, d: &mut Diagnostics) -> FileD
     if let Some(n) = r.key_pos("envs").and(node.get("envs")) {
         ctx.known_envs.check(n, d);
     }
+    if let Some(p) = r.key_pos("claims") {
+        // Taken, so that it is said once, with why.
+        r.take("claims");
+        d.error(
+            p,
+            "`claims` is not a file default: a claim is verified by a check, not by a whole file",
+            "expected `claims: [ID]` on each check that verifies the claim",
+        );
+    }
     let out = FileDefaults {
         tags: r
             .take("tags")
@@ -242,10 +255,15 @@ fn decode_check(
         }
         None => scope.defaults.envs.clone(),
     };
+    // So are the claims it names, wherever it runs.
+    let claims = raw
+        .get("claims")
+        .map(|n| ctx.claims.decode(n, d))
+        .unwrap_or_default();
     if let Some(envs) = &envs
         && !envs.iter().any(|e| e == &ctx.env.name)
     {
-        return Some(Decoded::KeptOut(kept_out(raw, scope, envs)));
+        return Some(Decoded::KeptOut(kept_out(raw, scope, envs, claims)));
     }
     let resolved = resolve_check(raw, scope.file, ctx, secrets, d);
     let node = &resolved.node;
@@ -275,6 +293,7 @@ fn decode_check(
         file: scope.file.to_path_buf(),
         line: raw.pos.line,
         tags: common.tags,
+        claims,
         pending: common.pending,
         timeout: common.timeout,
         retries: common.retries,

@@ -1,6 +1,7 @@
 //! Loading a project folder: `environments/<env>.yaml` and `checks/**/*.yaml` into a [`Plan`].
 
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
+use super::claims::{KnownClaims, load_claims, stray_notes};
 use super::environment::{env_names, load_environment, runnable_env_names};
 use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
 use super::overrides::{VarOverride, apply_overrides};
@@ -32,6 +33,7 @@ pub fn decode_check_text(text: &str) -> Result<Vec<Check>, Vec<Diagnostic>> {
                 env_tls: &TlsOptions::default(),
                 getenv: &|_| None,
                 known_envs: &KnownEnvs::default(),
+                claims: &KnownClaims::nowhere(),
             };
             checks = decode_file(&root, file, &ctx, &mut Secrets::default(), &mut d).checks;
         }
@@ -153,11 +155,14 @@ fn load(
             .collect(),
         runnable,
     };
+    let (claims, claim_errors) = load_claims(&dir, &known_envs.runnable);
+    errors.extend(claim_errors);
     let ctx = FileContext {
         env: &env,
         env_tls: &env_tls,
         getenv,
         known_envs: &known_envs,
+        claims: &claims,
     };
     let mut checks: Vec<Check> = Vec::new();
     let mut kept_out = Vec::new();
@@ -173,6 +178,20 @@ fn load(
     errors.extend(super::flow_graph::flow_errors(
         &checks, &kept_out, &env.name,
     ));
+    if errors.is_empty()
+        && let Some(book) = &claims.book
+    {
+        let named: Vec<(&str, &[String])> = checks
+            .iter()
+            .map(|c| (c.id.as_str(), c.claims.as_slice()))
+            .chain(
+                kept_out
+                    .iter()
+                    .map(|k| (k.id.as_str(), k.claims.as_slice())),
+            )
+            .collect();
+        errors.extend(stray_notes(book, &named));
+    }
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
         return Err(errors);

@@ -3,6 +3,7 @@
 
 pub mod adhoc;
 pub mod checkfile;
+pub mod claims;
 pub mod closed;
 pub mod dialogue;
 pub mod environment;

@@ -206,6 +206,8 @@ pub struct Check {
     /// Where the check starts in its file.
     pub line: u32,
     pub tags: Vec<String>,
+    /// The ids of the claims of `claims.yaml` this check verifies, as written.
+    pub claims: Vec<String>,
     pub pending: Option<Pending>,
     pub timeout: Duration,
     pub retries: u32,
@@ -231,6 +233,8 @@ pub struct KeptOut {
     pub tags: Vec<String>,
     /// The environments it runs in.
     pub envs: Vec<String>,
+    /// The claims it verifies (where it runs).
+    pub claims: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

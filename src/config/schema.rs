@@ -1,4 +1,4 @@
-//! JSON Schema (draft 2020-12) for check files and environment files, so that editors can
+//! JSON Schema (draft 2020-12) for check files, environment files and `claims.yaml`, so that editors can
 //! complete keys and flag mistakes as they are typed, and CI linters can check files without
 //! conform. The loader in this folder stays the authority: it also checks what a schema
 //! cannot (regexes, JSONPaths, files on disk, unique names, variables that resolve), and
@@ -16,12 +16,14 @@
 //! { "./conform.schema.json": ["checks/**/*.yaml", "environments/*.yaml"] }`. The combined
 //! document tells the two kinds apart by `checks:`, which only check files have.
 
+mod claims;
 mod matchers;
 mod probes;
 
 use super::closed::{
     ALERTS, EKUS, KEYS, RCODES, RECORD_TYPES, STATUS_MAX, STATUS_MIN, TLS_VERSIONS,
 };
+use claims::{CLAIM_ID, claims_defs, claims_file};
 use matchers::{Closed, closed_matcher, closed_value, matcher_properties};
 use probes::{cert_expect, http_expect, http_probe, tls_probe, tls_settings, with_key_pair};
 use serde_json::{Map, Value, json};
@@ -51,20 +53,34 @@ pub fn environment_schema() -> Value {
     )
 }
 
-/// Both schemas in one document, for `conform schema`: a file with `checks:` is a check
-/// file, any other an environment file.
+/// The schema of `claims.yaml` (beside `checks/`), standalone.
+pub fn claims_schema() -> Value {
+    standalone(
+        "conform claims file",
+        "The claims the checks verify, in sections: each with its text, and the checks that name it or the reason it cannot be checked.",
+        claims_file(),
+    )
+}
+
+/// The three schemas in one document, for `conform schema`: a file with `checks:` is a check
+/// file, one with `sections:` the claims file, any other an environment file.
 pub fn schema_document() -> Value {
     let mut defs = shared_defs();
     defs.insert("check_file".into(), check_file());
     defs.insert("environment".into(), environment());
+    defs.insert("claims_file".into(), claims_file());
     json!({
         "$schema": DRAFT,
-        "title": "conform check and environment files",
-        "description": "A file with `checks:` is a check file (checks/*.yaml); any other is an environment file (environments/*.yaml).",
+        "title": "conform check, environment and claims files",
+        "description": "A file with `checks:` is a check file (checks/*.yaml); one with `sections:` is claims.yaml; any other is an environment file (environments/*.yaml).",
         "$defs": defs,
         "if": { "type": "object", "required": ["checks"] },
         "then": r("check_file"),
-        "else": r("environment"),
+        "else": {
+            "if": { "type": "object", "required": ["sections"] },
+            "then": r("claims_file"),
+            "else": r("environment"),
+        },
     })
 }
 
@@ -244,6 +260,9 @@ fn shared_defs() -> Map<String, Value> {
         "status_matcher".into(),
         closed_matcher("status", Closed::Status),
     );
+    for (name, schema) in claims_defs() {
+        defs.insert(name.into(), schema);
+    }
     defs
 }
 
@@ -282,6 +301,7 @@ fn check() -> Value {
             "id": doc(json!({ "type": ["string", "number"], "pattern": r"^\S+$" }), "A stable id; default: <suite>/<slug of name>."),
             "tags": doc(r("texts"), "Tags for --tag and --skip-tag, e.g. [gate, nightly]."),
             "envs": doc(r("env_names"), "Run only in these environments."),
+            "claims": doc(one_or_list(pattern(CLAIM_ID)), "The ids of the claims of claims.yaml (beside checks/) this check verifies; `conform coverage` lists them."),
             "pending": r("pending"),
             "timeout": doc(or_var(r("duration")), "How long one attempt may take; default 10s."),
             "retries": doc(or_var(r("retries")), "How many more times a check that did not pass is tried; default 0."),

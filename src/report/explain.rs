@@ -14,6 +14,9 @@ pub fn explain(check: &Check, env: &Environment, secrets: &Secrets) -> String {
     let _ = writeln!(out, "  suite       {}", check.suite);
     let _ = writeln!(out, "  env         {}", env.name);
     let _ = writeln!(out, "  tags        {}", check.tags.join(", "));
+    if !check.claims.is_empty() {
+        let _ = writeln!(out, "  claims      {}", check.claims.join(", "));
+    }
     if let Some(p) = &check.pending {
         let until = p.until.map(|d| format!(" (until {d})")).unwrap_or_default();
         let _ = writeln!(out, "  pending     {}{until}", p.reason);

@@ -81,7 +81,8 @@
 //! Per check:
 //!
 //! - `id`, `name`, `suite`, `file` (as given under `--dir`), `line` (where the check starts),
-//!   `tags`.
+//!   `tags`. `claims`: the ids of the claims of `claims.yaml` the check verifies (absent when
+//!   it names none).
 //! - `probe`: `http`, `tls`, `dns`, `tcp` or `cert`. `target`: what it probed, for people:
 //!   `GET https://host/path` (plus ` via host:port` with `connect_to`), `host:port (sni name)`,
 //!   `name. TYPE @server` (plus ` over tcp`), `host:port`, or the certificate file.
@@ -240,6 +241,9 @@ pub struct JsonCheck {
     pub line: u32,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The claims of `claims.yaml` the check verifies; absent when it names none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<String>,
     #[serde(default)]
     pub probe: String,
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! Reports read a finished [`RunReport`](crate::run::RunReport) and write it out. Secrets are
 //! redacted here, at the boundary, from the run's set of secret values.
 
+pub mod coverage;
 pub mod detail;
 /// The escaping of network text lives with the syntax, so every layer can use it.
 pub use crate::syntax::escape;

@@ -14,6 +14,7 @@ mod addresses;
 mod at_time;
 mod captures;
 mod color;
+mod coverage;
 mod dns_and_tcp;
 mod drift_changed;
 mod exit_codes;

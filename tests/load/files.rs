@@ -60,7 +60,7 @@ fn every_error_of_every_file_is_listed() {
     assert_eq!(
         errors,
         [
-            "checks/a.yaml:3:5: unknown key `timout` in the check; did you mean `timeout`? expected one of: name, id, tags, envs, pending, timeout, retries, retry_delay, http, tls, dns, tcp, cert, expect, needs, capture",
+            "checks/a.yaml:3:5: unknown key `timout` in the check; did you mean `timeout`? expected one of: name, id, tags, envs, claims, pending, timeout, retries, retry_delay, http, tls, dns, tcp, cert, expect, needs, capture",
             "checks/a.yaml:4:18: unknown variable `${chat_hots}`; did you mean `${chat_host}`? the environment's vars are: chat_host",
             "checks/a.yaml:7:18: `not a url` is not a valid URL: relative URL without a base; expected a URL such as https://host:port/path?query",
             "checks/a.yaml:8:32: the regex /(/ for `body` is invalid: unclosed group; expected a valid regular expression (Rust regex syntax); escape special characters with \\",
@@ -167,7 +167,7 @@ fn many_files_load_in_order_and_report_every_error() {
             "checks/g1.yaml:2:5: the check has no `expect`; add what must be true, e.g. expect: { \
              status: 200 }",
             "checks/g1.yaml:3:5: unknown key `htp` in the check; did you mean `http`? expected \
-             one of: name, id, tags, envs, pending, timeout, retries, retry_delay, http, tls, \
+             one of: name, id, tags, envs, claims, pending, timeout, retries, retry_delay, http, tls, \
              dns, tcp, cert, expect, needs, capture",
         ]
     );

@@ -3,7 +3,9 @@
 use super::{BASE_ENV, EVERY_KEY, PROD_ENV, errors, load, validator, yaml};
 use conform::config::environment;
 use conform::config::load::check_files;
-use conform::config::schema::{check_file_schema, environment_schema, schema_document};
+use conform::config::schema::{
+    check_file_schema, claims_schema, environment_schema, schema_document,
+};
 use jsonschema::Validator;
 use std::path::PathBuf;
 
@@ -74,6 +76,12 @@ fn a_file_with_every_key_loads_and_validates() {
         );
         assert_eq!(errors(&combined, &yaml(env)), [""; 0], "{env}");
     }
+}
+
+#[test]
+fn the_shipped_claims_file_validates() {
+    let (own, combined) = (validator(&claims_schema()), validator(&schema_document()));
+    assert_valid(&[&own, &combined], &[repository().join("claims.yaml")]);
 }
 
 /// `conform init`'s starter files, as editors with the schema see them.

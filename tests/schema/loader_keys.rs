@@ -1,8 +1,10 @@
 //! The schema names exactly the loader's keys, and the standalone schemas are the combined one's parts.
 
 use super::{keys, set};
-use conform::config::schema::{check_file_schema, environment_schema, schema_document};
-use conform::config::{checkfile, environment, http, net, tls};
+use conform::config::schema::{
+    check_file_schema, claims_schema, environment_schema, schema_document,
+};
+use conform::config::{checkfile, claims, environment, http, net, tls};
 use conform::matcher::decode::MATCHER_KEYS;
 
 #[test]
@@ -36,6 +38,9 @@ fn the_schema_names_exactly_the_loaders_keys() {
     assert_eq!(def("tcp_expect"), set(net::TCP_EXPECT_KEYS));
     assert_eq!(def("matcher_map"), set(MATCHER_KEYS));
     assert_eq!(def("environment"), set(environment::ENV_KEYS));
+    assert_eq!(def("claims_file"), set(claims::FILE_KEYS));
+    assert_eq!(def("claims_section"), set(claims::SECTION_KEYS));
+    assert_eq!(def("claim"), set(claims::CLAIM_KEYS));
     assert_eq!(
         prop("environment", "defaults"),
         set(&["timeout", "retries", "retry_delay"])
@@ -51,6 +56,7 @@ fn the_standalone_schemas_are_the_combined_documents_parts() {
     for (part, name) in [
         (check_file_schema(), "check_file"),
         (environment_schema(), "environment"),
+        (claims_schema(), "claims_file"),
     ] {
         assert_eq!(part["$schema"], doc["$schema"]);
         assert_eq!(part["properties"], doc["$defs"][name]["properties"]);
@@ -63,6 +69,9 @@ fn the_standalone_schemas_are_the_combined_documents_parts() {
         "tls_probe",
         "dns_expect",
         "environment",
+        "claims_file",
+        "claims_section",
+        "claim",
     ] {
         for (key, schema) in doc["$defs"][def]["properties"].as_object().unwrap() {
             assert!(

@@ -1,7 +1,9 @@
-//! What the schema rejects, where the loader does: mistakes in check and environment files.
+//! What the schema rejects, where the loader does: mistakes in check, environment and claims files.
 
 use super::{EVERY_KEY, PROD_ENV, errors, load, validator, yaml};
-use conform::config::schema::{check_file_schema, environment_schema, schema_document};
+use conform::config::schema::{
+    check_file_schema, claims_schema, environment_schema, schema_document,
+};
 use serde_json::Value;
 
 /// Each `(from, to, path)`: `base` with `from` replaced by `to` is refused by the loader
@@ -229,4 +231,51 @@ fn environment_mistakes_are_rejected_where_they_are() {
     assert_rejected(PROD_ENV, &mistakes, &environment_schema(), |text| {
         load(EVERY_KEY, text)
     });
+}
+
+const CLAIMS: &str = r#"
+title: Claims
+sections:
+  - title: Edge
+    intro: text
+    claims:
+      - { id: root, text: the root redirects, envs: [prod], note: n, notes: { web/root: x } }
+      - { id: waf, text: the WAF counts, not_checkable: invisible }
+"#;
+
+/// The loader's verdict on a claims file: how many claims, or every error.
+fn load_claims(text: &str) -> Result<usize, String> {
+    let root = conform::syntax::node::Node::parse(text).map_err(|e| e.message)?;
+    let file = std::path::Path::new("claims.yaml");
+    let mut d = conform::syntax::diag::Diagnostics::new(file);
+    let book = conform::config::claims::decode_book(&root, file, &["prod".into()], &mut d);
+    match d.list.is_empty() {
+        true => Ok(book.claims().count()),
+        false => Err(format!("{:?}", d.list)),
+    }
+}
+
+#[test]
+fn claims_file_mistakes_are_rejected_where_they_are() {
+    assert_eq!(load_claims(CLAIMS), Ok(2));
+    let mistakes = [
+        ("title: Claims", "titl: Claims", ""),
+        ("intro: text", "intr: text", "/sections/0"),
+        ("{ id: root,", "{ idd: root,", "/sections/0/claims/0"),
+        ("id: root", "id: \"a root\"", "/sections/0/claims/0/id"),
+        (", text: the WAF counts", "", "/sections/0/claims/1"),
+        (
+            "not_checkable: invisible",
+            "not_checkable: \" \"",
+            "/sections/0/claims/1/not_checkable",
+        ),
+        ("envs: [prod]", "envs: []", "/sections/0/claims/0/envs"),
+        (
+            "not_checkable: invisible",
+            "not_checkable: x, notes: { a: b }",
+            "/sections/0/claims/1",
+        ),
+        ("    claims:\n", "    claim:\n", "/sections/0"),
+    ];
+    assert_rejected(CLAIMS, &mistakes, &claims_schema(), load_claims);
 }

@@ -88,6 +88,7 @@ pub(super) fn decode_common(
     let defaults = scope.defaults;
     let name = r.require("name", d).and_then(|n| string(n, "`name`", d));
     r.take("envs");
+    r.take("claims");
     let id = match r.take("id") {
         Some(n) => string(n, "`id`", d).filter(|id| {
             let ok = !id.trim().is_empty() && !id.chars().any(char::is_whitespace);
@@ -151,7 +152,12 @@ pub(super) fn decode_common(
 
 /// What selection needs to know of a check that `envs:` keeps out: its id, name, suite and
 /// tags as written (variables are not resolved for an environment it does not run in).
-pub(super) fn kept_out(raw: &Node, scope: &FileScope, envs: &[String]) -> KeptOut {
+pub(super) fn kept_out(
+    raw: &Node,
+    scope: &FileScope,
+    envs: &[String],
+    claims: Vec<String>,
+) -> KeptOut {
     let (suite, defaults) = (scope.suite, scope.defaults);
     let mut scratch = Diagnostics::new(scope.file);
     let text = |key: &str| raw.get(key).and_then(|n| n.scalar_text());
@@ -173,6 +179,7 @@ pub(super) fn kept_out(raw: &Node, scope: &FileScope, envs: &[String]) -> KeptOu
         suite: suite.to_string(),
         tags,
         envs: envs.to_vec(),
+        claims,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn check(suite: &str, id: &str, name: &str) -> Check {
         file: format!("checks/{suite}.yaml").into(),
         line: 3,
         tags: Vec::new(),
+        claims: Vec::new(),
         pending: None,
         timeout: Duration::from_secs(10),
         retries: 0,

@@ -49,6 +49,7 @@ fn json_check(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
         file: text(&check.file.display().to_string()),
         line: check.line,
         tags: check.tags.iter().map(|t| text(t)).collect(),
+        claims: check.claims.iter().map(|c| text(c)).collect(),
         probe: check.kind.probe().kind().to_string(),
         target: text(&target(check)),
         outcome: result.outcome,

@@ -134,6 +134,8 @@ fn check() -> Value {
             "attempts": { "type": "array", "items": r("attempt") },
             "rounds": { "type": "array", "items": closed(&["round", "outcome", "at_seconds"], json!({
                 "round": r("count"), "outcome": r("outcome"), "at_seconds": r("seconds") })) },
+            "claims": { "type": "array", "items": { "type": "string" }, "minItems": 1,
+                        "description": "The claims of claims.yaml the check verifies." },
             "needed_by": { "type": "array", "items": { "type": "string" }, "minItems": 1,
                            "description": "Run only because these selected checks need it (needs:)." },
         }),

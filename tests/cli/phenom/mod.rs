@@ -187,7 +187,7 @@ fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A project made of the repository's checks and environments as they are now, the stand-in
+/// A project made of the repository's checks, environments and claims as they are now, the stand-in
 /// environment, and the test PKI's files under `pki/`.
 fn phenom_project(s: &StandIns) -> Project {
     let p = Project::new();
@@ -203,6 +203,10 @@ fn phenom_project(s: &StandIns) -> Project {
             }
         }
     }
+    // The checks name the claims of claims.yaml, which must come along.
+    let claims = std::fs::read_to_string(repository().join("claims.yaml"))
+        .unwrap_or_else(|e| panic!("cannot read claims.yaml of the repository: {e}"));
+    p.write("claims.yaml", &claims);
     let https = s.edge.port();
     p.write(
         "environments/standin.yaml",

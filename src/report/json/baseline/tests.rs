@@ -21,6 +21,7 @@ fn check(id: &str, outcome: Outcome, flaky: bool) -> JsonCheck {
         attempts: Vec::new(),
         rounds: Vec::new(),
         needed_by: Vec::new(),
+        claims: Vec::new(),
     }
 }
 
