@@ -195,10 +195,14 @@ fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
         let root = parse_file(&file, &mut d);
         (file, d, root)
     };
-    let helpers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len())
-        .saturating_sub(1);
+    // One file needs no helper, nor the count of CPUs (which reads cgroup files).
+    let helpers = match files.len() {
+        0 | 1 => 0,
+        n => std::thread::available_parallelism()
+            .map_or(1, |cpus| cpus.get())
+            .min(n)
+            .saturating_sub(1),
+    };
     if helpers == 0 {
         return files.iter().map(parse).collect();
     }

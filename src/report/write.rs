@@ -166,9 +166,14 @@ fn holder(file: &mut File) -> String {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory, synced and
-/// renamed over the target; parent directories are created. `what` names the file for the
-/// error: `cannot write the JUnit report to reports/junit.xml: Permission denied (os error 13)`.
+/// Writes `contents` to `path` through a temporary file in the same directory, renamed over
+/// the target; parent directories are created. Nothing is fsynced: the rename is what makes
+/// the file whole for every reader (a killed run leaves the old file or the new one), and the
+/// system writes both out within seconds. Waiting for the disk instead would cost every run
+/// a few milliseconds on an idle disk and tens of them on a busy one, for the one case of the
+/// machine itself going down in those seconds (which takes the CI job reading the report
+/// down with it). `what` names the file for the error: `cannot write the JUnit report to
+/// reports/junit.xml: Permission denied (os error 13)`.
 pub fn write_atomic(path: &Path, contents: &[u8], what: &str) -> Result<(), String> {
     let fail = |cause: String| format!("cannot write {what} to {}: {cause}", path.display());
     let file_name = path
@@ -191,16 +196,11 @@ pub fn write_atomic(path: &Path, contents: &[u8], what: &str) -> Result<(), Stri
         let _ = fs::remove_file(&temp_path);
         return Err(fail(e.to_string()));
     }
-    // Make the rename itself durable; a failure here loses nothing already visible.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
     Ok(())
 }
 
 fn fill(mut file: File, contents: &[u8]) -> io::Result<()> {
-    file.write_all(contents)?;
-    file.sync_all()
+    file.write_all(contents)
 }
 
 /// A new file beside the target, named so that concurrent writers never share one.
