@@ -159,12 +159,14 @@ fn load(
         getenv,
         known_envs: &known_envs,
     };
-    let mut checks: Vec<Check> = Vec::new();
+    // Shared as they are decoded: collecting a `Vec<Check>` into `Arc`s afterwards would keep
+    // the whole first buffer (about 1 KiB per check) as the plan's list of pointers.
+    let mut checks: Vec<Arc<Check>> = Vec::new();
     let mut kept_out = Vec::new();
     for (file, mut d, root) in parse_all(&files) {
         if let Some(root) = root {
             let found = decode_file(&root, &file, &ctx, secrets, &mut d);
-            checks.extend(found.checks);
+            checks.extend(found.checks.into_iter().map(Arc::new));
             kept_out.extend(found.kept_out);
         }
         errors.extend(d.list);
@@ -176,7 +178,7 @@ fn load(
     }
     Ok(Plan {
         env,
-        checks: checks.into_iter().map(Arc::new).collect(),
+        checks,
         kept_out,
         secrets: secrets.clone(),
     })
@@ -235,11 +237,12 @@ fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
         .collect()
 }
 
-fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
+fn duplicates(checks: &[Arc<Check>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut names: HashMap<(&str, &str), &Check> = HashMap::new();
     let mut ids: HashMap<&str, &Check> = HashMap::new();
     for c in checks {
+        let c: &Check = c;
         if let Some(first) = names.get(&(c.suite.as_str(), c.name.as_str())) {
             out.push(duplicate_name(c, first));
         } else {
