@@ -11,13 +11,15 @@
 //! - W4: `conform validate` on 10,000 checks (nothing probed);
 //! - tls: one `tls:` check (a TLS 1.3 handshake), 0 ms delay;
 //! - W5: 300 HTTP checks whose answers carry 1 MiB bodies: conform's peak RSS, whose target
-//!   is < 96 MiB (bodies are let go once judged).
+//!   is < 96 MiB (bodies are let go once judged);
+//! - W6: `run` on 10,000 HTTP checks, 0 ms delay: wall, CPU and peak RSS, whose target is
+//!   < 64 MiB.
 //!
 //! Every HTTP(S) workload but W5 is also made by a minimal reference client (tokio, hyper,
 //! rustls; same concurrency and connection reuse; no checks, no reports) against a fresh
 //! server of its own, and conform's wall is printed as a ratio to the reference's.
 //!
-//! `CONFORM_BENCH_ONLY=W5` (a prefix of the labels: cold, tls, W1 ... W5) runs only those.
+//! `CONFORM_BENCH_ONLY=W5` (a prefix of the labels: cold, tls, W1 ... W6) runs only those.
 //!
 //! Everything listens on 127.0.0.1 only; every child process has a deadline, after which its
 //! process group is killed; every server stops when its workload ends.
@@ -29,6 +31,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 mod child;
+mod cold;
 mod project;
 mod reference;
 mod server;
@@ -54,6 +57,9 @@ const DEFAULT_HOST_CONCURRENCY: usize = 4;
 /// W5: the size of each answer's body, and the peak RSS conform should stay under.
 const W5_BODY: usize = 1 << 20;
 const W5_RSS_TARGET_MIB: f64 = 96.0;
+/// W6: `run` on this many plain HTTP checks, and the peak RSS conform should stay under.
+const W6_CHECKS: usize = 10_000;
+const W6_RSS_TARGET_MIB: f64 = 64.0;
 
 /// A positive number from the environment variable `name`.
 fn env_number(name: &str) -> Option<usize> {
@@ -118,47 +124,10 @@ fn main() {
     let only = std::env::var("CONFORM_BENCH_ONLY").ok();
     let wanted = |label: &str| only.as_deref().is_none_or(|o| label.starts_with(o));
 
-    // Process start alone: `conform --version`.
+    // Process start alone, then one check, repeated (see cold.rs).
     if wanted("cold") {
-        let version = run_child(
-            &timer,
-            &[OsArg::from("--version")],
-            scratch.path(),
-            "version",
-        );
-        println!(
-            "process start (conform --version): wall {}, cpu {}, peak RSS {}",
-            ms(version.wall),
-            opt_ms(version.cpu),
-            opt_kib(version.rss_kib)
-        );
-
-        // Cold start: one check against a server that answers at once.
-        let cold = runtime.block_on(async {
-            let spec = Workload {
-                label: "cold",
-                checks: 1,
-                delay: Duration::ZERO,
-                tls: true,
-                concurrency,
-                host_concurrency,
-                body: 0,
-            };
-            run_workload(&spec, &limits, &pki, &timer, &scratch.path().join("cold")).await
-        });
-        if let (Some(run), Some(probe)) = (cold.run_seconds, cold.probe_seconds) {
-            println!(
-                "cold start (1 HTTPS check, 0 ms): wall {}, conform's own run {}, the probe {}, \
-             wall - probe ~ {}",
-                ms(cold.measured.wall),
-                ms(Duration::from_secs_f64(run)),
-                ms(Duration::from_secs_f64(probe)),
-                ms(cold
-                    .measured
-                    .wall
-                    .saturating_sub(Duration::from_secs_f64(probe)))
-            );
-        }
+        let limits_of = (concurrency, host_concurrency);
+        let cold = cold::run_cold(&runtime, &limits, &pki, &timer, scratch.path(), limits_of);
         rows.push(cold);
     }
 
@@ -197,6 +166,15 @@ fn main() {
             body: 0,
         },
         Workload {
+            label: "W6 10k run",
+            checks: W6_CHECKS,
+            delay: Duration::ZERO,
+            tls: false,
+            concurrency,
+            host_concurrency,
+            body: 0,
+        },
+        Workload {
             label: "W5 bodies",
             checks: 300,
             delay: Duration::ZERO,
@@ -210,7 +188,7 @@ fn main() {
             continue;
         }
         let dir = scratch.path().join(spec.label.replace(' ', "-"));
-        let row = runtime.block_on(run_workload(&spec, &limits, &pki, &timer, &dir));
+        let row = runtime.block_on(run_workload(&spec, &limits, &pki, Some(&timer), &dir));
         if spec.body > 0 {
             println!(
                 "W5 bodies: {} passing checks x {} bodies: peak RSS {} (target < {W5_RSS_TARGET_MIB} MiB), \
@@ -221,6 +199,17 @@ fn main() {
                 } else {
                     format!("{} B", spec.body)
                 },
+                opt_kib(row.measured.rss_kib),
+                row.passed.map_or("?".to_string(), |p| p.to_string()),
+                row.measured.exit_text()
+            );
+        }
+        if spec.checks == W6_CHECKS {
+            println!(
+                "W6 run, 10,000 HTTP checks: wall {}, cpu {}, peak RSS {} (target < \
+                 {W6_RSS_TARGET_MIB} MiB), passed {}, exit {}",
+                ms(row.measured.wall),
+                opt_ms(row.measured.cpu),
                 opt_kib(row.measured.rss_kib),
                 row.passed.map_or("?".to_string(), |p| p.to_string()),
                 row.measured.exit_text()

@@ -1,6 +1,6 @@
 //! One workload: its project written, its server started, conform run on it, and its report read.
 
-use super::child::{OsArg, Timer, run_child};
+use super::child::{OsArg, Timer, run_child, run_direct};
 use super::project::{BenchPki, write_project};
 use super::reference::run_reference;
 use super::server::BenchServer;
@@ -11,11 +11,13 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+/// Runs one workload: conform on it (under `timer`, or started directly when `None`), then the
+/// reference client on the same workload.
 pub(super) async fn run_workload(
     spec: &Workload,
     limits: &str,
     pki: &BenchPki,
-    timer: &Timer,
+    timer: Option<&Timer>,
     dir: &Path,
 ) -> Row {
     let tls = spec.tls.then(|| pki.server_config());
@@ -46,7 +48,12 @@ pub(super) async fn run_workload(
         OsArg::from(dir.join("junit.xml").into_os_string()),
     ];
     // The child blocks this thread; the server keeps running on the runtime's workers.
-    let measured = tokio::task::block_in_place(|| run_child(timer, &args, dir, "run"));
+    // Under the timer for the peak RSS; without one, conform is started directly (the wall
+    // alone, see child.rs).
+    let measured = tokio::task::block_in_place(|| match timer {
+        Some(timer) => run_child(timer, &args, dir, "run"),
+        None => run_direct(Path::new(super::CONFORM), &args, dir, "run"),
+    });
     let (passed, run_seconds, probe_seconds) = read_report(&report);
     let stats = server.stop();
     // The reference client on the same workload, against a fresh server of its own.

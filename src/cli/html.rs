@@ -25,7 +25,7 @@ pub(super) fn cmd_report(args: ReportArgs) -> Exit {
     let page = html_report(&report, &history, &Secrets::default());
     let problems = write_reports(vec![ReportFile {
         path: args.html.clone(),
-        contents: Ok(page),
+        contents: Ok(crate::report::write::Contents::Text(&page)),
         what: "the HTML report",
     }]);
     if !problems.is_empty() {

@@ -6,13 +6,14 @@
 use super::refusal::{Refusal, refusal_annotations, refusal_tap};
 use super::{Color, Format, MergeArgs, RunArgs, say, write_reports};
 use crate::config::model::Secrets;
+use crate::report::detail::clean;
 use crate::report::github::{changed_summary, check_annotations, step_summary};
 use crate::report::html::html_report;
 use crate::report::json::JsonReport;
-use crate::report::junit::{JunitFlavor, junit_from_json_with, junit_xml_with};
+use crate::report::junit::{JunitFlavor, junit_from_json_with};
 use crate::report::metrics::{metrics, refused_metrics};
 use crate::report::tap::tap;
-use crate::report::write::ReportFile;
+use crate::report::write::{Contents, ReportFile};
 use crate::run::RunReport;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -124,40 +125,48 @@ impl Outputs {
     /// Writes every report asked for, files first (one set, under the lock: the JUnit and
     /// JSON reports always come from the same run), then stdout's; returns every problem.
     pub(super) fn write(&self, source: Source<'_>) -> Vec<String> {
-        let json = source.json().to_string_pretty();
+        let junit = self.junit_text(&source);
         let mut files = vec![
             ReportFile {
                 path: self.junit.clone(),
-                contents: self.junit_text(&source),
+                contents: junit.as_deref().map(Contents::Text).map_err(String::as_str),
                 what: "the JUnit report",
             },
             ReportFile {
                 path: self.json.clone(),
-                contents: json.clone(),
+                contents: Ok(Contents::Json(source.json())),
                 what: "the JSON report",
             },
         ];
-        if let (Some(path), Some(text)) = (&self.metrics, metrics_text(&source)) {
+        // Made only when asked for: the metrics read every certificate's facts.
+        let metrics = self.metrics.as_ref().and_then(|path| {
+            let text = metrics_text(&source)?;
+            Some((path, text))
+        });
+        if let Some((path, text)) = &metrics {
             files.push(ReportFile {
-                path: path.clone(),
-                contents: Ok(text),
+                path: path.to_path_buf(),
+                contents: Ok(Contents::Text(text)),
                 what: "the metrics",
             });
         }
-        if let Some(path) = &self.html {
+        let html = self.html.as_ref().map(|path| {
             let none = Secrets::default();
             let secrets = match &source {
                 Source::Run { secrets, .. } => secrets,
                 _ => &none,
             };
+            (path, html_report(source.json(), &self.history, secrets))
+        });
+        if let Some((path, page)) = &html {
             files.push(ReportFile {
-                path: path.clone(),
-                contents: Ok(html_report(source.json(), &self.history, secrets)),
+                path: path.to_path_buf(),
+                contents: Ok(Contents::Text(page)),
                 what: "the HTML report",
             });
         }
         let mut problems = write_reports(files);
-        problems.extend(self.print(&source, &json));
+        problems.extend(self.print(&source));
         problems
     }
 
@@ -175,11 +184,16 @@ impl Outputs {
 
     fn junit_text(&self, source: &Source<'_>) -> Result<String, String> {
         match source {
-            Source::Run {
-                report,
-                json,
-                secrets,
-            } => junit_xml_with(report, secrets, self.flavor, &baseline_properties(json)),
+            // From the run's own JSON report, as `junit_xml_with` would make it from the run
+            // (JUnit reads nothing the selection, the baseline or the rounds add to it): a
+            // second copy of every check's JSON form is never made.
+            Source::Run { json, secrets, .. } => {
+                let extra: Vec<(String, String)> = baseline_properties(json)
+                    .into_iter()
+                    .map(|(name, value)| (name, clean(secrets, &value)))
+                    .collect();
+                junit_from_json_with(json, self.flavor, &extra)
+            }
             Source::Refused { json, .. } => junit_from_json_with(json, self.flavor, &[]),
             Source::Merged { json, properties } => {
                 junit_from_json_with(json, self.flavor, properties)
@@ -188,14 +202,16 @@ impl Outputs {
     }
 
     /// What stdout carries for `--format`, after the files; a problem, if any.
-    fn print(&self, source: &Source<'_>, json: &Result<String, String>) -> Option<String> {
+    fn print(&self, source: &Source<'_>) -> Option<String> {
         match (self.format, source) {
             (Format::Human, _) => None,
-            // A JSON report that could not be made is said once, by its file.
+            // Written as it is made, as its file is; a reader that went away is not an error.
             (Format::Json, _) => {
-                if let Ok(text) = json {
-                    say(text);
-                }
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                let _ = source
+                    .json()
+                    .write_pretty(&mut out)
+                    .and_then(|()| out.flush());
                 None
             }
             (

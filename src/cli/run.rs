@@ -17,7 +17,10 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
             return Exit::Usage;
         }
     };
-    let (mut loaded, runtime) = match load(&config).and_then(|l| Ok((l, runtime()?))) {
+    let (mut loaded, runtime) = match load(&config).and_then(|l| {
+        let runtime = runtime(l.checks.len())?;
+        Ok((l, runtime))
+    }) {
         Ok(ready) => ready,
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
     };
@@ -100,8 +103,14 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Refusal> {
-    tokio::runtime::Builder::new_multi_thread()
+/// The run's runtime: one worker per CPU, or one for a single check (which needs no more;
+/// a second would only be started and stopped, and counting the CPUs reads cgroup files).
+fn runtime(checks: usize) -> Result<tokio::runtime::Runtime, Refusal> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if checks <= 1 {
+        builder.worker_threads(1);
+    }
+    builder
         .enable_all()
         .build()
         .map_err(|e| Refusal::plain(&format!("cannot start the async runtime: {e}")))

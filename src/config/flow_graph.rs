@@ -6,10 +6,11 @@ use super::model::{Check, KeptOut};
 use crate::syntax::diag::{Diagnostic, suggest};
 use crate::syntax::node::Pos;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Every mistake of the graph, at the place it is written.
-pub fn flow_errors(checks: &[Check], kept_out: &[KeptOut], env: &str) -> Vec<Diagnostic> {
-    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), c)).collect();
+pub fn flow_errors(checks: &[Arc<Check>], kept_out: &[KeptOut], env: &str) -> Vec<Diagnostic> {
+    let by_id: HashMap<&str, &Check> = checks.iter().map(|c| (c.id.as_str(), &**c)).collect();
     let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
     let mut out = Vec::new();
     let at = |c: &Check, pos: Pos, message: String, expected: String| Diagnostic {
@@ -79,7 +80,7 @@ pub fn flow_errors(checks: &[Check], kept_out: &[KeptOut], env: &str) -> Vec<Dia
 }
 
 /// One error per cycle, at the `needs` of its first check in plan order.
-fn cycles(checks: &[Check], by_id: &HashMap<&str, &Check>) -> Vec<Diagnostic> {
+fn cycles(checks: &[Arc<Check>], by_id: &HashMap<&str, &Check>) -> Vec<Diagnostic> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,

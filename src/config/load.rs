@@ -164,12 +164,14 @@ fn load(
         known_envs: &known_envs,
         claims: &claims,
     };
-    let mut checks: Vec<Check> = Vec::new();
+    // Shared as they are decoded: collecting a `Vec<Check>` into `Arc`s afterwards would keep
+    // the whole first buffer (about 1 KiB per check) as the plan's list of pointers.
+    let mut checks: Vec<Arc<Check>> = Vec::new();
     let mut kept_out = Vec::new();
     for (file, mut d, root) in parse_all(&files) {
         if let Some(root) = root {
             let found = decode_file(&root, &file, &ctx, secrets, &mut d);
-            checks.extend(found.checks);
+            checks.extend(found.checks.into_iter().map(Arc::new));
             kept_out.extend(found.kept_out);
         }
         errors.extend(d.list);
@@ -198,7 +200,7 @@ fn load(
     }
     Ok(Plan {
         env,
-        checks: checks.into_iter().map(Arc::new).collect(),
+        checks,
         kept_out,
         secrets: secrets.clone(),
     })
@@ -217,10 +219,14 @@ fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
         let root = parse_file(&file, &mut d);
         (file, d, root)
     };
-    let helpers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len())
-        .saturating_sub(1);
+    // One file needs no helper, nor the count of CPUs (which reads cgroup files).
+    let helpers = match files.len() {
+        0 | 1 => 0,
+        n => std::thread::available_parallelism()
+            .map_or(1, |cpus| cpus.get())
+            .min(n)
+            .saturating_sub(1),
+    };
     if helpers == 0 {
         return files.iter().map(parse).collect();
     }
@@ -253,11 +259,12 @@ fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
         .collect()
 }
 
-fn duplicates(checks: &[Check]) -> Vec<Diagnostic> {
+fn duplicates(checks: &[Arc<Check>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut names: HashMap<(&str, &str), &Check> = HashMap::new();
     let mut ids: HashMap<&str, &Check> = HashMap::new();
     for c in checks {
+        let c: &Check = c;
         if let Some(first) = names.get(&(c.suite.as_str(), c.name.as_str())) {
             out.push(duplicate_name(c, first));
         } else {

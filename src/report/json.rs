@@ -354,6 +354,13 @@ impl JsonReport {
         Ok(text)
     }
 
+    /// The text of [`JsonReport::to_string_pretty`], written to `out` as it is made: a large
+    /// run's report (several MiB) is never held whole in memory.
+    pub fn write_pretty(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    }
+
     /// Reads a report written by [`JsonReport::to_string_pretty`]; `what` names it in errors.
     pub fn parse(text: &str, what: &Path) -> Result<JsonReport, String> {
         let what = what.display();

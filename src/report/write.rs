@@ -5,6 +5,7 @@
 //! runs writing to the same folder at once never leave `junit.xml` of one and `report.json`
 //! of the other.
 
+use crate::report::json::JsonReport;
 use crate::run::Signal;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
@@ -20,12 +21,21 @@ pub const LOCK_FILE: &str = ".conform.lock";
 /// stuck process.
 pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 
-/// One file of a run's set of reports: where, its text (or why it could not be made), and
-/// what it is, for errors (`the JUnit report`).
+/// One file of a run's set of reports: where, what goes in it (or why it could not be made),
+/// and what it is, for errors (`the JUnit report`).
 pub struct ReportFile<'a> {
     pub path: PathBuf,
-    pub contents: Result<String, String>,
+    pub contents: Result<Contents<'a>, &'a str>,
     pub what: &'a str,
+}
+
+/// What a report file holds, borrowed: never copied, and a JSON report is not even made
+/// whole in memory (a large run's is several MiB).
+pub enum Contents<'a> {
+    /// A text made beforehand.
+    Text(&'a str),
+    /// A JSON report, written to the file as it is serialized.
+    Json(&'a JsonReport),
 }
 
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
@@ -44,10 +54,14 @@ pub fn write_report_set(
         Err(e) => return vec![e],
     };
     for file in files {
-        if let Err(e) = file
-            .contents
-            .and_then(|text| write_atomic(&file.path, text.as_bytes(), file.what))
-        {
+        let written = match file.contents {
+            Ok(Contents::Text(text)) => write_atomic(&file.path, text.as_bytes(), file.what),
+            Ok(Contents::Json(json)) => {
+                write_atomic_with(&file.path, file.what, &mut |out| json.write_pretty(out))
+            }
+            Err(why) => Err(why.to_string()),
+        };
+        if let Err(e) = written {
             problems.push(e);
         }
     }
@@ -166,10 +180,24 @@ fn holder(file: &mut File) -> String {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory, synced and
-/// renamed over the target; parent directories are created. `what` names the file for the
-/// error: `cannot write the JUnit report to reports/junit.xml: Permission denied (os error 13)`.
+/// Writes `contents` to `path` through a temporary file in the same directory, renamed over
+/// the target; parent directories are created. Nothing is fsynced: the rename is what makes
+/// the file whole for every reader (a killed run leaves the old file or the new one), and the
+/// system writes both out within seconds. Waiting for the disk instead would cost every run
+/// a few milliseconds on an idle disk and tens of them on a busy one, for the one case of the
+/// machine itself going down in those seconds (which takes the CI job reading the report
+/// down with it). `what` names the file for the error: `cannot write the JUnit report to
+/// reports/junit.xml: Permission denied (os error 13)`.
 pub fn write_atomic(path: &Path, contents: &[u8], what: &str) -> Result<(), String> {
+    write_atomic_with(path, what, &mut |out| out.write_all(contents))
+}
+
+/// [`write_atomic`], the contents written by `fill` through a buffer.
+fn write_atomic_with(
+    path: &Path,
+    what: &str,
+    fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
     let fail = |cause: String| format!("cannot write {what} to {}: {cause}", path.display());
     let file_name = path
         .file_name()
@@ -186,21 +214,18 @@ pub fn write_atomic(path: &Path, contents: &[u8], what: &str) -> Result<(), Stri
     })?;
     let (temp_path, file) =
         create_temp(dir, &file_name.to_string_lossy()).map_err(|e| fail(e.to_string()))?;
-    let written = fill(file, contents).and_then(|()| fs::rename(&temp_path, path));
+    let written = fill_file(file, fill).and_then(|()| fs::rename(&temp_path, path));
     if let Err(e) = written {
         let _ = fs::remove_file(&temp_path);
         return Err(fail(e.to_string()));
     }
-    // Make the rename itself durable; a failure here loses nothing already visible.
-    if let Ok(dir) = File::open(dir) {
-        let _ = dir.sync_all();
-    }
     Ok(())
 }
 
-fn fill(mut file: File, contents: &[u8]) -> io::Result<()> {
-    file.write_all(contents)?;
-    file.sync_all()
+fn fill_file(file: File, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, file);
+    fill(&mut out)?;
+    out.flush()
 }
 
 /// A new file beside the target, named so that concurrent writers never share one.
@@ -224,7 +249,7 @@ mod tests {
     fn report_file(path: PathBuf) -> ReportFile<'static> {
         ReportFile {
             path,
-            contents: Ok("x".into()),
+            contents: Ok(Contents::Text("x")),
             what: "the JSON report",
         }
     }

@@ -74,6 +74,9 @@ impl CheckTask {
                 return self.not_run(attempts, clock.elapsed());
             };
             let passed = attempt.outcome == Outcome::Pass;
+            // Kept to the end of the run: room for this attempt only, not the four a first
+            // push makes room for (an attempt holds its observation inline, about 0.5 KiB).
+            attempts.reserve_exact(1);
             attempts.push(attempt);
             if passed {
                 break;
@@ -108,7 +111,15 @@ impl CheckTask {
             };
             panic!("{INTERNAL_PANIC_VAR} asked for a panic in {target}\n\u{1b}[31mhere");
         }
-        let examined = examine(&self.prober, self.kind(), self.timeout, &self.judged_at).await;
+        // Boxed, made only once the slots are held: a check waiting for its slots (with 10,000
+        // checks, nearly all of them at first) holds no room for a probe.
+        let examined = Box::pin(examine(
+            &self.prober,
+            self.kind(),
+            self.timeout,
+            &self.judged_at,
+        ))
+        .await;
         let duration = examined.duration;
         let addresses = examined.addresses;
         let attempt = match examined.observed {

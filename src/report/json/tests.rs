@@ -285,6 +285,18 @@ fn round_trip() {
     );
 }
 
+/// The report streamed into its file is the text `to_string_pretty` makes, byte for byte.
+#[test]
+fn written_as_made_is_the_same_text() {
+    let json = json_of(&sample());
+    let mut streamed = Vec::new();
+    json.write_pretty(&mut streamed).unwrap();
+    assert_eq!(
+        String::from_utf8(streamed).unwrap(),
+        json.to_string_pretty().unwrap()
+    );
+}
+
 #[test]
 fn a_minimal_hand_written_report_parses() {
     let text = r#"{"schema_version": 1, "conform_version": "0.1.0", "env": "prod",
