@@ -22,6 +22,7 @@ mod fail_closed_run;
 mod formats;
 mod http_behaviour;
 mod init;
+mod jwt;
 mod list_and_validate;
 mod load_errors;
 mod masks;
