@@ -153,7 +153,7 @@ pub fn run(data: &[u8]) {
     for check in checks() {
         let (observation, mismatches) = match &check.kind {
             CheckKind::Http { expect, .. } => {
-                let mismatches = judge_http(expect, &http, now);
+                let mismatches = judge_http(expect, &http, &conform::matcher::Context::at(now));
                 (Observation::Http(http.clone()), mismatches)
             }
             CheckKind::Dns { probe, expect } => match observe_wire(probe, wire) {

@@ -8,7 +8,7 @@ mod keys;
 mod token;
 
 pub use keys::{ALGORITHMS, Jwk, Jwks, Key, KeySets, verify};
-pub use token::{Token, shown};
+pub use token::{Token, hide_tokens, shown};
 
 use super::{Actual, CmpOp, Matcher, Quantity};
 use serde_json::Value;
@@ -164,8 +164,10 @@ impl JwtMatcher {
                 .because("the JWKS was not fetched for this check"),
             );
         };
-        let (expected, actual) = verify(token, set, url).err()?;
-        Some(JwtMiss::new("signature", expected, actual))
+        let (expected, actual, note) = verify(token, set, url).err()?;
+        let mut miss = JwtMiss::new("signature", expected, actual);
+        miss.note = note;
+        Some(miss)
     }
 
     fn expiry(&self, token: &Token, ctx: &Context) -> Option<JwtMiss> {
@@ -190,23 +192,32 @@ impl JwtMatcher {
         };
         let left = exp - ctx.now.unix_timestamp() as f64;
         let actual = Actual::Seconds(left);
-        match written {
-            Some(m) => {
-                let miss = m.test_in(&actual, ctx).err()?;
-                let mut out = JwtMiss::new("expires_in", m.to_string(), actual.to_string());
-                out.note = miss.why;
-                Some(out)
-            }
+        // When it has expired, when: a clock running behind shows here.
+        let expired = (left <= 0.0).then(|| format!("it expired at {}", date(exp)));
+        let (expected, miss) = match written {
+            Some(m) => (m.to_string(), m.test_in(&actual, ctx).err()?),
             None => {
                 let alive = Matcher::Compare(CmpOp::Gt, Quantity::Seconds(0.0));
-                alive.test_in(&actual, ctx).err()?;
-                Some(
-                    JwtMiss::new("expires_in", "a token not expired", actual.to_string())
-                        .because("its exp has passed"),
-                )
+                let miss = alive.test_in(&actual, ctx).err()?;
+                ("a token not expired".to_string(), miss)
             }
-        }
+        };
+        let mut out = JwtMiss::new("expires_in", expected, actual.to_string());
+        out.note = match (miss.why, expired) {
+            (Some(why), Some(when)) => Some(format!("{why}; {when}")),
+            (why, when) => why.or(when),
+        };
+        Some(out)
     }
+}
+
+/// `exp` as an RFC 3339 date, or as written when it is out of range.
+fn date(exp: f64) -> String {
+    let format = time::format_description::well_known::Rfc3339;
+    OffsetDateTime::from_unix_timestamp(exp as i64)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| format!("exp {exp}"))
 }
 
 /// Tests each written field of `section` (`header`, `claims`) against the token's.

@@ -57,7 +57,10 @@ async fn fetch(http: &HttpProber, url: &str, timeout: Duration) -> Fetched {
             ProbeErrorKind::Certificate => ProbeErrorKind::Tls,
             kind => kind,
         };
-        failed(kind, format!("could not be fetched: {}", e.message))
+        ProbeError {
+            kind,
+            message: format!("the JWKS could not be fetched: {}", e.message),
+        }
     })?;
     let protocol = |why: String| failed(ProbeErrorKind::Protocol, why);
     if seen.status != 200 {

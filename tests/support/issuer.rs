@@ -297,6 +297,16 @@ impl Issuer {
         self.state.lock().unwrap().published = keys.into_iter().map(Arc::new).collect();
     }
 
+    /// The token `GET /token/<name>` answers (panics when there is none).
+    pub fn token(&self, name: &str) -> String {
+        let state = self.state.lock().unwrap();
+        state
+            .tokens
+            .get(name)
+            .expect("a token of that name")
+            .clone()
+    }
+
     /// `claims` signed by the published key `kid` (panics when there is none).
     pub fn sign_with(&self, kid: &str, claims: &Value) -> String {
         let state = self.state.lock().unwrap();

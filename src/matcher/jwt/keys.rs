@@ -164,8 +164,8 @@ impl KeySets {
 }
 
 /// Why a signature was not accepted, in words for the `signature` line of a mismatch:
-/// (expected, got).
-pub type Refusal = (String, String);
+/// (expected, got, why when those do not say it).
+pub type Refusal = (String, String, Option<String>);
 
 /// Verifies `token` with the key of `set` (fetched from `url`) that its `kid` names.
 pub fn verify(token: &Token, set: &Jwks, url: &str) -> Result<(), Refusal> {
@@ -174,12 +174,14 @@ pub fn verify(token: &Token, set: &Jwks, url: &str) -> Result<(), Refusal> {
         return Err((
             format!("a header kid naming a key of {url}"),
             "a token without kid".into(),
+            None,
         ));
     };
     let Some(jwk) = set.keys.iter().find(|k| k.kid.as_deref() == Some(kid)) else {
         return Err((
             format!("a key {kid:?} in the JWKS at {url}"),
             format!("kids [{}]", set.kids().join(", ")),
+            Some("the set lacks the token's key: rotated away, or another issuer's token".into()),
         ));
     };
     let expected = || format!("a signature by key {kid:?} of {url}");
@@ -189,12 +191,14 @@ pub fn verify(token: &Token, set: &Jwks, url: &str) -> Result<(), Refusal> {
         return Err((
             expected(),
             format!("the token says {alg}, the key is for {key_alg}"),
+            None,
         ));
     }
     if let Some(usage) = jwk.usage.as_deref().filter(|u| *u != "sig") {
         return Err((
             expected(),
             format!("a key for use {usage:?}, not signatures"),
+            None,
         ));
     }
     let message = token.signing_input.as_bytes();
@@ -221,6 +225,7 @@ pub fn verify(token: &Token, set: &Jwks, url: &str) -> Result<(), Refusal> {
             return Err((
                 expected(),
                 format!("the token says {alg}, the key is {}", key.describe()),
+                None,
             ));
         }
     };
@@ -231,6 +236,7 @@ pub fn verify(token: &Token, set: &Jwks, url: &str) -> Result<(), Refusal> {
                 "a signature that does not verify ({alg}, {})",
                 jwk.key.describe()
             ),
+            None,
         )
     })
 }

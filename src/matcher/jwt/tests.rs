@@ -117,7 +117,7 @@ fn signature_failures_say_why() {
     assert_eq!(
         misses(signed, &unknown, &sets),
         [format!(
-            r#"jwt signature: expected a key "k9" in the JWKS at {URL}, got kids ["k1", "k2"]"#
+            r#"jwt signature: expected a key "k9" in the JWKS at {URL}, got kids ["k1", "k2"] (the set lacks the token's key: rotated away, or another issuer's token)"#
         )]
     );
     let forged = other.sign(json!({ "alg": "ES256", "kid": "k1" }), claims());
@@ -176,7 +176,9 @@ fn expiry_without_exp_or_past_it() {
     let expired = key.sign(json!({ "alg": "ES256" }), json!({ "exp": NOW - 120 }));
     assert_eq!(
         misses("{jwt: {}}", &expired, &sets),
-        ["jwt expires_in: expected a token not expired, got -2m (its exp has passed)"]
+        [
+            "jwt expires_in: expected a token not expired, got -2m (it expired at 2027-01-15T07:58:00Z)"
+        ]
     );
 }
 
@@ -247,4 +249,19 @@ fn the_written_form_is_checked_at_load() {
         said[0].contains("unknown matcher `regex` for jwt claims.aud of value"),
         "{said:?}"
     );
+}
+
+#[test]
+fn tokens_in_a_text_are_shown_by_their_start_only() {
+    let token = format!(
+        "{}.c2ln",
+        encode(&json!({ "alg": "ES256" }), &json!({ "aud": "x" }))
+    );
+    let body = format!(r#"{{"IdToken":"{token}","n":1}} Bearer {token}"#);
+    let shown = format!("eyJhbGciOi…({} chars)", token.len());
+    assert_eq!(
+        hide_tokens(&body),
+        format!(r#"{{"IdToken":"{shown}","n":1}} Bearer {shown}"#)
+    );
+    assert_eq!(hide_tokens("eyJ is not a token.x"), "eyJ is not a token.x");
 }

@@ -83,3 +83,16 @@ pub(crate) fn encode(header: &Value, claims: &Value) -> String {
         URL_SAFE_NO_PAD.encode(claims.to_string())
     )
 }
+
+/// `text` with every compact JWS in it (`eyJ…` header, payload, signature) shown as
+/// [`shown`] does: for the verbose view of a body or header that carries tokens.
+pub fn hide_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    static TOKEN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*").ok()
+    });
+    match TOKEN.as_ref() {
+        Some(re) => re.replace_all(text, |c: &regex::Captures| shown(&c[0])),
+        // The pattern is fixed and valid; should it not build, nothing is shown.
+        None => std::borrow::Cow::Borrowed("(hidden: it may hold tokens)"),
+    }
+}

@@ -113,7 +113,11 @@ async fn json_nested_100000_deep_is_judged_not_json() {
         }],
         ..HttpExpect::default()
     };
-    let mismatches = judge_http(&expect, &seen, time::OffsetDateTime::now_utc());
+    let mismatches = judge_http(
+        &expect,
+        &seen,
+        &conform::matcher::Context::at(time::OffsetDateTime::now_utc()),
+    );
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
     let m = &mismatches[0];
     assert_eq!(m.field, "body json $[0][0]");

@@ -208,7 +208,11 @@ async fn invalid_utf8_and_nul_in_the_body_and_invalid_utf8_in_a_header_are_kept_
         )))),
         ..HttpExpect::default()
     };
-    let mismatches = judge_http(&expect, &seen, time::OffsetDateTime::now_utc());
+    let mismatches = judge_http(
+        &expect,
+        &seen,
+        &conform::matcher::Context::at(time::OffsetDateTime::now_utc()),
+    );
     assert_eq!(mismatches, vec![]);
 }
 
