@@ -108,9 +108,13 @@ impl JwtMatcher {
             Actual::Text(t) => t,
             Actual::Absent => return vec![JwtMiss::new("", "a JWT", "absent")],
             other => {
-                return vec![
-                    JwtMiss::new("", "a JWT", other.to_string()).because("`jwt` needs text"),
-                ];
+                // A list or an object may hold tokens: said by its shape only.
+                let seen = match other {
+                    Actual::List { items, .. } => format!("a list of {} items", items.len()),
+                    Actual::Object(_) => "an object".to_string(),
+                    scalar => scalar.to_string(),
+                };
+                return vec![JwtMiss::new("", "a JWT", seen).because("`jwt` needs text")];
             }
         };
         let token = match Token::parse(text) {

@@ -162,7 +162,12 @@ impl Matcher {
                 }
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {
-                        let why = format!("item {} ({item}) is not {inner}", i + 1);
+                        // A token is a credential: an item a `jwt:` meets is shown by its start.
+                        let shown = match (inner.has_jwt(), item.as_text()) {
+                            (true, Some(text)) => jwt::shown(&text),
+                            _ => item.to_string(),
+                        };
+                        let why = format!("item {} ({shown}) is not {inner}", i + 1);
                         match inner.eval(item, ctx) {
                             Holds => {}
                             Misses(_) => return Misses(Some(why)),

@@ -196,6 +196,23 @@ fn what_is_not_a_token_is_never_quoted() {
     let nested = m("{any_of: [{jwt: {claims: {aud: spa}}}, {jwt: {claims: {aud: web}}}]}");
     let miss = nested.test(&t(&token)).expect_err("neither audience");
     assert_eq!(miss.why, None);
+    let each = m("{each: {jwt: {claims: {aud: spa}}}}");
+    let list = Actual::list(vec![t(&token)], true);
+    let why = each.test(&list).expect_err("aud x").why.unwrap_or_default();
+    assert!(!why.contains(&token[10..]), "{why}");
+    assert!(why.starts_with("item 1 (eyJhbGciOi…("), "{why}");
+    let Matcher::Jwt(top) = m("{jwt: {}}") else {
+        panic!("a jwt matcher");
+    };
+    let said: Vec<String> = top
+        .misses(&list, &Context::at(time::OffsetDateTime::now_utc()))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        said,
+        ["jwt: expected a JWT, got a list of 1 items (`jwt` needs text)"]
+    );
     let not = m("{not: {jwt: {claims: {aud: x}}}}");
     assert!(not.has_jwt());
     assert!(not.test(&t(&token)).is_err());
