@@ -117,6 +117,16 @@ async fn every_token_that_does_not_verify_fails_naming_why() {
         .sign_with_header(&json!({ "alg": "none", "kid": "es256" }), &member(&issuer));
     let (head, _) = unsigned.rsplit_once('.').expect("a token");
     issuer.serve_token("unsigned", &format!("{head}."));
+    // The issuer's own resource-server view agrees.
+    assert_eq!(
+        issuer.verify(&issuer.token("tampered")),
+        Err("bad signature".into())
+    );
+    assert_eq!(
+        issuer.verify(&issuer.token("expired")),
+        Err("expired".into())
+    );
+    assert!(issuer.verify(&issuer.token("no-group")).is_ok());
     let mut checks = String::from("checks:\n");
     for name in [
         "unknown-kid",
