@@ -5,7 +5,7 @@
 
 use super::http::HttpProber;
 use super::{ProbeError, ProbeErrorKind};
-use crate::config::model::HttpProbe;
+use crate::config::model::{Environment, HttpProbe, TlsOptions};
 use crate::matcher::Jwks;
 use crate::syntax::quantity::format_size;
 use std::collections::HashMap;
@@ -30,16 +30,24 @@ pub struct JwksCache {
 impl JwksCache {
     /// The key set at `url`: fetched by the first caller within `timeout`, then shared, an
     /// error as well (an unreachable set stays unreachable for the run).
-    pub async fn get(&self, http: &HttpProber, url: &str, timeout: Duration) -> Fetched {
+    pub async fn get(
+        &self,
+        http: &HttpProber,
+        env: &Environment,
+        url: &str,
+        timeout: Duration,
+    ) -> Fetched {
         let cell = {
             let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(sets.entry(url.to_string()).or_default())
         };
-        cell.get_or_init(|| fetch(http, url, timeout)).await.clone()
+        cell.get_or_init(|| fetch(http, env, url, timeout))
+            .await
+            .clone()
     }
 }
 
-async fn fetch(http: &HttpProber, url: &str, timeout: Duration) -> Fetched {
+async fn fetch(http: &HttpProber, env: &Environment, url: &str, timeout: Duration) -> Fetched {
     let failed = |kind, why: String| ProbeError {
         kind,
         message: format!("the JWKS at {url} {why}"),
@@ -50,6 +58,13 @@ async fn fetch(http: &HttpProber, url: &str, timeout: Duration) -> Fetched {
     probe.headers = vec![("accept".into(), "application/json".into())];
     probe.follow_redirects = JWKS_REDIRECTS;
     probe.body_limit = JWKS_LIMIT;
+    // The environment's trust roots, as every probe has them (a check's own `tls:` is for
+    // its own server, not the key set's).
+    probe.tls = TlsOptions {
+        extra_roots: env.ca.clone(),
+        ca_files: env.ca_files.clone(),
+        ..TlsOptions::default()
+    };
     let seen = http.probe(&probe, timeout).await.map_err(|e| {
         // The key set's server, not the check's: its certificate failing is an error of the
         // check, never a failure of what the check looks at.

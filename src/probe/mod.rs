@@ -178,7 +178,7 @@ impl Prober {
         url: &str,
         timeout: Duration,
     ) -> Result<Arc<crate::matcher::Jwks>, ProbeError> {
-        self.jwks.get(&self.http, url, timeout).await
+        self.jwks.get(&self.http, &self.env, url, timeout).await
     }
 
     pub async fn tls(&self, p: &TlsProbe, timeout: Duration) -> Result<TlsObservation, ProbeError> {

@@ -78,10 +78,20 @@ async fn a_token_of_every_algorithm_verifies_and_the_jwks_is_fetched_once() {
             ),
         ));
     }
+    // A header value is matched as any text.
+    checks.push_str(
+        r#"  - name: in a header
+    http: { url: "http://chat.test:${port}/token/es384" }
+    expect:
+      status: 200
+      headers:
+        x-id-token: { jwt: { signed_by: "http://chat.test:${port}/jwks.json", header: { kid: es384 } } }
+"#,
+    );
     p.write("checks/auth.yaml", &checks);
     let out = p.run(&[]).await;
     out.assert_code(0);
-    out.assert_summary("7 passed, 0 failed, 0 errors, 0 pending");
+    out.assert_summary("8 passed, 0 failed, 0 errors, 0 pending");
     assert_eq!(issuer.jwks_requests(), 1, "{out}");
 }
 
@@ -332,4 +342,49 @@ async fn a_jwt_matcher_written_wrong_is_a_load_error() {
              2 errors found; nothing was probed\n"
         )
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_jwks_is_fetched_with_the_environments_trust_roots_and_resolve_answers() {
+    let (issuer, _) = issuer().await;
+    issuer.serve_token("rs256", &issuer.sign_with("rs256", &member(&issuer)));
+    let pki = Pki::new();
+    let jwks = issuer.jwks();
+    let keys = TestServer::start(https_config(&pki, &["keys.test"], move |_| {
+        TestResponse::ok(jwks.clone())
+    }))
+    .await;
+    let head = format!(
+        "vars: {{ port: \"{}\", keys: \"{}\" }}\nresolve: {{ chat.test: 127.0.0.1, keys.test: 127.0.0.1 }}\n",
+        issuer.server.port(),
+        keys.port()
+    );
+    let checks = r#"checks:
+  - name: signed
+    http: { url: "http://chat.test:${port}/token/rs256" }
+    expect:
+      status: 200
+      body: { json: { "$.AuthenticationResult.IdToken": { jwt: { signed_by: "https://keys.test:${keys}/jwks.json" } } } }
+"#;
+    let trusted = Project::new();
+    trusted.env(&head, Some(&pki), "");
+    trusted.write("checks/auth.yaml", checks);
+    let out = trusted.run(&[]).await;
+    out.assert_code_quiet(0);
+    out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
+
+    // Without the test CA, the key set's server is not trusted: an error of the check.
+    let untrusted = Project::new();
+    untrusted.env(&head, None, "");
+    untrusted.write("checks/auth.yaml", checks);
+    let out = untrusted.run(&[]).await;
+    out.assert_code_quiet(3);
+    out.assert_summary("0 passed, 0 failed, 1 error, 0 pending");
+    let said = &out.details_of("auth/signed")[1];
+    let start = format!(
+        "error (tls): the JWKS could not be fetched: GET https://keys.test:{}/jwks.json: ",
+        keys.port()
+    );
+    assert!(said.starts_with(&start), "{out}");
+    assert_eq!(keys.requests().len(), 1, "one fetch, by the trusting run");
 }

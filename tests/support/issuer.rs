@@ -80,6 +80,11 @@ impl Issuer {
         self.server.url("/pool")
     }
 
+    /// The key set `GET /jwks.json` answers, for another server to serve.
+    pub fn jwks(&self) -> String {
+        jwks(&self.state.lock().unwrap())
+    }
+
     pub fn jwks_url(&self) -> String {
         self.server.url("/jwks.json")
     }
@@ -220,6 +225,12 @@ fn verify(state: &State, iss: &str, token: &str) -> Result<Value, String> {
     Ok(claims)
 }
 
+/// The key set the issuer publishes, as JSON.
+fn jwks(state: &State) -> String {
+    let keys: Vec<Value> = state.published.iter().map(|k| k.jwk()).collect();
+    json!({ "keys": keys }).to_string()
+}
+
 fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestResponse {
     let state = state.lock().unwrap();
     let json = |status: u16, body: Value| {
@@ -227,18 +238,18 @@ fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestRe
             .header("content-type", "application/x-amz-json-1.1")
             .body(body.to_string())
     };
+    // The token in a header too, for matchers on headers.
     let result = |token: &str| {
         json(
             200,
             json!({ "AuthenticationResult": { "IdToken": token, "AccessToken": "opaque",
                     "ExpiresIn": 3600, "TokenType": "Bearer" } }),
         )
+        .header("x-id-token", token)
     };
     match (r.method.as_str(), r.path.as_str()) {
         ("GET", "/jwks.json") => {
-            let keys: Vec<Value> = state.published.iter().map(|k| k.jwk()).collect();
-            TestResponse::ok(json!({ "keys": keys }).to_string())
-                .header("content-type", "application/json")
+            TestResponse::ok(jwks(&state)).header("content-type", "application/json")
         }
         ("GET", path) if path.starts_with("/token/") => {
             match state.tokens.get(&path["/token/".len()..]) {
