@@ -3,14 +3,19 @@
 use super::cert::{SeenCerts, judge_cert};
 use super::{Mismatch, check, check_in};
 use crate::config::model::{HttpExpect, JsonExpect};
-use crate::matcher::{Actual, Context};
+use crate::matcher::{Actual, Context, KeySets};
 use crate::probe::HttpObservation;
 use crate::syntax::quantity::format_size;
 
-/// `ctx`: the judgement's clock (certificate dates, a token's `exp`) and the key sets of the
-/// JWKS URLs the expectation's `jwt:` matchers name ([`jwks_urls`]).
-pub fn judge_http(e: &HttpExpect, o: &HttpObservation, ctx: &Context) -> Vec<Mismatch> {
-    let now = ctx.now;
+/// `now`: the judgement's clock (certificate dates, a token's `exp`); `keys`: the key sets of
+/// the JWKS URLs the expectation's `jwt:` matchers name ([`jwks_urls`]).
+pub fn judge_http(
+    e: &HttpExpect,
+    o: &HttpObservation,
+    now: time::OffsetDateTime,
+    keys: &KeySets,
+) -> Vec<Mismatch> {
+    let ctx = &Context { now, keys };
     let mut out = Vec::new();
     if let Some(seen) = o.body_exceeded {
         out.push(Mismatch {
@@ -179,7 +184,8 @@ mod tests {
         judge_http(
             &expect(yaml),
             o,
-            &Context::at(time::OffsetDateTime::now_utc()),
+            time::OffsetDateTime::now_utc(),
+            &KeySets::default(),
         )
         .iter()
         .map(|m| m.to_string())

@@ -5,7 +5,7 @@ use crate::config::model::{
     AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, TcpProbe, TlsProbe,
 };
 use crate::judge;
-use crate::matcher::{Context, KeySets, Mismatch};
+use crate::matcher::{KeySets, Mismatch};
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use futures::StreamExt;
@@ -69,9 +69,8 @@ async fn examine_at(
                 );
                 Ok((seen?, keys?))
             });
-            let judge = |(o, keys): &(HttpObservation, KeySets)| {
-                judge::judge_http(expect, o, &Context { now: now(), keys })
-            };
+            let judge =
+                |(o, keys): &(HttpObservation, KeySets)| judge::judge_http(expect, o, now(), keys);
             bounded(probed, timeout, judge, |(o, _)| Observation::Http(o)).await
         }
         CheckKind::Tls { probe, expect } => {

@@ -211,7 +211,8 @@ async fn invalid_utf8_and_nul_in_the_body_and_invalid_utf8_in_a_header_are_kept_
     let mismatches = judge_http(
         &expect,
         &seen,
-        &conform::matcher::Context::at(time::OffsetDateTime::now_utc()),
+        time::OffsetDateTime::now_utc(),
+        &conform::matcher::KeySets::default(),
     );
     assert_eq!(mismatches, vec![]);
 }
