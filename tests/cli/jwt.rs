@@ -4,6 +4,7 @@
 use crate::harness::*;
 use crate::support::*;
 use serde_json::json;
+use std::time::Duration;
 
 const CLIENT: &str = "spa-client";
 
@@ -387,4 +388,35 @@ async fn the_jwks_is_fetched_with_the_environments_trust_roots_and_resolve_answe
     );
     assert!(said.starts_with(&start), "{out}");
     assert_eq!(keys.requests().len(), 1, "one fetch, by the trusting run");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_that_ask_at_once_share_one_fetch_of_a_slow_jwks() {
+    let (issuer, _) = issuer().await;
+    issuer.serve_token("es256", &issuer.sign_with("es256", &member(&issuer)));
+    let jwks = issuer.jwks();
+    let keys =
+        http(move |_| TestResponse::ok(jwks.clone()).delay(Duration::from_millis(400))).await;
+    let p = Project::new();
+    p.prod_env_vars(
+        &[("port", issuer.server.port()), ("keys", keys.port())],
+        None,
+        "",
+    );
+    let mut checks = String::from("checks:\n");
+    for i in 0..8 {
+        checks.push_str(&format!(
+            r#"  - name: signed {i}
+    http: {{ url: "http://chat.test:${{port}}/token/es256" }}
+    expect:
+      status: 200
+      body: {{ json: {{ "$.AuthenticationResult.IdToken": {{ jwt: {{ signed_by: "http://127.0.0.1:${{keys}}/jwks.json" }} }} }} }}
+"#
+        ));
+    }
+    p.write("checks/auth.yaml", &checks);
+    let out = p.run(&["--concurrency", "8"]).await;
+    out.assert_code_quiet(0);
+    out.assert_summary("8 passed, 0 failed, 0 errors, 0 pending");
+    assert_eq!(keys.requests().len(), 1, "{out}");
 }
