@@ -157,7 +157,8 @@ pub fn run(data: &[u8]) {
     for check in checks() {
         let (observation, mismatches) = match &check.kind {
             CheckKind::Http { expect, .. } => {
-                let mismatches = judge_http(expect, &http, &clock);
+                let mismatches =
+                    judge_http(expect, &http, &clock, &conform::matcher::KeySets::default());
                 (Observation::Http(http.clone()), mismatches)
             }
             CheckKind::Dns { probe, expect } => match observe_wire(probe, wire) {

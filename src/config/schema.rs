@@ -175,6 +175,7 @@ fn shared_defs() -> Map<String, Value> {
         "tls_version": doc(or_var(json!({ "enum": ["1.2", "1.3", 1.2, 1.3] })), "A TLS version: \"1.2\" or \"1.3\"."),
         "matcher": doc(when_map(r("matcher_map"), json!({ "type": ["string", "number", "boolean", "null", "array"] })), "A scalar or a list means `equals` (a list in order for JSON, as a set for DNS answers, SANs, EKUs); a map holds matcher keys, all of which must hold."),
         "matcher_map": { "type": "object", "properties": matcher_properties(), "additionalProperties": false, "minProperties": 1 },
+        "jwt": matchers::jwt(),
         "pending": doc(when_map(object(json!({
             "reason": doc(pattern(r"\S"), "Why the state is not live yet (not empty)."),
             "until": doc(until, "The last day (UTC, YYYY-MM-DD) the failure is excused."),

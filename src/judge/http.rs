@@ -1,14 +1,25 @@
 //! HTTP expectations: status, headers, body (text and JSONPath), leaf certificate, time.
 
 use super::cert::{SeenCerts, judge_cert};
-use super::{Mismatch, check};
+use super::{Mismatch, check, check_in};
 use crate::config::model::{HttpExpect, JsonExpect};
-use crate::matcher::Actual;
+use crate::matcher::{Actual, Context, KeySets};
 use crate::probe::HttpObservation;
 use crate::syntax::quantity::format_size;
 use crate::syntax::when::Clock;
 
-pub fn judge_http(e: &HttpExpect, o: &HttpObservation, clock: &Clock) -> Vec<Mismatch> {
+/// `clock`: the judgement's moment (certificate dates, a token's `exp`); `keys`: the key sets
+/// of the JWKS URLs the expectation's `jwt:` matchers name ([`jwks_urls`]).
+pub fn judge_http(
+    e: &HttpExpect,
+    o: &HttpObservation,
+    clock: &Clock,
+    keys: &KeySets,
+) -> Vec<Mismatch> {
+    let ctx = &Context {
+        now: clock.now(),
+        keys,
+    };
     let mut out = Vec::new();
     if let Some(seen) = o.body_exceeded {
         out.push(Mismatch {
@@ -53,15 +64,15 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, clock: &Clock) -> Vec<Mis
             // that a list matcher (`contains` on items) still sees them one by one.
             many => Actual::text(many.join(", ")),
         };
-        check(&mut out, &format!("header {name}"), m, &actual);
+        check_in(&mut out, &format!("header {name}"), m, &actual, ctx);
     }
     if e.body.is_some() || !e.json.is_empty() {
         let text = String::from_utf8_lossy(&o.body);
         if let Some(m) = &e.body {
-            check(&mut out, "body", m, &Actual::text(text.as_ref()));
+            check_in(&mut out, "body", m, &Actual::text(text.as_ref()), ctx);
         }
         if !e.json.is_empty() {
-            judge_json(&mut out, &e.json, &o.body, header(o, "content-type"));
+            judge_json(&mut out, &e.json, &o.body, header(o, "content-type"), ctx);
         }
     }
     if let Some(c) = &e.cert {
@@ -85,12 +96,30 @@ pub fn judge_http(e: &HttpExpect, o: &HttpObservation, clock: &Clock) -> Vec<Mis
     out
 }
 
+/// Every JWKS URL the expectation's `jwt: { signed_by }` matchers name: the run fetches
+/// them before judging.
+pub fn jwks_urls(e: &HttpExpect) -> Vec<String> {
+    let mut out = Vec::new();
+    let matchers = e.headers.iter().map(|(_, m)| m);
+    let matchers = matchers
+        .chain(&e.body)
+        .chain(e.json.iter().map(|j| &j.matcher));
+    matchers.for_each(|m| m.jwks_urls(&mut out));
+    out
+}
+
 fn header<'a>(o: &'a HttpObservation, name: &str) -> &'a str {
     o.header_values(name).first().copied().unwrap_or("")
 }
 
 /// JSON nesting deeper than this is refused: serde_json's own limit (128) guards the stack.
-fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], content_type: &str) {
+fn judge_json(
+    out: &mut Vec<Mismatch>,
+    expects: &[JsonExpect],
+    body: &[u8],
+    content_type: &str,
+    ctx: &Context,
+) {
     let doc: serde_json::Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(err) => {
@@ -116,11 +145,12 @@ fn judge_json(out: &mut Vec<Mismatch>, expects: &[JsonExpect], body: &[u8], cont
         } else {
             Actual::list(nodes.into_iter().map(Actual::from_json).collect(), true)
         };
-        check(
+        check_in(
             out,
             &format!("body json {}", e.path_text),
             &e.matcher,
             &actual,
+            ctx,
         );
     }
 }
@@ -155,7 +185,7 @@ mod tests {
     }
 
     fn run(yaml: &str, o: &HttpObservation) -> Vec<String> {
-        judge_http(&expect(yaml), o, &Clock::Live)
+        judge_http(&expect(yaml), o, &Clock::Live, &KeySets::default())
             .iter()
             .map(|m| m.to_string())
             .collect()

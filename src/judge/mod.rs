@@ -10,25 +10,60 @@ mod net;
 mod tls;
 
 pub use capture::take_captures;
-pub use http::judge_http;
+pub use http::{judge_http, jwks_urls};
 pub use net::{judge_dns, judge_tcp};
 pub use tls::{judge_cert_file, judge_tls};
 
-use crate::matcher::Mismatch;
+use crate::matcher::{Actual, Context, Matcher, Mismatch, jwt};
 
 /// Tests `actual` with `m`, and records a mismatch for `field` when it fails.
-fn check(
-    out: &mut Vec<Mismatch>,
-    field: &str,
-    m: &crate::matcher::Matcher,
-    actual: &crate::matcher::Actual,
-) {
-    if let Err(miss) = m.test(actual) {
+fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
+    check_in(
+        out,
+        field,
+        m,
+        actual,
+        &Context::at(time::OffsetDateTime::now_utc()),
+    );
+}
+
+/// [`check`] with the judgement's clock and key sets. A `jwt:` matcher records one mismatch
+/// per part of the token that does not hold (`body json $.token jwt claims.aud`); and a value
+/// a `jwt:` meets is a credential: a mismatch shows only its start and length.
+fn check_in(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual, ctx: &Context) {
+    if let Matcher::Jwt(token) = m {
+        out.extend(token.misses(actual, ctx).into_iter().map(|miss| Mismatch {
+            field: match miss.part.as_str() {
+                "" => format!("{field} jwt"),
+                part => format!("{field} jwt {part}"),
+            },
+            expected: miss.expected,
+            actual: miss.actual,
+            note: miss.note,
+        }));
+        return;
+    }
+    if let Err(miss) = m.test_in(actual, ctx) {
         out.push(Mismatch {
             field: field.to_string(),
             expected: m.to_string(),
-            actual: actual.to_string(),
+            actual: match m.has_jwt() {
+                true => shown(actual),
+                false => actual.to_string(),
+            },
             note: miss.why,
         });
+    }
+}
+
+/// A value that may hold tokens, each shown only by its start and length.
+fn shown(actual: &Actual) -> String {
+    match actual {
+        Actual::Text(t) => jwt::shown(t),
+        Actual::List { items, .. } => {
+            let items: Vec<String> = items.iter().map(shown).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
     }
 }

@@ -1,6 +1,10 @@
 //! Matchers from YAML: a scalar or a list means `equals`; a map holds matcher keys, all of
 //! which must hold. Regexes, durations, sizes and CIDRs are checked here, at load time.
 
+mod jwt;
+
+pub use jwt::JWT_KEYS;
+
 use super::{CmpOp, Literal, Matcher, Quantity};
 use crate::syntax::decode::{MapReader, boolean, string};
 use crate::syntax::diag::Diagnostics;
@@ -29,6 +33,7 @@ pub const MATCHER_KEYS: &[&str] = &[
     "each",
     "count",
     "empty",
+    "jwt",
 ];
 
 /// Decodes a matcher; `what` names the field in messages (e.g. "header `location`").
@@ -119,6 +124,7 @@ pub fn decode_matcher(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Ma
             "each" => decode_matcher(value, what, d).map(|m| Matcher::Each(Box::new(m))),
             "count" => decode_matcher(value, what, d).map(|m| Matcher::Count(Box::new(m))),
             "empty" => boolean(value, "`empty`", d).map(Matcher::Empty),
+            "jwt" => jwt::decode_jwt(value, what, d).map(|j| Matcher::Jwt(Box::new(j))),
             _ => {
                 let expected = match crate::syntax::diag::suggest(key, MATCHER_KEYS) {
                     Some(s) => format!(

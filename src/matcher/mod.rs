@@ -6,11 +6,13 @@
 
 mod actual;
 pub mod decode;
+pub mod jwt;
 mod mismatch;
 mod miss;
 
 pub use actual::{Actual, Literal};
 pub use decode::{decode_matcher, decode_quantity};
+pub use jwt::{Context, Jwks, JwtMatcher, JwtMiss, KeySets};
 pub use mismatch::Mismatch;
 pub use miss::Miss;
 
@@ -42,6 +44,8 @@ pub enum Matcher {
     Empty(bool),
     /// An HTTP status class written as `"3xx"`.
     StatusClass(u16),
+    /// A text that is a JWT: its header, claims, expiry and signature.
+    Jwt(Box<JwtMatcher>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,15 +83,23 @@ impl Matcher {
     /// Whether `actual` satisfies the matcher. A [`Miss`] carries why not when there is more
     /// to say than the expected and actual values themselves (always, for a question that
     /// cannot be asked of this value).
+    ///
+    /// The clock is the system's and no key set is at hand: a judge that has a clock or key
+    /// sets uses [`Matcher::test_in`].
     pub fn test(&self, actual: &Actual) -> Result<(), Miss> {
-        match self.eval(actual) {
+        self.test_in(actual, &Context::at(time::OffsetDateTime::now_utc()))
+    }
+
+    /// [`Matcher::test`] with the judgement's clock and key sets.
+    pub fn test_in(&self, actual: &Actual, ctx: &Context) -> Result<(), Miss> {
+        match self.eval(actual, ctx) {
             Holds => Ok(()),
             Misses(why) => Err(Miss { why }),
             Unanswerable(why) => Err(Miss::because(why)),
         }
     }
 
-    fn eval(&self, actual: &Actual) -> Verdict {
+    fn eval(&self, actual: &Actual, ctx: &Context) -> Verdict {
         let cannot = |why: &str| Unanswerable(why.to_string());
         match self {
             Matcher::Present => match actual {
@@ -99,10 +111,10 @@ impl Matcher {
                 _ => Misses(None),
             },
             // Combinations leave absence to the matchers they combine.
-            Matcher::AnyOf(list) => any(list.iter().map(|m| m.eval(actual))),
+            Matcher::AnyOf(list) => any(list.iter().map(|m| m.eval(actual, ctx))),
             Matcher::AllOf(list) => {
                 for m in list {
-                    match m.eval(actual) {
+                    match m.eval(actual, ctx) {
                         Holds => {}
                         Misses(why) => return Misses(Some(not_because(m, why.as_deref()))),
                         Unanswerable(why) => {
@@ -116,9 +128,9 @@ impl Matcher {
             Matcher::Equals(lit) => verdict(actual.equals(lit)),
             Matcher::OneOf(lits) => verdict(lits.iter().any(|l| actual.equals(l))),
             Matcher::Contains(inner) => match actual {
-                Actual::List { items, .. } => any(items.iter().map(|item| inner.eval(item))),
+                Actual::List { items, .. } => any(items.iter().map(|item| inner.eval(item, ctx))),
                 _ => match actual.as_text() {
-                    Some(text) => contains_text(&text, inner),
+                    Some(text) => contains_text(&text, inner, ctx),
                     None => cannot("`contains` needs text or a list"),
                 },
             },
@@ -136,7 +148,7 @@ impl Matcher {
             },
             Matcher::Compare(op, q) => compare(actual, *op, *q),
             Matcher::InCidr(nets) => in_cidr(actual, nets),
-            Matcher::Not(inner) => match inner.eval(actual) {
+            Matcher::Not(inner) => match inner.eval(actual, ctx) {
                 Holds => Misses(None),
                 Misses(_) => Holds,
                 Unanswerable(why) => Unanswerable(why),
@@ -150,8 +162,13 @@ impl Matcher {
                 }
                 Actual::List { items, .. } => {
                     for (i, item) in items.iter().enumerate() {
-                        let why = format!("item {} ({item}) is not {inner}", i + 1);
-                        match inner.eval(item) {
+                        // A token is a credential: an item a `jwt:` meets is shown by its start.
+                        let shown = match (inner.has_jwt(), item.as_text()) {
+                            (true, Some(text)) => jwt::shown(&text),
+                            _ => item.to_string(),
+                        };
+                        let why = format!("item {} ({shown}) is not {inner}", i + 1);
+                        match inner.eval(item, ctx) {
                             Holds => {}
                             Misses(_) => return Misses(Some(why)),
                             Unanswerable(cause) => return Unanswerable(format!("{why}: {cause}")),
@@ -164,7 +181,7 @@ impl Matcher {
             Matcher::Count(inner) => match actual {
                 Actual::List { items, .. } => {
                     let n = Actual::Number(items.len() as f64);
-                    match inner.eval(&n) {
+                    match inner.eval(&n, ctx) {
                         Holds => Holds,
                         Misses(_) => Misses(Some(format!("it has {} items", items.len()))),
                         Unanswerable(why) => Unanswerable(why),
@@ -186,6 +203,43 @@ impl Matcher {
                 Some(n) => verdict((n / 100.0).floor() as u16 == *class),
                 None => cannot("a status class needs a number"),
             },
+            Matcher::Jwt(jwt) => match actual {
+                Actual::Text(_) => {
+                    let misses = jwt.misses(actual, ctx);
+                    match misses.is_empty() {
+                        true => Holds,
+                        false => Misses(Some(join(&misses, "; "))),
+                    }
+                }
+                _ => cannot("`jwt` needs text"),
+            },
+        }
+    }
+
+    /// Every URL of a JWKS some `jwt: { signed_by }` inside this matcher verifies with.
+    pub fn jwks_urls(&self, out: &mut Vec<String>) {
+        match self {
+            Matcher::Jwt(jwt) => jwt.jwks_urls(out),
+            Matcher::Contains(m) | Matcher::Not(m) | Matcher::Each(m) | Matcher::Count(m) => {
+                m.jwks_urls(out)
+            }
+            Matcher::AnyOf(list) | Matcher::AllOf(list) => {
+                list.iter().for_each(|m| m.jwks_urls(out))
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a `jwt:` is inside: the value it meets is then a credential, shown only as
+    /// [`jwt::shown`] does.
+    pub fn has_jwt(&self) -> bool {
+        match self {
+            Matcher::Jwt(_) => true,
+            Matcher::Contains(m) | Matcher::Not(m) | Matcher::Each(m) | Matcher::Count(m) => {
+                m.has_jwt()
+            }
+            Matcher::AnyOf(list) | Matcher::AllOf(list) => list.iter().any(Matcher::has_jwt),
+            _ => false,
         }
     }
 }
@@ -194,7 +248,7 @@ impl Matcher {
 /// substrings (`contains: { any_of: [a, b] }` holds when either is in the text); `matches`,
 /// `starts_with` and `ends_with` apply to the whole text. `not` inside it is refused: on text
 /// it would hold for nearly anything ("the text contains something that is not x").
-fn contains_text(text: &str, inner: &Matcher) -> Verdict {
+fn contains_text(text: &str, inner: &Matcher, ctx: &Context) -> Verdict {
     let needle = |lit: &Literal| lit.as_text().map(|n| text.contains(n.as_str()));
     let empty = |lit: &Literal| lit.as_text().is_some_and(|n| n.is_empty());
     let in_any_text =
@@ -213,10 +267,10 @@ fn contains_text(text: &str, inner: &Matcher) -> Verdict {
                 None => Unanswerable("`contains` on text needs texts to look for".into()),
             }
         }
-        Matcher::AnyOf(list) => any(list.iter().map(|m| contains_text(text, m))),
+        Matcher::AnyOf(list) => any(list.iter().map(|m| contains_text(text, m, ctx))),
         Matcher::AllOf(list) => {
             for m in list {
-                match contains_text(text, m) {
+                match contains_text(text, m, ctx) {
                     Holds => {}
                     other => return other,
                 }
@@ -228,7 +282,7 @@ fn contains_text(text: &str, inner: &Matcher) -> Verdict {
              write not: { contains: x }"
                 .into(),
         ),
-        other => other.eval(&Actual::Text(text.to_string())),
+        other => other.eval(&Actual::Text(text.to_string()), ctx),
     }
 }
 
@@ -366,6 +420,7 @@ impl fmt::Display for Matcher {
             Matcher::Empty(true) => f.write_str("empty"),
             Matcher::Empty(false) => f.write_str("not empty"),
             Matcher::StatusClass(c) => write!(f, "{c}xx"),
+            Matcher::Jwt(jwt) => write!(f, "{jwt}"),
         }
     }
 }

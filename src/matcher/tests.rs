@@ -219,7 +219,7 @@ fn load_errors_are_precise() {
     );
     assert_eq!(
         err("{contians: x}"),
-        "t.yaml:1:2: unknown matcher `contians` for value; did you mean `contains`? expected one of: equals, contains, matches, starts_with, ends_with, one_of, present, absent, gt, gte, lt, lte, in_cidr, not, any_of, all_of, each, count, empty"
+        "t.yaml:1:2: unknown matcher `contians` for value; did you mean `contains`? expected one of: equals, contains, matches, starts_with, ends_with, one_of, present, absent, gt, gte, lt, lte, in_cidr, not, any_of, all_of, each, count, empty, jwt"
     );
     assert!(
         err("{gt: 21 days ago}")

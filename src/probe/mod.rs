@@ -5,6 +5,7 @@ pub mod cert;
 pub mod cert_facts;
 pub mod dns;
 pub mod http;
+pub mod jwks;
 pub mod reproduce;
 pub mod resolve;
 pub mod tcp;
@@ -149,6 +150,7 @@ pub struct Prober {
     http: http::HttpProber,
     tls: tls::TlsProber,
     dns: dns::DnsProber,
+    jwks: jwks::JwksCache,
 }
 
 impl Prober {
@@ -161,6 +163,7 @@ impl Prober {
             http: http::HttpProber::with_resolver(env, Arc::clone(&resolver)),
             tls: tls::TlsProber::with_resolver(env, resolver),
             dns: dns::DnsProber::new(env),
+            jwks: jwks::JwksCache::default(),
         }
     }
 
@@ -170,6 +173,16 @@ impl Prober {
         timeout: Duration,
     ) -> Result<HttpObservation, ProbeError> {
         self.http.probe(p, timeout).await
+    }
+
+    /// The key set at `url` for `jwt: { signed_by }`: fetched once per run through the http
+    /// prober's settings, then shared (see [`jwks::JwksCache`]).
+    pub async fn jwks(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Arc<crate::matcher::Jwks>, ProbeError> {
+        self.jwks.get(&self.http, &self.env, url, timeout).await
     }
 
     pub async fn tls(&self, p: &TlsProbe, timeout: Duration) -> Result<TlsObservation, ProbeError> {

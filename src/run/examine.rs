@@ -5,8 +5,8 @@ use crate::config::model::{
     AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, TcpProbe, TlsProbe,
 };
 use crate::judge;
-use crate::matcher::Mismatch;
-use crate::probe::{Observation, ProbeError, ProbeErrorKind, Prober};
+use crate::matcher::{KeySets, Mismatch};
+use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use crate::syntax::when::Clock;
 use futures::StreamExt;
@@ -71,9 +71,20 @@ async fn examine_at(
                 Some(Pinned::Http(p)) => p,
                 _ => probe,
             };
-            let probed = Box::pin(prober.http(probe, timeout));
-            let judge = |o: &_| judge::judge_http(expect, o, judged_at);
-            bounded(probed, timeout, judge, Observation::Http).await
+            // The key sets of the expectation's `jwt: { signed_by }`, fetched beside the probe
+            // (once per run: later checks find them fetched); an unreachable one is an error.
+            let urls = judge::jwks_urls(expect);
+            let probed = Box::pin(async {
+                let (seen, keys) = futures::join!(
+                    prober.http(probe, timeout),
+                    key_sets(prober, &urls, timeout)
+                );
+                Ok((seen?, keys?))
+            });
+            let judge = |(o, keys): &(HttpObservation, KeySets)| {
+                judge::judge_http(expect, o, judged_at, keys)
+            };
+            bounded(probed, timeout, judge, |(o, _)| Observation::Http(o)).await
         }
         CheckKind::Tls { probe, expect } => {
             let probe = match &pinned {
@@ -104,6 +115,19 @@ async fn examine_at(
             bounded(probed, timeout, judge, Observation::Tcp).await
         }
     }
+}
+
+/// The key set of each of `urls`, from the run's cache.
+async fn key_sets(
+    prober: &Prober,
+    urls: &[String],
+    timeout: Duration,
+) -> Result<KeySets, ProbeError> {
+    let mut sets = KeySets::default();
+    for url in urls {
+        sets.insert(url.clone(), prober.jwks(url, timeout).await?);
+    }
+    Ok(sets)
 }
 
 /// A check's probe sent to one address of `addresses: all`: the name kept for SNI, `Host`

@@ -27,6 +27,7 @@ mod formats;
 mod html_report;
 mod http_behaviour;
 mod init;
+mod jwt;
 mod list_and_validate;
 mod load_errors;
 mod masks;

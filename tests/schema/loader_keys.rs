@@ -5,7 +5,7 @@ use conform::config::schema::{
     check_file_schema, claims_schema, environment_schema, schema_document,
 };
 use conform::config::{checkfile, claims, environment, http, net, tls};
-use conform::matcher::decode::MATCHER_KEYS;
+use conform::matcher::decode::{JWT_KEYS, MATCHER_KEYS};
 
 #[test]
 fn the_schema_names_exactly_the_loaders_keys() {
@@ -37,6 +37,7 @@ fn the_schema_names_exactly_the_loaders_keys() {
     assert_eq!(def("tcp_probe"), set(net::TCP_PROBE_KEYS));
     assert_eq!(def("tcp_expect"), set(net::TCP_EXPECT_KEYS));
     assert_eq!(def("matcher_map"), set(MATCHER_KEYS));
+    assert_eq!(def("jwt"), set(JWT_KEYS));
     assert_eq!(def("environment"), set(environment::ENV_KEYS));
     assert_eq!(def("claims_file"), set(claims::FILE_KEYS));
     assert_eq!(def("claims_section"), set(claims::SECTION_KEYS));

@@ -66,6 +66,7 @@ checks:
         json:
           "$.items[*].id": { each: { gte: 1 }, count: { lte: 10 }, empty: false }
           "$.name": { any_of: [{ equals: a }, { equals: { nested: [1] } }], all_of: [{ contains: a }] }
+          "$.token": { jwt: { signed_by: "https://${host}/jwks.json", header: { alg: RS256 }, claims: { aud: spa, "cognito:groups": { contains: x } }, expires_in: { gt: 5m } } }
       cert: { expires_in: { gt: 21d }, san: [a.test, b.test], subject: { contains: CN=a }, issuer: x, eku: { contains: serverAuth }, key: ECDSA P-256, fingerprint_sha256: 3f9a, serial: 8f1a }
       time: { lt: 2s }
   - name: http statuses

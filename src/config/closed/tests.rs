@@ -116,6 +116,10 @@ fn values_outside_the_set_are_errors_where_they_are_written() {
         errors("{ in_cidr: 10.0.0.0/8 }", rcode),
         ["1:12: `in_cidr` cannot hold for `field`: `field` is not an IP address"]
     );
+    assert_eq!(
+        errors("{ jwt: {} }", rcode),
+        ["1:8: `jwt` cannot hold for `field`: `field` is not a token"]
+    );
     let eku = Domain::List(&EKUS);
     assert_eq!(
         errors("serverAuth", eku),

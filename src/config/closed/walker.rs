@@ -73,6 +73,7 @@ impl Walker<'_, '_> {
                     &key,
                     format!("{} is not an IP address", self.what),
                 ),
+                "jwt" => self.not_here(value.pos, &key, format!("{} is not a token", self.what)),
                 _ => {}
             }
         }

@@ -2,7 +2,7 @@
 //! alerts, versions, key types, EKUs, statuses): every value written must be a member, and keys
 //! that can never hold are refused, as the loader does.
 
-use super::{doc, one_or_list, pattern, r, when_map};
+use super::{doc, object, one_or_list, or_var, pattern, r, when_map};
 use crate::config::closed::{ClosedSet, STATUS_MAX, STATUS_MIN};
 use serde_json::{Value, json};
 
@@ -84,6 +84,7 @@ pub(super) fn closed_matcher(name: &str, shape: Closed) -> Value {
         "each": if list { item } else { refused.clone() },
         "count": if list { r("matcher") } else { refused },
         "empty": r("flag"),
+        "jwt": refused_jwt(),
     });
     when_map(
         json!({ "type": "object", "properties": props, "additionalProperties": false, "minProperties": 1 }),
@@ -113,5 +114,32 @@ pub(super) fn matcher_properties() -> Value {
         "each": doc(r("matcher"), "On a list: every item matches."),
         "count": doc(r("matcher"), "On a list: the number of items matches."),
         "empty": doc(r("flag"), "On a list: it has no items (false: it has some)."),
+        "jwt": doc(r("jwt"), "A text that is a JWT (compact JWS), decoded without trusting it: header and claims matchers, expires_in, and signed_by a JWKS URL whose key must have signed it. alg none is always refused."),
     })
+}
+
+/// `jwt:` cannot hold for a closed set's member (a name or a status, not a token).
+fn refused_jwt() -> Value {
+    Value::Bool(false)
+}
+
+/// The keys of `jwt:`, as `matcher::decode::JWT_KEYS` reads them.
+pub(super) fn jwt() -> Value {
+    let fields = |what: &str| {
+        doc(
+            json!({ "type": "object", "additionalProperties": r("matcher") }),
+            &format!(
+                "{what} names and a matcher for each; a missing one is a mismatch that names it."
+            ),
+        )
+    };
+    object(
+        json!({
+            "signed_by": doc(or_var(pattern(r"^\s*https?://")), "The http(s) URL of the issuer's key set (JWKS): fetched once per run with the environment's trust, proxy and resolve: settings; the key the token's kid names must verify its signature (RS256/384/512, ES256/384, EdDSA)."),
+            "header": fields("Header fields (alg, kid, typ):"),
+            "claims": fields("Claims (aud, iss, token_use, cognito:groups):"),
+            "expires_in": doc(r("matcher"), "On the token's exp minus now, e.g. { gt: 5m }; a token without exp fails it. Without it, a token past its exp fails."),
+        }),
+        &[],
+    )
 }

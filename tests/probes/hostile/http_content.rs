@@ -113,7 +113,12 @@ async fn json_nested_100000_deep_is_judged_not_json() {
         }],
         ..HttpExpect::default()
     };
-    let mismatches = judge_http(&expect, &seen, &conform::syntax::when::Clock::Live);
+    let mismatches = judge_http(
+        &expect,
+        &seen,
+        &conform::syntax::when::Clock::Live,
+        &conform::matcher::KeySets::default(),
+    );
     assert_eq!(mismatches.len(), 1, "{mismatches:?}");
     let m = &mismatches[0];
     assert_eq!(m.field, "body json $[0][0]");

@@ -208,7 +208,12 @@ async fn invalid_utf8_and_nul_in_the_body_and_invalid_utf8_in_a_header_are_kept_
         )))),
         ..HttpExpect::default()
     };
-    let mismatches = judge_http(&expect, &seen, &conform::syntax::when::Clock::Live);
+    let mismatches = judge_http(
+        &expect,
+        &seen,
+        &conform::syntax::when::Clock::Live,
+        &conform::matcher::KeySets::default(),
+    );
     assert_eq!(mismatches, vec![]);
 }
 

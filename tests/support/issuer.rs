@@ -1,0 +1,285 @@
+//! A token issuer on loopback, shaped like Cognito: `POST /` with
+//! `x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth` signs a user in
+//! (`USER_PASSWORD_AUTH`) and answers `{"AuthenticationResult":{"IdToken": ...}}`; `GET
+//! /jwks.json` serves the public keys; `GET /token/<name>` answers a token a test minted
+//! itself (expired, tampered, unsigned) in the same shape. Every key is made at test time,
+//! except the RSA one: ring signs with RSA but cannot make a key, so the RSA 2048 key is a
+//! test-only key in `issuer/rsa2048.pem`, used for nothing else.
+//!
+//! [`Issuer::verify`] checks a bearer token as a resource server would.
+
+mod keys;
+
+pub use keys::{Alg, SigningKey};
+
+use super::server::{TestResponse, TestServer, TestServerConfig};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the epoch, now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A user of the pool.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub username: String,
+    pub password: String,
+    pub groups: Vec<String>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The keys the JWKS publishes.
+    published: Vec<Arc<SigningKey>>,
+    /// The key that signs sign-ins.
+    signer: Option<Arc<SigningKey>>,
+    users: Vec<User>,
+    /// `GET /token/<name>` answers.
+    tokens: HashMap<String, String>,
+    client_id: String,
+}
+
+/// The running issuer. Its `iss` is [`Issuer::iss`], its JWKS [`Issuer::jwks_url`].
+pub struct Issuer {
+    pub server: TestServer,
+    state: Arc<Mutex<State>>,
+}
+
+impl Issuer {
+    /// An issuer for the app client `client_id`, signing with `signer` (also published).
+    pub async fn start(client_id: &str, signer: SigningKey) -> Issuer {
+        let signer = Arc::new(signer);
+        let state = Arc::new(Mutex::new(State {
+            published: vec![Arc::clone(&signer)],
+            signer: Some(signer),
+            client_id: client_id.to_string(),
+            ..State::default()
+        }));
+        let shared = Arc::clone(&state);
+        let iss = Arc::new(Mutex::new(String::new()));
+        let iss_seen = Arc::clone(&iss);
+        let server = TestServer::start(TestServerConfig::http(move |r| {
+            let iss = iss_seen.lock().unwrap().clone();
+            answer(&shared, &iss, r)
+        }))
+        .await;
+        *iss.lock().unwrap() = server.url("/pool");
+        Issuer { server, state }
+    }
+
+    /// The `iss` claim of the tokens it signs: `http://127.0.0.1:<port>/pool`.
+    pub fn iss(&self) -> String {
+        self.server.url("/pool")
+    }
+
+    /// The key set `GET /jwks.json` answers, for another server to serve.
+    pub fn jwks(&self) -> String {
+        jwks(&self.state.lock().unwrap())
+    }
+
+    pub fn jwks_url(&self) -> String {
+        self.server.url("/jwks.json")
+    }
+
+    /// How many times the JWKS was asked for.
+    pub fn jwks_requests(&self) -> usize {
+        let requests = self.server.requests();
+        requests.iter().filter(|r| r.path == "/jwks.json").count()
+    }
+
+    pub fn add_user(&self, username: &str, password: &str, groups: &[&str]) {
+        self.state.lock().unwrap().users.push(User {
+            username: username.into(),
+            password: password.into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        });
+    }
+
+    /// Publishes another key in the JWKS (kept alive by the issuer).
+    pub fn publish(&self, key: SigningKey) {
+        self.state.lock().unwrap().published.push(Arc::new(key));
+    }
+
+    /// Publishes no key but these (a rotation that dropped the signer's).
+    pub fn publish_only(&self, keys: Vec<SigningKey>) {
+        self.state.lock().unwrap().published = keys.into_iter().map(Arc::new).collect();
+    }
+
+    /// The token `GET /token/<name>` answers (panics when there is none).
+    pub fn token(&self, name: &str) -> String {
+        let state = self.state.lock().unwrap();
+        state
+            .tokens
+            .get(name)
+            .expect("a token of that name")
+            .clone()
+    }
+
+    /// `claims` signed by the published key `kid` (panics when there is none).
+    pub fn sign_with(&self, kid: &str, claims: &Value) -> String {
+        let state = self.state.lock().unwrap();
+        let key = state.published.iter().find(|k| k.kid == kid);
+        key.expect("a published key with that kid").sign(claims)
+    }
+
+    /// `GET /token/<name>` answers `token` as an InitiateAuth result.
+    pub fn serve_token(&self, name: &str, token: &str) {
+        let mut state = self.state.lock().unwrap();
+        state.tokens.insert(name.to_string(), token.to_string());
+    }
+
+    /// The claims a sign-in of `user` carries, `exp` an hour from now.
+    pub fn claims_for(&self, user: &User) -> Value {
+        let client_id = self.state.lock().unwrap().client_id.clone();
+        id_claims(&self.iss(), &client_id, user)
+    }
+
+    /// The claims of a resource server's accepted `authorization: Bearer` token: verified
+    /// with a published key named by its kid, `iss` this issuer's, not expired.
+    pub fn verify(&self, token: &str) -> Result<Value, String> {
+        self.verifier().verify(token)
+    }
+
+    /// What a resource server on another [`TestServer`] checks tokens with (its handler
+    /// outlives no borrow of the issuer).
+    pub fn verifier(&self) -> Verifier {
+        Verifier {
+            state: Arc::clone(&self.state),
+            iss: self.iss(),
+        }
+    }
+}
+
+/// A resource server's view of the issuer: [`Verifier::bearer`] on each request.
+#[derive(Clone)]
+pub struct Verifier {
+    state: Arc<Mutex<State>>,
+    iss: String,
+}
+
+impl Verifier {
+    /// See [`Issuer::verify`].
+    pub fn verify(&self, token: &str) -> Result<Value, String> {
+        let state = self.state.lock().unwrap();
+        verify(&state, &self.iss, token)
+    }
+
+    /// The claims of the request's `authorization: Bearer <token>`, or why it is refused.
+    pub fn bearer(&self, r: &super::RecordedRequest) -> Result<Value, String> {
+        let header = r.header("authorization").ok_or("no authorization")?;
+        let token = header.strip_prefix("Bearer ").ok_or("not a bearer token")?;
+        self.verify(token.trim())
+    }
+}
+
+fn id_claims(iss: &str, client_id: &str, user: &User) -> Value {
+    let now = unix_now();
+    let mut claims = json!({
+        "sub": format!("sub-{}", user.username),
+        "iss": iss,
+        "aud": client_id,
+        "token_use": "id",
+        "cognito:username": user.username,
+        "auth_time": now,
+        "iat": now,
+        "exp": now + 3600,
+    });
+    if !user.groups.is_empty() {
+        claims["cognito:groups"] = json!(user.groups);
+    }
+    claims
+}
+
+fn verify(state: &State, iss: &str, token: &str) -> Result<Value, String> {
+    let mut parts = token.split('.');
+    let header = parts.next().ok_or("no header")?;
+    let payload = parts.next().ok_or("no payload")?;
+    let decode = |part: &str| -> Result<Value, String> {
+        let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    };
+    let (header, claims) = (decode(header)?, decode(payload)?);
+    let kid = header["kid"].as_str().ok_or("no kid")?;
+    let key = state
+        .published
+        .iter()
+        .find(|k| k.kid == kid && header["alg"] == k.alg.name())
+        .ok_or("no such key")?;
+    if !key.signed(token) {
+        return Err("bad signature".into());
+    }
+    if claims["iss"] != iss {
+        return Err("another issuer".into());
+    }
+    if claims["exp"].as_i64().unwrap_or(0) <= unix_now() {
+        return Err("expired".into());
+    }
+    Ok(claims)
+}
+
+/// The key set the issuer publishes, as JSON.
+fn jwks(state: &State) -> String {
+    let keys: Vec<Value> = state.published.iter().map(|k| k.jwk()).collect();
+    json!({ "keys": keys }).to_string()
+}
+
+fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestResponse {
+    let state = state.lock().unwrap();
+    let json = |status: u16, body: Value| {
+        TestResponse::status(status)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(body.to_string())
+    };
+    // The token in a header too, for matchers on headers.
+    let result = |token: &str| {
+        json(
+            200,
+            json!({ "AuthenticationResult": { "IdToken": token, "AccessToken": "opaque",
+                    "ExpiresIn": 3600, "TokenType": "Bearer" } }),
+        )
+        .header("x-id-token", token)
+    };
+    match (r.method.as_str(), r.path.as_str()) {
+        ("GET", "/jwks.json") => {
+            TestResponse::ok(jwks(&state)).header("content-type", "application/json")
+        }
+        ("GET", path) if path.starts_with("/token/") => {
+            match state.tokens.get(&path["/token/".len()..]) {
+                Some(token) => result(token),
+                None => TestResponse::status(404),
+            }
+        }
+        ("POST", "/") => {
+            let refused = |kind: &str, message: &str| {
+                json(400, json!({ "__type": kind, "message": message }))
+            };
+            if r.header("x-amz-target") != Some("AWSCognitoIdentityProviderService.InitiateAuth") {
+                return refused("UnknownOperationException", "unknown operation");
+            }
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            if body["AuthFlow"] != "USER_PASSWORD_AUTH" || body["ClientId"] != state.client_id {
+                return refused("InvalidParameterException", "unknown flow or client");
+            }
+            let params = &body["AuthParameters"];
+            let user = state.users.iter().find(|u| {
+                params["USERNAME"] == u.username.as_str()
+                    && params["PASSWORD"] == u.password.as_str()
+            });
+            match (user, &state.signer) {
+                (Some(user), Some(signer)) => {
+                    result(&signer.sign(&id_claims(iss, &state.client_id, user)))
+                }
+                _ => refused("NotAuthorizedException", "Incorrect username or password."),
+            }
+        }
+        _ => TestResponse::status(404),
+    }
+}
