@@ -84,6 +84,19 @@ fn run_command(mut command: Command, dir: &Path, name: &str) -> Measured {
     std::fs::create_dir_all(dir).expect("create the workload folder");
     let stdout = std::fs::File::create(dir.join(format!("{name}.stdout"))).expect("stdout file");
     let stderr = std::fs::File::create(dir.join(format!("{name}.stderr"))).expect("stderr file");
+    // A proxy of the machine's would stand between conform and the loopback server.
+    for name in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        command.env_remove(name);
+    }
     command
         .env("NO_COLOR", "1")
         .env("CI", "1")
