@@ -52,6 +52,12 @@ async fn every_needs_and_capture_mistake_is_a_located_load_error() {
     needs: [auth/sign-in]
     http: { url: "http://chat.test:${port}/d" }
     expect: { status: 200, body: { contains: "${capture:auth/sign-in.id_token}" } }
+  - name: used in a header and in expect
+    needs: [auth/sign-in]
+    http:
+      url: "http://chat.test:${port}/f"
+      headers: { authorization: "Bearer ${capture:auth/sign-in.id_token}" }
+    expect: { status: 200, body: { not: { contains: "${capture:auth/sign-in.id_token}" } } }
   - name: bad capture
     http: { url: "http://chat.test:${port}/e" }
     expect: { status: 200 }
@@ -86,17 +92,20 @@ async fn every_needs_and_capture_mistake_is_a_located_load_error() {
             "{f}:40:46: `${{capture:auth/sign-in.id_token}}` stands where a capture cannot be used; expected it in an http check's url, a header value or the request body"
         ),
         format!(
-            "{f}:45:21: `$..id` can select several values; expected a singular JSONPath (names and indexes only), e.g. $.AuthenticationResult.IdToken"
+            "{f}:46:53: `${{capture:auth/sign-in.id_token}}` stands where a capture cannot be used; expected it in an http check's url, a header value or the request body"
         ),
         format!(
-            "{f}:46:12: the capture has json and header: one only; expected one of json: JSONPATH, header: NAME, regex: PATTERN"
+            "{f}:51:21: `$..id` can select several values; expected a singular JSONPath (names and indexes only), e.g. $.AuthenticationResult.IdToken"
         ),
         format!(
-            "{f}:47:13: the capture says nowhere to take its value from; expected one of json: JSONPATH, header: NAME, regex: PATTERN"
+            "{f}:52:12: the capture has json and header: one only; expected one of json: JSONPATH, header: NAME, regex: PATTERN"
+        ),
+        format!(
+            "{f}:53:13: the capture says nowhere to take its value from; expected one of json: JSONPATH, header: NAME, regex: PATTERN"
         ),
     ];
     let mut want: String = expected.iter().map(|e| format!("error: {e}\n")).collect();
-    want.push_str("9 errors found; nothing was probed\n");
+    want.push_str("10 errors found; nothing was probed\n");
     assert_eq!(out.stderr, want, "{out}");
 }
 

@@ -25,7 +25,53 @@ pub(super) fn decode_flow(
         uses: Vec::new(),
     };
     find_uses(raw, &mut flow.uses);
+    misplaced_uses(raw, &mut flow.uses, d);
     flow
+}
+
+/// A use that stands anywhere but an http probe's `url`, a header value or the request body
+/// (`body`, `json`) is an error at its place, and is dropped: only those parts are filled in
+/// when the check runs, so a placeholder elsewhere (`expect:`, `connect_to`, `tls`, `proxy`)
+/// would be judged as its literal text, and under `not:` pass whatever the server said.
+fn misplaced_uses(raw: &Node, uses: &mut Vec<CaptureUse>, d: &mut Diagnostics) {
+    let mut allowed = Vec::new();
+    if let Some(entries) = raw.as_map() {
+        for (k, v) in entries {
+            if k.scalar_text().as_deref() != Some("http") {
+                continue;
+            }
+            for (part, value) in v.as_map().unwrap_or_default() {
+                if matches!(
+                    part.scalar_text().as_deref(),
+                    Some("url" | "headers" | "body" | "json")
+                ) {
+                    find_uses(value, &mut allowed);
+                }
+            }
+        }
+    }
+    uses.retain(|u| {
+        let found = allowed
+            .iter()
+            .position(|a| a.pos == u.pos && a.id == u.id && a.name == u.name);
+        match found {
+            Some(i) => {
+                allowed.swap_remove(i);
+                true
+            }
+            None => {
+                d.error(
+                    u.pos,
+                    format!(
+                        "`${{capture:{}.{}}}` stands where a capture cannot be used",
+                        u.id, u.name
+                    ),
+                    "expected it in an http check's url, a header value or the request body",
+                );
+                false
+            }
+        }
+    });
 }
 
 fn decode_needs(node: &Node, d: &mut Diagnostics) -> Vec<Need> {
