@@ -3,7 +3,7 @@
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::claims::{KnownClaims, load_claims, stray_notes};
 use super::environment::{env_names, load_environment, runnable_env_names};
-use super::model::{Check, Environment, Plan, Secrets, TlsOptions};
+use super::model::{Check, CheckKind, Environment, Plan, Secrets, TlsOptions};
 use super::overrides::{VarOverride, apply_overrides};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
 use crate::syntax::file::parse_file;
@@ -197,6 +197,13 @@ fn load(
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
         return Err(errors);
+    }
+    for check in &checks {
+        if let CheckKind::Http { probe, .. } = &check.kind
+            && let Some(setting) = &probe.proxy
+        {
+            setting.register_password("a check's proxy password", secrets);
+        }
     }
     Ok(Plan {
         env,

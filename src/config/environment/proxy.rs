@@ -25,7 +25,9 @@ pub(super) fn decode(
         let why = format!("{} (in `proxy` of {})", m.message, file.display());
         return Some(ProxySetting::Unusable(why));
     }
-    crate::config::proxy::decode_proxy(&resolved, d)
+    let setting = crate::config::proxy::decode_proxy(&resolved, d)?;
+    setting.register_password("the environment's proxy password", secrets);
+    Some(setting)
 }
 
 /// `env` with the process's proxy variables, whose passwords become secrets.

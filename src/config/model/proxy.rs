@@ -206,7 +206,11 @@ impl NoProxy {
                 list.every = true;
                 continue;
             }
-            let bare = entry.trim_start_matches('[').replace(']', "");
+            // `[::1]` or `[::1]:8080`: the address in the brackets (a port is not matched).
+            let bare = match entry.strip_prefix('[') {
+                Some(rest) => rest.split(']').next().unwrap_or_default().to_string(),
+                None => entry.to_string(),
+            };
             if let Ok(net) = bare.parse::<IpNet>() {
                 list.nets.push(net);
             } else if let Ok(ip) = bare.parse::<IpAddr>() {
@@ -272,17 +276,39 @@ impl ProxyVars {
     pub fn passwords(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for var in [&self.http, &self.https, &self.all].into_iter().flatten() {
-            if let Ok(url) = &var.url
-                && let Some(password) = url.password()
-            {
-                let name = format!("{} password", var.name);
-                out.push((name.clone(), password.to_string()));
-                if let Ok(plain) = percent_encoding::percent_decode_str(password).decode_utf8() {
-                    out.push((format!("{name}, decoded"), plain.into_owned()));
-                }
+            if let Ok(url) = &var.url {
+                out.extend(url_passwords(&format!("{} password", var.name), url));
             }
         }
         out
+    }
+}
+
+/// The password of a proxy URL, as written (percent-encoded) and decoded, named `label` (and
+/// `label, decoded`) for redaction; none when the URL has none.
+pub fn url_passwords(label: &str, url: &Url) -> Vec<(String, String)> {
+    let Some(password) = url.password() else {
+        return Vec::new();
+    };
+    let mut out = vec![(label.to_string(), password.to_string())];
+    if let Ok(plain) = percent_encoding::percent_decode_str(password).decode_utf8() {
+        out.push((format!("{label}, decoded"), plain.into_owned()));
+    }
+    out
+}
+
+impl ProxySetting {
+    /// Registers the password of a `proxy: URL` as a secret (a password written as it is
+    /// in a file is one as much as a `${secret:..}`), unless a secret already has that value
+    /// (it came from `${secret:..}`, whose name reports keep).
+    pub fn register_password(&self, label: &str, secrets: &mut super::Secrets) {
+        if let ProxySetting::Via(url) = self {
+            for (name, value) in url_passwords(label, url) {
+                if !secrets.values().any(|(_, known)| known == value) {
+                    secrets.insert(&name, &value);
+                }
+            }
+        }
     }
 }
 

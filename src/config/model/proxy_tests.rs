@@ -56,7 +56,8 @@ fn a_proxy_url_is_read_as_curl_reads_it() {
 fn no_proxy_follows_curls_rules() {
     let list = NoProxy::parse(
         "NO_PROXY",
-        "example.com, .corp.internal,*.svc , 10.0.0.0/8,192.168.1.7 [::1] fd00::/8,host.",
+        "example.com, .corp.internal,*.svc , 10.0.0.0/8,192.168.1.7 [::1] fd00::/8,host.,\
+         [::2]:8080",
     );
     let cases = [
         ("example.com", true),
@@ -77,6 +78,8 @@ fn no_proxy_follows_curls_rules() {
         ("fd00::5", true),
         ("fe80::1", false),
         ("host", true),
+        ("::2", true),
+        ("::1:8080", false),
         ("other", false),
     ];
     for (host, want) in cases {

@@ -146,6 +146,11 @@ fn proxy_args(args: &mut ShellCommand, probe: &HttpProbe, env: &Environment) {
                 }
                 _ => args.push(proxy.url.as_str().trim_end_matches('/')),
             }
+            // A check's own proxy is not subject to NO_PROXY: neither is the command's.
+            if proxy.from == ProxyFrom::Check {
+                args.push("--noproxy");
+                args.push("");
+            }
             // An https:// proxy is verified against the same trust roots as the server.
             if proxy.url.scheme() == "https"
                 && let Some(ca_file) = ca_file_arg(&probe.tls, env)

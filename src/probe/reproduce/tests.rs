@@ -410,6 +410,14 @@ fn curl_carries_the_proxy() {
         curl_command(&p, &bypassed).to_string(),
         "curl -sS -i --noproxy '*' --max-time 10 https://chat.example/"
     );
+    let mut own = probe("https://chat.example/");
+    own.proxy = Some(Box::new(ProxySetting::Via(
+        url::Url::parse("http://own.proxy:8080").unwrap(),
+    )));
+    assert_eq!(
+        curl_command(&own, &bypassed).to_string(),
+        "curl -sS -i -x http://own.proxy:8080 --noproxy '' --max-time 10 https://chat.example/"
+    );
     let mut off = probe("https://chat.example/");
     off.proxy = Some(Box::new(ProxySetting::Off));
     assert_eq!(

@@ -127,3 +127,35 @@ fn base64_of(text: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+/// A password written as it is in a `proxy:` URL (no `${secret:..}`) is a secret too: no
+/// output shows it, not even the reproduce command.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proxy_password_written_in_the_file_is_a_secret_too() {
+    let server = http(|_| TestResponse::ok("ok")).await;
+    let written = "wr1tten-pr0xy-pw";
+    let config = ProxyConfig {
+        credentials: Some(format!("me:{written}")),
+        ..ProxyConfig::default()
+    };
+    let proxy = proxy_for(&server, &["lit.proxied.test"], config).await;
+    let p = crate::proxy::port_project(&server, None);
+    p.write(
+        "checks/web.yaml",
+        &format!(
+            "checks:\n  - name: t\n    http: {{ url: \"http://lit.proxied.test:${{port}}/\", \
+             proxy: \"http://me:{written}@{}\" }}\n    expect: {{ status: 201 }}\n",
+            proxy.addr()
+        ),
+    );
+    let out = p.run(&["-vv"]).await;
+    out.assert_code(1);
+    assert_eq!(proxy.entries().len(), 1);
+    for (what, text) in [
+        ("stdout", out.stdout.clone()),
+        ("junit", p.junit()),
+        ("json", p.read("reports/report.json")),
+    ] {
+        assert_no_secret(&text, written, what);
+    }
+}
