@@ -9,16 +9,16 @@ use super::{Drift, StandIns, WAF, listed, phenom_project, run_standin, run_stand
 use crate::harness::*;
 use crate::support::*;
 
-const MEMBER_SIGNS_IN: &str = "auth/member-signs-in";
-const OUTSIDER_SIGNS_IN: &str = "auth/outsider-signs-in";
-const CHAT_LOGIN: &str = "auth/chat-accepts-the-member-token";
-const CHAT_LOGOUT: &str = "auth/chat-logs-the-member-out";
+pub(super) const MEMBER_SIGNS_IN: &str = "auth/member-signs-in";
+pub(super) const OUTSIDER_SIGNS_IN: &str = "auth/outsider-signs-in";
+pub(super) const CHAT_LOGIN: &str = "auth/chat-accepts-the-member-token";
+pub(super) const CHAT_LOGOUT: &str = "auth/chat-logs-the-member-out";
 const HASURA_ROW: &str = "auth/hasura-shows-the-member-only-its-own-row";
 const NEST_MEMBER: &str = "auth/nest-api-answers-the-member";
-const NEST_OUTSIDER: &str = "auth/nest-api-refuses-the-outsider";
+pub(super) const NEST_OUTSIDER: &str = "auth/nest-api-refuses-the-outsider";
 
 /// Every check tagged `auth`, sorted.
-const AUTH: [&str; 7] = [
+pub(super) const AUTH: [&str; 7] = [
     CHAT_LOGIN,
     CHAT_LOGOUT,
     HASURA_ROW,
@@ -33,7 +33,7 @@ const MEMBER_DEPENDENTS: [&str; 3] = [CHAT_LOGIN, HASURA_ROW, NEST_MEMBER];
 
 /// The requests of signed-in flows the edge got, sorted: (method, host, path, who), who
 /// being the user a sign-in names or whose ID token the request bears.
-fn signed_in_requests(s: &StandIns) -> Vec<(String, String, String, String)> {
+pub(super) fn signed_in_requests(s: &StandIns) -> Vec<(String, String, String, String)> {
     let mut v: Vec<(String, String, String, String)> = s
         .edge
         .requests()
@@ -74,7 +74,7 @@ fn signed_in_requests(s: &StandIns) -> Vec<(String, String, String, String)> {
 const PROBE_USER: &str = "conform-probe@invalid.example";
 
 /// `(method, host, path, who)`s, sorted.
-fn requests(list: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, String)> {
+pub(super) fn requests(list: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, String)> {
     let mut v: Vec<_> = list
         .iter()
         .map(|(m, h, p, w)| (m.to_string(), h.to_string(), p.to_string(), w.to_string()))
@@ -83,9 +83,9 @@ fn requests(list: &[(&str, &str, &str, &str)]) -> Vec<(String, String, String, S
     v
 }
 
-const IDP: &str = "cognito-idp.us-east-1.amazonaws.com";
+pub(super) const IDP: &str = "cognito-idp.us-east-1.amazonaws.com";
 const NEST: &str = "nest.thephenom.app";
-const CHAT: &str = "chat.thephenom.app";
+pub(super) const CHAT: &str = "chat.thephenom.app";
 
 /// What a run where both sign-ins pass asks of the stand-ins.
 fn every_request() -> Vec<(String, String, String, String)> {

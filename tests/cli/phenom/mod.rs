@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 mod accounts;
 mod auth;
 mod auth_leaks;
+mod auth_selection;
 mod drift;
 mod drifted;
 mod html;
