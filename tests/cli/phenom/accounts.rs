@@ -31,11 +31,12 @@ pub(super) const ACCOUNT_VALUES: [(&str, &str); 4] = [
 /// it in an output are a leak.
 pub(super) const MATRIX_TOKEN: &str = "syt_bWVtYmVy_Hk4vQz8Lp2Xw_0aB1cD";
 
-/// The rows of Hasura's `users` table: (the Cognito `sub`, the email).
-const USERS: [(&str, &str); 3] = [
-    ("sub-member@standin.test", MEMBER),
-    ("sub-outsider@standin.test", OUTSIDER),
-    ("sub-staff@standin.test", "staff@standin.test"),
+/// The rows of Hasura's `users` table: (the Cognito `sub`, the email, `nest_access` as the
+/// Lambda mirrors it).
+const USERS: [(&str, &str, bool); 3] = [
+    ("sub-member@standin.test", MEMBER, true),
+    ("sub-outsider@standin.test", OUTSIDER, false),
+    ("sub-staff@standin.test", "staff@standin.test", true),
 ];
 
 /// The group the Worker lets through (seed 002).
@@ -103,7 +104,7 @@ pub(super) fn answer(
     match (host, r.method.as_str(), path) {
         (CHAT, "POST", "/_matrix/client/v3/login") => chat_login(drift, pool, r),
         (CHAT, "POST", "/_matrix/client/v3/logout") => Some(chat_logout(r)),
-        (CHAT | API, "POST", "/v1/graphql") if bearer => Some(hasura(pool, r)),
+        (CHAT | API, "POST", "/v1/graphql") if bearer => Some(hasura(drift, pool, r)),
         (NEST, _, p) if p.starts_with("/api/") && bearer => Some(nest_api(drift, pool, r)),
         _ => None,
     }
@@ -155,8 +156,9 @@ fn chat_logout(r: &RecordedRequest) -> TestResponse {
 }
 
 /// Hasura with a bearer: the token checked against the pool's JWKS, then `users` as the
-/// row-level permission of the `user` role lets it be seen: only the row of the token's `sub`.
-fn hasura(pool: &Pool, r: &RecordedRequest) -> TestResponse {
+/// row-level permission of the `user` role lets it be seen: only the row of the token's `sub`
+/// (and of those, with `where: { nest_access: { _eq: true } }`, the members').
+fn hasura(drift: Drift, pool: &Pool, r: &RecordedRequest) -> TestResponse {
     let claims = match pool.bearer(r) {
         Ok(claims) => claims,
         Err(why) => {
@@ -172,10 +174,12 @@ fn hasura(pool: &Pool, r: &RecordedRequest) -> TestResponse {
     if !query.contains("users") {
         return json_response(200, json!({ "data": {} }));
     }
+    let members_only = query.contains("nest_access: { _eq: true }");
     let rows: Vec<Value> = USERS
         .iter()
-        .filter(|(sub, _)| claims["sub"] == *sub)
-        .map(|(_, email)| json!({ "email": email }))
+        .filter(|(sub, _, _)| drift.hasura_rows_unfiltered || claims["sub"] == *sub)
+        .filter(|(_, _, member)| *member || !members_only)
+        .map(|(_, email, member)| json!({ "email": email, "nest_access": member }))
         .collect();
     json_response(200, json!({ "data": { "users": rows } }))
 }
@@ -186,9 +190,8 @@ fn nest_api(drift: Drift, pool: &Pool, r: &RecordedRequest) -> TestResponse {
         return json_response(200, json!({ "events": [] }));
     }
     let member = pool.bearer(r).is_ok_and(|claims| {
-        claims["cognito:groups"]
-            .as_array()
-            .is_some_and(|groups| groups.iter().any(|g| g == NEST_ACCESS))
+        let groups = claims["cognito:groups"].as_array();
+        drift.nest_gate_ignores_groups || groups.is_some_and(|g| g.iter().any(|g| g == NEST_ACCESS))
     });
     if member {
         json_response(200, json!({ "events": [] }))

@@ -94,6 +94,10 @@ struct Drift {
     nest_behind_access: bool,
     /// `/api/*` answers 200 without a bearer.
     nest_api_open: bool,
+    /// `/api/*` answers 200 to any valid token, nest-access or not (the group check dropped).
+    nest_gate_ignores_groups: bool,
+    /// Hasura shows a signed-in user every row of `users` (row-level security dropped).
+    hasura_rows_unfiltered: bool,
     /// nest-firebase serves its snapshot to anyone (no Access).
     nest_firebase_open: bool,
     /// The prod pool's discovery document names the staging pool as issuer.
@@ -143,7 +147,7 @@ impl Drift {
 type Switch = (&'static str, fn(&mut Drift));
 
 /// Every switch of [`Drift`].
-const SWITCHES: [Switch; 22] = [
+const SWITCHES: [Switch; 24] = [
     ("root_open", |d| d.root_open = true),
     ("admin_served", |d| d.admin_served = true),
     ("versions_redirected", |d| d.versions_redirected = true),
@@ -156,6 +160,12 @@ const SWITCHES: [Switch; 22] = [
     ("table_query_answers", |d| d.table_query_answers = true),
     ("nest_behind_access", |d| d.nest_behind_access = true),
     ("nest_api_open", |d| d.nest_api_open = true),
+    ("nest_gate_ignores_groups", |d| {
+        d.nest_gate_ignores_groups = true
+    }),
+    ("hasura_rows_unfiltered", |d| {
+        d.hasura_rows_unfiltered = true
+    }),
     ("nest_firebase_open", |d| d.nest_firebase_open = true),
     ("cognito_wrong_issuer", |d| d.cognito_wrong_issuer = true),
     ("jwks_empty", |d| d.jwks_empty = true),
