@@ -27,9 +27,11 @@ pub fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// The refresh token every sign-in hands out: opaque, and distinctive, so that any 6
-/// characters of it in an output are a leak.
-pub const REFRESH_TOKEN: &str = "rT9xQ2vLk7Zm4Wc8Np3Hs6Jd";
+/// The refresh token every sign-in hands out, shaped as Cognito's (a compact JWE: header,
+/// encrypted key, IV, ciphertext, tag), and distinctive past its header, so that any 6
+/// characters of it there in an output are a leak.
+pub const REFRESH_TOKEN: &str = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.\
+    qX7vR2mK9wLp4TzN8cJd.bH3sY6fQ1gVk.rT9xQ2vLk7Zm4Wc8Np3Hs6Jd5Ua0Ey.Gw2Fq8Zr4Mt6Yb1N";
 
 /// A user of the pool.
 #[derive(Clone, Debug)]
@@ -55,6 +57,8 @@ struct State {
     audience: Option<String>,
     /// Seconds from `iat` to `exp` of the tokens it signs (negative: born expired).
     lifetime: i64,
+    /// Every token a sign-in handed out, in order.
+    issued: Vec<String>,
 }
 
 /// The running issuer. Its `iss` is [`Issuer::iss`], its JWKS [`Issuer::jwks_url`].
@@ -99,6 +103,11 @@ impl Issuer {
     /// Signs tokens that end `seconds` after they are made (negative: already expired).
     pub fn sign_lasting(&self, seconds: i64) {
         self.state.lock().unwrap().lifetime = seconds;
+    }
+
+    /// Every ID token a sign-in handed out, in order.
+    pub fn issued(&self) -> Vec<String> {
+        self.state.lock().unwrap().issued.clone()
     }
 
     /// Answers a request as the issuer's own server does, for a server that stands in for
@@ -277,7 +286,7 @@ fn jwks(state: &State) -> String {
 }
 
 fn answer(state: &Mutex<State>, r: &super::RecordedRequest) -> TestResponse {
-    let state = state.lock().unwrap();
+    let mut state = state.lock().unwrap();
     let json = |status: u16, body: Value| {
         TestResponse::status(status)
             .header("content-type", "application/x-amz-json-1.1")
@@ -318,9 +327,16 @@ fn answer(state: &Mutex<State>, r: &super::RecordedRequest) -> TestResponse {
                 params["USERNAME"] == u.username.as_str()
                     && params["PASSWORD"] == u.password.as_str()
             });
-            match (user, &state.signer) {
-                (Some(user), Some(signer)) => result(&signer.sign(&id_claims(&state, user))),
-                _ => refused("NotAuthorizedException", "Incorrect username or password."),
+            let token = match (user, &state.signer) {
+                (Some(user), Some(signer)) => Some(signer.sign(&id_claims(&state, user))),
+                _ => None,
+            };
+            match token {
+                Some(token) => {
+                    state.issued.push(token.clone());
+                    result(&token)
+                }
+                None => refused("NotAuthorizedException", "Incorrect username or password."),
             }
         }
         _ => TestResponse::status(404),
