@@ -104,6 +104,7 @@ pub(super) fn answer(
     match (host, r.method.as_str(), path) {
         (CHAT, "POST", "/_matrix/client/v3/login") => chat_login(drift, pool, r),
         (CHAT, "POST", "/_matrix/client/v3/logout") => Some(chat_logout(r)),
+        (CHAT, "GET", "/_matrix/client/v3/account/whoami") if bearer => Some(chat_whoami(r)),
         (CHAT | API, "POST", "/v1/graphql") if bearer => Some(hasura(drift, pool, r)),
         (NEST, _, p) if p.starts_with("/api/") && bearer => Some(nest_api(drift, pool, r)),
         _ => None,
@@ -142,6 +143,22 @@ fn chat_login(drift: Drift, pool: &Pool, r: &RecordedRequest) -> Option<TestResp
             json!({ "errcode": "M_FORBIDDEN", "error": format!("JWT validation failed: {why}") }),
         ),
     })
+}
+
+/// The member's session, as whoami names it.
+fn chat_whoami(r: &RecordedRequest) -> TestResponse {
+    if r.header("authorization") == Some(&format!("Bearer {MATRIX_TOKEN}")) {
+        let user_id = format!("@sub-member=40standin.test:{CHAT}");
+        json_response(
+            200,
+            json!({ "user_id": user_id, "device_id": "CONFORMDEV" }),
+        )
+    } else {
+        json_response(
+            401,
+            json!({ "errcode": "M_UNKNOWN_TOKEN", "error": "Invalid access token passed." }),
+        )
+    }
 }
 
 fn chat_logout(r: &RecordedRequest) -> TestResponse {

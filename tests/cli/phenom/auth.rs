@@ -13,14 +13,16 @@ pub(super) const MEMBER_SIGNS_IN: &str = "auth/member-signs-in";
 pub(super) const OUTSIDER_SIGNS_IN: &str = "auth/outsider-signs-in";
 pub(super) const CHAT_LOGIN: &str = "auth/chat-accepts-the-member-token";
 pub(super) const CHAT_LOGOUT: &str = "auth/chat-logs-the-member-out";
+pub(super) const CHAT_WHOAMI: &str = "auth/chat-names-the-member-on-chat";
 const HASURA_ROW: &str = "auth/hasura-shows-the-member-only-its-own-row";
 const NEST_MEMBER: &str = "auth/nest-api-answers-the-member";
 pub(super) const NEST_OUTSIDER: &str = "auth/nest-api-refuses-the-outsider";
 
 /// Every check tagged `auth`, sorted.
-pub(super) const AUTH: [&str; 7] = [
+pub(super) const AUTH: [&str; 8] = [
     CHAT_LOGIN,
     CHAT_LOGOUT,
+    CHAT_WHOAMI,
     HASURA_ROW,
     MEMBER_SIGNS_IN,
     NEST_MEMBER,
@@ -28,7 +30,10 @@ pub(super) const AUTH: [&str; 7] = [
     OUTSIDER_SIGNS_IN,
 ];
 
-/// The member's dependents, and the one that needs chat's login.
+/// The checks that need chat's login.
+const CHAT_CHAIN: [&str; 2] = [CHAT_WHOAMI, CHAT_LOGOUT];
+
+/// The member's dependents.
 const MEMBER_DEPENDENTS: [&str; 3] = [CHAT_LOGIN, HASURA_ROW, NEST_MEMBER];
 
 /// The requests of signed-in flows the edge got, sorted: (method, host, path, who), who
@@ -96,6 +101,12 @@ fn every_request() -> Vec<(String, String, String, String)> {
         ("GET", NEST, "/api/events", OUTSIDER),
         ("POST", "api.thephenom.app", "/v1/graphql", MEMBER),
         ("POST", CHAT, "/_matrix/client/v3/login", MEMBER),
+        (
+            "GET",
+            CHAT,
+            "/_matrix/client/v3/account/whoami",
+            "matrix session",
+        ),
         ("POST", CHAT, "/_matrix/client/v3/logout", "matrix session"),
     ])
 }
@@ -121,6 +132,7 @@ fn assert_both_sign_ins_fail(
     let errors = [
         CHAT_LOGIN,
         CHAT_LOGOUT,
+        CHAT_WHOAMI,
         HASURA_ROW,
         NEST_MEMBER,
         NEST_OUTSIDER,
@@ -129,7 +141,7 @@ fn assert_both_sign_ins_fail(
     let plan: Vec<String> = AUTH.iter().map(|id| id.to_string()).collect();
     let not_passing: Vec<(&str, &str)> = failed.into_iter().chain(errors).collect();
     assert_eq!(out.outcomes(), outcomes_of(&plan, &not_passing), "{out}");
-    out.assert_summary("0 passed, 2 failed, 5 errors, 0 pending");
+    out.assert_summary("0 passed, 2 failed, 6 errors, 0 pending");
     for (id, (expected, actual)) in [(MEMBER_SIGNS_IN, member), (OUTSIDER_SIGNS_IN, outsider)] {
         let d = out.details_of(id);
         assert_eq!(
@@ -151,8 +163,8 @@ fn assert_both_sign_ins_fail(
     );
 }
 
-/// Each of `ids` is an error that names `need`, which `how` (failed, errored); chat's logout names chat's
-/// login, which errored.
+/// Each of `ids` is an error that names `need`, which `how` (failed, errored); the checks
+/// that need chat's login name it, which errored.
 #[track_caller]
 fn assert_dependents_not_run(out: &Output, ids: &[&str], need: &str, how: &str) {
     for id in ids {
@@ -163,13 +175,15 @@ fn assert_dependents_not_run(out: &Output, ids: &[&str], need: &str, how: &str) 
         );
     }
     if ids.contains(&CHAT_LOGIN) {
-        assert_eq!(
-            out.details_of(CHAT_LOGOUT)[1],
-            format!(
-                "error (needed check did not pass): not run: needs {CHAT_LOGIN}, which errored"
-            ),
-            "{out}"
-        );
+        for id in CHAT_CHAIN {
+            assert_eq!(
+                out.details_of(id)[1],
+                format!(
+                    "error (needed check did not pass): not run: needs {CHAT_LOGIN}, which errored"
+                ),
+                "{id}:\n{out}"
+            );
+        }
     }
 }
 
@@ -186,7 +200,7 @@ async fn the_member_and_the_outsider_pass_every_auth_check() {
     out.assert_code(0);
     assert_eq!(out.stderr, "", "{out}");
     assert_eq!(out.outcomes(), outcomes_of(&plan, &[]), "{out}");
-    out.assert_summary("7 passed, 0 failed, 0 errors, 0 pending");
+    out.assert_summary("8 passed, 0 failed, 0 errors, 0 pending");
     // The outsider's token is valid: the Worker refused it for the group alone.
     assert_eq!(signed_in_requests(&s), every_request());
     // The pool's key set was fetched once for both sign-ins.
@@ -211,10 +225,11 @@ async fn a_wrong_password_fails_the_sign_in_and_no_dependent_is_probed() {
     .await;
     out.assert_code(1);
     let plan: Vec<String> = AUTH.iter().map(|id| id.to_string()).collect();
-    let mut not_passing = vec![(MEMBER_SIGNS_IN, "FAIL"), (CHAT_LOGOUT, "ERROR")];
+    let mut not_passing = vec![(MEMBER_SIGNS_IN, "FAIL")];
+    not_passing.extend(CHAT_CHAIN.map(|id| (id, "ERROR")));
     not_passing.extend(MEMBER_DEPENDENTS.map(|id| (id, "ERROR")));
     assert_eq!(out.outcomes(), outcomes_of(&plan, &not_passing), "{out}");
-    out.assert_summary("2 passed, 1 failed, 4 errors, 0 pending");
+    out.assert_summary("2 passed, 1 failed, 5 errors, 0 pending");
     assert_eq!(
         out.details_of(MEMBER_SIGNS_IN)[1..4],
         ["status", "  expected: 200", "  actual:   400"],
@@ -280,10 +295,11 @@ async fn a_member_without_nest_access_fails_its_sign_in() {
     let out = auth_run(&s, &[("PHENOM_TEST_USERNAME", Some(analyst))]).await;
     out.assert_code(1);
     let plan: Vec<String> = AUTH.iter().map(|id| id.to_string()).collect();
-    let mut not_passing = vec![(MEMBER_SIGNS_IN, "FAIL"), (CHAT_LOGOUT, "ERROR")];
+    let mut not_passing = vec![(MEMBER_SIGNS_IN, "FAIL")];
+    not_passing.extend(CHAT_CHAIN.map(|id| (id, "ERROR")));
     not_passing.extend(MEMBER_DEPENDENTS.map(|id| (id, "ERROR")));
     assert_eq!(out.outcomes(), outcomes_of(&plan, &not_passing), "{out}");
-    out.assert_summary("2 passed, 1 failed, 4 errors, 0 pending");
+    out.assert_summary("2 passed, 1 failed, 5 errors, 0 pending");
     assert_eq!(
         out.details_of(MEMBER_SIGNS_IN)[1..4],
         [
@@ -318,8 +334,8 @@ async fn without_the_accounts_the_auth_checks_are_errors_naming_the_variable() {
     not_passing.push((WAF, "PENDING"));
     assert_eq!(out.outcomes(), outcomes_of(&plan, &not_passing), "{out}");
     out.assert_summary(&format!(
-        "{} passed, 0 failed, 7 errors, 1 pending",
-        plan.len() - 8
+        "{} passed, 0 failed, 8 errors, 1 pending",
+        plan.len() - 9
     ));
     let unset = |variable: &str| {
         format!("error (unset value): not run: environment variable `{variable}` is not set")
@@ -339,7 +355,7 @@ async fn without_the_accounts_the_auth_checks_are_errors_naming_the_variable() {
     // The password alone: the sign-in names it, the outsider's checks run and pass.
     let out = auth_run(&s, &[("PHENOM_TEST_PASSWORD", None)]).await;
     out.assert_code(3);
-    out.assert_summary("2 passed, 0 failed, 5 errors, 0 pending");
+    out.assert_summary("2 passed, 0 failed, 6 errors, 0 pending");
     let d = out.details_of(MEMBER_SIGNS_IN);
     assert!(
         d[1].starts_with("error (unset value): not run: secret `PHENOM_TEST_PASSWORD` is not set"),

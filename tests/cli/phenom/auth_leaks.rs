@@ -48,7 +48,7 @@ async fn no_password_or_token_in_any_output() {
     let json = p.path().join("run.json").display().to_string();
     let out = run_standin(&p, &["--tag", "auth", "-vv", "--json", &json]).await;
     out.assert_code(0);
-    out.assert_summary("7 passed, 0 failed, 0 errors, 0 pending");
+    out.assert_summary("8 passed, 0 failed, 0 errors, 0 pending");
     // The exchanges were shown, with the token as its capture's name.
     assert!(
         out.stdout
@@ -57,8 +57,8 @@ async fn no_password_or_token_in_any_output() {
     );
     let secrets = secrets(&s);
     // Two ID tokens handed out, shown to the resource servers 4 times, and the Matrix
-    // session's.
-    assert_eq!(secrets.len(), 4 + 2 + 5, "{secrets:?}");
+    // session's, twice.
+    assert_eq!(secrets.len(), 4 + 2 + 6, "{secrets:?}");
     for secret in &secrets {
         for (text, what) in [
             (&out.stdout, "stdout"),
@@ -92,7 +92,7 @@ async fn no_token_in_any_output_when_a_sign_in_fails_after_cognito_answered() {
     let args = ["--tag", "auth", "-vv", "--json", &json];
     let out = run_standin_with(&p, &args, &accounts).await;
     out.assert_code(1);
-    out.assert_summary("2 passed, 1 failed, 4 errors, 0 pending");
+    out.assert_summary("2 passed, 1 failed, 5 errors, 0 pending");
     assert_eq!(s.issuer.issued().len(), 2);
     for secret in &secrets(&s) {
         for (text, what) in [

@@ -3,16 +3,17 @@
 
 use super::accounts::MEMBER;
 use super::auth::{
-    AUTH, CHAT, CHAT_LOGIN, CHAT_LOGOUT, IDP, MEMBER_SIGNS_IN, NEST_OUTSIDER, OUTSIDER_SIGNS_IN,
-    requests, signed_in_requests,
+    AUTH, CHAT, CHAT_LOGIN, CHAT_LOGOUT, CHAT_WHOAMI, IDP, MEMBER_SIGNS_IN, NEST_OUTSIDER,
+    OUTSIDER_SIGNS_IN, requests, signed_in_requests,
 };
 use super::standins::stand_ins;
 use super::{Drift, listed, phenom_project, run_standin};
 
-/// `--only` chat's logout: the login and the member's sign-in run too, marked as needed, and
+/// `--only` chat's logout: whoami, the login and the member's sign-in run too, marked as
+/// needed, and
 /// nothing else of the suite is asked.
 #[tokio::test(flavor = "multi_thread")]
-async fn only_chat_s_logout_brings_the_login_and_the_sign_in_along() {
+async fn only_chat_s_logout_brings_its_chain_along() {
     let s = stand_ins(Drift::default()).await;
     let p = phenom_project(&s);
     let out = run_standin(&p, &["--only", CHAT_LOGOUT]).await;
@@ -20,9 +21,10 @@ async fn only_chat_s_logout_brings_the_login_and_the_sign_in_along() {
     out.assert_outcomes(&[
         ("PASS", CHAT_LOGIN),
         ("PASS", CHAT_LOGOUT),
+        ("PASS", CHAT_WHOAMI),
         ("PASS", MEMBER_SIGNS_IN),
     ]);
-    out.assert_summary("3 passed, 0 failed, 0 errors, 0 pending");
+    out.assert_summary("4 passed, 0 failed, 0 errors, 0 pending");
     assert!(
         out.line_of(MEMBER_SIGNS_IN)
             .contains(&format!("(needed by {CHAT_LOGOUT})")),
@@ -33,13 +35,19 @@ async fn only_chat_s_logout_brings_the_login_and_the_sign_in_along() {
         requests(&[
             ("POST", IDP, "/", MEMBER),
             ("POST", CHAT, "/_matrix/client/v3/login", MEMBER),
+            (
+                "GET",
+                CHAT,
+                "/_matrix/client/v3/account/whoami",
+                "matrix session"
+            ),
             ("POST", CHAT, "/_matrix/client/v3/logout", "matrix session"),
         ])
     );
     assert_eq!(
         s.edge.requests().len(),
-        4,
-        "the three checks and the key set"
+        5,
+        "the four checks and the key set"
     );
 }
 

@@ -198,7 +198,7 @@ pub(super) fn drift_failures() -> Vec<Drifted> {
             "status",
             "200",
             "400",
-            1,
+            0,
         ),
         // With no gate at all, the outsider gets in too.
         drifted(

@@ -37,6 +37,7 @@ fn broken_by_switch() -> Vec<(&'static str, &'static str, &'static str)> {
         ("jwks_empty", "auth/outsider-signs-in", "FAIL"),
         ("jwks_empty", "auth/chat-accepts-the-member-token", "ERROR"),
         ("jwks_empty", "auth/chat-logs-the-member-out", "ERROR"),
+        ("jwks_empty", "auth/chat-names-the-member-on-chat", "ERROR"),
         (
             "jwks_empty",
             "auth/hasura-shows-the-member-only-its-own-row",
@@ -44,7 +45,12 @@ fn broken_by_switch() -> Vec<(&'static str, &'static str, &'static str)> {
         ),
         ("jwks_empty", "auth/nest-api-answers-the-member", "ERROR"),
         ("jwks_empty", "auth/nest-api-refuses-the-outsider", "ERROR"),
-        // Synapse refuses a login type it does not offer: no session to log out.
+        // Synapse refuses a login type it does not offer: no session to ask about or log out.
+        (
+            "login_without_jwt",
+            "auth/chat-names-the-member-on-chat",
+            "ERROR",
+        ),
         (
             "login_without_jwt",
             "auth/chat-logs-the-member-out",
