@@ -27,6 +27,12 @@ pub fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The refresh token every sign-in hands out, shaped as Cognito's (a compact JWE: header,
+/// encrypted key, IV, ciphertext, tag), and distinctive past its header, so that any 6
+/// characters of it there in an output are a leak.
+pub const REFRESH_TOKEN: &str = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.\
+    qX7vR2mK9wLp4TzN8cJd.bH3sY6fQ1gVk.rT9xQ2vLk7Zm4Wc8Np3Hs6Jd5Ua0Ey.Gw2Fq8Zr4Mt6Yb1N";
+
 /// A user of the pool.
 #[derive(Clone, Debug)]
 pub struct User {
@@ -45,6 +51,14 @@ struct State {
     /// `GET /token/<name>` answers.
     tokens: HashMap<String, String>,
     client_id: String,
+    /// The `iss` of the tokens it signs and the verifier wants.
+    iss: String,
+    /// The `aud` of the tokens it signs, when not the client id (a misconfigured client).
+    audience: Option<String>,
+    /// Seconds from `iat` to `exp` of the tokens it signs (negative: born expired).
+    lifetime: i64,
+    /// Every token a sign-in handed out, in order.
+    issued: Vec<String>,
 }
 
 /// The running issuer. Its `iss` is [`Issuer::iss`], its JWKS [`Issuer::jwks_url`].
@@ -61,23 +75,47 @@ impl Issuer {
             published: vec![Arc::clone(&signer)],
             signer: Some(signer),
             client_id: client_id.to_string(),
+            lifetime: 3600,
             ..State::default()
         }));
         let shared = Arc::clone(&state);
-        let iss = Arc::new(Mutex::new(String::new()));
-        let iss_seen = Arc::clone(&iss);
-        let server = TestServer::start(TestServerConfig::http(move |r| {
-            let iss = iss_seen.lock().unwrap().clone();
-            answer(&shared, &iss, r)
-        }))
-        .await;
-        *iss.lock().unwrap() = server.url("/pool");
+        let server = TestServer::start(TestServerConfig::http(move |r| answer(&shared, r))).await;
+        state.lock().unwrap().iss = server.url("/pool");
         Issuer { server, state }
     }
 
-    /// The `iss` claim of the tokens it signs: `http://127.0.0.1:<port>/pool`.
+    /// The `iss` claim of the tokens it signs: `http://127.0.0.1:<port>/pool` unless
+    /// [`Issuer::sign_as`] says otherwise.
     pub fn iss(&self) -> String {
-        self.server.url("/pool")
+        self.state.lock().unwrap().iss.clone()
+    }
+
+    /// Signs as `iss` from now on (a stand-in answering for a real pool's name).
+    pub fn sign_as(&self, iss: &str) {
+        self.state.lock().unwrap().iss = iss.to_string();
+    }
+
+    /// Signs tokens for `aud` instead of the client id from now on.
+    pub fn sign_for_audience(&self, aud: &str) {
+        self.state.lock().unwrap().audience = Some(aud.to_string());
+    }
+
+    /// Signs tokens that end `seconds` after they are made (negative: already expired).
+    pub fn sign_lasting(&self, seconds: i64) {
+        self.state.lock().unwrap().lifetime = seconds;
+    }
+
+    /// Every ID token a sign-in handed out, in order.
+    pub fn issued(&self) -> Vec<String> {
+        self.state.lock().unwrap().issued.clone()
+    }
+
+    /// Answers a request as the issuer's own server does, for a server that stands in for
+    /// more than the issuer (its handler outlives no borrow of the issuer).
+    pub fn responder(&self) -> Responder {
+        Responder {
+            state: Arc::clone(&self.state),
+        }
     }
 
     /// The key set `GET /jwks.json` answers, for another server to serve.
@@ -138,8 +176,7 @@ impl Issuer {
 
     /// The claims a sign-in of `user` carries, `exp` an hour from now.
     pub fn claims_for(&self, user: &User) -> Value {
-        let client_id = self.state.lock().unwrap().client_id.clone();
-        id_claims(&self.iss(), &client_id, user)
+        id_claims(&self.state.lock().unwrap(), user)
     }
 
     /// The claims of a resource server's accepted `authorization: Bearer` token: verified
@@ -153,8 +190,25 @@ impl Issuer {
     pub fn verifier(&self) -> Verifier {
         Verifier {
             state: Arc::clone(&self.state),
-            iss: self.iss(),
         }
+    }
+}
+
+/// The issuer's endpoints, served by another [`TestServer`]'s handler.
+#[derive(Clone)]
+pub struct Responder {
+    state: Arc<Mutex<State>>,
+}
+
+impl Responder {
+    /// `POST /` (InitiateAuth) and the issuer's other endpoints.
+    pub fn answer(&self, r: &super::RecordedRequest) -> TestResponse {
+        answer(&self.state, r)
+    }
+
+    /// The key set the issuer publishes now, as JSON.
+    pub fn jwks(&self) -> String {
+        jwks(&self.state.lock().unwrap())
     }
 }
 
@@ -162,14 +216,13 @@ impl Issuer {
 #[derive(Clone)]
 pub struct Verifier {
     state: Arc<Mutex<State>>,
-    iss: String,
 }
 
 impl Verifier {
     /// See [`Issuer::verify`].
     pub fn verify(&self, token: &str) -> Result<Value, String> {
         let state = self.state.lock().unwrap();
-        verify(&state, &self.iss, token)
+        verify(&state, token)
     }
 
     /// The claims of the request's `authorization: Bearer <token>`, or why it is refused.
@@ -180,17 +233,18 @@ impl Verifier {
     }
 }
 
-fn id_claims(iss: &str, client_id: &str, user: &User) -> Value {
+fn id_claims(state: &State, user: &User) -> Value {
     let now = unix_now();
+    let aud = state.audience.as_ref().unwrap_or(&state.client_id);
     let mut claims = json!({
         "sub": format!("sub-{}", user.username),
-        "iss": iss,
-        "aud": client_id,
+        "iss": state.iss,
+        "aud": aud,
         "token_use": "id",
         "cognito:username": user.username,
         "auth_time": now,
         "iat": now,
-        "exp": now + 3600,
+        "exp": now + state.lifetime,
     });
     if !user.groups.is_empty() {
         claims["cognito:groups"] = json!(user.groups);
@@ -198,7 +252,7 @@ fn id_claims(iss: &str, client_id: &str, user: &User) -> Value {
     claims
 }
 
-fn verify(state: &State, iss: &str, token: &str) -> Result<Value, String> {
+fn verify(state: &State, token: &str) -> Result<Value, String> {
     let mut parts = token.split('.');
     let header = parts.next().ok_or("no header")?;
     let payload = parts.next().ok_or("no payload")?;
@@ -216,7 +270,7 @@ fn verify(state: &State, iss: &str, token: &str) -> Result<Value, String> {
     if !key.signed(token) {
         return Err("bad signature".into());
     }
-    if claims["iss"] != iss {
+    if claims["iss"] != state.iss.as_str() {
         return Err("another issuer".into());
     }
     if claims["exp"].as_i64().unwrap_or(0) <= unix_now() {
@@ -231,8 +285,8 @@ fn jwks(state: &State) -> String {
     json!({ "keys": keys }).to_string()
 }
 
-fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestResponse {
-    let state = state.lock().unwrap();
+fn answer(state: &Mutex<State>, r: &super::RecordedRequest) -> TestResponse {
+    let mut state = state.lock().unwrap();
     let json = |status: u16, body: Value| {
         TestResponse::status(status)
             .header("content-type", "application/x-amz-json-1.1")
@@ -243,7 +297,7 @@ fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestRe
         json(
             200,
             json!({ "AuthenticationResult": { "IdToken": token, "AccessToken": "opaque",
-                    "ExpiresIn": 3600, "TokenType": "Bearer" } }),
+                    "RefreshToken": REFRESH_TOKEN, "ExpiresIn": 3600, "TokenType": "Bearer" } }),
         )
         .header("x-id-token", token)
     };
@@ -273,11 +327,16 @@ fn answer(state: &Mutex<State>, iss: &str, r: &super::RecordedRequest) -> TestRe
                 params["USERNAME"] == u.username.as_str()
                     && params["PASSWORD"] == u.password.as_str()
             });
-            match (user, &state.signer) {
-                (Some(user), Some(signer)) => {
-                    result(&signer.sign(&id_claims(iss, &state.client_id, user)))
+            let token = match (user, &state.signer) {
+                (Some(user), Some(signer)) => Some(signer.sign(&id_claims(&state, user))),
+                _ => None,
+            };
+            match token {
+                Some(token) => {
+                    state.issued.push(token.clone());
+                    result(&token)
                 }
-                _ => refused("NotAuthorizedException", "Incorrect username or password."),
+                None => refused("NotAuthorizedException", "Incorrect username or password."),
             }
         }
         _ => TestResponse::status(404),

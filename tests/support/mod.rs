@@ -21,7 +21,7 @@ mod tls_server;
 
 pub use authority::{Authority, CLIENT_AUTH, Eku, SERVER_AUTH};
 pub use expected::{assert_error, body_broke_off, headers_timeout, no_valid_http_answer};
-pub use issuer::{Alg, Issuer, SigningKey, Verifier};
+pub use issuer::{Alg, Issuer, Responder, SigningKey, Verifier};
 pub use line::{endless_server, line_server};
 pub use model::{client_identity, http_probe, http_probe_following, resolve_rule, test_env};
 pub use pki::{Pki, cert_der, certs_from_pem, days_from_now, key_from_pem, self_signed, write_pem};

@@ -282,3 +282,15 @@ fn tokens_in_a_text_are_shown_by_their_start_only() {
     );
     assert_eq!(hide_tokens("eyJ is not a token.x"), "eyJ is not a token.x");
 }
+
+/// A compact JWE (Cognito's refresh token: header, encrypted key, IV, ciphertext, tag) is
+/// hidden whole, not its first three parts only.
+#[test]
+fn an_encrypted_token_is_hidden_whole() {
+    let jwe = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.a2V5.aXY.Y2lwaGVydGV4dA.dGFn";
+    let shown = format!("eyJjdHkiOi…({} chars)", jwe.len());
+    assert_eq!(
+        hide_tokens(&format!(r#"{{"RefreshToken":"{jwe}"}}"#)),
+        format!(r#"{{"RefreshToken":"{shown}"}}"#)
+    );
+}

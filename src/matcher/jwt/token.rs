@@ -84,11 +84,17 @@ pub(crate) fn encode(header: &Value, claims: &Value) -> String {
     )
 }
 
-/// `text` with every compact JWS in it (`eyJ…` header, payload, signature) shown as
-/// [`shown`] does: for the verbose view of a body or header that carries tokens.
+/// `text` with every compact JWS in it (`eyJ…` header, payload, signature), and every compact
+/// JWE (header, encrypted key, IV, ciphertext, tag: a refresh token), shown as [`shown`] does:
+/// for the verbose view of a body or header that carries tokens.
 pub fn hide_tokens(text: &str) -> std::borrow::Cow<'_, str> {
     static TOKEN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*").ok()
+        // A JWE first (its encrypted key may be empty), then a JWS.
+        regex::Regex::new(concat!(
+            r"eyJ[A-Za-z0-9_-]{2,}(\.[A-Za-z0-9_-]*){4}",
+            r"|eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
+        ))
+        .ok()
     });
     match TOKEN.as_ref() {
         Some(re) => re.replace_all(text, |c: &regex::Captures| shown(&c[0])),

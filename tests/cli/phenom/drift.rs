@@ -191,6 +191,40 @@ pub(super) fn drift_failures() -> Vec<Drifted> {
             "200",
             0,
         ),
+        // signed in (seeds 000, 002, 003)
+        drifted(
+            "login_without_jwt",
+            "auth/chat-accepts-the-member-token",
+            "status",
+            "200",
+            "400",
+            0,
+        ),
+        // With no gate at all, the outsider gets in too.
+        drifted(
+            "nest_api_open",
+            "auth/nest-api-refuses-the-outsider",
+            "status",
+            "401",
+            "200",
+            0,
+        ),
+        drifted(
+            "nest_gate_ignores_groups",
+            "auth/nest-api-refuses-the-outsider",
+            "status",
+            "401",
+            "200",
+            0,
+        ),
+        drifted(
+            "hasura_rows_unfiltered",
+            "auth/hasura-shows-the-member-only-its-own-row",
+            "body json $.data.users[*].email",
+            "[\"member@standin.test\"]",
+            "[\"member@standin.test\", \"staff@standin.test\"]",
+            1,
+        ),
         drifted(
             "nest_behind_access",
             "nest/the-spa-is-served-with-no-cloudflare-access-in-front",

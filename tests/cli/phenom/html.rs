@@ -5,6 +5,7 @@
 //! `CONFORM_SCREENSHOT_TO=FILE.png` set, the test also writes a screenshot of the page opened
 //! on its failures there (docs/html-report.sh makes docs/html-report.png with it).
 
+use super::accounts::ACCOUNT_VALUES;
 use super::standins::stand_ins;
 use super::{Drift, PROD_VALUES, listed, phenom_project};
 use crate::harness::*;
@@ -13,7 +14,7 @@ use crate::html_report::dom::elements;
 use std::path::{Path, PathBuf};
 
 /// `conform <args>` run in `dir` (so that the report names files as `checks/chat.yaml`),
-/// without the values prod takes from the process environment.
+/// without the values prod takes from the process environment, with the stand-ins' accounts.
 async fn conform_in(dir: &Path, args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     let dir = dir.to_path_buf();
@@ -23,6 +24,7 @@ async fn conform_in(dir: &Path, args: &[&str]) -> Output {
         for name in PROD_VALUES {
             command.env_remove(name);
         }
+        command.envs(ACCOUNT_VALUES);
         run_bounded(command, &args)
     })
     .await

@@ -18,6 +18,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use time::OffsetDateTime;
 
+mod accounts;
+mod auth;
+mod auth_leaks;
+mod auth_selection;
 mod drift;
 mod drifted;
 mod html;
@@ -90,6 +94,10 @@ struct Drift {
     nest_behind_access: bool,
     /// `/api/*` answers 200 without a bearer.
     nest_api_open: bool,
+    /// `/api/*` answers 200 to any valid token, nest-access or not (the group check dropped).
+    nest_gate_ignores_groups: bool,
+    /// Hasura shows a signed-in user every row of `users` (row-level security dropped).
+    hasura_rows_unfiltered: bool,
     /// nest-firebase serves its snapshot to anyone (no Access).
     nest_firebase_open: bool,
     /// The prod pool's discovery document names the staging pool as issuer.
@@ -139,7 +147,7 @@ impl Drift {
 type Switch = (&'static str, fn(&mut Drift));
 
 /// Every switch of [`Drift`].
-const SWITCHES: [Switch; 22] = [
+const SWITCHES: [Switch; 24] = [
     ("root_open", |d| d.root_open = true),
     ("admin_served", |d| d.admin_served = true),
     ("versions_redirected", |d| d.versions_redirected = true),
@@ -152,6 +160,12 @@ const SWITCHES: [Switch; 22] = [
     ("table_query_answers", |d| d.table_query_answers = true),
     ("nest_behind_access", |d| d.nest_behind_access = true),
     ("nest_api_open", |d| d.nest_api_open = true),
+    ("nest_gate_ignores_groups", |d| {
+        d.nest_gate_ignores_groups = true
+    }),
+    ("hasura_rows_unfiltered", |d| {
+        d.hasura_rows_unfiltered = true
+    }),
     ("nest_firebase_open", |d| d.nest_firebase_open = true),
     ("cognito_wrong_issuer", |d| d.cognito_wrong_issuer = true),
     ("jwks_empty", |d| d.jwks_empty = true),
@@ -180,6 +194,8 @@ struct StandIns {
     origin_cert: (String, String),
     /// When the edge's certificate ends (a whole second).
     edge_cert_end: OffsetDateTime,
+    /// The prod pool's token issuer (the edge answers Cognito's sign-ins with it).
+    issuer: Issuer,
 }
 
 /// This repository: its checks/ and environments/ are what the tests run.
@@ -242,18 +258,39 @@ defaults: {{ timeout: 3s, retries: 0 }}
 
 /// Runs `conform <args>` (NO_COLOR=1) without the values prod takes from the process
 /// environment, whatever the shell that runs the tests sets.
+/// The test accounts are set to the stand-ins' ([`accounts::ACCOUNT_VALUES`]).
 async fn phenom(args: &[&str]) -> Output {
+    phenom_with(args, &[]).await
+}
+
+/// [`phenom`] with these account values changed: `None` unsets one.
+async fn phenom_with(args: &[&str], accounts: &[(&str, Option<&str>)]) -> Output {
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    tokio::task::spawn_blocking(move || run_without_prod_values(&args))
+    let mut values: Vec<(String, Option<String>)> = accounts::ACCOUNT_VALUES
+        .iter()
+        .map(|(name, value)| (name.to_string(), Some(value.to_string())))
+        .collect();
+    for (name, value) in accounts {
+        let slot = values.iter_mut().find(|(n, _)| n == name);
+        let slot = slot.unwrap_or_else(|| panic!("no account value {name}"));
+        slot.1 = value.map(String::from);
+    }
+    tokio::task::spawn_blocking(move || run_without_prod_values(&args, &values))
         .await
         .expect("the runner thread")
 }
 
-fn run_without_prod_values(args: &[String]) -> Output {
+fn run_without_prod_values(args: &[String], accounts: &[(String, Option<String>)]) -> Output {
     let mut command = crate::harness::conform_command();
     command.args(args).env("NO_COLOR", "1");
     for name in PROD_VALUES {
         command.env_remove(name);
+    }
+    for (name, value) in accounts {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
     }
     run_bounded(command, args)
 }
@@ -281,10 +318,19 @@ async fn listed(dir: &str, filters: &[&str]) -> Vec<String> {
 }
 
 async fn run_standin(p: &Project, filters: &[&str]) -> Output {
+    run_standin_with(p, filters, &[]).await
+}
+
+/// [`run_standin`] with these account values changed (see [`phenom_with`]).
+async fn run_standin_with(
+    p: &Project,
+    filters: &[&str],
+    accounts: &[(&str, Option<&str>)],
+) -> Output {
     let dir = p.dir_arg();
     let mut args = vec!["run", "--env", "standin", "--dir", dir.as_str()];
     args.extend_from_slice(filters);
-    phenom(&args).await
+    phenom_with(&args, accounts).await
 }
 
 /// Asserts the details of a check that is wrong against the seeds: its one-line message.

@@ -1,6 +1,7 @@
 //! The stand-ins: the HTTPS edge (chat, nest, api, nest-firebase, Cognito), the origin load
 //! balancer and the authoritative zone, each answering as the seeds say unless a [`Drift`] says otherwise.
 
+use super::accounts::{self, Pool, SPA_CLIENT};
 use super::{
     ALB, API, CHAT, COGNITO, DRIFTED_INTERNAL, Drift, NEST, NEST_FIREBASE, PROD_POOL, STAGING_POOL,
     StandIns, TRY_URL,
@@ -15,8 +16,7 @@ const RETIRED_NEST: &str = "nest-prod.thephenom.app";
 
 const ZONE: &str = "thephenom.app.";
 
-/// The SPA client as seeds 000 and 001 give it, and as seed 004 gives it.
-const SPA_CLIENT: &str = "5vlgjrab90897c45ls9jkf9s2p";
+/// The SPA client as seed 004 gives it.
 const SPA_CLIENT_SEED_004: &str = "8uun49ru7f3fdvmlc12vqig3a";
 /// Seed 001's rooms: legacy alias -> room ID (the aliases do not match the room names).
 const ROOMS: [(&str, &str); 4] = [
@@ -86,19 +86,27 @@ fn body_json(r: &RecordedRequest) -> Value {
 }
 
 /// The edge: one HTTPS server for every proxied host and Cognito, routed on `Host`.
-pub(super) fn edge(drift: Drift, r: &RecordedRequest) -> TestResponse {
+pub(super) fn edge(drift: Drift, pool: &Pool, r: &RecordedRequest) -> TestResponse {
     let host = r.host.as_deref().unwrap_or_default();
     let host = host
         .split(':')
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    if let Some(response) = accounts::answer(drift, pool, &host, r) {
+        let unproxied = host == CHAT && drift.chat_unproxied;
+        return if unproxied {
+            response
+        } else {
+            proxied(response)
+        };
+    }
     match host.as_str() {
         CHAT => chat(drift, r),
         API => proxied(api(drift, r)),
         NEST => proxied(nest(drift, r)),
         NEST_FIREBASE => proxied(nest_firebase(drift)),
-        COGNITO => cognito(drift, r),
+        COGNITO => cognito(drift, pool, r),
         _ => TestResponse::status(421).body(format!("no stand-in for host {host:?}")),
     }
 }
@@ -304,7 +312,7 @@ fn nest_firebase(drift: Drift) -> TestResponse {
 }
 
 /// Cognito's endpoints for the prod pool (seeds 000, 002, 003, 004).
-pub(super) fn cognito(drift: Drift, r: &RecordedRequest) -> TestResponse {
+pub(super) fn cognito(drift: Drift, pool: &Pool, r: &RecordedRequest) -> TestResponse {
     let idp = format!("https://{COGNITO}");
     let path = path_of(r);
     let pool_path = |tail: &str| format!("/{PROD_POOL}/.well-known/{tail}");
@@ -326,15 +334,10 @@ pub(super) fn cognito(drift: Drift, r: &RecordedRequest) -> TestResponse {
         );
     }
     if r.method == "GET" && path == pool_path("jwks.json") {
-        let keys = if drift.jwks_empty {
-            json!([])
-        } else {
-            json!([
-                { "alg": "RS256", "e": "AQAB", "kid": "k1", "kty": "RSA", "n": "x1", "use": "sig" },
-                { "alg": "RS256", "e": "AQAB", "kid": "k2", "kty": "RSA", "n": "x2", "use": "sig" }
-            ])
-        };
-        return json_response(200, json!({ "keys": keys }));
+        if drift.jwks_empty {
+            return json_response(200, json!({ "keys": [] }));
+        }
+        return TestResponse::ok(pool.responder.jwks()).header("content-type", "application/json");
     }
     let target = r.header("x-amz-target").unwrap_or_default();
     if r.method == "POST" && path == "/" && target.ends_with(".InitiateAuth") {
@@ -342,8 +345,14 @@ pub(super) fn cognito(drift: Drift, r: &RecordedRequest) -> TestResponse {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let exists = client == SPA_CLIENT
-            || (client == SPA_CLIENT_SEED_004 && !drift.seed_004_client_missing);
+        if client == SPA_CLIENT {
+            // The prod pool itself: the test issuer signs the accounts in (and refuses others),
+            // the token in the body only, as Cognito answers it.
+            let mut response = pool.responder.answer(r);
+            response.headers.retain(|(name, _)| name != "x-id-token");
+            return response;
+        }
+        let exists = client == SPA_CLIENT_SEED_004 && !drift.seed_004_client_missing;
         let body = if exists {
             json!({ "__type": "UserNotFoundException", "message": "User does not exist." })
         } else {
@@ -389,13 +398,15 @@ fn zone_records(drift: Drift) -> Vec<hickory_proto::rr::Record> {
 }
 
 pub(super) async fn stand_ins(drift: Drift) -> StandIns {
+    let issuer = accounts::prod_pool().await;
+    let pool = Pool::of(&issuer);
     let pki = Pki::new();
     let names = [CHAT, NEST, API, NEST_FIREBASE, COGNITO];
     let days_left = if drift.short_cert { 5 } else { 90 };
     let edge_cert_end = whole_second(days_from_now(days_left) + time::Duration::minutes(30));
     let (chain, key) = pki.server_cert(&names, days_from_now(-1), edge_cert_end);
     let edge = TestServer::start(TestServerConfig::https(&chain, &key, move |r| {
-        edge(drift, r)
+        edge(drift, &pool, r)
     }))
     .await;
 
@@ -427,5 +438,6 @@ pub(super) async fn stand_ins(drift: Drift) -> StandIns {
         ca_pem: pki.ca_pem(),
         origin_cert,
         edge_cert_end,
+        issuer,
     }
 }

@@ -1,11 +1,12 @@
 //! The undrifted stand-ins: the whole prod suite passes, the gate runs only gate checks, and the
 //! repository validates in every environment.
 
+use super::accounts::ACCOUNT_VALUES;
 use super::drifted::outcomes_of;
 use super::standins::stand_ins;
 use super::{
     ALB, API, CHAT, COGNITO, Drift, NEST, NEST_FIREBASE, PROD_VALUES, WAF, assert_wrong_checks,
-    listed, phenom, phenom_project, repository, run_standin, wrong_ids,
+    listed, phenom_project, phenom_with, repository, run_standin, wrong_ids,
 };
 use crate::harness::*;
 use crate::support::*;
@@ -75,7 +76,7 @@ async fn the_whole_prod_suite_passes_against_standins() {
     sorted.sort();
     assert_eq!(
         sorted,
-        ["chat", "cognito", "dns", "hasura", "nest", "origin"],
+        ["auth", "chat", "cognito", "dns", "hasura", "nest", "origin"],
         "{xml}"
     );
     let mut total = 0;
@@ -170,12 +171,13 @@ async fn the_gate_runs_only_gate_checks_and_passes() {
 }
 
 /// `validate --all-envs` on the repository itself, with none of the values prod takes from
-/// the process environment: every runnable environment is valid (exit 0), and the only
-/// warnings are about those values.
+/// the process environment (the origin's, the test accounts'): every runnable environment is
+/// valid (exit 0), and the only warnings are about those values.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_repository_validates_in_every_environment_without_the_origin_values() {
     let dir = repository().display().to_string();
-    let out = phenom(&["validate", "--all-envs", "--dir", &dir]).await;
+    let unset = ACCOUNT_VALUES.map(|(name, _)| (name, None));
+    let out = phenom_with(&["validate", "--all-envs", "--dir", &dir], &unset).await;
     out.assert_code(0);
 
     // The runnable environments: every file of environments/ but the abstract ones.
@@ -221,6 +223,7 @@ async fn the_repository_validates_in_every_environment_without_the_origin_values
         assert!(
             PROD_VALUES
                 .iter()
+                .chain(ACCOUNT_VALUES.iter().map(|(name, _)| name))
                 .any(|v| l.contains(&format!("`{v}` is not set"))),
             "{l:?}\n{out}"
         );
