@@ -304,3 +304,35 @@ async fn a_missing_secret_is_an_error_only_for_the_checks_that_run() {
     out.assert_summary("1 passed, 0 failed, 0 errors, 0 pending");
     assert_eq!(server.requests().len(), 2);
 }
+
+/// A JSON Web Token is a bearer credential wherever it stands, captured or not: one in a
+/// redirect's `Location` (an implicit-flow callback) is shown by its start and length only, in
+/// the mismatch, the verbose exchange, the JSON report's observed facts and JUnit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_nobody_captured_is_shown_by_its_start_only() {
+    let signature = "c2lnbmF0dXJlLW5vYm9keS1jYXB0dXJlZA";
+    let token = format!("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyJ9.{signature}");
+    let location = format!("https://app.example/cb#id_token={token}");
+    let (_server, p) = http_project(TestResponse::redirect(302, &location)).await;
+    p.http_check(
+        "web",
+        "callback",
+        "http://chat.test:${port}/login",
+        "{ status: 200, headers: { location: { equals: nope } } }",
+    );
+    let out = p.run(&["-v"]).await;
+    out.assert_code(1);
+    let shown = format!(
+        "https://app.example/cb#id_token=eyJhbGciOi…({} chars)",
+        token.len()
+    );
+    assert!(out.stdout.contains(&shown), "{out}");
+    for (what, text) in [
+        ("stdout", out.stdout.clone()),
+        ("json", p.read("reports/report.json")),
+        ("junit", p.junit()),
+    ] {
+        assert_no_secret(&text, signature, what);
+        assert_no_secret(&text, "eyJzdWIiOiJ1c2VyLTEyMyJ9", what);
+    }
+}

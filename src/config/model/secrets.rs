@@ -152,16 +152,24 @@ impl Secrets {
     /// `text` with every secret value, in every form listed in the module documentation,
     /// replaced by `[redacted:NAME]`. Longer values go first, so a secret that contains
     /// another is removed whole.
+    ///
+    /// Then every JSON Web Token left in it (a bearer credential, whether or not a check
+    /// captured it: the body of a sign-in that failed holds tokens nobody captured) is shown
+    /// by its start and length only (`eyJhbGciOi…(812 chars)`).
     pub fn redact(&self, text: &str) -> String {
-        if let Some(redactor) = self.redactor_with_captured() {
-            return redactor.redact(text);
+        let redacted = if let Some(redactor) = self.redactor_with_captured() {
+            redactor.redact(text)
+        } else if self.values.is_empty() {
+            text.to_string()
+        } else {
+            self.compiled
+                .get_or_init(|| Arc::new(Redactor::new(self.values.iter(), &self.contexts)))
+                .redact(text)
+        };
+        match crate::matcher::jwt::hide_tokens(&redacted) {
+            std::borrow::Cow::Borrowed(_) => redacted,
+            std::borrow::Cow::Owned(hidden) => hidden,
         }
-        if self.values.is_empty() {
-            return text.to_string();
-        }
-        self.compiled
-            .get_or_init(|| Arc::new(Redactor::new(self.values.iter(), &self.contexts)))
-            .redact(text)
     }
 
     pub fn values(&self) -> impl Iterator<Item = (&str, &str)> {
