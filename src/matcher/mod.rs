@@ -204,6 +204,11 @@ impl Matcher {
                 None => cannot("a status class needs a number"),
             },
             Matcher::Jwt(jwt) => match actual {
+                // A signature there is no key set for cannot be checked: unanswerable, not a
+                // miss, so that `not:` does not pass either.
+                Actual::Text(_) if jwt_unverifiable(jwt, ctx) => {
+                    cannot("the JWKS was not fetched for this check: a signature cannot be checked")
+                }
                 Actual::Text(_) => {
                     let misses = jwt.misses(actual, ctx);
                     match misses.is_empty() {
@@ -248,6 +253,13 @@ impl Matcher {
 /// substrings (`contains: { any_of: [a, b] }` holds when either is in the text); `matches`,
 /// `starts_with` and `ends_with` apply to the whole text. `not` inside it is refused: on text
 /// it would hold for nearly anything ("the text contains something that is not x").
+/// Whether `jwt` names a key set (`signed_by`) that `ctx` does not hold.
+fn jwt_unverifiable(jwt: &JwtMatcher, ctx: &Context) -> bool {
+    let mut urls = Vec::new();
+    jwt.jwks_urls(&mut urls);
+    urls.iter().any(|url| ctx.keys.get(url).is_none())
+}
+
 fn contains_text(text: &str, inner: &Matcher, ctx: &Context) -> Verdict {
     let needle = |lit: &Literal| lit.as_text().map(|n| text.contains(n.as_str()));
     let empty = |lit: &Literal| lit.as_text().is_some_and(|n| n.is_empty());

@@ -294,3 +294,20 @@ fn an_encrypted_token_is_hidden_whole() {
         format!(r#"{{"RefreshToken":"{shown}"}}"#)
     );
 }
+
+/// A signature that cannot be checked (no key set was fetched for it: a `jwt:` outside an
+/// http check's body or headers) is not a miss that `not:` could turn into a pass: the
+/// question cannot be answered, with or without `not:`.
+#[test]
+fn an_unchecked_signature_does_not_pass_under_not() {
+    let key = Es256::new();
+    let good = key.sign(json!({ "alg": "ES256", "kid": "k1" }), claims());
+    let negated = m(&format!("{{not: {{jwt: {{signed_by: \"{URL}\"}}}}}}"));
+    let said = negated.test_in(&t(&good), &at(&KeySets::default()));
+    assert_eq!(
+        said.err().and_then(|miss| miss.why).as_deref(),
+        Some("the JWKS was not fetched for this check: a signature cannot be checked")
+    );
+    let plain = m(&format!("{{jwt: {{signed_by: \"{URL}\"}}}}"));
+    assert!(plain.test_in(&t(&good), &at(&KeySets::default())).is_err());
+}
