@@ -154,6 +154,7 @@ impl JwtMatcher {
         fields(&mut out, "header", &self.header, &token.header, ctx);
         fields(&mut out, "claims", &self.claims, &token.claims, ctx);
         out.extend(self.expiry(&token, ctx));
+        out.extend(not_before(&token, ctx));
         out
     }
 
@@ -213,6 +214,23 @@ impl JwtMatcher {
         };
         Some(out)
     }
+}
+
+/// A token whose `nbf` (not before) is still ahead of the judgement's moment is not valid
+/// yet, whatever the check asks of it.
+fn not_before(token: &Token, ctx: &Context) -> Option<JwtMiss> {
+    let nbf = token.claims.get("nbf")?;
+    let Some(at) = nbf.as_f64() else {
+        return Some(
+            JwtMiss::new("not_before", "a token valid now", format!("nbf {nbf}"))
+                .because("nbf is not a number of seconds"),
+        );
+    };
+    let ahead = at - ctx.now.unix_timestamp() as f64;
+    (ahead > 0.0).then(|| {
+        let actual = format!("valid in {}", Actual::Seconds(ahead));
+        JwtMiss::new("not_before", "a token valid now", actual).because(format!("nbf {}", date(at)))
+    })
 }
 
 /// `exp` as an RFC 3339 date, or as written when it is out of range.

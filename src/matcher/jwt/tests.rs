@@ -311,3 +311,23 @@ fn an_unchecked_signature_does_not_pass_under_not() {
     let plain = m(&format!("{{jwt: {{signed_by: \"{URL}\"}}}}"));
     assert!(plain.test_in(&t(&good), &at(&KeySets::default())).is_err());
 }
+
+/// A token whose `nbf` (not before) is still ahead of the judgement's moment is not valid yet.
+#[test]
+fn a_token_not_valid_yet_fails() {
+    let key = Es256::new();
+    let sets = KeySets::default();
+    let early = key.sign(
+        json!({ "alg": "ES256" }),
+        json!({ "aud": "spa", "exp": NOW + 3600, "nbf": NOW + 600 }),
+    );
+    assert_eq!(
+        misses("{jwt: {}}", &early, &sets),
+        ["jwt not_before: expected a token valid now, got valid in 10m (nbf 2027-01-15T08:10:00Z)"]
+    );
+    let valid = key.sign(
+        json!({ "alg": "ES256" }),
+        json!({ "aud": "spa", "exp": NOW + 3600, "nbf": NOW - 60 }),
+    );
+    assert_eq!(misses("{jwt: {}}", &valid, &sets), Vec::<String>::new());
+}
