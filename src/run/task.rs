@@ -202,11 +202,17 @@ impl CheckTask {
             ));
         }
         message.push_str(&format!("; {}", first.expected));
+        Some(self.unprobed(ProbeErrorKind::Unset, message))
+    }
+
+    /// The check as an error that was never probed: one attempt with the error `kind` and
+    /// `message` (a value it needs is not set, a need did not pass).
+    pub(super) fn unprobed(&self, kind: ProbeErrorKind, message: String) -> CheckResult {
         let error = ProbeError {
-            kind: ProbeErrorKind::Unset,
+            kind,
             message: message.clone(),
         };
-        Some(CheckResult {
+        CheckResult {
             check: Arc::clone(&self.check),
             outcome: Outcome::Error,
             attempts: vec![Attempt {
@@ -222,7 +228,7 @@ impl CheckTask {
             message,
             note: None,
             reproduce: None,
-        })
+        }
     }
 
     fn not_run(&self, attempts: Vec<Attempt>, duration: Duration) -> CheckResult {

@@ -70,26 +70,6 @@ impl CheckTask {
 
     /// The check is an error and not probed: `message` says which need did not pass.
     fn needs_error(&self, message: String) -> CheckResult {
-        let error = ProbeError {
-            kind: ProbeErrorKind::Needs,
-            message: message.clone(),
-        };
-        CheckResult {
-            check: Arc::clone(&self.check),
-            outcome: Outcome::Error,
-            attempts: vec![Attempt {
-                outcome: Outcome::Error,
-                mismatches: Vec::new(),
-                error: Some(error),
-                duration: Duration::ZERO,
-                observation: None,
-                addresses: Vec::new(),
-            }],
-            flaky: false,
-            duration: Duration::ZERO,
-            message,
-            note: None,
-            reproduce: None,
-        }
+        self.unprobed(ProbeErrorKind::Needs, message)
     }
 }
