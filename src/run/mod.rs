@@ -8,6 +8,7 @@ mod panics;
 pub mod result;
 mod signals;
 mod task;
+mod turns;
 
 pub use signals::{Interrupts, Signal, received as signal_received};
 
@@ -111,7 +112,8 @@ pub async fn run_checks_with(
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
     let (done_txs, mut needs) = needs::wire(checks);
-    for ((index, check), done) in checks.iter().enumerate().zip(done_txs) {
+    let places = turns::line(checks.len());
+    for (((index, check), done), place) in checks.iter().enumerate().zip(done_txs).zip(places) {
         let host = hosts
             .entry(check.kind.probe().host_key())
             .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
@@ -141,6 +143,7 @@ pub async fn run_checks_with(
             captured: Arc::default(),
             secrets: opts.secrets.clone(),
             filled: None,
+            place: Some(place),
         };
         let captured = Arc::clone(&task.captured);
         let tx = tx.clone();

@@ -36,14 +36,22 @@ pub(super) struct CheckTask {
     pub(super) secrets: Secrets,
     /// The check's kind with its captures filled in, once its needs passed.
     pub(super) filled: Option<CheckKind>,
+    /// Its place in the line for the slots (see [`super::turns`]).
+    pub(super) place: Option<super::turns::Place>,
 }
 
 impl CheckTask {
     pub(super) async fn run(mut self) -> CheckResult {
         let clock = Instant::now();
+        let turn = match self.place.take() {
+            Some(place) => Some(place.turn().await),
+            None => None,
+        };
         if let Some(result) = self.unresolved() {
             return result;
         }
+        // A check that waits for its needs starts after them, whatever its place.
+        let mut turn = turn.filter(|_| self.needs.is_empty());
         if let Some(result) = self.wait_for_needs(clock).await {
             return result;
         }
@@ -67,7 +75,7 @@ impl CheckTask {
             }
             let last_try = n + 1 == tries;
             let attempt = tokio::select! {
-                a = self.attempt(last_try) => a,
+                a = self.attempt(last_try, turn.take()) => a,
                 () = stopped(self.stop.clone()) => None,
             };
             let Some(attempt) = attempt else {
@@ -95,12 +103,16 @@ impl CheckTask {
     /// One try, holding a per-host slot and then a global slot; `None` when stopped first.
     /// With `--fail-fast`, a last try that ends the check badly stops the run before its
     /// slots are given back, so that no waiting check starts in between.
-    async fn attempt(&self, last_try: bool) -> Option<Attempt> {
-        let _host = self.host.acquire().await.ok()?;
+    async fn attempt(&self, last_try: bool, turn: Option<super::turns::Turn>) -> Option<Attempt> {
+        let (host, mut turn) = super::turns::queue(self.host.acquire(), turn).await;
+        let _host = host.ok()?;
         if let Some(pacer) = &self.pacer {
+            drop(turn.take());
             pacer.wait_turn().await;
         }
-        let _slot = self.global.acquire().await.ok()?;
+        let (slot, turn) = super::turns::queue(self.global.acquire(), turn).await;
+        drop(turn);
+        let _slot = slot.ok()?;
         if *self.stop.borrow() {
             return None;
         }

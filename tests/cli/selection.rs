@@ -279,3 +279,23 @@ pub(crate) fn stopped_by_fail_fast(out: &Output) -> usize {
     }
     n
 }
+
+/// Under `--concurrency 1` the checks start in file order: each queues for its slot after
+/// the one before it, not in whatever order the scheduler's threads reach the queue.
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_start_in_file_order() {
+    let server = http(|_| TestResponse::ok("ok").delay(Duration::from_millis(5))).await;
+    let p = Project::with_prod_env(server.port(), None, "");
+    let mut checks = String::from("checks:\n");
+    for i in 1..=24 {
+        checks.push_str(&format!(
+            "  - name: c{i}\n    http: {{ url: \"http://chat.test:${{port}}/{i}\" }}\n    expect: {{ status: 200 }}\n"
+        ));
+    }
+    p.write("checks/order.yaml", &checks);
+    let out = p.run(&["--concurrency", "1"]).await;
+    out.assert_code_quiet(0);
+    let expected: Vec<String> = (1..=24).map(|i| format!("/{i}")).collect();
+    let order: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(order, expected);
+}
