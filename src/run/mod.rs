@@ -112,8 +112,9 @@ pub async fn run_checks_with(
     let (tx, mut rx) = mpsc::unbounded_channel::<(usize, CheckResult)>();
     let env = Arc::new(env.clone());
     let (done_txs, mut needs) = needs::wire(checks);
-    let places = turns::line(checks.len());
-    for (((index, check), done), place) in checks.iter().enumerate().zip(done_txs).zip(places) {
+    // Each task is started once the one before it has queued for its slots (see `turns`).
+    let (queued_tx, mut queued_rx) = mpsc::unbounded_channel::<()>();
+    for ((index, check), done) in checks.iter().enumerate().zip(done_txs) {
         let host = hosts
             .entry(check.kind.probe().host_key())
             .or_insert_with(|| Arc::new(Semaphore::new(per_host_limit)))
@@ -143,7 +144,7 @@ pub async fn run_checks_with(
             captured: Arc::default(),
             secrets: opts.secrets.clone(),
             filled: None,
-            place: Some(place),
+            turn: Some(turns::Turn::new(queued_tx.clone())),
         };
         let captured = Arc::clone(&task.captured);
         let tx = tx.clone();
@@ -156,19 +157,23 @@ pub async fn run_checks_with(
                 Err(panic) => internal_error(check, &panic_text(panic.as_ref()), clock.elapsed()),
             };
             // The checks that need this one go on (or end) before its result is reported.
-            let captures = captured.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            let passed = result
-                .attempts
-                .last()
-                .is_some_and(|a| a.outcome == Outcome::Pass)
-                && matches!(result.outcome, Outcome::Pass | Outcome::Fixed);
-            let _ = done.send(Some(needs::Done {
-                outcome: result.outcome,
-                passed,
-                captures: Arc::new(captures),
-            }));
+            if let Some(done) = done {
+                let captures = captured.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let passed = result
+                    .attempts
+                    .last()
+                    .is_some_and(|a| a.outcome == Outcome::Pass)
+                    && matches!(result.outcome, Outcome::Pass | Outcome::Fixed);
+                let _ = done.send(Some(needs::Done {
+                    outcome: result.outcome,
+                    passed,
+                    captures: Arc::new(captures),
+                }));
+            }
             let _ = tx.send((index, result));
         });
+        // Its turn comes back once it has queued, or will not: then the next one starts.
+        let _ = queued_rx.recv().await;
     }
     drop(tx);
     let mut results: Vec<Option<CheckResult>> = (0..checks.len()).map(|_| None).collect();

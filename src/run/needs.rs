@@ -22,11 +22,28 @@ pub(super) type DoneRx = watch::Receiver<Option<Done>>;
 /// A check's needs: each id, with how that check ends (`None`: it is not in the run).
 pub(super) type NeedRxs = Vec<(String, Option<DoneRx>)>;
 
-/// One watch per check of the run (in order), and for each check, its needs with the watch
+/// One watch per check of the run that another needs (in order; `None` for the others: a run
+/// of 10,000 checks without needs makes none), and for each check, its needs with the watch
 /// of each (`None`: the needed check is not in this run).
-pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<DoneTx>, Vec<NeedRxs>) {
-    let (txs, rxs): (Vec<DoneTx>, Vec<DoneRx>) =
-        checks.iter().map(|_| watch::channel(None)).unzip();
+pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<Option<DoneTx>>, Vec<NeedRxs>) {
+    let needed: std::collections::HashSet<&str> =
+        checks.iter().flat_map(|c| c.flow.need_ids()).collect();
+    if needed.is_empty() {
+        return (
+            checks.iter().map(|_| None).collect(),
+            checks.iter().map(|_| Vec::new()).collect(),
+        );
+    }
+    let (txs, rxs): (Vec<Option<DoneTx>>, Vec<Option<DoneRx>>) = checks
+        .iter()
+        .map(|c| match needed.contains(c.id.as_str()) {
+            true => {
+                let (tx, rx) = watch::channel(None);
+                (Some(tx), Some(rx))
+            }
+            false => (None, None),
+        })
+        .unzip();
     let index: HashMap<&str, usize> = checks
         .iter()
         .enumerate()
@@ -37,7 +54,7 @@ pub(super) fn wire(checks: &[Arc<Check>]) -> (Vec<DoneTx>, Vec<NeedRxs>) {
         .map(|c| {
             c.flow
                 .need_ids()
-                .map(|id| (id.to_string(), index.get(id).map(|&i| rxs[i].clone())))
+                .map(|id| (id.to_string(), index.get(id).and_then(|&i| rxs[i].clone())))
                 .collect()
         })
         .collect();

@@ -35,18 +35,15 @@ pub(super) struct CheckTask {
     /// The run's secrets, which every captured value joins at once.
     pub(super) secrets: Secrets,
     /// The check's kind with its captures filled in, once its needs passed.
-    pub(super) filled: Option<CheckKind>,
-    /// Its place in the line for the slots (see [`super::turns`]).
-    pub(super) place: Option<super::turns::Place>,
+    pub(super) filled: Option<Box<CheckKind>>,
+    /// Its turn to queue for the slots (see [`super::turns`]).
+    pub(super) turn: Option<super::turns::Turn>,
 }
 
 impl CheckTask {
     pub(super) async fn run(mut self) -> CheckResult {
         let clock = Instant::now();
-        let turn = match self.place.take() {
-            Some(place) => Some(place.turn().await),
-            None => None,
-        };
+        let turn = self.turn.take();
         if let Some(result) = self.unresolved() {
             return result;
         }

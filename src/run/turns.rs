@@ -1,59 +1,29 @@
-//! Checks queue for their slots in plan order. Every check's task starts at once, and under
-//! a small `concurrency` the order in which they reach the slots' queues decides which start
-//! first; left to the scheduler, that order is a race between its worker threads. A check
-//! waits for its turn (the one before it has queued, or will not), queues, and hands the turn
-//! on, so that checks start in file order (`--concurrency 1 --fail-fast` stops after the
-//! first that fails, not after whichever won the race).
+//! Checks queue for their slots in plan order. Under a small `concurrency` the order in which
+//! checks reach the slots' queues decides which start first; left to the scheduler, that
+//! order is a race between its worker threads. So the run starts each check's task only once
+//! the one before it has queued for its slots (or will not queue: it waits for its needs, or
+//! ends at once), and checks start in file order (`--concurrency 1 --fail-fast` stops after
+//! the first that fails, not after whichever won the race).
 
 use std::future::Future;
 use std::task::Poll;
-use tokio::sync::oneshot;
+use tokio::sync::mpsc;
 
-/// A check's place in the line: the signal that its turn came (none for the first), and how
-/// to give the next check its turn.
-pub(super) struct Place {
-    wait: Option<oneshot::Receiver<()>>,
-    next: Option<oneshot::Sender<()>>,
+/// The turn a task holds while it queues; handed back to the run (which then starts the next
+/// task) when dropped, whatever happened.
+pub(super) struct Turn {
+    queued: mpsc::UnboundedSender<()>,
 }
 
-/// The turn, held while the check queues; handed on when dropped, whatever happened.
-pub(super) struct Turn {
-    next: Option<oneshot::Sender<()>>,
+impl Turn {
+    pub(super) fn new(queued: mpsc::UnboundedSender<()>) -> Turn {
+        Turn { queued }
+    }
 }
 
 impl Drop for Turn {
     fn drop(&mut self) {
-        if let Some(next) = self.next.take() {
-            let _ = next.send(());
-        }
-    }
-}
-
-/// The places of `n` checks, in plan order.
-pub(super) fn line(n: usize) -> Vec<Place> {
-    let mut places = Vec::with_capacity(n);
-    let mut wait = None;
-    for _ in 0..n {
-        let (tx, rx) = oneshot::channel();
-        places.push(Place {
-            wait: wait.take(),
-            next: Some(tx),
-        });
-        wait = Some(rx);
-    }
-    places
-}
-
-impl Place {
-    /// Waits for the turn (a check before that ended without handing it on, a panic, hands
-    /// it on too: its sender is gone).
-    pub(super) async fn turn(mut self) -> Turn {
-        if let Some(wait) = self.wait.take() {
-            let _ = wait.await;
-        }
-        Turn {
-            next: self.next.take(),
-        }
+        let _ = self.queued.send(());
     }
 }
 

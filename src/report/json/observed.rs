@@ -54,7 +54,7 @@ pub struct JsonObserved {
     pub alert: Option<String>,
     /// tls, cert, and http over https: the leaf certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leaf: Option<JsonLeaf>,
+    pub leaf: Option<Box<JsonLeaf>>,
     /// tls and cert: the earliest `notAfter` of the chain, RFC 3339 in UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain_not_after: Option<String>,
@@ -108,7 +108,10 @@ fn http(h: &HttpObservation, text: &dyn Fn(&str) -> String) -> JsonObserved {
         content_type: header("content-type"),
         server: header("server"),
         final_url: Some(text(&h.final_url)),
-        leaf: h.peer_facts().and_then(|c| JsonLeaf::of(c, text)),
+        leaf: h
+            .peer_facts()
+            .and_then(|c| JsonLeaf::of(c, text))
+            .map(Box::new),
         ..JsonObserved::default()
     }
 }
@@ -135,7 +138,10 @@ fn cert(c: &CertObservation, text: &dyn Fn(&str) -> String) -> JsonObserved {
 /// The leaf and the earliest expiry of a chain; the certificates that do not parse are left out.
 fn chain(facts: &[ReadCert], text: &dyn Fn(&str) -> String) -> JsonObserved {
     JsonObserved {
-        leaf: facts.first().and_then(|c| JsonLeaf::of(c, text)),
+        leaf: facts
+            .first()
+            .and_then(|c| JsonLeaf::of(c, text))
+            .map(Box::new),
         chain_not_after: facts
             .iter()
             .filter_map(|c| c.as_ref().ok())

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 impl CheckTask {
     /// The kind probed: the check's own, or with its captures filled in.
     pub(super) fn kind(&self) -> &CheckKind {
-        self.filled.as_ref().unwrap_or(&self.check.kind)
+        self.filled.as_deref().unwrap_or(&self.check.kind)
     }
 
     /// Waits until every needed check has ended. `Some`: the check is not probed, and this is
@@ -38,7 +38,7 @@ impl CheckTask {
         }
         match needs::filled(&self.check, &values) {
             Ok(kind) => {
-                self.filled = kind;
+                self.filled = kind.map(Box::new);
                 None
             }
             Err(why) => Some(self.needs_error(format!("not run: {why}"))),

@@ -91,14 +91,14 @@ fn compared_facts_are_dotted_and_leave_out_what_changes_by_nature() {
         ttl: Some(60),
         connect: Some("accepted".into()),
         received: Some("220 ready Fri, 4 Dec 2026".into()),
-        leaf: Some(JsonLeaf {
+        leaf: Some(Box::new(JsonLeaf {
             subject: "CN=a".into(),
             issuer: "CN=ca".into(),
             san: vec!["a".into()],
             not_after: "2027-01-01T00:00:00Z".into(),
             fingerprint_sha256: "3f9a".into(),
             serial: "01".into(),
-        }),
+        })),
         ..JsonObserved::default()
     };
     let names: Vec<String> = facts::compared(&observed).into_keys().collect();
