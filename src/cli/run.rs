@@ -33,7 +33,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     };
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
     human.set_needed_by(&loaded.needed_by);
-    let (report, rounds) = match config.rounds {
+    let (mut report, rounds) = match config.rounds {
         Rounds::Once => (probe(&runtime, &loaded, &options, &mut human), None),
         rounds => {
             let (report, log) = runtime.block_on(run_rounds(
@@ -47,7 +47,9 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
             (report, Some(log))
         }
     };
-    let mut json = json_report(&report, &loaded, &mut human);
+    // Only the metrics read a passing check's observation once the JSON report is made.
+    let release = config.outputs.metrics.is_none();
+    let mut json = json_report(&mut report, release, &loaded, &mut human);
     if let Some(log) = rounds {
         log.annotate(&mut json);
     }
@@ -153,8 +155,16 @@ fn probe(
 
 /// The run's JSON report, with its selection and what changed since `--baseline` (shown to
 /// the human too).
-fn json_report(report: &RunReport, loaded: &Loaded, human: &mut Human) -> JsonReport {
-    let mut json = JsonReport::from_run(report, &loaded.plan.secrets);
+fn json_report(
+    report: &mut RunReport,
+    release: bool,
+    loaded: &Loaded,
+    human: &mut Human,
+) -> JsonReport {
+    let mut json = match release {
+        true => JsonReport::from_run_releasing(report, &loaded.plan.secrets),
+        false => JsonReport::from_run(report, &loaded.plan.secrets),
+    };
     json.selection = Some(loaded.selection.clone());
     for check in &mut json.checks {
         if let Some(by) = loaded.needed_by.get(&check.id) {

@@ -376,3 +376,33 @@ pub(crate) fn pass(suite: &str, id: &str, line: u32) -> CheckResult {
 }
 
 mod merge;
+
+/// Made while letting go of observations, the report is the same, and only checks that
+/// passed at once lose theirs (a flaky pass keeps its tries for the reports that show them).
+#[test]
+fn releasing_makes_the_same_report_and_keeps_what_later_reports_read() {
+    let mut run = sample();
+    let mut quick = result(check("web", "web/ok", "ok"), Outcome::Pass, vec![passed()]);
+    quick.attempts[0].observation = Some(crate::probe::Observation::Http(Default::default()));
+    run.results.push(quick);
+    for r in &mut run.results {
+        for a in &mut r.attempts {
+            a.observation
+                .get_or_insert_with(|| crate::probe::Observation::Http(Default::default()));
+        }
+    }
+    let whole = json_of(&run);
+    let released = JsonReport::from_run_releasing(&mut run, &Secrets::default());
+    assert_eq!(whole, released);
+    let kept: Vec<(&str, bool)> = run
+        .results
+        .iter()
+        .filter(|r| !r.attempts.is_empty())
+        .map(|r| {
+            let any = r.attempts.iter().any(|a| a.observation.is_some());
+            (r.check.id.as_str(), any)
+        })
+        .filter(|(_, any)| !any)
+        .collect();
+    assert_eq!(kept, [("web/ok", false)]);
+}
