@@ -10,7 +10,7 @@ use crate::report::detail::clean;
 use crate::report::github::{changed_summary, check_annotations, step_summary};
 use crate::report::html::html_report;
 use crate::report::json::JsonReport;
-use crate::report::junit::{JunitFlavor, junit_from_json_with};
+use crate::report::junit::{JunitFlavor, junit_document, junit_from_json_with};
 use crate::report::metrics::{metrics, refused_metrics};
 use crate::report::tap::tap;
 use crate::report::write::{Contents, ReportFile};
@@ -125,11 +125,23 @@ impl Outputs {
     /// Writes every report asked for, files first (one set, under the lock: the JUnit and
     /// JSON reports always come from the same run), then stdout's; returns every problem.
     pub(super) fn write(&self, source: Source<'_>) -> Vec<String> {
-        let junit = self.junit_text(&source);
+        // The rich flavor's document is written as it is serialized; the portable flavor's
+        // text is edited first.
+        let document = (self.flavor == JunitFlavor::Rich).then(|| {
+            let (json, extra) = self.junit_source(&source);
+            junit_document(json, self.flavor, &extra)
+        });
+        let junit = match document {
+            Some(_) => Ok(String::new()),
+            None => self.junit_text(&source),
+        };
         let mut files = vec![
             ReportFile {
                 path: self.junit.clone(),
-                contents: junit.as_deref().map(Contents::Text).map_err(String::as_str),
+                contents: match &document {
+                    Some(document) => Ok(Contents::Junit(document)),
+                    None => junit.as_deref().map(Contents::Text).map_err(String::as_str),
+                },
                 what: "the JUnit report",
             },
             ReportFile {
@@ -183,21 +195,25 @@ impl Outputs {
     }
 
     fn junit_text(&self, source: &Source<'_>) -> Result<String, String> {
+        let (json, extra) = self.junit_source(source);
+        junit_from_json_with(json, self.flavor, &extra)
+    }
+
+    /// What the JUnit report is made from: the JSON report and the suites' extra properties.
+    /// From the run's own JSON report, as `junit_xml_with` would make it from the run (JUnit
+    /// reads nothing the selection, the baseline or the rounds add to it): a second copy of
+    /// every check's JSON form is never made.
+    fn junit_source<'s>(&self, source: &'s Source<'_>) -> (&'s JsonReport, Vec<(String, String)>) {
         match source {
-            // From the run's own JSON report, as `junit_xml_with` would make it from the run
-            // (JUnit reads nothing the selection, the baseline or the rounds add to it): a
-            // second copy of every check's JSON form is never made.
             Source::Run { json, secrets, .. } => {
-                let extra: Vec<(String, String)> = baseline_properties(json)
+                let extra = baseline_properties(json)
                     .into_iter()
                     .map(|(name, value)| (name, clean(secrets, &value)))
                     .collect();
-                junit_from_json_with(json, self.flavor, &extra)
+                (json, extra)
             }
-            Source::Refused { json, .. } => junit_from_json_with(json, self.flavor, &[]),
-            Source::Merged { json, properties } => {
-                junit_from_json_with(json, self.flavor, properties)
-            }
+            Source::Refused { json, .. } => (json, Vec::new()),
+            Source::Merged { json, properties } => (json, properties.to_vec()),
         }
     }
 

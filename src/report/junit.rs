@@ -117,6 +117,21 @@ pub fn junit_from_json_with(
     extra_properties: &[(String, String)],
 ) -> Result<String, String> {
     let rich = flavor == JunitFlavor::Rich;
+    let xml = junit_document(report, flavor, extra_properties)
+        .to_string()
+        .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
+    Ok(if rich { xml } else { without_root_skipped(xml) })
+}
+
+/// The JUnit document of `report`, which the rich flavor writes to its file as it is
+/// serialized (the text of 10,000 test cases is never made whole in memory);
+/// [`junit_from_json_with`] makes its text.
+pub fn junit_document(
+    report: &JsonReport,
+    flavor: JunitFlavor,
+    extra_properties: &[(String, String)],
+) -> Report {
+    let rich = flavor == JunitFlavor::Rich;
     let started = timestamp(report.started);
     let mut junit = Report::new("conform");
     junit.set_time(duration(report.duration_seconds));
@@ -146,10 +161,7 @@ pub fn junit_from_json_with(
     if let Some(load_errors) = load::load_error_suite(report, rich, extra_properties) {
         junit.add_test_suite(load_errors);
     }
-    let xml = junit
-        .to_string()
-        .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
-    Ok(if rich { xml } else { without_root_skipped(xml) })
+    junit
 }
 
 /// A `<testsuite>` with what every suite carries: the run's start, the host, and as

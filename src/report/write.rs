@@ -36,6 +36,8 @@ pub enum Contents<'a> {
     Text(&'a str),
     /// A JSON report, written to the file as it is serialized.
     Json(&'a JsonReport),
+    /// A JUnit document (the rich flavor), written to the file as it is serialized.
+    Junit(&'a quick_junit::Report),
 }
 
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
@@ -59,6 +61,11 @@ pub fn write_report_set(
             Ok(Contents::Json(json)) => {
                 write_atomic_with(&file.path, file.what, &mut |out| json.write_pretty(out))
             }
+            Ok(Contents::Junit(junit)) => write_atomic_with(&file.path, file.what, &mut |out| {
+                junit
+                    .serialize(&mut *out)
+                    .map_err(|e| io::Error::other(format!("cannot build the JUnit report: {e}")))
+            }),
             Err(why) => Err(why.to_string()),
         };
         if let Err(e) = written {
