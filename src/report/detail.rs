@@ -7,7 +7,6 @@
 
 use crate::config::model::{DnsProtocol, Secrets};
 use crate::matcher::Mismatch;
-use crate::matcher::jwt::hide_tokens;
 use crate::probe::{HttpObservation, Observation, ReadCert, TlsObservation};
 use crate::run::{Attempt, CheckResult, Note, Outcome};
 use crate::syntax::quantity::format_size;
@@ -343,7 +342,6 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     }
     lines.push(clean_line(secrets, &format!("< {status}")));
     for (name, value) in &o.headers {
-        let value = hide_tokens(value);
         lines.push(clean_line(secrets, &format!("< {name}: {value}")));
     }
     if let Some(read) = o.peer_facts() {
@@ -352,8 +350,9 @@ fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
             &format!("< cert {}", cert_summary(read)),
         ));
     }
-    // A token in a body (a sign-in's answer) is a credential: shown by its start only.
-    let body = clean(secrets, &hide_tokens(&String::from_utf8_lossy(&o.body)));
+    // A token in a body (a sign-in's answer) is a credential: redaction shows it by its start
+    // only, as in every output.
+    let body = clean(secrets, &String::from_utf8_lossy(&o.body));
     // The run lets bodies go once judged: a passing check keeps the size and SHA-256 only,
     // one that did not pass the start of its body.
     let size = o.body_size();

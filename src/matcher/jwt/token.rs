@@ -86,7 +86,7 @@ pub(crate) fn encode(header: &Value, claims: &Value) -> String {
 
 /// `text` with every compact JWS in it (`eyJ…` header, payload, signature), and every compact
 /// JWE (header, encrypted key, IV, ciphertext, tag: a refresh token), shown as [`shown`] does:
-/// for the verbose view of a body or header that carries tokens.
+/// every output runs it, through `Secrets::redact`.
 pub fn hide_tokens(text: &str) -> std::borrow::Cow<'_, str> {
     static TOKEN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         // A JWE first (its encrypted key may be empty), then a JWS.
