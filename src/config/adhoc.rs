@@ -217,11 +217,11 @@ pub fn adhoc_plan(
     if let Some(expect) = expect {
         insert_expect(&mut root, expect);
     }
-    let env_tls = TlsOptions {
+    let env_tls = std::sync::Arc::new(TlsOptions {
         extra_roots: env.ca.clone(),
         ca_files: env.ca_files.clone(),
         ..TlsOptions::default()
-    };
+    });
     let ctx = FileContext {
         env: &env,
         env_tls: &env_tls,

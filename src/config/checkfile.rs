@@ -52,7 +52,7 @@ pub(super) struct FileDefaults {
 /// What loading one check file needs from the run.
 pub struct FileContext<'a> {
     pub env: &'a Environment,
-    pub env_tls: &'a TlsOptions,
+    pub env_tls: &'a std::sync::Arc<TlsOptions>,
     pub getenv: &'a dyn Fn(&str) -> Option<String>,
     /// The environments `envs:` may name; empty when the folder has no `environments/`.
     pub known_envs: &'a KnownEnvs,

@@ -5,6 +5,7 @@ use crate::syntax::decode::{MapReader, boolean, string, unsigned};
 use crate::syntax::diag::Diagnostics;
 use crate::syntax::node::{Node, NodeValue};
 use std::path::Path;
+use std::sync::Arc;
 
 mod expect;
 
@@ -33,7 +34,7 @@ pub const DEFAULT_REDIRECT_HOPS: u32 = 10;
 pub fn decode_probe(
     node: &Node,
     base: &Path,
-    env_tls: &TlsOptions,
+    env_tls: &Arc<TlsOptions>,
     d: &mut Diagnostics,
 ) -> Option<HttpProbe> {
     let mut r = MapReader::new(node, "http probe", d)?;
@@ -82,11 +83,11 @@ pub fn decode_probe(
         .take("proxy")
         .and_then(|n| super::proxy::decode_proxy(n, d))
         .map(Box::new);
+    // The environment's, shared, unless the check has `tls:` settings of its own.
     let tls = match r.take("tls") {
-        Some(n) => {
-            super::tls::decode_tls_settings(n, base, env_tls, d).unwrap_or_else(|| env_tls.clone())
-        }
-        None => env_tls.clone(),
+        Some(n) => super::tls::decode_tls_settings(n, base, env_tls, d)
+            .map_or_else(|| Arc::clone(env_tls), Arc::new),
+        None => Arc::clone(env_tls),
     };
     let body_limit = match r.take("body_limit") {
         Some(n) => string(n, "`body_limit`", d)

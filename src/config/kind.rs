@@ -20,7 +20,7 @@ pub fn decode_kind(
     r: &mut MapReader<'_>,
     check: &Node,
     base: &Path,
-    env_tls: &TlsOptions,
+    env_tls: &std::sync::Arc<TlsOptions>,
     warnings: &mut Vec<Diagnostic>,
     d: &mut Diagnostics,
 ) -> Option<CheckKind> {
@@ -84,7 +84,10 @@ pub fn decode_kind(
                 .and_then(|n| tls::decode_cert_probe(n, base, env_tls, d));
             let e = expectation(written, check, d, tls::decode_cert_probe_expect);
             let (probe, expect) = probe.zip(e)?;
-            Some(CheckKind::Cert { probe, expect })
+            Some(CheckKind::Cert {
+                probe,
+                expect: Box::new(expect),
+            })
         }
         Some("dns") => {
             let probe = r.take("dns").and_then(|n| net::decode_dns_probe(n, d));
@@ -189,7 +192,7 @@ mod tests {
             &mut r,
             &node,
             base,
-            &TlsOptions::default(),
+            &Default::default(),
             &mut warnings,
             &mut d,
         );
@@ -306,7 +309,7 @@ mod tests {
             &mut r,
             &node,
             Path::new("."),
-            &TlsOptions::default(),
+            &Default::default(),
             &mut Vec::new(),
             &mut d,
         );

@@ -30,7 +30,7 @@ pub fn decode_check_text(text: &str) -> Result<Vec<Check>, Vec<Diagnostic>> {
             let env = Environment::named("fuzz");
             let ctx = FileContext {
                 env: &env,
-                env_tls: &TlsOptions::default(),
+                env_tls: &std::sync::Arc::default(),
                 getenv: &|_| None,
                 known_envs: &KnownEnvs::default(),
                 claims: &KnownClaims::nowhere(),
@@ -142,11 +142,11 @@ fn load(
         return Err(errors);
     };
     apply_overrides(&mut env, overrides, secrets);
-    let env_tls = TlsOptions {
+    let env_tls = std::sync::Arc::new(TlsOptions {
         extra_roots: env.ca.clone(),
         ca_files: env.ca_files.clone(),
         ..TlsOptions::default()
-    };
+    });
     let runnable = runnable_env_names(&dir);
     let known_envs = KnownEnvs {
         abstract_: env_names(&dir)

@@ -258,7 +258,9 @@ pub struct HttpProbe {
     pub connect_to: Option<ConnectTo>,
     /// The check's own `proxy:` (None: the environment's and the variables' decide).
     pub proxy: Option<Box<ProxySetting>>,
-    pub tls: TlsOptions,
+    /// Shared with the environment (and every check that adds nothing to it) when the check
+    /// has no `tls:` settings of its own.
+    pub tls: Arc<TlsOptions>,
     /// Bodies are read up to this many bytes; more is a failure.
     pub body_limit: u64,
     /// Some expectation reads the body (`body:`, `json:`); otherwise the probe keeps only its
@@ -281,7 +283,7 @@ impl HttpProbe {
             allow_downgrade: false,
             connect_to: None,
             proxy: None,
-            tls: TlsOptions::default(),
+            tls: Arc::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             body_judged: true,
             ip: IpFamily::Any,
@@ -299,7 +301,7 @@ pub struct TlsProbe {
     pub sni: String,
     /// ALPN protocols offered, in order (empty: none).
     pub alpn: Vec<String>,
-    pub tls: TlsOptions,
+    pub tls: Arc<TlsOptions>,
     /// The plain-text upgrade spoken before the handshake, if any.
     pub starttls: Option<Starttls>,
     pub ip: IpFamily,
@@ -311,7 +313,7 @@ pub struct TlsProbe {
 pub struct CertProbe {
     pub file: PathBuf,
     /// Trust roots for `chain_valid` (the probe's `ca_file`, the environment's, the system's).
-    pub tls: TlsOptions,
+    pub tls: Arc<TlsOptions>,
 }
 
 /// The dns probe: one question, asked as dig asks it (recursion desired, no cache).

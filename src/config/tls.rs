@@ -12,6 +12,7 @@ use crate::syntax::decode::{MapReader, boolean, port, string};
 use crate::syntax::diag::Diagnostics;
 use crate::syntax::node::{Node, NodeValue};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Keys of `tls:` settings (http) that the tls probe also takes at its own level.
 pub const TLS_SETTINGS_KEYS: &[&str] = &[
@@ -156,7 +157,7 @@ fn versions(node: &Node, d: &mut Diagnostics) -> Vec<TlsVersion> {
 pub fn decode_tls_probe(
     node: &Node,
     base: &Path,
-    env_tls: &TlsOptions,
+    env_tls: &Arc<TlsOptions>,
     d: &mut Diagnostics,
 ) -> Option<TlsProbe> {
     let mut r = MapReader::new(node, "tls probe", d)?;
@@ -207,7 +208,7 @@ pub fn decode_tls_probe(
         host,
         port: port?,
         alpn,
-        tls,
+        tls: Arc::new(tls),
         starttls,
         ip: ip?,
         addresses: addresses?,
@@ -238,7 +239,8 @@ pub fn decode_tls_expect(node: &Node, d: &mut Diagnostics) -> Option<TlsExpect> 
     e.alpn = r.take("alpn").and_then(|n| decode_matcher(n, "`alpn`", d));
     e.cert = r
         .take("cert")
-        .and_then(|n| decode_cert_expect(n, CertScope::Chain, d));
+        .and_then(|n| decode_cert_expect(n, CertScope::Chain, d))
+        .map(Box::new);
     r.finish(TLS_EXPECT_KEYS, d);
     (d.len() == before).then_some(e)
 }
@@ -247,7 +249,7 @@ pub fn decode_tls_expect(node: &Node, d: &mut Diagnostics) -> Option<TlsExpect> 
 pub fn decode_cert_probe(
     node: &Node,
     base: &Path,
-    env_tls: &TlsOptions,
+    env_tls: &Arc<TlsOptions>,
     d: &mut Diagnostics,
 ) -> Option<CertProbe> {
     let mut r = MapReader::new(node, "cert probe", d)?;
@@ -256,12 +258,14 @@ pub fn decode_cert_probe(
         let (path, _) = pem::read_certs(n, base, "`file`", d)?;
         Some(path)
     });
-    let mut tls = env_tls.clone();
+    // The environment's, shared, unless the probe adds its own `ca_file`.
+    let mut tls = Arc::clone(env_tls);
     if let Some(n) = r.take("ca_file")
         && let Some((path, certs)) = pem::read_certs(n, base, "`ca_file`", d)
     {
-        tls.extra_roots.extend(certs);
-        tls.ca_files.push(path);
+        let own = Arc::make_mut(&mut tls);
+        own.extra_roots.extend(certs);
+        own.ca_files.push(path);
     }
     r.finish(CERT_PROBE_KEYS, d);
     if d.len() > before {

@@ -60,11 +60,11 @@ async fn fetch(http: &HttpProber, env: &Environment, url: &str, timeout: Duratio
     probe.body_limit = JWKS_LIMIT;
     // The environment's trust roots, as every probe has them (a check's own `tls:` is for
     // its own server, not the key set's).
-    probe.tls = TlsOptions {
+    probe.tls = std::sync::Arc::new(TlsOptions {
         extra_roots: env.ca.clone(),
         ca_files: env.ca_files.clone(),
         ..TlsOptions::default()
-    };
+    });
     let seen = http.probe(&probe, timeout).await.map_err(|e| {
         // The key set's server, not the check's: its certificate failing is an error of the
         // check, never a failure of what the check looks at.

@@ -399,7 +399,7 @@ mod tests {
                 file,
                 tls: Default::default(),
             },
-            expect,
+            expect: Box::new(expect),
         };
         let prober = Prober::new(&Environment::named("test"));
         let examined = examine(&prober, &kind, Duration::from_secs(5), &Clock::Live).await;

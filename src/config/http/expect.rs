@@ -55,7 +55,7 @@ pub fn decode_expect(node: &Node, d: &mut Diagnostics) -> Option<HttpExpect> {
         body(n, &mut e, d);
     }
     if let Some(n) = r.take("cert") {
-        e.cert = crate::config::tls::decode_cert_expect(n, CertScope::Leaf, d);
+        e.cert = crate::config::tls::decode_cert_expect(n, CertScope::Leaf, d).map(Box::new);
     }
     if let Some(n) = r.take("time") {
         e.time = decode_matcher(n, "`time`", d);

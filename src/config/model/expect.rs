@@ -44,7 +44,8 @@ pub struct TlsExpect {
     /// "1.2" or "1.3".
     pub version: Option<Matcher>,
     pub alpn: Option<Matcher>,
-    pub cert: Option<CertExpect>,
+    /// Boxed: few checks have one, and every check would carry its room.
+    pub cert: Option<Box<CertExpect>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +62,8 @@ pub struct HttpExpect {
     /// A matcher on the whole body as text.
     pub body: Option<Matcher>,
     pub json: Vec<JsonExpect>,
-    pub cert: Option<CertExpect>,
+    /// Boxed: few checks have one, and every check would carry its room.
+    pub cert: Option<Box<CertExpect>>,
     pub time: Option<Matcher>,
 }
 
@@ -103,7 +105,7 @@ impl HttpExpect {
             && self.headers.is_empty()
             && self.body.is_none()
             && self.json.is_empty()
-            && self.cert.as_ref().is_none_or(CertExpect::is_empty)
+            && self.cert.as_ref().is_none_or(|c| c.is_empty())
             && self.time.is_none()
     }
 }
@@ -115,7 +117,7 @@ impl TlsExpect {
             && self.alert.is_none()
             && self.version.is_none()
             && self.alpn.is_none()
-            && self.cert.as_ref().is_none_or(CertExpect::is_empty)
+            && self.cert.as_ref().is_none_or(|c| c.is_empty())
     }
 }
 

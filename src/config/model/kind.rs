@@ -17,7 +17,8 @@ pub enum CheckKind {
     /// A local certificate file: the expectation is on the certificate (chain) only.
     Cert {
         probe: CertProbe,
-        expect: CertExpect,
+        /// Boxed: the largest expectation, on the rarest kind.
+        expect: Box<CertExpect>,
     },
     Dns {
         probe: DnsProbe,

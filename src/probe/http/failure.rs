@@ -151,7 +151,7 @@ pub(super) async fn tls_refusal(
         port: addr.port(),
         sni: server_name.to_string(),
         alpn: vec!["http/1.1".into()],
-        tls: tls.clone(),
+        tls: std::sync::Arc::new(tls.clone()),
         starttls: None,
         ip: crate::config::model::IpFamily::Any,
         addresses: crate::config::model::AddressMode::One,

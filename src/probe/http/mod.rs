@@ -205,11 +205,11 @@ impl HttpProber {
         // The client certificate stays with the check's origin.
         let stripped;
         let tls = if hop.identity {
-            &probe.tls
+            &*probe.tls
         } else {
             stripped = TlsOptions {
                 client_identity: None,
-                ..probe.tls.clone()
+                ..(*probe.tls).clone()
             };
             &stripped
         };

@@ -113,7 +113,7 @@ fn resolve_rules_for_the_url_host() {
 #[test]
 fn tls_options() {
     let mut p = probe("https://chat.example:8443/");
-    p.tls = TlsOptions {
+    p.tls = std::sync::Arc::new(TlsOptions {
         verify: false,
         extra_roots: Vec::new(),
         ca_files: vec![PathBuf::from("pki/ca.pem")],
@@ -125,7 +125,7 @@ fn tls_options() {
         }),
         sni: Some("other.example".into()),
         versions: vec![TlsVersion::V1_3, TlsVersion::V1_2],
-    };
+    });
     assert_eq!(
         curl_command(&p, &env(vec![])).to_string(),
         "curl -sS -i -H 'Host: chat.example:8443' \
@@ -138,10 +138,10 @@ fn tls_options() {
 #[test]
 fn several_ca_files_are_joined() {
     let mut p = probe("https://h.example/");
-    p.tls.ca_files = vec![PathBuf::from("a.pem")];
+    std::sync::Arc::make_mut(&mut p.tls).ca_files = vec![PathBuf::from("a.pem")];
     let mut e = env(vec![]);
     e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
-    p.tls.versions = vec![TlsVersion::V1_3];
+    std::sync::Arc::make_mut(&mut p.tls).versions = vec![TlsVersion::V1_3];
     assert_eq!(
         curl_command(&p, &e).to_string(),
         "curl -sS -i --cacert <(cat a.pem 'b c.pem') --tlsv1.3 --tls-max 1.3 \
@@ -155,7 +155,7 @@ fn tls_probe(host: &str, port: u16, sni: &str) -> TlsProbe {
         port,
         sni: sni.into(),
         alpn: Vec::new(),
-        tls: TlsOptions::default(),
+        tls: Default::default(),
         starttls: None,
         ip: crate::config::model::IpFamily::Any,
         addresses: crate::config::model::AddressMode::One,
@@ -195,7 +195,7 @@ fn openssl_speaks_the_starttls_upgrade() {
 fn openssl_with_every_option() {
     let mut p = tls_probe("alb.example", 8443, "chat.example");
     p.alpn = vec!["h2".into(), "http/1.1".into()];
-    p.tls = TlsOptions {
+    p.tls = std::sync::Arc::new(TlsOptions {
         verify: false,
         extra_roots: Vec::new(),
         ca_files: vec![PathBuf::from("pki/ca.pem")],
@@ -207,7 +207,7 @@ fn openssl_with_every_option() {
         }),
         sni: None,
         versions: vec![TlsVersion::V1_3],
-    };
+    });
     let e = env(vec![rule("alb.example", None, "10.0.0.1", None)]);
     assert_eq!(
         openssl_command(&p, &e).to_string(),
@@ -220,8 +220,8 @@ fn openssl_with_every_option() {
 #[test]
 fn openssl_versions_trust_and_addresses() {
     let mut p = tls_probe("::1", 443, "10.0.0.7");
-    p.tls.versions = vec![TlsVersion::V1_2, TlsVersion::V1_3];
-    p.tls.ca_files = vec![PathBuf::from("a.pem")];
+    std::sync::Arc::make_mut(&mut p.tls).versions = vec![TlsVersion::V1_2, TlsVersion::V1_3];
+    std::sync::Arc::make_mut(&mut p.tls).ca_files = vec![PathBuf::from("a.pem")];
     let mut e = env(vec![rule("other.example", None, "10.0.0.1", None)]);
     e.ca_files = vec![PathBuf::from("a.pem"), PathBuf::from("b c.pem")];
     assert_eq!(
@@ -243,7 +243,7 @@ fn openssl_versions_trust_and_addresses() {
 fn openssl_x509_shows_the_judged_fields() {
     let p = CertProbe {
         file: PathBuf::from("pki/aop client.pem"),
-        tls: TlsOptions::default(),
+        tls: Default::default(),
     };
     assert_eq!(
         openssl_x509_command(&p, &env(vec![])).to_string(),
@@ -253,10 +253,10 @@ fn openssl_x509_shows_the_judged_fields() {
     );
     let p = CertProbe {
         file: PathBuf::from("leaf.pem"),
-        tls: TlsOptions {
+        tls: std::sync::Arc::new(TlsOptions {
             ca_files: vec![PathBuf::from("ca.pem")],
             ..TlsOptions::default()
-        },
+        }),
     };
     assert!(
         openssl_x509_command(&p, &env(vec![]))
@@ -342,8 +342,8 @@ fn the_address_reached_is_given_when_only_the_resolvers_know_the_name() {
 #[test]
 fn an_http_url_gets_no_tls_options() {
     let mut p = probe("http://h.example/");
-    p.tls.verify = false;
-    p.tls.ca_files = vec![PathBuf::from("ca.pem")];
+    std::sync::Arc::make_mut(&mut p.tls).verify = false;
+    std::sync::Arc::make_mut(&mut p.tls).ca_files = vec![PathBuf::from("ca.pem")];
     assert_eq!(
         curl_command(&p, &env(vec![])).to_string(),
         "curl -sS -i --max-time 10 http://h.example/"

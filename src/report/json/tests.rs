@@ -4,7 +4,7 @@ use crate::config::model::{
     CertExpect, CheckKind, ConnectExpect, DnsExpect, DnsProtocol, HttpExpect, Secrets, TcpExpect,
     TlsExpect,
 };
-use crate::config::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsOptions, TlsProbe};
+use crate::config::model::{CertProbe, ConnectTo, DnsProbe, TcpProbe, TlsProbe};
 use crate::probe::ProbeErrorKind;
 use crate::report::detail::fixtures::*;
 use crate::run::{CheckResult, RunReport};
@@ -198,7 +198,7 @@ fn targets_say_what_each_probe_reached() {
         port: 443,
         sni: "chat.example".into(),
         alpn: vec![],
-        tls: TlsOptions::default(),
+        tls: Default::default(),
         starttls: None,
         ip: crate::config::model::IpFamily::Any,
         addresses: crate::config::model::AddressMode::One,
@@ -256,13 +256,13 @@ fn targets_say_what_each_probe_reached() {
     );
     let cert = CertProbe {
         file: "pki/client.pem".into(),
-        tls: TlsOptions::default(),
+        tls: Default::default(),
     };
     let expect = CertExpect::default();
     assert_eq!(
         with(CheckKind::Cert {
             probe: cert,
-            expect
+            expect: Box::new(expect),
         }),
         ("cert", "pki/client.pem".into())
     );

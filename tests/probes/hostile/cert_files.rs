@@ -2,7 +2,7 @@
 
 use super::{MIB, SLACK};
 use crate::support::*;
-use conform::config::model::{CertProbe, TlsOptions};
+use conform::config::model::CertProbe;
 use conform::probe::cert;
 use conform::probe::{ProbeError, ProbeErrorKind};
 use std::path::Path;
@@ -14,7 +14,7 @@ use std::time::Instant;
 fn cert_error(file: &Path) -> ProbeError {
     let probe = CertProbe {
         file: file.to_path_buf(),
-        tls: TlsOptions::default(),
+        tls: Default::default(),
     };
     match cert::probe(&probe) {
         Ok(_) => panic!("probe of {} should have failed", file.display()),

@@ -20,10 +20,10 @@ fn tls_probe(port: u16, roots: Vec<rustls::pki_types::CertificateDer<'static>>) 
         sni: NAME.into(),
         alpn: Vec::new(),
         starttls: None,
-        tls: TlsOptions {
+        tls: std::sync::Arc::new(TlsOptions {
             extra_roots: roots,
             ..TlsOptions::default()
-        },
+        }),
         ip: conform::config::model::IpFamily::Any,
         addresses: conform::config::model::AddressMode::One,
     }

@@ -59,6 +59,6 @@ fn env_resolving(host: &str) -> Environment {
 /// `GET https://chat.test:<port>/`, trusting `pki`'s CA.
 fn chat_probe(port: u16, pki: &Pki) -> HttpProbe {
     let mut probe = http_probe(&format!("https://chat.test:{port}/"));
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    std::sync::Arc::make_mut(&mut probe.tls).extra_roots = vec![pki.ca_der()];
     probe
 }

@@ -195,7 +195,7 @@ async fn the_certificate_observed_is_the_urls_own_across_redirects() {
     }))
     .await;
     let mut probe = http_probe_following(&format!("https://chat.test:{}/", first.port()), 5);
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    std::sync::Arc::make_mut(&mut probe.tls).extra_roots = vec![pki.ca_der()];
     let seen = observe(&env_resolving("chat.test"), &probe).await;
     assert_eq!(seen.status, 200);
     assert_eq!(seen.redirects.len(), 1);

@@ -13,7 +13,7 @@ async fn connect_to_keeps_the_urls_host_for_sni_host_and_verification() {
         host: "127.0.0.1".into(),
         port: None,
     });
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    std::sync::Arc::make_mut(&mut probe.tls).extra_roots = vec![pki.ca_der()];
     let seen = observe(&test_env(), &probe).await;
 
     assert_eq!(seen.status, 200);
@@ -39,7 +39,7 @@ async fn connect_to_another_port_keeps_the_urls_authority_in_host() {
         host: "127.0.0.1".into(),
         port: Some(server.port()),
     });
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    std::sync::Arc::make_mut(&mut probe.tls).extra_roots = vec![pki.ca_der()];
     let seen = observe(&test_env(), &probe).await;
 
     assert_eq!(seen.status, 200);
@@ -56,8 +56,8 @@ async fn tls_sni_sends_another_name() {
     let pki = Pki::new();
     let (server, _) = https_server(&pki, &["sni.test"]).await;
     let mut probe = http_probe(&server.url("/"));
-    probe.tls.sni = Some("sni.test".into());
-    probe.tls.extra_roots = vec![pki.ca_der()];
+    std::sync::Arc::make_mut(&mut probe.tls).sni = Some("sni.test".into());
+    std::sync::Arc::make_mut(&mut probe.tls).extra_roots = vec![pki.ca_der()];
     let seen = observe(&test_env(), &probe).await;
 
     assert_eq!(seen.status, 200);

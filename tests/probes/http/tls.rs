@@ -44,7 +44,7 @@ async fn verify_false_accepts_a_self_signed_certificate() {
     let (chain, key) = self_signed(&["chat.test"]);
     let server = https_ok(&chain, &key).await;
     let mut probe = http_probe(&server.url("/"));
-    probe.tls.verify = false;
+    std::sync::Arc::make_mut(&mut probe.tls).verify = false;
     let seen = observe(&test_env(), &probe).await;
 
     assert_eq!(seen.status, 200);
@@ -126,7 +126,8 @@ async fn a_client_certificate_is_presented() {
     let server = mtls_server(&pki).await;
     let (client_chain, client_key) = pki.valid_client_cert("probe.client");
     let mut probe = chat_probe(server.port(), &pki);
-    probe.tls.client_identity = Some(client_identity(&client_chain, &client_key));
+    std::sync::Arc::make_mut(&mut probe.tls).client_identity =
+        Some(client_identity(&client_chain, &client_key));
     let seen = observe(&env_resolving("chat.test"), &probe).await;
 
     assert_eq!(seen.status, 200);
@@ -163,7 +164,8 @@ async fn tls_versions_limit_what_the_client_offers() {
     let server = TestServer::start(config).await;
     let env = env_resolving("chat.test");
     let mut probe = chat_probe(server.port(), &pki);
-    probe.tls.versions = vec![conform::config::model::TlsVersion::V1_3];
+    std::sync::Arc::make_mut(&mut probe.tls).versions =
+        vec![conform::config::model::TlsVersion::V1_3];
     let err = fail(&env, &probe).await;
 
     assert_tls_failed(
@@ -171,6 +173,7 @@ async fn tls_versions_limit_what_the_client_offers() {
         server.port(),
         "the server sent alert protocol_version",
     );
-    probe.tls.versions = vec![conform::config::model::TlsVersion::V1_2];
+    std::sync::Arc::make_mut(&mut probe.tls).versions =
+        vec![conform::config::model::TlsVersion::V1_2];
     assert_eq!(observe(&env, &probe).await.status, 200);
 }

@@ -12,10 +12,10 @@ fn cert_file(pem: &str, roots: &[&Authority]) -> CertObservation {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let probe = CertProbe {
         file: write_pem(dir.path(), "cert.pem", pem),
-        tls: TlsOptions {
+        tls: std::sync::Arc::new(TlsOptions {
             extra_roots: roots.iter().map(|ca| ca.der()).collect(),
             ..TlsOptions::default()
-        },
+        }),
     };
     cert::probe(&probe).expect("the file is read")
 }

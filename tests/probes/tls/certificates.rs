@@ -48,7 +48,8 @@ async fn client_cert_outcomes(
     let mut out = Vec::new();
     for (case, identity) in identities {
         let mut probe = f.probe(server.port());
-        probe.tls.client_identity = identity.map(|(cert, key)| client_identity(&cert, &key));
+        std::sync::Arc::make_mut(&mut probe.tls).client_identity =
+            identity.map(|(cert, key)| client_identity(&cert, &key));
         let seen = observe(&probe).await;
         assert_eq!(
             seen.chain,
@@ -93,7 +94,7 @@ async fn both_ways(f: &Fixture, chain: &str, key: &str) -> (TlsObservation, TlsO
     let server = TlsServer::start(TlsServerConfig::new(chain, key)).await;
     let mut probe = f.probe(server.port());
     let strict = observe(&probe).await;
-    probe.tls.verify = false;
+    std::sync::Arc::make_mut(&mut probe.tls).verify = false;
     let lenient = observe(&probe).await;
     (strict, lenient)
 }

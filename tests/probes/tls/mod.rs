@@ -44,10 +44,10 @@ impl Fixture {
             sni: NAME.into(),
             alpn: Vec::new(),
             starttls: None,
-            tls: TlsOptions {
+            tls: std::sync::Arc::new(TlsOptions {
                 extra_roots: vec![self.server_ca.der()],
                 ..TlsOptions::default()
-            },
+            }),
             ip: conform::config::model::IpFamily::Any,
             addresses: conform::config::model::AddressMode::One,
         }

@@ -31,7 +31,7 @@ async fn alpn_version_and_cipher_suite() {
     assert_eq!(seen.target, format!("127.0.0.1:{}", server.port()));
 
     probe.alpn = vec!["http/1.1".into()];
-    probe.tls.versions = vec![TlsVersion::V1_2];
+    std::sync::Arc::make_mut(&mut probe.tls).versions = vec![TlsVersion::V1_2];
     let seen = observe(&probe).await;
     assert_eq!(seen.alpn.as_deref(), Some("http/1.1"));
     assert_eq!(seen.version.as_deref(), Some("1.2"));
@@ -66,7 +66,7 @@ async fn tls12_server_against_a_tls13_only_client() {
     let (chain, key) = f.server_cert();
     let server = TlsServer::start(TlsServerConfig::new(&chain, &key).versions(&[&TLS12])).await;
     let mut probe = f.probe(server.port());
-    probe.tls.versions = vec![TlsVersion::V1_3];
+    std::sync::Arc::make_mut(&mut probe.tls).versions = vec![TlsVersion::V1_3];
     let seen = observe(&probe).await;
     assert_eq!(seen.outcome, alert("protocol_version"));
     assert_eq!(seen.version, None);
