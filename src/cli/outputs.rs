@@ -10,7 +10,7 @@ use crate::report::detail::clean;
 use crate::report::github::{changed_summary, check_annotations, step_summary};
 use crate::report::html::html_report;
 use crate::report::json::JsonReport;
-use crate::report::junit::{JunitFlavor, junit_document, junit_from_json_with};
+use crate::report::junit::{JunitFlavor, JunitSource};
 use crate::report::metrics::{metrics, refused_metrics};
 use crate::report::tap::tap;
 use crate::report::write::{Contents, ReportFile};
@@ -125,23 +125,17 @@ impl Outputs {
     /// Writes every report asked for, files first (one set, under the lock: the JUnit and
     /// JSON reports always come from the same run), then stdout's; returns every problem.
     pub(super) fn write(&self, source: Source<'_>) -> Vec<String> {
-        // The rich flavor's document is written as it is serialized; the portable flavor's
-        // text is edited first.
-        let document = (self.flavor == JunitFlavor::Rich).then(|| {
-            let (json, extra) = self.junit_source(&source);
-            junit_document(json, self.flavor, &extra)
-        });
-        let junit = match document {
-            Some(_) => Ok(String::new()),
-            None => self.junit_text(&source),
+        // Written suite by suite as it is serialized.
+        let (report, extra) = self.junit_source(&source);
+        let junit = JunitSource {
+            report,
+            flavor: self.flavor,
+            extra: &extra,
         };
         let mut files = vec![
             ReportFile {
                 path: self.junit.clone(),
-                contents: match &document {
-                    Some(document) => Ok(Contents::Junit(document)),
-                    None => junit.as_deref().map(Contents::Text).map_err(String::as_str),
-                },
+                contents: Ok(Contents::Junit(&junit)),
                 what: "the JUnit report",
             },
             ReportFile {
@@ -192,11 +186,6 @@ impl Outputs {
             eprintln!("error: {e}");
         }
         super::Exit::Usage
-    }
-
-    fn junit_text(&self, source: &Source<'_>) -> Result<String, String> {
-        let (json, extra) = self.junit_source(source);
-        junit_from_json_with(json, self.flavor, &extra)
     }
 
     /// What the JUnit report is made from: the JSON report and the suites' extra properties.

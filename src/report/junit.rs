@@ -4,15 +4,15 @@
 //! here, for a hand-edited report), so the file is valid whatever bytes a server sent.
 
 use super::detail::{clean, printable};
-use super::json::{JsonAttempt, JsonCheck, JsonReport};
+use super::json::{JsonCheck, JsonReport};
 use crate::config::model::Secrets;
 use crate::run::{Note, Outcome, RunReport, StopReason};
 use chrono::{DateTime, FixedOffset};
+use details::{attempt_summary, detail_lines};
 use indexmap::IndexMap;
 use quick_junit::{
     FlakyOrRerun, NonSuccessKind, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
-use std::fmt::Write as _;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -116,52 +116,76 @@ pub fn junit_from_json_with(
     flavor: JunitFlavor,
     extra_properties: &[(String, String)],
 ) -> Result<String, String> {
-    let rich = flavor == JunitFlavor::Rich;
-    let xml = junit_document(report, flavor, extra_properties)
-        .to_string()
-        .map_err(|e| format!("cannot build the JUnit report: {e}"))?;
-    Ok(if rich { xml } else { without_root_skipped(xml) })
+    let mut xml = Vec::new();
+    JunitSource {
+        report,
+        flavor,
+        extra: extra_properties,
+    }
+    .write(&mut xml)
+    .map_err(|e| e.to_string())?;
+    String::from_utf8(xml).map_err(|e| format!("cannot build the JUnit report: {e}"))
 }
 
-/// The JUnit document of `report`, which the rich flavor writes to its file as it is
-/// serialized (the text of 10,000 test cases is never made whole in memory);
-/// [`junit_from_json_with`] makes its text.
+/// The JUnit document of `report`, whole: what [`JunitSource::write`] writes suite by suite
+/// (in the portable flavor, less the root's `skipped`).
 pub fn junit_document(
     report: &JsonReport,
     flavor: JunitFlavor,
     extra_properties: &[(String, String)],
 ) -> Report {
     let rich = flavor == JunitFlavor::Rich;
-    let started = timestamp(report.started);
-    let mut junit = Report::new("conform");
-    junit.set_time(duration(report.duration_seconds));
-    if let Some(started) = started
-        && rich
-    {
-        junit.set_timestamp(started);
-    }
-    let mut suites: IndexMap<&str, Vec<&JsonCheck>> = IndexMap::new();
-    for check in &report.checks {
-        suites.entry(&check.suite).or_default().push(check);
-    }
-    for (suite, checks) in suites {
-        let mut test_suite = suite_of(text(suite), report, extra_properties);
-        test_suite.set_time(
-            checks
-                .iter()
-                .map(|c| duration(c.duration_seconds))
-                .sum::<Duration>(),
-        );
-        let classname = text(&format!("{}.{suite}", report.env));
-        for check in checks {
-            test_suite.add_test_case(test_case(check, &classname, rich));
-        }
-        junit.add_test_suite(test_suite);
+    let mut junit = root(report, rich);
+    for (suite, checks) in suites(report) {
+        junit.add_test_suite(check_suite(suite, &checks, report, rich, extra_properties));
     }
     if let Some(load_errors) = load::load_error_suite(report, rich, extra_properties) {
         junit.add_test_suite(load_errors);
     }
     junit
+}
+
+/// The root `<testsuites>` without its suites: conform's name, the run's time and (rich) start.
+fn root(report: &JsonReport, rich: bool) -> Report {
+    let mut junit = Report::new("conform");
+    junit.set_time(duration(report.duration_seconds));
+    if let Some(started) = timestamp(report.started)
+        && rich
+    {
+        junit.set_timestamp(started);
+    }
+    junit
+}
+
+/// The checks of each suite, suites in the order they first appear.
+fn suites(report: &JsonReport) -> IndexMap<&str, Vec<&JsonCheck>> {
+    let mut suites: IndexMap<&str, Vec<&JsonCheck>> = IndexMap::new();
+    for check in &report.checks {
+        suites.entry(&check.suite).or_default().push(check);
+    }
+    suites
+}
+
+/// One suite's `<testsuite>`, a `<testcase>` per check.
+fn check_suite(
+    suite: &str,
+    checks: &[&JsonCheck],
+    report: &JsonReport,
+    rich: bool,
+    extra_properties: &[(String, String)],
+) -> TestSuite {
+    let mut test_suite = suite_of(text(suite), report, extra_properties);
+    test_suite.set_time(
+        checks
+            .iter()
+            .map(|c| duration(c.duration_seconds))
+            .sum::<Duration>(),
+    );
+    let classname = text(&format!("{}.{suite}", report.env));
+    for check in checks {
+        test_suite.add_test_case(test_case(check, &classname, rich));
+    }
+    test_suite
 }
 
 /// A `<testsuite>` with what every suite carries: the run's start, the host, and as
@@ -188,34 +212,15 @@ fn suite_of(name: String, report: &JsonReport, extra_properties: &[(String, Stri
     suite
 }
 
-/// quick-junit always writes `skipped` on `<testsuites>`, which the xUnit schema does not
-/// allow there (it does on each `<testsuite>`). The root tag holds only conform's name and
-/// numbers, so the attribute is cut from the text of that one tag.
-fn without_root_skipped(xml: String) -> String {
-    const ATTRIBUTE: &str = " skipped=\"";
-    let cut = || {
-        let start = xml.find("<testsuites")?;
-        let tag = &xml[start..start + xml[start..].find('>')?];
-        let at = tag.find(ATTRIBUTE)?;
-        let value = tag[at + ATTRIBUTE.len()..].find('"')?;
-        Some((start + at, start + at + ATTRIBUTE.len() + value + 1))
-    };
-    match cut() {
-        Some((from, to)) => format!("{}{}", &xml[..from], &xml[to..]),
-        None => xml,
-    }
-}
-
 /// A check's `<testcase>`; `rich` adds where it is defined and each earlier try's duration.
 fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
     let details = || xml_safe(&detail_lines(check).join("\n"));
     let last = check.attempts.last();
-    let status = match check.outcome {
-        outcome if outcome.fails_run() => {
-            let (kind, ty) = match (check.outcome, last.and_then(|a| a.error.as_ref())) {
-                (Outcome::Error, Some(e)) => (NonSuccessKind::Error, e.kind.to_string()),
-                (Outcome::Error, None) => (NonSuccessKind::Error, Outcome::Error.as_str().into()),
-                (outcome, _) => (NonSuccessKind::Failure, outcome.as_str().into()),
+    let status = match case_kind(check.outcome) {
+        Some(CaseKind::NonSuccess(kind)) => {
+            let ty = match (check.outcome, last.and_then(|a| a.error.as_ref())) {
+                (Outcome::Error, Some(e)) => e.kind.to_string(),
+                (outcome, _) => outcome.as_str().into(),
             };
             let mut status = TestCaseStatus::non_success(kind);
             status
@@ -226,7 +231,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
                 .add_reruns(earlier_attempts(check, rich));
             status
         }
-        Outcome::Pending => {
+        Some(CaseKind::Skipped) if check.outcome == Outcome::Pending => {
             let reason = check.pending_reason.as_deref().unwrap_or("");
             let mut status = TestCaseStatus::skipped();
             status
@@ -234,7 +239,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
                 .set_description(details());
             status
         }
-        Outcome::NotRun => {
+        Some(CaseKind::Skipped) => {
             let mut status = TestCaseStatus::skipped();
             // A report that does not say why (a hand-written one) reads as `--fail-fast`'s.
             let message = if check.message.is_empty() {
@@ -245,8 +250,7 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
             status.set_message(one_line(&message));
             status
         }
-        // A pass: every outcome that fails the run is a failure or an error above.
-        _ => {
+        None => {
             let mut status = TestCaseStatus::success();
             status.add_reruns(earlier_attempts(check, rich));
             status
@@ -269,6 +273,26 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
         ));
     }
     case
+}
+
+/// How a check's `<testcase>` counts, when it did not pass: what quick-junit counts on each
+/// suite and on the root, so that the root can be written before any suite is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CaseKind {
+    /// `<failure>` (`fail`, `fixed`) or `<error>` (`error`).
+    NonSuccess(NonSuccessKind),
+    /// `<skipped>`: `pending`, `not_run`.
+    Skipped,
+}
+
+/// `None` for a pass: every outcome that fails the run is a failure or an error.
+fn case_kind(outcome: Outcome) -> Option<CaseKind> {
+    match outcome {
+        Outcome::Error => Some(CaseKind::NonSuccess(NonSuccessKind::Error)),
+        outcome if outcome.fails_run() => Some(CaseKind::NonSuccess(NonSuccessKind::Failure)),
+        Outcome::Pending | Outcome::NotRun => Some(CaseKind::Skipped),
+        _ => None,
+    }
 }
 
 /// The one-line reason a check did not pass, even when the message is empty.
@@ -315,108 +339,6 @@ fn earlier_attempts(check: &JsonCheck, timed: bool) -> Vec<TestRerun> {
         .collect()
 }
 
-/// The detail block of a check, as [`super::detail::detail_lines`] writes it for a result.
-fn detail_lines(check: &JsonCheck) -> Vec<String> {
-    let mut lines = vec![printable(&format!("at {}:{}", check.file, check.line))];
-    let last = check.attempts.last();
-    let error_message = last.and_then(|a| a.error.as_ref()).map(|e| &e.message);
-    // The one-line message of a mismatch says what its block below says: shown once, and
-    // only what the message adds is kept.
-    let message = match last.and_then(|a| a.mismatches.first().map(|m| (m, a.mismatches.len()))) {
-        Some((first, count)) => super::detail::beyond_mismatches(
-            &check.message,
-            (&first.field, &first.expected, &first.actual),
-            count,
-        ),
-        None => check.message.as_str(),
-    };
-    if !message.is_empty()
-        && Some(&check.message) != error_message
-        && !matches!(check.outcome, Outcome::Fixed | Outcome::Pending)
-    {
-        push_text(&mut lines, "", &printable(message));
-    }
-    if let Some(last) = last {
-        for m in &last.mismatches {
-            lines.push(printable(&m.field).replace('\n', " "));
-            push_text(&mut lines, "  expected: ", &printable(&m.expected));
-            push_text(&mut lines, "  actual:   ", &printable(&m.actual));
-            if let Some(note) = m.note() {
-                push_text(&mut lines, "  note:     ", &printable(note));
-            }
-        }
-        if let Some(error) = &last.error {
-            let head = format!(
-                "{} ({}): ",
-                last.outcome.label(),
-                printable(&error.kind.to_string())
-            );
-            push_text(&mut lines, &head, &printable(&error.message));
-        }
-    }
-    match check.outcome {
-        Outcome::Pending => {
-            let reason = check.pending_reason.as_deref().unwrap_or("");
-            push_text(&mut lines, "pending: ", &printable(reason));
-        }
-        Outcome::Fixed => lines.push(Note::Fixed.to_string()),
-        _ => {}
-    }
-    let earlier = check.attempts.len().saturating_sub(1);
-    let last_why = last.map(attempt_why);
-    for (i, attempt) in check.attempts[..earlier].iter().enumerate() {
-        if last_why == Some(attempt_why(attempt)) && check.outcome != Outcome::Pass {
-            lines.push(format!(
-                "attempt {}: {}, the same as the last attempt",
-                i + 1,
-                attempt.outcome.label()
-            ));
-        } else {
-            lines.push(attempt_summary(i + 1, attempt));
-        }
-    }
-    if !check.reproduce.is_empty() {
-        push_text(&mut lines, "reproduce: ", &printable(&check.reproduce));
-    }
-    lines
-}
-
-/// `attempt 1: fail (status: expected 302, got 200)`.
-fn attempt_summary(number: usize, attempt: &JsonAttempt) -> String {
-    let mut line = format!("attempt {number}: {}", attempt.outcome.label());
-    if let Some(why) = attempt_why(attempt) {
-        let why = printable(&why).replace('\n', "\\n");
-        let shown = &why[..why.floor_char_boundary(SUMMARY_MAX)];
-        let _ = write!(line, " ({shown}");
-        if shown.len() < why.len() {
-            line.push('…');
-        }
-        line.push(')');
-    }
-    line
-}
-
-/// Why an attempt did not pass, in one line; `None` when there is nothing to say (a pass).
-fn attempt_why(attempt: &JsonAttempt) -> Option<String> {
-    match &attempt.error {
-        Some(error) => Some(format!("{}: {}", error.kind, error.message)),
-        None if attempt.mismatches.is_empty() => None,
-        None => {
-            let parts: Vec<String> = attempt.mismatches.iter().map(|m| m.to_string()).collect();
-            Some(parts.join("; "))
-        }
-    }
-}
-
-/// `head` then `text`, whose further lines are aligned under its first.
-fn push_text(lines: &mut Vec<String>, head: &str, text: &str) {
-    let pad = " ".repeat(head.chars().count());
-    for (i, line) in text.split('\n').enumerate() {
-        let prefix = if i == 0 { head } else { &pad };
-        lines.push(format!("{prefix}{line}").trim_end().to_string());
-    }
-}
-
 /// Printable text for an attribute or element.
 fn text(raw: &str) -> String {
     xml_safe(&printable(raw))
@@ -441,8 +363,11 @@ fn timestamp(t: OffsetDateTime) -> Option<DateTime<FixedOffset>> {
     Some(utc.with_timezone(&offset))
 }
 
+mod details;
 mod load;
+mod stream;
 #[cfg(test)]
 mod tests;
 
 pub use load::LOAD_CLASSNAME;
+pub use stream::JunitSource;

@@ -6,6 +6,7 @@
 //! of the other.
 
 use crate::report::json::JsonReport;
+use crate::report::junit::JunitSource;
 use crate::run::Signal;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
@@ -36,8 +37,8 @@ pub enum Contents<'a> {
     Text(&'a str),
     /// A JSON report, written to the file as it is serialized.
     Json(&'a JsonReport),
-    /// A JUnit document (the rich flavor), written to the file as it is serialized.
-    Junit(&'a quick_junit::Report),
+    /// A JUnit report, written to the file suite by suite.
+    Junit(&'a JunitSource<'a>),
 }
 
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
@@ -61,11 +62,9 @@ pub fn write_report_set(
             Ok(Contents::Json(json)) => {
                 write_atomic_with(&file.path, file.what, &mut |out| json.write_pretty(out))
             }
-            Ok(Contents::Junit(junit)) => write_atomic_with(&file.path, file.what, &mut |out| {
-                junit
-                    .serialize(&mut *out)
-                    .map_err(|e| io::Error::other(format!("cannot build the JUnit report: {e}")))
-            }),
+            Ok(Contents::Junit(junit)) => {
+                write_atomic_with(&file.path, file.what, &mut |out| junit.write(out))
+            }
             Err(why) => Err(why.to_string()),
         };
         if let Err(e) = written {
