@@ -52,6 +52,14 @@ impl Timer {
 /// `<dir>/<name>.stdout|.stderr`.
 pub(super) fn run_child(timer: &Timer, args: &[OsArg], dir: &Path, name: &str) -> Measured {
     let time_file: PathBuf = dir.join(format!("{name}.time"));
+    // CONFORM_BENCH_WRAP="heaptrack -o /tmp/w6" runs conform under a profiler instead.
+    let wrap = std::env::var("CONFORM_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    if let Some(program) = words.next() {
+        let mut command = Command::new(program);
+        command.args(words).arg(CONFORM).args(args);
+        return run_command(command, dir, name);
+    }
     let mut command = match timer {
         Timer::GnuTime => {
             let mut c = Command::new("/usr/bin/time");
