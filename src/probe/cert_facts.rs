@@ -2,8 +2,9 @@
 //! (names, validity, key, fingerprint), so that no later stage parses DER again.
 
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::OnceLock;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use time::OffsetDateTime;
 use x509_parser::extensions::GeneralName;
 use x509_parser::nom::Err as NomErr;
@@ -66,9 +67,9 @@ pub fn seconds_left(facts: &CertFacts, now: OffsetDateTime) -> f64 {
     (facts.not_after - now).as_seconds_f64()
 }
 
-/// A certificate as the probe read it: its facts (boxed: an observation stays small), or why
-/// its bytes are not one.
-pub type ReadCert = Result<Box<CertFacts>, Unreadable>;
+/// A certificate as the probe read it: its facts (shared: an observation stays small, and
+/// every try that saw the same certificate holds the same facts), or why its bytes are not one.
+pub type ReadCert = Result<Arc<CertFacts>, Unreadable>;
 
 /// Bytes presented as a certificate that do not parse as one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,12 +80,34 @@ pub struct Unreadable {
     pub why: String,
 }
 
-/// Reads one DER-encoded certificate.
+/// How many distinct certificates [`read`] remembers: far more than a suite meets, and a bound
+/// on what servers that present a new certificate every time can make it keep.
+const REMEMBERED: usize = 1024;
+
+/// The facts of certificates read, by their DER.
+type Remembered = Mutex<HashMap<Box<[u8]>, Arc<CertFacts>>>;
+
+/// The facts of every certificate read so far in this process (up to [`REMEMBERED`]).
+static SEEN: LazyLock<Remembered> = LazyLock::new(Default::default);
+
+/// Reads one DER-encoded certificate, once per process: a thousand checks against one server
+/// see its certificate a thousand times (each https try's leaf is in the JSON report), and
+/// parse it, hash it and spell its names once.
 pub fn read(der: &[u8]) -> ReadCert {
-    cert_facts(der).map(Box::new).map_err(|why| Unreadable {
+    let seen = |der: &[u8]| SEEN.lock().ok()?.get(der).cloned();
+    if let Some(facts) = seen(der) {
+        return Ok(facts);
+    }
+    let facts = Arc::new(cert_facts(der).map_err(|why| Unreadable {
         len: der.len(),
         why,
-    })
+    })?);
+    if let Ok(mut seen) = SEEN.lock()
+        && seen.len() < REMEMBERED
+    {
+        seen.insert(der.into(), Arc::clone(&facts));
+    }
+    Ok(facts)
 }
 
 /// The facts of a chain of certificates (DER), read the first time they are asked for and kept:

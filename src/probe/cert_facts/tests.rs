@@ -142,3 +142,29 @@ fn a_chain_is_read_when_first_asked_and_only_once() {
     // Equal whether read or not: the chain beside it decides.
     assert_eq!(facts, ChainFacts::default());
 }
+
+#[test]
+fn a_certificate_is_parsed_once_per_process_and_the_memory_of_them_is_bounded() {
+    let der = leaf(Duration::days(30));
+    let first = read(&der).unwrap();
+    let again = read(&der.clone()).unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "the same DER was parsed twice");
+    let other = read(&leaf(Duration::days(30))).unwrap();
+    assert!(
+        !Arc::ptr_eq(&first, &other),
+        "another certificate got the first one's facts"
+    );
+    assert_eq!(first.subject, other.subject);
+    assert_ne!(first.fingerprint_sha256, other.fingerprint_sha256);
+    // Bytes that are not a certificate are never remembered: each read says why again.
+    assert_eq!(read(b"junk").map_err(|u| u.len), Err(4));
+    // A server presenting a new certificate every time fills the memory up to its bound only.
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["many.test".to_string()]).unwrap();
+    for serial in 0..=REMEMBERED as u32 {
+        params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        assert!(read(&der).is_ok());
+    }
+    assert_eq!(SEEN.lock().unwrap().len(), REMEMBERED);
+}
