@@ -80,21 +80,68 @@ pub struct Unreadable {
     pub why: String,
 }
 
-/// How many distinct certificates [`read`] remembers: far more than a suite meets, and a bound
-/// on what servers that present a new certificate every time can make it keep.
+/// How many distinct certificates [`read`] remembers: far more than a suite meets.
 const REMEMBERED: usize = 1024;
 
-/// The facts of certificates read, by their DER.
-type Remembered = Mutex<HashMap<Box<[u8]>, Arc<CertFacts>>>;
+/// How large a certificate [`read`] remembers (DER bytes): a real leaf or intermediate is 1-2
+/// KiB; a server may send up to 64 KiB, which is read again each time instead.
+const LARGEST_REMEMBERED: usize = 16 * 1024;
 
-/// The facts of every certificate read so far in this process (up to [`REMEMBERED`]).
-static SEEN: LazyLock<Remembered> = LazyLock::new(Default::default);
+/// How many bytes (DER and facts) [`read`] keeps at most: what servers that present a new
+/// certificate each time can make a long `--watch` hold.
+const MEMO_BYTES: usize = 4 * 1024 * 1024;
+
+/// The facts of certificates read, by their DER, within [`REMEMBERED`] and [`MEMO_BYTES`].
+#[derive(Default)]
+struct Memo {
+    facts: HashMap<Box<[u8]>, Arc<CertFacts>>,
+    /// The bytes the entries hold, about.
+    held: usize,
+}
+
+impl Memo {
+    /// Keeps `facts` for `der` when it fits; a memo that is full stays as it is.
+    fn keep(&mut self, der: &[u8], facts: &Arc<CertFacts>) {
+        let cost = der.len() + facts.size();
+        if der.len() > LARGEST_REMEMBERED
+            || self.facts.len() >= REMEMBERED
+            || self.held + cost > MEMO_BYTES
+            || self.facts.contains_key(der)
+        {
+            return;
+        }
+        self.facts.insert(der.into(), Arc::clone(facts));
+        self.held += cost;
+    }
+}
+
+impl CertFacts {
+    /// The bytes these facts hold, about: the struct and its texts.
+    fn size(&self) -> usize {
+        let texts = [
+            &self.subject,
+            &self.issuer,
+            &self.serial,
+            &self.fingerprint_sha256,
+            &self.key,
+        ];
+        let listed = self.san.iter().chain(&self.eku);
+        std::mem::size_of::<CertFacts>()
+            + texts.iter().map(|t| t.len()).sum::<usize>()
+            + listed
+                .map(|t| t.len() + std::mem::size_of::<String>())
+                .sum::<usize>()
+    }
+}
+
+/// The facts of certificates read so far in this process.
+static SEEN: LazyLock<Mutex<Memo>> = LazyLock::new(Default::default);
 
 /// Reads one DER-encoded certificate, once per process: a thousand checks against one server
 /// see its certificate a thousand times (each https try's leaf is in the JSON report), and
 /// parse it, hash it and spell its names once.
 pub fn read(der: &[u8]) -> ReadCert {
-    let seen = |der: &[u8]| SEEN.lock().ok()?.get(der).cloned();
+    let seen = |der: &[u8]| SEEN.lock().ok()?.facts.get(der).cloned();
     if let Some(facts) = seen(der) {
         return Ok(facts);
     }
@@ -102,10 +149,8 @@ pub fn read(der: &[u8]) -> ReadCert {
         len: der.len(),
         why,
     })?);
-    if let Ok(mut seen) = SEEN.lock()
-        && seen.len() < REMEMBERED
-    {
-        seen.insert(der.into(), Arc::clone(&facts));
+    if let Ok(mut seen) = SEEN.lock() {
+        seen.keep(der, &facts);
     }
     Ok(facts)
 }

@@ -144,7 +144,7 @@ fn a_chain_is_read_when_first_asked_and_only_once() {
 }
 
 #[test]
-fn a_certificate_is_parsed_once_per_process_and_the_memory_of_them_is_bounded() {
+fn a_certificate_is_parsed_once_per_process() {
     let der = leaf(Duration::days(30));
     let first = read(&der).unwrap();
     let again = read(&der.clone()).unwrap();
@@ -158,13 +158,51 @@ fn a_certificate_is_parsed_once_per_process_and_the_memory_of_them_is_bounded() 
     assert_ne!(first.fingerprint_sha256, other.fingerprint_sha256);
     // Bytes that are not a certificate are never remembered: each read says why again.
     assert_eq!(read(b"junk").map_err(|u| u.len), Err(4));
-    // A server presenting a new certificate every time fills the memory up to its bound only.
+}
+
+/// A self-signed certificate with `names` DNS names, serial `serial`.
+fn with_names(names: usize, serial: u32, key: &KeyPair) -> Vec<u8> {
+    let sans: Vec<String> = (0..names).map(|i| format!("name-{i}.many.test")).collect();
+    let mut params = CertificateParams::new(sans).unwrap();
+    params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
+    params.self_signed(key).unwrap().der().to_vec()
+}
+
+#[test]
+fn a_large_certificate_is_not_remembered() {
+    // A server may present up to 64 KiB of certificate; such a one is read each time instead
+    // of being kept for the life of the process (`--watch`).
+    let der = with_names(1_000, 1, &KeyPair::generate().unwrap());
+    assert!(der.len() > LARGEST_REMEMBERED, "{} bytes", der.len());
+    let first = read(&der).unwrap();
+    assert_eq!(first.san.len(), 1_000);
+    assert!(!Arc::ptr_eq(&first, &read(&der).unwrap()));
+}
+
+#[test]
+fn the_memory_of_certificates_is_bounded_in_count_and_bytes() {
     let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec!["many.test".to_string()]).unwrap();
+    let remember = |memo: &mut Memo, names: usize, serial: u32| {
+        let der = with_names(names, serial, &key);
+        assert!(der.len() <= LARGEST_REMEMBERED, "{} bytes", der.len());
+        memo.keep(&der, &Arc::new(cert_facts(&der).unwrap()));
+    };
+    // Small certificates: up to the count.
+    let mut memo = Memo::default();
     for serial in 0..=REMEMBERED as u32 {
-        params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
-        let der = params.self_signed(&key).unwrap().der().to_vec();
-        assert!(read(&der).is_ok());
+        remember(&mut memo, 1, serial);
     }
-    assert_eq!(SEEN.lock().unwrap().len(), REMEMBERED);
+    assert_eq!(memo.facts.len(), REMEMBERED);
+    assert!(memo.held <= MEMO_BYTES, "{} bytes held", memo.held);
+    // Certificates of 100 names: up to the bytes, well before the count.
+    let mut memo = Memo::default();
+    for serial in 0..REMEMBERED as u32 {
+        remember(&mut memo, 100, serial);
+    }
+    assert!(memo.held <= MEMO_BYTES, "{} bytes held", memo.held);
+    assert!(
+        (100..REMEMBERED).contains(&memo.facts.len()),
+        "{} remembered",
+        memo.facts.len()
+    );
 }
