@@ -93,16 +93,7 @@ fn run_command(mut command: Command, dir: &Path, name: &str) -> Measured {
     let stdout = std::fs::File::create(dir.join(format!("{name}.stdout"))).expect("stdout file");
     let stderr = std::fs::File::create(dir.join(format!("{name}.stderr"))).expect("stderr file");
     // A proxy of the machine's would stand between conform and the loopback server.
-    for name in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    for name in conform::config::model::PROXY_VARIABLES.as_flattened() {
         command.env_remove(name);
     }
     command

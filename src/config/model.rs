@@ -25,8 +25,8 @@ pub use flow::{
 pub use kind::{CheckKind, Expect, Probe};
 pub use options::{AddressMode, IpFamily, Starttls, TcpDialogue};
 pub use proxy::{
-    NoProxy, ProxyConfig, ProxyFrom, ProxyRefusal, ProxyRoute, ProxySetting, ProxyVar, ProxyVars,
-    parse_proxy_url,
+    NoProxy, PROXY_VARIABLES, ProxyConfig, ProxyFrom, ProxyRefusal, ProxyRoute, ProxySetting,
+    ProxyVar, ProxyVars, parse_proxy_url,
 };
 pub use secrets::{Secrets, is_short as is_short_secret};
 

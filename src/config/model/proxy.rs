@@ -245,6 +245,15 @@ impl NoProxy {
     }
 }
 
+/// The proxy variables conform reads, each lower case first: for http://, https://, any
+/// scheme, and the hosts that go direct. Whoever starts conform without a proxy removes these.
+pub const PROXY_VARIABLES: [[&str; 2]; 4] = [
+    ["http_proxy", "HTTP_PROXY"],
+    ["https_proxy", "HTTPS_PROXY"],
+    ["all_proxy", "ALL_PROXY"],
+    ["no_proxy", "NO_PROXY"],
+];
+
 impl ProxyVars {
     /// The proxy variables `getenv` gives, lower case first (curl reads `http_proxy` only in
     /// lower case; here both cases count, lower case first). A value that is not a usable
@@ -263,11 +272,12 @@ impl ProxyVars {
                 url: parse_proxy_url(&value).map_err(|why| format!("{name} {why}")),
             })
         };
+        let [http, https, all, no_proxy] = PROXY_VARIABLES;
         ProxyVars {
-            http: proxy(["http_proxy", "HTTP_PROXY"]),
-            https: proxy(["https_proxy", "HTTPS_PROXY"]),
-            all: proxy(["all_proxy", "ALL_PROXY"]),
-            no_proxy: find(["no_proxy", "NO_PROXY"]).map(|(name, v)| NoProxy::parse(name, &v)),
+            http: proxy(http),
+            https: proxy(https),
+            all: proxy(all),
+            no_proxy: find(no_proxy).map(|(name, v)| NoProxy::parse(name, &v)),
         }
     }
 

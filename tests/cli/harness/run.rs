@@ -165,16 +165,7 @@ impl std::fmt::Display for Output {
 }
 
 /// The proxy variables conform reads, in both cases: no test inherits them.
-pub(crate) const PROXY_VARIABLES: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "all_proxy",
-    "ALL_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
+pub(crate) const PROXY_VARIABLES: &[&str] = conform::config::model::PROXY_VARIABLES.as_flattened();
 
 /// The binary, without the machine's proxy variables: a proxy of the machine's would stand
 /// between the tests and their loopback servers.
