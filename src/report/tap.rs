@@ -9,6 +9,7 @@ use super::detail::{attempt_summary, clean, excerpt};
 use super::github::headline;
 use crate::config::model::Secrets;
 use crate::run::{CheckResult, Outcome, RunReport};
+use crate::syntax::escape::yaml_quoted;
 use std::fmt::Write as _;
 
 /// The run as a TAP 14 document, secrets redacted.
@@ -95,8 +96,8 @@ fn directive_reason(text: &str) -> String {
 /// no value can end the block or change its structure.
 fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
     let check = &result.check;
-    let q = |text: &str| yaml_string(&clean(secrets, text));
-    let cut = |text: &str| yaml_string(&excerpt(secrets, text));
+    let q = |text: &str| yaml_quoted(&clean(secrets, text));
+    let cut = |text: &str| yaml_quoted(&excerpt(secrets, text));
     let mut out = String::from("  ---\n");
     let _ = writeln!(out, "  outcome: {}", result.label());
     let _ = writeln!(out, "  message: {}", cut(&headline(result)));
@@ -131,41 +132,13 @@ fn diagnostics(result: &CheckResult, secrets: &Secrets) -> String {
         out.push_str("  attempts:\n");
         for (i, attempt) in result.attempts[..earlier].iter().enumerate() {
             let summary = attempt_summary(i + 1, attempt, secrets);
-            let _ = writeln!(out, "    - {}", yaml_string(&summary));
+            let _ = writeln!(out, "    - {}", yaml_quoted(&summary));
         }
     }
     if let Some(command) = &result.reproduce {
         let _ = writeln!(out, "  reproduce: {}", q(&command.to_shell(secrets)));
     }
     out.push_str("  ...\n");
-    out
-}
-
-/// A YAML double-quoted scalar: quotes, backslashes, control characters and the characters
-/// some YAML readers take for line breaks escaped.
-fn yaml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control() || c == '\u{feff}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

@@ -64,7 +64,8 @@ fn escape(text: &str, keep_lines: bool) -> String {
 /// `text` as a YAML double-quoted scalar that shows as it loads: every character the escaping
 /// above would not show as itself (controls, bidi and format characters, separators,
 /// non-characters) and the `#` that would make `##[` is a YAML escape (`\x7f`, `\u202e`), so a
-/// recorded check file is safe to print and reads back as the same text.
+/// recorded check file or a TAP diagnostic block is safe to print and reads back as the same
+/// text.
 pub fn yaml_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
