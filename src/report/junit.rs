@@ -127,24 +127,6 @@ pub fn junit_from_json_with(
     String::from_utf8(xml).map_err(|e| format!("cannot build the JUnit report: {e}"))
 }
 
-/// The JUnit document of `report`, whole: what [`JunitSource::write`] writes suite by suite
-/// (in the portable flavor, less the root's `skipped`).
-pub fn junit_document(
-    report: &JsonReport,
-    flavor: JunitFlavor,
-    extra_properties: &[(String, String)],
-) -> Report {
-    let rich = flavor == JunitFlavor::Rich;
-    let mut junit = root(report, rich);
-    for (suite, checks) in suites(report) {
-        junit.add_test_suite(check_suite(suite, &checks, report, rich, extra_properties));
-    }
-    if let Some(load_errors) = load::load_error_suite(report, rich, extra_properties) {
-        junit.add_test_suite(load_errors);
-    }
-    junit
-}
-
 /// The root `<testsuites>` without its suites: conform's name, the run's time and (rich) start.
 fn root(report: &JsonReport, rich: bool) -> Report {
     let mut junit = Report::new("conform");

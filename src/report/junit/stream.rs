@@ -1,8 +1,8 @@
 //! The JUnit report written suite by suite, so that a large run never holds every
 //! `<testcase>` at once (10,000 of them are about 5 MiB as quick-junit's values). The text is
-//! [`junit_document`](super::junit_document)'s, as quick-junit serializes it: the root tag of
-//! a document without suites (its totals counted beforehand), then each suite cut out of a
-//! document that holds that suite alone, then the root's end.
+//! that of the whole document as quick-junit serializes it (a unit test compares them): the
+//! root tag of a document without suites (its totals counted beforehand), then each suite cut
+//! out of a document that holds that suite alone, then the root's end.
 
 use super::{CaseKind, JunitFlavor, case_kind, check_suite, load, root, suites};
 use crate::report::json::JsonReport;
@@ -116,3 +116,6 @@ fn without_root_skipped(xml: &str) -> String {
         None => xml.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;
