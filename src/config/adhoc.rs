@@ -147,7 +147,7 @@ fn environment(
     dir: &Path,
     env: Option<&str>,
     req: &AdhocRequest,
-    getenv: &dyn Fn(&str) -> Option<String>,
+    getenv: &(dyn Fn(&str) -> Option<String> + Sync),
     secrets: &mut Secrets,
 ) -> Result<Environment, Vec<Diagnostic>> {
     let var_error = |message: String| Diagnostic {
@@ -193,7 +193,7 @@ pub fn adhoc_plan(
     dir: &Path,
     env: Option<&str>,
     req: &AdhocRequest,
-    getenv: &dyn Fn(&str) -> Option<String>,
+    getenv: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut secrets = Secrets::default();
     let target_error = |message: String| {

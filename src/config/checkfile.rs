@@ -53,7 +53,7 @@ pub(super) struct FileDefaults {
 pub struct FileContext<'a> {
     pub env: &'a Environment,
     pub env_tls: &'a std::sync::Arc<TlsOptions>,
-    pub getenv: &'a dyn Fn(&str) -> Option<String>,
+    pub getenv: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// The environments `envs:` may name; empty when the folder has no `environments/`.
     pub known_envs: &'a KnownEnvs,
     /// The claims `claims:` may name (`claims.yaml`).

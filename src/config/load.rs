@@ -3,7 +3,7 @@
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::claims::{KnownClaims, load_claims, stray_notes};
 use super::environment::{env_names, load_environment, runnable_env_names};
-use super::model::{Check, CheckKind, Environment, Plan, Secrets, TlsOptions};
+use super::model::{Check, CheckKind, Environment, KeptOut, Plan, Secrets, TlsOptions};
 use super::overrides::{VarOverride, apply_overrides};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
 use crate::syntax::file::parse_file;
@@ -93,7 +93,7 @@ fn tidy(path: &Path) -> PathBuf {
 pub fn load_plan(
     dir: &Path,
     env_name: &str,
-    getenv: &dyn Fn(&str) -> Option<String>,
+    getenv: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Plan, Vec<Diagnostic>> {
     load_plan_with(dir, env_name, getenv, &[])
 }
@@ -104,7 +104,7 @@ pub fn load_plan(
 pub fn load_plan_with(
     dir: &Path,
     env_name: &str,
-    getenv: &dyn Fn(&str) -> Option<String>,
+    getenv: &(dyn Fn(&str) -> Option<String> + Sync),
     overrides: &[VarOverride],
 ) -> Result<Plan, Vec<Diagnostic>> {
     let mut secrets = Secrets::default();
@@ -123,7 +123,7 @@ pub fn load_plan_with(
 fn load(
     dir: &Path,
     env_name: &str,
-    getenv: &dyn Fn(&str) -> Option<String>,
+    getenv: &(dyn Fn(&str) -> Option<String> + Sync),
     overrides: &[VarOverride],
     secrets: &mut Secrets,
 ) -> Result<Plan, Vec<Diagnostic>> {
@@ -168,13 +168,14 @@ fn load(
     // the whole first buffer (about 1 KiB per check) as the plan's list of pointers.
     let mut checks: Vec<Arc<Check>> = Vec::new();
     let mut kept_out = Vec::new();
-    for (file, mut d, root) in parse_all(&files) {
-        if let Some(root) = root {
-            let found = decode_file(&root, &file, &ctx, secrets, &mut d);
-            checks.extend(found.checks.into_iter().map(Arc::new));
-            kept_out.extend(found.kept_out);
-        }
-        errors.extend(d.list);
+    let (decoded, found_secrets) = decode_all(&files, &ctx, secrets);
+    for found in &found_secrets {
+        secrets.absorb(found);
+    }
+    for file in decoded {
+        checks.extend(file.checks);
+        kept_out.extend(file.kept_out);
+        errors.extend(file.diagnostics);
     }
     errors.extend(duplicates(&checks));
     errors.extend(super::flow_graph::flow_errors(
@@ -213,19 +214,37 @@ fn load(
     })
 }
 
-/// One check file read and parsed: its tidy path, its problems, its tree if it parsed.
-type Parsed = (PathBuf, Diagnostics, Option<Node>);
+/// One check file read, parsed and decoded: its checks, those kept out of this environment,
+/// and its problems.
+#[derive(Default)]
+struct Decoded {
+    checks: Vec<Arc<Check>>,
+    kept_out: Vec<KeptOut>,
+    diagnostics: Vec<Diagnostic>,
+}
 
-/// Reads and parses `files`, on up to one thread per CPU: YAML parsing is most of a large
-/// load's time, and files are independent. The result keeps the order of `files`; if no
-/// thread can be started, this thread parses them all.
-fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
-    let parse = |file: &PathBuf| {
-        let file = tidy(file);
-        let mut d = Diagnostics::new(&file);
-        let root = parse_file(&file, &mut d);
-        (file, d, root)
-    };
+fn decode_one(file: &Path, ctx: &FileContext, secrets: &mut Secrets) -> Decoded {
+    let file = tidy(file);
+    let mut d = Diagnostics::new(&file);
+    let mut decoded = Decoded::default();
+    if let Some(root) = parse_file(&file, &mut d) {
+        let found = decode_file(&root, &file, ctx, secrets, &mut d);
+        decoded.checks = found.checks.into_iter().map(Arc::new).collect();
+        decoded.kept_out = found.kept_out;
+    }
+    decoded.diagnostics = d.list;
+    decoded
+}
+
+/// Reads, parses and decodes `files`, on up to one thread per CPU: YAML parsing and decoding
+/// are most of a large load's time, and files are independent. The result keeps the order of
+/// `files`; with it come the secrets each thread met, starting from `secrets`, for the caller
+/// to absorb. If no thread can be started, this thread does it all.
+fn decode_all(
+    files: &[PathBuf],
+    ctx: &FileContext,
+    secrets: &Secrets,
+) -> (Vec<Decoded>, Vec<Secrets>) {
     // One file needs no helper, nor the count of CPUs (which reads cgroup files).
     let helpers = match files.len() {
         0 | 1 => 0,
@@ -235,35 +254,48 @@ fn parse_all(files: &[PathBuf]) -> Vec<Parsed> {
             .saturating_sub(1),
     };
     if helpers == 0 {
-        return files.iter().map(parse).collect();
+        let mut mine = secrets.clone();
+        let decoded = files
+            .iter()
+            .map(|f| decode_one(f, ctx, &mut mine))
+            .collect();
+        return (decoded, vec![mine]);
     }
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Parsed>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Decoded>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let work = || {
+        let mut mine = secrets.clone();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = files.get(i) else { break };
-            let parsed = parse(file);
-            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(parsed);
+            let decoded = decode_one(file, ctx, &mut mine);
+            *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(decoded);
         }
+        mine
     };
+    let mut found = Vec::new();
     std::thread::scope(|scope| {
-        for _ in 0..helpers {
-            // A helper that cannot start leaves its share to the others and to this thread.
-            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
-        }
-        work();
+        // A helper that cannot start leaves its share to the others and to this thread.
+        let started: Vec<_> = (0..helpers)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        found.push(work());
+        // A helper that panicked has lost its secrets; its files are decoded again below.
+        found.extend(started.into_iter().filter_map(|h| h.join().ok()));
     });
-    slots
+    let mut mine = secrets.clone();
+    let decoded = slots
         .into_iter()
         .zip(files)
         .map(|(slot, file)| {
-            let parsed = slot.into_inner().unwrap_or_else(|e| e.into_inner());
-            // The worker that took each index filled its slot; parsing again here only
+            let decoded = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+            // The worker that took each index filled its slot; decoding again here only
             // keeps this function total.
-            parsed.unwrap_or_else(|| parse(file))
+            decoded.unwrap_or_else(|| decode_one(file, ctx, &mut mine))
         })
-        .collect()
+        .collect();
+    found.push(mine);
+    (decoded, found)
 }
 
 fn duplicates(checks: &[Arc<Check>]) -> Vec<Diagnostic> {

@@ -10,3 +10,4 @@ pub mod file;
 pub mod node;
 pub mod quantity;
 pub mod when;
+pub mod yaml;

@@ -4,8 +4,6 @@
 //! so that one pass can report every error of a file with its line and column, suggest the
 //! key that was meant, and resolve variables inside scalars before they are typed.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
 use std::fmt;
 
 /// A 1-based position in a source file.
@@ -28,9 +26,6 @@ pub struct ParseError {
     pub message: String,
     pub expected: String,
 }
-
-/// The advice for a YAML syntax error.
-const SYNTAX_ADVICE: &str = "expected valid YAML; check indentation, quotes and colons here";
 
 /// One YAML value with its position.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,49 +86,8 @@ impl Node {
             .map(|(_, v)| v)
     }
 
-    /// Parses one YAML document. The error carries the parser's position when it has one. A
-    /// key given twice in one mapping is an error that names the key and both lines.
-    pub fn parse(text: &str) -> Result<Node, ParseError> {
-        if text.trim().is_empty() {
-            return Ok(Node {
-                pos: Pos { line: 1, column: 1 },
-                value: NodeValue::Null,
-            });
-        }
-        // YAML 1.2: only true and false are booleans. Under YAML 1.1 rules `x-enabled: no`
-        // would compare a header with false, and `{ not: no }` pass against "no".
-        // Repeated keys reach the tree, where they are found with both positions.
-        let options = serde_saphyr::options! {
-            strict_booleans: true,
-            duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
-        };
-        match serde_saphyr::from_str_with_options::<Spanned<NodeValue>>(text, options) {
-            Ok(spanned) => {
-                let node = Node::from_spanned(spanned);
-                match node.first_duplicate_key() {
-                    Some(error) => Err(error),
-                    None => Ok(node),
-                }
-            }
-            Err(err) => {
-                let pos = err
-                    .location()
-                    .map(|l| Pos {
-                        line: l.line() as u32,
-                        column: l.column() as u32,
-                    })
-                    .unwrap_or(Pos { line: 1, column: 1 });
-                Err(ParseError {
-                    pos,
-                    message: format!("invalid YAML: {}", plain_message(&err.to_string())),
-                    expected: SYNTAX_ADVICE.to_string(),
-                })
-            }
-        }
-    }
-
     /// The first key (in file order of the repeat) that a mapping of the tree gives twice.
-    fn first_duplicate_key(&self) -> Option<ParseError> {
+    pub(super) fn first_duplicate_key(&self) -> Option<ParseError> {
         let mut found: Option<ParseError> = None;
         let mut keep = |e: ParseError| {
             if found.as_ref().is_none_or(|f| e.pos < f.pos) {
@@ -177,94 +131,6 @@ impl Node {
             _ => {}
         }
         found
-    }
-
-    fn from_spanned(s: Spanned<NodeValue>) -> Node {
-        Node {
-            pos: Pos {
-                line: s.referenced.line() as u32,
-                column: s.referenced.column() as u32,
-            },
-            value: s.value,
-        }
-    }
-}
-
-/// The parser's message without its own position prefix or source snippet, which we print
-/// ourselves in the `file:line:column: message` form.
-fn plain_message(message: &str) -> String {
-    let first = message.lines().next().unwrap_or(message).trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    match first.find(" at line ") {
-        Some(i) => first[..i].trim_end_matches(':').to_string(),
-        None => first.to_string(),
-    }
-}
-
-impl<'de> Deserialize<'de> for NodeValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = NodeValue;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<NodeValue, E> {
-        Ok(NodeValue::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<NodeValue, E> {
-        Ok(NodeValue::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<NodeValue, E> {
-        Ok(NodeValue::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<NodeValue, E> {
-        Ok(NodeValue::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<NodeValue, E> {
-        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<NodeValue, E> {
-        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<NodeValue, E> {
-        Ok(i64::try_from(v).map_or(NodeValue::Float(v as f64), NodeValue::Int))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<NodeValue, E> {
-        Ok(NodeValue::Float(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<NodeValue, E> {
-        Ok(NodeValue::Str(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<NodeValue, E> {
-        Ok(NodeValue::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<NodeValue, E> {
-        Ok(NodeValue::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeValue, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<NodeValue>>()? {
-            items.push(Node::from_spanned(item));
-        }
-        Ok(NodeValue::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeValue, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<NodeValue>>()? {
-            let value = map.next_value::<Spanned<NodeValue>>()?;
-            entries.push((Node::from_spanned(key), Node::from_spanned(value)));
-        }
-        Ok(NodeValue::Map(entries))
     }
 }
 
@@ -342,7 +208,7 @@ mod tests {
         let msg = message.strip_prefix("invalid YAML: ").unwrap_or(&message);
         // The flow sequence is never closed: the parser finds out at `b:` on the next line.
         assert_eq!(pos, Pos { line: 2, column: 2 }, "{msg}");
-        assert_eq!(msg, "line 2 column 2: illegal placement of ':' indicator");
+        assert_eq!(msg, "illegal placement of ':' indicator");
     }
 
     #[test]

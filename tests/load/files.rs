@@ -2,6 +2,7 @@
 //! mistakes, duplicates, no files at all, and a check text decoded alone.
 
 use super::{ENV, Project, one_file};
+use conform::config::load::load_plan;
 use conform::config::model::Probe;
 use std::path::Path;
 use std::time::Duration;
@@ -160,7 +161,7 @@ fn many_files_load_in_order_and_report_every_error() {
     assert_eq!(
         errors,
         [
-            "checks/g0.yaml:1:9: invalid YAML: line 1 column 9: unclosed bracket '['; expected \
+            "checks/g0.yaml:1:9: invalid YAML: unclosed bracket '['; expected \
              valid YAML; check indentation, quotes and colons here",
             "checks/g1.yaml:2:5: the check has no probe; expected exactly one of: http, tls, dns, \
              tcp, cert",
@@ -204,4 +205,51 @@ fn a_check_text_decodes_alone() {
         errors[2].starts_with("fuzz.yaml:3:5: unknown key `htp`"),
         "{errors:#?}"
     );
+}
+
+/// Files are decoded on several threads, each with its own copy of the secrets met so far: the
+/// plan still knows every file's secrets, and an error quoting one is redacted.
+#[test]
+fn every_files_secrets_reach_the_plan_and_its_errors() {
+    let names: Vec<String> = (0..12).map(|i| format!("checks/f{i:02}.yaml")).collect();
+    let texts: Vec<String> = (0..12)
+        .map(|i| {
+            format!(
+                "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/', headers: {{ authorization: '${{secret:FILE_{i}}}' }} }}\n    expect: {{ status: 200 }}\n"
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![("environments/prod.yaml", ENV)];
+    files.extend(
+        names
+            .iter()
+            .zip(&texts)
+            .map(|(n, t)| (n.as_str(), t.as_str())),
+    );
+    let getenv = |name: &str| {
+        let i = name.strip_prefix("FILE_")?;
+        Some(format!("s3cr3t-value-{i}"))
+    };
+    let p = Project::new(&files);
+    let plan = load_plan(p.path(), "prod", &getenv).expect("loads");
+    let all: Vec<String> = (0..12).map(|i| format!("s3cr3t-value-{i}")).collect();
+    assert_eq!(
+        plan.secrets.redact(&all.join(" ")),
+        (0..12)
+            .map(|i| format!("[redacted:FILE_{i}]"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+
+    let bad = "checks:\n  - name: z\n    http: { url: 'https://${secret:FILE_7}:99999/' }\n    expect: { status: 200 }\n";
+    files.push(("checks/z.yaml", bad));
+    let p = Project::new(&files);
+    let errors: Vec<String> = load_plan(p.path(), "prod", &getenv)
+        .expect_err("fails")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(!errors[0].contains("s3cr3t"), "{errors:?}");
+    assert!(errors[0].contains("[redacted:FILE_7]"), "{errors:?}");
 }

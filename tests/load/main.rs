@@ -8,6 +8,7 @@ use std::path::Path;
 mod checks;
 mod environments;
 mod files;
+mod yaml;
 
 struct Project(tempfile::TempDir);
 

@@ -74,6 +74,28 @@ impl Secrets {
         }
     }
 
+    /// Takes in the values and substitution contexts that `other`, a clone of this set made
+    /// before, met since (check files decoded on another thread).
+    pub fn absorb(&mut self, other: &Secrets) {
+        let mut changed = false;
+        for (name, value) in &other.values {
+            if self.values.get(name) != Some(value) {
+                self.values.insert(name.clone(), value.clone());
+                changed = true;
+            }
+        }
+        for context in &other.contexts {
+            if !self.contexts.contains(context) {
+                self.contexts.push(context.clone());
+                changed = true;
+            }
+        }
+        if changed {
+            self.compiled = OnceLock::new();
+            self.with_captured = Arc::default();
+        }
+    }
+
     /// A value captured during the run, redacted as `[redacted:NAME]` by this and every clone
     /// from now on. An empty value is no secret.
     pub fn add_captured(&self, name: &str, value: &str) {
