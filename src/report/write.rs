@@ -56,22 +56,61 @@ pub fn write_report_set(
         Ok(locks) => locks,
         Err(e) => return vec![e],
     };
-    for file in files {
-        let written = match file.contents {
-            Ok(Contents::Text(text)) => write_atomic(&file.path, text.as_bytes(), file.what),
-            Ok(Contents::Json(json)) => {
-                write_atomic_with(&file.path, file.what, &mut |out| json.write_pretty(out))
-            }
-            Ok(Contents::Junit(junit)) => {
-                write_atomic_with(&file.path, file.what, &mut |out| junit.write(out))
-            }
-            Err(why) => Err(why.to_string()),
-        };
-        if let Err(e) = written {
-            problems.push(e);
-        }
+    // A large run's reports are serialized side by side: the probes are over, the CPUs idle.
+    let large = files.iter().filter(|f| weight(f) >= PARALLEL_FROM).count() >= 2;
+    if !large {
+        return files.iter().filter_map(|f| write_one(f).err()).collect();
     }
+    let written: Vec<Result<(), String>> = std::thread::scope(|scope| {
+        let (first, rest) = files.split_at(1);
+        let others: Vec<_> = rest
+            .iter()
+            .map(|f| {
+                let handle = std::thread::Builder::new().spawn_scoped(scope, || write_one(f));
+                (f, handle)
+            })
+            .collect();
+        let mut written: Vec<Result<(), String>> = first.iter().map(write_one).collect();
+        for (f, handle) in others {
+            written.push(match handle {
+                // A thread that panicked wrote nothing that can be trusted: written again.
+                Ok(h) => h.join().unwrap_or_else(|_| write_one(f)),
+                // No thread to be had: written here.
+                Err(_) => write_one(f),
+            });
+        }
+        written
+    });
+    problems.extend(written.into_iter().filter_map(Result::err));
     problems
+}
+
+/// How many checks a report of a run must hold before it is written beside the others, on a
+/// thread of its own.
+const PARALLEL_FROM: usize = 200;
+
+/// The checks a report file holds, about.
+fn weight(file: &ReportFile<'_>) -> usize {
+    match &file.contents {
+        Ok(Contents::Json(json)) => json.checks.len(),
+        Ok(Contents::Junit(junit)) => junit.report.checks.len(),
+        // A text of about a kilobyte per check.
+        Ok(Contents::Text(text)) => text.len() / 1024,
+        Err(_) => 0,
+    }
+}
+
+fn write_one(file: &ReportFile<'_>) -> Result<(), String> {
+    match &file.contents {
+        Ok(Contents::Text(text)) => write_atomic(&file.path, text.as_bytes(), file.what),
+        Ok(Contents::Json(json)) => {
+            write_atomic_with(&file.path, file.what, &mut |out| json.write_pretty(out))
+        }
+        Ok(Contents::Junit(junit)) => {
+            write_atomic_with(&file.path, file.what, &mut |out| junit.write(out))
+        }
+        Err(why) => Err(why.to_string()),
+    }
 }
 
 /// The locks of a set's folders; released (and their files emptied of this process's id) when

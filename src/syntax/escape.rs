@@ -38,6 +38,10 @@ pub fn lines(text: &str) -> Vec<String> {
 }
 
 fn escape(text: &str, keep_lines: bool) -> String {
+    // Most text is printable ASCII without `##[`: nothing to escape, and a byte scan says so.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) && !text.contains("##[") {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

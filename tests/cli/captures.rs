@@ -3,6 +3,7 @@
 
 use crate::harness::*;
 use crate::needs::{TOKEN, hits, issuer, project, sign_in, uses_token};
+use crate::support::*;
 
 /// The run's stdout without its `::add-mask::` lines: masks are the one place the runner must
 /// be told a value.
@@ -135,4 +136,43 @@ async fn a_capture_that_finds_nothing_fails_its_check_and_its_dependents_err() {
         "error (needed check did not pass): not run: needs auth/sign-in, which failed"
     );
     assert_eq!(hits(&server, "/me"), 0);
+}
+
+/// A check that finished before a value was captured may show that value (here a failed
+/// check's answer holds the token the sign-in captures 300 ms later): the reports written at
+/// the end still redact it, since a run with captures makes each check's JSON only then.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_value_captured_later_is_redacted_from_an_earlier_checks_report() {
+    let server = http(|r| match r.path.as_str() {
+        "/early" => TestResponse::ok(format!("the session will be {TOKEN}")),
+        "/slow" => TestResponse::ok("ok").delay(std::time::Duration::from_millis(300)),
+        "/sign-in" => TestResponse::ok("signed in").header("x-session", TOKEN),
+        _ => TestResponse::status(404),
+    })
+    .await;
+    let checks = r#"  - name: early
+    http: { url: "http://chat.test:${port}/early" }
+    expect: { status: 200, body: { contains: "no such text" } }
+  - name: slow
+    http: { url: "http://chat.test:${port}/slow" }
+    expect: { status: 200 }
+  - name: sign in
+    needs: [flow/slow]
+    http: { url: "http://chat.test:${port}/sign-in" }
+    expect: { status: 200 }
+    capture:
+      session: { header: x-session }
+"#;
+    let p = project(&server, &[checks.to_string()]);
+    let json = p.path().join("run.json").display().to_string();
+    let out = p.run(&["--json", &json]).await;
+    out.assert_code(1);
+    out.assert_summary("2 passed, 1 failed, 0 errors, 0 pending");
+    let report = p.read("run.json");
+    assert_no_secret(&report, TOKEN, "run.json");
+    assert_no_secret(&p.junit(), TOKEN, "junit.xml");
+    assert!(
+        report.contains("the session will be [redacted:CAPTURE_FLOW_SIGN_IN_SESSION]"),
+        "{report}"
+    );
 }

@@ -312,3 +312,69 @@ async fn a_full_disk_keeps_the_old_reports_and_says_so() {
         "no temporary file is left"
     );
 }
+
+/// A large run's JUnit and JSON reports are serialized side by side (each on a thread of its
+/// own): both whole, and when they cannot be written, both errors in the set's order, the old
+/// reports whole, exit 2.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_runs_reports_are_written_side_by_side_and_fail_alike() {
+    use std::os::unix::process::CommandExt;
+    let (_server, p) = http_project(TestResponse::ok("fine")).await;
+    let checks: String = (0..250)
+        .map(|i| {
+            format!(
+                "  - name: up {i}\n    http: {{ url: \"http://chat.test:${{port}}/{i}\" }}\n    expect: {{ status: 200 }}\n"
+            )
+        })
+        .collect();
+    p.write("checks/web.yaml", &format!("checks:\n{checks}"));
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    assert_eq!(p.junit_counts("web"), ["250", "0", "0", "0"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read("reports/report.json")).expect("JSON report");
+    assert_eq!(json["checks"].as_array().map(Vec::len), Some(250));
+    assert_eq!(json["checks"][249]["id"], "web/up-249");
+    let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
+
+    let args = vec!["run".to_string(), "--dir".to_string(), p.dir_arg()];
+    let mut command = crate::harness::conform_command();
+    command.args(&args).env("NO_COLOR", "1");
+    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let out = tokio::task::spawn_blocking(move || run_bounded(command, &args))
+        .await
+        .expect("the runner thread");
+    out.assert_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: cannot write the JUnit report to {}: File too large (os error 27)\n\
+             error: cannot write the JSON report to {}: File too large (os error 27)\n",
+            p.shown("reports/junit.xml"),
+            p.shown("reports/report.json")
+        )
+    );
+    assert_eq!(
+        p.read("reports/junit.xml"),
+        junit,
+        "the old JUnit report is whole"
+    );
+    assert_eq!(
+        p.read("reports/report.json"),
+        json,
+        "the old JSON report is whole"
+    );
+}

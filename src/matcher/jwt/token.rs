@@ -88,6 +88,10 @@ pub(crate) fn encode(header: &Value, claims: &Value) -> String {
 /// JWE (header, encrypted key, IV, ciphertext, tag: a refresh token), shown as [`shown`] does:
 /// every output runs it, through `Secrets::redact`.
 pub fn hide_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    // Both forms start with `eyJ`: text without it holds no token, and needs no regex.
+    if !text.contains("eyJ") {
+        return std::borrow::Cow::Borrowed(text);
+    }
     static TOKEN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         // A JWE first (its encrypted key may be empty), then a JWS.
         regex::Regex::new(concat!(

@@ -27,10 +27,30 @@ impl JsonReport {
     /// run whose later outputs read no passing check's observation (they do not, but for
     /// `--metrics`' certificate expiry).
     pub fn from_run_releasing(report: &mut RunReport, secrets: &Secrets) -> JsonReport {
+        JsonReport::from_run_made(report, secrets, Vec::new(), true)
+    }
+
+    /// One check's part of the report, as [`JsonReport::from_run`] makes it: made as the
+    /// check finishes, while other checks still wait on the network.
+    pub fn check_of(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
+        json_check(result, secrets)
+    }
+
+    /// The report of a finished run whose checks' parts were made already, some or all
+    /// (`made[i]`, by [`JsonReport::check_of`], for `report.results[i]`, with the same
+    /// secrets); the others are made now. With `release`, as
+    /// [`JsonReport::from_run_releasing`].
+    pub fn from_run_made(
+        report: &mut RunReport,
+        secrets: &Secrets,
+        mut made: Vec<Option<JsonCheck>>,
+        release: bool,
+    ) -> JsonReport {
         let mut checks = Vec::with_capacity(report.results.len());
-        for result in &mut report.results {
-            checks.push(json_check(result, secrets));
-            if result.outcome == crate::run::Outcome::Pass && !result.flaky {
+        for (i, result) in report.results.iter_mut().enumerate() {
+            let json = made.get_mut(i).and_then(Option::take);
+            checks.push(json.unwrap_or_else(|| json_check(result, secrets)));
+            if release && result.outcome == crate::run::Outcome::Pass && !result.flaky {
                 for attempt in &mut result.attempts {
                     attempt.observation = None;
                 }
