@@ -34,10 +34,18 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     };
     let mut human = Human::start(&config.outputs, secrets, config.verbosity);
     human.set_needed_by(&loaded.needed_by);
+    // Only the metrics read a passing check's observation once its JSON is made.
+    let release = config.outputs.metrics.is_none();
     let mut made = Vec::new();
     let (mut report, rounds) = match config.rounds {
         Rounds::Once => (
-            probe(&runtime, &loaded, &options, &mut human, &mut made),
+            probe(
+                &runtime,
+                &loaded,
+                &options,
+                &mut human,
+                (&mut made, release),
+            ),
             None,
         ),
         rounds => {
@@ -52,8 +60,6 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
             (report, Some(log))
         }
     };
-    // Only the metrics read a passing check's observation once the JSON report is made.
-    let release = config.outputs.metrics.is_none();
     let mut json = json_report(&mut report, made, release, &loaded, &mut human);
     if let Some(log) = rounds {
         log.annotate(&mut json);
@@ -131,12 +137,13 @@ fn runtime(checks: usize) -> Result<tokio::runtime::Runtime, Refusal> {
 /// Each check's part of the JSON report is made into `made` as it finishes, while the others
 /// still wait on the network, unless a check captures values: a value captured later may
 /// have to be redacted from an earlier check's part, which then waits for the end of the run.
+/// With `release`, a passing check's observation is let go once its part is made.
 fn probe(
     runtime: &tokio::runtime::Runtime,
     loaded: &Loaded,
     options: &RunOptions,
     human: &mut Human,
-    made: &mut Vec<Option<JsonCheck>>,
+    (made, release): (&mut Vec<Option<JsonCheck>>, bool),
 ) -> RunReport {
     let early = loaded.checks.iter().all(|c| c.flow.captures.is_empty());
     if early {
@@ -164,6 +171,9 @@ fn probe(
             progress.suspend(index, || human.check_finished(index, r));
             if let Some(slot) = index.and_then(|i| made.get_mut(i)) {
                 *slot = Some(JsonReport::check_of(r, secrets));
+                if release {
+                    JsonReport::release(r);
+                }
             }
         })
         .await

@@ -68,7 +68,7 @@ pub async fn run_checks(
     env: &Environment,
     checks: &[Arc<Check>],
     opts: &RunOptions,
-    on_result: impl FnMut(&CheckResult),
+    on_result: impl FnMut(&mut CheckResult),
 ) -> RunReport {
     // Watched from here on, so that no signal is missed while the checks start. The watch
     // outlives this call: a second signal, while the reports are written, ends the process.
@@ -83,7 +83,7 @@ pub async fn run_checks_with(
     checks: &[Arc<Check>],
     opts: &RunOptions,
     interrupts: Option<&Interrupts>,
-    mut on_result: impl FnMut(&CheckResult),
+    mut on_result: impl FnMut(&mut CheckResult),
 ) -> RunReport {
     let started = time::OffsetDateTime::now_utc();
     let clock = Instant::now();
@@ -177,11 +177,11 @@ pub async fn run_checks_with(
     }
     drop(tx);
     let mut results: Vec<Option<CheckResult>> = (0..checks.len()).map(|_| None).collect();
-    while let Some((index, result)) = rx.recv().await {
+    while let Some((index, mut result)) = rx.recv().await {
         if opts.fail_fast && result.outcome.fails_run() {
             let _ = stop_tx.send(true);
         }
-        on_result(&result);
+        on_result(&mut result);
         results[index] = Some(result);
     }
     let interrupted = *interrupted.lock().unwrap_or_else(|e| e.into_inner());

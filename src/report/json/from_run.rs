@@ -36,6 +36,16 @@ impl JsonReport {
         json_check(result, secrets)
     }
 
+    /// Lets go of what a check that passed at once observed, once its part of the report is
+    /// made: only `--metrics` reads it afterwards.
+    pub fn release(result: &mut CheckResult) {
+        if result.outcome == crate::run::Outcome::Pass && !result.flaky {
+            for attempt in &mut result.attempts {
+                attempt.observation = None;
+            }
+        }
+    }
+
     /// The report of a finished run whose checks' parts were made already, some or all
     /// (`made[i]`, by [`JsonReport::check_of`], for `report.results[i]`, with the same
     /// secrets); the others are made now. With `release`, as
@@ -50,10 +60,8 @@ impl JsonReport {
         for (i, result) in report.results.iter_mut().enumerate() {
             let json = made.get_mut(i).and_then(Option::take);
             checks.push(json.unwrap_or_else(|| json_check(result, secrets)));
-            if release && result.outcome == crate::run::Outcome::Pass && !result.flaky {
-                for attempt in &mut result.attempts {
-                    attempt.observation = None;
-                }
+            if release {
+                JsonReport::release(result);
             }
         }
         JsonReport::assemble(report, secrets, checks)
