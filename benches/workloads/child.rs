@@ -96,6 +96,10 @@ fn run_command(mut command: Command, dir: &Path, name: &str) -> Measured {
     for name in conform::config::model::PROXY_VARIABLES.as_flattened() {
         command.env_remove(name);
     }
+    // `cargo bench` points LD_LIBRARY_PATH at its target folders and the toolchain's: the
+    // dynamic loader would look for libc in each of them first (about 60 failed opens per
+    // start). conform links only system libraries, and runs installed without them.
+    command.env_remove("LD_LIBRARY_PATH");
     command
         .env("NO_COLOR", "1")
         .env("CI", "1")

@@ -250,57 +250,19 @@ async fn junit_goes_where_asked_and_an_unwritable_place_is_an_error() {
 /// left, and the run exits 2 even though its check passed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_keeps_the_old_reports_and_says_so() {
-    use std::os::unix::process::CommandExt;
     let (_server, p) = http_project(TestResponse::ok("fine")).await;
     p.http_check("web", "up", "http://chat.test:${port}/", "{ status: 200 }");
     p.run(&[]).await.assert_code(0);
     let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
 
-    let args = vec!["run".to_string(), "--dir".to_string(), p.dir_arg()];
-    let mut command = crate::harness::conform_command();
-    command.args(&args).env("NO_COLOR", "1");
-    // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 256,
-                rlim_max: 256,
-            };
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            Ok(())
-        });
-    }
-    let out = tokio::task::spawn_blocking(move || run_bounded(command, &args))
-        .await
-        .expect("the runner thread");
+    let out = run_with_file_size_limit(&p, 256).await;
     out.assert_code(2);
     assert!(
         out.stdout
             .contains("1 passed, 0 failed, 0 errors, 0 pending"),
         "{out}"
     );
-    assert_eq!(
-        out.stderr,
-        format!(
-            "error: cannot write the JUnit report to {}: File too large (os error 27)\n\
-             error: cannot write the JSON report to {}: File too large (os error 27)\n",
-            p.shown("reports/junit.xml"),
-            p.shown("reports/report.json")
-        )
-    );
-    assert_eq!(
-        p.read("reports/junit.xml"),
-        junit,
-        "the old JUnit report is whole"
-    );
-    assert_eq!(
-        p.read("reports/report.json"),
-        json,
-        "the old JSON report is whole"
-    );
+    assert_neither_written(&p, &out, (&junit, &json));
     let mut left: Vec<String> = std::fs::read_dir(p.path().join("reports"))
         .expect("reports/")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -318,7 +280,6 @@ async fn a_full_disk_keeps_the_old_reports_and_says_so() {
 /// reports whole, exit 2.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_large_runs_reports_are_written_side_by_side_and_fail_alike() {
-    use std::os::unix::process::CommandExt;
     let (_server, p) = http_project(TestResponse::ok("fine")).await;
     let checks: String = (0..250)
         .map(|i| {
@@ -337,15 +298,24 @@ async fn a_large_runs_reports_are_written_side_by_side_and_fail_alike() {
     assert_eq!(json["checks"][249]["id"], "web/up-249");
     let (junit, json) = (p.read("reports/junit.xml"), p.read("reports/report.json"));
 
+    let out = run_with_file_size_limit(&p, 4096).await;
+    out.assert_code(2);
+    assert_neither_written(&p, &out, (&junit, &json));
+}
+
+/// `conform run` in `p` with files limited to `bytes` (as `ulimit -f` sets, SIGXFSZ
+/// ignored): a write past it fails with EFBIG, as on a full disk.
+async fn run_with_file_size_limit(p: &Project, bytes: u64) -> Output {
+    use std::os::unix::process::CommandExt;
     let args = vec!["run".to_string(), "--dir".to_string(), p.dir_arg()];
     let mut command = crate::harness::conform_command();
     command.args(&args).env("NO_COLOR", "1");
     // SAFETY: only async-signal-safe calls (setrlimit, signal) between fork and exec.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             let limit = libc::rlimit {
-                rlim_cur: 4096,
-                rlim_max: 4096,
+                rlim_cur: bytes,
+                rlim_max: bytes,
             };
             if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -354,10 +324,14 @@ async fn a_large_runs_reports_are_written_side_by_side_and_fail_alike() {
             Ok(())
         });
     }
-    let out = tokio::task::spawn_blocking(move || run_bounded(command, &args))
+    tokio::task::spawn_blocking(move || run_bounded(command, &args))
         .await
-        .expect("the runner thread");
-    out.assert_code(2);
+        .expect("the runner thread")
+}
+
+/// Both reports failed with EFBIG, named in the set's order, and the old ones are whole.
+#[track_caller]
+fn assert_neither_written(p: &Project, out: &Output, (junit, json): (&str, &str)) {
     assert_eq!(
         out.stderr,
         format!(

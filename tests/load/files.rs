@@ -133,21 +133,12 @@ fn load_check_text_reports_instead_of_panicking() {
 /// in order within each file, and errors from several files all come back, sorted.
 #[test]
 fn many_files_load_in_order_and_report_every_error() {
-    let names: Vec<String> = (0..12).map(|i| format!("checks/f{i:02}.yaml")).collect();
-    let texts: Vec<String> = (0..12)
-        .map(|i| {
-            format!(
-                "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n  - name: b{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n"
-            )
-        })
-        .collect();
-    let mut files: Vec<(&str, &str)> = vec![("environments/prod.yaml", ENV)];
-    files.extend(
-        names
-            .iter()
-            .zip(&texts)
-            .map(|(n, t)| (n.as_str(), t.as_str())),
-    );
+    let owned = twelve_files(|i| {
+        format!(
+            "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n  - name: b{i}\n    http: {{ url: 'https://x.test/' }}\n    expect: {{ status: 200 }}\n"
+        )
+    });
+    let mut files = with_env(&owned);
     let plan = Project::new(&files).load("prod").expect("loads");
     let ids: Vec<&str> = plan.checks.iter().map(|c| c.id.as_str()).collect();
     let expected: Vec<String> = (0..12)
@@ -211,21 +202,12 @@ fn a_check_text_decodes_alone() {
 /// plan still knows every file's secrets, and an error quoting one is redacted.
 #[test]
 fn every_files_secrets_reach_the_plan_and_its_errors() {
-    let names: Vec<String> = (0..12).map(|i| format!("checks/f{i:02}.yaml")).collect();
-    let texts: Vec<String> = (0..12)
-        .map(|i| {
-            format!(
-                "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/', headers: {{ authorization: '${{secret:FILE_{i}}}' }} }}\n    expect: {{ status: 200 }}\n"
-            )
-        })
-        .collect();
-    let mut files: Vec<(&str, &str)> = vec![("environments/prod.yaml", ENV)];
-    files.extend(
-        names
-            .iter()
-            .zip(&texts)
-            .map(|(n, t)| (n.as_str(), t.as_str())),
-    );
+    let owned = twelve_files(|i| {
+        format!(
+            "checks:\n  - name: a{i}\n    http: {{ url: 'https://x.test/', headers: {{ authorization: '${{secret:FILE_{i}}}' }} }}\n    expect: {{ status: 200 }}\n"
+        )
+    });
+    let mut files = with_env(&owned);
     let getenv = |name: &str| {
         let i = name.strip_prefix("FILE_")?;
         Some(format!("s3cr3t-value-{i}"))
@@ -252,4 +234,18 @@ fn every_files_secrets_reach_the_plan_and_its_errors() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(!errors[0].contains("s3cr3t"), "{errors:?}");
     assert!(errors[0].contains("[redacted:FILE_7]"), "{errors:?}");
+}
+
+/// `checks/f00.yaml` … `checks/f11.yaml`, file `i` holding `text(i)`.
+fn twelve_files(text: impl Fn(usize) -> String) -> Vec<(String, String)> {
+    (0..12)
+        .map(|i| (format!("checks/f{i:02}.yaml"), text(i)))
+        .collect()
+}
+
+/// `files` after the environment `prod`, as [`Project::new`] takes them.
+fn with_env(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    let mut all: Vec<(&str, &str)> = vec![("environments/prod.yaml", ENV)];
+    all.extend(files.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    all
 }
