@@ -1,6 +1,6 @@
 //! From YAML text to a [`Node`] tree, straight from the parser's events.
 //!
-//! The rules, which the README's "Check files" section states for users:
+//! The rules, which the README states for users under "A check file":
 //! - one document per file; a file of only comments is null;
 //! - YAML 1.2 core schema for plain scalars: `null`, `~` and nothing are null; only
 //!   `true`/`false` (also `True`, `TRUE` …) are booleans; `302`, `-1`, `0x1f`, `0o17` are
