@@ -36,18 +36,11 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     human.set_needed_by(&loaded.needed_by);
     // Only the metrics read a passing check's observation once its JSON is made.
     let release = config.outputs.metrics.is_none();
-    let mut made = Vec::new();
-    let (mut report, rounds) = match config.rounds {
-        Rounds::Once => (
-            probe(
-                &runtime,
-                &loaded,
-                &options,
-                &mut human,
-                (&mut made, release),
-            ),
-            None,
-        ),
+    let (mut report, made, rounds) = match config.rounds {
+        Rounds::Once => {
+            let (report, made) = probe(&runtime, &loaded, &options, &mut human, release);
+            (report, made, None)
+        }
         rounds => {
             let (report, log) = runtime.block_on(run_rounds(
                 &loaded.plan.env,
@@ -57,7 +50,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
                 &mut human,
             ));
             rounds::finish(&mut human, &report, &log);
-            (report, Some(log))
+            (report, Vec::new(), Some(log))
         }
     };
     let mut json = json_report(&mut report, made, release, &loaded, &mut human);
@@ -134,7 +127,8 @@ fn runtime(checks: usize) -> Result<tokio::runtime::Runtime, Refusal> {
 }
 
 /// Probes the checks, each shown as it finishes (around the progress line), then the summary.
-/// Each check's part of the JSON report is made into `made` as it finishes, while the others
+/// Each check's part of the JSON report is made as it finishes (returned beside the report, in
+/// the plan's order), while the others
 /// still wait on the network, unless a check captures values: a value captured later may
 /// have to be redacted from an earlier check's part, which then waits for the end of the run.
 /// With `release`, a passing check's observation is let go once its part is made.
@@ -143,9 +137,10 @@ fn probe(
     loaded: &Loaded,
     options: &RunOptions,
     human: &mut Human,
-    (made, release): (&mut Vec<Option<JsonCheck>>, bool),
-) -> RunReport {
+    release: bool,
+) -> (RunReport, Vec<Option<JsonCheck>>) {
     let early = loaded.checks.iter().all(|c| c.flow.captures.is_empty());
+    let mut made: Vec<Option<JsonCheck>> = Vec::new();
     if early {
         made.resize_with(loaded.checks.len(), || None);
     }
@@ -180,7 +175,7 @@ fn probe(
     });
     progress.finish();
     human.finish(&report);
-    report
+    (report, made)
 }
 
 /// The run's JSON report, with its selection and what changed since `--baseline` (shown to

@@ -168,11 +168,8 @@ fn load(
     // the whole first buffer (about 1 KiB per check) as the plan's list of pointers.
     let mut checks: Vec<Arc<Check>> = Vec::new();
     let mut kept_out = Vec::new();
-    let (decoded, found_secrets) = decode_all(&files, &ctx, secrets);
-    for found in &found_secrets {
-        secrets.absorb(found);
-    }
-    for file in decoded {
+    for file in decode_all(&files, &ctx, secrets) {
+        secrets.absorb(&file.secrets);
         checks.extend(file.checks);
         kept_out.extend(file.kept_out);
         errors.extend(file.diagnostics);
@@ -215,36 +212,40 @@ fn load(
 }
 
 /// One check file read, parsed and decoded: its checks, those kept out of this environment,
-/// and its problems.
-#[derive(Default)]
+/// its problems, and the secrets known once it was decoded, for the plan to absorb.
 struct Decoded {
     checks: Vec<Arc<Check>>,
     kept_out: Vec<KeptOut>,
     diagnostics: Vec<Diagnostic>,
+    secrets: Secrets,
 }
 
-fn decode_one(file: &Path, ctx: &FileContext, secrets: &mut Secrets) -> Decoded {
+/// Decodes `file` with a copy of `secrets`, the ones known before any check file: each file
+/// can be decoded on any thread, and brings back what it met.
+fn decode_one(file: &Path, ctx: &FileContext, secrets: &Secrets) -> Decoded {
     let file = tidy(file);
     let mut d = Diagnostics::new(&file);
-    let mut decoded = Decoded::default();
-    if let Some(root) = parse_file(&file, &mut d) {
-        let found = decode_file(&root, &file, ctx, secrets, &mut d);
-        decoded.checks = found.checks.into_iter().map(Arc::new).collect();
-        decoded.kept_out = found.kept_out;
+    let mut secrets = secrets.clone();
+    let (checks, kept_out) = match parse_file(&file, &mut d) {
+        Some(root) => {
+            let found = decode_file(&root, &file, ctx, &mut secrets, &mut d);
+            let checks = found.checks.into_iter().map(Arc::new).collect();
+            (checks, found.kept_out)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Decoded {
+        checks,
+        kept_out,
+        diagnostics: d.list,
+        secrets,
     }
-    decoded.diagnostics = d.list;
-    decoded
 }
 
 /// Reads, parses and decodes `files`, on up to one thread per CPU: YAML parsing and decoding
 /// are most of a large load's time, and files are independent. The result keeps the order of
-/// `files`; with it come the secrets each thread met, starting from `secrets`, for the caller
-/// to absorb. If no thread can be started, this thread does it all.
-fn decode_all(
-    files: &[PathBuf],
-    ctx: &FileContext,
-    secrets: &Secrets,
-) -> (Vec<Decoded>, Vec<Secrets>) {
+/// `files`; if no thread can be started, this thread does it all.
+fn decode_all(files: &[PathBuf], ctx: &FileContext, secrets: &Secrets) -> Vec<Decoded> {
     // One file needs no helper, nor the count of CPUs (which reads cgroup files).
     let helpers = match files.len() {
         0 | 1 => 0,
@@ -254,48 +255,39 @@ fn decode_all(
             .saturating_sub(1),
     };
     if helpers == 0 {
-        let mut mine = secrets.clone();
-        let decoded = files
-            .iter()
-            .map(|f| decode_one(f, ctx, &mut mine))
-            .collect();
-        return (decoded, vec![mine]);
+        return files.iter().map(|f| decode_one(f, ctx, secrets)).collect();
     }
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Decoded>>> = files.iter().map(|_| Mutex::new(None)).collect();
     let work = || {
-        let mut mine = secrets.clone();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = files.get(i) else { break };
-            let decoded = decode_one(file, ctx, &mut mine);
+            let decoded = decode_one(file, ctx, secrets);
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(decoded);
         }
-        mine
     };
-    let mut found = Vec::new();
     std::thread::scope(|scope| {
         // A helper that cannot start leaves its share to the others and to this thread.
         let started: Vec<_> = (0..helpers)
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        found.push(work());
-        // A helper that panicked has lost its secrets; its files are decoded again below.
-        found.extend(started.into_iter().filter_map(|h| h.join().ok()));
+        work();
+        // A helper that panicked left the file it was on without a result: decoded below.
+        for helper in started {
+            let _ = helper.join();
+        }
     });
-    let mut mine = secrets.clone();
-    let decoded = slots
+    slots
         .into_iter()
         .zip(files)
         .map(|(slot, file)| {
             let decoded = slot.into_inner().unwrap_or_else(|e| e.into_inner());
             // The worker that took each index filled its slot; decoding again here only
             // keeps this function total.
-            decoded.unwrap_or_else(|| decode_one(file, ctx, &mut mine))
+            decoded.unwrap_or_else(|| decode_one(file, ctx, secrets))
         })
-        .collect();
-    found.push(mine);
-    (decoded, found)
+        .collect()
 }
 
 fn duplicates(checks: &[Arc<Check>]) -> Vec<Diagnostic> {

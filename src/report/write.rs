@@ -51,7 +51,6 @@ pub fn write_report_set(
     waiting: &mut dyn FnMut(&str, &Path),
     give_up: &dyn Fn() -> Option<Signal>,
 ) -> Vec<String> {
-    let mut problems = Vec::new();
     let _locks = match lock_folders(&files, (LOCK_WAIT, give_up), waiting) {
         Ok(locks) => locks,
         Err(e) => return vec![e],
@@ -61,7 +60,7 @@ pub fn write_report_set(
     if !large {
         return files.iter().filter_map(|f| write_one(f).err()).collect();
     }
-    let written: Vec<Result<(), String>> = std::thread::scope(|scope| {
+    let written = std::thread::scope(|scope| {
         let (first, rest) = files.split_at(1);
         let others: Vec<_> = rest
             .iter()
@@ -81,8 +80,7 @@ pub fn write_report_set(
         }
         written
     });
-    problems.extend(written.into_iter().filter_map(Result::err));
-    problems
+    written.into_iter().filter_map(Result::err).collect()
 }
 
 /// How many checks a report of a run must hold before it is written beside the others, on a

@@ -124,27 +124,31 @@ impl Builder {
                 let merge_key = matches!(&value, NodeValue::Str(s) if s == "<<")
                     && style == ScalarStyle::Plain
                     && tag.is_none();
-                self.finish(Node { pos: at, value }, anchor, merge_key)?;
+                self.finish(Node { pos: at, value }, anchor, merge_key);
             }
             Event::SequenceStart(_, anchor, tag) => {
                 collection_tag(tag.as_deref(), "seq", at)?;
-                self.deeper(at)?;
-                self.open.push(Open::Seq {
-                    pos: at,
-                    anchor,
-                    items: Vec::new(),
-                });
+                self.start(
+                    at,
+                    Open::Seq {
+                        pos: at,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                )?;
             }
             Event::MappingStart(_, anchor, tag) => {
                 collection_tag(tag.as_deref(), "map", at)?;
-                self.deeper(at)?;
-                self.open.push(Open::Map {
-                    pos: at,
-                    anchor,
-                    entries: Vec::new(),
-                    key: None,
-                    merged: Vec::new(),
-                });
+                self.start(
+                    at,
+                    Open::Map {
+                        pos: at,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                        merged: Vec::new(),
+                    },
+                )?;
             }
             Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
                 Some(Open::Seq { pos, anchor, items }) => {
@@ -152,7 +156,7 @@ impl Builder {
                         pos,
                         value: NodeValue::Seq(items),
                     };
-                    self.finish(node, anchor, false)?;
+                    self.finish(node, anchor, false);
                 }
                 Some(Open::Map {
                     pos,
@@ -165,7 +169,7 @@ impl Builder {
                         pos,
                         value: NodeValue::Map(merge(entries, merged)?),
                     };
-                    self.finish(node, anchor, false)?;
+                    self.finish(node, anchor, false);
                 }
                 None => {}
             },
@@ -193,22 +197,24 @@ impl Builder {
                     pos: at,
                     value: node.value.clone(),
                 };
-                self.finish(node, 0, false)?;
+                self.finish(node, 0, false);
             }
             _ => {}
         }
         Ok(())
     }
 
-    fn deeper(&self, at: Pos) -> Result<(), ParseError> {
+    /// A sequence or mapping starts, within [`MAX_DEPTH`].
+    fn start(&mut self, at: Pos, collection: Open) -> Result<(), ParseError> {
         if self.open.len() >= MAX_DEPTH {
             return Err(too_deep(at));
         }
+        self.open.push(collection);
         Ok(())
     }
 
     /// A complete node: remembered under its anchor, then given to its parent.
-    fn finish(&mut self, node: Node, anchor: usize, merge_key: bool) -> Result<(), ParseError> {
+    fn finish(&mut self, node: Node, anchor: usize, merge_key: bool) {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), measure(&node)));
         }
@@ -226,7 +232,6 @@ impl Builder {
                 Some((k, false)) => entries.push((k, node)),
             },
         }
-        Ok(())
     }
 }
 

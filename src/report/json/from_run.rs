@@ -22,14 +22,6 @@ impl JsonReport {
         JsonReport::assemble(report, secrets, checks)
     }
 
-    /// [`JsonReport::from_run`], letting go of what each check that passed at once observed
-    /// as soon as its JSON is made, so that a run of 10,000 checks never holds both: for a
-    /// run whose later outputs read no passing check's observation (they do not, but for
-    /// `--metrics`' certificate expiry).
-    pub fn from_run_releasing(report: &mut RunReport, secrets: &Secrets) -> JsonReport {
-        JsonReport::from_run_made(report, secrets, Vec::new(), true)
-    }
-
     /// One check's part of the report, as [`JsonReport::from_run`] makes it: made as the
     /// check finishes, while other checks still wait on the network.
     pub fn check_of(result: &CheckResult, secrets: &Secrets) -> JsonCheck {
@@ -48,8 +40,10 @@ impl JsonReport {
 
     /// The report of a finished run whose checks' parts were made already, some or all
     /// (`made[i]`, by [`JsonReport::check_of`], for `report.results[i]`, with the same
-    /// secrets); the others are made now. With `release`, as
-    /// [`JsonReport::from_run_releasing`].
+    /// secrets); the others are made now. With `release`, each check that passed at once lets
+    /// go of what it observed as soon as its part is made ([`JsonReport::release`]), so that a
+    /// run of 10,000 checks never holds both: for a run whose later outputs read no passing
+    /// check's observation (they do not, but for `--metrics`' certificate expiry).
     pub fn from_run_made(
         report: &mut RunReport,
         secrets: &Secrets,
