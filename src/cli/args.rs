@@ -42,7 +42,10 @@ impl From<Color> for anstream::ColorChoice {
     }
 }
 
+// Each subcommand's arguments are defined only when it is the one run (or when help or
+// completions need them all): a run does not build every other command's flags first.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Probe every selected check and report.
     Run(RunArgs),
@@ -74,7 +77,9 @@ pub enum Command {
     Coverage(CoverageArgs),
 }
 
-/// `--html FILE` and `--history DIR|GLOB`, shared by `run`, `merge` and `report`.
+// `--html FILE` and `--history DIR|GLOB`, shared by `run`, `merge` and `report`. A plain
+// comment: a flattened struct's doc comment would be the description of the command that
+// flattens it, the commands' own being set before their deferred flags.
 #[derive(Args, Debug, Clone, Default)]
 pub struct HtmlArgs {
     /// Write the HTML report here: one self-contained page (counts, filters, expected vs
@@ -228,7 +233,8 @@ pub struct Location {
     pub vars: VarArgs,
 }
 
-/// `--var NAME=VALUE`, shared by every command that loads an environment.
+// `--var NAME=VALUE`, shared by every command that loads an environment (a plain comment,
+// as for `HtmlArgs`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct VarArgs {
     /// Override the environment's variable NAME with VALUE (repeatable; the last one of a

@@ -223,9 +223,10 @@ fn holder(file: &mut File) -> String {
     }
 }
 
-/// Writes `contents` to `path` through a temporary file in the same directory, renamed over
-/// the target; parent directories are created. Nothing is fsynced: the rename is what makes
-/// the file whole for every reader (a killed run leaves the old file or the new one), and the
+/// Writes `contents` to `path` through a temporary file in the same directory, then put in
+/// the target's place ([`put_in_place`]); parent directories are created. Nothing is fsynced:
+/// that last step is what makes the file whole for every reader (a killed run leaves the old
+/// file or the new one), and the
 /// system writes both out within seconds. Waiting for the disk instead would cost every run
 /// a few milliseconds on an idle disk and tens of them on a busy one, for the one case of the
 /// machine itself going down in those seconds (which takes the CI job reading the report
@@ -257,7 +258,7 @@ fn write_atomic_with(
     })?;
     let (temp_path, file) =
         create_temp(dir, &file_name.to_string_lossy()).map_err(|e| fail(e.to_string()))?;
-    let written = fill_file(file, fill).and_then(|()| fs::rename(&temp_path, path));
+    let written = fill_file(file, fill).and_then(|()| put_in_place(&temp_path, path));
     if let Err(e) = written {
         let _ = fs::remove_file(&temp_path);
         return Err(fail(e.to_string()));
@@ -269,6 +270,32 @@ fn fill_file(file: File, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>)
     let mut out = io::BufWriter::with_capacity(64 * 1024, file);
     fill(&mut out)?;
     out.flush()
+}
+
+/// Puts the finished temporary file `temp` at `target`, atomically for every reader. Where a
+/// file is already there, on Linux, the two are exchanged (`renameat2` with `RENAME_EXCHANGE`)
+/// and the old one, now under the temporary name, is removed: a plain rename over an existing
+/// file makes ext4 (its `auto_da_alloc` rule) start writing the new file out at once, about
+/// 0.25 ms per report on an idle disk, more on a busy one, for the crash safety that
+/// [`write_atomic`] does not promise anyway. Anywhere else (no file there yet, a symbolic
+/// link, a directory in the way, a filesystem or kernel without the exchange) it is a rename.
+fn put_in_place(temp: &Path, target: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file()) {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        match renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE) {
+            Ok(()) => {
+                // The old report: leaving it under the temporary name would only litter.
+                let _ = fs::remove_file(temp);
+                return Ok(());
+            }
+            // Gone meanwhile, or no exchange here: the rename below.
+            Err(Errno::NOENT | Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    fs::rename(temp, target)
 }
 
 /// A new file beside the target, named so that concurrent writers never share one.
@@ -378,6 +405,42 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["junit.xml"], "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_symbolic_link_in_the_way_is_replaced_and_its_file_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere.xml");
+        fs::write(&elsewhere, b"not a report").unwrap();
+        let path = dir.path().join("junit.xml");
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        write_atomic(&path, b"new", "the JUnit report").unwrap();
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_file());
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(fs::read(&elsewhere).unwrap(), b"not a report");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temporary file"
+        );
+    }
+
+    #[test]
+    fn a_replaced_report_is_a_new_file_and_a_reader_of_the_old_one_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_atomic(&path, b"old", "the JSON report").unwrap();
+        let mut reader = File::open(&path).unwrap();
+        write_atomic(&path, b"new", "the JSON report").unwrap();
+        let mut seen = String::new();
+        reader.read_to_string(&mut seen).unwrap();
+        assert_eq!(seen, "old", "an open reader keeps the whole old report");
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file"
+        );
     }
 
     #[test]
