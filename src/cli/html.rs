@@ -23,11 +23,14 @@ pub(super) fn cmd_report(args: ReportArgs) -> Exit {
         None => Vec::new(),
     };
     let page = html_report(&report, &history, &Secrets::default());
-    let problems = write_reports(vec![ReportFile {
-        path: args.html.clone(),
-        contents: Ok(crate::report::write::Contents::Text(&page)),
-        what: "the HTML report",
-    }]);
+    let problems = write_reports(
+        vec![ReportFile {
+            path: args.html.clone(),
+            contents: Ok(crate::report::write::Contents::Text(&page)),
+            what: "the HTML report",
+        }],
+        &std::thread::sleep,
+    );
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");
