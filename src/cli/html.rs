@@ -23,14 +23,11 @@ pub(super) fn cmd_report(args: ReportArgs) -> Exit {
         None => Vec::new(),
     };
     let page = html_report(&report, &history, &Secrets::default());
-    let problems = write_reports(
-        vec![ReportFile {
-            path: args.html.clone(),
-            contents: Ok(crate::report::write::Contents::Text(&page)),
-            what: "the HTML report",
-        }],
-        &std::thread::sleep,
-    );
+    let problems = write_reports(vec![ReportFile {
+        path: args.html.clone(),
+        contents: Ok(crate::report::write::Contents::Text(&page)),
+        what: "the HTML report",
+    }]);
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");

@@ -75,13 +75,10 @@ pub(super) fn cmd_merge(args: MergeArgs) -> Exit {
         Some(_) => vec![("conform.missing_shards".into(), shard_list(&set.missing))],
         None => Vec::new(),
     };
-    let problems = outputs.write(
-        Source::Merged {
-            json: &merged,
-            properties: &properties,
-        },
-        &std::thread::sleep,
-    );
+    let problems = outputs.write(Source::Merged {
+        json: &merged,
+        properties: &properties,
+    });
     if !problems.is_empty() {
         for e in &problems {
             eprintln!("error: {e}");

@@ -41,7 +41,7 @@ use crate::config::model::{Check, Plan, Probe, Secrets};
 use crate::report::detail::clean;
 use crate::report::json::baseline::compare;
 use crate::report::json::{JsonFilters, JsonReport, JsonSelection, JsonShard, fingerprint};
-use crate::report::write::{Patience, ReportFile, write_report_set};
+use crate::report::write::{ReportFile, write_report_set};
 use crate::run::{RunOptions, RunReport, run_checks};
 use crate::syntax::diag::Diagnostic;
 use std::io::Write;
@@ -135,9 +135,8 @@ fn cmd_explain(args: ExplainArgs) -> Exit {
 
 /// Writes a command's set of reports under their folders' lock (see
 /// [`crate::report::write::write_report_set`]), saying on stderr when it waits for another
-/// conform, and passing the time between two tries with `idle`; returns every problem.
-fn write_reports(files: Vec<ReportFile<'_>>, idle: &dyn Fn(std::time::Duration)) -> Vec<String> {
-    let give_up = give_up_on_signal();
+/// conform; returns every problem.
+fn write_reports(files: Vec<ReportFile<'_>>) -> Vec<String> {
     write_report_set(
         files,
         &mut |holder, dir| {
@@ -146,10 +145,7 @@ fn write_reports(files: Vec<ReportFile<'_>>, idle: &dyn Fn(std::time::Duration))
                 dir.display()
             );
         },
-        &Patience {
-            give_up: &give_up,
-            idle,
-        },
+        &give_up_on_signal(),
     )
 }
 

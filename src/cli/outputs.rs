@@ -124,12 +124,7 @@ impl Outputs {
 
     /// Writes every report asked for, files first (one set, under the lock: the JUnit and
     /// JSON reports always come from the same run), then stdout's; returns every problem.
-    /// `idle` passes the time while another conform holds a folder's lock.
-    pub(super) fn write(
-        &self,
-        source: Source<'_>,
-        idle: &dyn Fn(std::time::Duration),
-    ) -> Vec<String> {
+    pub(super) fn write(&self, source: Source<'_>) -> Vec<String> {
         // Written suite by suite as it is serialized.
         let (report, extra) = self.junit_source(&source);
         let junit = JunitSource {
@@ -176,7 +171,7 @@ impl Outputs {
                 what: "the HTML report",
             });
         }
-        let mut problems = write_reports(files, idle);
+        let mut problems = write_reports(files);
         problems.extend(self.print(&source));
         problems
     }
@@ -187,7 +182,7 @@ impl Outputs {
     pub(super) fn refuse(&self, env: &str, refusal: Refusal) -> super::Exit {
         let report = JsonReport::refused(env, &crate::run::hostname(), refusal.errors);
         let source = Source::Refused { json: &report, env };
-        for e in self.write(source, &std::thread::sleep) {
+        for e in self.write(source) {
             eprintln!("error: {e}");
         }
         super::Exit::Usage

@@ -44,14 +44,14 @@ pub enum Contents<'a> {
 /// Writes a run's reports as one set, each atomically, while holding an exclusive lock on
 /// [`LOCK_FILE`] in each of their folders. When another conform is writing there, `waiting`
 /// is told once who and where (`another conform (pid 1234)` and the folder), and the set
-/// waits up to [`LOCK_WAIT`], as `patience` says. Returns every problem; when a lock cannot be
-/// had, nothing is written.
+/// waits up to [`LOCK_WAIT`], or until `give_up` names a signal that ends the wait. Returns
+/// every problem; when a lock cannot be had, nothing is written.
 pub fn write_report_set(
     files: Vec<ReportFile<'_>>,
     waiting: &mut dyn FnMut(&str, &Path),
-    patience: &Patience<'_>,
+    give_up: &dyn Fn() -> Option<Signal>,
 ) -> Vec<String> {
-    let _locks = match lock_folders(&files, (LOCK_WAIT, patience), waiting) {
+    let _locks = match lock_folders(&files, (LOCK_WAIT, give_up), waiting) {
         Ok(locks) => locks,
         Err(e) => return vec![e],
     };
@@ -81,15 +81,6 @@ pub fn write_report_set(
         written
     });
     written.into_iter().filter_map(Result::err).collect()
-}
-
-/// How a set waits while another conform holds a lock: `give_up` names a signal that ends the
-/// wait at once; `idle` passes the time between two tries: a sleep, or in a run the run's
-/// runtime driven for that time, so that a signal that comes meanwhile is seen (a runtime on
-/// this thread sees none while the thread sleeps).
-pub struct Patience<'a> {
-    pub give_up: &'a dyn Fn() -> Option<Signal>,
-    pub idle: &'a dyn Fn(Duration),
 }
 
 /// How many checks a report of a run must hold before it is written beside the others, on a
@@ -136,7 +127,7 @@ impl Drop for FolderLocks {
 /// A folder that cannot be created or locked is left to [`write_atomic`] to report.
 fn lock_folders(
     files: &[ReportFile<'_>],
-    (wait, patience): (Duration, &Patience<'_>),
+    (wait, give_up): (Duration, &dyn Fn() -> Option<Signal>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<FolderLocks, String> {
     let mut folders: Vec<PathBuf> = files
@@ -157,7 +148,7 @@ fn lock_folders(
     let deadline = Instant::now() + wait;
     let mut locks = Vec::new();
     for dir in folders {
-        if let Some(lock) = lock_folder(&dir, (deadline, wait, patience), waiting)? {
+        if let Some(lock) = lock_folder(&dir, (deadline, wait, give_up), waiting)? {
             locks.push(lock);
         }
     }
@@ -166,13 +157,14 @@ fn lock_folders(
 
 /// The lock of one folder, its file then holding this process's id; `None` when the lock
 /// file cannot be opened (an unwritable folder: writing the reports will say so). `until`:
-/// the deadline, the whole wait it ends (for the error), and how to wait.
+/// the deadline, the whole wait it ends (for the error), and why to stop waiting at once (a
+/// signal).
 fn lock_folder(
     dir: &Path,
-    until: (Instant, Duration, &Patience<'_>),
+    until: (Instant, Duration, &dyn Fn() -> Option<Signal>),
     waiting: &mut dyn FnMut(&str, &Path),
 ) -> Result<Option<File>, String> {
-    let (deadline, wait, patience) = until;
+    let (deadline, wait, give_up) = until;
     let path = dir.join(LOCK_FILE);
     let Ok(mut file) = OpenOptions::new()
         .read(true)
@@ -189,7 +181,7 @@ fn lock_folder(
             Ok(()) => break,
             Err(TryLockError::WouldBlock) => {
                 let holder = holder(&mut file);
-                if let Some(signal) = (patience.give_up)() {
+                if let Some(signal) = give_up() {
                     return Err(format!(
                         "interrupted by {signal} while waiting for {holder} to finish writing \
                          to {}; no report of this run was written",
@@ -210,7 +202,7 @@ fn lock_folder(
                     waiting(&holder, dir);
                     said = true;
                 }
-                (patience.idle)(Duration::from_millis(20));
+                std::thread::sleep(Duration::from_millis(20));
             }
             Err(TryLockError::Error(_)) => return Ok(None),
         }

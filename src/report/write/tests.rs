@@ -2,11 +2,6 @@
 
 use super::*;
 
-const SLEEPING: Patience<'static> = Patience {
-    give_up: &|| None,
-    idle: &std::thread::sleep,
-};
-
 fn report_file(path: PathBuf) -> ReportFile<'static> {
     ReportFile {
         path,
@@ -23,7 +18,7 @@ fn one_folder_spelt_two_ways_is_locked_once() {
         report_file(dir.path().join("reports/./report.json")),
         report_file(dir.path().join("other/metrics.prom")),
     ];
-    let locks = lock_folders(&files, (Duration::ZERO, &SLEEPING), &mut |_, _| {
+    let locks = lock_folders(&files, (Duration::ZERO, &|| None), &mut |_, _| {
         panic!("no wait")
     })
     .expect("no wait on itself");
@@ -34,7 +29,7 @@ fn one_folder_spelt_two_ways_is_locked_once() {
     let after = fs::read_to_string(dir.path().join("reports").join(LOCK_FILE)).unwrap();
     assert_eq!(after, "", "released, the file names no holder");
     assert_eq!(
-        write_report_set(files, &mut |_, _| panic!("no wait"), &SLEEPING),
+        write_report_set(files, &mut |_, _| panic!("no wait"), &|| None),
         Vec::<String>::new()
     );
 }
@@ -50,7 +45,7 @@ fn a_held_lock_is_waited_for_then_named() {
     let mut notes = Vec::new();
     let Err(e) = lock_folders(
         &files,
-        (Duration::from_millis(50), &SLEEPING),
+        (Duration::from_millis(50), &|| None),
         &mut |who, dir| notes.push(format!("{who} in {}", dir.display())),
     ) else {
         panic!("locked twice");
@@ -76,7 +71,7 @@ fn a_held_lock_is_waited_for_then_named() {
     );
     drop(held);
     assert!(
-        lock_folders(&files, (Duration::ZERO, &SLEEPING), &mut |_, _| panic!(
+        lock_folders(&files, (Duration::ZERO, &|| None), &mut |_, _| panic!(
             "no wait"
         ))
         .is_ok()
