@@ -18,9 +18,9 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
             return Exit::Usage;
         }
     };
-    let (mut loaded, runtime) = match load(&config).and_then(|l| {
-        let runtime = runtime(l.checks.len())?;
-        Ok((l, runtime))
+    let (mut loaded, engine) = match load(&config).and_then(|l| {
+        let engine = Engine::new(l.checks.len())?;
+        Ok((l, engine))
     }) {
         Ok(ready) => ready,
         Err(refusal) => return config.outputs.refuse(&config.location.env, refusal),
@@ -38,17 +38,18 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
     let release = config.outputs.metrics.is_none();
     let (mut report, made, rounds) = match config.rounds {
         Rounds::Once => {
-            let (report, made) = probe(&runtime, &loaded, &options, &mut human, release);
+            let (report, made) = probe(&engine, &loaded, &options, &mut human, release);
             (report, made, None)
         }
         rounds => {
-            let (report, log) = runtime.block_on(run_rounds(
+            let (report, log) = engine.block_on(run_rounds(
                 &loaded.plan.env,
                 &loaded.checks,
                 &options,
                 rounds,
                 &mut human,
             ));
+            engine.keep_watching();
             rounds::finish(&mut human, &report, &log);
             (report, Vec::new(), Some(log))
         }
@@ -63,9 +64,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
         json: &json,
         secrets,
     });
-    // Not waiting for the runtime's blocking threads (a name lookup the signal cut short):
-    // the reports are written, conform exits now.
-    runtime.shutdown_background();
+    engine.finish();
     let exit = verdict(&report, &problems);
     // conform exits now: freeing a large run's checks, results and JSON report piece by
     // piece would only delay the exit (5 ms for 1,000 checks). They hold no file or lock.
@@ -113,20 +112,56 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     })
 }
 
-/// The run's runtime: one worker per CPU, or one for a single check (which needs no more;
-/// a second would only be started and stopped, and counting the CPUs reads cgroup files).
-/// Not none: running a single check on this thread alone is about 0.5 ms faster, but the
-/// signals are watched on a worker, and this thread may be stuck writing to a pipe or a
-/// summary file nobody reads, where a second SIGINT must still end conform at once.
-fn runtime(checks: usize) -> Result<tokio::runtime::Runtime, Refusal> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if checks <= 1 {
-        builder.worker_threads(1);
+/// The run's async runtime: one worker per CPU, or for a single check this thread alone (no
+/// worker to start, hand the check to and take it back from: about 0.5 ms of a one-check
+/// run; counting the CPUs also reads cgroup files). Such a runtime watches the signals only
+/// while it is driven, so once the probes are done [`Engine::keep_watching`] hands it to a
+/// thread of its own.
+struct Engine(Arc<tokio::runtime::Runtime>);
+
+impl Engine {
+    fn new(checks: usize) -> Result<Engine, Refusal> {
+        let mut builder = if checks <= 1 {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            tokio::runtime::Builder::new_multi_thread()
+        };
+        builder
+            .enable_all()
+            .build()
+            .map(|runtime| Engine(Arc::new(runtime)))
+            .map_err(|e| Refusal::plain(&format!("cannot start the async runtime: {e}")))
     }
-    builder
-        .enable_all()
-        .build()
-        .map_err(|e| Refusal::plain(&format!("cannot start the async runtime: {e}")))
+
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.0.block_on(future)
+    }
+
+    /// After the probes, before anything is written: this thread may now be stuck writing to a
+    /// pipe or a FIFO nobody reads (a step summary), or wait for another conform's lock,
+    /// where a signal must still be seen and a second one end conform at once. A runtime of
+    /// workers goes on watching by itself; one of this thread alone is driven from now on by a
+    /// thread of its own, until the process exits. (Should no thread start, no signal is seen
+    /// after the probes: conform then ends when its writing does.)
+    fn keep_watching(&self) {
+        if self.0.handle().runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread {
+            return;
+        }
+        let runtime = Arc::clone(&self.0);
+        let _ = std::thread::Builder::new()
+            .name("conform-signals".to_string())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()));
+    }
+
+    /// The run is over and its reports written: conform exits now, without waiting for the
+    /// runtime's blocking threads (a name lookup a signal cut short) nor for the thread that
+    /// drives it.
+    fn finish(self) {
+        match Arc::try_unwrap(self.0) {
+            Ok(runtime) => runtime.shutdown_background(),
+            Err(driven) => std::mem::forget(driven),
+        }
+    }
 }
 
 /// Probes the checks, each shown as it finishes (around the progress line), then the summary.
@@ -136,7 +171,7 @@ fn runtime(checks: usize) -> Result<tokio::runtime::Runtime, Refusal> {
 /// have to be redacted from an earlier check's part, which then waits for the end of the run.
 /// With `release`, a passing check's observation is let go once its part is made.
 fn probe(
-    runtime: &tokio::runtime::Runtime,
+    engine: &Engine,
     loaded: &Loaded,
     options: &RunOptions,
     human: &mut Human,
@@ -162,7 +197,7 @@ fn probe(
         .enumerate()
         .map(|(i, c)| (std::sync::Arc::as_ptr(c), i))
         .collect();
-    let report = runtime.block_on(async {
+    let report = engine.block_on(async {
         progress.show_after(PROGRESS_AFTER);
         run_checks(&loaded.plan.env, &loaded.checks, options, |r| {
             let index = order.get(&std::sync::Arc::as_ptr(&r.check)).copied();
@@ -176,6 +211,7 @@ fn probe(
         })
         .await
     });
+    engine.keep_watching();
     progress.finish();
     human.finish(&report);
     (report, made)
