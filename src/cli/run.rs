@@ -19,7 +19,7 @@ pub(super) fn cmd_run(args: RunArgs, color: Color) -> Exit {
         }
     };
     let (mut loaded, engine) = match load(&config).and_then(|l| {
-        let engine = Engine::new(l.checks.len())?;
+        let engine = Engine::new(l.checks.len(), &config.rounds)?;
         Ok((l, engine))
     }) {
         Ok(ready) => ready,
@@ -112,7 +112,7 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     })
 }
 
-/// The run's async runtime: one worker per CPU, or for a single check this thread alone (no
+/// The run's async runtime: one worker per CPU, or for a single check run once this thread alone (no
 /// worker to start, hand the check to and take it back from: about 0.5 ms of a one-check
 /// run; counting the CPUs also reads cgroup files). Such a runtime watches the signals only
 /// while it is driven, so once the probes are done [`Engine::keep_watching`] hands it to a
@@ -120,8 +120,11 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
 struct Engine(Arc<tokio::runtime::Runtime>);
 
 impl Engine {
-    fn new(checks: usize) -> Result<Engine, Refusal> {
-        let mut builder = if checks <= 1 {
+    /// This thread alone only for one check run once: it writes to stdout while it drives the
+    /// runtime, and `--until-pass` and `--watch` write round after round, enough to fill a
+    /// pipe nobody reads, where the signals must still be seen.
+    fn new(checks: usize, rounds: &Rounds) -> Result<Engine, Refusal> {
+        let mut builder = if checks <= 1 && matches!(rounds, Rounds::Once) {
             tokio::runtime::Builder::new_current_thread()
         } else {
             tokio::runtime::Builder::new_multi_thread()

@@ -276,23 +276,23 @@ fn fill_file(file: File, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>)
 /// file is already there, on Linux, the two are exchanged (`renameat2` with `RENAME_EXCHANGE`)
 /// and the old one, now under the temporary name, is removed: a plain rename over an existing
 /// file makes ext4 (its `auto_da_alloc` rule) start writing the new file out at once, about
-/// 0.25 ms per report on an idle disk, more on a busy one, for the crash safety that
-/// [`write_atomic`] does not promise anyway. Anywhere else (no file there yet, a symbolic
-/// link, a directory in the way, a filesystem or kernel without the exchange) it is a rename.
+/// 0.25 ms per report on an idle disk, more on a busy one, for a crash safety that
+/// [`write_atomic`] does not promise anyway (after a power loss within seconds of a run, the
+/// report may be empty). Anywhere else (no file there yet, a symbolic link, a directory in the
+/// way, an exchange refused for any reason) it is a rename, which says what is wrong.
 fn put_in_place(temp: &Path, target: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file()) {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
-        use rustix::io::Errno;
-        match renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE) {
-            Ok(()) => {
-                // The old report: leaving it under the temporary name would only litter.
-                let _ = fs::remove_file(temp);
+        if renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE).is_ok() {
+            // The old report: leaving it under the temporary name would only litter.
+            let Err(e) = fs::remove_file(temp) else {
                 return Ok(());
-            }
-            // Gone meanwhile, or no exchange here: the rename below.
-            Err(Errno::NOENT | Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {}
-            Err(e) => return Err(e.into()),
+            };
+            // Not a file after all (a directory put there meanwhile): it goes back where it
+            // was, and the caller removes the new report with the error.
+            let _ = renameat_with(CWD, temp, CWD, target, RenameFlags::EXCHANGE);
+            return Err(e);
         }
     }
     fs::rename(temp, target)
