@@ -112,11 +112,11 @@ fn load(config: &RunConfig) -> Result<Loaded, Refusal> {
     })
 }
 
-/// The run's async runtime: one worker per CPU, or for a single check run once this thread alone (no
-/// worker to start, hand the check to and take it back from: about 0.5 ms of a one-check
-/// run; counting the CPUs also reads cgroup files). Such a runtime watches the signals only
-/// while it is driven, so once the probes are done [`Engine::keep_watching`] hands it to a
-/// thread of its own.
+/// The run's async runtime: one worker per CPU, or, for a single check run once, this thread
+/// alone (no worker to start, hand the check to and take it back from: about 0.5 ms of a
+/// one-check run; counting the CPUs also reads cgroup files). Such a runtime watches the
+/// signals only while it is driven, so once the probes are done [`Engine::keep_watching`]
+/// hands it to a thread of its own.
 struct Engine(Arc<tokio::runtime::Runtime>);
 
 impl Engine {
@@ -169,9 +169,9 @@ impl Engine {
 
 /// Probes the checks, each shown as it finishes (around the progress line), then the summary.
 /// Each check's part of the JSON report is made as it finishes (returned beside the report, in
-/// the plan's order), while the others
-/// still wait on the network, unless a check captures values: a value captured later may
-/// have to be redacted from an earlier check's part, which then waits for the end of the run.
+/// the plan's order), while the others still wait on the network, unless a check captures
+/// values: a value captured later may have to be redacted from an earlier check's part, which
+/// then waits for the end of the run.
 /// With `release`, a passing check's observation is let go once its part is made.
 fn probe(
     engine: &Engine,

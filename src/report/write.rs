@@ -226,11 +226,10 @@ fn holder(file: &mut File) -> String {
 /// Writes `contents` to `path` through a temporary file in the same directory, then put in
 /// the target's place ([`put_in_place`]); parent directories are created. Nothing is fsynced:
 /// that last step is what makes the file whole for every reader (a killed run leaves the old
-/// file or the new one), and the
-/// system writes both out within seconds. Waiting for the disk instead would cost every run
-/// a few milliseconds on an idle disk and tens of them on a busy one, for the one case of the
-/// machine itself going down in those seconds (which takes the CI job reading the report
-/// down with it). `what` names the file for the error: `cannot write the JUnit report to
+/// file or the new one), and the system writes both out within seconds. Waiting for the disk
+/// instead would cost every run a few milliseconds on an idle disk and tens of them on a busy
+/// one, for the one case of the machine itself going down in those seconds (which takes the
+/// CI job reading the report down with it). `what` names the file for the error: `cannot write the JUnit report to
 /// reports/junit.xml: Permission denied (os error 13)`.
 pub fn write_atomic(path: &Path, contents: &[u8], what: &str) -> Result<(), String> {
     write_atomic_with(path, what, &mut |out| out.write_all(contents))
