@@ -13,7 +13,7 @@ pub(super) fn cmd_coverage(args: CoverageArgs) -> Exit {
         .unwrap_or(&args.dir)
         .to_path_buf();
     let runnable = runnable_env_names(&dir);
-    let (known, errors) = load_claims(&dir, &runnable);
+    let (known, errors) = load_claims(&dir, || runnable.clone());
     if !errors.is_empty() {
         print_diagnostics(&errors);
         return Exit::Usage;

@@ -60,15 +60,54 @@ pub struct FileContext<'a> {
     pub claims: &'a KnownClaims,
 }
 
-/// The environments of a folder, for checking `envs:`.
+/// The environments of a folder, for checking `envs:` and the claims: listed (each file read
+/// for `abstract:`) the first time they are asked for, so a folder whose checks name none is
+/// not read twice.
 #[derive(Clone, Debug, Default)]
 pub struct KnownEnvs {
-    pub runnable: Vec<String>,
+    /// `None`: no folder, no environment.
+    dir: Option<std::path::PathBuf>,
+    names: std::sync::OnceLock<EnvNames>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct EnvNames {
+    runnable: Vec<String>,
     /// `abstract: true`: bases that never run.
-    pub abstract_: Vec<String>,
+    abstract_: Vec<String>,
 }
 
 impl KnownEnvs {
+    /// The environments of the folder `dir`.
+    pub fn of(dir: &Path) -> KnownEnvs {
+        KnownEnvs {
+            dir: Some(dir.to_path_buf()),
+            names: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The environments that run.
+    pub fn runnable(&self) -> &[String] {
+        &self.names().runnable
+    }
+
+    fn names(&self) -> &EnvNames {
+        self.names.get_or_init(|| {
+            let Some(dir) = &self.dir else {
+                return EnvNames::default();
+            };
+            let runnable = super::environment::runnable_env_names(dir);
+            let abstract_ = super::environment::env_names(dir)
+                .into_iter()
+                .filter(|n| !runnable.contains(n))
+                .collect();
+            EnvNames {
+                runnable,
+                abstract_,
+            }
+        })
+    }
+
     /// Checks every name of an `envs:` node; errors at each name's place.
     fn check(&self, node: &Node, d: &mut Diagnostics) {
         if matches!(&node.value, NodeValue::Seq(items) if items.is_empty()) {
@@ -79,14 +118,18 @@ impl KnownEnvs {
             );
             return;
         }
-        if self.runnable.is_empty() {
+        let EnvNames {
+            runnable,
+            abstract_,
+        } = self.names();
+        if runnable.is_empty() {
             return;
         }
         let items: Vec<&Node> = match &node.value {
             NodeValue::Seq(items) => items.iter().collect(),
             _ => vec![node],
         };
-        let names: Vec<&str> = self.runnable.iter().map(String::as_str).collect();
+        let names: Vec<&str> = runnable.iter().map(String::as_str).collect();
         for item in items {
             let Some(name) = item.scalar_text() else {
                 continue;
@@ -94,7 +137,7 @@ impl KnownEnvs {
             if names.contains(&name.as_str()) {
                 continue;
             }
-            if self.abstract_.contains(&name) {
+            if abstract_.contains(&name) {
                 d.error(
                     item.pos,
                     format!("`envs` names `{name}`, an abstract environment that never runs"),

@@ -148,9 +148,12 @@ impl KnownClaims {
 }
 
 /// Reads `dir/claims.yaml` (no book when there is none), with every error found in it; the
-/// book keeps the claims that decoded. `envs` are the environments a claim's `envs:` may name
+/// book keeps the claims that decoded. `envs` gives the environments a claim's `envs:` may name
 /// (any when empty).
-pub fn load_claims(dir: &Path, envs: &[String]) -> (KnownClaims, Vec<Diagnostic>) {
+pub fn load_claims(
+    dir: &Path,
+    envs: impl FnOnce() -> Vec<String>,
+) -> (KnownClaims, Vec<Diagnostic>) {
     let file = if dir.as_os_str().is_empty() {
         PathBuf::from(FILE_NAME)
     } else {
@@ -166,7 +169,7 @@ pub fn load_claims(dir: &Path, envs: &[String]) -> (KnownClaims, Vec<Diagnostic>
     }
     let mut d = Diagnostics::new(&file);
     let book = parse_file(&file, &mut d)
-        .map(|root| decode_book(&root, &file, envs, &mut d))
+        .map(|root| decode_book(&root, &file, &envs(), &mut d))
         .or_else(|| {
             // A file that does not parse still exists: checks naming claims are not told to
             // create it.

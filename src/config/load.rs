@@ -2,7 +2,7 @@
 
 use super::checkfile::{FileContext, KnownEnvs, decode_file, duplicate_name};
 use super::claims::{KnownClaims, load_claims, stray_notes};
-use super::environment::{env_names, load_environment, runnable_env_names};
+use super::environment::load_environment;
 use super::model::{Check, CheckKind, Environment, KeptOut, Plan, Secrets, TlsOptions};
 use super::overrides::{VarOverride, apply_overrides};
 use crate::syntax::diag::{Diagnostic, Diagnostics};
@@ -147,15 +147,8 @@ fn load(
         ca_files: env.ca_files.clone(),
         ..TlsOptions::default()
     });
-    let runnable = runnable_env_names(&dir);
-    let known_envs = KnownEnvs {
-        abstract_: env_names(&dir)
-            .into_iter()
-            .filter(|n| !runnable.contains(n))
-            .collect(),
-        runnable,
-    };
-    let (claims, claim_errors) = load_claims(&dir, &known_envs.runnable);
+    let known_envs = KnownEnvs::of(&dir);
+    let (claims, claim_errors) = load_claims(&dir, || known_envs.runnable().to_vec());
     errors.extend(claim_errors);
     let ctx = FileContext {
         env: &env,
