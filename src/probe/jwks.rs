@@ -5,7 +5,7 @@
 
 use super::http::HttpProber;
 use super::{ProbeError, ProbeErrorKind};
-use crate::config::model::{Environment, HttpProbe, TlsOptions};
+use crate::config::model::{Environment, HttpProbe, ProxySetting, TlsOptions};
 use crate::matcher::Jwks;
 use crate::syntax::quantity::format_size;
 use std::collections::HashMap;
@@ -21,33 +21,44 @@ const JWKS_REDIRECTS: u32 = 5;
 
 type Fetched = Result<Arc<Jwks>, ProbeError>;
 
-/// The run's key sets by URL, each fetched (or failed) once.
+/// A key set's URL and the asking check's own `proxy:`.
+type Asked = (String, Option<ProxySetting>);
+
+/// The run's key sets by URL and the check's own `proxy:` (a key set fetched through one
+/// proxy is not taken for another's), each fetched (or failed) once.
 #[derive(Default)]
 pub struct JwksCache {
-    sets: Mutex<HashMap<String, Arc<OnceCell<Fetched>>>>,
+    sets: Mutex<HashMap<Asked, Arc<OnceCell<Fetched>>>>,
 }
 
 impl JwksCache {
-    /// The key set at `url`: fetched by the first caller within `timeout`, then shared, an
-    /// error as well (an unreachable set stays unreachable for the run).
+    /// The key set at `url`, through `proxy` (the asking check's own `proxy:`; `None`: the
+    /// environment's and the variables'): fetched by the first caller within `timeout`, then
+    /// shared, an error as well (an unreachable set stays unreachable for the run).
     pub async fn get(
         &self,
         http: &HttpProber,
         env: &Environment,
-        url: &str,
+        (url, proxy): (&str, Option<&ProxySetting>),
         timeout: Duration,
     ) -> Fetched {
         let cell = {
             let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
-            Arc::clone(sets.entry(url.to_string()).or_default())
+            let key = (url.to_string(), proxy.cloned());
+            Arc::clone(sets.entry(key).or_default())
         };
-        cell.get_or_init(|| fetch(http, env, url, timeout))
+        cell.get_or_init(|| fetch(http, env, (url, proxy), timeout))
             .await
             .clone()
     }
 }
 
-async fn fetch(http: &HttpProber, env: &Environment, url: &str, timeout: Duration) -> Fetched {
+async fn fetch(
+    http: &HttpProber,
+    env: &Environment,
+    (url, proxy): (&str, Option<&ProxySetting>),
+    timeout: Duration,
+) -> Fetched {
     let failed = |kind, why: String| ProbeError {
         kind,
         message: format!("the JWKS at {url} {why}"),
@@ -58,6 +69,9 @@ async fn fetch(http: &HttpProber, env: &Environment, url: &str, timeout: Duratio
     probe.headers = vec![("accept".into(), "application/json".into())];
     probe.follow_redirects = JWKS_REDIRECTS;
     probe.body_limit = JWKS_LIMIT;
+    // The way out that the check asking for it has: a network reached only through a proxy
+    // serves its issuer through it too.
+    probe.proxy = proxy.cloned().map(Box::new);
     // The environment's trust roots, as every probe has them (a check's own `tls:` is for
     // its own server, not the key set's).
     probe.tls = std::sync::Arc::new(TlsOptions {

@@ -177,12 +177,15 @@ impl Prober {
 
     /// The key set at `url` for `jwt: { signed_by }`: fetched once per run through the http
     /// prober's settings, then shared (see [`jwks::JwksCache`]).
+    /// `proxy`: the check's own `proxy:`, which the fetch goes through as the check does.
     pub async fn jwks(
         &self,
         url: &str,
+        proxy: Option<&crate::config::model::ProxySetting>,
         timeout: Duration,
     ) -> Result<Arc<crate::matcher::Jwks>, ProbeError> {
-        self.jwks.get(&self.http, &self.env, url, timeout).await
+        let asked = (url, proxy);
+        self.jwks.get(&self.http, &self.env, asked, timeout).await
     }
 
     pub async fn tls(&self, p: &TlsProbe, timeout: Duration) -> Result<TlsObservation, ProbeError> {

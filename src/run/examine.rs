@@ -2,7 +2,7 @@
 
 use super::result::{AddressOutcome, Outcome};
 use crate::config::model::{
-    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, TcpProbe, TlsProbe,
+    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, ProxySetting, TcpProbe, TlsProbe,
 };
 use crate::judge;
 use crate::matcher::{KeySets, Mismatch};
@@ -77,7 +77,7 @@ async fn examine_at(
             let probed = Box::pin(async {
                 let (seen, keys) = futures::join!(
                     prober.http(probe, timeout),
-                    key_sets(prober, &urls, timeout)
+                    key_sets(prober, &urls, probe.proxy.as_deref(), timeout)
                 );
                 Ok((seen?, keys?))
             });
@@ -117,15 +117,16 @@ async fn examine_at(
     }
 }
 
-/// The key set of each of `urls`, from the run's cache.
+/// The key set of each of `urls`, from the run's cache, through the check's own `proxy`.
 async fn key_sets(
     prober: &Prober,
     urls: &[String],
+    proxy: Option<&ProxySetting>,
     timeout: Duration,
 ) -> Result<KeySets, ProbeError> {
     let mut sets = KeySets::default();
     for url in urls {
-        sets.insert(url.clone(), prober.jwks(url, timeout).await?);
+        sets.insert(url.clone(), prober.jwks(url, proxy, timeout).await?);
     }
     Ok(sets)
 }

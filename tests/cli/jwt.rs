@@ -10,7 +10,7 @@ const CLIENT: &str = "spa-client";
 
 /// An issuer signing sign-ins with RS256 and publishing a key of every algorithm, kid the
 /// algorithm's name in lower case, and a project whose `chat.test:${port}` is the issuer.
-async fn issuer() -> (Issuer, Project) {
+pub(crate) async fn issuer() -> (Issuer, Project) {
     let issuer = Issuer::start(CLIENT, SigningKey::new(Alg::Rs256, "rs256")).await;
     for alg in Alg::ALL.into_iter().filter(|a| *a != Alg::Rs256) {
         issuer.publish(SigningKey::new(alg, &alg.name().to_lowercase()));
@@ -20,7 +20,7 @@ async fn issuer() -> (Issuer, Project) {
     (issuer, p)
 }
 
-fn member(issuer: &Issuer) -> serde_json::Value {
+pub(crate) fn member(issuer: &Issuer) -> serde_json::Value {
     issuer.claims_for(&issuer::User {
         username: "member".into(),
         password: String::new(),

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use url::Url;
 
 /// `proxy:` as written in an environment or an http check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ProxySetting {
     /// `none`: straight to the server, whatever the variables say.
     Off,

@@ -8,6 +8,7 @@ use crate::support::*;
 use std::collections::HashMap;
 
 mod auth;
+mod jwks;
 mod refusals;
 
 /// A proxy that knows `names` as the address of `server`.
