@@ -24,10 +24,15 @@ pub(super) struct Human {
     /// Whether stdout shows the human lines (`--format human` and `github`).
     shown: bool,
     secrets: Secrets,
-    /// Finished checks waiting for an earlier one in the plan: their text, by plan index
-    /// (`None`: nothing to show). Lines come out in plan order, whatever order the checks
-    /// finish in.
-    held: BTreeMap<usize, Option<String>>,
+    /// Finished checks waiting for an earlier one in the plan, or for a capture, by plan
+    /// index. Lines come out in plan order, whatever order the checks finish in.
+    held: BTreeMap<usize, Line>,
+    /// The plan indices of the checks that capture values and have not finished: until
+    /// they all have, a finished check is kept whole and shown later, since its answer may
+    /// hold a value captured after it (redacted once captured).
+    capturing: std::collections::BTreeSet<usize>,
+    /// Checks without a place in the plan that finished while a capture was to come.
+    unplaced: Vec<Line>,
     /// The plan index of the next check to show.
     next: usize,
     /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
@@ -37,6 +42,14 @@ pub(super) struct Human {
     github: bool,
     /// Checks run only because others need them, and which: marked on their lines.
     needed_by: super::NeededBy,
+}
+
+/// A finished check waiting to be shown.
+enum Line {
+    /// Its text (`None`: nothing to show).
+    Text(Option<String>),
+    /// The check itself, rendered once no value is left to capture.
+    Later(Box<CheckResult>),
 }
 
 impl Human {
@@ -70,6 +83,8 @@ impl Human {
             shown: matches!(format, Format::Human | Format::Github),
             secrets: secrets.clone(),
             held: BTreeMap::new(),
+            capturing: std::collections::BTreeSet::new(),
+            unplaced: Vec::new(),
             next: 0,
             stopped: 0,
             masked: std::collections::BTreeSet::new(),
@@ -78,31 +93,88 @@ impl Human {
         }
     }
 
+    /// The plan about to run, in its order: a check that finishes before every check that
+    /// captures values has is shown once they all have.
+    pub(super) fn wait_for_captures(
+        &mut self,
+        checks: &[std::sync::Arc<crate::config::model::Check>],
+    ) {
+        self.capturing = checks
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.flow.captures.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+    }
+
     /// A check finished; `index` is its place in the plan. Its line is shown once every
-    /// check before it in the plan is shown.
+    /// check before it in the plan is shown, and every check that captures values is done.
     pub(super) fn check_finished(&mut self, index: Option<usize>, result: &CheckResult) {
-        self.mask_captures();
-        let text = if result.note == Some(Note::NotRun(StopReason::FailFast)) {
-            self.stopped += 1;
-            None
+        if let Some(index) = index {
+            self.capturing.remove(&index);
+        }
+        let line = if self.capturing.is_empty() {
+            self.render_held();
+            Line::Text(self.render(result))
         } else {
-            Some(self.mark_needed(result, self.terminal.render(result)))
+            Line::Later(Box::new(result.clone()))
         };
         match index {
             Some(index) => {
-                self.held.insert(index, text);
-                while let Some(text) = self.held.remove(&self.next) {
-                    if let Some(text) = text {
-                        self.terminal.write(&text);
-                    }
-                    self.next += 1;
-                }
+                self.held.insert(index, line);
+                self.show_in_order();
             }
-            None => {
-                if let Some(text) = text {
-                    self.terminal.write(&text);
-                }
+            None => match line {
+                Line::Text(text) => self.write(text),
+                later => self.unplaced.push(later),
+            },
+        }
+    }
+
+    /// The held lines that can be shown, in plan order.
+    fn show_in_order(&mut self) {
+        while let Some(Line::Text(_)) = self.held.get(&self.next) {
+            if let Some(Line::Text(text)) = self.held.remove(&self.next) {
+                self.write(text);
             }
+            self.next += 1;
+        }
+    }
+
+    /// Renders the checks kept whole: every value they may hold is captured by now.
+    fn render_held(&mut self) {
+        let (mut held, unplaced) = (
+            std::mem::take(&mut self.held),
+            std::mem::take(&mut self.unplaced),
+        );
+        for line in held.values_mut() {
+            if let Line::Later(result) = line {
+                *line = Line::Text(self.render(result));
+            }
+        }
+        self.held = held;
+        for line in unplaced {
+            let text = match line {
+                Line::Text(text) => text,
+                Line::Later(result) => self.render(&result),
+            };
+            self.write(text);
+        }
+    }
+
+    /// A check's text, redacted of every value captured so far (`None`: nothing to show).
+    fn render(&mut self, result: &CheckResult) -> Option<String> {
+        self.mask_captures();
+        if result.note == Some(Note::NotRun(StopReason::FailFast)) {
+            self.stopped += 1;
+            return None;
+        }
+        Some(self.mark_needed(result, self.terminal.render(result)))
+    }
+
+    fn write(&mut self, text: Option<String>) {
+        if let Some(text) = text {
+            self.terminal.write(&text);
         }
     }
 
@@ -156,8 +228,12 @@ impl Human {
     /// The lines still held (in plan order), the one line of the checks `--fail-fast` left
     /// not run, the closing summary, and on stderr how many checks a signal left not run.
     pub(super) fn finish(&mut self, report: &RunReport) {
-        for text in std::mem::take(&mut self.held).into_values().flatten() {
-            self.terminal.write(&text);
+        self.capturing.clear();
+        self.render_held();
+        for line in std::mem::take(&mut self.held).into_values() {
+            if let Line::Text(text) = line {
+                self.write(text);
+            }
         }
         if self.stopped > 0 {
             let line = format!(

@@ -113,6 +113,9 @@ pub(super) async fn run_rounds(
         // The first round of `--until-pass` is shown as a run is; later ones show the checks
         // whose outcome changed (in `record`) and, at the deadline, the last state of the
         // others (in `next_wait`).
+        if !watching && round == 1 {
+            human.wait_for_captures(&subset);
+        }
         let report = async {
             progress.show_after(PROGRESS_AFTER);
             run_checks_with(env, &subset, options, Some(&interrupts), |r| {

@@ -200,6 +200,7 @@ fn probe(
         .enumerate()
         .map(|(i, c)| (std::sync::Arc::as_ptr(c), i))
         .collect();
+    human.wait_for_captures(&loaded.checks);
     let report = engine.block_on(async {
         progress.show_after(PROGRESS_AFTER);
         run_checks(&loaded.plan.env, &loaded.checks, options, |r| {

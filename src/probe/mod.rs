@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What a probe saw.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Observation {
     Http(HttpObservation),
     Tls(TlsObservation),

@@ -123,7 +123,7 @@ impl std::fmt::Display for Note {
 }
 
 /// One try of a check.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Attempt {
     /// Pass, Fail or Error: the raw result before pending is applied.
     pub outcome: Outcome,
@@ -145,7 +145,7 @@ pub struct AddressOutcome {
     pub outcome: Outcome,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckResult {
     pub check: Arc<Check>,
     pub outcome: Outcome,

@@ -138,9 +138,10 @@ async fn a_capture_that_finds_nothing_fails_its_check_and_its_dependents_err() {
     assert_eq!(hits(&server, "/me"), 0);
 }
 
-/// A check that finished before a value was captured may show that value (here a failed
-/// check's answer holds the token the sign-in captures 300 ms later): the reports written at
-/// the end still redact it, since a run with captures makes each check's JSON only then.
+/// A check that finishes before a value is captured may hold that value (here a failed
+/// check's answer holds the token the sign-in captures 300 ms later): its line waits until
+/// every capturing check is done, and the reports written at the end redact it too, since a
+/// run with captures makes each check's JSON only then.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_value_captured_later_is_redacted_from_an_earlier_checks_report() {
     let server = http(|r| match r.path.as_str() {
@@ -175,4 +176,37 @@ async fn a_value_captured_later_is_redacted_from_an_earlier_checks_report() {
         report.contains("the session will be [redacted:CAPTURE_FLOW_SIGN_IN_SESSION]"),
         "{report}"
     );
+    // The terminal, which shows each check as it finishes, in every format and verbosity.
+    for verbosity in ["-v", "-vv"] {
+        let out = p.run(&[verbosity]).await;
+        out.assert_code(1);
+        assert_no_secret(&out.stdout, TOKEN, verbosity);
+        assert_no_secret(&out.stderr, TOKEN, verbosity);
+        assert!(
+            out.stdout
+                .contains("the session will be [redacted:CAPTURE_FLOW_SIGN_IN_SESSION]"),
+            "{out}"
+        );
+        assert_eq!(out.stdout.find("FAIL    flow/early"), Some(0), "{out}");
+    }
+    let out = p
+        .run(&[
+            "-vv",
+            "--until-pass",
+            "--deadline",
+            "1s",
+            "--interval",
+            "200ms",
+        ])
+        .await;
+    out.assert_code(1);
+    assert_no_secret(&out.stdout, TOKEN, "--until-pass");
+    assert_no_secret(&out.stderr, TOKEN, "--until-pass");
+    let out = p.run(&["-vv", "--format", "github"]).await;
+    out.assert_code(1);
+    assert_no_secret(&without_masks(&out.stdout), TOKEN, "github");
+    // The runner is told to mask the value before the first line that could show it.
+    let mask = out.stdout.find(&format!("::add-mask::{TOKEN}"));
+    let early = out.stdout.find("flow/early");
+    assert!(mask.is_some() && mask < early, "{}", out.stdout);
 }
