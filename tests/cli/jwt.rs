@@ -38,7 +38,7 @@ fn token_check(name: &str, jwt: &str) -> String {
       body:
         json:
           "$.AuthenticationResult.IdToken":
-            jwt: {{ signed_by: "http://chat.test:${{port}}/jwks.json", {jwt} }}
+            jwt: {{ signed_by: "http://127.0.0.1:${{port}}/jwks.json", {jwt} }}
 "#
     )
 }
@@ -62,7 +62,7 @@ async fn a_token_of_every_algorithm_verifies_and_the_jwks_is_fetched_once() {
         json:
           "$.AuthenticationResult.IdToken":
             jwt:
-              signed_by: "http://chat.test:${port}/jwks.json"
+              signed_by: "http://127.0.0.1:${port}/jwks.json"
               header: { alg: RS256, kid: rs256 }
               claims: { aud: spa-client, token_use: id, "cognito:groups": { contains: nest-access } }
               expires_in: { gt: 5m }
@@ -86,7 +86,7 @@ async fn a_token_of_every_algorithm_verifies_and_the_jwks_is_fetched_once() {
     expect:
       status: 200
       headers:
-        x-id-token: { jwt: { signed_by: "http://chat.test:${port}/jwks.json", header: { kid: es384 } } }
+        x-id-token: { jwt: { signed_by: "http://127.0.0.1:${port}/jwks.json", header: { kid: es384 } } }
 "#,
     );
     p.write("checks/auth.yaml", &checks);
@@ -153,7 +153,7 @@ async fn every_token_that_does_not_verify_fails_naming_why() {
     let out = p.run(&[]).await;
     out.assert_code(1);
     out.assert_summary("0 passed, 6 failed, 0 errors, 0 pending");
-    let jwks = format!("http://chat.test:{}/jwks.json", issuer.server.port());
+    let jwks = format!("http://127.0.0.1:{}/jwks.json", issuer.server.port());
     let field = |part: &str| format!("body json $.AuthenticationResult.IdToken jwt {part}");
     assert_mismatches(
         &out,
@@ -277,9 +277,9 @@ async fn a_jwks_that_cannot_be_fetched_or_read_is_an_error_of_the_check() {
             "unreachable",
             &format!("http://127.0.0.1:{closed}/jwks.json"),
         ),
-        check("not a key set", "http://chat.test:${port}/token/rs256"),
-        check("missing", "http://chat.test:${port}/keys"),
-        check("too big", "http://chat.test:${port}/token/big"),
+        check("not a key set", "http://localhost:${port}/token/rs256"),
+        check("missing", "http://localhost:${port}/keys"),
+        check("too big", "http://localhost:${port}/token/big"),
     ];
     p.write("checks/auth.yaml", &format!("checks:\n{}", checks.concat()));
     let out = p.run(&[]).await;
@@ -297,18 +297,18 @@ async fn a_jwks_that_cannot_be_fetched_or_read_is_an_error_of_the_check() {
     assert_eq!(
         said("auth/not-a-key-set"),
         format!(
-            "error (protocol): the JWKS at http://chat.test:{port}/token/rs256 is not a key \
+            "error (protocol): the JWKS at http://localhost:{port}/token/rs256 is not a key \
              set: no `keys` list"
         )
     );
     assert_eq!(
         said("auth/missing"),
-        format!("error (protocol): the JWKS at http://chat.test:{port}/keys answered 404, not 200")
+        format!("error (protocol): the JWKS at http://localhost:{port}/keys answered 404, not 200")
     );
     assert_eq!(
         said("auth/too-big"),
         format!(
-            "error (protocol): the JWKS at http://chat.test:{port}/token/big is larger than \
+            "error (protocol): the JWKS at http://localhost:{port}/token/big is larger than \
              256 KiB (the limit of a key set)"
         )
     );
@@ -327,6 +327,7 @@ async fn a_jwt_matcher_written_wrong_is_a_load_error() {
       body:
         json:
           "$.IdToken": { jwt: { signed_by: "ftp://issuer/keys", claim: { aud: x } } }
+          "$.AccessToken": { jwt: { signed_by: "http://issuer.example/keys" } }
 "#,
     );
     let out = p.run(&[]).await;
@@ -340,7 +341,11 @@ async fn a_jwt_matcher_written_wrong_is_a_load_error() {
              https://issuer.example/.well-known/jwks.json\n\
              error: {file}:8:65: unknown key `claim` in the jwt matcher; did you mean `claims`? \
              expected one of: signed_by, header, claims, expires_in\n\
-             2 errors found; nothing was probed\n"
+             error: {file}:9:48: `signed_by` of the jwt of JSONPath `$.AccessToken` is plain \
+             http to issuer.example: a key set fetched in the clear can be replaced on the way, \
+             and a signature checked with it proves nothing; expected an https:// URL (http:// \
+             only to this machine: localhost, 127.0.0.1, [::1])\n\
+             3 errors found; nothing was probed\n"
         )
     );
 }

@@ -32,6 +32,20 @@ pub fn decode_jwt(node: &Node, what: &str, d: &mut Diagnostics) -> Option<JwtMat
 fn jwks_url(node: &Node, what: &str, d: &mut Diagnostics) -> Option<String> {
     let text = string(node, &format!("`signed_by` of the jwt of {what}"), d)?;
     match url::Url::parse(text.trim()) {
+        Ok(url) if url.scheme() == "http" && !this_machine(&url) => {
+            let host = url.host_str().unwrap_or_default();
+            d.error(
+                node.pos,
+                format!(
+                    "`signed_by` of the jwt of {what} is plain http to {host}: a key set \
+                     fetched in the clear can be replaced on the way, and a signature checked \
+                     with it proves nothing"
+                ),
+                "expected an https:// URL (http:// only to this machine: localhost, \
+                 127.0.0.1, [::1])",
+            );
+            None
+        }
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
             Some(url.to_string())
         }
@@ -43,6 +57,20 @@ fn jwks_url(node: &Node, what: &str, d: &mut Diagnostics) -> Option<String> {
             );
             None
         }
+    }
+}
+
+/// Whether `url` names this machine (`localhost`, a loopback address): traffic no one on the
+/// way can change, as browsers hold too.
+fn this_machine(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 

@@ -4,12 +4,13 @@ use crate::jwt::{issuer, member};
 use crate::support::*;
 
 /// A check's own `proxy:` carries the fetch of its key set too, as it carries the check: the
-/// issuer's name is known only to the proxy, whose log shows both requests.
+/// token's server is known only to the proxy, and the proxy's log shows the key set fetched
+/// through it as well (from `localhost`, which a fetch past the proxy would reach directly).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_set_is_fetched_through_the_checks_own_proxy() {
     let (issuer, p) = issuer().await;
     issuer.serve_token("rs256", &issuer.sign_with("rs256", &member(&issuer)));
-    let names = ["issuer.proxied.test"];
+    let names = ["issuer.proxied.test", "localhost"];
     let proxy = super::proxy_for(&issuer.server, &names, ProxyConfig::default()).await;
     p.write(
         "checks/auth.yaml",
@@ -22,7 +23,7 @@ async fn the_key_set_is_fetched_through_the_checks_own_proxy() {
       body:
         json:
           "$.AuthenticationResult.IdToken":
-            jwt: {{ signed_by: "http://issuer.proxied.test:${{port}}/jwks.json", header: {{ kid: rs256 }} }}
+            jwt: {{ signed_by: "http://localhost:${{port}}/jwks.json", header: {{ kid: rs256 }} }}
 "#,
             proxy = proxy.url()
         ),
@@ -36,8 +37,8 @@ async fn the_key_set_is_fetched_through_the_checks_own_proxy() {
     assert_eq!(
         lines,
         [
-            format!("GET http://issuer.proxied.test:{port}/jwks.json"),
             format!("GET http://issuer.proxied.test:{port}/token/rs256"),
+            format!("GET http://localhost:{port}/jwks.json"),
         ]
     );
     assert_eq!(issuer.jwks_requests(), 1, "{out}");
