@@ -163,7 +163,7 @@ pub fn run(data: &[u8]) {
             }
             CheckKind::Dns { probe, expect } => match observe_wire(probe, wire) {
                 Ok(seen) => {
-                    let mismatches = judge_dns(expect, &seen);
+                    let mismatches = judge_dns(expect, &seen, &clock);
                     (Observation::Dns(seen), mismatches)
                 }
                 Err(_) => continue,

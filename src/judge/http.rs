@@ -1,7 +1,7 @@
 //! HTTP expectations: status, headers, body (text and JSONPath), leaf certificate, time.
 
 use super::cert::{SeenCerts, judge_cert};
-use super::{Mismatch, check, check_in};
+use super::{Mismatch, check};
 use crate::config::model::{HttpExpect, JsonExpect};
 use crate::matcher::{Actual, Context, KeySets};
 use crate::probe::HttpObservation;
@@ -37,7 +37,13 @@ pub fn judge_http(
         });
     }
     if let Some(m) = &e.status {
-        check(&mut out, "status", m, &Actual::Number(f64::from(o.status)));
+        check(
+            &mut out,
+            "status",
+            m,
+            &Actual::Number(f64::from(o.status)),
+            ctx,
+        );
     }
     // conform asks for no encoding and decodes none: the body of an answer encoded anyway is
     // not the text the expectations are about (`not: { contains: error }` would pass on
@@ -64,12 +70,12 @@ pub fn judge_http(
             // that a list matcher (`contains` on items) still sees them one by one.
             many => Actual::text(many.join(", ")),
         };
-        check_in(&mut out, &format!("header {name}"), m, &actual, ctx);
+        check(&mut out, &format!("header {name}"), m, &actual, ctx);
     }
     if e.body.is_some() || !e.json.is_empty() {
         let text = String::from_utf8_lossy(&o.body);
         if let Some(m) = &e.body {
-            check_in(&mut out, "body", m, &Actual::text(text.as_ref()), ctx);
+            check(&mut out, "body", m, &Actual::text(text.as_ref()), ctx);
         }
         if !e.json.is_empty() {
             judge_json(&mut out, &e.json, &o.body, header(o, "content-type"), ctx);
@@ -84,6 +90,7 @@ pub fn judge_http(
             "time",
             m,
             &Actual::Seconds(o.elapsed.as_secs_f64()),
+            ctx,
         );
     }
     // The answer judged is a redirect that was not followed: the first mismatch says why.
@@ -145,7 +152,7 @@ fn judge_json(
         } else {
             Actual::list(nodes.into_iter().map(Actual::from_json).collect(), true)
         };
-        check_in(
+        check(
             out,
             &format!("body json {}", e.path_text),
             &e.matcher,

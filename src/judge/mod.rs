@@ -16,21 +16,11 @@ pub use tls::{judge_cert_file, judge_tls};
 
 use crate::matcher::{Actual, Context, Matcher, Mismatch, jwt};
 
-/// Tests `actual` with `m`, and records a mismatch for `field` when it fails.
-fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual) {
-    check_in(
-        out,
-        field,
-        m,
-        actual,
-        &Context::at(time::OffsetDateTime::now_utc()),
-    );
-}
-
-/// [`check`] with the judgement's clock and key sets. A `jwt:` matcher records one mismatch
+/// Tests `actual` with `m` as of the judgement's clock and with its key sets (`ctx`), and
+/// records a mismatch for `field` when it fails. A `jwt:` matcher records one mismatch
 /// per part of the token that does not hold (`body json $.token jwt claims.aud`); and a value
 /// a `jwt:` meets is a credential: a mismatch shows only its start and length.
-fn check_in(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual, ctx: &Context) {
+fn check(out: &mut Vec<Mismatch>, field: &str, m: &Matcher, actual: &Actual, ctx: &Context) {
     if let Matcher::Jwt(token) = m {
         out.extend(token.misses(actual, ctx).into_iter().map(|miss| Mismatch {
             field: match miss.part.as_str() {

@@ -2,21 +2,24 @@
 
 use super::{Mismatch, check};
 use crate::config::model::{ConnectExpect, DnsExpect, TcpExpect};
-use crate::matcher::{Actual, Literal, Matcher};
+use crate::matcher::{Actual, Context, Literal, Matcher};
 use crate::probe::{ConnectOutcome, DnsObservation, TcpObservation};
+use crate::syntax::when::Clock;
 
-pub fn judge_dns(e: &DnsExpect, o: &DnsObservation) -> Vec<Mismatch> {
+/// `clock`: the judgement's moment (a token's `exp` in an answer).
+pub fn judge_dns(e: &DnsExpect, o: &DnsObservation, clock: &Clock) -> Vec<Mismatch> {
+    let ctx = &Context::at(clock.now());
     let mut out = Vec::new();
     let noerror = Matcher::Equals(Literal::Text("NOERROR".into()));
     let rcode = e.rcode.as_ref().unwrap_or(&noerror);
-    check(&mut out, "rcode", rcode, &Actual::text(&o.rcode));
+    check(&mut out, "rcode", rcode, &Actual::text(&o.rcode), ctx);
     if let Some(m) = &e.answers {
         let answers = Actual::list(o.answers.iter().map(Actual::text).collect(), false);
-        check(&mut out, "answers", m, &answers);
+        check(&mut out, "answers", m, &answers, ctx);
     }
     if let Some(m) = &e.cnames {
         let chain = Actual::list(o.cnames.iter().map(Actual::text).collect(), true);
-        check(&mut out, "cnames", m, &chain);
+        check(&mut out, "cnames", m, &chain, ctx);
     }
     if let Some(m) = &e.ttl {
         let ttl = o
@@ -24,7 +27,7 @@ pub fn judge_dns(e: &DnsExpect, o: &DnsObservation) -> Vec<Mismatch> {
             .iter()
             .min()
             .map_or(Actual::Absent, |t| Actual::Number(f64::from(*t)));
-        check(&mut out, "ttl", m, &ttl);
+        check(&mut out, "ttl", m, &ttl, ctx);
     }
     if let Some(m) = &e.time {
         check(
@@ -32,12 +35,15 @@ pub fn judge_dns(e: &DnsExpect, o: &DnsObservation) -> Vec<Mismatch> {
             "time",
             m,
             &Actual::Seconds(o.elapsed.as_secs_f64()),
+            ctx,
         );
     }
     out
 }
 
-pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
+/// `clock`: the judgement's moment (a token's `exp` in what the server sent).
+pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation, clock: &Clock) -> Vec<Mismatch> {
+    let ctx = &Context::at(clock.now());
     let mut out = Vec::new();
     let (want, expected) = match e.connect {
         ConnectExpect::Accepted => (ConnectOutcome::Accepted, "accepted"),
@@ -58,6 +64,7 @@ pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
             "time",
             m,
             &Actual::Seconds(o.elapsed.as_secs_f64()),
+            ctx,
         );
     }
     if let Some(m) = &e.received {
@@ -65,7 +72,7 @@ pub fn judge_tcp(e: &TcpExpect, o: &TcpObservation) -> Vec<Mismatch> {
             .exchange
             .as_ref()
             .map_or(Actual::Absent, |x| Actual::text(x.received_text()));
-        check(&mut out, "received", m, &received);
+        check(&mut out, "received", m, &received, ctx);
     }
     out
 }
@@ -99,14 +106,14 @@ mod tests {
     fn rcode_defaults_to_noerror() {
         let nx = dns("NXDOMAIN", &[], &[], &[]);
         assert_eq!(
-            shown(judge_dns(&DnsExpect::default(), &nx)),
+            shown(judge_dns(&DnsExpect::default(), &nx, &Clock::Live)),
             ["rcode: expected \"NOERROR\", got \"NXDOMAIN\""]
         );
         let e = DnsExpect {
             rcode: Some(m("NXDOMAIN")),
             ..DnsExpect::default()
         };
-        assert!(judge_dns(&e, &nx).is_empty());
+        assert!(judge_dns(&e, &nx, &Clock::Live).is_empty());
     }
 
     #[test]
@@ -123,12 +130,15 @@ mod tests {
             ttl: Some(m("{lte: 300}")),
             ..DnsExpect::default()
         };
-        assert!(judge_dns(&e, &o).is_empty());
+        assert!(judge_dns(&e, &o, &Clock::Live).is_empty());
         let e = DnsExpect {
             answers: Some(m("[172.64.1.1, 104.18.2.1]")),
             ..DnsExpect::default()
         };
-        assert!(judge_dns(&e, &o).is_empty(), "answers compare as a set");
+        assert!(
+            judge_dns(&e, &o, &Clock::Live).is_empty(),
+            "answers compare as a set"
+        );
         let e = DnsExpect {
             answers: Some(m("{in_cidr: [104.16.0.0/13]}")),
             cnames: Some(m("{empty: true}")),
@@ -136,7 +146,7 @@ mod tests {
             ..DnsExpect::default()
         };
         assert_eq!(
-            shown(judge_dns(&e, &o)),
+            shown(judge_dns(&e, &o, &Clock::Live)),
             [
                 "answers: expected in 104.16.0.0/13, got [\"104.18.2.1\", \"172.64.1.1\"] (172.64.1.1 is outside every range)",
                 "cnames: expected empty, got [\"phenom.pages.dev.\"]",
@@ -150,7 +160,7 @@ mod tests {
             ..DnsExpect::default()
         };
         assert_eq!(
-            shown(judge_dns(&e, &nodata)),
+            shown(judge_dns(&e, &nodata, &Clock::Live)),
             ["ttl: expected <= 300, got absent"]
         );
     }
@@ -169,7 +179,7 @@ mod tests {
             time: None,
             received: None,
         };
-        assert!(judge_tcp(&refused, &o).is_empty());
+        assert!(judge_tcp(&refused, &o, &Clock::Live).is_empty());
         let accepted = TcpExpect {
             connect: ConnectExpect::Accepted,
             explicit: true,
@@ -177,7 +187,7 @@ mod tests {
             received: None,
         };
         assert_eq!(
-            shown(judge_tcp(&accepted, &o)),
+            shown(judge_tcp(&accepted, &o, &Clock::Live)),
             ["connect: expected accepted, got refused (127.0.0.1:22)"]
         );
     }

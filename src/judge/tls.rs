@@ -4,11 +4,12 @@
 use super::cert::{SeenCerts, judge_cert};
 use super::{Mismatch, check};
 use crate::config::model::{CertExpect, HandshakeExpect, TlsExpect};
-use crate::matcher::Actual;
+use crate::matcher::{Actual, Context};
 use crate::probe::{CertObservation, HandshakeOutcome, TlsObservation};
 use crate::syntax::when::Clock;
 
 pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, clock: &Clock) -> Vec<Mismatch> {
+    let ctx = &Context::at(clock.now());
     let mut out = Vec::new();
     let wanted = e.handshake.unwrap_or(HandshakeExpect::Accepted);
     let ok = matches!(
@@ -39,7 +40,7 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, clock: &Clock) -> Vec<Mismat
             HandshakeOutcome::Rejected { alert: Some(a), .. } => Actual::text(a),
             _ => Actual::Absent,
         };
-        check(&mut out, "alert", m, &actual);
+        check(&mut out, "alert", m, &actual, ctx);
     }
     if let Some(m) = &e.version {
         check(
@@ -47,6 +48,7 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, clock: &Clock) -> Vec<Mismat
             "version",
             m,
             &o.version.as_deref().map_or(Actual::Absent, Actual::text),
+            ctx,
         );
     }
     if let Some(m) = &e.alpn {
@@ -55,6 +57,7 @@ pub fn judge_tls(e: &TlsExpect, o: &TlsObservation, clock: &Clock) -> Vec<Mismat
             "alpn",
             m,
             &o.alpn.as_deref().map_or(Actual::Absent, Actual::text),
+            ctx,
         );
     }
     if let Some(c) = &e.cert {

@@ -102,7 +102,7 @@ async fn examine_at(
         }
         CheckKind::Dns { probe, expect } => {
             let probed = Box::pin(prober.dns(probe, timeout));
-            let judge = |o: &_| judge::judge_dns(expect, o);
+            let judge = |o: &_| judge::judge_dns(expect, o, judged_at);
             bounded(probed, timeout, judge, Observation::Dns).await
         }
         CheckKind::Tcp { probe, expect } => {
@@ -111,7 +111,7 @@ async fn examine_at(
                 _ => probe,
             };
             let probed = Box::pin(prober.tcp(probe, timeout));
-            let judge = |o: &_| judge::judge_tcp(expect, o);
+            let judge = |o: &_| judge::judge_tcp(expect, o, judged_at);
             bounded(probed, timeout, judge, Observation::Tcp).await
         }
     }

@@ -325,3 +325,31 @@ async fn http_leaf_and_chain_expiry_follow_the_clock_too() {
     );
     assert_eq!(json["rounds"]["mode"], "until_pass", "{json:#}");
 }
+
+/// A token outside http (here a tcp banner) is judged as of `--at` too: one that expires in
+/// an hour passes `expires_in: { gt: 30m }` now and fails two hours ahead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_in_a_banner_follows_the_clock_too() {
+    let exp = OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let token = SigningKey::new(Alg::Es256, "k").sign(&serde_json::json!({ "exp": exp }));
+    let server = line_server(format!("{token}\r\n").as_bytes(), b"").await;
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ port: \"{}\" }}\n", server.port()),
+        None,
+        "",
+    );
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: banner token
+    tcp: { host: 127.0.0.1, port: "${port}" }
+    expect: { received: { jwt: { expires_in: { gt: 30m } } } }
+"#,
+    );
+    p.run(&[]).await.assert_code_quiet(0);
+    let ahead = p.run(&["--at", "+2h"]).await;
+    ahead.assert_code(1);
+    let said = "    received jwt expires_in\n      expected: > 30m\n      actual:   -1h\n";
+    assert!(ahead.stdout.contains(said), "{ahead}");
+}
