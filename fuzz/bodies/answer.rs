@@ -222,7 +222,7 @@ pub fn run(data: &[u8]) {
     }
     terminal.finish(&report);
     let _ = junit_xml(&report, &secrets);
-    let _ = tap(&report, &secrets);
+    let _ = tap(&report, &secrets, &Default::default());
     let _ = annotations(&report, &secrets);
     let _ = step_summary(&report, &secrets);
     let _ = metrics(&report, &secrets);

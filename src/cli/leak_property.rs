@@ -268,7 +268,7 @@ fn outputs(
         ("terminal -vv", terminal),
         ("json", json),
         ("junit", junit),
-        ("tap", tap(&report, secrets)),
+        ("tap", tap(&report, secrets, &Default::default())),
         ("github annotations", github),
         ("github step summary", step_summary(&report, secrets)),
         ("metrics", metrics(&report, secrets)),

@@ -222,10 +222,19 @@ impl Outputs {
             (
                 Format::Tap,
                 Source::Run {
-                    report, secrets, ..
+                    report,
+                    secrets,
+                    json,
+                    ..
                 },
             ) => {
-                say(&tap(report, secrets));
+                let needed_by = json
+                    .checks
+                    .iter()
+                    .filter(|c| !c.needed_by.is_empty())
+                    .map(|c| (c.id.clone(), c.needed_by.clone()))
+                    .collect();
+                say(&tap(report, secrets, &needed_by));
                 None
             }
             (Format::Tap, other) => {

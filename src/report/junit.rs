@@ -246,13 +246,21 @@ fn test_case(check: &JsonCheck, classname: &str, rich: bool) -> TestCase {
         case.extra
             .insert("line".into(), check.line.to_string().into());
     }
+    // Why the check ran when it was not selected, then how a flaky one passed.
+    let mut out = Vec::new();
+    if !check.needed_by.is_empty() {
+        out.push(text(&format!("needed by {}", check.needed_by.join(", "))));
+    }
     if check.flaky {
-        case.set_system_out(format!(
+        out.push(format!(
             "flaky: passed on attempt {} of {}\n{}",
             check.attempts.len(),
             u64::from(check.retries) + 1,
             details()
         ));
+    }
+    if !out.is_empty() {
+        case.set_system_out(out.join("\n"));
     }
     case
 }

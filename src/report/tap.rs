@@ -12,8 +12,14 @@ use crate::run::{CheckResult, Outcome, RunReport};
 use crate::syntax::escape::yaml_quoted;
 use std::fmt::Write as _;
 
-/// The run as a TAP 14 document, secrets redacted.
-pub fn tap(report: &RunReport, secrets: &Secrets) -> String {
+/// The run as a TAP 14 document, secrets redacted. `needed_by`: the checks run only because
+/// selected ones need them (by id as the reports show it), each marked by a comment under its
+/// test point: `# needed by api/me`.
+pub fn tap(
+    report: &RunReport,
+    secrets: &Secrets,
+    needed_by: &std::collections::BTreeMap<String, Vec<String>>,
+) -> String {
     let mut out = String::from("TAP version 14\n");
     if let Some(as_of) = &report.as_of {
         let _ = writeln!(
@@ -29,6 +35,10 @@ pub fn tap(report: &RunReport, secrets: &Secrets) -> String {
     let _ = writeln!(out, "1..{}", report.results.len());
     for (i, result) in report.results.iter().enumerate() {
         out.push_str(&test_point(i + 1, result, secrets));
+        if let Some(by) = needed_by.get(&clean(secrets, &result.check.id)) {
+            let by = by.join(", ").replace(['\n', '\r'], " ");
+            let _ = writeln!(out, "# needed by {by}");
+        }
         let diagnose = match result.outcome {
             Outcome::Pass => result.flaky,
             Outcome::NotRun => false,
@@ -184,7 +194,7 @@ mod tests {
     #[test]
     fn numbered_points_with_todo_skip_and_diagnostics() {
         assert_eq!(
-            tap(&sample(), &Secrets::default()),
+            tap(&sample(), &Secrets::default(), &Default::default()),
             "TAP version 14\n\
              1..6\n\
              ok 1 - chat/up\n\
@@ -247,7 +257,7 @@ mod tests {
         r.flaky = true;
         r.reproduce = None;
         assert_eq!(
-            tap(&report(vec![r]), &Secrets::default()),
+            tap(&report(vec![r]), &Secrets::default(), &Default::default()),
             "TAP version 14\n\
              1..1\n\
              ok 1 - nest/up\n\
@@ -264,7 +274,11 @@ mod tests {
     #[test]
     fn an_empty_run_skips_all() {
         assert_eq!(
-            tap(&report(Vec::new()), &Secrets::default()),
+            tap(
+                &report(Vec::new()),
+                &Secrets::default(),
+                &Default::default()
+            ),
             "TAP version 14\n1..0 # SKIP no checks selected\n"
         );
     }
@@ -285,7 +299,7 @@ mod tests {
             )])],
         );
         r.reproduce = None;
-        let out = tap(&report(vec![r]), &Secrets::default());
+        let out = tap(&report(vec![r]), &Secrets::default(), &Default::default());
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(
             lines[2],
@@ -304,7 +318,7 @@ mod tests {
 
     #[test]
     fn the_yaml_blocks_parse() {
-        let out = tap(&sample(), &Secrets::default());
+        let out = tap(&sample(), &Secrets::default(), &Default::default());
         let mut blocks = Vec::new();
         let mut current: Option<String> = None;
         for line in out.lines() {
@@ -345,7 +359,7 @@ mod tests {
         );
         r.message = "pending: s3cr3t-t0ken".into();
         r.reproduce = command(&["curl", "-H", "x: s3cr3t-t0ken", "https://chat.example/"]);
-        let out = tap(&report(vec![r]), &secrets());
+        let out = tap(&report(vec![r]), &secrets(), &Default::default());
         assert!(!out.contains("s3cr3t"), "{out}");
         assert!(
             out.contains("not ok 1 - chat/[redacted:TOKEN] # TODO pending: [redacted:TOKEN]\n"),

@@ -215,6 +215,31 @@ async fn only_brings_the_needs_along_and_says_so() {
             ("api/me", &serde_json::Value::Null)
         ]
     );
+    // JUnit: the needed check's case says why it ran in its output; the selected one has none.
+    let junit = p.junit();
+    let case = |name: &str| {
+        let start = junit
+            .find(&format!(r#"<testcase name="{name}""#))
+            .expect("its case");
+        let rest = &junit[start + 1..];
+        let end = rest
+            .find("<testcase")
+            .or(rest.find("</testsuite>"))
+            .unwrap_or(rest.len());
+        junit[start..=start + end].to_string()
+    };
+    assert!(
+        case("sign in").contains("<system-out>needed by api/me</system-out>"),
+        "{junit}"
+    );
+    assert!(!case("me").contains("needed by"), "{junit}");
+    // TAP: a comment under the needed check's test point.
+    let out = p.run(&["--only", "api/me", "--format", "tap"]).await;
+    out.assert_code(0);
+    assert_eq!(
+        out.stdout,
+        "TAP version 14\n1..2\nok 1 - auth/sign-in\n# needed by api/me\nok 2 - api/me\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
