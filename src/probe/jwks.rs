@@ -65,13 +65,21 @@ async fn fetch(
     };
     let parsed = url::Url::parse(url)
         .map_err(|e| failed(ProbeErrorKind::Internal, format!("is not a URL ({e})")))?;
+    let plain = parsed.scheme() == "http";
     let mut probe = HttpProbe::get(parsed);
     probe.headers = vec![("accept".into(), "application/json".into())];
     probe.follow_redirects = JWKS_REDIRECTS;
     probe.body_limit = JWKS_LIMIT;
-    // The way out that the check asking for it has: a network reached only through a proxy
-    // serves its issuer through it too.
-    probe.proxy = proxy.cloned().map(Box::new);
+    if plain {
+        // Allowed only to a loopback address (see the decoder): straight there, never through
+        // a proxy, and no redirect, which could lead the clear text off this machine.
+        probe.proxy = Some(Box::new(ProxySetting::Off));
+        probe.follow_redirects = 0;
+    } else {
+        // The way out that the check asking for it has: a network reached only through a
+        // proxy serves its issuer through it too.
+        probe.proxy = proxy.cloned().map(Box::new);
+    }
     // The environment's trust roots, as every probe has them (a check's own `tls:` is for
     // its own server, not the key set's).
     probe.tls = std::sync::Arc::new(TlsOptions {

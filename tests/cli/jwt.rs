@@ -262,6 +262,9 @@ async fn a_jwks_that_cannot_be_fetched_or_read_is_an_error_of_the_check() {
     // Bigger than the 256 KiB a key set may have.
     issuer.serve_token("big", &"x".repeat(300 * 1024));
     let closed = closed_port();
+    // Plain http is fetched as it is, never followed elsewhere (the clear text would leave
+    // this machine).
+    let moved = http(|_| TestResponse::redirect(302, "http://keys.elsewhere.test/jwks.json")).await;
     let check = |name: &str, jwks: &str| {
         format!(
             r#"  - name: {name}
@@ -277,14 +280,18 @@ async fn a_jwks_that_cannot_be_fetched_or_read_is_an_error_of_the_check() {
             "unreachable",
             &format!("http://127.0.0.1:{closed}/jwks.json"),
         ),
-        check("not a key set", "http://localhost:${port}/token/rs256"),
-        check("missing", "http://localhost:${port}/keys"),
-        check("too big", "http://localhost:${port}/token/big"),
+        check("not a key set", "http://127.0.0.1:${port}/token/rs256"),
+        check("missing", "http://127.0.0.1:${port}/keys"),
+        check("too big", "http://127.0.0.1:${port}/token/big"),
+        check(
+            "redirected",
+            &format!("http://127.0.0.1:{}/jwks.json", moved.port()),
+        ),
     ];
     p.write("checks/auth.yaml", &format!("checks:\n{}", checks.concat()));
     let out = p.run(&[]).await;
     out.assert_code_quiet(3);
-    out.assert_summary("0 passed, 0 failed, 4 errors, 0 pending");
+    out.assert_summary("0 passed, 0 failed, 5 errors, 0 pending");
     let port = issuer.server.port();
     let said = |id: &str| out.details_of(id)[1].clone();
     assert_eq!(
@@ -297,19 +304,26 @@ async fn a_jwks_that_cannot_be_fetched_or_read_is_an_error_of_the_check() {
     assert_eq!(
         said("auth/not-a-key-set"),
         format!(
-            "error (protocol): the JWKS at http://localhost:{port}/token/rs256 is not a key \
+            "error (protocol): the JWKS at http://127.0.0.1:{port}/token/rs256 is not a key \
              set: no `keys` list"
         )
     );
     assert_eq!(
         said("auth/missing"),
-        format!("error (protocol): the JWKS at http://localhost:{port}/keys answered 404, not 200")
+        format!("error (protocol): the JWKS at http://127.0.0.1:{port}/keys answered 404, not 200")
     );
     assert_eq!(
         said("auth/too-big"),
         format!(
-            "error (protocol): the JWKS at http://localhost:{port}/token/big is larger than \
+            "error (protocol): the JWKS at http://127.0.0.1:{port}/token/big is larger than \
              256 KiB (the limit of a key set)"
+        )
+    );
+    assert_eq!(
+        said("auth/redirected"),
+        format!(
+            "error (protocol): the JWKS at http://127.0.0.1:{}/jwks.json answered 302, not 200",
+            moved.port()
         )
     );
 }
@@ -328,11 +342,15 @@ async fn a_jwt_matcher_written_wrong_is_a_load_error() {
         json:
           "$.IdToken": { jwt: { signed_by: "ftp://issuer/keys", claim: { aud: x } } }
           "$.AccessToken": { jwt: { signed_by: "http://issuer.example/keys" } }
+          "$.Other": { jwt: { signed_by: "http://localhost:8080/keys" } }
 "#,
     );
     let out = p.run(&[]).await;
     out.assert_code(2);
     let file = p.shown("checks/auth.yaml");
+    let why = "a key set fetched in the clear can be replaced on the way, and a signature \
+               checked with it proves nothing; expected an https:// URL (http:// only to a \
+               loopback address of this machine, such as 127.0.0.1 or [::1])";
     assert_eq!(
         out.stderr,
         format!(
@@ -342,10 +360,10 @@ async fn a_jwt_matcher_written_wrong_is_a_load_error() {
              error: {file}:8:65: unknown key `claim` in the jwt matcher; did you mean `claims`? \
              expected one of: signed_by, header, claims, expires_in\n\
              error: {file}:9:48: `signed_by` of the jwt of JSONPath `$.AccessToken` is plain \
-             http to issuer.example: a key set fetched in the clear can be replaced on the way, \
-             and a signature checked with it proves nothing; expected an https:// URL (http:// \
-             only to this machine: localhost, 127.0.0.1, [::1])\n\
-             3 errors found; nothing was probed\n"
+             http to issuer.example: {why}\n\
+             error: {file}:10:42: `signed_by` of the jwt of JSONPath `$.Other` is plain \
+             http to localhost: {why}\n\
+             4 errors found; nothing was probed\n"
         )
     );
 }

@@ -135,7 +135,7 @@ pub(super) fn jwt() -> Value {
     };
     object(
         json!({
-            "signed_by": doc(or_var(pattern(r"^\s*https?://")), "The http(s) URL of the issuer's key set (JWKS): fetched once per run with the environment's trust, proxy and resolve: settings; the key the token's kid names must verify its signature (RS256/384/512, ES256/384, EdDSA)."),
+            "signed_by": doc(or_var(pattern(r"^\s*https?://")), "The https URL of the issuer's key set (JWKS; plain http only to a loopback address such as 127.0.0.1): fetched once per run with the environment's trust and resolve: settings and the check's proxy; the key the token's kid names must verify its signature (RS256/384/512, ES256/384, EdDSA)."),
             "header": fields("Header fields (alg, kid, typ):"),
             "claims": fields("Claims (aud, iss, token_use, cognito:groups):"),
             "expires_in": doc(r("matcher"), "On the token's exp minus now, e.g. { gt: 5m }; a token without exp fails it. Without it, a token past its exp fails."),

@@ -41,8 +41,8 @@ fn jwks_url(node: &Node, what: &str, d: &mut Diagnostics) -> Option<String> {
                      fetched in the clear can be replaced on the way, and a signature checked \
                      with it proves nothing"
                 ),
-                "expected an https:// URL (http:// only to this machine: localhost, \
-                 127.0.0.1, [::1])",
+                "expected an https:// URL (http:// only to a loopback address of this \
+                 machine, such as 127.0.0.1 or [::1])",
             );
             None
         }
@@ -60,17 +60,14 @@ fn jwks_url(node: &Node, what: &str, d: &mut Diagnostics) -> Option<String> {
     }
 }
 
-/// Whether `url` names this machine (`localhost`, a loopback address): traffic no one on the
-/// way can change, as browsers hold too.
+/// Whether `url` names this machine by a loopback address (`127.0.0.0/8`, `[::1]`): traffic
+/// no one on the way can change. A name (even `localhost`) is not enough: `resolve:`, the
+/// hosts file or a resolver may send it elsewhere.
 fn this_machine(url: &url::Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(name)) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+        Some(url::Host::Domain(_)) | None => false,
     }
 }
 
