@@ -33,6 +33,9 @@ pub(super) struct Human {
     capturing: std::collections::BTreeSet<usize>,
     /// Checks without a place in the plan that finished while a capture was to come.
     unplaced: Vec<Line>,
+    /// How many checks are kept whole (held or unplaced), to be rendered once no capture is
+    /// to come: none, and there is nothing to look for.
+    later: usize,
     /// The plan index of the next check to show.
     next: usize,
     /// Checks `--fail-fast` left not run: said in one line at the end, not one each.
@@ -85,11 +88,24 @@ impl Human {
             held: BTreeMap::new(),
             capturing: std::collections::BTreeSet::new(),
             unplaced: Vec::new(),
+            later: 0,
             next: 0,
             stopped: 0,
             masked: std::collections::BTreeSet::new(),
             github: format == Format::Github,
             needed_by: super::NeededBy::new(),
+        }
+    }
+
+    /// Every line still held, in plan order (a check that never reported leaves no gap):
+    /// the end of a run, or of the first round of `--until-pass`.
+    pub(super) fn flush(&mut self) {
+        self.capturing.clear();
+        self.render_held();
+        for line in std::mem::take(&mut self.held).into_values() {
+            if let Line::Text(text) = line {
+                self.write(text);
+            }
         }
     }
 
@@ -117,6 +133,7 @@ impl Human {
             self.render_held();
             Line::Text(self.render(result))
         } else {
+            self.later += 1;
             Line::Later(Box::new(result.clone()))
         };
         match index {
@@ -143,6 +160,10 @@ impl Human {
 
     /// Renders the checks kept whole: every value they may hold is captured by now.
     fn render_held(&mut self) {
+        if self.later == 0 {
+            return;
+        }
+        self.later = 0;
         let (mut held, unplaced) = (
             std::mem::take(&mut self.held),
             std::mem::take(&mut self.unplaced),
@@ -228,13 +249,7 @@ impl Human {
     /// The lines still held (in plan order), the one line of the checks `--fail-fast` left
     /// not run, the closing summary, and on stderr how many checks a signal left not run.
     pub(super) fn finish(&mut self, report: &RunReport) {
-        self.capturing.clear();
-        self.render_held();
-        for line in std::mem::take(&mut self.held).into_values() {
-            if let Line::Text(text) = line {
-                self.write(text);
-            }
-        }
+        self.flush();
         if self.stopped > 0 {
             let line = format!(
                 "{} not run: stopped by --fail-fast\n",

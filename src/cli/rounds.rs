@@ -130,6 +130,9 @@ pub(super) async fn run_rounds(
         }
         .await;
         progress.finish();
+        if !watching && round == 1 {
+            human.flush();
+        }
         // Each round judges as of its own start (`--at +30d`); the report states the last.
         as_of = report.as_of;
         session.record(human, round, round_start, &todo, report.results);

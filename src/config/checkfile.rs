@@ -96,11 +96,9 @@ impl KnownEnvs {
             let Some(dir) = &self.dir else {
                 return EnvNames::default();
             };
-            let runnable = super::environment::runnable_env_names(dir);
-            let abstract_ = super::environment::env_names(dir)
-                .into_iter()
-                .filter(|n| !runnable.contains(n))
-                .collect();
+            let all = super::environment::env_names(dir);
+            let runnable = super::environment::runnable_among(dir, all.clone());
+            let abstract_ = all.into_iter().filter(|n| !runnable.contains(n)).collect();
             EnvNames {
                 runnable,
                 abstract_,

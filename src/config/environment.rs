@@ -83,7 +83,12 @@ pub fn env_names(dir: &Path) -> Vec<String> {
 
 /// The environments that can be run: all but those marked `abstract: true`.
 pub fn runnable_env_names(dir: &Path) -> Vec<String> {
-    env_names(dir)
+    runnable_among(dir, env_names(dir))
+}
+
+/// Those of `names` (environments of `dir`) not marked `abstract: true`.
+pub fn runnable_among(dir: &Path, names: Vec<String>) -> Vec<String> {
+    names
         .into_iter()
         .filter(|name| {
             let Some(file) = env_file(dir, name) else {

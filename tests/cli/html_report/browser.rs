@@ -85,6 +85,9 @@ fn chromium_at(browser: &Path, args: &[String]) -> Option<String> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
+    // A group of its own, so that a browser that hangs is killed with its helper processes
+    // (which hold its output open).
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().expect("start chromium");
     let mut stdout = child.stdout.take().expect("stdout");
     let reader = std::thread::spawn(move || {
@@ -97,8 +100,11 @@ fn chromium_at(browser: &Path, args: &[String]) -> Option<String> {
         match child.try_wait().expect("wait for chromium") {
             Some(_) => break,
             None if started.elapsed() > LIMIT => {
+                let group = format!("-{}", child.id());
+                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
                 let _ = child.kill();
                 let _ = child.wait();
+                let _ = reader.join();
                 return None;
             }
             None => std::thread::sleep(Duration::from_millis(50)),
