@@ -1,16 +1,23 @@
-//! `capture:`: the values a passing http answer gives its dependents, or, for each capture
-//! that finds nothing, a mismatch (the answer is not what the suite needs).
+//! `capture:`: the values an http answer gives its dependents (when it passes) and the
+//! run's secrets (always), or, for each capture that finds nothing, a mismatch (the answer is
+//! not what the suite needs).
 
 use crate::config::model::{Capture, CaptureFrom};
 use crate::matcher::Mismatch;
 use crate::probe::HttpObservation;
 
-/// Each capture's name and value, taken from `o`; a capture that finds nothing (or an empty
-/// value) is a mismatch `capture NAME: expected a value at …, got nothing`.
-pub fn take_captures(
-    captures: &[Capture],
-    o: &HttpObservation,
-) -> Result<Vec<(String, String)>, Vec<Mismatch>> {
+/// What the captures found in one answer.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Each capture that found a value: its name and the value.
+    pub values: Vec<(String, String)>,
+    /// Each capture that found nothing (or an empty value): `capture NAME: expected a value
+    /// at …, got nothing`.
+    pub misses: Vec<Mismatch>,
+}
+
+/// Each capture's value, taken from `o`, or its miss.
+pub fn take_captures(captures: &[Capture], o: &HttpObservation) -> Taken {
     let mut values = Vec::new();
     let mut misses = Vec::new();
     let doc: Option<serde_json::Value> = captures
@@ -63,9 +70,5 @@ pub fn take_captures(
             }),
         }
     }
-    if misses.is_empty() {
-        Ok(values)
-    } else {
-        Err(misses)
-    }
+    Taken { values, misses }
 }

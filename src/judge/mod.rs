@@ -9,7 +9,7 @@ mod http;
 mod net;
 mod tls;
 
-pub use capture::take_captures;
+pub use capture::{Taken, take_captures};
 pub use http::{judge_http, jwks_urls};
 pub use net::{judge_dns, judge_tcp};
 pub use tls::{judge_cert_file, judge_tls};

@@ -133,9 +133,7 @@ impl CheckTask {
         let addresses = examined.addresses;
         let attempt = match examined.observed {
             Ok((mut observation, mut mismatches)) => {
-                if mismatches.is_empty() {
-                    self.capture(&observation, &mut mismatches);
-                }
+                self.capture(&observation, &mut mismatches);
                 let outcome = if mismatches.is_empty() {
                     Outcome::Pass
                 } else {

@@ -210,3 +210,65 @@ async fn a_value_captured_later_is_redacted_from_an_earlier_checks_report() {
     let early = out.stdout.find("flow/early");
     assert!(mask.is_some() && mask < early, "{}", out.stdout);
 }
+
+/// A capturing check that fails still held the value it would have captured (a sign-in whose
+/// answer carries the session but not what else was expected, or only one of two captures):
+/// that value is redacted from every output all the same, though nothing is sent on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_value_a_failed_check_would_have_captured_is_redacted_too() {
+    let server = http(|r| match r.path.as_str() {
+        p if p.starts_with("/sign-in") => {
+            TestResponse::ok(format!("signed in as {TOKEN}")).header("x-session", TOKEN)
+        }
+        _ => TestResponse::status(404),
+    })
+    .await;
+    let checks = r#"  - name: sign in
+    http: { url: "http://chat.test:${port}/sign-in" }
+    expect: { status: 200, body: { contains: "welcome" } }
+    capture:
+      session: { header: x-session }
+  - name: sign in twice
+    http: { url: "http://chat.test:${port}/sign-in?again" }
+    expect: { status: 200 }
+    capture:
+      session: { header: x-session }
+      refresh: { header: x-refresh }
+"#;
+    let p = project(&server, &[checks.to_string()]);
+    let json = p.path().join("run.json").display().to_string();
+    let out = p.run(&["-vv", "--json", &json]).await;
+    out.assert_code(1);
+    out.assert_summary("0 passed, 2 failed, 0 errors, 0 pending");
+    assert_eq!(
+        out.details_of("flow/sign-in-twice")[1..4],
+        [
+            "capture refresh",
+            "  expected: a header x-refresh",
+            "  actual:   none",
+        ],
+        "{out}"
+    );
+    for (text, what) in [
+        (&out.stdout, "stdout"),
+        (&out.stderr, "stderr"),
+        (&p.junit(), "junit.xml"),
+        (&p.read("run.json"), "run.json"),
+    ] {
+        assert_no_secret(text, TOKEN, what);
+    }
+    // Both checks hold the same value, redacted under the name of either.
+    assert_eq!(
+        out.stdout
+            .matches("< x-session: [redacted:CAPTURE_FLOW_SIGN_IN")
+            .count(),
+        2,
+        "{out}"
+    );
+    for format in ["github", "tap", "json"] {
+        let out = p.run(&["-vv", "--format", format]).await;
+        out.assert_code(1);
+        assert_no_secret(&without_masks(&out.stdout), TOKEN, format);
+        assert_no_secret(&out.stderr, TOKEN, format);
+    }
+}

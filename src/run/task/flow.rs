@@ -45,8 +45,10 @@ impl CheckTask {
         }
     }
 
-    /// The check's captures from a passing answer, each added to the run's secrets at once;
-    /// a capture that finds nothing is a mismatch, and then nothing is kept.
+    /// The check's captures from its answer, each added to the run's secrets at once whether
+    /// the answer passed or not (a failed sign-in's answer may hold the session all the
+    /// same). They are kept, to be sent on, only from an answer that passes: a capture that
+    /// finds nothing in one is a mismatch, and then nothing is kept.
     pub(super) fn capture(&self, observation: &Observation, mismatches: &mut Vec<Mismatch>) {
         let captures = &self.check.flow.captures;
         if captures.is_empty() {
@@ -55,16 +57,19 @@ impl CheckTask {
         let Observation::Http(http) = observation else {
             return;
         };
-        match crate::judge::take_captures(captures, http) {
-            Ok(values) => {
-                let mut kept = self.captured.lock().unwrap_or_else(|e| e.into_inner());
-                for (name, value) in values {
-                    self.secrets
-                        .add_captured(&needs::secret_name(&self.check, &name), &value);
-                    kept.insert(name, value);
-                }
-            }
-            Err(misses) => mismatches.extend(misses),
+        let taken = crate::judge::take_captures(captures, http);
+        for (name, value) in &taken.values {
+            self.secrets
+                .add_captured(&needs::secret_name(&self.check, name), value);
+        }
+        if !mismatches.is_empty() {
+            return;
+        }
+        if taken.misses.is_empty() {
+            let mut kept = self.captured.lock().unwrap_or_else(|e| e.into_inner());
+            kept.extend(taken.values);
+        } else {
+            mismatches.extend(taken.misses);
         }
     }
 
