@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub(crate) use trust::ServerVerifier;
 pub(crate) use trust::provider;
 
-/// A rustls client configuration for `opts`, offering `alpn` (in preference order).
+/// A rustls client configuration for `opts`, offering `alpn` (in preference order), that
+/// never resumes a session.
 pub(crate) fn client_config(opts: &TlsOptions, alpn: &[&[u8]]) -> Result<ClientConfig, String> {
     config_with_verifier(opts, alpn, server_cert_verifier(opts)?)
 }
@@ -71,6 +72,10 @@ pub(crate) fn config_with_verifier(
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    // Every connection makes a full handshake. A resumed session is verified no more, and
+    // shows the certificate of the session it resumes: nodes of one name that share their
+    // session keys (a load balancer's, an anycast fleet's) would each pass with another's.
+    config.resumption = rustls::client::Resumption::disabled();
     Ok(config)
 }
 

@@ -6,6 +6,8 @@
 use crate::harness::*;
 use crate::support::dns_server::{self, rr};
 use crate::support::*;
+use rustls::server::StoresServerSessions;
+use std::sync::Arc;
 
 const IP_CHECKS: &str = r#"checks:
   - name: tcp over v6
@@ -196,7 +198,7 @@ async fn a_bad_ip_value_is_a_located_load_error() {
 }
 
 /// Two servers on one port, on 127.0.0.1 and 127.0.0.2 (the second port bound to match).
-async fn pair(
+pub(crate) async fn pair(
     first: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static + Clone,
     second: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static + Clone,
 ) -> (TestServer, TestServer) {
@@ -318,17 +320,24 @@ async fn addresses_all_probes_every_address_and_names_the_failing_one() {
     assert!(attempt("all/http-one-address").get("addresses").is_none());
 }
 
-/// Two TLS servers on one port, 127.0.0.1 and 127.0.0.2, with certificates that differ.
-async fn tls_pair(pki: &Pki) -> (TestServer, TestServer) {
+/// Two TLS servers on one port, 127.0.0.1 and 127.0.0.2, with certificates that differ (the
+/// second names `stale.pair.test`), sharing `sessions` when given.
+pub(crate) async fn tls_pair(
+    pki: &Pki,
+    sessions: Option<&Arc<dyn StoresServerSessions>>,
+) -> (TestServer, TestServer) {
+    let config = |names: &[&str], body: &'static str| {
+        let config = https_config(pki, names, move |_| TestResponse::ok(body));
+        match sessions {
+            Some(sessions) => config.share_sessions(sessions),
+            None => config,
+        }
+    };
     for _ in 0..20 {
-        let one = TestServer::start(https_config(pki, &["two.pair.test"], |_| {
-            TestResponse::ok("one")
-        }))
-        .await;
+        let one = TestServer::start(config(&["two.pair.test"], "one")).await;
         let at = format!("127.0.0.2:{}", one.port());
         if std::net::TcpListener::bind(&at).is_ok() {
-            let config = https_config(pki, &["stale.pair.test"], |_| TestResponse::ok("two"));
-            let two = TestServer::start_on(config, &at).await;
+            let two = TestServer::start_on(config(&["stale.pair.test"], "two"), &at).await;
             return (one, two);
         }
     }
@@ -360,7 +369,7 @@ async fn addresses_all_names_the_node_with_another_certificate_or_no_answer() {
     )
     .await;
     let pki = Pki::new();
-    let (one, two) = tls_pair(&pki).await;
+    let (one, two) = tls_pair(&pki, None).await;
     let half = http(|_| TestResponse::ok("only on 127.0.0.1")).await;
     let p = Project::new();
     p.env(

@@ -23,6 +23,7 @@ mod fail_closed_load;
 mod fail_closed_output;
 mod fail_closed_reports;
 mod fail_closed_run;
+mod fleet;
 mod formats;
 mod html_report;
 mod http_behaviour;

@@ -8,7 +8,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::server::WebPkiClientVerifier;
+use rustls::server::{StoresServerSessions, WebPkiClientVerifier};
 use rustls::{RootCertStore, SupportedProtocolVersion};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -121,6 +121,9 @@ pub struct ServerTls {
     pub alpn: Vec<Vec<u8>>,
     /// Empty: rustls's defaults (1.2 and 1.3).
     pub versions: Vec<&'static SupportedProtocolVersion>,
+    /// The session store for resumption; servers given the same one resume each other's
+    /// sessions, as the nodes of a fleet that share their session state. None: its own.
+    pub sessions: Option<Arc<dyn StoresServerSessions>>,
 }
 
 pub struct TestServerConfig {
@@ -151,6 +154,7 @@ impl TestServerConfig {
                 client_auth: ClientAuth::None,
                 alpn: vec![b"h2".to_vec(), b"http/1.1".to_vec()],
                 versions: Vec::new(),
+                sessions: None,
             }),
             handler: Arc::new(handler),
         }
@@ -175,6 +179,14 @@ impl TestServerConfig {
     pub fn alpn(mut self, protocols: &[&[u8]]) -> Self {
         if let Some(tls) = &mut self.tls {
             tls.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        }
+        self
+    }
+
+    /// Shares `sessions` (see [`ServerTls::sessions`]).
+    pub fn share_sessions(mut self, sessions: &Arc<dyn StoresServerSessions>) -> Self {
+        if let Some(tls) = &mut self.tls {
+            tls.sessions = Some(Arc::clone(sessions));
         }
         self
     }
@@ -344,6 +356,9 @@ pub(crate) fn rustls_server_config(tls: &ServerTls) -> rustls::ServerConfig {
         .with_single_cert(certs_from_pem(&tls.chain_pem), key_from_pem(&tls.key_pem))
         .expect("server certificate and key");
     config.alpn_protocols = tls.alpn.clone();
+    if let Some(sessions) = &tls.sessions {
+        config.session_storage = Arc::clone(sessions);
+    }
     config
 }
 

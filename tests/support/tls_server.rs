@@ -41,6 +41,7 @@ impl TlsServerConfig {
                 client_auth: ClientAuth::None,
                 alpn: Vec::new(),
                 versions: Vec::new(),
+                sessions: None,
             },
             after: AfterHandshake::Hold,
         }

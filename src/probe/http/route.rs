@@ -206,7 +206,8 @@ impl HttpProber {
             return Ok((client.clone(), key));
         }
         // One TLS configuration per distinct TLS settings, shared by the clients of every
-        // host: one verifier, one client identity, one session cache for resumption.
+        // host: one verifier, one client identity (never a session to resume: see
+        // `tls_client::config_with_verifier`).
         let config = match clients.tls.get(&tls_key) {
             Some(config) => config.clone(),
             None => {

@@ -23,7 +23,6 @@ use super::cert_facts::{ChainFacts, ReadCert};
 use super::{ProbeError, ProbeErrorKind, tls_client};
 use crate::config::model::{Environment, TlsProbe};
 use crate::syntax::quantity::format_seconds;
-use rustls::client::Resumption;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ProtocolVersion};
 use std::net::{IpAddr, SocketAddr};
@@ -165,8 +164,6 @@ impl TlsProber {
         let alpn: Vec<&[u8]> = probe.alpn.iter().map(|p| p.as_bytes()).collect();
         let mut config = tls_client::config_with_verifier(&probe.tls, &alpn, recorder.clone())
             .map_err(tls_error)?;
-        // Every probe makes a full handshake: a resumed session shows no certificate.
-        config.resumption = Resumption::disabled();
         let asked = Arc::new(AskedRecorder::new(config.client_auth_cert_resolver.clone()));
         config.client_auth_cert_resolver = asked.clone();
         let mut conn = ClientConnection::new(Arc::new(config), name)
