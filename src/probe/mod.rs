@@ -248,7 +248,14 @@ impl Prober {
         } else if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
             vec![std::net::SocketAddr::new(ip, port)]
         } else {
-            let lookup = self.resolver.lookup(bare, port);
+            let lookup = self.resolver.lookup(
+                bare,
+                port,
+                resolve::Wanted {
+                    family: ip,
+                    every: true,
+                },
+            );
             tokio::time::timeout(timeout, lookup)
                 .await
                 .map_err(|_| ProbeError {

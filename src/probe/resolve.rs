@@ -20,7 +20,40 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct Resolver {
     servers: Vec<SocketAddr>,
     attempt_timeout: Duration,
-    found: Mutex<HashMap<String, Vec<IpAddr>>>,
+    found: Mutex<HashMap<String, Found>>,
+}
+
+/// A name's addresses as the servers gave them.
+#[derive(Clone)]
+struct Found {
+    ips: Vec<IpAddr>,
+    /// The family whose lookup failed while the other's answered (`AAAA` timed out, say):
+    /// its record type and why. Its addresses are unknown, not absent.
+    unknown: Option<(RecordType, String)>,
+}
+
+/// What a probe needs of a name's addresses: those `family` admits, and, for
+/// `addresses: all`, `every` one of them.
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted {
+    pub family: IpFamily,
+    pub every: bool,
+}
+
+impl Wanted {
+    /// One address of any family that answers: what a probe needs by default.
+    pub const ANY: Wanted = Wanted {
+        family: IpFamily::Any,
+        every: false,
+    };
+
+    /// One address of `family`.
+    pub fn one(family: IpFamily) -> Wanted {
+        Wanted {
+            family,
+            every: false,
+        }
+    }
 }
 
 /// Why one server gave no usable answer.
@@ -46,8 +79,15 @@ impl Resolver {
         self
     }
 
-    /// The addresses of `host`, with `port`; the error is for people.
-    pub async fn lookup(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+    /// The addresses of `host`, with `port`; the error is for people. A family whose lookup
+    /// failed while the other's answered is an error when `wanted` needs it (`ip:` names it,
+    /// or every address is wanted), else the other family's addresses do.
+    pub async fn lookup(
+        &self,
+        host: &str,
+        port: u16,
+        wanted: Wanted,
+    ) -> Result<Vec<SocketAddr>, String> {
         if self.servers.is_empty() {
             return system_lookup(host, port).await;
         }
@@ -73,58 +113,100 @@ impl Resolver {
             .unwrap_or_else(|e| e.into_inner())
             .get(&key)
             .cloned();
-        let ips = match cached {
-            Some(ips) => ips,
+        let found = match cached {
+            Some(found) => found,
             None => {
-                let ips = self.ask_servers(host).await?;
+                let found = self.ask_servers(host).await?;
                 self.found
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(key, ips.clone());
-                ips
+                    .insert(key, found.clone());
+                found
             }
         };
-        Ok(ips
+        if let Some((record_type, why)) = &found.unknown {
+            let family = match record_type {
+                RecordType::AAAA => IpFamily::V6,
+                _ => IpFamily::V4,
+            };
+            let name = match family {
+                IpFamily::V6 => "IPv6",
+                _ => "IPv4",
+            };
+            if wanted.every || wanted.family == family {
+                let consequence = if wanted.family == family {
+                    format!(
+                        "its {name} addresses are unknown (`ip: {}`)",
+                        family.as_str()
+                    )
+                } else {
+                    "not every address is known (`addresses: all`)".to_string()
+                };
+                return Err(format!(
+                    "{host}: the {record_type} lookup failed ({why}), so {consequence}"
+                ));
+            }
+        }
+        Ok(found
+            .ips
             .into_iter()
             .map(|ip| SocketAddr::new(ip, port))
             .collect())
     }
 
-    /// Each server in turn until one answers for certain.
-    async fn ask_servers(&self, host: &str) -> Result<Vec<IpAddr>, String> {
+    /// Each server in turn until one answers for certain, both families; an answer with one
+    /// family's lookup failed is taken only when no later server answers both.
+    async fn ask_servers(&self, host: &str) -> Result<Found, String> {
         let name = dns_name(host)?;
         let mut failures = Vec::new();
+        let mut partial = None;
         for &server in &self.servers {
             match self.ask_server(host, &name, server).await {
-                Ok(ips) => return Ok(ips),
-                Err(Failure::Final(message)) => return Err(message),
+                Ok(found) if found.unknown.is_none() => return Ok(found),
+                Ok(found) => {
+                    partial.get_or_insert(found);
+                }
+                Err(Failure::Final(message)) => return partial.ok_or(message),
                 Err(Failure::TryNext(message)) => failures.push(message),
             }
         }
-        Err(format!("{host} did not resolve: {}", failures.join("; ")))
+        partial.ok_or_else(|| format!("{host} did not resolve: {}", failures.join("; ")))
     }
 
-    /// A and AAAA at once from one server; either family is enough.
+    /// A and AAAA at once from one server; either family's addresses answer, and the other's
+    /// failure is kept with them.
     async fn ask_server(
         &self,
         host: &str,
         name: &Name,
         server: SocketAddr,
-    ) -> Result<Vec<IpAddr>, Failure> {
+    ) -> Result<Found, Failure> {
         let (v4, v6) = futures::join!(
             self.addresses(host, name, RecordType::A, server),
             self.addresses(host, name, RecordType::AAAA, server),
         );
+        let why = |failure: Failure| match failure {
+            Failure::Final(why) | Failure::TryNext(why) => why,
+        };
         match (v4, v6) {
             (Ok(mut v4), Ok(v6)) => {
                 v4.extend(v6);
                 if v4.is_empty() {
                     return Err(Failure::Final(format!("{host} has no A or AAAA record")));
                 }
-                Ok(v4)
+                Ok(Found {
+                    ips: v4,
+                    unknown: None,
+                })
             }
-            // One family answered with addresses; the other failing does not matter.
-            (Ok(ips), Err(_)) | (Err(_), Ok(ips)) if !ips.is_empty() => Ok(ips),
+            (Ok(ips), Err(e)) if !ips.is_empty() => Ok(Found {
+                ips,
+                unknown: Some((RecordType::AAAA, why(e))),
+            }),
+            (Err(e), Ok(ips)) if !ips.is_empty() => Ok(Found {
+                ips,
+                unknown: Some((RecordType::A, why(e))),
+            }),
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     }

@@ -1,5 +1,6 @@
 //! The tcp probe: does a connection to host:port open, is it refused, or does it hang?
 
+use super::resolve::Wanted;
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::{Environment, TcpProbe};
 use std::net::{IpAddr, SocketAddr};
@@ -53,7 +54,7 @@ pub async fn probe(
         match probe.host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, probe.port)],
             Err(_) => {
-                let lookup = resolver.lookup(&probe.host, probe.port);
+                let lookup = resolver.lookup(&probe.host, probe.port, Wanted::one(probe.ip));
                 let found = tokio::time::timeout(timeout.saturating_sub(TIMEOUT_MARGIN), lookup)
                     .await
                     .map_err(|_| ProbeError {

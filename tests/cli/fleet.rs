@@ -71,3 +71,57 @@ async fn a_session_from_one_node_never_stands_for_anothers_certificate() {
     out.assert_summary("1 passed, 2 failed, 0 errors, 0 pending");
     assert!(two.requests().is_empty(), "{:?}", two.requests());
 }
+
+/// A resolver that answers A but fails AAAA (a fleet whose IPv6 side is broken): a probe
+/// that needs one address reaches the IPv4 node; one that needs every address, or an IPv6
+/// one, is an error that says the IPv6 addresses are unknown, never a pass over half the
+/// fleet or a "has no IPv6 address".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_family_whose_lookup_failed_is_an_error_where_it_is_needed() {
+    let dns = dns_server::hostile(dns_server::Misbehaviour::ServfailButA).await;
+    let server = http(|_| TestResponse::ok("v4")).await;
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let tcp = tcp.local_addr().expect("addr").port();
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ web: \"{}\", tcp: \"{tcp}\" }}\n", server.port()),
+        None,
+        &format!("resolvers: [\"{}\"]\n", dns.addr()),
+    );
+    p.write(
+        "checks/half.yaml",
+        r#"checks:
+  - name: one address
+    tcp: { host: half.test, port: "${tcp}" }
+    expect: { connect: accepted }
+  - name: every address
+    tcp: { host: half.test, port: "${tcp}", addresses: all }
+    expect: { connect: accepted }
+  - name: over v6
+    tcp: { host: half.test, port: "${tcp}", ip: v6 }
+    expect: { connect: accepted }
+  - name: http every address
+    http: { url: "http://half.test:${web}/", addresses: all }
+    expect: { status: 200 }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(3);
+    out.assert_line("PASS", "half/one-address", "one address");
+    let failed = format!(
+        "error (dns): half.test: the AAAA lookup failed ({} answered SERVFAIL for half.test \
+         AAAA), so",
+        dns.addr()
+    );
+    let every = format!("{failed} not every address is known (`addresses: all`)");
+    for id in ["half/every-address", "half/http-every-address"] {
+        assert_eq!(out.details_of(id)[1], every, "{id}: {out}");
+    }
+    assert_eq!(
+        out.details_of("half/over-v6")[1],
+        format!("{failed} its IPv6 addresses are unknown (`ip: v6`)"),
+        "{out}"
+    );
+    out.assert_summary("1 passed, 0 failed, 3 errors, 0 pending");
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}

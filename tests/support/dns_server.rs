@@ -6,7 +6,7 @@
 use hickory_proto::op::{Message, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::svcb::{Alpn, SVCB, SvcParamKey, SvcParamValue};
 use hickory_proto::rr::rdata::{A, AAAA, CAA, CNAME, HTTPS, MX, NS, PTR, SOA, SRV, TXT};
-use hickory_proto::rr::{LowerName, Name, RData, Record};
+use hickory_proto::rr::{LowerName, Name, RData, Record, RecordType};
 use hickory_server::Server;
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
@@ -232,11 +232,15 @@ pub enum Misbehaviour {
     CnameLoop,
     /// Over UDP an empty answer with the TC bit; over TCP nothing at all.
     TruncatedThenSilent,
+    /// Answers an A query with `A_ONLY_ADDRESS` and every other query with SERVFAIL: a
+    /// server whose IPv6 side is broken.
+    ServfailButA,
 }
 
 pub const WRONG_ID_ADDRESS: &str = "192.0.2.66";
 pub const WRONG_ID_THEN_RIGHT_ADDRESS: &str = "192.0.2.77";
 pub const LOOP_TARGET: &str = "loop-b.conform.test.";
+pub const A_ONLY_ADDRESS: &str = "127.0.0.1";
 
 /// A misbehaving responder on 127.0.0.1 (UDP and TCP, same port); stops when dropped.
 pub struct HostileDns {
@@ -325,6 +329,17 @@ fn replies(how: Misbehaviour, query: &[u8], over_tcp: bool) -> Vec<(Duration, Ve
         Misbehaviour::TruncatedThenSilent => {
             let mut m = Message::response(query.id, OpCode::Query);
             m.metadata.truncation = true;
+            m.add_queries(query.queries.iter().cloned());
+            vec![(now, m.to_vec().expect("encode"))]
+        }
+        Misbehaviour::ServfailButA
+            if query.queries.first().map(|q| q.query_type()) == Some(RecordType::A) =>
+        {
+            vec![(now, answer(query.id, a_record(A_ONLY_ADDRESS)))]
+        }
+        Misbehaviour::ServfailButA => {
+            let code = ResponseCode::ServFail;
+            let mut m = Message::error_msg(query.id, OpCode::Query, code);
             m.add_queries(query.queries.iter().cloned());
             vec![(now, m.to_vec().expect("encode"))]
         }

@@ -12,7 +12,7 @@ mod route;
 
 pub use observation::{BodyDigest, HttpObservation, RedirectHop};
 
-use super::resolve::Resolver;
+use super::resolve::{Resolver, Wanted};
 use super::tls::TlsProber;
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::{Environment, HttpProbe, RequestBody, TlsOptions};
@@ -282,7 +282,7 @@ impl HttpProber {
             let addr = match route.addrs.first() {
                 Some(addr) => Some(*addr),
                 None => self
-                    .resolve_name(name, route.port(), phase)
+                    .resolve_name(name, route.port(), Wanted::ANY, phase)
                     .await
                     .ok()
                     .and_then(|a| a.first().copied()),

@@ -1,7 +1,7 @@
 //! Where each hop connects: `connect_to`, the environment's `resolve:` answers, `tls.sni`;
 //! and the shared client for each distinct setting.
 
-use super::super::resolve::Resolver;
+use super::super::resolve::{Resolver, Wanted};
 use super::super::{ProbeErrorKind, tls_client};
 use super::failure::root_cause;
 use super::phase::{Phase, PhaseLayer, State};
@@ -105,14 +105,17 @@ impl HttpProber {
 
         let mut addrs = match probe.connect_to.as_ref().filter(|_| own) {
             Some(to) => {
-                self.resolve_name(&to.host, to.port.unwrap_or(port), phase)
+                let wanted = Wanted::one(probe.ip);
+                self.resolve_name(&to.host, to.port.unwrap_or(port), wanted, phase)
                     .await?
             }
             None => self.env.resolve_fixed_all(&host, port),
         };
         // `ip:` chooses among the addresses, so they are looked up here, not by the client.
         if (sni.is_some() || probe.ip != IpFamily::Any) && addrs.is_empty() {
-            addrs = self.resolve_name(&host, port, phase).await?;
+            addrs = self
+                .resolve_name(&host, port, Wanted::one(probe.ip), phase)
+                .await?;
         }
         let addrs = super::super::resolve::of_family(addrs, probe.ip, &host)
             .map_err(|e| (ProbeErrorKind::Dns, e))?;
@@ -159,6 +162,7 @@ impl HttpProber {
         &self,
         host: &str,
         port: u16,
+        wanted: Wanted,
         phase: &Phase,
     ) -> Result<Vec<SocketAddr>, (ProbeErrorKind, String)> {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
@@ -172,7 +176,7 @@ impl HttpProber {
         phase.set(State::Resolving, host);
         let mut addrs = self
             .resolver
-            .lookup(host, port)
+            .lookup(host, port, wanted)
             .await
             .map_err(|e| (ProbeErrorKind::Dns, e))?;
         // Sorted so that a round-robin answer does not make a new client every time.
@@ -273,7 +277,7 @@ impl reqwest::dns::Resolve for ResolveWith {
             if let Some(phase) = &phase {
                 phase.set(State::Resolving, name.as_str());
             }
-            let addrs = resolver.lookup(name.as_str(), 0).await?;
+            let addrs = resolver.lookup(name.as_str(), 0, Wanted::ANY).await?;
             if let Some(phase) = &phase {
                 phase.set_state(State::Connecting);
             }

@@ -13,7 +13,7 @@ mod session;
 mod starttls;
 mod verifier;
 
-use super::resolve::Resolver;
+use super::resolve::{Resolver, Wanted};
 
 use asked::AskedRecorder;
 use session::Session;
@@ -258,7 +258,9 @@ impl TlsProber {
         } else if let Ok(ip) = host.parse::<IpAddr>() {
             vec![SocketAddr::new(ip, probe.port)]
         } else {
-            let lookup = self.resolver.lookup(host, probe.port);
+            let lookup = self
+                .resolver
+                .lookup(host, probe.port, Wanted::one(probe.ip));
             let found = timeout_at(deadline, lookup).await.map_err(|_| {
                 let what = format!("{host} did not resolve within {within} (timeout)");
                 fail(ProbeErrorKind::Timeout, what)
