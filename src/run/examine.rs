@@ -1,15 +1,16 @@
 //! One try of a check: its probe, then the judge of the same kind on what the probe saw.
 
-use super::result::{AddressOutcome, Outcome};
-use crate::config::model::{
-    AddressMode, CheckKind, ConnectTo, HttpProbe, IpFamily, Probe, ProxySetting, TcpProbe, TlsProbe,
-};
+mod every;
+
+use super::result::AddressOutcome;
+use crate::config::model::{CheckKind, ProxySetting};
 use crate::judge;
 use crate::matcher::{KeySets, Mismatch};
 use crate::probe::{HttpObservation, Observation, ProbeError, ProbeErrorKind, Prober};
 use crate::syntax::quantity::format_seconds;
 use crate::syntax::when::Clock;
-use futures::StreamExt;
+pub(super) use every::{HostLimits, Pinned};
+use every::{every_address, examine_each};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,7 @@ pub(super) async fn examine(
     kind: &CheckKind,
     timeout: Duration,
     judged_at: &Clock,
+    limits: HostLimits<'_>,
 ) -> Examined {
     // Through a proxy the proxy connects, so the http probe itself says what it cannot do.
     let proxied = matches!(kind, CheckKind::Http { probe, .. } if prober.proxied(probe));
@@ -49,6 +51,7 @@ pub(super) async fn examine(
                 (&host, port, ip),
                 timeout,
                 judged_at,
+                limits,
             ))
             .await
         }
@@ -57,7 +60,7 @@ pub(super) async fn examine(
 }
 
 /// [`examine`], the probe pinned to `at` when given (one address of `addresses: all`).
-async fn examine_at(
+pub(super) async fn examine_at(
     prober: &Prober,
     kind: &CheckKind,
     at: Option<SocketAddr>,
@@ -131,160 +134,6 @@ async fn key_sets(
     Ok(sets)
 }
 
-/// A check's probe sent to one address of `addresses: all`: the name kept for SNI, `Host`
-/// and verification (an http probe connects to the address, as with `connect_to`).
-pub(super) enum Pinned {
-    Http(HttpProbe),
-    Tls(TlsProbe),
-    Tcp(TcpProbe),
-}
-
-impl Pinned {
-    /// `kind`'s probe sent to `addr`; None for a kind that has one address or none.
-    pub(super) fn new(kind: &CheckKind, addr: SocketAddr) -> Option<Pinned> {
-        Some(match kind {
-            CheckKind::Http { probe, .. } => Pinned::Http(HttpProbe {
-                connect_to: Some(ConnectTo {
-                    host: addr.ip().to_string(),
-                    port: Some(addr.port()),
-                }),
-                ..probe.clone()
-            }),
-            CheckKind::Tls { probe, .. } => Pinned::Tls(TlsProbe {
-                host: addr.ip().to_string(),
-                port: addr.port(),
-                ..probe.clone()
-            }),
-            CheckKind::Tcp { probe, .. } => Pinned::Tcp(TcpProbe {
-                host: addr.ip().to_string(),
-                port: addr.port(),
-                ..probe.clone()
-            }),
-            _ => return None,
-        })
-    }
-
-    pub(super) fn probe(&self) -> Probe<'_> {
-        match self {
-            Pinned::Http(p) => Probe::Http(p),
-            Pinned::Tls(p) => Probe::Tls(p),
-            Pinned::Tcp(p) => Probe::Tcp(p),
-        }
-    }
-}
-
-/// The host, port and family whose every address a check with `addresses: all` probes (a
-/// `connect_to` host when the http probe names one); None: one address, as usual.
-fn every_address(kind: &CheckKind) -> Option<(String, u16, IpFamily)> {
-    match kind {
-        CheckKind::Http { probe, .. } if probe.addresses == AddressMode::All => {
-            let url_port = probe.url.port_or_known_default()?;
-            match &probe.connect_to {
-                Some(to) => Some((to.host.clone(), to.port.unwrap_or(url_port), probe.ip)),
-                None => Some((probe.url.host_str()?.to_string(), url_port, probe.ip)),
-            }
-        }
-        CheckKind::Tls { probe, .. } if probe.addresses == AddressMode::All => {
-            Some((probe.host.clone(), probe.port, probe.ip))
-        }
-        CheckKind::Tcp { probe, .. } if probe.addresses == AddressMode::All => {
-            Some((probe.host.clone(), probe.port, probe.ip))
-        }
-        _ => None,
-    }
-}
-
-/// `addresses: all`: every address of the host probed and judged at once, each within the
-/// time left after the lookup. The check passes only if every address does; each mismatch
-/// and an error name their address (`127.0.0.2: status`), and the observation kept is the
-/// first failing address's (the first address's when all pass), so that the reproduce
-/// command goes to it.
-async fn examine_each(
-    prober: &Prober,
-    kind: &CheckKind,
-    (host, port, ip): (&str, u16, IpFamily),
-    timeout: Duration,
-    judged_at: &Clock,
-) -> Examined {
-    let clock = Instant::now();
-    let addrs = match prober.addresses(host, port, ip, timeout).await {
-        Ok(addrs) => addrs,
-        Err(error) => {
-            return Examined {
-                observed: Err(error),
-                duration: clock.elapsed(),
-                addresses: Vec::new(),
-            };
-        }
-    };
-    let left = timeout.saturating_sub(clock.elapsed());
-    // At most the host limit at once, in address order.
-    let mut each = Vec::with_capacity(addrs.len());
-    for &addr in &addrs {
-        each.push(Box::pin(examine_at(
-            prober,
-            kind,
-            Some(addr),
-            left,
-            judged_at,
-        )));
-    }
-    let results: Vec<Examined> = futures::stream::iter(each)
-        .buffered(prober.host_concurrency())
-        .collect()
-        .await;
-    let duration = clock.elapsed();
-    let each: Vec<AddressOutcome> = addrs
-        .iter()
-        .zip(&results)
-        .map(|(&address, examined)| AddressOutcome {
-            address,
-            outcome: match &examined.observed {
-                Ok((_, found)) if found.is_empty() => Outcome::Pass,
-                Ok(_) => Outcome::Fail,
-                Err(e) if e.kind.is_answer() => Outcome::Fail,
-                Err(_) => Outcome::Error,
-            },
-        })
-        .collect();
-    let mut kept = None;
-    let mut mismatches = Vec::new();
-    for (addr, examined) in addrs.iter().zip(results) {
-        let place = addr.ip().to_string();
-        match examined.observed {
-            Err(error) => {
-                let message = format!("{place}: {}", error.message);
-                return Examined {
-                    observed: Err(ProbeError { message, ..error }),
-                    duration,
-                    addresses: each,
-                };
-            }
-            Ok((observation, found)) => {
-                let failing = !found.is_empty();
-                mismatches.extend(found.into_iter().map(|m| Mismatch {
-                    field: format!("{place}: {}", m.field),
-                    ..m
-                }));
-                if kept.is_none() || (failing && !matches!(kept, Some((_, true)))) {
-                    kept = Some((observation, failing));
-                }
-            }
-        }
-    }
-    Examined {
-        observed: match kept {
-            Some((observation, _)) => Ok((observation, mismatches)),
-            None => Err(ProbeError {
-                kind: ProbeErrorKind::Dns,
-                message: format!("{host} has no address"),
-            }),
-        },
-        duration,
-        addresses: each,
-    }
-}
-
 /// Runs `probed` within `timeout`, then `judge`s what it saw. The probe bounds itself by the
 /// timeout and says which phase ran out; this outer bound, a little later, only guarantees
 /// the end.
@@ -351,6 +200,7 @@ mod tests {
             &tcp(port, ConnectExpect::Refused),
             timeout,
             &Clock::Live,
+            HostLimits::default(),
         )
         .await;
         let Ok((Observation::Tcp(seen), mismatches)) = examined.observed else {
@@ -370,6 +220,7 @@ mod tests {
             &tcp(port, ConnectExpect::Accepted),
             timeout,
             &Clock::Live,
+            HostLimits::default(),
         )
         .await;
         let Ok((Observation::Tcp(_), mismatches)) = examined.observed else {
@@ -403,7 +254,14 @@ mod tests {
             expect: Box::new(expect),
         };
         let prober = Prober::new(&Environment::named("test"));
-        let examined = examine(&prober, &kind, Duration::from_secs(5), &Clock::Live).await;
+        let examined = examine(
+            &prober,
+            &kind,
+            Duration::from_secs(5),
+            &Clock::Live,
+            HostLimits::default(),
+        )
+        .await;
         let Ok((Observation::Cert(seen), mismatches)) = examined.observed else {
             panic!("not a cert observation: {:?}", examined.observed);
         };

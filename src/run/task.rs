@@ -1,6 +1,6 @@
 //! One check's task: its slots, its attempts and retries, pending, and its result.
 
-use super::examine::examine;
+use super::examine::{HostLimits, examine};
 use super::needs;
 use super::*;
 use crate::config::model::{CheckKind, Secrets};
@@ -122,11 +122,17 @@ impl CheckTask {
         }
         // Boxed, made only once the slots are held: a check waiting for its slots (with 10,000
         // checks, nearly all of them at first) holds no room for a probe.
+        let limits = HostLimits {
+            host: Some(&self.host),
+            global: Some(&self.global),
+            pacer: self.pacer.as_deref(),
+        };
         let examined = Box::pin(examine(
             &self.prober,
             self.kind(),
             self.timeout,
             &self.judged_at,
+            limits,
         ))
         .await;
         let duration = examined.duration;

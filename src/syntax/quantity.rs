@@ -72,9 +72,10 @@ pub fn looks_like_size(text: &str) -> bool {
 pub fn format_seconds(secs: f64) -> String {
     let sign = if secs < 0.0 { "-" } else { "" };
     let s = secs.abs();
-    let body = if s < 1.0 {
+    // Each unit is chosen by the value as it will be shown: 0.9996 s is "1s", not "1000ms".
+    let body = if s < 0.9995 {
         format!("{}ms", (s * 1000.0).round() as u64)
-    } else if s < 60.0 {
+    } else if s < 59.995 {
         let t = format!("{s:.2}");
         format!("{}s", t.trim_end_matches('0').trim_end_matches('.'))
     } else {
@@ -151,6 +152,9 @@ mod tests {
     fn formatting() {
         assert_eq!(format_seconds(0.12), "120ms");
         assert_eq!(format_seconds(2.5), "2.5s");
+        assert_eq!(format_seconds(0.9994), "999ms");
+        assert_eq!(format_seconds(0.9996), "1s");
+        assert_eq!(format_seconds(59.996), "1m");
         assert_eq!(format_seconds(21.0 * 86_400.0 + 3600.0), "21d 1h");
         assert_eq!(format_seconds(-3.0 * 86_400.0), "-3d");
         assert_eq!(format_size(1 << 20), "1 MiB");

@@ -1,5 +1,7 @@
 //! The nodes of one name as a fleet has them: nodes that share their TLS session state (a
-//! session from one resumed on another must not stand for the other's certificate).
+//! session from one resumed on another must not stand for the other's certificate), a
+//! resolver whose IPv6 side fails, more nodes than the time and the host's limit allow at
+//! once.
 
 use crate::addresses::tls_pair;
 use crate::harness::*;
@@ -7,6 +9,9 @@ use crate::support::dns_server::{self, rr};
 use crate::support::*;
 use rustls::server::{ServerSessionMemoryCache, StoresServerSessions};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 
 /// Two HTTPS nodes of one name that share their session store, as load balancers share
 /// ticket keys: the second's certificate names another host. Each connection of
@@ -124,4 +129,134 @@ async fn a_family_whose_lookup_failed_is_an_error_where_it_is_needed() {
     );
     out.assert_summary("1 passed, 0 failed, 3 errors, 0 pending");
     assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+/// What the nodes of [`nodes`] saw: connections in flight now and at most.
+#[derive(Default)]
+struct Seen {
+    now: AtomicUsize,
+    most: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// `count` TCP nodes on one port, 127.0.0.1 and up: each connection is held `hold`, then
+/// sent `banner` and closed (`None`: held open, never a byte).
+async fn nodes(count: u8, hold: Duration, banner: Option<&'static str>) -> (u16, Arc<Seen>) {
+    let seen = Arc::new(Seen::default());
+    'port: for _ in 0..20 {
+        let first = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = first.local_addr().expect("addr").port();
+        let mut listeners = vec![first];
+        for n in 2..=count {
+            match tokio::net::TcpListener::bind(format!("127.0.0.{n}:{port}")).await {
+                Ok(listener) => listeners.push(listener),
+                Err(_) => continue 'port,
+            }
+        }
+        for listener in listeners {
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let seen = Arc::clone(&seen);
+                    tokio::spawn(async move {
+                        let now = seen.now.fetch_add(1, Ordering::SeqCst) + 1;
+                        seen.most.fetch_max(now, Ordering::SeqCst);
+                        seen.total.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(hold).await;
+                        seen.now.fetch_sub(1, Ordering::SeqCst);
+                        match banner {
+                            Some(text) => {
+                                let _ = stream.write_all(text.as_bytes()).await;
+                            }
+                            None => std::future::pending::<()>().await,
+                        }
+                    });
+                }
+            });
+        }
+        return (port, seen);
+    }
+    panic!("no port free on 127.0.0.1 to 127.0.0.{count}");
+}
+
+/// Three nodes that never answer, probed one at a time (`host_concurrency: 1`): the check
+/// ends within its one timeout, not one per address, the first node's timeout named and
+/// the nodes after it not probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_address_is_probed_within_the_checks_one_timeout() {
+    let (port, seen) = nodes(3, Duration::from_secs(30), None).await;
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ port: \"{port}\" }}\nhost_concurrency: 1\n\
+             resolve: {{ three.fleet.test: [127.0.0.1, 127.0.0.2, 127.0.0.3] }}\n"
+        ),
+        None,
+        "",
+    );
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: banner everywhere
+    timeout: 1s
+    tcp: { host: three.fleet.test, port: "${port}", addresses: all }
+    expect: { received: { starts_with: "220" } }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(3);
+    out.assert_within(Duration::from_millis(2500));
+    assert_eq!(
+        out.details_of("mail/banner-everywhere")[1],
+        format!(
+            "error (timeout): 127.0.0.1: 127.0.0.1:{port} did not send the end of a line within \
+             1s (timeout); received so far: nothing"
+        ),
+        "{out}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&p.read("reports/report.json")).expect("the JSON report");
+    let check = &report["checks"][0];
+    assert!(check["duration_seconds"].as_f64() < Some(1.5), "{check}");
+    let outcomes: Vec<&str> = check["attempts"][0]["addresses"]
+        .as_array()
+        .expect("addresses")
+        .iter()
+        .filter_map(|a| a["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["error", "error", "error"], "{check}");
+    assert!(seen.total.load(Ordering::SeqCst) <= 2, "{out}");
+}
+
+/// Two `addresses: all` checks of one host with four nodes each, `host_concurrency: 2`: the
+/// nodes never see more than two connections at once, and every node is probed by both.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_address_stays_within_the_hosts_limit() {
+    let (port, seen) = nodes(4, Duration::from_millis(150), Some("220 ready\r\n")).await;
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ port: \"{port}\" }}\nhost_concurrency: 2\nresolve: {{ four.fleet.test: \
+             [127.0.0.1, 127.0.0.2, 127.0.0.3, 127.0.0.4] }}\n"
+        ),
+        None,
+        "",
+    );
+    let check = |name: &str| {
+        format!(
+            "  - name: {name}\n    tcp: {{ host: four.fleet.test, port: \"${{port}}\", \
+             addresses: all }}\n    expect: {{ received: {{ starts_with: \"220\" }} }}\n"
+        )
+    };
+    p.write(
+        "checks/mail.yaml",
+        &format!("checks:\n{}{}", check("a"), check("b")),
+    );
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(0);
+    out.assert_summary("2 passed, 0 failed, 0 errors, 0 pending");
+    assert_eq!(seen.total.load(Ordering::SeqCst), 8, "{out}");
+    assert_eq!(seen.most.load(Ordering::SeqCst), 2, "{out}");
 }
