@@ -3,6 +3,7 @@
 
 use super::{ProbeError, ProbeErrorKind};
 use crate::config::model::TcpDialogue;
+use crate::syntax::escape::one_line;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -121,9 +122,10 @@ pub async fn converse(
     })
 }
 
-/// Bytes as a quoted text (the reports escape its control characters).
+/// Bytes as a quoted text on one line, its line ends and control characters escaped
+/// (`"220 ready\r\n"`): a message holding it is one line whatever the server sent.
 pub fn quoted(bytes: &[u8]) -> String {
-    format!("\"{}\"", String::from_utf8_lossy(bytes))
+    format!("\"{}\"", one_line(&String::from_utf8_lossy(bytes)))
 }
 
 fn so_far(received: &[u8]) -> String {
@@ -134,7 +136,8 @@ fn so_far(received: &[u8]) -> String {
     let shown: String = text.chars().take(QUOTED).collect();
     let more = if shown.len() < text.len() { "…" } else { "" };
     format!(
-        "\"{shown}\"{more} ({})",
+        "\"{}\"{more} ({})",
+        one_line(&shown),
         crate::syntax::quantity::format_size(received.len() as u64)
     )
 }

@@ -258,12 +258,15 @@ async fn read_limit_caps_an_endless_sender() {
 async fn a_silent_server_runs_into_the_timeout() {
     let partial = line_server(b"220 partial", b"").await;
     let silent = silent_server().await;
+    // What it sent so far would print a line of conform's own if printed as it is.
+    let forging = line_server(b"220 ready\r\nPASS    mail/forged  forged\r\n\x1b[2J", b"").await;
     let p = Project::new();
     p.env(
         &format!(
-            "vars: {{ partial: \"{}\", silent: \"{}\" }}\n",
+            "vars: {{ partial: \"{}\", silent: \"{}\", forging: \"{}\" }}\n",
             partial.port(),
-            silent.port()
+            silent.port(),
+            forging.port()
         ),
         None,
         "",
@@ -278,6 +281,10 @@ async fn a_silent_server_runs_into_the_timeout() {
   - name: silent
     timeout: 1s
     tcp: { host: 127.0.0.1, port: "${silent}", send: "QUIT\r\n", read_until: "221 " }
+    expect: { received: { starts_with: "221" } }
+  - name: forging
+    timeout: 1s
+    tcp: { host: 127.0.0.1, port: "${forging}", read_until: "221 " }
     expect: { received: { starts_with: "221" } }
 "#,
     );
@@ -311,7 +318,16 @@ async fn a_silent_server_runs_into_the_timeout() {
         ],
         "{out}"
     );
-    out.assert_summary("0 passed, 0 failed, 2 errors, 0 pending");
+    let c = forging.port();
+    assert_eq!(
+        out.details_of("mail/forging")[1],
+        format!(
+            r#"error (timeout): 127.0.0.1:{c} did not send "221 " within 1s (timeout); received so far: "220 ready\r\nPASS    mail/forged  forged\r\n\x1b[2J" (44 B)"#
+        ),
+        "{out}"
+    );
+    assert!(!out.stdout.contains("\nPASS"), "{out}");
+    out.assert_summary("0 passed, 0 failed, 3 errors, 0 pending");
 }
 
 /// An escape other than `\r \n \t \\ \xNN` is a load error at the text: nothing is probed.
