@@ -251,9 +251,12 @@ impl HttpProber {
         // A role the connector did not take (a pooled connection served) ends here.
         drop(phase.take_role());
         let e = match sent {
-            // A 407 over plain http can only be the proxy's: servers ask with 401.
+            // A 407 over plain http can only be the proxy's: servers ask with 401. Over https
+            // the proxy refuses the tunnel (an error, below), and an answer from inside the
+            // tunnel is the server's.
             Ok(response)
                 if response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED
+                    && route.wire_url.scheme() == "http"
                     && let Some(proxy) = &route.proxy =>
             {
                 let what = failure::proxy_asks_for_credentials(proxy, &route.target);

@@ -184,3 +184,39 @@ async fn a_bad_proxy_value_is_a_located_load_error() {
         "{out}"
     );
 }
+
+/// Inside a CONNECT tunnel the answer is the server's: a 407 from an https origin (an app
+/// that misuses it, or a proxy behind the origin) is judged as its status, not taken for the
+/// proxy asking for credentials.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_407_from_the_server_through_a_tunnel_is_the_servers_answer() {
+    let pki = Pki::new();
+    let server = TestServer::start(https_config(&pki, &["origin.proxied.test"], |_| {
+        TestResponse::status(407)
+    }))
+    .await;
+    let proxy = super::proxy_for(&server, &["origin.proxied.test"], ProxyConfig::default()).await;
+    let p = super::port_project(&server, Some(&pki));
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: asks
+    http: { url: "https://origin.proxied.test:${port}/" }
+    expect: { status: 200 }
+  - name: says 407
+    http: { url: "https://origin.proxied.test:${port}/" }
+    expect: { status: 407 }
+"#,
+    );
+    let out = p.run_with_env(&[], &[("HTTPS_PROXY", &proxy.url())]).await;
+    out.assert_code(1);
+    out.assert_line("FAIL", "web/asks", "asks");
+    assert_eq!(
+        out.details_of("web/asks")[1..4],
+        ["status", "  expected: 200", "  actual:   407"],
+        "{out}"
+    );
+    out.assert_line("PASS", "web/says-407", "says 407");
+    out.assert_summary("1 passed, 1 failed, 0 errors, 0 pending");
+    assert_eq!(server.requests().len(), 2);
+}
