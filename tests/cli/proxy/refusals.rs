@@ -163,6 +163,12 @@ async fn a_bad_proxy_value_is_a_located_load_error() {
   - name: a list
     http: { url: "http://127.0.0.1:1/", proxy: [a, b] }
     expect: { status: 200 }
+  - name: None
+    http: { url: "http://127.0.0.1:1/", proxy: None }
+    expect: { status: 200 }
+  - name: off
+    http: { url: "http://127.0.0.1:1/", proxy: "off" }
+    expect: { status: 200 }
 "#,
     );
     let out = p.validate(&[]).await;
@@ -176,10 +182,16 @@ async fn a_bad_proxy_value_is_a_located_load_error() {
              error: {f}:3:48: `proxy` is not a proxy URL (empty host); expected an http:// or \
              https:// proxy URL such as http://proxy.example:3128, or none\n\
              error: {f}:6:48: `proxy` is a list; expected a text value\n\
+             error: {f}:9:48: `proxy` is `None`, which would be read as a proxy named None; did \
+             you mean `none`? expected an http:// or https:// proxy URL such as \
+             http://proxy.example:3128, or none\n\
+             error: {f}:12:48: `proxy` is `off`, which would be read as a proxy named off; did \
+             you mean `none`? expected an http:// or https:// proxy URL such as \
+             http://proxy.example:3128, or none\n\
              error: {env}:1:8: `proxy` is a socks5:// proxy; only http:// and https:// proxies \
              are supported; expected an http:// or https:// proxy URL such as \
              http://proxy.example:3128, or none\n\
-             3 errors found; nothing was probed\n"
+             5 errors found; nothing was probed\n"
         ),
         "{out}"
     );
