@@ -226,12 +226,15 @@ async fn list_and_explain_show_the_upgrade() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_answers_are_bounded_and_escaped() {
     let endless = BannerServer::start(&[b'A'; 20 * 1024]).await;
+    // Short lines of a reply that never ends: the limit is the whole answer's, not a line's.
+    let lines = BannerServer::start("220-more\r\n".repeat(2100).as_bytes()).await;
     let control = BannerServer::start(b"554 \x1b[2Jgo away\r\n").await;
     let postgres = BannerServer::start(b"E\x00\x00\x00\x10SFATAL\x00").await;
     let p = Project::new();
     p.prod_env_vars(
         &[
             ("endless", endless.port()),
+            ("lines", lines.port()),
             ("control", control.port()),
             ("postgres", postgres.port()),
         ],
@@ -243,6 +246,9 @@ async fn hostile_answers_are_bounded_and_escaped() {
         r#"checks:
   - name: endless
     tls: { host: 127.0.0.1, port: "${endless}", starttls: smtp }
+    expect: { handshake: accepted }
+  - name: lines
+    tls: { host: 127.0.0.1, port: "${lines}", starttls: smtp }
     expect: { handshake: accepted }
   - name: control
     tls: { host: 127.0.0.1, port: "${control}", starttls: ftp }
@@ -260,6 +266,12 @@ async fn hostile_answers_are_bounded_and_escaped() {
             "endless",
             "smtp",
             endless.port(),
+            "the server sent more than 16 KiB without ending its answer".to_string(),
+        ),
+        (
+            "lines",
+            "smtp",
+            lines.port(),
             "the server sent more than 16 KiB without ending its answer".to_string(),
         ),
         (

@@ -33,6 +33,7 @@ pub async fn upgrade(
     let mut talk = Talk {
         tcp,
         buf: Vec::new(),
+        taken: 0,
         protocol,
         place,
         transcript: Vec::new(),
@@ -139,6 +140,9 @@ struct Talk<'a> {
     tcp: &'a mut TcpStream,
     /// What has been read and not yet taken as a line.
     buf: Vec<u8>,
+    /// The bytes of the current answer already taken as lines: with `buf`, the answer is
+    /// held to [`REPLY_LIMIT`] however many lines it has.
+    taken: usize,
     protocol: Starttls,
     place: &'a str,
     transcript: Vec<String>,
@@ -187,6 +191,7 @@ impl Talk<'_> {
     async fn send(&mut self, bytes: &[u8], what: &str) -> Result<(), ProbeError> {
         // Anything the server sent unasked is dropped: only answers to this request count.
         self.buf.clear();
+        self.taken = 0;
         self.note(format!("> {what}"));
         self.tcp.write_all(bytes).await.map_err(|e| {
             let mut err = self.broken(e);
@@ -196,7 +201,8 @@ impl Talk<'_> {
     }
 
     async fn read_more(&mut self) -> Result<(), ProbeError> {
-        if self.buf.len() >= REPLY_LIMIT {
+        let answer = self.taken + self.buf.len();
+        if answer >= REPLY_LIMIT {
             let what = format!(
                 "the server sent more than {} KiB without ending its answer",
                 REPLY_LIMIT / 1024
@@ -204,7 +210,7 @@ impl Talk<'_> {
             return Err(self.error(what));
         }
         let mut chunk = [0u8; 2048];
-        let room = (REPLY_LIMIT - self.buf.len()).min(chunk.len());
+        let room = (REPLY_LIMIT - answer).min(chunk.len());
         let n = self
             .tcp
             .read(&mut chunk[..room])
@@ -235,6 +241,7 @@ impl Talk<'_> {
         loop {
             if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = self.buf.drain(..=end).collect();
+                self.taken += line.len();
                 let text = String::from_utf8_lossy(&line);
                 let text = text.trim_end_matches(['\r', '\n']).to_string();
                 self.note(format!("< {text}"));
