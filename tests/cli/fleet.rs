@@ -260,3 +260,96 @@ async fn every_address_stays_within_the_hosts_limit() {
     assert_eq!(seen.total.load(Ordering::SeqCst), 8, "{out}");
     assert_eq!(seen.most.load(Ordering::SeqCst), 2, "{out}");
 }
+
+/// Two servers on one port, on 127.0.0.1 and on ::1, made by `config` for "v4" and "v6".
+async fn dual(config: impl Fn(&'static str) -> TestServerConfig) -> (TestServer, TestServer) {
+    for _ in 0..20 {
+        let four = TestServer::start_on(config("v4"), "127.0.0.1:0").await;
+        let at = format!("[::1]:{}", four.port());
+        if std::net::TcpListener::bind(&at).is_ok() {
+            return (four, TestServer::start_on(config("v6"), &at).await);
+        }
+    }
+    panic!("no port free on both 127.0.0.1 and ::1");
+}
+
+/// A TCP port served on 127.0.0.1 and on ::1, each sending its family's name and closing.
+async fn dual_banners() -> u16 {
+    'port: for _ in 0..20 {
+        let four = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = four.local_addr().expect("addr").port();
+        let Ok(six) = tokio::net::TcpListener::bind(format!("[::1]:{port}")).await else {
+            continue 'port;
+        };
+        for (listener, banner) in [(four, "v4\r\n"), (six, "v6\r\n")] {
+            tokio::spawn(async move {
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let _ = stream.write_all(banner.as_bytes()).await;
+                }
+            });
+        }
+        return port;
+    }
+    panic!("no port free on both 127.0.0.1 and ::1");
+}
+
+/// One name, two families, servers that differ on each: `ip:` decides which one is asked,
+/// whichever comes first in the answer (the resolvers give A first; the fixed answer of
+/// `six-first` gives ::1 first), for every probe. Were `ip:` ignored, the first address
+/// would answer, and say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn ip_reaches_the_server_of_its_family_whichever_comes_first() {
+    let dns = dns_server::start_with(
+        "dual.test.",
+        vec![
+            rr("both.dual.test.", 300, "A", "127.0.0.1"),
+            rr("both.dual.test.", 300, "AAAA", "::1"),
+        ],
+    )
+    .await;
+    let (web4, web6) =
+        dual(|family| TestServerConfig::http(move |_| TestResponse::ok(family))).await;
+    let pki = Pki::new();
+    let (tls4, tls6) = dual(|family| {
+        let names = [
+            "both.dual.test",
+            "six-first.dual.test",
+            &format!("{family}.dual.test"),
+        ];
+        https_config(&pki, &names, |_| TestResponse::ok("tls"))
+    })
+    .await;
+    let tcp = dual_banners().await;
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ web: \"{}\", tls: \"{}\", tcp: \"{tcp}\" }}\n",
+            web4.port(),
+            tls4.port()
+        ),
+        Some(&pki),
+        &format!(
+            "resolvers: [\"{}\"]\nresolve: {{ six-first.dual.test: [\"::1\", 127.0.0.1] }}\n",
+            dns.addr()
+        ),
+    );
+    let mut checks = String::from("checks:\n");
+    for (family, host) in [("v6", "both.dual.test"), ("v4", "six-first.dual.test")] {
+        checks.push_str(&format!(
+            "  - name: http {family}\n    http: {{ url: \"http://{host}:${{web}}/\", ip: {family} }}\n    \
+             expect: {{ status: 200, body: {family} }}\n  \
+             - name: tls {family}\n    tls: {{ host: {host}, port: \"${{tls}}\", ip: {family} }}\n    \
+             expect: {{ cert: {{ san: {{ contains: {family}.dual.test }} }} }}\n  \
+             - name: tcp {family}\n    tcp: {{ host: {host}, port: \"${{tcp}}\", ip: {family} }}\n    \
+             expect: {{ received: \"{family}\\r\\n\" }}\n"
+        ));
+    }
+    p.write("checks/ip.yaml", &checks);
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    out.assert_summary("6 passed, 0 failed, 0 errors, 0 pending");
+    assert_eq!((web4.requests().len(), web6.requests().len()), (1, 1));
+    assert_eq!((tls4.connections(), tls6.connections()), (1, 1));
+}
