@@ -133,15 +133,18 @@ impl Resolver {
                 IpFamily::V6 => "IPv6",
                 _ => "IPv4",
             };
-            if wanted.every || wanted.family == family {
-                let consequence = if wanted.family == family {
-                    format!(
-                        "its {name} addresses are unknown (`ip: {}`)",
-                        family.as_str()
-                    )
-                } else {
-                    "not every address is known (`addresses: all`)".to_string()
-                };
+            // Only a family `ip:` admits matters: `ip: v4` with every address is served.
+            let consequence = if wanted.family == family {
+                Some(format!(
+                    "its {name} addresses are unknown (`ip: {}`)",
+                    family.as_str()
+                ))
+            } else if wanted.family == IpFamily::Any && wanted.every {
+                Some("not every address is known (`addresses: all`)".to_string())
+            } else {
+                None
+            };
+            if let Some(consequence) = consequence {
                 return Err(format!(
                     "{host}: the {record_type} lookup failed ({why}), so {consequence}"
                 ));

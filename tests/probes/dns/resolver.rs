@@ -115,6 +115,14 @@ async fn a_family_whose_lookup_failed_is_unknown_not_absent() {
         resolver.lookup("half.test", 80, v4_only).await,
         Ok(v4.to_vec())
     );
+    let every_v4 = Wanted {
+        family: IpFamily::V4,
+        every: true,
+    };
+    assert_eq!(
+        resolver.lookup("half.test", 80, every_v4).await,
+        Ok(v4.to_vec())
+    );
     let failed = format!(
         "half.test: the AAAA lookup failed ({} answered SERVFAIL for half.test AAAA), so",
         half.addr()
