@@ -29,9 +29,11 @@ pub fn take_captures(captures: &[Capture], o: &HttpObservation) -> Taken {
         let (found, nothing) = match &c.from {
             CaptureFrom::Json { path, text } => {
                 let found = doc.as_ref().and_then(|doc| {
-                    path.query(doc).all().first().map(|v| match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                    // `null` is no value: an error answer's `"token": null` captures nothing.
+                    path.query(doc).all().first().and_then(|v| match v {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Null => None,
+                        other => Some(other.to_string()),
                     })
                 });
                 let nothing = match &doc {

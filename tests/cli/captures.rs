@@ -272,3 +272,37 @@ async fn a_value_a_failed_check_would_have_captured_is_redacted_too() {
         assert_no_secret(&out.stderr, TOKEN, format);
     }
 }
+
+/// A JSON `null` is no value: the capture finds nothing (the check fails, nothing is sent
+/// on), and `null` is not made a secret that every output would then hide.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_json_null_is_nothing_to_capture() {
+    let server = http(|_| {
+        TestResponse::ok(r#"{"token": null, "error": "null session"}"#)
+            .header("content-type", "application/json")
+    })
+    .await;
+    let checks = r#"  - name: sign in
+    http: { url: "http://chat.test:${port}/sign-in" }
+    expect: { status: 200 }
+    capture:
+      token: { json: "$.token" }
+"#;
+    let p = project(&server, &[checks.to_string()]);
+    let out = p.run(&["-vv"]).await;
+    out.assert_code(1);
+    assert_eq!(
+        out.details_of("flow/sign-in")[1..4],
+        [
+            "capture token",
+            "  expected: a value at $.token",
+            "  actual:   nothing",
+        ],
+        "{out}"
+    );
+    assert!(
+        out.stdout
+            .contains(r#"| {"token": null, "error": "null session"}"#),
+        "{out}"
+    );
+}

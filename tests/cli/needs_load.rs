@@ -65,6 +65,11 @@ async fn every_needs_and_capture_mistake_is_a_located_load_error() {
       many: { json: "$..id" }
       two: { json: "$.a", header: x }
       none: {}
+  - name: every node signs in
+    http: { url: "http://chat.test:${port}/g", addresses: all }
+    expect: { status: 200 }
+    capture:
+      session: { header: x-session }
 "#,
     );
     let out = p.run(&[]).await;
@@ -103,9 +108,12 @@ async fn every_needs_and_capture_mistake_is_a_located_load_error() {
         format!(
             "{f}:53:13: the capture says nowhere to take its value from; expected one of json: JSONPATH, header: NAME, regex: PATTERN"
         ),
+        format!(
+            "{f}:58:7: `capture` takes a value from one answer, and `addresses: all` has one per address; expected a capture on a check of one address: split the check in two, one with addresses: all to check every node, one (addresses: one) to capture from"
+        ),
     ];
     let mut want: String = expected.iter().map(|e| format!("error: {e}\n")).collect();
-    want.push_str("10 errors found; nothing was probed\n");
+    want.push_str("11 errors found; nothing was probed\n");
     assert_eq!(out.stderr, want, "{out}");
 }
 

@@ -2,7 +2,9 @@
 //! can tell of them (the graph across checks is [`super::super::flow_graph`]'s).
 
 use crate::config::http::is_singular;
-use crate::config::model::{Capture, CaptureFrom, CaptureUse, CheckKind, Flow, Need, http_uses};
+use crate::config::model::{
+    AddressMode, Capture, CaptureFrom, CaptureUse, CheckKind, Flow, Need, http_uses,
+};
 use crate::config::vars::parse_capture;
 use crate::syntax::decode::{MapReader, string};
 use crate::syntax::diag::Diagnostics;
@@ -234,6 +236,17 @@ pub(super) fn check_flow(flow: &Flow, kind: &mut CheckKind, d: &mut Diagnostics)
             first.pos,
             "`capture` works on http checks only",
             "expected an http check to capture from (json:, header:, regex: on its answer)",
+        );
+    }
+    // A capture takes a value from one answer; `addresses: all` has one answer per address.
+    if let (Some(first), Some(probe)) = (flow.captures.first(), &http)
+        && probe.addresses == AddressMode::All
+    {
+        d.error(
+            first.pos,
+            "`capture` takes a value from one answer, and `addresses: all` has one per address",
+            "expected a capture on a check of one address: split the check in two, one with \
+             addresses: all to check every node, one (addresses: one) to capture from",
         );
     }
     for u in &flow.uses {
