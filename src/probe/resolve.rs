@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// One resolver per run, shared by every probe. Addresses found are kept for the run, so that
-/// every check of a run talks to the same hosts; nothing outlives the run.
+/// every check of a run talks to the same hosts (an answer with one family's lookup failed
+/// excepted: it is asked again); nothing outlives the run.
 pub struct Resolver {
     servers: Vec<SocketAddr>,
     attempt_timeout: Duration,
@@ -117,10 +118,13 @@ impl Resolver {
             Some(found) => found,
             None => {
                 let found = self.ask_servers(host).await?;
-                self.found
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key, found.clone());
+                // An answer with a family unknown is not kept: the next probe asks again.
+                if found.unknown.is_none() {
+                    self.found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key, found.clone());
+                }
                 found
             }
         };

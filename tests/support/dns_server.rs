@@ -235,6 +235,9 @@ pub enum Misbehaviour {
     /// Answers an A query with `A_ONLY_ADDRESS` and every other query with SERVFAIL: a
     /// server whose IPv6 side is broken.
     ServfailButA,
+    /// As `ServfailButA` for the first AAAA query over UDP; later ones answer that there is
+    /// no AAAA record: a passing fault.
+    ServfailAaaaOnce,
 }
 
 pub const WRONG_ID_ADDRESS: &str = "192.0.2.66";
@@ -267,7 +270,20 @@ pub async fn hostile(how: Misbehaviour) -> HostileDns {
     let addr = udp.local_addr().expect("local address");
     let udp_task = tokio::spawn(async move {
         let mut buf = vec![0u8; 65536];
+        let mut aaaa_asked = 0;
         while let Ok((n, peer)) = udp.recv_from(&mut buf).await {
+            let how = match how {
+                Misbehaviour::ServfailAaaaOnce if is_aaaa(&buf[..n]) => {
+                    aaaa_asked += 1;
+                    if aaaa_asked == 1 {
+                        Misbehaviour::ServfailButA
+                    } else {
+                        Misbehaviour::Rcode(ResponseCode::NoError)
+                    }
+                }
+                Misbehaviour::ServfailAaaaOnce => Misbehaviour::ServfailButA,
+                other => other,
+            };
             for (delay, reply) in replies(how, &buf[..n], false) {
                 tokio::time::sleep(delay).await;
                 let _ = udp.send_to(&reply, peer).await;
@@ -298,6 +314,11 @@ pub async fn hostile(how: Misbehaviour) -> HostileDns {
         addr,
         tasks: vec![udp_task, tcp_task],
     }
+}
+
+fn is_aaaa(query: &[u8]) -> bool {
+    Message::from_vec(query)
+        .is_ok_and(|m| m.queries.first().map(|q| q.query_type()) == Some(RecordType::AAAA))
 }
 
 /// What to send back to one query, each after a delay.
@@ -337,7 +358,7 @@ fn replies(how: Misbehaviour, query: &[u8], over_tcp: bool) -> Vec<(Duration, Ve
         {
             vec![(now, answer(query.id, a_record(A_ONLY_ADDRESS)))]
         }
-        Misbehaviour::ServfailButA => {
+        Misbehaviour::ServfailButA | Misbehaviour::ServfailAaaaOnce => {
             let code = ResponseCode::ServFail;
             let mut m = Message::error_msg(query.id, OpCode::Query, code);
             m.add_queries(query.queries.iter().cloned());

@@ -148,3 +148,20 @@ async fn a_family_whose_lookup_failed_is_unknown_not_absent() {
         Ok(vec![SocketAddr::from(([192, 0, 2, 1], 443))])
     );
 }
+
+/// A lookup with one family failed is not kept for the run: the next probe of the name (a
+/// retry) asks again, and a passing fault passes.
+#[tokio::test]
+async fn a_failed_family_is_asked_again() {
+    let once = dns_server::hostile(Misbehaviour::ServfailAaaaOnce).await;
+    let resolver = Resolver::new(&[once.addr()]);
+    let every = Wanted {
+        family: IpFamily::Any,
+        every: true,
+    };
+    assert!(resolver.lookup("once.test", 80, every).await.is_err());
+    assert_eq!(
+        resolver.lookup("once.test", 80, every).await,
+        Ok(vec![SocketAddr::from(([127, 0, 0, 1], 80))])
+    );
+}
