@@ -11,6 +11,19 @@ use tokio::net::TcpStream;
 /// is observed as `timeout` rather than cut off as an error.
 const TIMEOUT_MARGIN: Duration = Duration::from_millis(50);
 
+/// The least a connect of a check with `timeout` must be given for its running out to say
+/// the port is filtered: a quarter of the timeout, up to 250 ms.
+fn fair_try(timeout: Duration) -> Duration {
+    (timeout / 4).min(Duration::from_millis(250))
+}
+
+/// The least time a probe of a check with `timeout` is started with when it shares that
+/// timeout with others (the addresses of `addresses: all`): a fair try and the margin the
+/// probe keeps to report its own timeout. Given less, a connect that runs out proves nothing.
+pub fn least_time(timeout: Duration) -> Duration {
+    fair_try(timeout) + TIMEOUT_MARGIN
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpObservation {
     /// The address tried, e.g. `127.0.0.1:22`.
@@ -86,9 +99,8 @@ pub async fn probe(
         .saturating_sub(TIMEOUT_MARGIN);
     // `connect: timeout` is an answer (the port is filtered) only when a connect was really
     // tried: with no time left after the lookup, or a connect that ran out of a sliver of
-    // time, it would be a guess, so it is an error. A fair try is a quarter of the timeout, up
-    // to 250 ms.
-    let fair_try = (timeout / 4).min(Duration::from_millis(250));
+    // time, it would be a guess, so it is an error.
+    let fair_try = fair_try(timeout);
     if budget.is_zero() {
         return Err(ProbeError {
             kind: ProbeErrorKind::Timeout,

@@ -353,3 +353,46 @@ async fn ip_reaches_the_server_of_its_family_whichever_comes_first() {
     assert_eq!((web4.requests().len(), web6.requests().len()), (1, 1));
     assert_eq!((tls4.connections(), tls6.connections()), (1, 1));
 }
+
+/// `connect: timeout` (a filtered port) passes only after a fair try at every address: an
+/// address whose `host_rate` turn comes too near the end of the check's timeout is an error,
+/// not a pass on a connect given a few milliseconds.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_address_left_too_little_time_is_not_taken_for_filtered() {
+    let (_first, second, port) = (0..20)
+        .find_map(|_| {
+            let first = full_backlog_listener();
+            let at = std::net::SocketAddr::from(([127, 0, 0, 2], first.1.port()));
+            let second = full_backlog_listener_at(at).ok()?;
+            let port = first.1.port();
+            Some((first, second, port))
+        })
+        .expect("a port free on 127.0.0.1 and 127.0.0.2");
+    let p = Project::new();
+    p.env(
+        &format!(
+            "vars: {{ port: \"{port}\" }}\nhost_rate: 1/1s\n\
+             resolve: {{ two.fleet.test: [127.0.0.1, 127.0.0.2] }}\n"
+        ),
+        None,
+        "",
+    );
+    p.write(
+        "checks/edge.yaml",
+        r#"checks:
+  - name: filtered everywhere
+    timeout: 1200ms
+    tcp: { host: two.fleet.test, port: "${port}", addresses: all }
+    expect: { connect: timeout }
+"#,
+    );
+    let out = p.run(&[]).await;
+    out.assert_code_quiet(3);
+    assert_eq!(
+        out.details_of("edge/filtered-everywhere")[1],
+        "error (timeout): 127.0.0.2: not probed: the check's timeout of 1.2s ran out before \
+         this address's turn",
+        "{out}"
+    );
+    drop(second);
+}

@@ -26,7 +26,10 @@ pub use line::{endless_server, line_server};
 pub use model::{client_identity, http_probe, http_probe_following, resolve_rule, test_env};
 pub use pki::{Pki, cert_der, certs_from_pem, days_from_now, key_from_pem, self_signed, write_pem};
 pub use proxy::{ForwardProxy, ProxyConfig, ProxyEntry};
-pub use raw::{RawServer, closed_port, full_backlog_listener, raw_server, silent_server};
+pub use raw::{
+    RawServer, closed_port, full_backlog_listener, full_backlog_listener_at, raw_server,
+    silent_server,
+};
 pub use server::{
     ClientAuth, Handler, RecordedRequest, ServerTls, TestResponse, TestServer, TestServerConfig,
 };

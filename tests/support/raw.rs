@@ -121,10 +121,17 @@ pub fn closed_port() -> u16 {
 
 /// A listener whose accept queue is full drops new SYNs: the connect hangs, on loopback.
 pub fn full_backlog_listener() -> (socket2::Socket, SocketAddr, Vec<std::net::TcpStream>) {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    socket.bind(&addr.into()).expect("bind");
+    full_backlog_listener_at(addr).expect("bind 127.0.0.1:0")
+}
+
+/// [`full_backlog_listener`] on `addr`; an error when it cannot be bound.
+pub fn full_backlog_listener_at(
+    addr: SocketAddr,
+) -> std::io::Result<(socket2::Socket, SocketAddr, Vec<std::net::TcpStream>)> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.bind(&addr.into())?;
     socket.listen(0).expect("listen");
     let addr = socket
         .local_addr()
@@ -139,5 +146,5 @@ pub fn full_backlog_listener() -> (socket2::Socket, SocketAddr, Vec<std::net::Tc
             Err(_) => break,
         }
     }
-    (socket, addr, fillers)
+    Ok((socket, addr, fillers))
 }

@@ -127,6 +127,8 @@ pub(super) async fn examine_each(
 ) -> Examined {
     let clock = Instant::now();
     let deadline = tokio::time::Instant::now() + timeout;
+    // Half the timeout at most, so that every address has it at the start.
+    let least = crate::probe::tcp::least_time(timeout).min(timeout / 2);
     let addrs = match prober.addresses(host, port, ip, timeout).await {
         Ok(addrs) => addrs,
         Err(error) => {
@@ -146,13 +148,18 @@ pub(super) async fn examine_each(
     let mut each = Vec::with_capacity(addrs.len());
     for (index, &addr) in addrs.iter().enumerate() {
         each.push(Box::pin(async move {
+            // An address is probed only with a fair try left (see `least_time`): a turn that
+            // would come later is not taken.
             if index > 0
                 && let Some(pacer) = limits.pacer
+                && !pacer
+                    .wait_turn_by(deadline.checked_sub(least).unwrap_or(deadline))
+                    .await
             {
-                let _ = tokio::time::timeout_at(deadline, pacer.wait_turn()).await;
+                return not_reached(timeout);
             }
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            if left.is_zero() {
+            if left < least {
                 return not_reached(timeout);
             }
             examine_at(prober, kind, Some(addr), left, judged_at).await
