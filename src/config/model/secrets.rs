@@ -14,6 +14,9 @@
 //! before or after, as in `Bearer abc` or `?key=abc&`), or where the text around them is the
 //! text they were put into (`x-abc${secret:K}-y` is redacted in `x-abcSEC-y`); their base64
 //! forms are caught only by decoding a base64 token.
+//!
+//! A longer value's start (6 characters or more) is redacted too where a text ends or stands
+//! before an ellipsis: there a long answer was cut to be shown, perhaps inside the secret.
 
 use forms::{base64_forms, char_forms, decode_base64, literal_forms};
 use regex::{Regex, RegexBuilder};
@@ -284,6 +287,10 @@ impl Redactor {
         for p in &self.patterns {
             out = p.redact(&out);
         }
+        // Then the starts left at a cut, once every whole value is gone.
+        for p in self.patterns.iter().filter(|p| !p.short) {
+            out = cut::redact_cut_starts(&out, &p.value, &format!("[redacted:{}]", p.name));
+        }
         out
     }
 
@@ -368,6 +375,7 @@ fn never() -> Regex {
     Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!())
 }
 
+mod cut;
 mod forms;
 
 #[cfg(test)]

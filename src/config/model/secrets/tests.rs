@@ -140,3 +140,23 @@ fn a_value_captured_on_one_clone_is_redacted_by_every_clone_from_then_on() {
         "[redacted:CAPTURE_AUTH_TOKEN] [redacted:CAPTURE_AUTH_TOKEN]"
     );
 }
+
+#[test]
+fn a_secrets_start_left_at_a_cut_is_redacted() {
+    let s = secrets(&[("P", "pr0xy-s3cret-pw")]);
+    // Cut by a probe before the reports redact: `"…"`, `...`, the end of a line.
+    assert_eq!(
+        s.redact("received so far: \"AUTH pr0xy-s3c\"… (300 B)"),
+        "received so far: \"AUTH [redacted:P]\"… (300 B)"
+    );
+    assert_eq!(
+        s.redact("the greeting is \"220 pr0xy-s3cr...\" where"),
+        "the greeting is \"220 [redacted:P]...\" where"
+    );
+    assert_eq!(s.redact("< 250 pr0xy-s3cret"), "< 250 [redacted:P]");
+    // Fewer than 6 characters, or a start not at a cut, are left as they are.
+    assert_eq!(s.redact("ends with pr0xy"), "ends with pr0xy");
+    assert_eq!(s.redact("pr0xy-s3cr and more"), "pr0xy-s3cr and more");
+    // The whole value, anywhere, as always.
+    assert_eq!(s.redact("x pr0xy-s3cret-pw…"), "x [redacted:P]…");
+}
