@@ -323,15 +323,30 @@ fn chain_lines(
 fn http_exchange_lines(o: &HttpObservation, secrets: &Secrets) -> Vec<String> {
     let mut lines = Vec::new();
     lines.push(clean_line(secrets, &format!("> {} {}", o.method, o.url)));
-    if let Some(proxy) = &o.proxy {
+    // The way each request went: the first's here, a later one's where it changed.
+    let ways: Vec<&Option<String>> = o
+        .redirects
+        .iter()
+        .map(|hop| &hop.proxy)
+        .chain([&o.proxy])
+        .collect();
+    if let Some(proxy) = ways[0] {
         lines.push(clean_line(secrets, &format!("> through the proxy {proxy}")));
     }
     for (name, value) in &o.request_headers {
         lines.push(clean_line(secrets, &format!("> {name}: {value}")));
     }
-    for hop in &o.redirects {
-        let hop = format!("< redirect: {} {} -> {}", hop.status, hop.url, hop.location);
-        lines.push(clean_line(secrets, &hop));
+    for (i, hop) in o.redirects.iter().enumerate() {
+        let line = format!("< redirect: {} {} -> {}", hop.status, hop.url, hop.location);
+        lines.push(clean_line(secrets, &line));
+        let next_url = o.redirects.get(i + 1).map_or(&o.final_url, |h| &h.url);
+        if ways[i + 1] != ways[i] {
+            let way = match ways[i + 1] {
+                Some(proxy) => format!("> {next_url} through the proxy {proxy}"),
+                None => format!("> {next_url} straight to the server"),
+            };
+            lines.push(clean_line(secrets, &way));
+        }
     }
     if let Some(why) = &o.not_followed {
         push_text(&mut lines, "< redirect ", &clean(secrets, why));

@@ -96,15 +96,12 @@ impl HttpProber {
         // The certificate judged is the URL's own (the first one presented), not the last
         // hop's: a redirect must not stand in another host's certificate for it.
         let mut first_certificate: Option<Vec<u8>> = None;
-        let mut proxy = None;
         loop {
             let (route, response) = self.send(probe, &hop, timeout, phase).await?;
-            if redirects.is_empty() {
-                proxy = route
-                    .proxy
-                    .as_ref()
-                    .map(|p| format!("{} ({})", p.shown(), p.source()));
-            }
+            let proxy = route
+                .proxy
+                .as_ref()
+                .map(|p| format!("{} ({})", p.shown(), p.source()));
             let status = response.status();
             if first_certificate.is_none() {
                 first_certificate = response
@@ -136,6 +133,7 @@ impl HttpProber {
                         url: hop.url.to_string(),
                         status: status.as_u16(),
                         location,
+                        proxy,
                     });
                     hop.redirect(status, next);
                     continue;
@@ -163,7 +161,7 @@ impl HttpProber {
                 headers,
                 peer_certificate,
                 remote_addr: response.remote_addr(),
-                proxy: proxy.take(),
+                proxy,
                 ..HttpObservation::default()
             };
             let read = BodyRead {

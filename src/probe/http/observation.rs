@@ -40,7 +40,8 @@ pub struct HttpObservation {
     pub facts: ChainFacts,
     /// The address connected to (the proxy's, through a proxy).
     pub remote_addr: Option<SocketAddr>,
-    /// The proxy of the first request, as shown: `http://127.0.0.1:3128 (HTTPS_PROXY)`.
+    /// The proxy of the final request (the first when no redirect was followed), as shown:
+    /// `http://127.0.0.1:3128 (HTTPS_PROXY)`; each hop's own is on the hop.
     pub proxy: Option<String>,
     /// From sending the first request to the end of the final body.
     pub elapsed: Duration,
@@ -51,6 +52,9 @@ pub struct RedirectHop {
     pub url: String,
     pub status: u16,
     pub location: String,
+    /// The proxy the request for `url` went through, as shown (None: straight to the
+    /// server): `NO_PROXY` may send hops of one check different ways.
+    pub proxy: Option<String>,
 }
 
 /// What is kept of a body that was let go: its size and SHA-256 (lower-case hex).

@@ -56,6 +56,7 @@ fn exchange_shows_redirect_hops_and_an_empty_body() {
         url: "https://chat.example/".into(),
         status: 301,
         location: "https://app.example/".into(),
+        proxy: None,
     }];
     o.final_url = "https://app.example/".into();
     assert_eq!(

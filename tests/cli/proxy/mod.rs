@@ -163,6 +163,56 @@ async fn http_goes_to_the_proxy_and_no_proxy_bypasses_it() {
     );
 }
 
+/// Each hop of a redirect goes its own way: the first through the proxy, the next (a host
+/// in NO_PROXY) straight to the server; `-v` says so where the way changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_redirect_hop_goes_and_shows_its_own_way() {
+    let landing = http(|_| TestResponse::ok("landed")).await;
+    let to = format!("http://127.0.0.1:{}/landing", landing.port());
+    let first = http(move |_| TestResponse::redirect(302, &to)).await;
+    let proxy = proxy_for(&first, &["hop.proxied.test"], ProxyConfig::default()).await;
+    let p = port_project(&first, None);
+    p.write(
+        "checks/web.yaml",
+        r#"checks:
+  - name: hops
+    http: { url: "http://hop.proxied.test:${port}/", follow_redirects: true }
+    expect: { status: 200, body: "not landed" }
+"#,
+    );
+    let vars = [
+        ("http_proxy", proxy.url()),
+        ("no_proxy", "127.0.0.1".into()),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = p.run_with_env(&["-v"], &vars).await;
+    out.assert_code(1);
+    let (port, to) = (first.port(), landing.port());
+    let details = out.details_of("web/hops");
+    let from = details
+        .iter()
+        .position(|l| l.starts_with("> GET"))
+        .expect("the exchange");
+    assert_eq!(
+        details[from..from + 5],
+        [
+            format!("> GET http://hop.proxied.test:{port}/"),
+            format!("> through the proxy {} (http_proxy)", proxy.url()),
+            format!(
+                "< redirect: 302 http://hop.proxied.test:{port}/ -> http://127.0.0.1:{to}/landing"
+            ),
+            format!("> http://127.0.0.1:{to}/landing straight to the server"),
+            format!("< HTTP/1.1 200 (http://127.0.0.1:{to}/landing)"),
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        proxy.lines(),
+        [format!("GET http://hop.proxied.test:{port}/")]
+    );
+    assert_eq!(landing.requests().len(), 1);
+}
+
 /// `proxy: none` on a check turns the variables off for it, `proxy: URL` on a check sends it
 /// there whatever NO_PROXY says; an unreachable proxy is an error that names the proxy and
 /// the variable it came from, never a silent direct request.

@@ -48,12 +48,14 @@ async fn redirects_are_followed_and_every_hop_recorded() {
             RedirectHop {
                 url: server.url("/a"),
                 status: 301,
-                location: "b?from=a".into()
+                location: "b?from=a".into(),
+                proxy: None,
             },
             RedirectHop {
                 url: server.url("/b?from=a"),
                 status: 302,
-                location: server.url("/c")
+                location: server.url("/c"),
+                proxy: None,
             },
         ]
     );
