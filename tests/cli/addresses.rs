@@ -197,6 +197,18 @@ async fn a_bad_ip_value_is_a_located_load_error() {
     );
 }
 
+/// A DNS server that resolves `two.pair.test` to 127.0.0.1 and 127.0.0.2.
+pub(crate) async fn pair_dns() -> dns_server::DnsServer {
+    dns_server::start_with(
+        "pair.test.",
+        vec![
+            rr("two.pair.test.", 300, "A", "127.0.0.1"),
+            rr("two.pair.test.", 300, "A", "127.0.0.2"),
+        ],
+    )
+    .await
+}
+
 /// Two servers on one port, on 127.0.0.1 and 127.0.0.2 (the second port bound to match).
 pub(crate) async fn pair(
     first: impl Fn(&RecordedRequest) -> TestResponse + Send + Sync + 'static + Clone,
@@ -232,14 +244,7 @@ const ALL_CHECKS: &str = r#"checks:
 /// `addresses: all` fails naming 127.0.0.2, `one` passes."
 #[tokio::test(flavor = "multi_thread")]
 async fn addresses_all_probes_every_address_and_names_the_failing_one() {
-    let dns = dns_server::start_with(
-        "pair.test.",
-        vec![
-            rr("two.pair.test.", 300, "A", "127.0.0.1"),
-            rr("two.pair.test.", 300, "A", "127.0.0.2"),
-        ],
-    )
-    .await;
+    let dns = pair_dns().await;
     let (good, bad) = pair(|_| TestResponse::ok("good"), |_| TestResponse::status(503)).await;
     let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let tcp = tcp.local_addr().expect("addr").port();
@@ -360,14 +365,7 @@ const TLS_ALL_CHECKS: &str = r#"checks:
 /// not answer makes the check an error naming it.
 #[tokio::test(flavor = "multi_thread")]
 async fn addresses_all_names_the_node_with_another_certificate_or_no_answer() {
-    let dns = dns_server::start_with(
-        "pair.test.",
-        vec![
-            rr("two.pair.test.", 300, "A", "127.0.0.1"),
-            rr("two.pair.test.", 300, "A", "127.0.0.2"),
-        ],
-    )
-    .await;
+    let dns = pair_dns().await;
     let pki = Pki::new();
     let (one, two) = tls_pair(&pki, None).await;
     let half = http(|_| TestResponse::ok("only on 127.0.0.1")).await;

@@ -15,6 +15,19 @@ fn without_masks(stdout: &str) -> String {
         .join("\n")
 }
 
+/// Neither the run's stdout and stderr nor its JUnit and `run.json` reports show the token.
+#[track_caller]
+fn no_token_in_outputs(out: &Output, p: &Project) {
+    for (text, what) in [
+        (&out.stdout, "stdout"),
+        (&out.stderr, "stderr"),
+        (&p.junit(), "junit.xml"),
+        (&p.read("run.json"), "run.json"),
+    ] {
+        assert_no_secret(text, TOKEN, what);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_captured_token_is_in_no_output_of_any_format() {
     let server = issuer().await;
@@ -45,14 +58,7 @@ async fn a_captured_token_is_in_no_output_of_any_format() {
             port = server.port()
         )
     );
-    for (text, what) in [
-        (&out.stdout, "stdout"),
-        (&out.stderr, "stderr"),
-        (&p.junit(), "junit.xml"),
-        (&p.read("run.json"), "run.json"),
-    ] {
-        assert_no_secret(text, TOKEN, what);
-    }
+    no_token_in_outputs(&out, &p);
     for format in ["github", "tap", "json"] {
         let out = p.run(&["-vv", "--format", format]).await;
         out.assert_code(1);
@@ -249,14 +255,7 @@ async fn a_value_a_failed_check_would_have_captured_is_redacted_too() {
         ],
         "{out}"
     );
-    for (text, what) in [
-        (&out.stdout, "stdout"),
-        (&out.stderr, "stderr"),
-        (&p.junit(), "junit.xml"),
-        (&p.read("run.json"), "run.json"),
-    ] {
-        assert_no_secret(text, TOKEN, what);
-    }
+    no_token_in_outputs(&out, &p);
     // Both checks hold the same value, redacted under the name of either.
     assert_eq!(
         out.stdout

@@ -3,7 +3,7 @@
 //! resolver whose IPv6 side fails, more nodes than the time and the host's limit allow at
 //! once.
 
-use crate::addresses::tls_pair;
+use crate::addresses::{pair_dns, tls_pair};
 use crate::harness::*;
 use crate::support::dns_server::{self, rr};
 use crate::support::*;
@@ -14,20 +14,14 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
 /// Two HTTPS nodes of one name that share their session store, as load balancers share
-/// ticket keys: the second's certificate names another host. Each connection of
-/// a check pinned to the second node after one pinned to the first, and of `addresses: all`
-/// (one after the other: `concurrency: 1`, `host_concurrency: 1`), makes a full handshake, so the second node's certificate is
-/// verified and judged, never the first's, taken over from a resumed session.
+/// ticket keys: the second's certificate names another host. Each connection of a check
+/// pinned to the second node after one pinned to the first, and of `addresses: all` (one
+/// after the other: `concurrency: 1`, `host_concurrency: 1`), makes a full handshake, so the
+/// second node's certificate is verified and judged, never the first's, taken over from a
+/// resumed session.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_from_one_node_never_stands_for_anothers_certificate() {
-    let dns = dns_server::start_with(
-        "pair.test.",
-        vec![
-            rr("two.pair.test.", 300, "A", "127.0.0.1"),
-            rr("two.pair.test.", 300, "A", "127.0.0.2"),
-        ],
-    )
-    .await;
+    let dns = pair_dns().await;
     let pki = Pki::new();
     let sessions: Arc<dyn StoresServerSessions> = ServerSessionMemoryCache::new(64);
     let (one, two) = tls_pair(&pki, Some(&sessions)).await;
