@@ -90,65 +90,16 @@ pub async fn probe(
         message,
     };
     let addrs = super::resolve::of_family(addrs, probe.ip, &probe.host).map_err(dns)?;
-    let addr = addrs
-        .first()
-        .copied()
-        .ok_or_else(|| dns(format!("{} has no address", probe.host)))?;
-    let budget = timeout
-        .saturating_sub(started.elapsed())
-        .saturating_sub(TIMEOUT_MARGIN);
-    // `connect: timeout` is an answer (the port is filtered) only when a connect was really
-    // tried: with no time left after the lookup, or a connect that ran out of a sliver of
-    // time, it would be a guess, so it is an error.
-    let fair_try = fair_try(timeout);
-    if budget.is_zero() {
-        return Err(ProbeError {
-            kind: ProbeErrorKind::Timeout,
-            message: format!(
-                "no time was left to connect to {addr} ({}:{}) within {} (timeout)",
-                probe.host,
-                probe.port,
-                crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
-            ),
-        });
+    if addrs.is_empty() {
+        return Err(dns(format!("{} has no address", probe.host)));
     }
-    let mut stream = None;
-    let outcome = match tokio::time::timeout(budget, TcpStream::connect(addr)).await {
-        Ok(Ok(tcp)) => {
-            stream = Some(tcp);
-            ConnectOutcome::Accepted
-        }
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => ConnectOutcome::Refused,
-        Ok(Err(e)) => {
-            return Err(ProbeError {
-                kind: ProbeErrorKind::Connect,
-                message: format!(
-                    "connecting to {addr} ({}:{}) failed: {e}",
-                    probe.host, probe.port
-                ),
-            });
-        }
-        Err(_) if budget < fair_try => {
-            return Err(ProbeError {
-                kind: ProbeErrorKind::Timeout,
-                message: format!(
-                    "connecting to {addr} ({}:{}) had only {} left of {} after the lookup \
-                     (timeout)",
-                    probe.host,
-                    probe.port,
-                    crate::syntax::quantity::format_seconds(budget.as_secs_f64()),
-                    crate::syntax::quantity::format_seconds(timeout.as_secs_f64())
-                ),
-            });
-        }
-        Err(_) => ConnectOutcome::Timeout,
-    };
+    let (addr, outcome, stream) = connect_first(&addrs, probe, started, timeout).await?;
     let elapsed = started.elapsed();
     let exchange = match (stream, &probe.dialogue) {
         (Some(tcp), Some(dialogue)) => {
             let deadline = started + timeout.saturating_sub(TIMEOUT_MARGIN);
             let target = if probe.host.parse::<IpAddr>().is_ok() {
-                addr.to_string()
+                addr.clone()
             } else {
                 format!("{addr} ({}:{})", probe.host, probe.port)
             };
@@ -157,9 +108,112 @@ pub async fn probe(
         _ => None,
     };
     Ok(TcpObservation {
-        target: addr.to_string(),
+        target: addr,
         outcome,
         elapsed,
         exchange,
+    })
+}
+
+/// What one address said to a connect.
+enum Said {
+    Refused,
+    TimedOut,
+    Failed(std::io::Error),
+}
+
+/// Connects to every address of `addrs` at once, within one budget, and takes the first
+/// that accepts, as a client that tries each would. A port is `refused` only when every
+/// address refused, and `timeout` only when every address hung: answers that differ (`::1`
+/// refused, 127.0.0.1 hung) are an error, since a client may reach the port or not. The
+/// address is shown as the target (all of them, when none accepted).
+async fn connect_first(
+    addrs: &[SocketAddr],
+    probe: &TcpProbe,
+    started: Instant,
+    timeout: Duration,
+) -> Result<(String, ConnectOutcome, Option<TcpStream>), ProbeError> {
+    use futures::StreamExt;
+    let seconds = |d: Duration| crate::syntax::quantity::format_seconds(d.as_secs_f64());
+    let (host, port) = (&probe.host, probe.port);
+    let shown = addrs
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let budget = timeout
+        .saturating_sub(started.elapsed())
+        .saturating_sub(TIMEOUT_MARGIN);
+    if budget.is_zero() {
+        return Err(ProbeError {
+            kind: ProbeErrorKind::Timeout,
+            message: format!(
+                "no time was left to connect to {shown} ({host}:{port}) within {} (timeout)",
+                seconds(timeout)
+            ),
+        });
+    }
+    let mut tries: futures::stream::FuturesUnordered<_> = addrs
+        .iter()
+        .map(|&addr| async move {
+            (
+                addr,
+                tokio::time::timeout(budget, TcpStream::connect(addr)).await,
+            )
+        })
+        .collect();
+    let mut said: Vec<(SocketAddr, Said)> = Vec::new();
+    while let Some((addr, result)) = tries.next().await {
+        match result {
+            Ok(Ok(tcp)) => return Ok((addr.to_string(), ConnectOutcome::Accepted, Some(tcp))),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                said.push((addr, Said::Refused));
+            }
+            Ok(Err(e)) => said.push((addr, Said::Failed(e))),
+            Err(_) => said.push((addr, Said::TimedOut)),
+        }
+    }
+    said.sort_by_key(|(addr, _)| addrs.iter().position(|a| a == addr));
+    if said.iter().all(|(_, s)| matches!(s, Said::Refused)) {
+        return Ok((shown, ConnectOutcome::Refused, None));
+    }
+    if said.iter().all(|(_, s)| matches!(s, Said::TimedOut)) {
+        // `connect: timeout` is an answer (the port is filtered) only when a connect was
+        // really tried: one that ran out of a sliver of time left after the lookup would be
+        // a guess, so it is an error.
+        if budget < fair_try(timeout) {
+            return Err(ProbeError {
+                kind: ProbeErrorKind::Timeout,
+                message: format!(
+                    "connecting to {shown} ({host}:{port}) had only {} left of {} after the \
+                     lookup (timeout)",
+                    seconds(budget),
+                    seconds(timeout)
+                ),
+            });
+        }
+        return Ok((shown, ConnectOutcome::Timeout, None));
+    }
+    if let [(addr, Said::Failed(e))] = said.as_slice() {
+        return Err(ProbeError {
+            kind: ProbeErrorKind::Connect,
+            message: format!("connecting to {addr} ({host}:{port}) failed: {e}"),
+        });
+    }
+    let each: Vec<String> = said
+        .iter()
+        .map(|(addr, s)| match s {
+            Said::Refused => format!("{addr} refused"),
+            Said::TimedOut => format!("{addr} did not answer"),
+            Said::Failed(e) => format!("{addr} failed ({e})"),
+        })
+        .collect();
+    Err(ProbeError {
+        kind: ProbeErrorKind::Connect,
+        message: format!(
+            "{host}:{port} was accepted at none of its addresses, which did not all answer \
+             alike: {}; check each with `addresses: all`, or choose a family with `ip:`",
+            each.join(", ")
+        ),
     })
 }

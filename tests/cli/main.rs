@@ -17,6 +17,7 @@ mod color;
 mod coverage;
 mod dns_and_tcp;
 mod drift_changed;
+mod dual_stack;
 mod exit_codes;
 mod fail_closed_http;
 mod fail_closed_load;
