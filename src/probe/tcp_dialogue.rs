@@ -115,6 +115,25 @@ pub async fn converse(
             break ReadEnd::Limit;
         }
     };
+    // The text the check waits for never came: what came is not the whole answer, and an
+    // expectation judged on it could hold on what the server never said. (Without
+    // `read_until`, the answer ends at the first line's end, the limit or the close.)
+    if let Some(awaited) = &dialogue.read_until
+        && ended != ReadEnd::Found
+    {
+        let why = match ended {
+            ReadEnd::Limit => format!(
+                "sent {} (the read_limit) without {}",
+                crate::syntax::quantity::format_size(received.len() as u64),
+                quoted(awaited)
+            ),
+            _ => format!("closed the connection before sending {}", quoted(awaited)),
+        };
+        return Err(ProbeError {
+            kind: ProbeErrorKind::Protocol,
+            message: format!("{target} {why}; received: {}", so_far(&received)),
+        });
+    }
     Ok(TcpExchange {
         sent: dialogue.send.clone(),
         received,

@@ -50,6 +50,7 @@ mod selection;
 mod shell;
 mod starttls;
 mod tcp_dialogues;
+mod tcp_unfinished;
 mod tls_and_routing;
 mod tls_linger;
 mod tls_probe;
