@@ -15,7 +15,7 @@ mod url_secrets;
 
 use common::{decode_common, kept_out, resolve_check};
 use flow::{check_flow, decode_flow};
-use url_secrets::secrets_stay_whole;
+use url_secrets::{secrets_stay_verbatim, secrets_stay_whole};
 
 pub const FILE_KEYS: &[&str] = &["suite", "defaults", "checks"];
 pub const DEFAULTS_KEYS: &[&str] = &["tags", "envs", "timeout", "retries", "retry_delay"];
@@ -322,6 +322,13 @@ fn decode_check(
         && let Some(written) = raw.get("http").and_then(|n| n.get("url"))
     {
         secrets_stay_whole(written, secrets, d);
+    }
+    if let Some(CheckKind::Tcp { .. }) = &kind {
+        for key in ["send", "read_until"] {
+            if let Some(written) = raw.get("tcp").and_then(|n| n.get(key)) {
+                secrets_stay_verbatim(written, key, secrets, d);
+            }
+        }
     }
     if d.len() > before {
         resolved.report_once(before, d);

@@ -81,3 +81,52 @@ async fn an_answer_that_stops_before_read_until_is_an_error() {
     out.assert_line("PASS", "mail/a-banner-that-closes", "a banner that closes");
     out.assert_summary("1 passed, 0 failed, 3 errors, 0 pending");
 }
+
+/// A secret with a backslash or a control character in a dialogue's text would be decoded as
+/// an escape, or split by the reproduce command, and shown as no form of itself: a load
+/// error that does not quote it, nothing sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_the_dialogue_would_change_is_a_load_error() {
+    let port = says_and_closes(b"235 ok\r\n").await;
+    let p = Project::new();
+    p.env(&format!("vars: {{ port: \"{port}\" }}\n"), None, "");
+    p.write(
+        "checks/mail.yaml",
+        r#"checks:
+  - name: escapes
+    tcp: { host: 127.0.0.1, port: "${port}", send: "AUTH ${secret:ESCAPED}\r\n" }
+    expect: { received: { starts_with: "235" } }
+  - name: a tab
+    tcp: { host: 127.0.0.1, port: "${port}", send: "AUTH ${secret:TABBED}\r\n", read_until: "${secret:TABBED}" }
+    expect: { received: { starts_with: "235" } }
+"#,
+    );
+    let secrets = [
+        ("ESCAPED", r"Zq8w\tLp3mVx7\x41k"),
+        ("TABBED", "Mn4c\tRt7yUi0p"),
+    ];
+    let out = p.run_with_env(&[], &secrets).await;
+    out.assert_code(2);
+    let f = p.shown("checks/mail.yaml");
+    let error = |line: usize, column: usize, name: &str, key: &str| {
+        format!(
+            "error: {f}:{line}:{column}: the value of `${{secret:{name}}}` holds a backslash or \
+             a control character: `{key}` would read it as an escape or split it, and part of \
+             the secret would be sent or shown as another text; keep such characters out of \
+             the secret and write them as escapes around it (\\r\\n after it, say)\n"
+        )
+    };
+    assert_eq!(
+        out.stderr,
+        format!(
+            "{}{}{}3 errors found; nothing was probed\n",
+            error(3, 52, "ESCAPED", "send"),
+            error(6, 52, "TABBED", "send"),
+            error(6, 93, "TABBED", "read_until"),
+        ),
+        "{out}"
+    );
+    for (_, value) in secrets {
+        assert_no_secret(&out.stderr, value, "stderr");
+    }
+}

@@ -1,5 +1,5 @@
 //! Secrets inside a URL: each `${secret:NAME}` must stay in the part of the URL it is
-//! written in.
+//! written in; and inside a tcp dialogue's text, as it is.
 
 use crate::config::model::Secrets;
 use crate::syntax::diag::Diagnostics;
@@ -16,22 +16,7 @@ pub(super) fn secrets_stay_whole(written: &Node, secrets: &Secrets, d: &mut Diag
     let Some(text) = written.scalar_text() else {
         return;
     };
-    let values: std::collections::HashMap<&str, &str> = secrets.values().collect();
-    let mut at = 0;
-    while let Some(found) = text[at..].find("${secret:") {
-        let start = at + found;
-        let Some(len) = text[start..].find('}') else {
-            return;
-        };
-        let reference = &text[start..start + len + 1];
-        at = start + len + 1;
-        let name = reference["${secret:".len()..reference.len() - 1]
-            .split(":-")
-            .next()
-            .unwrap_or_default();
-        let Some(value) = values.get(name) else {
-            continue;
-        };
+    for (start, name, value) in secret_references(&text, secrets) {
         let ends: &[char] = match url_part_at(&text, start) {
             UrlPart::Structure => continue,
             UrlPart::UserInfo => &['/', '?', '#', '\\'],
@@ -50,6 +35,60 @@ pub(super) fn secrets_stay_whole(written: &Node, secrets: &Secrets, d: &mut Diag
                 ),
                 "percent-encode those characters in the secret (@ as %40, / as %2F, : as %3A), or \
                  send it in a header",
+            );
+        }
+    }
+}
+
+/// Each `${secret:NAME}` of `text` as written whose value is known: where it starts, the name
+/// and the value.
+fn secret_references<'a>(text: &str, secrets: &'a Secrets) -> Vec<(usize, String, &'a str)> {
+    let values: std::collections::HashMap<&str, &str> = secrets.values().collect();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = text[at..].find("${secret:") {
+        let start = at + offset;
+        let Some(len) = text[start..].find('}') else {
+            break;
+        };
+        let reference = &text[start..start + len + 1];
+        at = start + len + 1;
+        let name = reference["${secret:".len()..reference.len() - 1]
+            .split(":-")
+            .next()
+            .unwrap_or_default();
+        if let Some(value) = values.get(name) {
+            found.push((start, name.to_string(), *value));
+        }
+    }
+    found
+}
+
+/// A secret in a tcp `send:` or `read_until:` must reach the wire as it is: the text's
+/// escapes (`\r \n \t \\ \xNN`) are decoded after the secret is put in, so a backslash in
+/// it would be read as one and the bytes sent would be another value, shown as no form of
+/// the secret; and a control character splits the reproduce command's text there, leaving
+/// the parts of the secret around it in view. Either is a load error.
+pub(super) fn secrets_stay_verbatim(
+    written: &Node,
+    key: &str,
+    secrets: &Secrets,
+    d: &mut Diagnostics,
+) {
+    let Some(text) = written.scalar_text() else {
+        return;
+    };
+    for (_, name, value) in secret_references(&text, secrets) {
+        if value.contains(|c: char| c == '\\' || c.is_control()) {
+            d.error(
+                written.pos,
+                format!(
+                    "the value of `${{secret:{name}}}` holds a backslash or a control character: \
+                     `{key}` would read it as an escape or split it, and part of the secret \
+                     would be sent or shown as another text"
+                ),
+                "keep such characters out of the secret and write them as escapes around it \
+                 (\\r\\n after it, say)",
             );
         }
     }
