@@ -7,7 +7,7 @@
 //! the id slug a check name becomes, and base64-encoded (standard or URL-safe alphabet): the
 //! characters that only the secret decides, at each of the three byte alignments, so that it
 //! is caught inside a longer encoding such as HTTP Basic's `base64("user:secret")`; and any
-//! base64 token whose decoded text holds the secret is replaced whole.
+//! base64 token whose decoded text holds the secret is replaced whole; and its bytes in hex.
 //!
 //! Values shorter than [`SHORT`] characters (tabs and newlines not counted) would match by chance all over a report, so they
 //! are replaced only where they stand as a token of their own (no letter or digit right
@@ -18,7 +18,7 @@
 //! A longer value's start (6 characters or more) is redacted too where a text ends or stands
 //! before an ellipsis: there a long answer was cut to be shown, perhaps inside the secret.
 
-use forms::{base64_forms, char_forms, decode_base64, literal_forms};
+use forms::{base64_forms, char_forms, decode_base64, hex_forms, literal_forms};
 use regex::{Regex, RegexBuilder};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -247,6 +247,7 @@ impl Redactor {
                 }
                 if !short {
                     alternatives.extend(base64_forms(value).iter().map(|f| regex::escape(f)));
+                    alternatives.extend(hex_forms(value));
                 }
                 alternatives.retain(|a| !a.is_empty());
                 let forms = RegexBuilder::new(&alternatives.join("|"))

@@ -176,6 +176,14 @@ pub(super) fn base64_forms(value: &str) -> Vec<String> {
     forms
 }
 
+/// The value's bytes in hex, lower and upper case (a server that echoes what it was sent as
+/// a hex dump).
+pub(super) fn hex_forms(value: &str) -> Vec<String> {
+    let lower: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+    let upper = lower.to_uppercase();
+    vec![lower, upper]
+}
+
 /// A base64 token's bytes, in either alphabet, padded or not.
 pub(super) fn decode_base64(token: &str) -> Option<Vec<u8>> {
     [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE]

@@ -160,3 +160,15 @@ fn a_secrets_start_left_at_a_cut_is_redacted() {
     // The whole value, anywhere, as always.
     assert_eq!(s.redact("x pr0xy-s3cret-pw…"), "x [redacted:P]…");
 }
+
+#[test]
+fn a_secret_in_hex_is_redacted() {
+    let s = secrets(&[("T", "Zq8wLp3m")]);
+    assert_eq!(s.redact("HEX 5a7138774c70336d ok"), "HEX [redacted:T] ok");
+    assert_eq!(s.redact("HEX 5A7138774C70336D"), "HEX [redacted:T]");
+    // Inside a longer dump: "AUTH " and the value.
+    assert_eq!(
+        s.redact("41555448205a7138774c70336d0d0a"),
+        "4155544820[redacted:T]0d0a"
+    );
+}
