@@ -7,6 +7,7 @@ use crate::harness::*;
 use std::time::Duration;
 
 mod files;
+mod hops;
 mod redirects;
 mod verification;
 

@@ -1,27 +1,28 @@
 //! Redirect loops and long chains, a 302 without Location, and redirects to another origin.
 
-use super::{TIMEOUT, http_with, observe};
+use super::{TIMEOUT, fail, http_with, observe};
 use crate::support::*;
+use conform::probe::ProbeErrorKind;
 
 // ---- redirects ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn a_redirect_loop_ends_at_the_hop_limit() {
+async fn a_redirect_loop_ends_at_the_hop_limit_with_an_error() {
     let server = TestServer::start(TestServerConfig::http(|_| {
         TestResponse::redirect(302, "/loop")
     }))
     .await;
-    let seen = observe(&http_probe_following(&server.url("/loop"), 10)).await;
+    let err = fail(&http_probe_following(&server.url("/loop"), 10), TIMEOUT).await;
 
-    assert_eq!(seen.status, 302);
-    assert_eq!(seen.header_values("location"), vec!["/loop"]);
-    assert_eq!(seen.redirects.len(), 10);
-    assert!(
-        seen.redirects
-            .iter()
-            .all(|h| h.status == 302 && h.location == "/loop" && h.url == server.url("/loop"))
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET {}: stopped after 10 redirects: the answer is still a redirect (302 to \
+             \"/loop\"); a redirect loop, or more hops than follow_redirects allows",
+            server.url("/loop")
+        )
     );
-    assert_eq!(seen.final_url, server.url("/loop"));
     assert_eq!(server.requests().len(), 11);
 }
 
@@ -41,15 +42,20 @@ fn chain_of_50() -> TestServerConfig {
 }
 
 #[tokio::test]
-async fn a_50_hop_chain_stops_at_10_hops() {
+async fn a_50_hop_chain_stops_at_10_hops_with_an_error() {
     let server = TestServer::start(chain_of_50()).await;
-    let seen = observe(&http_probe_following(&server.url("/hop/0"), 10)).await;
+    let err = fail(&http_probe_following(&server.url("/hop/0"), 10), TIMEOUT).await;
 
-    assert_eq!(seen.status, 307);
-    assert_eq!(seen.redirects.len(), 10);
-    assert_eq!(seen.redirects[9].url, server.url("/hop/9"));
-    assert_eq!(seen.final_url, server.url("/hop/10"));
-    assert_eq!(seen.header_values("location"), vec!["/hop/11"]);
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert!(
+        err.message.starts_with(&format!(
+            "GET {}: stopped after 10 redirects: the answer is still a redirect (307 to \
+             \"/hop/11\")",
+            server.url("/hop/10")
+        )),
+        "{}",
+        err.message
+    );
     assert_eq!(server.requests().len(), 11);
 }
 

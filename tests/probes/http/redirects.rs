@@ -1,9 +1,10 @@
 //! Redirects: not followed by default, every hop recorded, the hop limit, methods, and nothing of
 //! the check carried to another host.
 
-use super::{echo_server, env_resolving, https_server, observe};
+use super::{echo_server, env_resolving, fail, https_server, observe};
 use crate::support::*;
 use conform::config::model::RequestBody;
+use conform::probe::ProbeErrorKind;
 use conform::probe::http::RedirectHop;
 
 fn redirecting() -> TestServerConfig {
@@ -64,13 +65,19 @@ async fn redirects_are_followed_and_every_hop_recorded() {
 }
 
 #[tokio::test]
-async fn a_redirect_loop_stops_at_the_hop_limit() {
+async fn a_redirect_loop_stops_at_the_hop_limit_with_an_error() {
     let server = TestServer::start(redirecting()).await;
-    let seen = observe(&test_env(), &http_probe_following(&server.url("/loop"), 3)).await;
+    let err = fail(&test_env(), &http_probe_following(&server.url("/loop"), 3)).await;
 
-    assert_eq!(seen.status, 302);
-    assert_eq!(seen.redirects.len(), 3);
-    assert_eq!(seen.final_url, server.url("/loop"));
+    assert_eq!(err.kind, ProbeErrorKind::Protocol);
+    assert_eq!(
+        err.message,
+        format!(
+            "GET {}: stopped after 3 redirects: the answer is still a redirect (302 to \"/loop\"); \
+             a redirect loop, or more hops than follow_redirects allows",
+            server.url("/loop")
+        )
+    );
     assert_eq!(server.requests().len(), 4);
 }
 
