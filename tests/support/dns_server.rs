@@ -232,6 +232,9 @@ pub enum Misbehaviour {
     CnameLoop,
     /// Over UDP an empty answer with the TC bit; over TCP nothing at all.
     TruncatedThenSilent,
+    /// Over UDP and TCP alike an answer with the TC bit and one A record `WRONG_ID_ADDRESS`:
+    /// a part of the records, said to be a part.
+    TruncatedAlways,
     /// Answers an A query with `A_ONLY_ADDRESS` and every other query with SERVFAIL: a
     /// server whose IPv6 side is broken.
     ServfailButA,
@@ -347,6 +350,13 @@ fn replies(how: Misbehaviour, query: &[u8], over_tcp: bool) -> Vec<(Duration, Ve
     match how {
         Misbehaviour::Silent => Vec::new(),
         Misbehaviour::TruncatedThenSilent if over_tcp => Vec::new(),
+        Misbehaviour::TruncatedAlways => {
+            let mut m = Message::response(query.id, OpCode::Query);
+            m.metadata.truncation = true;
+            m.add_queries(query.queries.iter().cloned());
+            m.add_answers(a_record(WRONG_ID_ADDRESS));
+            vec![(now, m.to_vec().expect("encode"))]
+        }
         Misbehaviour::TruncatedThenSilent => {
             let mut m = Message::response(query.id, OpCode::Query);
             m.metadata.truncation = true;

@@ -142,8 +142,10 @@ impl Ask<'_> {
         }
     }
 
+    /// The answer over TCP, which has room for every record: one still marked truncated
+    /// holds a part of them, and no expectation may take it for all (an error).
     async fn over_tcp(&self) -> Result<Message, ProbeError> {
-        timeout_at(self.deadline, self.tcp_exchange())
+        let response = timeout_at(self.deadline, self.tcp_exchange())
             .await
             .unwrap_or_else(|_| {
                 Err(ProbeError {
@@ -153,7 +155,17 @@ impl Ask<'_> {
                         self.server, self.timeout
                     ),
                 })
-            })
+            })?;
+        if response.truncation {
+            return Err(ProbeError {
+                kind: ProbeErrorKind::Protocol,
+                message: format!(
+                    "{} marked its TCP answer truncated (TC): its records are a part of them",
+                    self.server
+                ),
+            });
+        }
+        Ok(response)
     }
 
     /// Over TCP each message has a 2-byte length prefix, so answers are at most 65535 bytes.

@@ -62,6 +62,31 @@ async fn a_truncated_answer_that_tcp_does_not_complete_is_an_error() {
     );
 }
 
+/// An answer still marked truncated over TCP holds a part of the records: an error, over
+/// TCP asked first or after a truncated UDP answer, never records judged as all of them.
+#[tokio::test]
+async fn an_answer_truncated_over_tcp_too_is_an_error() {
+    let server = dns_server::hostile(Misbehaviour::TruncatedAlways).await;
+    let whole = format!(
+        "{} marked its TCP answer truncated (TC): its records are a part of them",
+        server.addr()
+    );
+    for (probe, message) in [
+        (over_tcp(a_query(server.addr())), whole.clone()),
+        (
+            a_query(server.addr()),
+            format!(
+                "{} truncated its UDP answer, and asking again over TCP failed: {whole}",
+                server.addr()
+            ),
+        ),
+    ] {
+        let err = failure(&probe, TIMEOUT).await;
+        assert_eq!(err.kind, ProbeErrorKind::Protocol);
+        assert_eq!(err.message, message);
+    }
+}
+
 #[tokio::test]
 async fn protocol_tcp_asks_over_tcp() {
     let server = dns_server::start().await;
