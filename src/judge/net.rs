@@ -12,7 +12,30 @@ pub fn judge_dns(e: &DnsExpect, o: &DnsObservation, clock: &Clock) -> Vec<Mismat
     let mut out = Vec::new();
     let noerror = Matcher::Equals(Literal::Text("NOERROR".into()));
     let rcode = e.rcode.as_ref().unwrap_or(&noerror);
+    let before = out.len();
     check(&mut out, "rcode", rcode, &Actual::text(&o.rcode), ctx);
+    // NXDOMAIN at the end of a CNAME chain is the target's: the name asked exists, as a
+    // CNAME to a name that does not (dangling: whoever registers the target serves the
+    // name). A check that says "this name is gone" must not pass on it, unless it expects
+    // the chain (`cnames:`).
+    if out.len() == before
+        && o.rcode == "NXDOMAIN"
+        && e.cnames.is_none()
+        && let Some(target) = o.cnames.last()
+    {
+        out.push(Mismatch {
+            field: "rcode".into(),
+            expected: rcode.to_string(),
+            actual: format!(
+                "NXDOMAIN for {target}, which the name is a CNAME to (its chain: {}): the name \
+                 itself exists",
+                o.cnames.join(" → ")
+            ),
+            note: Some(
+                "a dangling CNAME; to expect one, add cnames: to the expectation".to_string(),
+            ),
+        });
+    }
     if let Some(m) = &e.answers {
         let answers = Actual::list(o.answers.iter().map(Actual::text).collect(), false);
         check(&mut out, "answers", m, &answers, ctx);

@@ -232,6 +232,9 @@ pub enum Misbehaviour {
     CnameLoop,
     /// Over UDP an empty answer with the TC bit; over TCP nothing at all.
     TruncatedThenSilent,
+    /// Answers NXDOMAIN with the question name a CNAME to `DANGLING_TARGET`: a dangling
+    /// CNAME, whose target no longer exists.
+    DanglingCname,
     /// Over UDP and TCP alike an answer with the TC bit and one A record `WRONG_ID_ADDRESS`:
     /// a part of the records, said to be a part.
     TruncatedAlways,
@@ -246,6 +249,7 @@ pub enum Misbehaviour {
 pub const WRONG_ID_ADDRESS: &str = "192.0.2.66";
 pub const WRONG_ID_THEN_RIGHT_ADDRESS: &str = "192.0.2.77";
 pub const LOOP_TARGET: &str = "loop-b.conform.test.";
+pub const DANGLING_TARGET: &str = "gone.conform.test.";
 pub const A_ONLY_ADDRESS: &str = "127.0.0.1";
 
 /// A misbehaving responder on 127.0.0.1 (UDP and TCP, same port); stops when dropped.
@@ -350,6 +354,17 @@ fn replies(how: Misbehaviour, query: &[u8], over_tcp: bool) -> Vec<(Duration, Ve
     match how {
         Misbehaviour::Silent => Vec::new(),
         Misbehaviour::TruncatedThenSilent if over_tcp => Vec::new(),
+        Misbehaviour::DanglingCname => {
+            let owner = question.clone().unwrap_or_else(Name::root);
+            let mut m = Message::error_msg(query.id, OpCode::Query, ResponseCode::NXDomain);
+            m.add_queries(query.queries.iter().cloned());
+            m.add_answers(vec![Record::from_rdata(
+                owner,
+                60,
+                RData::CNAME(CNAME(name(DANGLING_TARGET))),
+            )]);
+            vec![(now, m.to_vec().expect("encode"))]
+        }
         Misbehaviour::TruncatedAlways => {
             let mut m = Message::response(query.id, OpCode::Query);
             m.metadata.truncation = true;

@@ -12,6 +12,7 @@ use crate::support::*;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+mod dangling;
 mod list_and_validate;
 mod resolvers;
 mod silent_resolver;
