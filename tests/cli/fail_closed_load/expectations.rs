@@ -247,3 +247,32 @@ async fn an_encoded_body_is_not_judged_as_text() {
         "{out}"
     );
 }
+
+/// A transfer-coding other than chunked (which the client undoes) leaves coded bytes too:
+/// `Transfer-Encoding: gzip, chunked` fails the body expectations the same way.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_with_a_transfer_coding_is_not_judged_as_text() {
+    let server = raw_server(
+        &b"HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\nb\r\nfatal error\r\n0\r\n\r\n"
+            [..],
+    )
+    .await;
+    let p = Project::with_prod_env(server.port(), None, "");
+    p.http_check(
+        "web",
+        "no error",
+        "http://chat.test:${port}/",
+        "{ status: 200, body: { not: { contains: error } } }",
+    );
+    let out = p.run(&[]).await;
+    out.assert_code(1);
+    assert_eq!(
+        out.details_of("web/no-error")[1..4],
+        [
+            "body",
+            "  expected: a body as text (conform asks for no content-encoding)",
+            "  actual:   an encoded body (transfer-encoding: gzip, chunked)",
+        ],
+        "{out}"
+    );
+}
