@@ -89,7 +89,8 @@ impl Actual {
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Actual::Number(n) => Some(*n),
-            Actual::Text(t) => t.trim().parse().ok(),
+            // `NaN` and `inf` parse, but are no number a bound can be asked of.
+            Actual::Text(t) => t.trim().parse().ok().filter(|n: &f64| n.is_finite()),
             _ => None,
         }
     }

@@ -359,7 +359,14 @@ fn in_cidr(actual: &Actual, nets: &[IpNet]) -> Verdict {
     let check_one = |item: &Actual| -> Verdict {
         let text = item.as_text().unwrap_or_default();
         match text.trim().parse::<IpAddr>() {
-            Ok(ip) if nets.iter().any(|n| n.contains(&ip)) => Holds,
+            // An IPv4 address written as IPv6 (`::ffff:10.1.2.3`) is in an IPv4 range too.
+            Ok(ip)
+                if nets
+                    .iter()
+                    .any(|n| n.contains(&ip) || n.contains(&ip.to_canonical())) =>
+            {
+                Holds
+            }
             Ok(ip) => Misses(Some(format!("{ip} is outside every range"))),
             Err(_) => Unanswerable(format!("{item} is not an IP address")),
         }

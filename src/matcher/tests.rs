@@ -148,6 +148,27 @@ fn cidr() {
     let none = m(cf).test(&set(&[])).unwrap_err();
     assert_eq!(none, Miss::because("there are no addresses"));
     assert!(m("{in_cidr: 127.0.0.1}").test(&t("127.0.0.1")).is_ok());
+    // An IPv4 address written as IPv6 (`::ffff:a.b.c.d`) is that IPv4 address.
+    let private = "{in_cidr: [10.0.0.0/8]}";
+    assert!(m(private).test(&t("::ffff:10.1.2.3")).is_ok());
+    assert!(
+        m(&format!("{{not: {private}}}"))
+            .test(&t("::ffff:10.1.2.3"))
+            .is_err()
+    );
+    assert!(
+        m("{in_cidr: ['::ffff:0:0/96']}")
+            .test(&t("::ffff:10.1.2.3"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn text_that_is_no_finite_number_is_no_number() {
+    for text in ["NaN", "inf", "-infinity"] {
+        assert!(m("{not: {lt: 10}}").test(&t(text)).is_err(), "{text}");
+        assert!(m("{gte: 10}").test(&t(text)).is_err(), "{text}");
+    }
 }
 
 #[test]
