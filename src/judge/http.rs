@@ -159,6 +159,15 @@ fn judge_json(
             nodes
                 .first()
                 .map_or(Actual::Absent, |v| Actual::from_json(v))
+        } else if nodes.is_empty()
+            && let Some(parent) = &e.parent
+            && !parent
+                .query(&doc)
+                .all()
+                .first()
+                .is_some_and(|p| p.is_array() || p.is_object())
+        {
+            Actual::Absent
         } else {
             Actual::list(nodes.into_iter().map(Actual::from_json).collect(), true)
         };
@@ -268,6 +277,35 @@ mod tests {
                 &obs(200, &[("x-powered-by", "PHP")], "")
             ),
             ["header x-powered-by: expected absent, got \"PHP\""]
+        );
+    }
+
+    #[test]
+    fn a_list_under_a_missing_parent_is_absent_not_empty() {
+        let renamed = obs(200, &[], r#"{"data":{"people":[{"role":"admin"}]}}"#);
+        for yaml in [
+            "{body: {json: {'$.data.users[*].role': {not: {contains: admin}}}}}",
+            "{body: {json: {'$.data.users[*]': {count: {lt: 2}}}}}",
+            "{body: {json: {'$.data.users.*': {empty: true}}}}",
+        ] {
+            let said = run(yaml, &renamed);
+            assert_eq!(said.len(), 1, "{yaml}: {said:?}");
+            assert!(said[0].ends_with("got absent"), "{yaml}: {said:?}");
+        }
+        // A parent that is there, and empty, selects nothing truly.
+        let none = obs(200, &[], r#"{"data":{"users":[]}}"#);
+        assert!(
+            run(
+                "{body: {json: {'$.data.users[*].role': {not: {contains: admin}}}}}",
+                &none
+            )
+            .is_empty()
+        );
+        // A parent that is no list or object has no items to be asked of either.
+        let null = obs(200, &[], r#"{"data":{"users":null}}"#);
+        assert_eq!(
+            run("{body: {json: {'$.data.users[*]': {count: 0}}}}", &null).len(),
+            1
         );
     }
 

@@ -161,8 +161,14 @@ fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         };
         let what = format!("JSONPath `{path_text}`");
         if let Some(matcher) = decode_matcher(v, &what, d) {
+            let prefix = singular_prefix(&path_text);
+            // The singular start, when it names something below the root.
+            let parent = prefix
+                .filter(|end| *end > 1)
+                .and_then(|end| serde_json_path::JsonPath::parse(&path_text[..end]).ok());
             e.json.push(JsonExpect {
-                singular: is_singular(&path_text),
+                singular: prefix.is_none(),
+                parent,
                 path_text,
                 path,
                 matcher,
@@ -171,35 +177,63 @@ fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
     }
 }
 
-/// RFC 9535 §2.3.5.1: a path of names and indexes only selects at most one node.
+/// Whether `path` is singular: names and indexes only (RFC 9535 §2.3.5.1).
 pub fn is_singular(path: &str) -> bool {
+    singular_prefix(path).is_none()
+}
+
+/// Where the singular start of a path that is not singular ends: before its first segment
+/// that selects several nodes (`$.data.users` of `$.data.users[*].role`); None when the whole
+/// path is singular. Quotes (with their backslash escapes) are read as names.
+pub fn singular_prefix(path: &str) -> Option<usize> {
     let mut in_quote: Option<char> = None;
+    let mut escaped = false;
     let mut in_bracket = false;
+    let mut segment = 0;
     let mut prev = ' ';
-    for c in path.chars() {
+    for (at, c) in path.char_indices() {
         if let Some(q) = in_quote {
-            if c == q && prev != '\\' {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
                 in_quote = None;
             }
-        } else {
-            match c {
-                '\'' | '"' => in_quote = Some(c),
-                '[' => in_bracket = true,
-                ']' => in_bracket = false,
-                '*' | '?' => return false,
-                ':' | ',' if in_bracket => return false,
-                '.' if prev == '.' => return false,
-                _ => {}
+            prev = c;
+            continue;
+        }
+        match c {
+            '\'' | '"' => in_quote = Some(c),
+            '[' => {
+                in_bracket = true;
+                segment = at;
             }
+            ']' => in_bracket = false,
+            '.' if prev == '.' => return Some(segment),
+            '.' if !in_bracket => segment = at,
+            '*' | '?' => return Some(segment),
+            ':' | ',' if in_bracket => return Some(segment),
+            _ => {}
         }
         prev = c;
     }
-    true
+    None
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_singular;
+    use super::{is_singular, singular_prefix};
+
+    #[test]
+    fn the_singular_start_of_a_path() {
+        assert_eq!(singular_prefix("$.data.users[*].role"), Some(12));
+        assert_eq!(singular_prefix("$.data.users.*"), Some(12));
+        assert_eq!(singular_prefix("$..id"), Some(1));
+        assert_eq!(singular_prefix("$['a\\\\'][*]"), Some(8));
+        assert_eq!(singular_prefix("$.a[?@.b == 1]"), Some(3));
+        assert_eq!(singular_prefix("$.a[0]"), None);
+    }
 
     #[test]
     fn singular_paths() {
@@ -211,5 +245,7 @@ mod tests {
         assert!(!is_singular("$.a[0:2]"));
         assert!(!is_singular("$.a[0,1]"));
         assert!(!is_singular("$.a[?@.b == 1]"));
+        // An escaped backslash ends no quote early: the wildcard after it is seen.
+        assert!(!is_singular("$['a\\\\'][*]"));
     }
 }

@@ -74,6 +74,10 @@ pub struct JsonExpect {
     pub path: JsonPath,
     /// Names and indexes only (RFC 9535 §2.3.5.1): matched as the value, or absent.
     pub singular: bool,
+    /// A path that is not singular: its singular start (`$.data.users` of
+    /// `$.data.users[*].role`). When that is missing, or no list or object, the path's
+    /// nodes are absent, not an empty list that `not:` or `count:` would pass on.
+    pub parent: Option<JsonPath>,
     pub matcher: Matcher,
 }
 

@@ -109,6 +109,7 @@ async fn json_nested_100000_deep_is_judged_not_json() {
             path_text: path.into(),
             path: serde_json_path::JsonPath::parse(path).expect("a JSONPath"),
             singular: true,
+            parent: None,
             matcher: Matcher::Present,
         }],
         ..HttpExpect::default()
