@@ -73,11 +73,26 @@ pub fn judge_http(
     }
     for (name, m) in &e.headers {
         let values = o.header_values(name);
+        // A field that must appear once, there several times with values that differ: a
+        // client takes one (most, the first), so no joined text can stand for the answer
+        // (`max-age=0, max-age=31536000` would pass `contains: max-age=31536000`).
+        if values.len() > 1
+            && values.iter().any(|v| *v != values[0])
+            && SINGLE_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+        {
+            let shown: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+            out.push(Mismatch {
+                field: format!("header {name}"),
+                expected: m.to_string(),
+                actual: format!("{} values that differ: {}", values.len(), shown.join(", ")),
+                note: Some("a field that must appear once; a client takes one of them".into()),
+            });
+            continue;
+        }
         let actual = match values.as_slice() {
             [] => Actual::Absent,
             [one] => Actual::text(*one),
-            // Repeated headers compare as one comma-joined value (RFC 9110 §5.3), except
-            // that a list matcher (`contains` on items) still sees them one by one.
+            // Repeated list fields compare as one comma-joined value (RFC 9110 §5.3).
             many => Actual::text(many.join(", ")),
         };
         check(&mut out, &format!("header {name}"), m, &actual, ctx);
@@ -130,6 +145,22 @@ fn header<'a>(o: &'a HttpObservation, name: &str) -> &'a str {
 }
 
 /// JSON nesting deeper than this is refused: serde_json's own limit (128) guards the stack.
+/// Header fields that an answer must send once (RFC 9110 §5.3: not lists): sent twice with
+/// different values, which one counts is up to the client.
+const SINGLE_FIELDS: &[&str] = &[
+    "strict-transport-security",
+    "x-frame-options",
+    "x-content-type-options",
+    "content-type",
+    "content-length",
+    "location",
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "etag",
+    "last-modified",
+    "retry-after",
+];
+
 fn judge_json(
     out: &mut Vec<Mismatch>,
     expects: &[JsonExpect],
@@ -278,6 +309,46 @@ mod tests {
             ),
             ["header x-powered-by: expected absent, got \"PHP\""]
         );
+    }
+
+    #[test]
+    fn a_single_field_sent_twice_differently_fails() {
+        let twice = obs(
+            200,
+            &[
+                ("strict-transport-security", "max-age=0"),
+                ("strict-transport-security", "max-age=31536000"),
+                ("x-frame-options", "DENY"),
+                ("x-frame-options", "ALLOWALL"),
+                ("cache-control", "no-store"),
+                ("cache-control", "private"),
+            ],
+            "",
+        );
+        assert_eq!(
+            run(
+                "{headers: {strict-transport-security: {contains: 'max-age=31536000'}}}",
+                &twice
+            ),
+            [
+                "header strict-transport-security: expected contains \"max-age=31536000\", got 2 \
+                 values that differ: \"max-age=0\", \"max-age=31536000\" (a field that must \
+                 appear once; a client takes one of them)"
+            ]
+        );
+        assert_eq!(
+            run("{headers: {x-frame-options: {starts_with: DENY}}}", &twice).len(),
+            1
+        );
+        // A list field's values are one list, joined.
+        assert!(run("{headers: {cache-control: {contains: no-store}}}", &twice).is_empty());
+        // The same value twice is that value.
+        let same = obs(
+            200,
+            &[("x-frame-options", "DENY"), ("x-frame-options", "DENY")],
+            "",
+        );
+        assert!(run("{headers: {x-frame-options: {starts_with: DENY}}}", &same).is_empty());
     }
 
     #[test]
