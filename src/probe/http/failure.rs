@@ -192,3 +192,37 @@ pub(super) fn broke_off(err: &reqwest::Error) -> bool {
         }
     })
 }
+
+/// Why a redirect the check asked to follow cannot be followed, and so is no answer: a loop
+/// (still a redirect after `follow_redirects` hops), a Location that is no URL, or one of
+/// another scheme. A browser and `curl -L` stop there with an error too. None: it can be,
+/// or the check does not follow redirects (the redirect is its answer).
+pub(super) fn unfollowable(
+    probe: &crate::config::model::HttpProbe,
+    status: u16,
+    location: Option<&str>,
+    next: Option<&url::Url>,
+    followed: usize,
+) -> Option<String> {
+    let location = location?;
+    if !(300..400).contains(&status) || probe.follow_redirects == 0 {
+        return None;
+    }
+    if followed as u64 >= u64::from(probe.follow_redirects) {
+        return Some(format!(
+            "stopped after {}: the answer is still a redirect ({status} to {location:?}); a \
+             redirect loop, or more hops than follow_redirects allows",
+            crate::syntax::quantity::count(followed, "redirect"),
+        ));
+    }
+    match next {
+        None => Some(format!(
+            "the redirect's Location {location:?} ({status}) is not a URL that can be followed"
+        )),
+        Some(next) if !matches!(next.scheme(), "http" | "https") => Some(format!(
+            "the redirect ({status}) goes to {:?}, not to an http or https URL",
+            next.as_str()
+        )),
+        Some(_) => None,
+    }
+}

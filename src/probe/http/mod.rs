@@ -118,39 +118,17 @@ impl HttpProber {
             let next = location.as_deref().and_then(|l| hop.url.join(l).ok());
             let follow = status.is_redirection()
                 && (redirects.len() as u64) < u64::from(probe.follow_redirects);
-            // A redirect the check asked to follow and that cannot be is no answer: a loop (the
-            // limit reached), a Location that is no URL or goes to another scheme. A browser
-            // and `curl -L` stop there with an error too.
-            if status.is_redirection()
-                && probe.follow_redirects > 0
-                && let Some(location) = &location
-            {
-                let why = match &next {
-                    _ if !follow => Some(format!(
-                        "stopped after {}: the answer is still a redirect ({} to {:?}); a \
-                         redirect loop, or more hops than follow_redirects allows",
-                        crate::syntax::quantity::count(redirects.len(), "redirect"),
-                        status.as_u16(),
-                        location
-                    )),
-                    None => Some(format!(
-                        "the redirect's Location {location:?} ({}) is not a URL that can be \
-                         followed",
-                        status.as_u16()
-                    )),
-                    Some(next) if !matches!(next.scheme(), "http" | "https") => Some(format!(
-                        "the redirect ({}) goes to {:?}, not to an http or https URL",
-                        status.as_u16(),
-                        next.as_str()
-                    )),
-                    Some(_) => None,
-                };
-                if let Some(why) = why {
-                    return Err(ProbeError {
-                        kind: ProbeErrorKind::Protocol,
-                        message: format!("{} {}: {why}", hop.method, hop.url),
-                    });
-                }
+            if let Some(why) = failure::unfollowable(
+                probe,
+                status.as_u16(),
+                location.as_deref(),
+                next.as_ref(),
+                redirects.len(),
+            ) {
+                return Err(ProbeError {
+                    kind: ProbeErrorKind::Protocol,
+                    message: format!("{} {}: {why}", hop.method, hop.url),
+                });
             }
             let mut not_followed = None;
             if let (true, Some(location), Some(next)) = (follow, location, next)
@@ -175,14 +153,7 @@ impl HttpProber {
                 }
             }
 
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(n, v)| {
-                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                    (n.as_str().to_string(), value)
-                })
-                .collect();
+            let headers = observation::header_pairs(response.headers());
             let peer_certificate = first_certificate.take();
             let mut seen = HttpObservation {
                 method: probe.method.to_string(),
