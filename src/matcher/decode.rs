@@ -210,11 +210,27 @@ pub fn literal(node: &Node, what: &str, d: &mut Diagnostics) -> Option<Literal> 
 /// A search regex that can match the empty text matches at the start of every text, unless
 /// an assertion that looks at the text (`$`, `\\b`, `\\B`, `\\z`) can stop it: `.*`, `x|` and
 /// `^` match every text; `^[^*]*$` and `^$` do not.
+///
+/// One that can match the empty text at the end of a text matches every text too (`[0-9]*$`):
+/// whether it can depends only on the text's last character (a word character or not, a line
+/// end or not) and on whether there is one, so texts ending in each kind of character, after
+/// each kind, stand for every text.
 fn matches_every_text(re: &regex::Regex) -> bool {
     let pattern = re.as_str();
-    re.is_match("")
+    let anywhere = re.is_match("")
         && !pattern.contains('$')
-        && !["\\b", "\\B", "\\z"].iter().any(|a| pattern.contains(a))
+        && !["\\b", "\\B", "\\z"].iter().any(|a| pattern.contains(a));
+    anywhere || {
+        const KINDS: [char; 6] = ['a', 'é', '-', ' ', '\n', '\r'];
+        let mut texts = vec![String::new()];
+        for a in KINDS {
+            texts.push(a.to_string());
+            texts.extend(KINDS.iter().map(|b| format!("{b}{a}")));
+        }
+        texts
+            .iter()
+            .all(|text| re.find_at(text, text.len()).is_some())
+    }
 }
 
 fn regex(node: &Node, what: &str, d: &mut Diagnostics) -> Option<regex::Regex> {

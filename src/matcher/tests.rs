@@ -350,6 +350,14 @@ fn matchers_that_hold_for_anything_are_load_errors() {
             "{ matches: \"\" }",
             "the regex // for value matches every text",
         ),
+        (
+            "{ matches: \"[0-9]*$\" }",
+            "the regex /[0-9]*$/ for value matches every text",
+        ),
+        (
+            "{ matches: \"(?m)x?$\" }",
+            "the regex /(?m)x?$/ for value matches every text",
+        ),
         ("{ in_cidr: [] }", "`in_cidr` of value is empty"),
         (
             "{ not: { gt: nan } }",
@@ -364,8 +372,11 @@ fn matchers_that_hold_for_anything_are_load_errors() {
         let e = err(yaml);
         assert!(e.contains(said), "{yaml}: {e}");
     }
-    // A regex that matches only the empty text is fine.
+    // A regex that matches only the empty text is fine, and so are ones some texts miss.
     assert!(m("{ matches: '^$' }").test(&t("")).is_ok());
+    for fine in ["^[^*]*$", "[0-9]$", "\\b$", "^a*$", "\\w*\\b$"] {
+        let _ = m(&format!("{{ matches: '{fine}' }}"));
+    }
 }
 
 /// `each` of no items does not hold: a JSONPath that selects nothing, or no DNS records.
