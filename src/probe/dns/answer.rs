@@ -2,7 +2,7 @@
 //! the CNAME records to the name that holds the records of the asked type.
 
 use hickory_proto::op::Message;
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 
 /// How many CNAME records are followed before giving up: a looping answer must not hang.
 pub(crate) const MAX_CNAME_STEPS: usize = 16;
@@ -23,7 +23,9 @@ pub(crate) fn read_answer<'a>(response: &'a Message, name: &Name, asked: RecordT
         let mut current = name.clone();
         while cnames.len() < MAX_CNAME_STEPS {
             let Some(target) = response.answers.iter().find_map(|r| match &r.data {
-                RData::CNAME(cname) if r.name == current => Some(cname.0.clone()),
+                RData::CNAME(cname) if r.name == current && r.dns_class == DNSClass::IN => {
+                    Some(cname.0.clone())
+                }
                 _ => None,
             }) else {
                 break;
@@ -40,6 +42,8 @@ pub(crate) fn read_answer<'a>(response: &'a Message, name: &Name, asked: RecordT
         .answers
         .iter()
         .filter(|r| asked == RecordType::ANY || r.record_type() == asked)
+        // The question asks class IN: a record of another class (CH, say) answers nothing.
+        .filter(|r| r.dns_class == DNSClass::IN)
         .filter(|r| owners.contains(&r.name))
         .collect();
     Answer { cnames, records }
@@ -86,6 +90,16 @@ mod tests {
         assert_eq!(texts(&answer.cnames), ["b.t.", "c.t."]);
         assert_eq!(answer.records.len(), 1);
         assert_eq!(answer.records[0].name, name("c.t."));
+    }
+
+    #[test]
+    fn a_record_of_another_class_answers_nothing() {
+        let mut chaos = a("a.t.", [10, 0, 0, 9]);
+        chaos.dns_class = DNSClass::CH;
+        let m = response(vec![chaos, a("a.t.", [10, 0, 0, 1])]);
+        let answer = read_answer(&m, &name("a.t."), RecordType::A);
+        assert_eq!(answer.records.len(), 1);
+        assert_eq!(answer.records[0].dns_class, DNSClass::IN);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::config::model::DnsProtocol;
 use crate::probe::{ProbeError, ProbeErrorKind};
-use hickory_proto::op::{Edns, Message, MessageType, Query};
+use hickory_proto::op::{Edns, Message, MessageType, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -235,11 +235,16 @@ impl Ask<'_> {
 }
 
 /// A response to this query: same id and, when the server repeats it, the same question
-/// (servers may leave the question out of FORMERR or REFUSED answers).
+/// (servers may leave the question out of an error, FORMERR or REFUSED; never out of an
+/// answer, NOERROR or NXDOMAIN, which then may be another question's).
 fn answers(response: &Message, query: &Message) -> bool {
+    let answered = matches!(
+        response.response_code,
+        ResponseCode::NoError | ResponseCode::NXDomain
+    );
     response.id == query.id
         && response.message_type == MessageType::Response
-        && (response.queries.is_empty()
+        && (response.queries.is_empty() && !answered
             || response.queries.len() == query.queries.len()
                 && response.queries.iter().zip(&query.queries).all(|(r, q)| {
                     r.name() == q.name()
@@ -285,9 +290,12 @@ mod tests {
         other_type.add_query(Query::query(name("a.test."), RecordType::AAAA));
         assert!(!answers(&other_type, &q));
 
+        let mut refused = Message::error_msg(q.id, OpCode::Query, ResponseCode::Refused);
+        refused.queries.clear();
+        assert!(answers(&refused, &q), "an error without its question");
         assert!(
-            answers(&Message::response(q.id, OpCode::Query), &q),
-            "no question"
+            !answers(&Message::response(q.id, OpCode::Query), &q),
+            "an answer without its question may be another's"
         );
         let mut not_a_response = q.clone();
         not_a_response.queries.clear();
