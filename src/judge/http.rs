@@ -58,8 +58,25 @@ pub fn judge_http(
             .any(|c| !c.is_empty() && !undone.iter().any(|u| c.eq_ignore_ascii_case(u)));
         coded.then(|| format!("{name}: {values}"))
     };
+    // And text in UTF-16 or UTF-32 (said by its charset, or by its byte order mark), read
+    // as UTF-8, holds no ASCII word (`e\0r\0r\0o\0r\0`): `not: { contains: error }`
+    // would pass on it.
+    let wide = || {
+        let charset = header(o, "content-type").to_ascii_lowercase();
+        let said = charset
+            .split(';')
+            .filter_map(|p| p.trim().strip_prefix("charset="))
+            .map(|c| c.trim_matches('"').to_string())
+            .find(|c| c.starts_with("utf-16") || c.starts_with("utf-32"));
+        let bom = [&b"\xff\xfe"[..], b"\xfe\xff", b"\0\0\xfe\xff"]
+            .iter()
+            .any(|m| o.body.starts_with(m));
+        said.map(|c| format!("charset={c}"))
+            .or_else(|| bom.then(|| "a UTF-16 or UTF-32 byte order mark".to_string()))
+    };
     let encoded = coded("content-encoding", &["identity"])
-        .or_else(|| coded("transfer-encoding", &["identity", "chunked"]));
+        .or_else(|| coded("transfer-encoding", &["identity", "chunked"]))
+        .or_else(wide);
     if (e.body.is_some() || !e.json.is_empty())
         && o.body_size() > 0
         && let Some(encoding) = encoded

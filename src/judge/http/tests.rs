@@ -96,6 +96,36 @@ fn headers_case_insensitive_and_absent() {
 }
 
 #[test]
+fn text_in_utf16_is_not_judged_as_utf8() {
+    let utf16: Vec<u8> = "fatal error"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut said = obs(200, &[("content-type", "text/plain; charset=UTF-16LE")], "");
+    said.body = utf16.clone();
+    let mut bom = obs(200, &[], "");
+    bom.body = [&[0xff, 0xfe][..], &utf16].concat();
+    for (o, why) in [
+        (&said, "charset=utf-16le"),
+        (&bom, "a UTF-16 or UTF-32 byte order mark"),
+    ] {
+        assert_eq!(
+            run("{body: {not: {contains: error}}}", o),
+            [format!(
+                "body: expected a body as text (conform asks for no content-encoding), got an \
+                 encoded body ({why}) (the body expectations cannot be judged on encoded bytes)"
+            )]
+        );
+    }
+    let utf8 = obs(
+        200,
+        &[("content-type", "text/plain; charset=utf-8")],
+        "fine",
+    );
+    assert!(run("{body: {not: {contains: error}}}", &utf8).is_empty());
+}
+
+#[test]
 fn a_single_field_sent_twice_differently_fails() {
     let twice = obs(
         200,
