@@ -116,17 +116,37 @@ pub async fn probe(
 }
 
 /// What one address said to a connect.
+#[derive(Debug)]
 enum Said {
     Refused,
     TimedOut,
+    /// This machine cannot reach the address's family at all (no IPv6 route, no IPv6
+    /// address): no answer of the port's, so it takes no part in the verdict when another
+    /// address gave one.
+    Unusable(std::io::Error),
     Failed(std::io::Error),
+}
+
+impl Said {
+    fn from_error(e: std::io::Error) -> Said {
+        use std::io::ErrorKind::*;
+        // EAFNOSUPPORT (97 on Linux): the family is not supported here at all.
+        let no_family = cfg!(target_os = "linux") && e.raw_os_error() == Some(97);
+        match e.kind() {
+            ConnectionRefused => Said::Refused,
+            NetworkUnreachable | AddrNotAvailable => Said::Unusable(e),
+            _ if no_family => Said::Unusable(e),
+            _ => Said::Failed(e),
+        }
+    }
 }
 
 /// Connects to every address of `addrs` at once, within one budget, and takes the first
 /// that accepts, as a client that tries each would. A port is `refused` only when every
 /// address refused, and `timeout` only when every address hung: answers that differ (`::1`
-/// refused, 127.0.0.1 hung) are an error, since a client may reach the port or not. The
-/// address is shown as the target (all of them, when none accepted).
+/// refused, 127.0.0.1 hung) are an error, since a client may reach the port or not (see
+/// [`verdict`]). The address is shown as the target (those that answered, when none
+/// accepted).
 async fn connect_first(
     addrs: &[SocketAddr],
     probe: &TcpProbe,
@@ -166,18 +186,42 @@ async fn connect_first(
     while let Some((addr, result)) = tries.next().await {
         match result {
             Ok(Ok(tcp)) => return Ok((addr.to_string(), ConnectOutcome::Accepted, Some(tcp))),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                said.push((addr, Said::Refused));
-            }
-            Ok(Err(e)) => said.push((addr, Said::Failed(e))),
+            Ok(Err(e)) => said.push((addr, Said::from_error(e))),
             Err(_) => said.push((addr, Said::TimedOut)),
         }
     }
     said.sort_by_key(|(addr, _)| addrs.iter().position(|a| a == addr));
-    if said.iter().all(|(_, s)| matches!(s, Said::Refused)) {
-        return Ok((shown, ConnectOutcome::Refused, None));
+    let (host, port) = (probe.host.as_str(), probe.port);
+    let (target, outcome) = verdict(host, port, said, budget, timeout)?;
+    Ok((target, outcome, None))
+}
+
+/// What the addresses that accepted none said of the port: `refused` when every address
+/// that answered refused, `timeout` when every one hung (after a fair try), else an error
+/// that lists each. An address whose family this machine cannot reach answers nothing, and
+/// counts only when no address answered.
+fn verdict(
+    host: &str,
+    port: u16,
+    said: Vec<(SocketAddr, Said)>,
+    budget: Duration,
+    timeout: Duration,
+) -> Result<(String, ConnectOutcome), ProbeError> {
+    let seconds = |d: Duration| crate::syntax::quantity::format_seconds(d.as_secs_f64());
+    let answered: Vec<&(SocketAddr, Said)> = said
+        .iter()
+        .filter(|(_, s)| !matches!(s, Said::Unusable(_)))
+        .collect();
+    let shown = |of: &[&(SocketAddr, Said)]| {
+        of.iter()
+            .map(|(a, _)| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !answered.is_empty() && answered.iter().all(|(_, s)| matches!(s, Said::Refused)) {
+        return Ok((shown(&answered), ConnectOutcome::Refused));
     }
-    if said.iter().all(|(_, s)| matches!(s, Said::TimedOut)) {
+    if !answered.is_empty() && answered.iter().all(|(_, s)| matches!(s, Said::TimedOut)) {
         // `connect: timeout` is an answer (the port is filtered) only when a connect was
         // really tried: one that ran out of a sliver of time left after the lookup would be
         // a guess, so it is an error.
@@ -185,16 +229,17 @@ async fn connect_first(
             return Err(ProbeError {
                 kind: ProbeErrorKind::Timeout,
                 message: format!(
-                    "connecting to {shown} ({host}:{port}) had only {} left of {} after the \
-                     lookup (timeout)",
+                    "connecting to {} ({host}:{port}) had only {} left of {} after the lookup \
+                     (timeout)",
+                    shown(&answered),
                     seconds(budget),
                     seconds(timeout)
                 ),
             });
         }
-        return Ok((shown, ConnectOutcome::Timeout, None));
+        return Ok((shown(&answered), ConnectOutcome::Timeout));
     }
-    if let [(addr, Said::Failed(e))] = said.as_slice() {
+    if let [(addr, Said::Failed(e) | Said::Unusable(e))] = said.as_slice() {
         return Err(ProbeError {
             kind: ProbeErrorKind::Connect,
             message: format!("connecting to {addr} ({host}:{port}) failed: {e}"),
@@ -205,7 +250,7 @@ async fn connect_first(
         .map(|(addr, s)| match s {
             Said::Refused => format!("{addr} refused"),
             Said::TimedOut => format!("{addr} did not answer"),
-            Said::Failed(e) => format!("{addr} failed ({e})"),
+            Said::Failed(e) | Said::Unusable(e) => format!("{addr} failed ({e})"),
         })
         .collect();
     Err(ProbeError {
@@ -216,4 +261,71 @@ async fn connect_first(
             each.join(", ")
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    fn said(list: Vec<(&str, Said)>) -> Vec<(SocketAddr, Said)> {
+        list.into_iter()
+            .map(|(a, s)| (a.parse().expect("an address"), s))
+            .collect()
+    }
+
+    fn judge(list: Vec<(&str, Said)>) -> Result<(String, ConnectOutcome), String> {
+        let full = Duration::from_secs(10);
+        verdict("h.test", 25, said(list), full, full).map_err(|e| e.message)
+    }
+
+    fn unreachable() -> Said {
+        Said::from_error(Error::from(ErrorKind::NetworkUnreachable))
+    }
+
+    #[test]
+    fn a_family_this_machine_cannot_reach_takes_no_part() {
+        let v4 = "127.0.0.1:25";
+        assert_eq!(
+            judge(vec![
+                ("[::1]:25", unreachable()),
+                (v4, Said::Refused)
+            ]),
+            Ok((v4.to_string(), ConnectOutcome::Refused))
+        );
+        assert_eq!(
+            judge(vec![
+                ("[::1]:25", unreachable()),
+                (v4, Said::TimedOut)
+            ]),
+            Ok((v4.to_string(), ConnectOutcome::Timeout))
+        );
+        // Nothing answered: an error, never refused.
+        assert!(judge(vec![("[::1]:25", unreachable())]).is_err());
+        let both = judge(vec![
+            ("[::1]:25", unreachable()),
+            ("[::1]:26", unreachable()),
+        ]);
+        assert!(both.is_err(), "{both:?}");
+    }
+
+    #[test]
+    fn answers_that_differ_are_an_error() {
+        let mixed = judge(vec![
+            ("[::1]:25", Said::Refused),
+            ("127.0.0.1:25", Said::TimedOut),
+        ]);
+        assert_eq!(
+            mixed,
+            Err(
+                "h.test:25 was accepted at none of its addresses, which did not all answer \
+                 alike: [::1]:25 refused, 127.0.0.1:25 did not answer; check each with \
+                 `addresses: all`, or choose a family with `ip:`"
+                    .to_string()
+            )
+        );
+        // Another failure (a host unreachable, as a firewall may say) is an answer too.
+        let host = Said::from_error(Error::from(ErrorKind::HostUnreachable));
+        assert!(judge(vec![("[::1]:25", host), ("127.0.0.1:25", Said::Refused)]).is_err());
+    }
 }
