@@ -287,17 +287,11 @@ mod tests {
     fn a_family_this_machine_cannot_reach_takes_no_part() {
         let v4 = "127.0.0.1:25";
         assert_eq!(
-            judge(vec![
-                ("[::1]:25", unreachable()),
-                (v4, Said::Refused)
-            ]),
+            judge(vec![("[::1]:25", unreachable()), (v4, Said::Refused)]),
             Ok((v4.to_string(), ConnectOutcome::Refused))
         );
         assert_eq!(
-            judge(vec![
-                ("[::1]:25", unreachable()),
-                (v4, Said::TimedOut)
-            ]),
+            judge(vec![("[::1]:25", unreachable()), (v4, Said::TimedOut)]),
             Ok((v4.to_string(), ConnectOutcome::Timeout))
         );
         // Nothing answered: an error, never refused.

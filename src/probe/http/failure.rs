@@ -205,7 +205,7 @@ pub(super) fn unfollowable(
     followed: usize,
 ) -> Option<String> {
     let location = location?;
-    if !(300..400).contains(&status) || probe.follow_redirects == 0 {
+    if !redirects(status) || probe.follow_redirects == 0 {
         return None;
     }
     if followed as u64 >= u64::from(probe.follow_redirects) {
@@ -225,4 +225,10 @@ pub(super) fn unfollowable(
         )),
         Some(_) => None,
     }
+}
+
+/// Whether a status sends the client elsewhere, to be followed: 301, 302, 303, 307 and 308.
+/// A 304 (Not Modified), 300 (Multiple Choices) or 305 is an answer, Location or not.
+pub(super) fn redirects(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
 }

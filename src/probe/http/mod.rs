@@ -116,7 +116,7 @@ impl HttpProber {
                 .get(reqwest::header::LOCATION)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             let next = location.as_deref().and_then(|l| hop.url.join(l).ok());
-            let follow = status.is_redirection()
+            let follow = failure::redirects(status.as_u16())
                 && (redirects.len() as u64) < u64::from(probe.follow_redirects);
             if let Some(why) = failure::unfollowable(
                 probe,

@@ -18,6 +18,8 @@ async fn a_redirect_that_cannot_be_followed_is_an_error() {
         match path {
             "/ftp" => TestResponse::redirect(301, "ftp://files.test/x"),
             "/garbled" => TestResponse::redirect(301, "http://exa mple.test:99999/"),
+            // Not Modified, with a Location: an answer, never followed.
+            "/not-modified" => TestResponse::redirect(304, "/loop0"),
             _ => TestResponse::status(404),
         }
     })
@@ -38,6 +40,9 @@ async fn a_redirect_that_cannot_be_followed_is_an_error() {
   - name: loop seen
     http: { url: "http://chat.test:${port}/loop0" }
     expect: { status: 302 }
+  - name: not modified
+    http: { url: "http://chat.test:${port}/not-modified", follow_redirects: true }
+    expect: { status: 304 }
 "#,
     );
     let out = p.run(&[]).await;
@@ -73,7 +78,8 @@ async fn a_redirect_that_cannot_be_followed_is_an_error() {
     }
     // Not asked to follow: the redirect is the answer, as always.
     out.assert_line("PASS", "hops/loop-seen", "loop seen");
-    out.assert_summary("1 passed, 0 failed, 3 errors, 0 pending");
+    out.assert_line("PASS", "hops/not-modified", "not modified");
+    out.assert_summary("2 passed, 0 failed, 3 errors, 0 pending");
 }
 
 /// An http:// URL redirected to https has no certificate of its own: `cert:` fails saying
