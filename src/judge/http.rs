@@ -93,8 +93,16 @@ pub fn judge_http(
         // A field that must appear once, there several times with values that differ: a
         // client takes one (most, the first), so no joined text can stand for the answer
         // (`max-age=0, max-age=31536000` would pass `contains: max-age=31536000`).
+        // Values that differ in case only, or a content-type in its parameters only, are one.
+        let same = |v: &str| {
+            let v = v.trim().to_ascii_lowercase();
+            match name.eq_ignore_ascii_case("content-type") {
+                true => v.split(';').next().unwrap_or_default().trim().to_string(),
+                false => v,
+            }
+        };
         if values.len() > 1
-            && values.iter().any(|v| *v != values[0])
+            && values.iter().any(|v| same(v) != same(values[0]))
             && SINGLE_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
         {
             let shown: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();

@@ -162,10 +162,9 @@ fn json_paths(node: &Node, e: &mut HttpExpect, d: &mut Diagnostics) {
         let what = format!("JSONPath `{path_text}`");
         if let Some(matcher) = decode_matcher(v, &what, d) {
             let prefix = singular_prefix(&path_text);
-            // The singular start, when it names something below the root.
-            let parent = prefix
-                .filter(|end| *end > 1)
-                .and_then(|end| serde_json_path::JsonPath::parse(&path_text[..end]).ok());
+            // The singular start (the root itself for `$[*]`).
+            let parent =
+                prefix.and_then(|end| serde_json_path::JsonPath::parse(&path_text[..end]).ok());
             e.json.push(JsonExpect {
                 singular: prefix.is_none(),
                 parent,

@@ -15,8 +15,8 @@
 //! text they were put into (`x-abc${secret:K}-y` is redacted in `x-abcSEC-y`); their base64
 //! forms are caught only by decoding a base64 token.
 //!
-//! A longer value's start (6 characters or more) is redacted too where a text ends or stands
-//! before an ellipsis: there a long answer was cut to be shown, perhaps inside the secret.
+//! A longer value's start (6 characters or more) is redacted too where it stands before an
+//! ellipsis: there a long answer was cut to be shown, perhaps inside the secret.
 
 use forms::{base64_forms, char_forms, decode_base64, hex_forms, literal_forms};
 use regex::{Regex, RegexBuilder};

@@ -156,13 +156,28 @@ fn a_single_field_sent_twice_differently_fails() {
     );
     // A list field's values are one list, joined.
     assert!(run("{headers: {cache-control: {contains: no-store}}}", &twice).is_empty());
-    // The same value twice is that value.
+    // The same value twice is that value, in any case; a content-type's parameters aside.
     let same = obs(
         200,
-        &[("x-frame-options", "DENY"), ("x-frame-options", "DENY")],
+        &[("x-frame-options", "DENY"), ("x-frame-options", "deny")],
         "",
     );
     assert!(run("{headers: {x-frame-options: {starts_with: DENY}}}", &same).is_empty());
+    let typed = obs(
+        200,
+        &[
+            ("content-type", "text/html"),
+            ("content-type", "text/html; charset=utf-8"),
+        ],
+        "",
+    );
+    assert!(
+        run(
+            "{headers: {content-type: {starts_with: text/html}}}",
+            &typed
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -187,6 +202,12 @@ fn a_list_under_a_missing_parent_is_absent_not_empty() {
         .is_empty()
     );
     // A parent that is no list or object has no items to be asked of either.
+    // The root itself: a body that is a number has no items.
+    assert_eq!(
+        run("{body: {json: {'$[*]': {count: 0}}}}", &obs(200, &[], "5")).len(),
+        1
+    );
+    assert!(run("{body: {json: {'$[*]': {count: 0}}}}", &obs(200, &[], "[]")).is_empty());
     let null = obs(200, &[], r#"{"data":{"users":null}}"#);
     assert_eq!(
         run("{body: {json: {'$.data.users[*]': {count: 0}}}}", &null).len(),

@@ -152,8 +152,12 @@ impl Talk<'_> {
     /// Keeps one line of the transcript, within its bounds.
     fn note(&mut self, line: String) {
         if self.transcript.len() < TRANSCRIPT_LINES {
-            self.transcript
-                .push(line.chars().take(TRANSCRIPT_WIDTH).collect());
+            // A line cut says so (`…`), so that the reports see where a secret may be cut.
+            let mut kept: String = line.chars().take(TRANSCRIPT_WIDTH).collect();
+            if kept.len() < line.len() {
+                kept.push('…');
+            }
+            self.transcript.push(kept);
         } else if self.transcript.len() == TRANSCRIPT_LINES {
             self.transcript.push("< ...".into());
         }

@@ -153,12 +153,18 @@ fn a_secrets_start_left_at_a_cut_is_redacted() {
         s.redact("the greeting is \"220 pr0xy-s3cr...\" where"),
         "the greeting is \"220 [redacted:P]...\" where"
     );
-    assert_eq!(s.redact("< 250 pr0xy-s3cret"), "< 250 [redacted:P]");
-    // Fewer than 6 characters, or a start not at a cut, are left as they are.
-    assert_eq!(s.redact("ends with pr0xy"), "ends with pr0xy");
+    assert_eq!(s.redact("< 250 pr0xy-s3cret…"), "< 250 [redacted:P]…");
+    // Fewer than 6 characters, or a start not at a cut (the end of a text is none), are
+    // left as they are.
+    assert_eq!(s.redact("ends with pr0xy…"), "ends with pr0xy…");
+    assert_eq!(s.redact("ends with pr0xy-s3"), "ends with pr0xy-s3");
     assert_eq!(s.redact("pr0xy-s3cr and more"), "pr0xy-s3cr and more");
     // The whole value, anywhere, as always.
     assert_eq!(s.redact("x pr0xy-s3cret-pw…"), "x [redacted:P]…");
+    // Characters of several bytes, in the secret and around the cut.
+    let wide = secrets(&[("W", "ésecret-valüe-ß")]);
+    assert_eq!(wide.redact("ü ésecret-va…"), "ü [redacted:W]…");
+    assert_eq!(wide.redact("ééééééééééééééééé…"), "ééééééééééééééééé…");
 }
 
 #[test]
