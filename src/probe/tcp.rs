@@ -141,8 +141,9 @@ impl Said {
     }
 }
 
-/// Connects to every address of `addrs` at once, within one budget, and takes the first
-/// that accepts, as a client that tries each would. A port is `refused` only when every
+/// Connects to the addresses of `addrs` in turn (each started when the one before refused,
+/// or after a short wait), within one budget, and takes the first that accepts, as a client
+/// that tries each would. A port is `refused` only when every
 /// address refused, and `timeout` only when every address hung: answers that differ (`::1`
 /// refused, 127.0.0.1 hung) are an error, since a client may reach the port or not (see
 /// [`verdict`]). The address is shown as the target (those that answered, when none
@@ -173,21 +174,35 @@ async fn connect_first(
             ),
         });
     }
-    let mut tries: futures::stream::FuturesUnordered<_> = addrs
-        .iter()
-        .map(|&addr| async move {
-            (
-                addr,
-                tokio::time::timeout(budget, TcpStream::connect(addr)).await,
-            )
-        })
-        .collect();
+    // As RFC 8305's clients do: the addresses in order, the next one started when the one
+    // before refused or failed, or after a short wait without an answer (so that the first
+    // that answers at once is the one used, run after run); every one within one deadline.
+    let deadline = tokio::time::Instant::now() + budget;
+    let stagger = (budget / (2 * addrs.len().max(1) as u32)).min(Duration::from_millis(250));
+    let attempt = |addr: SocketAddr| async move {
+        let result = tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await;
+        (addr, result)
+    };
+    let mut waiting = addrs.iter().copied();
+    let mut tries = futures::stream::FuturesUnordered::new();
+    tries.extend(waiting.next().map(attempt));
     let mut said: Vec<(SocketAddr, Said)> = Vec::new();
-    while let Some((addr, result)) = tries.next().await {
-        match result {
-            Ok(Ok(tcp)) => return Ok((addr.to_string(), ConnectOutcome::Accepted, Some(tcp))),
-            Ok(Err(e)) => said.push((addr, Said::from_error(e))),
-            Err(_) => said.push((addr, Said::TimedOut)),
+    while !tries.is_empty() || waiting.len() > 0 {
+        tokio::select! {
+            Some((addr, result)) = tries.next(), if !tries.is_empty() => match result {
+                Ok(Ok(tcp)) => {
+                    return Ok((addr.to_string(), ConnectOutcome::Accepted, Some(tcp)));
+                }
+                Ok(Err(e)) => {
+                    said.push((addr, Said::from_error(e)));
+                    tries.extend(waiting.next().map(attempt));
+                }
+                Err(_) => said.push((addr, Said::TimedOut)),
+            },
+            () = tokio::time::sleep(stagger), if waiting.len() > 0 => {
+                tries.extend(waiting.next().map(attempt));
+            }
+            else => break,
         }
     }
     said.sort_by_key(|(addr, _)| addrs.iter().position(|a| a == addr));

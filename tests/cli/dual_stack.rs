@@ -65,3 +65,28 @@ async fn a_port_is_closed_only_when_every_address_says_so() {
     );
     out.assert_summary("1 passed, 1 failed, 1 error, 0 pending");
 }
+
+/// Both addresses accept, each with its own banner: the first in the answer's order is the
+/// one used, every time (a later one is started only when it refuses, or after a wait).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_address_that_answers_at_once_is_the_one_used() {
+    let port = crate::fleet::dual_banners().await;
+    let p = Project::new();
+    p.env(
+        &format!("vars: {{ port: \"{port}\" }}\nresolve: {{ both.test: [\"::1\", 127.0.0.1] }}\n"),
+        None,
+        "",
+    );
+    let checks: String = (1..=8)
+        .map(|n| {
+            format!(
+                "  - name: banner {n}\n    tcp: {{ host: both.test, port: \"${{port}}\" }}\n    \
+                 expect: {{ received: \"v6\\r\\n\" }}\n"
+            )
+        })
+        .collect();
+    p.write("checks/edge.yaml", &format!("checks:\n{checks}"));
+    let out = p.run(&[]).await;
+    out.assert_code(0);
+    out.assert_summary("8 passed, 0 failed, 0 errors, 0 pending");
+}

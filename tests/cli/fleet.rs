@@ -268,7 +268,7 @@ async fn dual(config: impl Fn(&'static str) -> TestServerConfig) -> (TestServer,
 }
 
 /// A TCP port served on 127.0.0.1 and on ::1, each sending its family's name and closing.
-async fn dual_banners() -> u16 {
+pub(crate) async fn dual_banners() -> u16 {
     'port: for _ in 0..20 {
         let four = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
