@@ -133,14 +133,11 @@ impl Resolver {
                 RecordType::AAAA => IpFamily::V6,
                 _ => IpFamily::V4,
             };
-            let name = match family {
-                IpFamily::V6 => "IPv6",
-                _ => "IPv4",
-            };
             // Only a family `ip:` admits matters: `ip: v4` with every address is served.
             let consequence = if wanted.family == family {
                 Some(format!(
-                    "its {name} addresses are unknown (`ip: {}`)",
+                    "its {} addresses are unknown (`ip: {}`)",
+                    family.name(),
                     family.as_str()
                 ))
             } else if wanted.family == IpFamily::Any && wanted.every {
@@ -288,10 +285,7 @@ pub fn of_family(
     if !kept.is_empty() || other.is_empty() {
         return Ok(kept);
     }
-    let wanted = match family {
-        IpFamily::V6 => "IPv6",
-        _ => "IPv4",
-    };
+    let wanted = family.name();
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if bare.parse::<IpAddr>().is_ok() {
         return Err(format!(

@@ -206,7 +206,6 @@ async fn connect_first(
         }
     }
     said.sort_by_key(|(addr, _)| addrs.iter().position(|a| a == addr));
-    let (host, port) = (probe.host.as_str(), probe.port);
     let (target, outcome) = verdict(host, port, said, budget, timeout)?;
     Ok((target, outcome, None))
 }

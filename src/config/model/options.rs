@@ -110,4 +110,13 @@ impl IpFamily {
             IpFamily::V6 => "v6",
         }
     }
+
+    /// The family's name in messages: `IPv4`, `IPv6` (`any` for either).
+    pub fn name(self) -> &'static str {
+        match self {
+            IpFamily::Any => "any",
+            IpFamily::V4 => "IPv4",
+            IpFamily::V6 => "IPv6",
+        }
+    }
 }
